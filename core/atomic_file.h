@@ -1,0 +1,38 @@
+/*
+ * atomic_file.h: writing a file so that readers see either the old file or
+ * the complete new one, never a partial write. The data go to a temporary
+ * file in the target's directory (same file system, so rename is atomic),
+ * are flushed and fsync'd, and only then renamed over the target.
+ */
+#ifndef OC_ATOMIC_FILE_H
+#define OC_ATOMIC_FILE_H
+
+#include <stdio.h>
+
+#include <outcomes/common.h>
+
+typedef struct oc__atomic_file {
+    char *target_path;     /* owned */
+    char *temporary_path;  /* owned; the file being written */
+    FILE *stream;          /* open on temporary_path, or NULL */
+} oc__atomic_file;
+
+/* Creates a temporary file beside target_path, mode 0644 less the umask.
+ * On success file->stream is open for writing. */
+int oc__atomic_file_begin(oc__atomic_file *file, const char *target_path, oc_error *error);
+
+/* For writers that need the path rather than a stream (HDF5): creates the
+ * temporary name only; the caller creates the file at temporary_path. */
+int oc__atomic_file_begin_path(oc__atomic_file *file, const char *target_path,
+                               oc_error *error);
+
+/* Flushes, fsyncs and renames the temporary file over the target, then
+ * frees the struct's memory. On failure the temporary file is removed and
+ * the target is untouched. */
+int oc__atomic_file_commit(oc__atomic_file *file, oc_error *error);
+
+/* Removes the temporary file and frees the struct's memory. Safe to call
+ * after a failed commit or on a zeroed struct. */
+void oc__atomic_file_abort(oc__atomic_file *file);
+
+#endif

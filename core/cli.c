@@ -1,0 +1,67 @@
+/* cli.c: the `outcomes` command's entry point; it only dispatches. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <outcomes/outcomes.h>
+
+#include "commands.h"
+
+static const char usage[] =
+    "Usage: outcomes [--help] [--version] COMMAND [ARGS]\n"
+    "\n"
+    "Evaluates outcome metrics (plugins) against HDF5 time-series stores.\n"
+    "\n"
+    "Commands:\n"
+    "  run CONFIG            evaluate the metrics a configuration defines\n"
+    "  plugins [info NAME]   list the plugins found, or describe one\n"
+    "  store info FILE       summarise a store: frames, measures, periods\n"
+    "  store check FILE      validate a store's layout, listing every problem\n"
+    "  import CSV -o FILE    build a store from tidy CSV\n"
+    "\n"
+    "Run 'outcomes COMMAND --help' for a command's options.\n"
+    "Exit status: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 data,\n"
+    "5 plugin failure, 6 --fail-on matched (docs/exit-status.md).\n";
+
+void oc__print_error(const char *format, ...)
+{
+    va_list args;
+    fputs("outcomes: ", stderr);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return OC_EXIT_USAGE;
+    }
+    const char *command = argv[1];
+    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 || strcmp(command, "help") == 0) {
+        fputs(usage, stdout);
+        return OC_EXIT_OK;
+    }
+    if (strcmp(command, "--version") == 0 || strcmp(command, "-V") == 0) {
+        printf("outcomes %s (plugin ABI %d.%d)\n", oc_version(), OC_ABI_MAJOR, OC_ABI_MINOR);
+        return OC_EXIT_OK;
+    }
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } commands[] = {
+        {"run", oc__command_run},
+        {"plugins", oc__command_plugins},
+        {"store", oc__command_store},
+        {"import", oc__command_import},
+    };
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(command, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    oc__print_error("unknown command '%s' (try 'outcomes --help')", command);
+    return OC_EXIT_USAGE;
+}

@@ -1,0 +1,77 @@
+/*
+ * result.h: one evaluation result (metric x indicator x area), the record
+ * that the engine produces, the plugin runner carries over the pipe and the
+ * output writers print. Field names follow the JSON schema in
+ * docs/results.md one for one.
+ *
+ * Numbers are NaN and strings NULL where "not applicable" (printed as null
+ * in JSON, empty in CSV, "-" in the table). Every string is owned by the
+ * result and freed by oc__result_clear.
+ */
+#ifndef OC_RESULT_H
+#define OC_RESULT_H
+
+#include <stddef.h>
+
+typedef enum oc__result_status {
+    OC_RESULT_OK = 0,
+    OC_RESULT_INSUFFICIENT_DATA = 1,
+    OC_RESULT_FAILED = 2
+} oc__result_status;
+
+typedef struct oc__result {
+    char *metric;          /* configuration section name */
+    char *indicator;
+    char *plugin;
+    char *plugin_version;
+    char *area;            /* area code */
+    char *area_name;
+    char *period;          /* ISO date of the observation used, "2016-11-01" */
+    double value;
+    double ci_lower;
+    double ci_upper;
+    char *baseline_period;
+    double baseline_value;
+    double change;         /* value - baseline_value */
+    double change_pct;     /* 100 * change / baseline_value */
+    double target_value;
+    char *target_date;
+    double expected_value; /* on the trajectory at period */
+    double progress_pct;
+    char *rag;             /* "green", "amber", "red" */
+    char *spc_signal;      /* oc_spc_variation_name of the latest point */
+    char *spc_rule;        /* oc_spc_rule_name */
+    char *assurance;       /* oc_spc_assurance_name */
+    char *trend;           /* "increasing", "decreasing", "no_significant_change" */
+    char *comparator;      /* comparator area code */
+    double comparator_change;
+    double did;
+    double fiscal_benefit;
+    double score;
+    oc__result_status status;
+    char *message;
+} oc__result;
+
+/* Sets every number to NaN, every string to NULL and status to OK. */
+void oc__result_init(oc__result *result);
+
+/* Frees the strings and reinitialises. */
+void oc__result_clear(oc__result *result);
+
+/* "ok", "insufficient_data", "failed". */
+const char *oc__result_status_name(oc__result_status status);
+
+/* A growable array of results; owns its elements. */
+typedef struct oc__result_list {
+    oc__result *items;
+    size_t count;
+    size_t capacity;
+} oc__result_list;
+
+/* Appends a copy of nothing: returns a pointer to a new initialised result
+ * inside the list (valid until the next append), or NULL when out of memory. */
+oc__result *oc__result_list_append(oc__result_list *list);
+
+void oc__result_list_free(oc__result_list *list);
+
+#endif

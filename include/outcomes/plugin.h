@@ -1,0 +1,168 @@
+/*
+ * outcomes/plugin.h: the plugin ABI. A metric plugin is a shared object that
+ * exports one function, oc_plugin_entry, returning a static descriptor that
+ * says what the plugin needs (input roles, parameters), what it emits
+ * (indicators) and how to call it (callbacks).
+ *
+ * ABI rules (read these before changing anything in this file):
+ *
+ *  1. OC_ABI_MAJOR changes only when an existing field, type, callback
+ *     signature or meaning changes. The host refuses a plugin whose
+ *     abi_major differs from its own.
+ *  2. OC_ABI_MINOR grows when fields are appended to the END of a struct or
+ *     functions are added to liboutcomes. The host refuses a plugin whose
+ *     abi_minor is greater than its own (the plugin may use fields or
+ *     functions the host lacks); it accepts older minors.
+ *  3. Every descriptor-level struct starts with its own size as the plugin
+ *     was compiled (struct_size). The host reads a field only if it lies
+ *     inside struct_size, so an older plugin's shorter struct is safe, and
+ *     treats absent fields as zero.
+ *  4. Arrays in the descriptor end with an entry whose name is NULL
+ *     (sentinel), so counts never disagree with contents.
+ *  5. All strings and arrays the descriptor points to are owned by the
+ *     plugin and must stay valid while the plugin is loaded: use static
+ *     storage. The host never frees or writes them.
+ *  6. Names (plugin, roles, parameters, indicators) are lower-case
+ *     [a-z0-9_], at most OC_NAME_MAX bytes, and unique in their list.
+ *
+ * A minimal plugin:
+ *
+ *     #include <outcomes/outcomes.h>
+ *     static int evaluate(oc_evaluation *ev, oc_error *error) { ... }
+ *     static const oc_input_spec inputs[] = {{"count", "people", "...", 0}, {0}};
+ *     static const oc_indicator_spec indicators[] = {
+ *         {"count", "people", OC_LOWER_IS_BETTER, "..."}, {0}};
+ *     static const oc_plugin_descriptor descriptor = {
+ *         .struct_size = sizeof descriptor,
+ *         .abi_major = OC_ABI_MAJOR, .abi_minor = OC_ABI_MINOR,
+ *         .name = "mymetric", .version = "1.0.0", ...
+ *         .inputs = inputs, .indicators = indicators, .evaluate = evaluate};
+ *     OC_PLUGIN_DEFINE(descriptor)
+ */
+#ifndef OUTCOMES_PLUGIN_H
+#define OUTCOMES_PLUGIN_H
+
+#include <outcomes/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OC_ABI_MAJOR 1
+#define OC_ABI_MINOR 0
+
+/* The name of the symbol the host looks up in every plugin. */
+#define OC_PLUGIN_ENTRY_SYMBOL "oc_plugin_entry"
+
+/* Longest name allowed for a plugin, role, parameter or indicator. */
+#define OC_NAME_MAX 63
+
+#if defined(__GNUC__) || defined(__clang__)
+#define OC_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define OC_PLUGIN_EXPORT
+#endif
+
+struct oc_evaluation; /* declared in outcomes/evaluation.h */
+
+/* Which way is good for an indicator; drives RAG, SPC and benchmarking. */
+typedef enum oc_direction {
+    OC_LOWER_IS_BETTER = -1,
+    OC_NO_DIRECTION = 0,
+    OC_HIGHER_IS_BETTER = 1
+} oc_direction;
+
+typedef enum oc_parameter_type {
+    OC_PARAMETER_NUMBER = 1,  /* a finite double, e.g. 8632 or 0.035 */
+    OC_PARAMETER_INTEGER = 2, /* a whole number */
+    OC_PARAMETER_STRING = 3,  /* free text */
+    OC_PARAMETER_BOOLEAN = 4  /* true/false, yes/no, 1/0 */
+} oc_parameter_type;
+
+/* How the host combines an input over member areas when it evaluates a
+ * parent area (e.g. LSOAs into a constituency). */
+typedef enum oc_aggregation {
+    OC_AGGREGATE_SUM = 0,  /* counts: claimants, population, tonnes, spend */
+    OC_AGGREGATE_NONE = 1  /* not additive: the parent cannot be evaluated */
+} oc_aggregation;
+
+/* An input the plugin reads: a named role that the configuration maps to a
+ * measure in the store. */
+typedef struct oc_input_spec {
+    const char *role;        /* e.g. "claimants"; NULL ends the list */
+    const char *units;       /* expected units, e.g. "people" */
+    const char *doc;         /* one line */
+    int optional;            /* non-zero: the plugin copes without it */
+    oc_aggregation aggregation;
+} oc_input_spec;
+
+/* A parameter the plugin accepts from its configuration section. */
+typedef struct oc_parameter_spec {
+    const char *name;          /* NULL ends the list */
+    oc_parameter_type type;
+    const char *default_value; /* as it would be written in the INI file */
+    const char *doc;           /* one line, shown by `outcomes plugins info` */
+} oc_parameter_spec;
+
+/* Flags for oc_indicator_spec.flags. */
+#define OC_INDICATOR_PROPORTION 0x1u    /* numerator/denominator filled: trend uses chi-squared */
+#define OC_INDICATOR_FISCAL_BENEFIT 0x2u /* the plugin's fiscal_benefit callback applies */
+
+/* An indicator the plugin emits for every area and period. */
+typedef struct oc_indicator_spec {
+    const char *name;       /* e.g. "claimant_rate"; NULL ends the list */
+    const char *units;      /* e.g. "% of working-age population" */
+    oc_direction direction;
+    const char *doc;        /* one line */
+    unsigned flags;         /* OC_INDICATOR_* */
+} oc_indicator_spec;
+
+/* Computes every indicator's series for one area. The host has filled the
+ * inputs (see outcomes/evaluation.h) and NaN-filled every output; the
+ * plugin writes the outputs it can and leaves NaN where a value cannot be
+ * computed (missing input, zero denominator). Return OC_OK, or a negative
+ * status with a message in error: the area's results become "failed" (or
+ * "insufficient_data" for OC_ERROR_INSUFFICIENT_DATA). Called once per area,
+ * possibly many thousand times: keep it allocation-free where you can. */
+typedef int (*oc_evaluate_fn)(struct oc_evaluation *evaluation, oc_error *error);
+
+/* Optional. Turns an indicator's change from baseline (in the indicator's
+ * units, negative for a fall) into a fiscal benefit in pounds, for
+ * indicators flagged OC_INDICATOR_FISCAL_BENEFIT. Write NaN to benefit when
+ * there is none. */
+typedef int (*oc_fiscal_benefit_fn)(const struct oc_evaluation *evaluation,
+                                    size_t indicator, double change,
+                                    double *benefit, oc_error *error);
+
+typedef struct oc_plugin_descriptor {
+    uint32_t struct_size;   /* sizeof(oc_plugin_descriptor) as compiled */
+    uint16_t abi_major;     /* OC_ABI_MAJOR as compiled */
+    uint16_t abi_minor;     /* OC_ABI_MINOR as compiled */
+    const char *name;       /* unique plugin name, [a-z0-9_] */
+    const char *version;    /* the plugin's own version, e.g. "1.2.0" */
+    const char *description;/* one line */
+    const char *license;    /* SPDX identifier, e.g. "MIT" */
+    const oc_input_spec *inputs;          /* NULL-name terminated */
+    const oc_parameter_spec *parameters;  /* NULL-name terminated, may be NULL */
+    const oc_indicator_spec *indicators;  /* NULL-name terminated, at least one */
+    oc_evaluate_fn evaluate;              /* required */
+    oc_fiscal_benefit_fn fiscal_benefit;  /* optional */
+    void *reserved[8];      /* zero; room for minor versions to grow into */
+} oc_plugin_descriptor;
+
+/* The entry function every plugin exports. Returns a pointer to static
+ * storage owned by the plugin; never NULL for a working plugin. */
+typedef const oc_plugin_descriptor *(*oc_plugin_entry_fn)(void);
+
+/* Defines the entry function for a descriptor variable. */
+#define OC_PLUGIN_DEFINE(descriptor_variable)                              \
+    OC_PLUGIN_EXPORT const oc_plugin_descriptor *oc_plugin_entry(void);     \
+    OC_PLUGIN_EXPORT const oc_plugin_descriptor *oc_plugin_entry(void)      \
+    {                                                                      \
+        return &(descriptor_variable);                                     \
+    }
+
+#ifdef __cplusplus
+}
+#endif
+#endif
