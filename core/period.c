@@ -340,17 +340,21 @@ int oc__frequency_from_name(const char *name, oc__frequency *frequency, oc_error
                         QUOTED_TEXT_MAX, name != NULL ? name : "");
 }
 
-size_t oc__latest_index_before(const int32_t *times, size_t count, int32_t end_day)
+size_t oc__first_index_at_or_after(const int32_t *times, size_t count, int32_t day)
 {
-    /* Find the first index whose time is >= end_day; the answer is the one
-     * before it. */
     size_t low = 0, high = count;
     while (low < high) {
         size_t middle = low + (high - low) / 2;
-        if (times[middle] < end_day)
+        if (times[middle] < day)
             low = middle + 1;
         else
             high = middle;
     }
-    return low == 0 ? (size_t)-1 : low - 1;
+    return low;
+}
+
+size_t oc__latest_index_before(const int32_t *times, size_t count, int32_t end_day)
+{
+    size_t first_not_before = oc__first_index_at_or_after(times, count, end_day);
+    return first_not_before == 0 ? (size_t)-1 : first_not_before - 1;
 }

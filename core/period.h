@@ -107,4 +107,9 @@ int oc__frequency_from_name(const char *name, oc__frequency *frequency,
  * end_day or count is 0. Binary search: O(log count). */
 size_t oc__latest_index_before(const int32_t *times, size_t count, int32_t end_day);
 
+/* The first index i with times[i] >= day in the ascending array times of
+ * count days (borrowed), or count when there is none (a lower bound, for
+ * callers that search near a day). O(log count). */
+size_t oc__first_index_at_or_after(const int32_t *times, size_t count, int32_t day);
+
 #endif

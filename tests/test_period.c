@@ -446,6 +446,11 @@ START_TEST(test_latest_index_matches_scan)
                 if (times[i] < end)
                     expected = i;
             ck_assert_uint_eq(oc__latest_index_before(times, count, end), expected);
+            size_t first = count;
+            for (size_t i = count; i-- > 0;)
+                if (times[i] >= end)
+                    first = i;
+            ck_assert_uint_eq(oc__first_index_at_or_after(times, count, end), first);
         }
     }
 }
