@@ -1,0 +1,65 @@
+/*
+ * engine.h: the evaluation engine. A configuration becomes one plan per
+ * metric (plugin, measures, areas, periods, scoring settings), each plan is
+ * split into jobs over blocks of areas, and each job runs in a forked child
+ * (core/plugin_runner.h) that reads its areas from the store in blocks,
+ * calls the plugin, scores every indicator and sends results back.
+ */
+#ifndef OC_ENGINE_H
+#define OC_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <outcomes/plugin.h>
+
+#include "evaluation_internal.h"
+#include "manifest.h"
+#include "result.h"
+#include "scoring.h"
+#include "wire.h"
+
+/* Something evaluated: one area of the store, or a parent area whose
+ * members' inputs are summed (counts add up; rates are recomputed by the
+ * plugin from the sums, never averaged). */
+typedef struct oc__evaluation_unit {
+    char *code;            /* owned */
+    char *name;            /* owned, "" when unknown */
+    size_t *members;       /* owned, member_count sorted area indices */
+    size_t member_count;
+    int aggregated;        /* non-zero for a parent area */
+} oc__evaluation_unit;
+
+/* Everything a job needs to evaluate one metric, built in the parent from
+ * the configuration and the store, read-only afterwards. */
+typedef struct oc__metric_plan {
+    char *metric;                           /* owned: the section name */
+    const oc_plugin_descriptor *descriptor; /* borrowed from the loaded plugin */
+    char *store_path;                       /* owned */
+    char *frame_name;                       /* owned, NULL for the only frame */
+    char **role_measures;                   /* owned, one per descriptor input, NULL unmapped */
+    size_t role_count;
+    oc__parameter_value *parameters;        /* owned array; strings borrowed from the config */
+    size_t parameter_count;
+    oc__evaluation_unit *units;             /* owned */
+    size_t unit_count;
+    oc__evaluation_unit *comparator;        /* owned, or NULL */
+    size_t indicator_count;
+    size_t period_end_index;                /* last time index in the evaluation period */
+    size_t baseline_end_index;              /* OC__NO_INDEX without a baseline */
+    size_t target_indicator;                /* which indicator the target applies to */
+    oc__scoring_settings settings;
+    double z;
+    double time_limit;                      /* seconds */
+} oc__metric_plan;
+
+void oc__metric_plan_free(oc__metric_plan *plan);
+
+/* Evaluates units [first_unit, first_unit + unit_count) of the plan: opens
+ * the store, streams the needed areas in blocks, calls the plugin for each
+ * unit and writes one result per indicator to the wire. Runs in the
+ * child; the parent never opens HDF5 files that a child will use. */
+int oc__engine_evaluate_units(const oc__metric_plan *plan, size_t first_unit,
+                              size_t unit_count, oc__wire_writer *writer, oc_error *error);
+
+#endif

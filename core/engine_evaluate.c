@@ -1,0 +1,431 @@
+/*
+ * engine_evaluate.c: the work of one job, run in a forked child. It streams
+ * the areas its units need from the store in blocks lined up with the
+ * store's chunks (bounded memory whatever the store's size; every chunk is
+ * decompressed once), evaluates single areas straight from the block
+ * buffer, sums members into parent areas, and scores and sends one result
+ * per unit and indicator.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "store.h"
+
+/* Largest block of areas read at once: with a dozen measures and 240
+ * periods, 512 areas is 12 MiB of buffers. */
+#define MAX_BLOCK_AREAS 512
+
+typedef struct evaluator {
+    const oc__metric_plan *plan;
+    oc__store *store;
+    oc__store_frame *frame;
+    const oc__store_measure **measures; /* per role, NULL when unmapped */
+    const int32_t *times;
+    size_t time_count;
+    size_t area_count;
+    size_t block_areas;
+    double *block;                      /* role_count x block_areas x time_count */
+    size_t block_first;                 /* first area in block, or OC__NO_INDEX */
+    const double **inputs;              /* per role, handed to the plugin */
+    double *output_storage;             /* indicator_count x 5 x time_count */
+    oc_indicator_series *outputs;
+    oc_evaluation evaluation;
+    double *comparator_storage;         /* a copy of the comparator's outputs */
+    oc_indicator_series *comparator_series;
+    int comparator_status;              /* the plugin's status for the comparator */
+    oc__wire_writer *writer;
+} evaluator;
+
+/* An area that a unit needs; sorted by area so blocks are read in order. */
+typedef struct member_slot {
+    size_t area;
+    size_t unit;
+} member_slot;
+
+static int compare_slots(const void *left, const void *right)
+{
+    const member_slot *a = left, *b = right;
+    if (a->area != b->area)
+        return a->area < b->area ? -1 : 1;
+    return a->unit < b->unit ? -1 : a->unit > b->unit;
+}
+
+static void series_bind(oc_indicator_series *series, double *storage, size_t time_count)
+{
+    series->count = time_count;
+    series->value = storage;
+    series->lower = storage + time_count;
+    series->upper = storage + 2 * time_count;
+    series->numerator = storage + 3 * time_count;
+    series->denominator = storage + 4 * time_count;
+}
+
+static void evaluator_close(evaluator *ev)
+{
+    oc__store_close(ev->store);
+    free(ev->measures);
+    free(ev->block);
+    free(ev->inputs);
+    free(ev->output_storage);
+    free(ev->outputs);
+    free(ev->comparator_storage);
+    free(ev->comparator_series);
+}
+
+static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_writer *writer,
+                          oc_error *error)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->plan = plan;
+    ev->writer = writer;
+    ev->block_first = OC__NO_INDEX;
+    int status = oc__store_open(plan->store_path, &ev->store, error);
+    if (status != OC_OK)
+        return status;
+    ev->frame = plan->frame_name ? oc__store_find_frame(ev->store, plan->frame_name)
+                                 : oc__store_frame_at(ev->store, 0);
+    if (ev->frame == NULL)
+        return oc_error_set(error, OC_ERROR_NOT_FOUND, "%s: no frame '%s'", plan->store_path,
+                            plan->frame_name ? plan->frame_name : "/");
+    ev->times = oc__store_times(ev->frame);
+    ev->time_count = oc__store_time_count(ev->frame);
+    ev->area_count = oc__store_area_count(ev->frame);
+
+    size_t roles = plan->role_count, indicators = plan->indicator_count, times = ev->time_count;
+    ev->measures = calloc(roles ? roles : 1, sizeof *ev->measures);
+    ev->inputs = calloc(roles ? roles : 1, sizeof *ev->inputs);
+    ev->outputs = calloc(indicators, sizeof *ev->outputs);
+    ev->output_storage = malloc(indicators * 5 * times * sizeof(double) + 1);
+    if (!ev->measures || !ev->inputs || !ev->outputs || !ev->output_storage)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    ev->block_areas = MAX_BLOCK_AREAS;
+    for (size_t r = 0; r < roles; r++) {
+        if (plan->role_measures[r] == NULL)
+            continue;
+        ev->measures[r] = oc__store_find_measure(ev->frame, plan->role_measures[r]);
+        if (ev->measures[r] == NULL)
+            return oc_error_set(error, OC_ERROR_NOT_FOUND, "%s: no measure '%s'",
+                                plan->store_path, plan->role_measures[r]);
+        size_t chunk = oc__store_measure_chunk_areas(ev->frame, ev->measures[r]);
+        if (chunk > 0 && chunk < ev->block_areas)
+            ev->block_areas = chunk;
+    }
+    ev->block = malloc(roles * ev->block_areas * times * sizeof(double) + 1);
+    if (ev->block == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; i < indicators; i++)
+        series_bind(&ev->outputs[i], ev->output_storage + i * 5 * times, times);
+
+    oc_evaluation *evaluation = &ev->evaluation;
+    evaluation->descriptor = plan->descriptor;
+    evaluation->time_count = times;
+    evaluation->times = ev->times;
+    evaluation->inputs = ev->inputs;
+    evaluation->input_count = roles;
+    evaluation->outputs = ev->outputs;
+    evaluation->output_count = indicators;
+    evaluation->parameters = plan->parameters;
+    evaluation->parameter_count = plan->parameter_count;
+    evaluation->z = plan->z;
+    evaluation->period_index = plan->period_end_index;
+    evaluation->baseline_index = plan->baseline_end_index;
+    return OC_OK;
+}
+
+/* Loads the block of areas holding `area` into ev->block. */
+static int load_block(evaluator *ev, size_t area, oc_error *error)
+{
+    size_t first = area / ev->block_areas * ev->block_areas;
+    if (first == ev->block_first)
+        return OC_OK;
+    size_t count = ev->area_count - first < ev->block_areas ? ev->area_count - first
+                                                            : ev->block_areas;
+    for (size_t r = 0; r < ev->plan->role_count; r++) {
+        if (ev->measures[r] == NULL)
+            continue;
+        double *target = ev->block + r * ev->block_areas * ev->time_count;
+        int status = oc__store_read_measure_block(ev->frame, ev->measures[r], first, count,
+                                                  target, error);
+        if (status != OC_OK) {
+            ev->block_first = OC__NO_INDEX;
+            return status;
+        }
+    }
+    ev->block_first = first;
+    return OC_OK;
+}
+
+static const double *block_series(const evaluator *ev, size_t role, size_t area)
+{
+    if (ev->measures[role] == NULL)
+        return NULL;
+    return ev->block + (role * ev->block_areas + (area - ev->block_first)) * ev->time_count;
+}
+
+/* Calls the plugin on the inputs already in ev->inputs. */
+static int call_plugin(evaluator *ev, const oc__evaluation_unit *unit, oc_error *plugin_error)
+{
+    ev->evaluation.area_code = unit->code;
+    ev->evaluation.area_name = unit->name ? unit->name : "";
+    oc__evaluation_reset_outputs(&ev->evaluation);
+    oc_error_clear(plugin_error);
+    int status = ev->plan->descriptor->evaluate(&ev->evaluation, plugin_error);
+    if (status != OC_OK && plugin_error->message[0] == '\0')
+        oc_error_set(plugin_error, status, "the plugin returned %s", oc_status_name(status));
+    return status;
+}
+
+static int copy_string(char **field, const char *text)
+{
+    if (text == NULL)
+        return OC_OK;
+    *field = strdup(text);
+    return *field ? OC_OK : OC_ERROR_NO_MEMORY;
+}
+
+static int append_message(oc__result *result, const char *text)
+{
+    if (text == NULL || text[0] == '\0')
+        return OC_OK;
+    size_t old_length = result->message ? strlen(result->message) : 0;
+    char *joined = malloc(old_length + strlen(text) + 3);
+    if (joined == NULL)
+        return OC_ERROR_NO_MEMORY;
+    if (old_length > 0)
+        sprintf(joined, "%s; %s", result->message, text);
+    else
+        strcpy(joined, text);
+    free(result->message);
+    result->message = joined;
+    return OC_OK;
+}
+
+static int fill_identity(const evaluator *ev, const oc__evaluation_unit *unit, size_t indicator,
+                         oc__result *result)
+{
+    const oc__metric_plan *plan = ev->plan;
+    const oc_plugin_descriptor *descriptor = plan->descriptor;
+    int status = copy_string(&result->metric, plan->metric);
+    if (status == OC_OK)
+        status = copy_string(&result->indicator, descriptor->indicators[indicator].name);
+    if (status == OC_OK)
+        status = copy_string(&result->plugin, descriptor->name);
+    if (status == OC_OK)
+        status = copy_string(&result->plugin_version, descriptor->version);
+    if (status == OC_OK)
+        status = copy_string(&result->area, unit->code);
+    if (status == OC_OK)
+        status = copy_string(&result->area_name, unit->name && unit->name[0] ? unit->name : NULL);
+    if (status == OC_OK && plan->comparator != NULL)
+        status = copy_string(&result->comparator, plan->comparator->code);
+    return status;
+}
+
+static int add_fiscal_benefit(evaluator *ev, size_t indicator, oc__result *result)
+{
+    const oc_plugin_descriptor *descriptor = ev->plan->descriptor;
+    if (!(descriptor->indicators[indicator].flags & OC_INDICATOR_FISCAL_BENEFIT)
+        || descriptor->fiscal_benefit == NULL || !isfinite(result->change))
+        return OC_OK;
+    double benefit = NAN;
+    oc_error benefit_error;
+    oc_error_clear(&benefit_error);
+    if (descriptor->fiscal_benefit(&ev->evaluation, indicator, result->change, &benefit,
+                                   &benefit_error) != OC_OK) {
+        char text[OC_ERROR_MESSAGE_SIZE + 32];
+        snprintf(text, sizeof text, "fiscal benefit: %s", benefit_error.message);
+        return append_message(result, text);
+    }
+    result->fiscal_benefit = isfinite(benefit) ? benefit : NAN;
+    return OC_OK;
+}
+
+/* Scores and sends one result per indicator for a unit just evaluated. */
+static int send_unit_results(evaluator *ev, const oc__evaluation_unit *unit, int plugin_status,
+                             const oc_error *plugin_error, const char *note, oc_error *error)
+{
+    const oc__metric_plan *plan = ev->plan;
+    for (size_t i = 0; i < plan->indicator_count; i++) {
+        oc__result result;
+        oc__result_init(&result);
+        int status = fill_identity(ev, unit, i, &result);
+        if (status == OC_OK && plugin_status == OC_OK) {
+            oc__scoring_settings settings = plan->settings;
+            if (i != plan->target_indicator)
+                settings.target_kind = OC__TARGET_NONE;
+            const oc_indicator_spec *spec = &plan->descriptor->indicators[i];
+            oc__indicator_view view = {ev->times, &ev->outputs[i], spec->direction, spec->flags};
+            oc__indicator_view comparator_view = {ev->times, NULL, spec->direction, spec->flags};
+            if (ev->comparator_series != NULL && ev->comparator_status == OC_OK)
+                comparator_view.series = &ev->comparator_series[i];
+            status = oc__score_indicator(&view, plan->period_end_index, plan->baseline_end_index,
+                                         &settings, comparator_view.series ? &comparator_view : NULL,
+                                         &result, error);
+            if (status == OC_OK)
+                status = add_fiscal_benefit(ev, i, &result);
+        } else if (status == OC_OK) {
+            result.status = plugin_status == OC_ERROR_INSUFFICIENT_DATA ? OC_RESULT_INSUFFICIENT_DATA
+                                                                         : OC_RESULT_FAILED;
+            status = append_message(&result, plugin_error->message);
+        }
+        if (status == OC_OK && plan->comparator != NULL && ev->comparator_status != OC_OK)
+            status = append_message(&result, "comparator could not be evaluated");
+        if (status == OC_OK)
+            status = append_message(&result, note);
+        if (status == OC_OK)
+            status = oc__wire_write_result(ev->writer, &result, error);
+        else if (status == OC_ERROR_NO_MEMORY)
+            oc_error_set(error, status, "out of memory");
+        oc__result_clear(&result);
+        if (status != OC_OK)
+            return status;
+    }
+    return OC_OK;
+}
+
+/* What to do with a unit whose inputs are ready. */
+typedef enum unit_action { SEND_RESULTS, KEEP_AS_COMPARATOR } unit_action;
+
+static int finish_unit(evaluator *ev, const oc__evaluation_unit *unit, unit_action action,
+                       const char *note, oc_error *error)
+{
+    oc_error plugin_error;
+    int plugin_status = call_plugin(ev, unit, &plugin_error);
+    if (action == SEND_RESULTS)
+        return send_unit_results(ev, unit, plugin_status, &plugin_error, note, error);
+    ev->comparator_status = plugin_status;
+    memcpy(ev->comparator_storage, ev->output_storage,
+           ev->plan->indicator_count * 5 * ev->time_count * sizeof(double));
+    return OC_OK;
+}
+
+/* Evaluates `count` units: one pass over the areas they need, in order. */
+static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t count,
+                         unit_action action, oc_error *error)
+{
+    const size_t roles = ev->plan->role_count, times = ev->time_count;
+    size_t slot_count = 0;
+    for (size_t u = 0; u < count; u++)
+        slot_count += units[u].member_count;
+    member_slot *slots = malloc((slot_count ? slot_count : 1) * sizeof *slots);
+    double **sums = calloc(count, sizeof *sums);
+    size_t *members_missing = calloc(count, sizeof *members_missing);
+    int status = slots && sums && members_missing ? OC_OK
+                     : oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    size_t filled = 0;
+    for (size_t u = 0; status == OC_OK && u < count; u++) {
+        for (size_t m = 0; m < units[u].member_count; m++)
+            slots[filled++] = (member_slot){units[u].members[m], u};
+        if (units[u].aggregated) {
+            /* Summing NaN gives NaN: a parent is missing where any member is. */
+            sums[u] = calloc(roles * times + 1, sizeof(double));
+            if (sums[u] == NULL)
+                status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        }
+    }
+    if (status == OC_OK)
+        qsort(slots, slot_count, sizeof *slots, compare_slots);
+
+    for (size_t s = 0; status == OC_OK && s < slot_count; s++) {
+        size_t area = slots[s].area, u = slots[s].unit;
+        if (area >= ev->area_count) {
+            status = oc_error_set(error, OC_ERROR_INVALID, "area index %zu out of range", area);
+            break;
+        }
+        status = load_block(ev, area, error);
+        if (status != OC_OK)
+            break;
+        if (!units[u].aggregated) {
+            for (size_t r = 0; r < roles; r++)
+                ev->inputs[r] = block_series(ev, r, area);
+            status = finish_unit(ev, &units[u], action, NULL, error);
+            continue;
+        }
+        int missing = 0;
+        for (size_t r = 0; r < roles; r++) {
+            const double *member = block_series(ev, r, area);
+            if (member == NULL)
+                continue;
+            double *sum = sums[u] + r * times;
+            for (size_t t = 0; t < times; t++) {
+                missing |= isnan(member[t]) && t <= ev->plan->period_end_index;
+                sum[t] += member[t];
+            }
+        }
+        members_missing[u] += (size_t)missing;
+    }
+
+    for (size_t u = 0; status == OC_OK && u < count; u++) {
+        if (!units[u].aggregated)
+            continue;
+        for (size_t r = 0; r < roles; r++)
+            ev->inputs[r] = ev->measures[r] ? sums[u] + r * times : NULL;
+        char note[160];
+        snprintf(note, sizeof note, "aggregated from %zu member areas", units[u].member_count);
+        if (members_missing[u] > 0)
+            snprintf(note, sizeof note,
+                     "aggregated from %zu member areas, %zu with missing values (the total is "
+                     "missing where any member is)",
+                     units[u].member_count, members_missing[u]);
+        status = finish_unit(ev, &units[u], action, note, error);
+    }
+
+    for (size_t u = 0; sums != NULL && u < count; u++)
+        free(sums[u]);
+    free(sums);
+    free(slots);
+    free(members_missing);
+    return status;
+}
+
+int oc__engine_evaluate_units(const oc__metric_plan *plan, size_t first_unit,
+                              size_t unit_count, oc__wire_writer *writer, oc_error *error)
+{
+    evaluator ev;
+    int status = evaluator_open(&ev, plan, writer, error);
+    if (status == OC_OK && plan->comparator != NULL) {
+        size_t size = plan->indicator_count * 5 * ev.time_count;
+        ev.comparator_storage = malloc(size * sizeof(double) + 1);
+        ev.comparator_series = calloc(plan->indicator_count, sizeof *ev.comparator_series);
+        if (ev.comparator_storage == NULL || ev.comparator_series == NULL)
+            status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        for (size_t i = 0; status == OC_OK && i < plan->indicator_count; i++)
+            series_bind(&ev.comparator_series[i], ev.comparator_storage + i * 5 * ev.time_count,
+                        ev.time_count);
+        if (status == OC_OK)
+            status = process_units(&ev, plan->comparator, 1, KEEP_AS_COMPARATOR, error);
+    }
+    if (status == OC_OK)
+        status = process_units(&ev, plan->units + first_unit, unit_count, SEND_RESULTS, error);
+    evaluator_close(&ev);
+    return status;
+}
+
+void oc__metric_plan_free(oc__metric_plan *plan)
+{
+    if (plan == NULL)
+        return;
+    free(plan->metric);
+    free(plan->store_path);
+    free(plan->frame_name);
+    for (size_t r = 0; plan->role_measures != NULL && r < plan->role_count; r++)
+        free(plan->role_measures[r]);
+    free(plan->role_measures);
+    free(plan->parameters);
+    oc__evaluation_unit *lists[] = {plan->units, plan->comparator};
+    size_t counts[] = {plan->unit_count, plan->comparator ? 1 : 0};
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t u = 0; u < counts[l]; u++) {
+            free(lists[l][u].code);
+            free(lists[l][u].name);
+            free(lists[l][u].members);
+        }
+        free(lists[l]);
+    }
+    memset(plan, 0, sizeof *plan);
+}

@@ -1,0 +1,309 @@
+/* scoring.c: one indicator series to scored result fields; see scoring.h and
+ * the formulas in docs/results.md. */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <outcomes/stats.h>
+
+#include "period.h"
+#include "scoring.h"
+
+oc__scoring_settings oc__scoring_defaults(void)
+{
+    oc__scoring_settings settings = {
+        .target_kind = OC__TARGET_NONE,
+        .target_amount = NAN,
+        .target_day = 0,
+        .rag_green = 100.0,
+        .rag_amber = 90.0,
+        .spc_baseline = 0,
+        .spc_screen_outliers = 0,
+        .trend_points = 5,
+    };
+    return settings;
+}
+
+size_t oc__latest_observation(const double *values, size_t last_index)
+{
+    if (last_index == OC__NO_INDEX)
+        return OC__NO_INDEX;
+    for (size_t i = last_index + 1; i-- > 0;)
+        if (!isnan(values[i]))
+            return i;
+    return OC__NO_INDEX;
+}
+
+size_t oc__like_period_index(const int32_t *times, size_t count, size_t index, int years)
+{
+    if (index >= count || years < 0)
+        return OC__NO_INDEX;
+    int year, month, day;
+    oc__civil_from_days(times[index], &year, &month, &day);
+    year -= years;
+    if (year < OC__YEAR_MIN)
+        return OC__NO_INDEX;
+    int month_length = oc__days_in_month(year, month);
+    if (day > month_length)
+        day = month_length; /* 29 February in a common year */
+    int32_t wanted = oc__days_from_civil(year, month, day);
+    /* Nearest time to `wanted`; quarterly snapshots may drift by days. */
+    size_t low = 0, high = index + 1;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (times[middle] < wanted)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    size_t best = OC__NO_INDEX;
+    int32_t best_distance = 16;
+    for (size_t candidate = low > 0 ? low - 1 : 0; candidate <= low && candidate < index; candidate++) {
+        int32_t distance = abs(times[candidate] - wanted);
+        if (distance < best_distance) {
+            best_distance = distance;
+            best = candidate;
+        }
+    }
+    return best;
+}
+
+/* Collects the notes that become the result's message. */
+typedef struct message_builder {
+    char text[512];
+    size_t length;
+} message_builder;
+
+__attribute__((format(printf, 2, 3)))
+static void note(message_builder *builder, const char *format, ...)
+{
+    if (builder->length >= sizeof builder->text - 1)
+        return;
+    if (builder->length > 0)
+        builder->length += (size_t)snprintf(builder->text + builder->length,
+                                            sizeof builder->text - builder->length, "; ");
+    if (builder->length >= sizeof builder->text - 1)
+        return;
+    va_list args;
+    va_start(args, format);
+    int written = vsnprintf(builder->text + builder->length,
+                            sizeof builder->text - builder->length, format, args);
+    va_end(args);
+    if (written > 0)
+        builder->length += (size_t)written;
+    if (builder->length > sizeof builder->text - 1)
+        builder->length = sizeof builder->text - 1;
+}
+
+static char *date_text(int32_t day)
+{
+    char buffer[OC__DATE_TEXT_SIZE];
+    oc__format_date(day, buffer, sizeof buffer);
+    return strdup(buffer);
+}
+
+static int set_string(char **field, const char *text)
+{
+    *field = text ? strdup(text) : NULL;
+    return text == NULL || *field != NULL ? OC_OK : OC_ERROR_NO_MEMORY;
+}
+
+static const char *rag_for(double progress_pct, double change, int good_sign,
+                           const oc__scoring_settings *settings)
+{
+    if (isfinite(progress_pct)) {
+        if (progress_pct >= settings->rag_green)
+            return "green";
+        return progress_pct >= settings->rag_amber ? "amber" : "red";
+    }
+    /* No change expected yet: on or on the good side of the baseline. */
+    if (good_sign == 0)
+        return change == 0 ? "green" : "amber";
+    return change * good_sign >= 0 ? "green" : "amber";
+}
+
+static int score_target(const oc__indicator_view *indicator, size_t period_index,
+                        size_t baseline_index, const oc__scoring_settings *settings,
+                        oc__result *result, message_builder *message)
+{
+    if (settings->target_kind == OC__TARGET_NONE)
+        return OC_OK;
+    result->target_date = date_text(settings->target_day);
+    if (result->target_date == NULL)
+        return OC_ERROR_NO_MEMORY;
+    if (baseline_index == OC__NO_INDEX) {
+        if (settings->target_kind == OC__TARGET_ABSOLUTE)
+            result->target_value = settings->target_amount;
+        note(message, "no baseline value, so no trajectory or progress");
+        return OC_OK;
+    }
+    double baseline = result->baseline_value;
+    result->target_value = settings->target_kind == OC__TARGET_ABSOLUTE
+                               ? settings->target_amount
+                               : baseline * (1.0 + settings->target_amount / 100.0);
+    result->expected_value = oc_trajectory_value(indicator->times[baseline_index], baseline,
+                                                 settings->target_day, result->target_value,
+                                                 indicator->times[period_index]);
+    double expected_change = result->expected_value - baseline;
+    if (expected_change != 0) {
+        result->progress_pct = 100.0 * result->change / expected_change;
+        result->score = fmin(100.0, fmax(0.0, result->progress_pct));
+    }
+    int good_sign = indicator->direction != OC_NO_DIRECTION
+                        ? (int)indicator->direction
+                        : (result->target_value > baseline) - (result->target_value < baseline);
+    return set_string(&result->rag, rag_for(result->progress_pct, result->change, good_sign,
+                                            settings));
+}
+
+static int score_spc(const oc__indicator_view *indicator, size_t period_index,
+                     const oc__scoring_settings *settings, oc__result *result,
+                     message_builder *message)
+{
+    const double *values = indicator->series->value;
+    size_t first = 0;
+    while (first < period_index && isnan(values[first]))
+        first++;
+    size_t count = period_index - first + 1;
+    oc_spc_point *points = malloc(count * sizeof *points);
+    if (points == NULL)
+        return OC_ERROR_NO_MEMORY;
+    oc_spc_options options = {
+        .direction = indicator->direction,
+        .baseline_length = settings->spc_baseline,
+        .screen_outliers = settings->spc_screen_outliers,
+        .target = result->target_value,
+    };
+    oc_spc_chart chart;
+    oc_error spc_error;
+    int status = oc_spc_xmr(values + first, count, &options, &chart, points, &spc_error);
+    if (status == OC_OK) {
+        const oc_spc_point *latest = &points[count - 1];
+        status = set_string(&result->spc_signal, oc_spc_variation_name(latest->variation));
+        if (status == OC_OK)
+            status = set_string(&result->spc_rule, oc_spc_rule_name(latest->rule));
+        if (status == OC_OK && !isnan(result->target_value))
+            status = set_string(&result->assurance, oc_spc_assurance_name(chart.assurance));
+        if (chart.gaps > 0)
+            note(message, "SPC: %zu missing period%s not joined", chart.gaps,
+                 chart.gaps == 1 ? "" : "s");
+    } else if (status == OC_ERROR_INSUFFICIENT_DATA) {
+        status = OC_OK;
+        note(message, "SPC: %s", spc_error.message);
+    } else {
+        note(message, "SPC: %s", spc_error.message);
+        status = OC_OK;
+    }
+    free(points);
+    return status;
+}
+
+static int score_trend(const oc__indicator_view *indicator, size_t period_index,
+                       const oc__scoring_settings *settings, oc__result *result)
+{
+    if (!(indicator->flags & OC_INDICATOR_PROPORTION) || settings->trend_points < 2
+        || indicator->series->numerator == NULL || indicator->series->denominator == NULL)
+        return OC_OK;
+    enum { MAX_TREND_POINTS = 16 };
+    double successes[MAX_TREND_POINTS], trials[MAX_TREND_POINTS];
+    size_t wanted = settings->trend_points < MAX_TREND_POINTS ? settings->trend_points
+                                                              : MAX_TREND_POINTS;
+    /* Annual points ending at the period used, oldest first. */
+    for (size_t k = 0; k < wanted; k++) {
+        size_t index = k == 0 ? period_index
+                              : oc__like_period_index(indicator->times, indicator->series->count,
+                                                      period_index, (int)k);
+        if (index == OC__NO_INDEX)
+            return OC_OK;
+        double x = indicator->series->numerator[index], n = indicator->series->denominator[index];
+        if (isnan(x) || isnan(n))
+            return OC_OK;
+        successes[wanted - 1 - k] = x;
+        trials[wanted - 1 - k] = n;
+    }
+    oc_trend trend;
+    if (oc_trend_chi_squared(successes, trials, wanted, &trend, NULL) != OC_OK)
+        return OC_OK;
+    const char *name = NULL;
+    switch (trend.direction) {
+    case OC_TREND_INCREASING: name = "increasing"; break;
+    case OC_TREND_DECREASING: name = "decreasing"; break;
+    case OC_TREND_NO_SIGNIFICANT_CHANGE: name = "no_significant_change"; break;
+    case OC_TREND_NONE: break;
+    }
+    return set_string(&result->trend, name);
+}
+
+static void score_comparator(const oc__indicator_view *comparator, size_t period_end_index,
+                             size_t baseline_end_index, oc__result *result,
+                             message_builder *message)
+{
+    const double *values = comparator->series->value;
+    size_t after = oc__latest_observation(values, period_end_index);
+    size_t before = oc__latest_observation(values, baseline_end_index);
+    if (after == OC__NO_INDEX || before == OC__NO_INDEX) {
+        note(message, "comparator has no value at the %s period",
+             after == OC__NO_INDEX ? "evaluation" : "baseline");
+        return;
+    }
+    result->comparator_change = values[after] - values[before];
+    if (!isnan(result->baseline_value))
+        result->did = oc_difference_in_differences(result->baseline_value, result->value,
+                                                   values[before], values[after]);
+}
+
+int oc__score_indicator(const oc__indicator_view *indicator, size_t period_end_index,
+                        size_t baseline_end_index, const oc__scoring_settings *settings,
+                        const oc__indicator_view *comparator, oc__result *result,
+                        oc_error *error)
+{
+    const oc_indicator_series *series = indicator->series;
+    message_builder message = {.length = 0};
+    message.text[0] = '\0';
+    int status = OC_OK;
+
+    size_t period_index = oc__latest_observation(series->value, period_end_index);
+    if (period_index == OC__NO_INDEX) {
+        result->status = OC_RESULT_INSUFFICIENT_DATA;
+        result->message = strdup("no value on or before the evaluation period");
+        return result->message ? OC_OK
+                               : oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    result->period = date_text(indicator->times[period_index]);
+    result->value = series->value[period_index];
+    result->ci_lower = series->lower[period_index];
+    result->ci_upper = series->upper[period_index];
+
+    size_t baseline_index = oc__latest_observation(series->value, baseline_end_index);
+    if (baseline_end_index != OC__NO_INDEX && baseline_index == OC__NO_INDEX) {
+        result->status = OC_RESULT_INSUFFICIENT_DATA;
+        note(&message, "no value on or before the baseline period");
+    } else if (baseline_index != OC__NO_INDEX) {
+        result->baseline_period = date_text(indicator->times[baseline_index]);
+        result->baseline_value = series->value[baseline_index];
+        result->change = result->value - result->baseline_value;
+        if (result->baseline_value != 0)
+            result->change_pct = 100.0 * result->change / result->baseline_value;
+    }
+
+    if (status == OC_OK)
+        status = score_target(indicator, period_index, baseline_index, settings, result, &message);
+    if (status == OC_OK)
+        status = score_spc(indicator, period_index, settings, result, &message);
+    if (status == OC_OK)
+        status = score_trend(indicator, period_index, settings, result);
+    if (status == OC_OK && comparator != NULL && baseline_end_index != OC__NO_INDEX)
+        score_comparator(comparator, period_end_index, baseline_end_index, result, &message);
+    if (status == OC_OK && message.length > 0) {
+        result->message = strdup(message.text);
+        if (result->message == NULL)
+            status = OC_ERROR_NO_MEMORY;
+    }
+    if (status == OC_OK && result->period == NULL)
+        status = OC_ERROR_NO_MEMORY;
+    return status == OC_OK ? OC_OK : oc_error_set(error, status, "out of memory while scoring");
+}

@@ -1,0 +1,311 @@
+/* test_scoring.c: core/scoring.c against values worked out by hand (the
+ * working is in the comments; dates checked with Python's datetime). */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "period.h"
+#include "scoring.h"
+
+#define QUARTERS 13
+
+/* Birkenhead ESA/IB, quarterly snapshots from the November 2013 baseline
+ * (7,700) to November 2016 (6,930: 770 fewer, the seeds' 10%). */
+static const int quarter_dates[QUARTERS][2] = {
+    {2013, 11}, {2014, 2}, {2014, 5}, {2014, 8}, {2014, 11}, {2015, 2}, {2015, 5},
+    {2015, 8},  {2015, 11}, {2016, 2}, {2016, 5}, {2016, 8}, {2016, 11}};
+
+typedef struct fixture {
+    int32_t times[QUARTERS];
+    double value[QUARTERS], lower[QUARTERS], upper[QUARTERS];
+    double numerator[QUARTERS], denominator[QUARTERS];
+    oc_indicator_series series;
+    oc__indicator_view view;
+} fixture;
+
+static void fixture_init(fixture *f, const double *values, oc_direction direction)
+{
+    for (size_t i = 0; i < QUARTERS; i++) {
+        f->times[i] = oc__days_from_civil(quarter_dates[i][0], quarter_dates[i][1], 1);
+        f->value[i] = values[i];
+        f->lower[i] = f->upper[i] = f->numerator[i] = f->denominator[i] = NAN;
+    }
+    f->series = (oc_indicator_series){QUARTERS, f->value, f->lower, f->upper,
+                                      f->numerator, f->denominator};
+    f->view = (oc__indicator_view){f->times, &f->series, direction, 0};
+}
+
+static const double birkenhead[QUARTERS] = {7700, 7650, 7600, 7500, 7450, 7400, 7300,
+                                            7250, 7200, 7150, 7100, 7050, 6930};
+
+static oc__scoring_settings ten_percent_by_april_2017(void)
+{
+    oc__scoring_settings settings = oc__scoring_defaults();
+    settings.target_kind = OC__TARGET_RELATIVE;
+    settings.target_amount = -10.0;
+    settings.target_day = oc__days_from_civil(2017, 4, 30);
+    return settings;
+}
+
+START_TEST(test_birkenhead_target_met)
+{
+    fixture f;
+    fixture_init(&f, birkenhead, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = ten_percent_by_april_2017();
+    oc__result result;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_int_eq(result.status, OC_RESULT_OK);
+    ck_assert_str_eq(result.period, "2016-11-01");
+    ck_assert_str_eq(result.baseline_period, "2013-11-01");
+    ck_assert_double_eq(result.value, 6930);
+    ck_assert_double_eq(result.baseline_value, 7700);
+    ck_assert_double_eq(result.change, -770);
+    ck_assert_double_eq_tol(result.change_pct, -10.0, 1e-12);
+    /* 7,700 x (1 - 10%) = 6,930. */
+    ck_assert_double_eq_tol(result.target_value, 6930, 1e-9);
+    ck_assert_str_eq(result.target_date, "2017-04-30");
+    /* Days: baseline 16010 (2013-11-01), target 17286 (2017-04-30), period
+     * 17106 (2016-11-01). Expected = 7700 - 770 x 1096/1276 = 7038.6206897;
+     * progress = 100 x -770 / (7038.6206897 - 7700) = 116.4233577 %. */
+    ck_assert_double_eq_tol(result.expected_value, 7038.620689655172, 1e-9);
+    ck_assert_double_eq_tol(result.progress_pct, 116.42335766423352, 1e-9);
+    ck_assert_str_eq(result.rag, "green");
+    ck_assert_double_eq(result.score, 100.0);
+    oc__result_clear(&result);
+}
+END_TEST
+
+/* Evaluated at May 2015 (index 6): 545 days of 1276 gone, so expected =
+ * 7700 - 770 x 545/1276 = 7370.5172414, an expected change of -329.4827586. */
+static void score_may_2015(double value, oc__result *result)
+{
+    double values[QUARTERS];
+    memcpy(values, birkenhead, sizeof values);
+    values[6] = value;
+    fixture f;
+    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = ten_percent_by_april_2017();
+    oc__result_init(result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, 6, 0, &settings, NULL, result, NULL), OC_OK);
+    ck_assert_double_eq_tol(result->expected_value, 7370.517241379311, 1e-9);
+}
+
+START_TEST(test_rag_amber_and_red)
+{
+    oc__result result;
+    /* 7,400: progress = 300 / 329.4827586 = 91.05 %: amber (>= 90). */
+    score_may_2015(7400, &result);
+    ck_assert_double_eq_tol(result.progress_pct, 91.05180533751962, 1e-9);
+    ck_assert_str_eq(result.rag, "amber");
+    ck_assert_double_eq_tol(result.score, 91.05180533751962, 1e-9);
+    oc__result_clear(&result);
+    /* 7,450: progress = 250 / 329.4827586 = 75.88 %: red. */
+    score_may_2015(7450, &result);
+    ck_assert_double_eq_tol(result.progress_pct, 75.87650444793302, 1e-9);
+    ck_assert_str_eq(result.rag, "red");
+    oc__result_clear(&result);
+    /* 7,800: moved the wrong way: progress = -100/329.48 = -30.35 %, score 0. */
+    score_may_2015(7800, &result);
+    ck_assert(result.progress_pct < 0);
+    ck_assert_str_eq(result.rag, "red");
+    ck_assert_double_eq(result.score, 0.0);
+    oc__result_clear(&result);
+}
+END_TEST
+
+START_TEST(test_absolute_target_and_no_target)
+{
+    fixture f;
+    fixture_init(&f, birkenhead, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = ten_percent_by_april_2017();
+    settings.target_kind = OC__TARGET_ABSOLUTE;
+    settings.target_amount = 7000; /* expected = 7700 - 700 x 1096/1276 */
+    oc__result result;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_double_eq(result.target_value, 7000);
+    ck_assert_double_eq_tol(result.expected_value, 7700 - 700.0 * 1096 / 1276, 1e-9);
+    oc__result_clear(&result);
+
+    settings = oc__scoring_defaults();
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert(isnan(result.target_value) && isnan(result.expected_value));
+    ck_assert(isnan(result.progress_pct) && isnan(result.score));
+    ck_assert_ptr_null(result.rag);
+    ck_assert_ptr_null(result.target_date);
+    ck_assert_ptr_null(result.assurance);
+    ck_assert_double_eq(result.change, -770);
+    oc__result_clear(&result);
+}
+END_TEST
+
+START_TEST(test_latest_observation_and_missing_data)
+{
+    double values[QUARTERS];
+    memcpy(values, birkenhead, sizeof values);
+    values[12] = NAN; /* the DWP series ends a quarter early */
+    fixture f;
+    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = oc__scoring_defaults();
+    oc__result result;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_str_eq(result.period, "2016-08-01"); /* reported, not silently shifted */
+    ck_assert_double_eq(result.value, 7050);
+    oc__result_clear(&result);
+
+    /* No baseline observation: insufficient data, said why. */
+    values[0] = NAN;
+    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_int_eq(result.status, OC_RESULT_INSUFFICIENT_DATA);
+    ck_assert_ptr_nonnull(strstr(result.message, "baseline"));
+    oc__result_clear(&result);
+
+    /* Nothing at all. */
+    for (size_t i = 0; i < QUARTERS; i++)
+        values[i] = NAN;
+    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_int_eq(result.status, OC_RESULT_INSUFFICIENT_DATA);
+    ck_assert(isnan(result.value));
+    ck_assert_ptr_null(result.period);
+    oc__result_clear(&result);
+}
+END_TEST
+
+START_TEST(test_comparator_difference_in_differences)
+{
+    static const double comparator_values[QUARTERS] = {10000, 9990, 9980, 9970, 9960, 9950, 9940,
+                                                       9930, 9920, 9910, 9900, 9850, 9800};
+    fixture pilot, comparator;
+    fixture_init(&pilot, birkenhead, OC_LOWER_IS_BETTER);
+    fixture_init(&comparator, comparator_values, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = oc__scoring_defaults();
+    oc__result result;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&pilot.view, QUARTERS - 1, 0, &settings, &comparator.view,
+                                         &result, NULL),
+                     OC_OK);
+    /* Comparator 10,000 -> 9,800: -200. DiD = -770 - (-200) = -570. */
+    ck_assert_double_eq(result.comparator_change, -200);
+    ck_assert_double_eq(result.did, -570);
+    oc__result_clear(&result);
+}
+END_TEST
+
+START_TEST(test_like_period_index)
+{
+    fixture f;
+    fixture_init(&f, birkenhead, OC_LOWER_IS_BETTER);
+    /* November 2016 (12) -> November 2015 (8) -> November 2014 (4). */
+    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 1), 8);
+    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 2), 4);
+    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 3), 0);
+    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 4), OC__NO_INDEX);
+    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 2, 1), OC__NO_INDEX);
+    /* A snapshot taken a few days late still matches its quarter. */
+    f.times[8] += 9;
+    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 1), 8);
+    f.times[8] += 20;
+    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 1), OC__NO_INDEX);
+}
+END_TEST
+
+START_TEST(test_spc_signal_on_latest_point)
+{
+    /* Limits fixed on the first 11 points: mean 100, moving ranges
+     * 2,4,3,2,1,2,4,3,2,1 -> aMR 2.4, upper limit 100 + 2.66 x 2.4 = 106.384.
+     * The last point, 200, is outside: a concern when lower is better. */
+    static const double values[QUARTERS] = {100, 102, 98, 101, 99, 100, 102,
+                                            98,  101, 99, 100, 100, 200};
+    fixture f;
+    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = oc__scoring_defaults();
+    settings.spc_baseline = 11;
+    settings.target_kind = OC__TARGET_ABSOLUTE;
+    settings.target_amount = 90; /* below the lower limit 93.616: never met */
+    settings.target_day = f.times[QUARTERS - 1] + 365;
+    oc__result result;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_str_eq(result.spc_signal, "concern");
+    ck_assert_str_eq(result.spc_rule, "outside_limits");
+    /* Lower is better and the target lies below the lower limit. */
+    ck_assert_str_eq(result.assurance, "consistent_fail");
+    oc__result_clear(&result);
+
+    /* The same jump on a higher-is-better indicator is an improvement. */
+    fixture_init(&f, values, OC_HIGHER_IS_BETTER);
+    settings.target_kind = OC__TARGET_NONE;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_str_eq(result.spc_signal, "improvement");
+    ck_assert_ptr_null(result.assurance);
+    oc__result_clear(&result);
+}
+END_TEST
+
+START_TEST(test_trend_on_annual_points)
+{
+    fixture f;
+    fixture_init(&f, birkenhead, OC_LOWER_IS_BETTER);
+    f.view.flags = OC_INDICATOR_PROPORTION;
+    /* November points 2013..2016 are only 4: no trend from 4 annual points. */
+    for (size_t i = 0; i < QUARTERS; i++) {
+        f.numerator[i] = 100 + 50 * (double)i;
+        f.denominator[i] = 1000;
+        f.value[i] = 100 * f.numerator[i] / f.denominator[i];
+    }
+    oc__scoring_settings settings = oc__scoring_defaults();
+    oc__result result;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_ptr_null(result.trend);
+    oc__result_clear(&result);
+    /* With 4 points asked for: 10% -> 30% -> 50% -> 70% of 1,000 is a
+     * significant increase by any test. */
+    settings.trend_points = 4;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_str_eq(result.trend, "increasing");
+    oc__result_clear(&result);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("scoring");
+    TCase *cases = tcase_create("scoring");
+    tcase_add_test(cases, test_birkenhead_target_met);
+    tcase_add_test(cases, test_rag_amber_and_red);
+    tcase_add_test(cases, test_absolute_target_and_no_target);
+    tcase_add_test(cases, test_latest_observation_and_missing_data);
+    tcase_add_test(cases, test_comparator_difference_in_differences);
+    tcase_add_test(cases, test_like_period_index);
+    tcase_add_test(cases, test_spc_signal_on_latest_point);
+    tcase_add_test(cases, test_trend_on_annual_points);
+    suite_add_tcase(suite, cases);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
