@@ -1,0 +1,108 @@
+/*
+ * output.h: writing a run's results for the people and programs that read
+ * them: a readable table for the terminal (the default), CSV for
+ * spreadsheets and JSON (with the run manifest) for programs. The fields,
+ * their order, units and the formulas behind them are documented in
+ * docs/results.md; keep the two in step.
+ *
+ * Ownership: every function only reads the manifest and results it is
+ * given; the caller owns them and the FILE*. Nothing is allocated that
+ * outlives a call.
+ */
+#ifndef OC_OUTPUT_H
+#define OC_OUTPUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <outcomes/common.h>
+
+#include "manifest.h"
+#include "result.h"
+
+typedef enum oc__output_format {
+    OC_OUTPUT_TABLE = 0,
+    OC_OUTPUT_CSV = 1,
+    OC_OUTPUT_JSON = 2
+} oc__output_format;
+
+/* "table", "csv" or "json" (exactly, lower case) to the enum. A bad value
+ * gives OC_ERROR_INVALID with a message naming it and the choices. */
+int oc__output_format_parse(const char *name, oc__output_format *format, oc_error *error);
+
+/* The static name of a format, "table", "csv" or "json". */
+const char *oc__output_format_name(oc__output_format format);
+
+/* Writes the results in `format` to path through core/atomic_file.h: the
+ * file appears complete or not at all, and an existing file is untouched on
+ * failure. path NULL or "-" writes to standard output instead (a table then
+ * fits the terminal's width when stdout is a terminal). Errors name the
+ * file. */
+int oc__output_write_file(const char *path, oc__output_format format,
+                          const oc__manifest *manifest, const oc__result_list *results,
+                          oc_error *error);
+
+/* Writes to an open stream. width limits table lines (0 = no limit); the
+ * other formats ignore it. */
+int oc__output_write(FILE *stream, oc__output_format format, const oc__manifest *manifest,
+                     const oc__result_list *results, size_t width, oc_error *error);
+
+/* {"run": {...manifest...}, "results": [...]}, one result per line,
+ * numbers with the fewest digits that read back exactly. */
+int oc__output_write_json(FILE *stream, const oc__manifest *manifest,
+                          const oc__result_list *results, oc_error *error);
+
+/* A header row and one row per result (RFC 4180, CRLF line ends). The
+ * manifest is not part of CSV; it may be NULL. */
+int oc__output_write_csv(FILE *stream, const oc__manifest *manifest,
+                         const oc__result_list *results, oc_error *error);
+
+/* The human-readable table, its lines at most width display columns
+ * (0 = unlimited): text columns are shortened and then the least important
+ * columns dropped, with a note saying which. */
+int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
+                           const oc__result_list *results, size_t width, oc_error *error);
+
+/* The columns of the table to fit on a terminal: 0 when stream is not a
+ * terminal (so piped output is never cut), else the terminal's width
+ * (falling back to $COLUMNS, then 80). */
+size_t oc__output_terminal_width(FILE *stream);
+
+/* ---- Shared by the writers ---- */
+
+typedef enum oc__output_column_type {
+    OC_COLUMN_STRING,   /* char * in the result; NULL is null */
+    OC_COLUMN_NUMBER,   /* double; NaN (or infinite) is null */
+    OC_COLUMN_STATUS    /* oc__result_status, written as its name */
+} oc__output_column_type;
+
+typedef struct oc__output_column {
+    const char *name;
+    oc__output_column_type type;
+    size_t offset;      /* of the field inside oc__result */
+} oc__output_column;
+
+/* The JSON fields and CSV columns, in their documented order. */
+extern const oc__output_column oc__output_columns[];
+extern const size_t oc__output_column_count;
+
+/* The string field a STRING column refers to, and the number field a
+ * NUMBER column refers to. */
+const char *oc__output_column_string(const oc__output_column *column, const oc__result *result);
+double oc__output_column_number(const oc__output_column *column, const oc__result *result);
+
+/* Copies text to a new string in which every byte sequence that is not
+ * valid UTF-8 is replaced by U+FFFD, so no output is ever invalid UTF-8.
+ * The caller frees the copy. NULL when out of memory. */
+char *oc__output_valid_utf8(const char *text);
+
+/* The fewest significant digits, 15 to 17, with which %.*g reads back as
+ * exactly value (17 always does). Only for finite numbers. */
+int oc__output_shortest_precision(double value);
+
+/* Shortest decimal that reads back as exactly the same double (%.15g,
+ * %.16g or %.17g, whichever is shortest and exact). buffer needs 32 bytes.
+ * Only for finite numbers. */
+void oc__output_format_double(double value, char buffer[32]);
+
+#endif

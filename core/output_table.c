@@ -1,0 +1,571 @@
+/* output_table.c: the table a scrutiny commission reads in a terminal or a
+ * report: the columns that matter first, numbers rounded for people, and
+ * lines that fit the given width instead of wrapping into a jumble. Every
+ * field in full is in the CSV and JSON formats. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+enum table_column {
+    COLUMN_METRIC, COLUMN_INDICATOR, COLUMN_AREA, COLUMN_PERIOD, COLUMN_VALUE,
+    COLUMN_BASELINE, COLUMN_CHANGE, COLUMN_TARGET, COLUMN_EXPECTED, COLUMN_PROGRESS,
+    COLUMN_RAG, COLUMN_SPC, COLUMN_BENEFIT, COLUMN_STATUS, COLUMN_COUNT
+};
+
+/* keep_rank: when the width is too small, columns are hidden lowest rank
+ * first. shrink_to: text columns may be shortened (with "...") down to
+ * this many columns before anything is hidden; 0 = never shortened. */
+static const struct {
+    const char *header;
+    int right_aligned;
+    int keep_rank;
+    size_t shrink_to;
+} columns[COLUMN_COUNT] = {
+    [COLUMN_METRIC] = {"metric", 0, 7, 8},
+    [COLUMN_INDICATOR] = {"indicator", 0, 10, 10},
+    [COLUMN_AREA] = {"area", 0, 14, 12},
+    [COLUMN_PERIOD] = {"period", 0, 4, 0},
+    [COLUMN_VALUE] = {"value (CI)", 1, 13, 0},
+    [COLUMN_BASELINE] = {"baseline", 1, 5, 0},
+    [COLUMN_CHANGE] = {"change", 1, 8, 0},
+    [COLUMN_TARGET] = {"target", 1, 6, 0},
+    [COLUMN_EXPECTED] = {"expected", 1, 3, 0},
+    [COLUMN_PROGRESS] = {"progress", 1, 9, 0},
+    [COLUMN_RAG] = {"RAG", 0, 11, 0},
+    [COLUMN_SPC] = {"SPC", 0, 1, 0},
+    [COLUMN_BENEFIT] = {"benefit", 1, 2, 0},
+    [COLUMN_STATUS] = {"status", 0, 12, 0},
+};
+
+#define CELL_SIZE 192
+/* A formatted number: 18 digits, separators, 10 decimals, sign and "£". */
+#define NUMBER_SIZE 48
+#define COLUMN_GAP 2
+/* Narrower than this, no table is readable; treat it as this. */
+#define MINIMUM_WIDTH 24
+
+typedef char table_row[COLUMN_COUNT][CELL_SIZE];
+
+/* ---- Text ---- */
+
+static int is_continuation(unsigned char byte)
+{
+    return (byte & 0xc0) == 0x80;
+}
+
+/* Display columns of valid UTF-8: one per code point (no wide-character
+ * tables; area names are Latin script). */
+static size_t display_width(const char *text)
+{
+    size_t width = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0'; p++)
+        width += !is_continuation(*p);
+    return width;
+}
+
+/* Bytes making up the first `width` code points of text. */
+static size_t prefix_bytes(const char *text, size_t width)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t bytes = 0;
+    while (p[bytes] != '\0') {
+        if (!is_continuation(p[bytes])) {
+            if (width == 0)
+                break;
+            width--;
+        }
+        bytes++;
+    }
+    return bytes;
+}
+
+/* Copies text into a cell as printable valid UTF-8: invalid bytes become
+ * U+FFFD and control characters (newlines, escape sequences that could
+ * drive the terminal) spaces; shortened with "..." if it does not fit. */
+static void copy_text(char cell[CELL_SIZE], const char *text)
+{
+    char *repaired = text != NULL ? oc__output_valid_utf8(text) : NULL;
+    if (repaired == NULL) {
+        snprintf(cell, CELL_SIZE, "%s", text != NULL ? "?" : "-");
+        return;
+    }
+    unsigned char *p = (unsigned char *)repaired;
+    for (size_t i = 0; p[i] != '\0'; i++) {
+        if (p[i] < 0x20 || p[i] == 0x7f)
+            p[i] = ' ';
+        else if (p[i] == 0xc2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) /* C1 controls */
+            p[i] = p[i + 1] = ' ';
+    }
+    size_t length = strlen(repaired);
+    if (length < CELL_SIZE) {
+        memcpy(cell, repaired, length + 1);
+    } else {
+        size_t keep = length;
+        while (keep + 4 > CELL_SIZE || (keep > 0 && is_continuation(p[keep])))
+            keep--;
+        memcpy(cell, repaired, keep);
+        memcpy(cell + keep, "...", 4);
+    }
+    free(repaired);
+}
+
+/* Prints text in exactly width columns, cut with "..." or padded. */
+static void print_cell(FILE *stream, const char *text, size_t width, int right_aligned,
+                       int pad)
+{
+    size_t text_width = display_width(text);
+    if (text_width > width) {
+        size_t keep = width > 3 ? width - 3 : width;
+        fwrite(text, 1, prefix_bytes(text, keep), stream);
+        if (width > 3)
+            fputs("...", stream);
+        return;
+    }
+    size_t padding = width - text_width;
+    if (right_aligned)
+        fprintf(stream, "%*s", (int)padding, "");
+    fputs(text, stream);
+    if (!right_aligned && pad)
+        fprintf(stream, "%*s", (int)padding, "");
+}
+
+/* Prints a line cut to width (0 = whole). */
+static void print_line(FILE *stream, const char *text, size_t width)
+{
+    if (width > 0 && display_width(text) > width)
+        print_cell(stream, text, width, 0, 0);
+    else
+        fputs(text, stream);
+    fputc('\n', stream);
+}
+
+/* Prints text word-wrapped to width (0 = one line), continuation lines
+ * indented by `indent` spaces. */
+static void print_wrapped(FILE *stream, const char *text, size_t width, size_t indent)
+{
+    if (width == 0 || display_width(text) <= width) {
+        fputs(text, stream);
+        fputc('\n', stream);
+        return;
+    }
+    size_t available = width;
+    const char *line = text;
+    while (*line != '\0') {
+        if (display_width(line) <= available) {
+            fputs(line, stream);
+            break;
+        }
+        size_t fit = prefix_bytes(line, available);
+        size_t cut = fit;
+        while (cut > 0 && line[cut] != ' ')
+            cut--;
+        if (cut == 0)
+            cut = fit; /* one word longer than the line: break inside it */
+        fwrite(line, 1, cut, stream);
+        fputc('\n', stream);
+        line += cut;
+        while (*line == ' ')
+            line++;
+        if (*line == '\0')
+            return;
+        for (size_t i = 0; i < indent; i++)
+            fputc(' ', stream);
+        available = width > indent + 8 ? width - indent : 8;
+    }
+    fputc('\n', stream);
+}
+
+/* ---- Numbers ---- */
+
+static int is_whole(double value)
+{
+    return fabs(value) < 1e15 && fabs(value - round(value)) < 1e-9 * fmax(1.0, fabs(value));
+}
+
+/* Decimals a person wants: none for whole numbers (counts), one from 10
+ * up, two below, and two significant digits for small fractions. */
+static int decimals_for(double value)
+{
+    double magnitude = fabs(value);
+    if (is_whole(value))
+        return 0;
+    if (magnitude >= 10)
+        return 1;
+    if (magnitude >= 0.1)
+        return 2;
+    int decimals = 1 - (int)floor(log10(magnitude));
+    return decimals > 10 ? 10 : decimals;
+}
+
+/* value with `decimals` decimals and thousands separators: "6,646,640",
+ * "-1,234.5". prefix goes between the sign and the digits ("£"). */
+static void format_fixed(char *out, size_t size, double value, int decimals, const char *prefix,
+                         int explicit_plus)
+{
+    if (!isfinite(value)) {
+        snprintf(out, size, "-");
+        return;
+    }
+    if (fabs(value) >= 1e18) {  /* beyond grouping sensibly */
+        snprintf(out, size, "%.3g", value);
+        return;
+    }
+    char digits[64];
+    snprintf(digits, sizeof digits, "%.*f", decimals, fabs(value));
+    int nonzero = strspn(digits, "0.") != strlen(digits);
+    const char *sign = value < 0 && nonzero ? "-" : (explicit_plus && nonzero ? "+" : "");
+    size_t integer_length = strcspn(digits, ".");
+    char grouped[96];
+    size_t position = 0;
+    for (size_t i = 0; i < integer_length; i++) {
+        if (i > 0 && (integer_length - i) % 3 == 0)
+            grouped[position++] = ',';
+        grouped[position++] = digits[i];
+    }
+    snprintf(grouped + position, sizeof grouped - position, "%s", digits + integer_length);
+    snprintf(out, size, "%s%s%s", sign, prefix, grouped);
+}
+
+static void format_number(char *out, size_t size, double value)
+{
+    format_fixed(out, size, value, decimals_for(value), "", 0);
+}
+
+/* ---- Rows ---- */
+
+static int has_text(const char *text)
+{
+    return text != NULL && text[0] != '\0';
+}
+
+/* Fills the cells of one result. baseline_in_title: the baseline period is
+ * the same for every row and printed in the title instead. note: the
+ * footnote number of the row's message, 0 for none. */
+static void format_row(table_row cells, const oc__result *result, int baseline_in_title,
+                       int note)
+{
+    copy_text(cells[COLUMN_METRIC], result->metric);
+    copy_text(cells[COLUMN_INDICATOR], result->indicator);
+    copy_text(cells[COLUMN_AREA], has_text(result->area_name) ? result->area_name : result->area);
+    copy_text(cells[COLUMN_PERIOD], result->period);
+
+    char value[NUMBER_SIZE], lower[NUMBER_SIZE], upper[NUMBER_SIZE];
+    int decimals = decimals_for(result->value);
+    format_fixed(value, sizeof value, result->value, decimals, "", 0);
+    if (isfinite(result->value) && isfinite(result->ci_lower) && isfinite(result->ci_upper)) {
+        format_fixed(lower, sizeof lower, result->ci_lower, decimals, "", 0);
+        format_fixed(upper, sizeof upper, result->ci_upper, decimals, "", 0);
+        snprintf(cells[COLUMN_VALUE], CELL_SIZE, "%s (%s to %s)", value, lower, upper);
+    } else {
+        snprintf(cells[COLUMN_VALUE], CELL_SIZE, "%s", value);
+    }
+
+    char baseline[NUMBER_SIZE];
+    format_number(baseline, sizeof baseline, result->baseline_value);
+    if (!baseline_in_title && isfinite(result->baseline_value) && result->baseline_period != NULL) {
+        char period[CELL_SIZE];
+        copy_text(period, result->baseline_period);
+        snprintf(cells[COLUMN_BASELINE], CELL_SIZE, "%s (%.*s)", baseline, 64, period);
+    } else {
+        snprintf(cells[COLUMN_BASELINE], CELL_SIZE, "%s", baseline);
+    }
+
+    char change[NUMBER_SIZE], change_pct[NUMBER_SIZE];
+    format_fixed(change, sizeof change, result->change, decimals_for(result->change), "", 1);
+    if (isfinite(result->change) && isfinite(result->change_pct)) {
+        format_fixed(change_pct, sizeof change_pct, result->change_pct, 1, "", 1);
+        snprintf(cells[COLUMN_CHANGE], CELL_SIZE, "%s (%s%%)", change, change_pct);
+    } else {
+        snprintf(cells[COLUMN_CHANGE], CELL_SIZE, "%s", change);
+    }
+
+    char target[NUMBER_SIZE];
+    format_number(target, sizeof target, result->target_value);
+    if (isfinite(result->target_value) && result->target_date != NULL) {
+        char date[CELL_SIZE];
+        copy_text(date, result->target_date);
+        snprintf(cells[COLUMN_TARGET], CELL_SIZE, "%s by %.*s", target, 64, date);
+    } else {
+        snprintf(cells[COLUMN_TARGET], CELL_SIZE, "%s", target);
+    }
+
+    format_number(cells[COLUMN_EXPECTED], CELL_SIZE, result->expected_value);
+    char progress[NUMBER_SIZE];
+    format_fixed(progress, sizeof progress, result->progress_pct, 1, "", 0);
+    snprintf(cells[COLUMN_PROGRESS], CELL_SIZE, "%s%s", progress,
+             isfinite(result->progress_pct) ? "%" : "");
+    copy_text(cells[COLUMN_RAG], result->rag);
+    copy_text(cells[COLUMN_SPC], result->spc_signal);
+    /* Pounds, whole: the precision of a fiscal estimate is far coarser. */
+    format_fixed(cells[COLUMN_BENEFIT], CELL_SIZE, result->fiscal_benefit, 0, "\xc2\xa3", 0);
+    if (note > 0)
+        snprintf(cells[COLUMN_STATUS], CELL_SIZE, "%s [%d]",
+                 oc__result_status_name(result->status), note);
+    else
+        snprintf(cells[COLUMN_STATUS], CELL_SIZE, "%s", oc__result_status_name(result->status));
+}
+
+static int has_note(const oc__result *result)
+{
+    return result->status != OC_RESULT_OK && has_text(result->message);
+}
+
+/* ---- Layout ---- */
+
+typedef struct table_layout {
+    size_t widths[COLUMN_COUNT];
+    int visible[COLUMN_COUNT];
+} table_layout;
+
+static size_t total_width(const table_layout *layout)
+{
+    size_t total = 0, shown = 0;
+    for (int c = 0; c < COLUMN_COUNT; c++)
+        if (layout->visible[c]) {
+            total += layout->widths[c];
+            shown++;
+        }
+    return shown > 0 ? total + COLUMN_GAP * (shown - 1) : 0;
+}
+
+/* Shortens text columns, then hides the least important, until the table
+ * fits width. */
+static void fit_layout(table_layout *layout, size_t width)
+{
+    while (total_width(layout) > width) {
+        int widest = -1;
+        for (int c = 0; c < COLUMN_COUNT; c++)
+            if (layout->visible[c] && columns[c].shrink_to > 0
+                && layout->widths[c] > columns[c].shrink_to
+                && (widest < 0 || layout->widths[c] > layout->widths[widest]))
+                widest = c;
+        if (widest < 0)
+            break;
+        layout->widths[widest]--;
+    }
+    while (total_width(layout) > width) {
+        int lowest = -1, shown = 0;
+        for (int c = 0; c < COLUMN_COUNT; c++)
+            if (layout->visible[c]) {
+                shown++;
+                if (lowest < 0 || columns[c].keep_rank < columns[lowest].keep_rank)
+                    lowest = c;
+            }
+        if (shown <= 1)
+            break;
+        layout->visible[lowest] = 0;
+    }
+    /* One column left and still too wide: cut it. */
+    if (total_width(layout) > width)
+        for (int c = 0; c < COLUMN_COUNT; c++)
+            if (layout->visible[c])
+                layout->widths[c] = width;
+}
+
+static void print_row(FILE *stream, const table_layout *layout, const char *const cells[])
+{
+    int last = -1;
+    for (int c = 0; c < COLUMN_COUNT; c++)
+        if (layout->visible[c])
+            last = c;
+    int first = 1;
+    for (int c = 0; c < COLUMN_COUNT; c++) {
+        if (!layout->visible[c])
+            continue;
+        if (!first)
+            fprintf(stream, "%*s", COLUMN_GAP, "");
+        first = 0;
+        print_cell(stream, cells[c], layout->widths[c], columns[c].right_aligned, c != last);
+    }
+    fputc('\n', stream);
+}
+
+/* ---- Title ---- */
+
+/* The one value of a string field shared by every result; NULL when the
+ * results disagree or none has it. */
+static const char *common_value(const oc__result_list *results, size_t offset, int *mixed)
+{
+    const char *common = NULL;
+    *mixed = 0;
+    for (size_t i = 0; i < results->count; i++) {
+        const char *value = *(char *const *)((const char *)&results->items[i] + offset);
+        if (value == NULL)
+            continue;
+        if (common == NULL)
+            common = value;
+        else if (strcmp(common, value) != 0) {
+            *mixed = 1;
+            return NULL;
+        }
+    }
+    return common;
+}
+
+static void print_title(FILE *stream, const oc__manifest *manifest,
+                        const oc__result_list *results, const char *baseline, size_t width)
+{
+    char title[512], period_text[256], baseline_text[160] = "";
+    int mixed;
+    const char *period = common_value(results, offsetof(oc__result, period), &mixed);
+    char period_copy[CELL_SIZE];
+    if (period != NULL) {
+        copy_text(period_copy, period);
+        snprintf(period_text, sizeof period_text, "period %.64s", period_copy);
+    } else if (mixed && manifest != NULL && manifest->period_used_count > 0) {
+        copy_text(period_copy, manifest->periods_used[0]);
+        char last[CELL_SIZE];
+        copy_text(last, manifest->periods_used[manifest->period_used_count - 1]);
+        snprintf(period_text, sizeof period_text, "periods %.64s to %.64s", period_copy, last);
+    } else if (mixed) {
+        snprintf(period_text, sizeof period_text, "several periods");
+    } else if (manifest != NULL && manifest->period_requested != NULL) {
+        copy_text(period_copy, manifest->period_requested);
+        snprintf(period_text, sizeof period_text, "period %.64s (requested)", period_copy);
+    } else {
+        snprintf(period_text, sizeof period_text, "no period");
+    }
+    if (baseline != NULL) {
+        char baseline_copy[CELL_SIZE];
+        copy_text(baseline_copy, baseline);
+        snprintf(baseline_text, sizeof baseline_text, ", baseline %.64s", baseline_copy);
+    }
+    snprintf(title, sizeof title, "Outcomes: %s%s", period_text, baseline_text);
+    print_line(stream, title, width);
+    if (manifest != NULL) {
+        char provenance[512];
+        char version[CELL_SIZE];
+        copy_text(version, manifest->outcomes_version);
+        int length = snprintf(provenance, sizeof provenance, "outcomes %.32s, run %s",
+                              version, manifest->started_at);
+        if (manifest->configuration.path != NULL && length > 0
+            && (size_t)length < sizeof provenance)
+            snprintf(provenance + length, sizeof provenance - (size_t)length,
+                     ", configuration sha256 %.12s", manifest->configuration.sha256);
+        print_line(stream, provenance, width);
+    }
+}
+
+/* ---- The table ---- */
+
+int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
+                           const oc__result_list *results, size_t width, oc_error *error)
+{
+    if (width > 0 && width < MINIMUM_WIDTH)
+        width = MINIMUM_WIDTH;
+    table_row *cells = malloc(sizeof *cells);
+    if (cells == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing the table");
+    int mixed_baselines;
+    const char *baseline = common_value(results, offsetof(oc__result, baseline_period),
+                                        &mixed_baselines);
+
+    /* Pass 1: column widths and counts. Rows are formatted twice rather
+     * than stored, so a national run needs no memory per row. */
+    table_layout layout;
+    size_t counts[3] = {0, 0, 0};
+    for (int c = 0; c < COLUMN_COUNT; c++) {
+        layout.widths[c] = display_width(columns[c].header);
+        layout.visible[c] = 1;
+    }
+    int notes = 0;
+    for (size_t i = 0; i < results->count; i++) {
+        const oc__result *result = &results->items[i];
+        int note = has_note(result) ? ++notes : 0;
+        format_row(*cells, result, baseline != NULL, note);
+        for (int c = 0; c < COLUMN_COUNT; c++) {
+            size_t cell_width = display_width((*cells)[c]);
+            if (cell_width > layout.widths[c])
+                layout.widths[c] = cell_width;
+        }
+        if ((size_t)result->status < 3)
+            counts[result->status]++;
+    }
+    if (width > 0 && results->count > 0)
+        fit_layout(&layout, width);
+
+    print_title(stream, manifest, results, baseline, width);
+    fputc('\n', stream);
+    if (results->count == 0) {
+        fputs("No results.\n", stream);
+    } else {
+        const char *row[COLUMN_COUNT];
+        char rules[COLUMN_COUNT][CELL_SIZE];
+        for (int c = 0; c < COLUMN_COUNT; c++) {
+            row[c] = columns[c].header;
+            size_t rule_width = layout.widths[c] < CELL_SIZE ? layout.widths[c] : CELL_SIZE - 1;
+            memset(rules[c], '-', rule_width);
+            rules[c][rule_width] = '\0';
+        }
+        print_row(stream, &layout, row);
+        for (int c = 0; c < COLUMN_COUNT; c++)
+            row[c] = rules[c];
+        print_row(stream, &layout, row);
+        notes = 0;
+        for (size_t i = 0; i < results->count; i++) {
+            const oc__result *result = &results->items[i];
+            format_row(*cells, result, baseline != NULL, has_note(result) ? ++notes : 0);
+            for (int c = 0; c < COLUMN_COUNT; c++)
+                row[c] = (*cells)[c];
+            print_row(stream, &layout, row);
+        }
+    }
+
+    if (notes > 0) {
+        fputc('\n', stream);
+        notes = 0;
+        for (size_t i = 0; i < results->count; i++) {
+            const oc__result *result = &results->items[i];
+            if (!has_note(result))
+                continue;
+            char *message = oc__output_valid_utf8(result->message);
+            char *line = message != NULL ? malloc(strlen(message) + 3 * CELL_SIZE + 32) : NULL;
+            if (line == NULL) {
+                free(message);
+                free(cells);
+                return oc_error_set(error, OC_ERROR_NO_MEMORY,
+                                    "out of memory while writing the table");
+            }
+            format_row(*cells, result, 1, 0);
+            for (unsigned char *p = (unsigned char *)message; *p != '\0'; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                    *p = ' ';
+            sprintf(line, "[%d] %s %s %s: %s", ++notes, (*cells)[COLUMN_METRIC],
+                    (*cells)[COLUMN_INDICATOR], (*cells)[COLUMN_AREA], message);
+            print_wrapped(stream, line, width, 4);
+            free(line);
+            free(message);
+        }
+    }
+    free(cells);
+
+    size_t hidden = 0;
+    for (int c = 0; c < COLUMN_COUNT; c++)
+        hidden += !layout.visible[c];
+    if (hidden > 0) {
+        char note[512] = "Not shown at this width:";
+        size_t length = strlen(note);
+        const char *separator = " ";
+        for (int c = 0; c < COLUMN_COUNT; c++)
+            if (!layout.visible[c]) {
+                length += (size_t)snprintf(note + length, sizeof note - length, "%s%s",
+                                           separator, columns[c].header);
+                separator = ", ";
+            }
+        snprintf(note + length, sizeof note - length, " (every field: csv or json format).");
+        fputc('\n', stream);
+        print_wrapped(stream, note, width, 4);
+    }
+    char summary[128];
+    snprintf(summary, sizeof summary, "%zu ok, %zu insufficient_data, %zu failed",
+             counts[OC_RESULT_OK], counts[OC_RESULT_INSUFFICIENT_DATA], counts[OC_RESULT_FAILED]);
+    fputc('\n', stream);
+    print_wrapped(stream, summary, width, 0);
+    if (ferror(stream))
+        return oc_error_set(error, OC_ERROR_IO, "write failed while writing the table");
+    return OC_OK;
+}

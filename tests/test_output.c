@@ -1,0 +1,724 @@
+/* test_output.c: the three writers. Results are built by hand (NaN, NULL
+ * strings, quotes, commas, newlines, UTF-8 and invalid UTF-8), written to a
+ * file, and read back with independent parsers (jansson, libcsv) to check
+ * every field equals what went in, doubles bit for bit. The table is
+ * checked for hand-formatted strings; the file wrapper for atomicity. */
+#include "config.h"
+
+#include <check.h>
+#include <csv.h>
+#include <dirent.h>
+#include <float.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "output.h"
+#include "temporary_directory.h"
+
+/* The documented field order (docs/results.md), written out here rather
+ * than taken from the code under test. */
+static const char *const expected_fields[] = {
+    "metric", "indicator", "plugin", "plugin_version", "area", "area_name", "period",
+    "value", "ci_lower", "ci_upper", "baseline_period", "baseline_value", "change",
+    "change_pct", "target_value", "target_date", "expected_value", "progress_pct", "rag",
+    "spc_signal", "spc_rule", "assurance", "trend", "comparator", "comparator_change", "did",
+    "fiscal_benefit", "score", "status", "message",
+};
+#define FIELD_COUNT (sizeof expected_fields / sizeof expected_fields[0])
+
+/* Every test starts with these, built by build_results and build_manifest,
+ * and a fresh directory (temporary_directory.h). */
+static oc__result_list results;
+static oc__manifest *manifest;
+
+static char *read_all(const char *path)
+{
+    FILE *stream = fopen(path, "rb");
+    ck_assert_ptr_nonnull(stream);
+    size_t capacity = 4096, length = 0, got;
+    char *text = malloc(capacity);
+    ck_assert_ptr_nonnull(text);
+    while ((got = fread(text + length, 1, capacity - length - 1, stream)) > 0) {
+        length += got;
+        if (capacity - length - 1 == 0) {
+            capacity *= 2;
+            text = realloc(text, capacity);
+            ck_assert_ptr_nonnull(text);
+        }
+    }
+    fclose(stream);
+    text[length] = '\0';
+    return text;
+}
+
+/* Names in the test directory: to prove no temporary file is left. */
+static size_t count_entries(void)
+{
+    DIR *listing = opendir(test_directory);
+    ck_assert_ptr_nonnull(listing);
+    size_t count = 0;
+    struct dirent *entry;
+    while ((entry = readdir(listing)) != NULL)
+        if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+            count++;
+    closedir(listing);
+    return count;
+}
+
+static char *copy(const char *text)
+{
+    return text != NULL ? strdup(text) : NULL;
+}
+
+/* Row 0: a complete, ordinary result (Birkenhead ESA/IB claimants, the
+ * seeds' target of a 10% reduction from a baseline of 8,470).
+ * Row 1: awkward text and extreme doubles. Row 2: a failure, nearly all
+ * null, with an empty (not null) area name. Row 3: invalid UTF-8. */
+static void build_results(void)
+{
+    oc__result *r = oc__result_list_append(&results);
+    ck_assert_ptr_nonnull(r);
+    r->metric = copy("esa_ib");
+    r->indicator = copy("claimants");
+    r->plugin = copy("worklessness");
+    r->plugin_version = copy("1.0.0");
+    r->area = copy("E14000538");
+    r->area_name = copy("Birkenhead");
+    r->period = copy("2016-11-01");
+    r->value = 7700;
+    r->ci_lower = 7528.3;
+    r->ci_upper = 7874.6;
+    r->baseline_period = copy("2013-11-01");
+    r->baseline_value = 8470;
+    r->change = -770;
+    r->change_pct = 100.0 * -770 / 8470;  /* -9.0909...: "-9.1%" */
+    r->target_value = 8470 * (1 - 10 / 100.0); /* 7,623 */
+    r->target_date = copy("2017-04-01");
+    r->expected_value = 7779.26;
+    r->progress_pct = 96.42;     /* "96.4%" */
+    r->rag = copy("green");
+    r->spc_signal = copy("improvement");
+    r->spc_rule = copy("shift");
+    r->assurance = copy("inconsistent");
+    r->comparator = copy("E14000789");
+    r->comparator_change = -100.25;
+    r->did = -669.75;
+    r->fiscal_benefit = 6646640;  /* 770 x £8,632 */
+    r->score = 96.42;
+    r->status = OC_RESULT_OK;
+
+    r = oc__result_list_append(&results);
+    ck_assert_ptr_nonnull(r);
+    r->metric = copy("fly,tipping \"rate\"");
+    r->indicator = copy("incidents_per_1000");
+    r->plugin = copy("recycling");
+    r->plugin_version = copy("0.3");
+    r->area = copy("W06000001");
+    r->area_name = copy("Ynys M\xc3\xb4n, \"North\"\nWales \xe2\x82\xac");
+    r->period = copy("2016-11-01");
+    r->value = 0.1;
+    r->ci_lower = 1.0 / 3.0;
+    r->ci_upper = DBL_MAX;
+    r->baseline_period = copy("2013-11-01");
+    r->baseline_value = 5e-324;     /* the smallest subnormal */
+    r->change = -0.0;
+    r->change_pct = 1e-300;
+    r->target_value = INFINITY;     /* not finite: null */
+    r->expected_value = 12.345;
+    r->progress_pct = -1e21;
+    r->trend = copy("");
+    r->fiscal_benefit = -1234.4;
+    r->score = 0;
+    r->status = OC_RESULT_INSUFFICIENT_DATA;
+    r->message = copy("only 3 of the 5 periods:\r\nneed \"2015-11-01\", 2014-11-01");
+
+    r = oc__result_list_append(&results);
+    ck_assert_ptr_nonnull(r);
+    r->metric = copy("attainment_gap");
+    r->area = copy("E08000015");
+    r->area_name = copy("");
+    r->status = OC_RESULT_FAILED;
+    r->message = copy("plugin 'attainment' crashed (signal 11) while evaluating "
+                      "E08000015; the other metrics were evaluated and written");
+
+    r = oc__result_list_append(&results);
+    ck_assert_ptr_nonnull(r);
+    r->metric = copy("acute_prevention");
+    r->area = copy("X");
+    r->area_name = copy("Bad\xff\xfeName\xc3");
+    r->value = 33.3;
+    r->status = OC_RESULT_FAILED;
+    r->message = copy("\x1b[31mred\x1b[0m");
+}
+
+/* What a string field reads back as: invalid UTF-8 replaced by U+FFFD. */
+static const char *expected_string(size_t row, const char *name, const char *given)
+{
+    if (row == 3 && strcmp(name, "area_name") == 0)
+        return "Bad\xef\xbf\xbd\xef\xbf\xbdName\xef\xbf\xbd";
+    return given;
+}
+
+static void build_manifest(void)
+{
+    ck_assert_int_eq(oc__manifest_create(&manifest, 1000000000, NULL), OC_OK);
+    /* Set by hand: hashing is test_manifest's business. */
+    manifest->configuration.path = strdup("wirral \"pilot\".ini");
+    strcpy(manifest->configuration.sha256,
+           "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    ck_assert_int_eq(oc__manifest_set_period_requested(manifest, "latest", NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_period_used(manifest, "2016-11-01", NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_plugin(manifest, "worklessness", "1.0.0", NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_plugin(manifest, "recycling", NULL, NULL), OC_OK);
+}
+
+static void set_up(void)
+{
+    make_test_directory();
+    build_results();
+    build_manifest();
+}
+
+static void tear_down(void)
+{
+    remove_test_directory();
+}
+
+/* Reads the field `name` of result i by the documented name. */
+static const char *string_field(const oc__result *r, const char *name)
+{
+    const char *const *fields[] = {
+        (const char *const *)&r->metric, (const char *const *)&r->indicator,
+        (const char *const *)&r->plugin, (const char *const *)&r->plugin_version,
+        (const char *const *)&r->area, (const char *const *)&r->area_name,
+        (const char *const *)&r->period, (const char *const *)&r->baseline_period,
+        (const char *const *)&r->target_date, (const char *const *)&r->rag,
+        (const char *const *)&r->spc_signal, (const char *const *)&r->spc_rule,
+        (const char *const *)&r->assurance, (const char *const *)&r->trend,
+        (const char *const *)&r->comparator, (const char *const *)&r->message,
+    };
+    const char *names[] = {"metric", "indicator", "plugin", "plugin_version", "area",
+                           "area_name", "period", "baseline_period", "target_date", "rag",
+                           "spc_signal", "spc_rule", "assurance", "trend", "comparator",
+                           "message"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(names[i], name) == 0)
+            return *fields[i];
+    ck_abort_msg("no string field %s", name);
+    return NULL;
+}
+
+static int number_field(const oc__result *r, const char *name, double *value)
+{
+    const struct {
+        const char *name;
+        double value;
+    } fields[] = {
+        {"value", r->value}, {"ci_lower", r->ci_lower}, {"ci_upper", r->ci_upper},
+        {"baseline_value", r->baseline_value}, {"change", r->change},
+        {"change_pct", r->change_pct}, {"target_value", r->target_value},
+        {"expected_value", r->expected_value}, {"progress_pct", r->progress_pct},
+        {"comparator_change", r->comparator_change}, {"did", r->did},
+        {"fiscal_benefit", r->fiscal_benefit}, {"score", r->score},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (strcmp(fields[i].name, name) == 0) {
+            *value = fields[i].value;
+            return 1;
+        }
+    return 0;
+}
+
+static const char *status_text(oc__result_status status)
+{
+    return status == OC_RESULT_OK ? "ok"
+           : status == OC_RESULT_INSUFFICIENT_DATA ? "insufficient_data" : "failed";
+}
+
+static int same_double(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0 || (a == b && signbit(a) == signbit(b));
+}
+
+/* ---- Format names ---- */
+
+START_TEST(format_names_parse)
+{
+    oc__output_format format = OC_OUTPUT_TABLE;
+    ck_assert_int_eq(oc__output_format_parse("json", &format, NULL), OC_OK);
+    ck_assert_int_eq(format, OC_OUTPUT_JSON);
+    ck_assert_int_eq(oc__output_format_parse("csv", &format, NULL), OC_OK);
+    ck_assert_int_eq(format, OC_OUTPUT_CSV);
+    ck_assert_int_eq(oc__output_format_parse("table", &format, NULL), OC_OK);
+    ck_assert_int_eq(format, OC_OUTPUT_TABLE);
+    ck_assert_str_eq(oc__output_format_name(OC_OUTPUT_CSV), "csv");
+
+    oc_error error;
+    format = OC_OUTPUT_CSV;
+    ck_assert_int_eq(oc__output_format_parse("xlsx", &format, &error), OC_ERROR_INVALID);
+    ck_assert_ptr_nonnull(strstr(error.message, "'xlsx'"));
+    ck_assert_ptr_nonnull(strstr(error.message, "table, csv or json"));
+    ck_assert_int_eq(format, OC_OUTPUT_CSV);
+    ck_assert_int_eq(oc__output_format_parse("JSON", &format, &error), OC_ERROR_INVALID);
+    ck_assert_int_eq(oc__output_format_parse("", &format, &error), OC_ERROR_INVALID);
+}
+END_TEST
+
+/* ---- JSON ---- */
+
+START_TEST(json_round_trips_every_field)
+{
+    const char *path = test_path("results.json");
+    oc_error error;
+    ck_assert_int_eq(oc__output_write_file(path, OC_OUTPUT_JSON, manifest, &results, &error),
+                     OC_OK);
+
+    /* Numbers as short as reads back exactly, not 7528.3000000000002. */
+    char *text = read_all(path);
+    ck_assert_ptr_nonnull(strstr(text, "\"ci_lower\": 7528.3, \"ci_upper\": 7874.6, "));
+    ck_assert_ptr_nonnull(strstr(text, "\"value\": 7700.0, "));
+    free(text);
+
+    json_error_t parse_error;
+    json_t *root = json_load_file(path, 0, &parse_error);
+    ck_assert_msg(root != NULL, "invalid JSON: %s line %d", parse_error.text, parse_error.line);
+    ck_assert_uint_eq(json_object_size(root), 2);
+    void *iterator = json_object_iter(root);
+    ck_assert_str_eq(json_object_iter_key(iterator), "run");
+    ck_assert_str_eq(json_object_iter_key(json_object_iter_next(root, iterator)), "results");
+
+    json_t *run = json_object_get(root, "run");
+    ck_assert_str_eq(json_string_value(json_object_get(run, "started_at")),
+                     "2001-09-09T01:46:40Z");
+    ck_assert_str_eq(json_string_value(json_object_get(run, "outcomes_version")), oc_version());
+    json_t *configuration = json_object_get(run, "configuration");
+    ck_assert_str_eq(json_string_value(json_object_get(configuration, "path")),
+                     "wirral \"pilot\".ini");
+    ck_assert_str_eq(json_string_value(json_object_get(configuration, "sha256")),
+                     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    ck_assert_uint_eq(json_array_size(json_object_get(run, "stores")), 0);
+    json_t *plugins = json_object_get(run, "plugins");
+    ck_assert_uint_eq(json_array_size(plugins), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(plugins, 0), "version")),
+                     "1.0.0");
+    ck_assert(json_is_null(json_object_get(json_array_get(plugins, 1), "version")));
+    ck_assert_str_eq(json_string_value(json_object_get(run, "period_requested")), "latest");
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(run, "periods_used"), 0)),
+                     "2016-11-01");
+
+    json_t *array = json_object_get(root, "results");
+    ck_assert_uint_eq(json_array_size(array), results.count);
+    for (size_t row = 0; row < results.count; row++) {
+        const oc__result *r = &results.items[row];
+        json_t *object = json_array_get(array, row);
+        ck_assert_uint_eq(json_object_size(object), FIELD_COUNT);
+        size_t field = 0;
+        for (void *it = json_object_iter(object); it != NULL;
+             it = json_object_iter_next(object, it), field++) {
+            const char *name = json_object_iter_key(it);
+            json_t *value = json_object_iter_value(it);
+            ck_assert_str_eq(name, expected_fields[field]);
+            double number;
+            if (strcmp(name, "status") == 0) {
+                ck_assert_str_eq(json_string_value(value), status_text(r->status));
+            } else if (number_field(r, name, &number)) {
+                if (!isfinite(number)) {
+                    ck_assert_msg(json_is_null(value), "row %zu %s not null", row, name);
+                } else {
+                    ck_assert_msg(json_is_real(value), "row %zu %s not a real", row, name);
+                    ck_assert_msg(same_double(json_real_value(value), number),
+                                  "row %zu %s: %.17g != %.17g", row, name,
+                                  json_real_value(value), number);
+                }
+            } else {
+                const char *text = expected_string(row, name, string_field(r, name));
+                if (text == NULL)
+                    ck_assert_msg(json_is_null(value), "row %zu %s not null", row, name);
+                else
+                    ck_assert_str_eq(json_string_value(value), text);
+            }
+        }
+        ck_assert_uint_eq(field, FIELD_COUNT);
+    }
+    json_decref(root);
+}
+END_TEST
+
+START_TEST(json_without_results_or_manifest_is_valid)
+{
+    oc__result_list empty = {0};
+    const char *path = test_path("empty.json");
+    ck_assert_int_eq(oc__output_write_file(path, OC_OUTPUT_JSON, NULL, &empty, NULL), OC_OK);
+    json_t *root = json_load_file(path, 0, NULL);
+    ck_assert_ptr_nonnull(root);
+    ck_assert(json_is_null(json_object_get(root, "run")));
+    ck_assert(json_is_array(json_object_get(root, "results")));
+    ck_assert_uint_eq(json_array_size(json_object_get(root, "results")), 0);
+    json_decref(root);
+}
+END_TEST
+
+/* ---- CSV ---- */
+
+typedef struct csv_rows {
+    char *fields[8][FIELD_COUNT]; /* NULL = empty unquoted field */
+    int quoted_empty[8][FIELD_COUNT];
+    size_t rows;
+    size_t field;
+    int overflow;
+} csv_rows;
+
+static void csv_field(void *data, size_t length, void *context)
+{
+    csv_rows *rows = context;
+    if (rows->rows >= 8 || rows->field >= FIELD_COUNT) {
+        rows->overflow = 1;
+        return;
+    }
+    char *text = NULL;
+    if (data != NULL) {
+        text = malloc(length + 1);
+        memcpy(text, data, length);
+        text[length] = '\0';
+    }
+    rows->fields[rows->rows][rows->field++] = text;
+}
+
+static void csv_row_end(int terminator, void *context)
+{
+    csv_rows *rows = context;
+    if (rows->field != FIELD_COUNT)
+        rows->overflow = 1;
+    rows->rows++;
+    rows->field = 0;
+}
+
+START_TEST(csv_round_trips_every_field)
+{
+    const char *path = test_path("results.csv");
+    ck_assert_int_eq(oc__output_write_file(path, OC_OUTPUT_CSV, manifest, &results, NULL), OC_OK);
+
+    char *text = read_all(path);
+    /* RFC 4180: CRLF after the header. */
+    ck_assert_ptr_nonnull(strstr(text, "status,message\r\n"));
+    ck_assert_int_eq(strncmp(text, "metric,indicator,plugin,", 24), 0);
+
+    struct csv_parser parser;
+    ck_assert_int_eq(csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL), 0);
+    csv_rows rows = {0};
+    size_t length = strlen(text);
+    ck_assert_uint_eq(csv_parse(&parser, text, length, csv_field, csv_row_end, &rows), length);
+    ck_assert_int_eq(csv_fini(&parser, csv_field, csv_row_end, &rows), 0);
+    csv_free(&parser);
+    free(text);
+    ck_assert(!rows.overflow);
+    ck_assert_uint_eq(rows.rows, 1 + results.count);
+    for (size_t i = 0; i < FIELD_COUNT; i++)
+        ck_assert_str_eq(rows.fields[0][i], expected_fields[i]);
+
+    for (size_t row = 0; row < results.count; row++) {
+        const oc__result *r = &results.items[row];
+        for (size_t i = 0; i < FIELD_COUNT; i++) {
+            const char *name = expected_fields[i];
+            const char *field = rows.fields[row + 1][i];
+            double number;
+            if (strcmp(name, "status") == 0) {
+                ck_assert_str_eq(field, status_text(r->status));
+            } else if (number_field(r, name, &number)) {
+                if (!isfinite(number)) {
+                    ck_assert_msg(field == NULL, "row %zu %s: '%s' for null", row, name, field);
+                } else {
+                    ck_assert_ptr_nonnull(field);
+                    char *end;
+                    double parsed = strtod(field, &end);
+                    ck_assert_msg(*end == '\0' && same_double(parsed, number),
+                                  "row %zu %s: '%s' != %.17g", row, name, field, number);
+                }
+            } else {
+                const char *expected = expected_string(row, name, string_field(r, name));
+                if (expected == NULL)
+                    ck_assert_msg(field == NULL, "row %zu %s: '%s' for null", row, name, field);
+                else
+                    ck_assert_str_eq(field, expected); /* "" stays distinct from null */
+            }
+        }
+    }
+    /* Shortest exact forms, not 17 digits of noise. */
+    ck_assert_str_eq(rows.fields[1][7], "7700");
+    ck_assert_str_eq(rows.fields[2][7], "0.1");
+    for (size_t row = 0; row < rows.rows; row++)
+        for (size_t i = 0; i < FIELD_COUNT; i++)
+            free(rows.fields[row][i]);
+}
+END_TEST
+
+START_TEST(shortest_double_forms_read_back_exactly)
+{
+    const double values[] = {0.1, 1.0 / 3.0, 7700, -770, 5e-324, DBL_MAX, 1e21, 96.42,
+                             100.0 * -770 / 8470, 0.1 + 0.2};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        char buffer[32];
+        oc__output_format_double(values[i], buffer);
+        ck_assert_msg(strtod(buffer, NULL) == values[i], "%s", buffer);
+    }
+    char buffer[32];
+    oc__output_format_double(0.1 + 0.2, buffer);
+    ck_assert_str_eq(buffer, "0.30000000000000004"); /* needs all 17 */
+    oc__output_format_double(96.42, buffer);
+    ck_assert_str_eq(buffer, "96.42");
+}
+END_TEST
+
+START_TEST(invalid_utf8_is_replaced)
+{
+    char *text = oc__output_valid_utf8("a\xc3\xa9" "b\xed\xa0\x80" "c\xf4\x90\x80\x80" "d\xc0\xaf");
+    ck_assert_ptr_nonnull(text);
+    /* é kept; a UTF-16 surrogate (ED A0 80), a code point beyond U+10FFFF
+     * and an overlong '/' are invalid: each byte becomes U+FFFD. */
+    const char *fffd = "\xef\xbf\xbd";
+    char expected[128];
+    snprintf(expected, sizeof expected, "a\xc3\xa9" "b%s%s%sc%s%s%s%sd%s%s", fffd, fffd, fffd,
+             fffd, fffd, fffd, fffd, fffd, fffd);
+    ck_assert_str_eq(text, expected);
+    free(text);
+}
+END_TEST
+
+/* ---- Table ---- */
+
+static char *write_table(const oc__manifest *run, const oc__result_list *list, size_t width)
+{
+    const char *path = test_path("table.txt");
+    FILE *stream = fopen(path, "w");
+    ck_assert_ptr_nonnull(stream);
+    oc_error error;
+    ck_assert_int_eq(oc__output_write_table(stream, run, list, width, &error), OC_OK);
+    ck_assert_int_eq(fclose(stream), 0);
+    return read_all(path);
+}
+
+static size_t utf8_width(const char *text, size_t bytes)
+{
+    size_t width = 0;
+    for (size_t i = 0; i < bytes; i++)
+        width += ((unsigned char)text[i] & 0xc0) != 0x80;
+    return width;
+}
+
+START_TEST(table_shows_rounded_figures)
+{
+    char *table = write_table(manifest, &results, 0);
+
+    ck_assert_msg(strncmp(table, "Outcomes: period 2016-11-01, baseline 2013-11-01\n", 49) == 0,
+                  "%s", table);
+    ck_assert_ptr_nonnull(strstr(table, "outcomes " OC_VERSION_STRING
+                                        ", run 2001-09-09T01:46:40Z, configuration sha256 "
+                                        "ba7816bf8f01\n"));
+    /* Counts whole with separators; the CI takes the value's rounding. */
+    ck_assert_ptr_nonnull(strstr(table, "7,700 (7,528 to 7,875)"));
+    ck_assert_ptr_nonnull(strstr(table, "8,470"));
+    /* -770 / 8470 = -9.09% */
+    ck_assert_ptr_nonnull(strstr(table, "-770 (-9.1%)"));
+    /* 8470 x 0.9 = 7623 */
+    ck_assert_ptr_nonnull(strstr(table, "7,623 by 2017-04-01"));
+    ck_assert_ptr_nonnull(strstr(table, "7,779.3"));   /* expected 7779.26, one decimal */
+    ck_assert_ptr_nonnull(strstr(table, "96.4%"));
+    ck_assert_ptr_nonnull(strstr(table, "\xc2\xa3" "6,646,640"));
+    ck_assert_ptr_nonnull(strstr(table, "-\xc2\xa3" "1,234"));
+    ck_assert_ptr_nonnull(strstr(table, "green"));
+    ck_assert_ptr_nonnull(strstr(table, "improvement"));
+    /* Rates: two decimals below 10, one above; small fractions two significant. */
+    ck_assert_ptr_nonnull(strstr(table, "12.3"));
+    ck_assert_ptr_nonnull(strstr(table, "0.10"));
+    /* Area name, or the code when the name is empty. */
+    ck_assert_ptr_nonnull(strstr(table, "Birkenhead"));
+    ck_assert_ptr_nonnull(strstr(table, "E08000015"));
+    /* A newline inside a name must not break the row. */
+    ck_assert_ptr_nonnull(strstr(table, "Ynys M\xc3\xb4n, \"North\" Wales"));
+    /* Terminal escape sequences from data never reach the terminal. */
+    ck_assert_ptr_null(strchr(table, '\x1b'));
+    ck_assert_ptr_null(strchr(table, '\r'));
+    /* Messages of failed and insufficient rows, numbered, below the table. */
+    ck_assert_ptr_nonnull(strstr(table, "insufficient_data [1]"));
+    ck_assert_ptr_nonnull(strstr(table, "failed [2]"));
+    ck_assert_ptr_nonnull(strstr(table, "\n[1] fly,tipping \"rate\" incidents_per_1000 "));
+    ck_assert_ptr_nonnull(strstr(table, "need \"2015-11-01\", 2014-11-01\n"));
+    ck_assert_ptr_nonnull(strstr(table, "\n[2] attainment_gap - E08000015: plugin 'attainment' crashed"));
+    ck_assert_ptr_nonnull(strstr(table, "\n[3] acute_prevention"));
+    ck_assert_ptr_nonnull(strstr(table, "\n1 ok, 1 insufficient_data, 2 failed\n"));
+    ck_assert_ptr_null(strstr(table, "Not shown"));
+
+    /* Columns line up: status is last, left-aligned, so every row's status
+     * starts where the header's does. */
+    const char *header = strstr(table, "\nmetric");
+    ck_assert_ptr_nonnull(header);
+    header++;
+    const char *status = strstr(header, "status\n");
+    ck_assert_ptr_nonnull(status);
+    size_t status_column = utf8_width(header, (size_t)(status - header));
+    const char *line = strchr(header, '\n') + 1;  /* the rule */
+    for (int row = 0; row < 5; row++) {
+        const char *end = strchr(line, '\n');
+        ck_assert_ptr_nonnull(end);
+        if (row > 0) {
+            const char *cell = line;
+            size_t column = 0;
+            while (column < status_column) {
+                column += ((unsigned char)*cell & 0xc0) != 0x80;
+                cell++;
+            }
+            while (((unsigned char)*cell & 0xc0) == 0x80)
+                cell++;
+            ck_assert_msg(strncmp(cell, "ok", 2) == 0 || strncmp(cell, "failed", 6) == 0
+                              || strncmp(cell, "insufficient_data", 17) == 0,
+                          "row %d misaligned: %.*s", row, (int)(end - line), line);
+        }
+        line = end + 1;
+    }
+    free(table);
+}
+END_TEST
+
+START_TEST(table_fits_a_narrow_width)
+{
+    const size_t widths[] = {60, 100, 30};
+    for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+        char *table = write_table(manifest, &results, widths[w]);
+        size_t lines = 0;
+        for (const char *line = table; *line != '\0'; lines++) {
+            const char *end = strchr(line, '\n');
+            ck_assert_ptr_nonnull(end);
+            ck_assert_msg(utf8_width(line, (size_t)(end - line)) <= widths[w],
+                          "width %zu exceeded: %.*s", widths[w], (int)(end - line), line);
+            line = end + 1;
+        }
+        ck_assert_uint_gt(lines, 8);
+        ck_assert_ptr_nonnull(strstr(table, "Not shown at"));
+        ck_assert_ptr_nonnull(strstr(table, "Birkenhead"));
+        if (widths[w] >= 60) {
+            /* Area, value and status survive; what was dropped is named. */
+            ck_assert_ptr_nonnull(strstr(table, "value (CI)"));
+            ck_assert_ptr_nonnull(strstr(table, "insufficient_data [1]"));
+            ck_assert_ptr_nonnull(strstr(table, "Not shown at this width:"));
+            ck_assert_ptr_nonnull(strstr(table, "\n1 ok, 1 insufficient_data, 2 failed\n"));
+        }
+        free(table);
+    }
+    char *table = write_table(manifest, &results, 100);
+    ck_assert_ptr_nonnull(strstr(table, "value (CI)"));
+    ck_assert_ptr_nonnull(strstr(table, "progress"));
+    free(table);
+}
+END_TEST
+
+START_TEST(table_without_results)
+{
+    oc__result_list empty = {0};
+    char *table = write_table(NULL, &empty, 80);
+    ck_assert_str_eq(table, "Outcomes: no period\n\nNo results.\n\n"
+                            "0 ok, 0 insufficient_data, 0 failed\n");
+    free(table);
+}
+END_TEST
+
+/* ---- Writing files ---- */
+
+START_TEST(write_to_missing_directory_fails_cleanly)
+{
+    oc_error error;
+    const char *path = test_path("no-such-directory/results.json");
+    ck_assert_int_eq(oc__output_write_file(path, OC_OUTPUT_JSON, NULL, &results, &error),
+                     OC_ERROR_IO);
+    ck_assert_ptr_nonnull(strstr(error.message, "no-such-directory/results.json"));
+    ck_assert_ptr_null(strchr(error.message, '\n'));
+    ck_assert_uint_eq(count_entries(), 0);
+}
+END_TEST
+
+START_TEST(failed_write_keeps_previous_file)
+{
+    const char *path = test_path("results.csv");
+    char target[256];
+    snprintf(target, sizeof target, "%s", path);
+    ck_assert_int_eq(oc__output_write_file(target, OC_OUTPUT_CSV, NULL, &results, NULL), OC_OK);
+    char *before = read_all(target);
+
+    /* Enough results that the output passes a 4 KiB file size limit:
+     * writes beyond it fail with EFBIG (SIGXFSZ ignored), a real I/O
+     * failure in the middle of the output. */
+    for (int i = 0; i < 200; i++) {
+        oc__result *r = oc__result_list_append(&results);
+        ck_assert_ptr_nonnull(r);
+        r->metric = strdup("padding_to_pass_the_file_size_limit");
+        r->value = i;
+    }
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = {4096, 4096};
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &limit), 0);
+    const oc__output_format formats[] = {OC_OUTPUT_CSV, OC_OUTPUT_JSON, OC_OUTPUT_TABLE};
+    for (size_t i = 0; i < 3; i++) {
+        oc_error error;
+        ck_assert_int_eq(oc__output_write_file(target, formats[i], NULL, &results, &error),
+                         OC_ERROR_IO);
+        ck_assert_ptr_nonnull(strstr(error.message, target));
+        char *after = read_all(target);
+        ck_assert_str_eq(after, before);
+        free(after);
+        ck_assert_uint_eq(count_entries(), 1);  /* no temporary file left */
+    }
+
+    /* A format that does not exist fails before any file is touched. */
+    oc_error error;
+    ck_assert_int_eq(oc__output_write_file(target, (oc__output_format)7, NULL, &results, &error),
+                     OC_ERROR_INVALID);
+    ck_assert_uint_eq(count_entries(), 1);
+    free(before);
+}
+END_TEST
+
+START_TEST(no_path_writes_standard_output)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s", test_path("stdout.csv"));
+    ck_assert_ptr_nonnull(freopen(path, "w", stdout));
+    ck_assert_int_eq(oc__output_write_file(NULL, OC_OUTPUT_CSV, NULL, &results, NULL), OC_OK);
+    ck_assert_int_eq(oc__output_write_file("-", OC_OUTPUT_CSV, NULL, &results, NULL), OC_OK);
+    fclose(stdout);
+    char *text = read_all(path);
+    const char *second = strstr(text + 1, "metric,indicator,");
+    ck_assert_ptr_nonnull(second);
+    ck_assert_int_eq(strncmp(text, "metric,indicator,", 17), 0);
+    free(text);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("output");
+    TCase *tcase = tcase_create("output");
+    tcase_add_checked_fixture(tcase, set_up, tear_down);
+    tcase_add_test(tcase, format_names_parse);
+    tcase_add_test(tcase, json_round_trips_every_field);
+    tcase_add_test(tcase, json_without_results_or_manifest_is_valid);
+    tcase_add_test(tcase, csv_round_trips_every_field);
+    tcase_add_test(tcase, shortest_double_forms_read_back_exactly);
+    tcase_add_test(tcase, invalid_utf8_is_replaced);
+    tcase_add_test(tcase, table_shows_rounded_figures);
+    tcase_add_test(tcase, table_fits_a_narrow_width);
+    tcase_add_test(tcase, table_without_results);
+    tcase_add_test(tcase, write_to_missing_directory_fails_cleanly);
+    tcase_add_test(tcase, failed_write_keeps_previous_file);
+    tcase_add_test(tcase, no_path_writes_standard_output);
+    suite_add_tcase(suite, tcase);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
