@@ -1,0 +1,150 @@
+/* command_store.c: `outcomes store info FILE` (what a store holds) and
+ * `outcomes store check FILE` (whether it follows docs/store-format.md). */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "period.h"
+#include "store.h"
+
+static const char usage[] =
+    "Usage: outcomes store info FILE\n"
+    "       outcomes store check FILE\n"
+    "\n"
+    "info   lists the store's frames and, for each, its areas, first and last\n"
+    "       period and measures with units, frequency and share missing.\n"
+    "check  validates the layout against docs/store-format.md and lists every\n"
+    "       problem found, one per line.\n"
+    "\n"
+    "Exit status: 0 ok (check: the store is valid), 1 internal error, 2 usage,\n"
+    "4 the store is unreadable or invalid (check: problems were found).\n";
+
+static int exit_status_for(int status)
+{
+    return status == OC_ERROR_NO_MEMORY ? OC_EXIT_INTERNAL : OC_EXIT_DATA;
+}
+
+/* Areas per block: whole chunks, about 512 areas or more, so memory stays
+ * at a few MiB however many areas the store has. */
+static size_t block_areas_for(const oc__store_frame *frame, const oc__store_measure *measure)
+{
+    size_t chunk = oc__store_measure_chunk_areas(frame, measure);
+    if (chunk == 0 || chunk > OC__STORE_CHUNK_AREAS)
+        return OC__STORE_CHUNK_AREAS;
+    return chunk * (OC__STORE_CHUNK_AREAS / chunk);
+}
+
+static int share_missing(oc__store_frame *frame, const oc__store_measure *measure,
+                         double *share, oc_error *error)
+{
+    size_t area_count = oc__store_area_count(frame), time_count = oc__store_time_count(frame);
+    size_t block = block_areas_for(frame, measure);
+    double *values = malloc(block * time_count * sizeof *values);
+    if (values == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    size_t missing = 0;
+    int status = OC_OK;
+    for (size_t first = 0; first < area_count && status == OC_OK; first += block) {
+        size_t count = area_count - first < block ? area_count - first : block;
+        status = oc__store_read_measure_block(frame, measure, first, count, values, error);
+        for (size_t i = 0; status == OC_OK && i < count * time_count; i++)
+            missing += isnan(values[i]) != 0;
+    }
+    free(values);
+    *share = (double)missing / ((double)area_count * (double)time_count);
+    return status;
+}
+
+static int print_frame(oc__store_frame *frame, oc_error *error)
+{
+    const int32_t *times = oc__store_times(frame);
+    size_t time_count = oc__store_time_count(frame);
+    char first[OC__DATE_TEXT_SIZE], last[OC__DATE_TEXT_SIZE];
+    oc__format_date(times[0], first, sizeof first);
+    oc__format_date(times[time_count - 1], last, sizeof last);
+    printf("frame %s: %zu areas, %zu periods from %s to %s\n", oc__store_frame_name(frame),
+           oc__store_area_count(frame), time_count, first, last);
+    size_t measure_count = oc__store_measure_count(frame);
+    if (measure_count == 0) {
+        printf("  (no measures)\n");
+        return OC_OK;
+    }
+    printf("  %-24s %-16s %-15s %8s  %s\n", "measure", "units", "frequency", "missing", "long name");
+    for (size_t i = 0; i < measure_count; i++) {
+        const oc__store_measure *measure = oc__store_measure_at(frame, i);
+        double share = 0;
+        int status = share_missing(frame, measure, &share, error);
+        if (status != OC_OK)
+            return status;
+        printf("  %-24s %-16s %-15s %7.1f%%  %s\n", measure->name, measure->units,
+               measure->frequency ? measure->frequency : "-", 100.0 * share, measure->long_name);
+    }
+    return OC_OK;
+}
+
+static int store_info(const char *path)
+{
+    oc_error error;
+    oc__store *store;
+    int status = oc__store_open(path, &store, &error);
+    if (status != OC_OK) {
+        oc__print_error("%s", error.message);
+        return exit_status_for(status);
+    }
+    size_t frame_count = oc__store_frame_count(store);
+    printf("%s: %zu frame%s\n", path, frame_count, frame_count == 1 ? "" : "s");
+    for (size_t i = 0; i < frame_count && status == OC_OK; i++)
+        status = print_frame(oc__store_frame_at(store, i), &error);
+    oc__store_close(store);
+    if (status != OC_OK) {
+        oc__print_error("%s", error.message);
+        return exit_status_for(status);
+    }
+    return OC_EXIT_OK;
+}
+
+static void print_problem(void *context, const char *message)
+{
+    (void)context;
+    printf("%s\n", message);
+}
+
+static int store_check(const char *path)
+{
+    oc_error error;
+    size_t problem_count = 0;
+    int status = oc__store_check(path, print_problem, NULL, &problem_count, &error);
+    fflush(stdout);
+    if (status != OC_OK) {
+        oc__print_error("%s", error.message);
+        return exit_status_for(status);
+    }
+    if (problem_count > 0) {
+        oc__print_error("%s: %zu problem%s found", path, problem_count, problem_count == 1 ? "" : "s");
+        return OC_EXIT_DATA;
+    }
+    printf("%s: valid outcomes store (format version %d)\n", path, OC__STORE_FORMAT_VERSION);
+    return OC_EXIT_OK;
+}
+
+int oc__command_store(int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(usage, stdout);
+        return OC_EXIT_OK;
+    }
+    if (argc != 3 || (strcmp(argv[1], "info") != 0 && strcmp(argv[1], "check") != 0)) {
+        if (argc >= 2 && strcmp(argv[1], "info") != 0 && strcmp(argv[1], "check") != 0)
+            oc__print_error("store: unknown subcommand '%s' (expected info or check)", argv[1]);
+        else
+            oc__print_error("store: expected exactly one FILE (try 'outcomes store --help')");
+        return OC_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "info") == 0)
+        return store_info(argv[2]);
+    return store_check(argv[2]);
+}

@@ -1,0 +1,184 @@
+/*
+ * store.h: the HDF5 time-series store (format: docs/store-format.md).
+ *
+ * A store holds one or more frames. A frame is an area axis (codes, with
+ * optional names and parent codes), a time axis (days since 1970-01-01 at
+ * each period's start) and measures: float64 [area, time] datasets.
+ *
+ * The reader is built for national stores (tens of thousands of areas):
+ * opening reads only the axes and the measures' metadata; values are read
+ * in blocks of areas into a caller-owned buffer, through datasets that stay
+ * open between blocks with a chunk cache that holds one row of chunks.
+ *
+ * The writer builds a store in a temporary file beside the target and
+ * renames it into place on commit, so the target path never holds a
+ * half-written store.
+ *
+ * HDF5's own error printing is switched off process-wide on first use;
+ * every failure becomes one line in the oc_error naming the file and the
+ * object at fault.
+ */
+#ifndef OC_STORE_H
+#define OC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <outcomes/common.h>
+
+#define OC__STORE_FORMAT_VERSION 1
+
+/* The writer's chunk size along the area axis, and the block size readers
+ * should use to line their reads up with the chunks. */
+#define OC__STORE_CHUNK_AREAS 512
+
+/* Returned by the index look-ups when nothing matches. */
+#define OC__STORE_NO_INDEX ((size_t)-1)
+
+typedef struct oc__store oc__store;
+typedef struct oc__store_frame oc__store_frame;
+
+/* A measure's metadata. All strings are owned by the frame and live until
+ * oc__store_close. units and long_name are "" when the file lacks them;
+ * frequency and source are NULL when absent. */
+typedef struct oc__store_measure {
+    const char *name;
+    const char *units;
+    const char *long_name;
+    const char *frequency;
+    const char *source;
+} oc__store_measure;
+
+/* ---- Reading ---------------------------------------------------------- */
+
+/* Opens the store at path and loads every frame's axes and measure list,
+ * refusing a file that does not follow the format (shape mismatches,
+ * non-monotonic time, duplicate area codes, non-numeric measures...).
+ * On success *store is owned by the caller: free with oc__store_close.
+ * Statuses: OC_ERROR_NOT_FOUND (no such file), OC_ERROR_IO (unreadable,
+ * a directory, not HDF5), OC_ERROR_FORMAT (not a valid store),
+ * OC_ERROR_NO_MEMORY. */
+int oc__store_open(const char *path, oc__store **store, oc_error *error);
+
+/* Closes the file and frees everything, including every frame and string
+ * the store handed out. NULL is allowed. */
+void oc__store_close(oc__store *store);
+
+/* The path given to oc__store_open (owned by the store). */
+const char *oc__store_path(const oc__store *store);
+
+size_t oc__store_frame_count(const oc__store *store);
+/* The frame at index (< frame_count), owned by the store. */
+oc__store_frame *oc__store_frame_at(oc__store *store, size_t index);
+/* The frame called name ("quarterly" or "/quarterly"; "/" or "" for a
+ * store with its layout at the root), or NULL. Owned by the store. */
+oc__store_frame *oc__store_find_frame(oc__store *store, const char *name);
+
+/* "/" for the root frame, else the group's name, e.g. "quarterly". */
+const char *oc__store_frame_name(const oc__store_frame *frame);
+size_t oc__store_area_count(const oc__store_frame *frame);
+size_t oc__store_time_count(const oc__store_frame *frame);
+/* time_count period starts, strictly increasing; owned by the frame. */
+const int32_t *oc__store_times(const oc__store_frame *frame);
+/* area_count codes, owned by the frame. */
+const char *const *oc__store_area_codes(const oc__store_frame *frame);
+/* The name / parent code of the area at index, or NULL when the frame
+ * has no area_name / area_parent dataset. Owned by the frame. */
+const char *oc__store_area_name(const oc__store_frame *frame, size_t index);
+const char *oc__store_area_parent(const oc__store_frame *frame, size_t index);
+/* The index of the area with this code, or OC__STORE_NO_INDEX. A hash
+ * look-up: constant time however many areas the frame has. */
+size_t oc__store_find_area(const oc__store_frame *frame, const char *code);
+
+size_t oc__store_measure_count(const oc__store_frame *frame);
+/* The measure at index, or the one called name (NULL if none). Owned by
+ * the frame. */
+const oc__store_measure *oc__store_measure_at(const oc__store_frame *frame, size_t index);
+const oc__store_measure *oc__store_find_measure(const oc__store_frame *frame,
+                                                const char *name);
+
+/* The number of areas per chunk of the measure's dataset along the area
+ * axis (the whole axis when it is not chunked): reading blocks that are a
+ * multiple of it decompresses every chunk once. */
+size_t oc__store_measure_chunk_areas(const oc__store_frame *frame,
+                                     const oc__store_measure *measure);
+
+/* Reads areas [first_area, first_area + area_count) of the measure into
+ * values (caller-owned, area_count * time_count doubles, area-major: the
+ * value of area first_area + a at time t is values[a * time_count + t]).
+ * Float32 and integer data are converted; the dataset's fill value and a
+ * netCDF _FillValue or missing_value become NaN. The dataset stays open
+ * between calls, so reading a store block after block costs one
+ * hyperslab read per block. */
+int oc__store_read_measure_block(oc__store_frame *frame, const oc__store_measure *measure,
+                                 size_t first_area, size_t area_count, double *values,
+                                 oc_error *error);
+
+/* ---- Validating ------------------------------------------------------- */
+
+/* Called once per problem with a one-line message naming the object. */
+typedef void (*oc__store_problem_callback)(void *context, const char *message);
+
+/* Checks the store at path against the format (docs/store-format.md),
+ * going on after each problem to find the rest. *problem_count receives
+ * the number reported. Returns OC_OK when the check ran (whatever it
+ * found), or a negative status when it could not (e.g. out of memory). */
+int oc__store_check(const char *path, oc__store_problem_callback report, void *context,
+                    size_t *problem_count, oc_error *error);
+
+/* ---- Writing ---------------------------------------------------------- */
+
+typedef struct oc__store_writer oc__store_writer;
+typedef struct oc__store_writer_frame oc__store_writer_frame;
+typedef struct oc__store_writer_measure oc__store_writer_measure;
+
+/* A measure's attributes for oc__store_writer_add_measure. Strings are
+ * borrowed for the duration of the call. units and long_name are
+ * required; frequency (one of month, quarter, year, academic_year,
+ * financial_year, day) and source may be NULL. */
+typedef struct oc__store_measure_spec {
+    const char *name;
+    const char *units;
+    const char *long_name;
+    const char *frequency;
+    const char *source;
+} oc__store_measure_spec;
+
+/* Starts a store that will replace path on commit. The data go to a
+ * temporary file in path's directory. On success *writer is owned by the
+ * caller until oc__store_writer_commit or oc__store_writer_abort. */
+int oc__store_writer_create(const char *path, oc__store_writer **writer, oc_error *error);
+
+/* Adds a frame. name NULL (or "/") puts the layout at the file's root,
+ * which must then be the only frame; otherwise a group of that name.
+ * codes: area_count distinct, non-empty codes; names and parents may be
+ * NULL (no dataset) and individual entries NULL (stored as ""); times:
+ * time_count strictly increasing days. All borrowed for the call. The
+ * frame handle is owned by the writer. */
+int oc__store_writer_add_frame(oc__store_writer *writer, const char *name,
+                               size_t area_count, const char *const *codes,
+                               const char *const *names, const char *const *parents,
+                               size_t time_count, const int32_t *times,
+                               oc__store_writer_frame **frame, oc_error *error);
+
+/* Creates a measure's dataset, NaN-filled, chunked and compressed. The
+ * measure handle is owned by the writer and stays open until commit. */
+int oc__store_writer_add_measure(oc__store_writer *writer, oc__store_writer_frame *frame,
+                                 const oc__store_measure_spec *spec,
+                                 oc__store_writer_measure **measure, oc_error *error);
+
+/* Writes areas [first_area, first_area + area_count), laid out as in
+ * oc__store_read_measure_block. values is borrowed. Blocks that are a
+ * multiple of OC__STORE_CHUNK_AREAS write each chunk once. */
+int oc__store_writer_write_block(oc__store_writer *writer, oc__store_writer_measure *measure,
+                                 size_t first_area, size_t area_count, const double *values,
+                                 oc_error *error);
+
+/* Closes the file and renames it over the target. Frees the writer,
+ * whatever the outcome; on failure the target is untouched. */
+int oc__store_writer_commit(oc__store_writer *writer, oc_error *error);
+
+/* Removes the temporary file and frees the writer. NULL is allowed. */
+void oc__store_writer_abort(oc__store_writer *writer);
+
+#endif

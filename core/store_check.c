@@ -1,0 +1,238 @@
+/* store_check.c: `outcomes store check`. Runs the reader's own frame
+ * loader in its collecting mode (so the checker and the reader agree on
+ * what they refuse), then adds what the format asks for but the reader
+ * tolerates: the version attribute, units and long_name on every measure,
+ * float64 measures, known frequencies and attached dimension scales. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hdf5_hl.h>
+
+#include "period.h"
+#include "store_internal.h"
+
+static void check_version(hid_t file, oc__store_sink *sink)
+{
+    double version;
+    int status = oc__store_read_number_attribute(file, "outcomes_store_version", &version);
+    if (status == OC_ERROR_NOT_FOUND)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT, "/: no root attribute outcomes_store_version (expected 1)");
+    else if (status != OC_OK)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT, "/: attribute outcomes_store_version is not a number");
+    else if (version != OC__STORE_FORMAT_VERSION)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                               "/: outcomes_store_version is %g; this checker knows version %d", version,
+                               OC__STORE_FORMAT_VERSION);
+}
+
+static hid_t open_if_present(hid_t group, const char *name)
+{
+    hid_t dataset = H5I_INVALID_HID;
+    if (H5Lexists(group, name, H5P_DEFAULT) > 0)
+        dataset = H5Dopen2(group, name, H5P_DEFAULT);
+    H5Eclear2(H5E_DEFAULT);
+    return dataset;
+}
+
+static const char *prefix_of(const oc__store_frame *frame)
+{
+    return strcmp(frame->name, "/") == 0 ? "" : frame->name;
+}
+
+static void check_scale(const oc__store_frame *frame, hid_t axis, const char *name,
+                        oc__store_sink *sink)
+{
+    if (axis >= 0 && H5DSis_scale(axis) <= 0)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s/%s: is not a dimension scale (H5DSset_scale)",
+                               prefix_of(frame), name);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+static void check_time_attributes(const oc__store_frame *frame, hid_t time, oc__store_sink *sink)
+{
+    char *calendar = NULL;
+    if (time < 0)
+        return;
+    if (oc__store_read_string_attribute(time, "calendar", &calendar) != OC_OK)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s/time: no calendar attribute (expected \"standard\")",
+                               prefix_of(frame));
+    free(calendar);
+}
+
+static void check_measure(const oc__store_frame *frame, const oc__store_measure_entry *entry,
+                          hid_t area, hid_t time, oc__store_sink *sink)
+{
+    const oc__store_measure *measure = &entry->measure;
+    const char *prefix = prefix_of(frame);
+    if (measure->units[0] == '\0')
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s/%s: no units attribute", prefix, measure->name);
+    if (measure->long_name[0] == '\0')
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s/%s: no long_name attribute", prefix, measure->name);
+    oc__frequency frequency;
+    if (measure->frequency != NULL && oc__frequency_from_name(measure->frequency, &frequency, NULL) != OC_OK)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                               "%s/%s: frequency \"%s\" is not one of month, quarter, year, academic_year, financial_year, day",
+                               prefix, measure->name, measure->frequency);
+    hid_t type = H5Dget_type(entry->dataset);
+    if (type >= 0 && (H5Tget_class(type) != H5T_FLOAT || H5Tget_size(type) != 8))
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                               "%s/%s: holds %s %zu-byte values; the format asks for float64 (readers convert)",
+                               prefix, measure->name, H5Tget_class(type) == H5T_FLOAT ? "float" : "integer",
+                               H5Tget_size(type));
+    if (type >= 0)
+        H5Tclose(type);
+    if (area >= 0 && H5DSis_attached(entry->dataset, area, 0) <= 0)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                               "%s/%s: dimension 0 is not attached to the area scale (H5DSattach_scale)",
+                               prefix, measure->name);
+    if (time >= 0 && H5DSis_attached(entry->dataset, time, 1) <= 0)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                               "%s/%s: dimension 1 is not attached to the time scale (H5DSattach_scale)",
+                               prefix, measure->name);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+/* Reads the whole measure, block by block, so that a damaged or
+ * undecodable chunk is found now rather than in a quarterly run. */
+static int check_values(oc__store_frame *frame, const oc__store_measure *measure,
+                        oc__store_sink *sink)
+{
+    size_t block = OC__STORE_CHUNK_AREAS;
+    size_t chunk = oc__store_measure_chunk_areas(frame, measure);
+    if (chunk > 0 && chunk < block)
+        block = chunk * (block / chunk);
+    if (frame->times == NULL || frame->codes.count == 0)
+        return OC_OK; /* the axes are already reported */
+    double *values = malloc(block * frame->time_count * sizeof *values);
+    if (values == NULL)
+        return OC_ERROR_NO_MEMORY;
+    for (size_t first = 0; first < frame->area_count; first += block) {
+        size_t count = frame->area_count - first < block ? frame->area_count - first : block;
+        oc_error error;
+        if (oc__store_read_measure_block(frame, measure, first, count, values, &error) != OC_OK) {
+            /* The message already starts with the path. */
+            const char *message = error.message;
+            size_t path_length = strlen(sink->path);
+            if (strncmp(message, sink->path, path_length) == 0 && message[path_length] == ':')
+                message += path_length + 2;
+            oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s", message);
+            break;
+        }
+    }
+    free(values);
+    return OC_OK;
+}
+
+static int check_frame(hid_t parent, const char *group_name, const char *path,
+                       oc__store_sink *sink, size_t *measure_count)
+{
+    oc__store_frame frame;
+    memset(&frame, 0, sizeof frame);
+    frame.path = path;
+    frame.group = H5Gopen2(parent, group_name, H5P_DEFAULT);
+    size_t length = strlen(group_name) + 2;
+    frame.name = malloc(length);
+    if (frame.name == NULL) {
+        oc__store_frame_clear(&frame);
+        return OC_ERROR_NO_MEMORY;
+    }
+    snprintf(frame.name, length, "%s%s", strcmp(group_name, "/") == 0 ? "" : "/", group_name);
+    if (frame.group < 0) {
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: cannot open the group", frame.name);
+        oc__store_frame_clear(&frame);
+        return OC_OK;
+    }
+    oc__store_frame_load(&frame, frame.group, sink);
+    hid_t area = open_if_present(frame.group, "area");
+    hid_t time = open_if_present(frame.group, "time");
+    check_scale(&frame, area, "area", sink);
+    check_scale(&frame, time, "time", sink);
+    check_time_attributes(&frame, time, sink);
+    int status = OC_OK;
+    for (size_t i = 0; i < frame.measure_count && status == OC_OK; i++) {
+        check_measure(&frame, &frame.measures[i], area, time, sink);
+        status = check_values(&frame, &frame.measures[i].measure, sink);
+    }
+    *measure_count += frame.measure_count;
+    if (area >= 0)
+        H5Dclose(area);
+    if (time >= 0)
+        H5Dclose(time);
+    oc__store_frame_clear(&frame);
+    return status;
+}
+
+typedef struct frame_walk {
+    const char *path;
+    oc__store_sink *sink;
+    int root_is_frame;
+    size_t frame_count;
+    size_t measure_count;
+} frame_walk;
+
+static herr_t check_group(hid_t root, const char *name, const H5L_info_t *info, void *data)
+{
+    frame_walk *walk = data;
+    H5O_info_t object;
+    (void)info;
+    if (H5Oget_info_by_name(root, name, &object, H5P_DEFAULT) < 0 || object.type != H5O_TYPE_GROUP)
+        return 0;
+    hid_t group = H5Gopen2(root, name, H5P_DEFAULT);
+    int is_frame = group >= 0 && oc__store_group_is_frame(group);
+    if (group >= 0)
+        H5Gclose(group);
+    if (!is_frame)
+        return 0;
+    if (walk->root_is_frame) {
+        oc__store_sink_problem(walk->sink, OC_ERROR_FORMAT,
+                               "/%s: a frame in a group, but the root is a frame too (readers ignore the group)", name);
+        return 0;
+    }
+    walk->frame_count++;
+    return check_frame(root, name, walk->path, walk->sink, &walk->measure_count) == OC_OK ? 0 : -1;
+}
+
+int oc__store_check(const char *path, oc__store_problem_callback report, void *context,
+                    size_t *problem_count, oc_error *error)
+{
+    oc__store_sink sink = {path, report, context, 0, NULL};
+    oc_error path_error;
+    *problem_count = 0;
+    oc__store_hdf5_quiet();
+    if (oc__store_check_path(path, &path_error) != OC_OK) {
+        report(context, path_error.message);
+        *problem_count = 1;
+        return OC_OK;
+    }
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file < 0) {
+        char reason[256];
+        oc__store_hdf5_reason(reason, sizeof reason);
+        oc__store_sink_problem(&sink, OC_ERROR_FORMAT, "cannot open as HDF5: %s", reason);
+        *problem_count = sink.count;
+        return OC_OK;
+    }
+    check_version(file, &sink);
+    frame_walk walk = {path, &sink, oc__store_group_is_frame(file), 0, 0};
+    int status = OC_OK;
+    if (walk.root_is_frame) {
+        walk.frame_count = 1;
+        status = check_frame(file, "/", path, &sink, &walk.measure_count);
+    }
+    if (status == OC_OK && H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, NULL, check_group, &walk) < 0)
+        status = OC_ERROR_NO_MEMORY;
+    if (status == OC_OK && walk.frame_count == 0)
+        oc__store_sink_problem(&sink, OC_ERROR_FORMAT,
+                               "no frame: expected the datasets area and time at the root or in a group");
+    else if (status == OC_OK && walk.measure_count == 0 && sink.count == 0)
+        oc__store_sink_problem(&sink, OC_ERROR_FORMAT, "no measures: a store needs at least one");
+    H5Fclose(file);
+    H5Eclear2(H5E_DEFAULT);
+    *problem_count = sink.count;
+    if (status != OC_OK)
+        return oc_error_set(error, status, "%s: out of memory while checking", path);
+    return OC_OK;
+}

@@ -1,0 +1,136 @@
+/*
+ * store_internal.h: what the store's reader, checker and writer share
+ * behind core/store.h: the frame and measure structs, the loader that both
+ * oc__store_open (stop at the first problem) and oc__store_check (report
+ * them all) run, the area-code hash index and small HDF5 helpers.
+ */
+#ifndef OC_STORE_INTERNAL_H
+#define OC_STORE_INTERNAL_H
+
+#include <stdarg.h>
+
+#include <hdf5.h>
+
+#include "store.h"
+
+/* ---- Problems: stop at the first, or collect them all ------------------ */
+
+typedef struct oc__store_sink {
+    const char *path;                   /* borrowed: the file, for messages */
+    oc__store_problem_callback report;  /* NULL: stop at the first problem */
+    void *context;
+    size_t count;                       /* problems seen */
+    oc_error *error;                    /* receives the first problem */
+} oc__store_sink;
+
+/* Records a problem "PATH: MESSAGE" and returns status. A loader goes on
+ * after a problem only when oc__store_sink_collects(sink). */
+int oc__store_sink_problem(oc__store_sink *sink, int status, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+int oc__store_sink_collects(const oc__store_sink *sink);
+
+/* ---- Area-code index: open addressing over an external string array ---- */
+
+typedef struct oc__store_index {
+    size_t *slots;      /* owned; entry index + 1, 0 for an empty slot */
+    size_t capacity;    /* a power of two, or 0 */
+    size_t count;
+} oc__store_index;
+
+/* Adds strings[position]. If an equal string is already indexed, leaves
+ * the index as it is and sets *existing to that string's position;
+ * otherwise sets *existing to OC__STORE_NO_INDEX. strings is borrowed and
+ * must hold every position added so far (it may move between calls). */
+int oc__store_index_add(oc__store_index *index, const char *const *strings, size_t position,
+                        size_t *existing);
+size_t oc__store_index_find(const oc__store_index *index, const char *const *strings,
+                            const char *key);
+void oc__store_index_free(oc__store_index *index);
+
+/* ---- Strings read from a 1-D dataset ------------------------------------ */
+
+typedef struct oc__store_strings {
+    char **items;   /* owned; count pointers into pool */
+    char *pool;     /* owned; the NUL-terminated texts, back to back */
+    size_t count;
+} oc__store_strings;
+
+void oc__store_strings_free(oc__store_strings *strings);
+
+/* ---- Frames -------------------------------------------------------------- */
+
+typedef struct oc__store_measure_entry {
+    oc__store_measure measure;   /* first, so a measure pointer is an entry's */
+    char *strings[5];            /* owned: name, units, long_name, frequency, source */
+    hid_t dataset;               /* open until the store closes */
+    hid_t file_space;
+    size_t chunk_areas;
+    int has_fill_value;          /* fill values (other than NaN) become NaN */
+    double fill_value;
+    int has_missing_value;
+    double missing_value;
+} oc__store_measure_entry;
+
+struct oc__store_frame {
+    char *name;                  /* owned: "/" or the group's name */
+    const char *path;            /* borrowed from the store */
+    hid_t group;
+    size_t area_count;
+    size_t time_count;
+    int32_t *times;              /* owned */
+    oc__store_strings codes;
+    oc__store_strings names;     /* count 0 when absent */
+    oc__store_strings parents;   /* count 0 when absent */
+    oc__store_index area_index;
+    oc__store_measure_entry *measures; /* owned */
+    size_t measure_count;
+};
+
+/* The datasets of a frame group that are axes or area attributes rather
+ * than measures. */
+int oc__store_is_axis_name(const char *name);
+
+/* Loads the frame in group (borrowed; the frame keeps no reference until
+ * it succeeds) into frame, which must be zeroed and have name and path
+ * set. Reports problems to sink; in collecting mode goes on after each one.
+ * Returns OC_OK when the frame is usable. */
+int oc__store_frame_load(oc__store_frame *frame, hid_t group, oc__store_sink *sink);
+/* Closes the frame's datasets and frees its contents (not the struct). */
+void oc__store_frame_clear(oc__store_frame *frame);
+
+/* Non-zero when the group holds the frame layout (an `area` dataset). */
+int oc__store_group_is_frame(hid_t group);
+
+/* Refuses a path that is missing, a directory or not HDF5, with one line
+ * in error (OC_ERROR_NOT_FOUND, OC_ERROR_IO or OC_ERROR_FORMAT). */
+int oc__store_check_path(const char *path, oc_error *error);
+
+/* ---- HDF5 helpers -------------------------------------------------------- */
+
+/* Turns HDF5's automatic error printing off (once per process). */
+void oc__store_hdf5_quiet(void);
+/* The innermost HDF5 error description (e.g. "truncated file: eof = 96"),
+ * copied into buffer; "no HDF5 detail" when the stack is empty. */
+void oc__store_hdf5_reason(char *buffer, size_t size);
+
+/* Reads a scalar or one-element string attribute. *value is malloc'd and
+ * owned by the caller. OC_ERROR_NOT_FOUND when absent, OC_ERROR_FORMAT when
+ * not a string. */
+int oc__store_read_string_attribute(hid_t object, const char *name, char **value);
+/* Reads a numeric scalar attribute as a double. Same statuses. */
+int oc__store_read_number_attribute(hid_t object, const char *name, double *value);
+/* Writes a scalar variable-length UTF-8 string attribute. */
+int oc__store_write_string_attribute(hid_t object, const char *name, const char *value);
+
+/* Reads a 1-D dataset of fixed- or variable-length strings. On failure
+ * returns a status and writes the reason into reason (size bytes). */
+int oc__store_read_strings(hid_t dataset, oc__store_strings *strings, char *reason,
+                           size_t size);
+
+/* Decodes a CF time unit such as "days since 1970-01-01" or "hours since
+ * 2016-02-01 00:00:00": *base_seconds is the epoch in seconds since
+ * 1970-01-01 and *unit_seconds the length of one unit. */
+int oc__store_parse_time_units(const char *units, int64_t *base_seconds,
+                               int64_t *unit_seconds);
+
+#endif

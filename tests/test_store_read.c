@@ -1,0 +1,273 @@
+/* test_store_read.c: the store reader against stores written with the raw
+ * HDF5 API (tests/store_fixtures.c) in the layouts other tools produce,
+ * and its refusals of broken ones. Expected values are the fixtures'
+ * (store_fixtures.h gives the working for the days). */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#include "store.h"
+#include "store_fixtures.h"
+#include "store_internal.h"
+
+static char directory[64];
+static char path[128];
+
+static void setup(void)
+{
+    snprintf(directory, sizeof directory, "/tmp/test_store_read.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(directory));
+    snprintf(path, sizeof path, "%s/store.h5", directory);
+}
+
+static void teardown(void)
+{
+    unlink(path);
+    rmdir(directory);
+}
+
+static oc__store *open_fixture(const char *kind)
+{
+    oc__store *store = NULL;
+    oc_error error;
+    ck_assert_int_eq(fixture_write(kind, path), 0);
+    int status = oc__store_open(path, &store, &error);
+    ck_assert_msg(status == OC_OK, "%s: %s", kind, error.message);
+    return store;
+}
+
+/* Checks the whole good fixture through one frame. */
+static void assert_fixture_frame(oc__store_frame *frame)
+{
+    static const int32_t expected_days[3] = {16832, 16922, 17014};
+    ck_assert_uint_eq(oc__store_area_count(frame), 3);
+    ck_assert_uint_eq(oc__store_time_count(frame), 3);
+    for (int t = 0; t < 3; t++)
+        ck_assert_int_eq(oc__store_times(frame)[t], expected_days[t]);
+    ck_assert_str_eq(oc__store_area_codes(frame)[0], "E1");
+    ck_assert_str_eq(oc__store_area_codes(frame)[2], "E3");
+    ck_assert_uint_eq(oc__store_find_area(frame, "E2"), 1);
+    ck_assert_uint_eq(oc__store_find_area(frame, "E9"), OC__STORE_NO_INDEX);
+    ck_assert_str_eq(oc__store_area_name(frame, 1), "Beta");
+    ck_assert_str_eq(oc__store_area_parent(frame, 2), "P2");
+    ck_assert_uint_eq(oc__store_measure_count(frame), 1);
+    const oc__store_measure *measure = oc__store_find_measure(frame, "claimants");
+    ck_assert_ptr_nonnull(measure);
+    ck_assert_str_eq(measure->units, "people");
+    ck_assert_str_eq(measure->long_name, "ESA/IB claimants");
+    ck_assert_str_eq(measure->frequency, "quarter");
+    ck_assert_str_eq(measure->source, "DWP");
+    double values[9];
+    oc_error error;
+    ck_assert_int_eq(oc__store_read_measure_block(frame, measure, 0, 3, values, &error), OC_OK);
+    for (int a = 0; a < 3; a++)
+        for (int t = 0; t < 3; t++) {
+            double expected = fixture_value(a, t);
+            if (isnan(expected))
+                ck_assert_msg(isnan(values[a * 3 + t]), "area %d time %d should be missing", a, t);
+            else
+                ck_assert_double_eq(values[a * 3 + t], expected);
+        }
+}
+
+START_TEST(test_plain_layout)
+{
+    oc__store *store = open_fixture("plain");
+    ck_assert_uint_eq(oc__store_frame_count(store), 1);
+    oc__store_frame *frame = oc__store_frame_at(store, 0);
+    ck_assert_str_eq(oc__store_frame_name(frame), "/");
+    ck_assert_ptr_eq(oc__store_find_frame(store, "/"), frame);
+    ck_assert_ptr_eq(oc__store_find_frame(store, ""), frame);
+    ck_assert_ptr_null(oc__store_find_frame(store, "quarterly"));
+    assert_fixture_frame(frame);
+    oc__store_close(store);
+}
+END_TEST
+
+/* Each good layout another tool may write reads back the same values. */
+START_TEST(test_foreign_layouts)
+{
+    static const char *const kinds[] = {"chunked", "integer", "xarray", "hours", "fixed", "unattached"};
+    oc__store *store = open_fixture(kinds[_i]);
+    assert_fixture_frame(oc__store_frame_at(store, 0));
+    oc__store_close(store);
+}
+END_TEST
+
+START_TEST(test_frames_in_groups)
+{
+    oc__store *store = open_fixture("groups");
+    ck_assert_uint_eq(oc__store_frame_count(store), 2);
+    oc__store_frame *quarterly = oc__store_find_frame(store, "quarterly");
+    ck_assert_ptr_nonnull(quarterly);
+    ck_assert_ptr_eq(oc__store_find_frame(store, "/quarterly"), quarterly);
+    assert_fixture_frame(quarterly);
+    oc__store_frame *yearly = oc__store_find_frame(store, "yearly");
+    ck_assert_ptr_nonnull(yearly);
+    ck_assert_uint_eq(oc__store_area_count(yearly), 2);
+    ck_assert_uint_eq(oc__store_time_count(yearly), 1);
+    ck_assert_int_eq(oc__store_times(yearly)[0], 16801); /* 2016-01-01 */
+    oc__store_close(store);
+}
+END_TEST
+
+/* Blocks that cut across the 2-area chunks read the same as one read. */
+START_TEST(test_blocks_across_chunks)
+{
+    oc__store *store = open_fixture("chunked");
+    oc__store_frame *frame = oc__store_frame_at(store, 0);
+    const oc__store_measure *measure = oc__store_measure_at(frame, 0);
+    ck_assert_uint_eq(oc__store_measure_chunk_areas(frame, measure), 2);
+    double values[3];
+    oc_error error;
+    for (int a = 0; a < 3; a++) {
+        ck_assert_int_eq(oc__store_read_measure_block(frame, measure, (size_t)a, 1, values, &error), OC_OK);
+        ck_assert_double_eq(values[0], fixture_value(a, 0));
+        ck_assert_double_eq(values[1], fixture_value(a, 1));
+    }
+    ck_assert_int_eq(oc__store_read_measure_block(frame, measure, 2, 2, values, &error), OC_ERROR_INVALID);
+    ck_assert_ptr_nonnull(strstr(error.message, "out of range"));
+    oc__store_close(store);
+}
+END_TEST
+
+/* 40,000 areas (more than England's 33,000 LSOAs): every code is found
+ * at its own position by the hash index. */
+START_TEST(test_find_area_many)
+{
+    enum { COUNT = 40000 };
+    static char texts[COUNT][12];
+    static const char *codes[COUNT];
+    for (int i = 0; i < COUNT; i++) {
+        snprintf(texts[i], sizeof texts[i], "E0%07d", i);
+        codes[i] = texts[i];
+    }
+    oc__store_writer *writer;
+    oc__store_writer_frame *frame_writer;
+    int32_t day = 0;
+    oc_error error;
+    ck_assert_int_eq(oc__store_writer_create(path, &writer, &error), OC_OK);
+    ck_assert_int_eq(oc__store_writer_add_frame(writer, NULL, COUNT, codes, NULL, NULL, 1, &day,
+                                                &frame_writer, &error), OC_OK);
+    ck_assert_int_eq(oc__store_writer_commit(writer, &error), OC_OK);
+    oc__store *store;
+    ck_assert_int_eq(oc__store_open(path, &store, &error), OC_OK);
+    oc__store_frame *frame = oc__store_frame_at(store, 0);
+    for (int i = 0; i < COUNT; i++)
+        ck_assert_uint_eq(oc__store_find_area(frame, codes[i]), (size_t)i);
+    ck_assert_uint_eq(oc__store_find_area(frame, "E00040000"), OC__STORE_NO_INDEX);
+    ck_assert_ptr_null(oc__store_area_name(frame, 0));
+    oc__store_close(store);
+}
+END_TEST
+
+/* Each broken store is refused with a status and a one-line message that
+ * names the file and the object at fault. */
+static const struct {
+    const char *kind;
+    int status;
+    const char *message;
+} broken[] = {
+    {"missing-time", OC_ERROR_FORMAT, "/time: missing"},
+    {"wrong-shape", OC_ERROR_FORMAT, "/claimants: has shape 3 x 2, expected 3 areas x 3 times"},
+    {"string-measure", OC_ERROR_FORMAT, "/claimants: holds text, not numbers"},
+    {"duplicate-areas", OC_ERROR_FORMAT, "/area: duplicate area code 'E1' at positions 0 and 2"},
+    {"non-monotonic-time", OC_ERROR_FORMAT, "/time: not strictly increasing: 2016-05-01 at position 2 follows 2016-08-01"},
+    {"empty", OC_ERROR_FORMAT, "/area: is empty"},
+    {"version-2", OC_ERROR_FORMAT, "store format version 2 is not supported"},
+    {"truncated", OC_ERROR_FORMAT, "cannot open as HDF5"},
+    {"zeroed-superblock", OC_ERROR_FORMAT, "not an HDF5 file"},
+    {"not-hdf5", OC_ERROR_FORMAT, "not an HDF5 file"},
+};
+
+START_TEST(test_refuses_broken)
+{
+    oc__store *store = (oc__store *)&store;
+    oc_error error;
+    ck_assert_int_eq(fixture_write(broken[_i].kind, path), 0);
+    ck_assert_int_eq(oc__store_open(path, &store, &error), broken[_i].status);
+    ck_assert_ptr_null(store);
+    ck_assert_msg(strncmp(error.message, path, strlen(path)) == 0, "%s: '%s' does not name the file",
+                  broken[_i].kind, error.message);
+    ck_assert_msg(strstr(error.message, broken[_i].message) != NULL, "%s: '%s' lacks '%s'",
+                  broken[_i].kind, error.message, broken[_i].message);
+    ck_assert_ptr_null(strchr(error.message, '\n'));
+}
+END_TEST
+
+START_TEST(test_corrupt_chunk_fails_on_read)
+{
+    oc__store *store = open_fixture("corrupt-chunk");
+    oc__store_frame *frame = oc__store_frame_at(store, 0);
+    double values[9];
+    oc_error error;
+    ck_assert_int_eq(oc__store_read_measure_block(frame, oc__store_measure_at(frame, 0), 0, 3, values, &error),
+                     OC_ERROR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(error.message, "/claimants: cannot read areas 0 to 2"));
+    oc__store_close(store);
+}
+END_TEST
+
+START_TEST(test_refuses_paths)
+{
+    oc__store *store;
+    oc_error error;
+    ck_assert_int_eq(oc__store_open(directory, &store, &error), OC_ERROR_IO);
+    ck_assert_ptr_nonnull(strstr(error.message, "is a directory"));
+    ck_assert_int_eq(oc__store_open(path, &store, &error), OC_ERROR_NOT_FOUND);
+    ck_assert_ptr_nonnull(strstr(error.message, path));
+}
+END_TEST
+
+START_TEST(test_time_units)
+{
+    int64_t base, unit;
+    ck_assert_int_eq(oc__store_parse_time_units("days since 1970-01-01", &base, &unit), OC_OK);
+    ck_assert_int_eq(base, 0);
+    ck_assert_int_eq(unit, 86400);
+    /* 2016-02-01 is day 16832 (store_fixtures.h). */
+    ck_assert_int_eq(oc__store_parse_time_units("hours since 2016-02-01 00:00:00", &base, &unit), OC_OK);
+    ck_assert_int_eq(base, 16832LL * 86400);
+    ck_assert_int_eq(unit, 3600);
+    ck_assert_int_eq(oc__store_parse_time_units("seconds since 1970-01-02T06:00:00Z", &base, &unit), OC_OK);
+    ck_assert_int_eq(base, 86400 + 6 * 3600);
+    ck_assert_int_eq(oc__store_parse_time_units("days since 2016-02-30", &base, &unit), OC_ERROR_FORMAT);
+    ck_assert_int_eq(oc__store_parse_time_units("fortnights since 1970-01-01", &base, &unit), OC_ERROR_FORMAT);
+    ck_assert_int_eq(oc__store_parse_time_units("days since 1970-01-01 +05:00", &base, &unit), OC_ERROR_FORMAT);
+    ck_assert_int_eq(oc__store_parse_time_units("days", &base, &unit), OC_ERROR_FORMAT);
+}
+END_TEST
+
+static Suite *store_read_suite(void)
+{
+    Suite *suite = suite_create("store_read");
+    TCase *tcase = tcase_create("read");
+    tcase_add_checked_fixture(tcase, setup, teardown);
+    tcase_add_test(tcase, test_plain_layout);
+    tcase_add_loop_test(tcase, test_foreign_layouts, 0, 6);
+    tcase_add_test(tcase, test_frames_in_groups);
+    tcase_add_test(tcase, test_blocks_across_chunks);
+    tcase_add_test(tcase, test_find_area_many);
+    tcase_add_loop_test(tcase, test_refuses_broken, 0, (int)(sizeof broken / sizeof broken[0]));
+    tcase_add_test(tcase, test_corrupt_chunk_fails_on_read);
+    tcase_add_test(tcase, test_refuses_paths);
+    tcase_add_test(tcase, test_time_units);
+    suite_add_tcase(suite, tcase);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(store_read_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
