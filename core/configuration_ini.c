@@ -1,0 +1,289 @@
+/*
+ * configuration_ini.c: getting a configuration file into an iniparser
+ * dictionary without iniparser's traps: it prints errors on stderr (we
+ * capture them into one line), and it silently keeps the last of two equal
+ * keys, merges two equal sections and files keys that come before any
+ * section under "" (we refuse all three, scanning the file's structure
+ * with iniparser's own line rules so both readings agree).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "configuration_internal.h"
+
+/* ---- iniparser's error messages, captured ---- */
+
+/* iniparser's callback has no user pointer, so the capture lives here; the
+ * first message wins (later ones are usually consequences). */
+static _Thread_local char captured_message[OC_ERROR_MESSAGE_SIZE];
+static _Thread_local int captured_line;
+static _Thread_local int captured_kind;
+
+enum { CAPTURED_NONE, CAPTURED_SYNTAX, CAPTURED_TOO_LONG, CAPTURED_OTHER };
+
+/* Recognises the two messages of iniparser 4.1 that carry a line number
+ * and keeps their parts; anything else is kept as text. */
+static int capture_iniparser_message(const char *format, ...)
+{
+    if (captured_kind != CAPTURED_NONE)
+        return 0;
+    va_list arguments;
+    va_start(arguments, format);
+    if (strstr(format, "syntax error in %s (%d):\n-> %s") != NULL) {
+        (void)va_arg(arguments, const char *);
+        captured_line = va_arg(arguments, int);
+        snprintf(captured_message, sizeof captured_message, "%s",
+                 va_arg(arguments, const char *));
+        captured_kind = CAPTURED_SYNTAX;
+    } else if (strstr(format, "input line too long in %s (%d)") != NULL) {
+        (void)va_arg(arguments, const char *);
+        captured_line = va_arg(arguments, int);
+        captured_kind = CAPTURED_TOO_LONG;
+    } else {
+        vsnprintf(captured_message, sizeof captured_message, format, arguments);
+        for (char *c = captured_message; *c != '\0'; c++)
+            if (*c == '\n' || *c == '\r')
+                *c = ' ';
+        size_t length = strlen(captured_message);
+        while (length > 0 && captured_message[length - 1] == ' ')
+            captured_message[--length] = '\0';
+        captured_kind = CAPTURED_OTHER;
+    }
+    va_end(arguments);
+    return 0;
+}
+
+static int captured_error(const char *path, oc_error *error)
+{
+    switch (captured_kind) {
+    case CAPTURED_SYNTAX:
+        return oc_error_set(error, OC_ERROR_CONFIG,
+                            "%s: line %d: syntax error: '%.120s' (expected [section], "
+                            "key = value or a comment)",
+                            path, captured_line, captured_message);
+    case CAPTURED_TOO_LONG:
+        return oc_error_set(error, OC_ERROR_CONFIG,
+                            "%s: line %d: line too long (at most 1023 characters)", path,
+                            captured_line);
+    case CAPTURED_OTHER:
+        return oc_error_set(error, OC_ERROR_CONFIG, "%s: %s", path, captured_message);
+    default:
+        return oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be parsed", path);
+    }
+}
+
+/* ---- structure scan: duplicates and keys outside sections ---- */
+
+typedef struct seen_name {
+    char *name;
+    int line;
+} seen_name;
+
+typedef struct seen_list {
+    seen_name *items;
+    size_t count, capacity;
+} seen_list;
+
+static void seen_clear(seen_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i].name);
+    list->count = 0;
+}
+
+static void seen_free(seen_list *list)
+{
+    seen_clear(list);
+    free(list->items);
+}
+
+/* The line where name was first seen, or 0. */
+static int seen_find(const seen_list *list, const char *name)
+{
+    for (size_t i = 0; i < list->count; i++)
+        if (strcmp(list->items[i].name, name) == 0)
+            return list->items[i].line;
+    return 0;
+}
+
+/* Takes ownership of name. */
+static int seen_add(seen_list *list, char *name, int line)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 16;
+        seen_name *items = realloc(list->items, capacity * sizeof *items);
+        if (items == NULL) {
+            free(name);
+            return OC_ERROR_NO_MEMORY;
+        }
+        list->items = items;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = (seen_name){name, line};
+    return OC_OK;
+}
+
+/* A newly allocated, stripped, lower-cased copy of text[0..length), as
+ * iniparser files section and key names. */
+static char *name_from(const char *text, size_t length)
+{
+    while (length > 0 && isspace((unsigned char)*text)) {
+        text++;
+        length--;
+    }
+    while (length > 0 && isspace((unsigned char)text[length - 1]))
+        length--;
+    char *name = strndup(text, length);
+    if (name != NULL)
+        for (char *c = name; *c != '\0'; c++)
+            *c = (char)tolower((unsigned char)*c);
+    return name;
+}
+
+typedef struct scan_state {
+    const char *path;
+    seen_list sections;
+    seen_list keys;        /* of the current section */
+    const char *section;   /* borrowed from sections; NULL before the first */
+} scan_state;
+
+/* Classifies one logical line as iniparser does: comment, [section] or
+ * key = value (anything else iniparser has already refused). */
+static int scan_line(scan_state *state, char *line, int line_number, oc_error *error)
+{
+    size_t length = strlen(line);
+    while (length > 0 && isspace((unsigned char)line[length - 1]))
+        line[--length] = '\0';
+    char *start = line + strspn(line, " \t\r\f\v");
+    if (*start == '\0' || *start == '#' || *start == ';')
+        return OC_OK;
+    if (*start == '[' && line[length - 1] == ']') {
+        char *name = name_from(start + 1, strcspn(start + 1, "]"));
+        if (name == NULL)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        int first_line = seen_find(&state->sections, name);
+        if (first_line != 0) {
+            oc__config_error_at(state->path, name, NULL, error,
+                                "section given twice (lines %d and %d)", first_line,
+                                line_number);
+            free(name);
+            return OC_ERROR_CONFIG;
+        }
+        if (seen_add(&state->sections, name, line_number) != OC_OK)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        state->section = state->sections.items[state->sections.count - 1].name;
+        seen_clear(&state->keys);
+        return OC_OK;
+    }
+    char *equals = strchr(start, '=');
+    if (equals == NULL)
+        return OC_OK;
+    char *key = name_from(start, (size_t)(equals - start));
+    if (key == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    int status = OC_OK;
+    int first_line;
+    if (state->section == NULL) {
+        status = oc_error_set(error, OC_ERROR_CONFIG,
+                              "%s: line %d: key '%.60s' comes before any section (global "
+                              "keys go under [" OC__CONFIG_GLOBAL_SECTION "])",
+                              state->path, line_number, key);
+    } else if ((first_line = seen_find(&state->keys, key)) != 0) {
+        status = oc__config_error_at(state->path, state->section, key, error,
+                                     "key given twice (lines %d and %d)", first_line,
+                                     line_number);
+    } else {
+        if (seen_add(&state->keys, key, line_number) != OC_OK)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        return OC_OK;
+    }
+    free(key);
+    return status;
+}
+
+/* Joins continuation lines (a line ending in a backslash goes on in the
+ * next, even a comment's, as in iniparser) and scans each logical line. */
+static int scan_structure(FILE *file, scan_state *state, oc_error *error)
+{
+    char *physical = NULL, *logical = NULL;
+    size_t physical_size = 0, logical_length = 0;
+    int line_number = 0, logical_first_line = 0, status = OC_OK;
+    ssize_t read;
+    while (status == OC_OK && (read = getline(&physical, &physical_size, file)) >= 0) {
+        line_number++;
+        size_t length = (size_t)read;
+        while (length > 0 && isspace((unsigned char)physical[length - 1]))
+            length--;
+        int continues = length > 0 && physical[length - 1] == '\\';
+        if (continues)
+            length--;
+        char *grown = realloc(logical, logical_length + length + 1);
+        if (grown == NULL) {
+            status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+            break;
+        }
+        logical = grown;
+        if (logical_length == 0)
+            logical_first_line = line_number;
+        memcpy(logical + logical_length, physical, length);
+        logical_length += length;
+        logical[logical_length] = '\0';
+        if (!continues) {
+            status = scan_line(state, logical, logical_first_line, error);
+            logical_length = 0;
+        }
+    }
+    if (status == OC_OK && logical_length > 0)
+        status = scan_line(state, logical, logical_first_line, error);
+    free(physical);
+    free(logical);
+    return status;
+}
+
+/* ---- reading ---- */
+
+int oc__config_read_ini(const char *path, dictionary **dictionary_out, oc_error *error)
+{
+    struct stat information;
+    if (stat(path, &information) != 0)
+        return oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be read: %s", path,
+                            strerror(errno));
+    if (S_ISDIR(information.st_mode))
+        return oc_error_set(error, OC_ERROR_CONFIG, "%s: is a directory, not a file", path);
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be read: %s", path,
+                            strerror(errno));
+
+    captured_kind = CAPTURED_NONE;
+    captured_message[0] = '\0';
+    iniparser_set_error_callback(capture_iniparser_message);
+    dictionary *loaded = iniparser_load(path);
+    iniparser_set_error_callback(NULL);
+    if (loaded == NULL || captured_kind != CAPTURED_NONE) {
+        fclose(file);
+        iniparser_freedict(loaded);
+        return captured_error(path, error);
+    }
+
+    scan_state state = {.path = path};
+    int status = scan_structure(file, &state, error);
+    if (status == OC_OK && ferror(file))
+        status = oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be read: %s", path,
+                              strerror(errno));
+    seen_free(&state.sections);
+    seen_free(&state.keys);
+    fclose(file);
+    if (status != OC_OK) {
+        iniparser_freedict(loaded);
+        return status;
+    }
+    *dictionary_out = loaded;
+    return OC_OK;
+}

@@ -1,0 +1,477 @@
+/*
+ * configuration_load.c: phase 1 of reading a configuration (see
+ * configuration.h): every section and key of the dictionary, each known
+ * key parsed and range-checked, every unknown global key refused, then the
+ * checks that involve several keys (a target needs a target_date after the
+ * baseline, amber <= green, a store for every metric).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "configuration_internal.h"
+#include "plugin_loader.h"
+
+typedef struct loader {
+    oc__config *config;
+    dictionary *dictionary;
+    oc_error *error;
+} loader;
+
+/* Prefixes an inner parser's message with file, section and key; keeps an
+ * out-of-memory status as it is. */
+static int key_error(const loader *state, const char *section, const char *key,
+                     const oc_error *inner)
+{
+    if (inner->status == OC_ERROR_NO_MEMORY)
+        return oc_error_set(state->error, OC_ERROR_NO_MEMORY, "out of memory");
+    return oc__config_error_at(state->config->path, section, key, state->error, "%s",
+                               inner->message);
+}
+
+static int out_of_memory(const loader *state)
+{
+    return oc_error_set(state->error, OC_ERROR_NO_MEMORY, "out of memory");
+}
+
+static int name_is_valid(const char *name)
+{
+    size_t length = strlen(name);
+    return length > 0 && length <= OC_NAME_MAX &&
+           strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == length;
+}
+
+/* Replaces *field with a copy of text. */
+static int set_text(const loader *state, char **field, const char *text)
+{
+    char *copy = strdup(text);
+    if (copy == NULL)
+        return out_of_memory(state);
+    free(*field);
+    *field = copy;
+    return OC_OK;
+}
+
+static int set_resolved_path(const loader *state, char **field, const char *text)
+{
+    char *path = oc__config_resolve_path(state->config->directory, text);
+    if (path == NULL)
+        return out_of_memory(state);
+    free(*field);
+    *field = path;
+    return OC_OK;
+}
+
+/* A period key: its text kept, its parse (no hint) checked. */
+static int set_period(const loader *state, const char *section, const char *key,
+                      const char *value, char **text, oc__period *period)
+{
+    oc_error inner;
+    if (oc__period_parse(value, OC__FREQUENCY_NONE, period, &inner) != OC_OK)
+        return key_error(state, section, key, &inner);
+    return set_text(state, text, value);
+}
+
+static int set_positive_time_limit(const loader *state, const char *section,
+                                   const char *value, double *time_limit)
+{
+    oc_error inner;
+    double seconds;
+    if (oc__config_parse_number(value, 0, OC__CONFIG_MAX_TIME_LIMIT, &seconds, &inner) != OC_OK)
+        return key_error(state, section, "time_limit", &inner);
+    if (!(seconds > 0))
+        return oc__config_error_at(state->config->path, section, "time_limit", state->error,
+                                   "'%s' is not a positive number of seconds", value);
+    *time_limit = seconds;
+    return OC_OK;
+}
+
+/* Index of path in the config's store list, appending it when new. */
+static int add_store(const loader *state, const char *text, size_t *index)
+{
+    oc__config *config = state->config;
+    char *path = oc__config_resolve_path(config->directory, text);
+    if (path == NULL)
+        return out_of_memory(state);
+    for (size_t i = 0; i < config->store_count; i++) {
+        if (strcmp(config->stores[i], path) == 0) {
+            free(path);
+            *index = i;
+            return OC_OK;
+        }
+    }
+    char **stores = realloc(config->stores, (config->store_count + 1) * sizeof *stores);
+    if (stores == NULL) {
+        free(path);
+        return out_of_memory(state);
+    }
+    config->stores = stores;
+    config->stores[config->store_count] = path;
+    *index = config->store_count++;
+    return OC_OK;
+}
+
+/* ---- walking the dictionary ---- */
+
+/* Calls visit for every key of section in file order. */
+typedef int (*key_visitor)(loader *state, void *target, const char *key, const char *value);
+
+static int for_each_key(loader *state, const char *section, key_visitor visit, void *target)
+{
+    const dictionary *dictionary = state->dictionary;
+    size_t section_length = strlen(section);
+    for (ssize_t i = 0; i < dictionary->size; i++) {
+        const char *full_key = dictionary->key[i];
+        if (full_key == NULL || strncmp(full_key, section, section_length) != 0 ||
+            full_key[section_length] != ':')
+            continue;
+        const char *key = full_key + section_length + 1;
+        const char *value = dictionary->val[i] != NULL ? dictionary->val[i] : "";
+        int status = visit(state, target, key, value);
+        if (status != OC_OK)
+            return status;
+    }
+    return OC_OK;
+}
+
+/* ---- [outcomes] ---- */
+
+static int visit_global_key(loader *state, void *target, const char *key, const char *value)
+{
+    oc__config *config = target;
+    const char *section = OC__CONFIG_GLOBAL_SECTION;
+    oc_error inner;
+    if (value[0] == '\0')
+        return oc__config_error_at(config->path, section, key, state->error, "empty value");
+    if (strcmp(key, "store") == 0) {
+        char **paths;
+        size_t count;
+        if (oc__config_split_list(value, &paths, &count, &inner) != OC_OK)
+            return key_error(state, section, key, &inner);
+        int status = OC_OK;
+        for (size_t i = 0; i < count && status == OC_OK; i++) {
+            size_t index;
+            status = add_store(state, paths[i], &index);
+        }
+        oc__config_free_list(paths, count);
+        config->global_store_count = config->store_count;
+        return status;
+    }
+    if (strcmp(key, "plugin_dir") == 0)
+        return set_resolved_path(state, &config->plugin_dir, value);
+    if (strcmp(key, "output") == 0)
+        return set_resolved_path(state, &config->output, value);
+    if (strcmp(key, "period") == 0) {
+        config->period_is_latest = strcmp(value, "latest") == 0;
+        if (config->period_is_latest)
+            return set_text(state, &config->period_text, value);
+        return set_period(state, section, key, value, &config->period_text, &config->period);
+    }
+    if (strcmp(key, "baseline") == 0)
+        return set_period(state, section, key, value, &config->baseline_text, &config->baseline);
+    if (strcmp(key, "format") == 0) {
+        if (oc__output_format_parse(value, &config->format, &inner) != OC_OK)
+            return key_error(state, section, key, &inner);
+        return OC_OK;
+    }
+    if (strcmp(key, "jobs") == 0) {
+        if (oc__config_parse_integer(value, 1, OC__CONFIG_MAX_JOBS, &config->jobs, &inner) != OC_OK)
+            return key_error(state, section, key, &inner);
+        return OC_OK;
+    }
+    if (strcmp(key, "time_limit") == 0)
+        return set_positive_time_limit(state, section, value, &config->time_limit);
+    if (strcmp(key, "confidence") == 0) {
+        if (oc__config_parse_confidence(value, &config->confidence, &inner) != OC_OK)
+            return key_error(state, section, key, &inner);
+        return OC_OK;
+    }
+    if (strcmp(key, "allow_insecure_plugins") == 0) {
+        if (oc__config_parse_boolean(value, &config->allow_insecure_plugins, &inner) != OC_OK)
+            return key_error(state, section, key, &inner);
+        return OC_OK;
+    }
+    return oc__config_error_at(config->path, section, key, state->error,
+                               "unknown key (known: store, plugin_dir, period, baseline, "
+                               "output, format, jobs, time_limit, confidence, "
+                               "allow_insecure_plugins)");
+}
+
+/* ---- metric sections ---- */
+
+static int add_entry(const loader *state, oc__config_entry **entries, size_t *count,
+                     const char *key, const char *value)
+{
+    oc__config_entry *grown = realloc(*entries, (*count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return out_of_memory(state);
+    *entries = grown;
+    grown[*count].key = strdup(key);
+    grown[*count].value = strdup(value);
+    if (grown[*count].key == NULL || grown[*count].value == NULL) {
+        free(grown[*count].key);
+        free(grown[*count].value);
+        return out_of_memory(state);
+    }
+    (*count)++;
+    return OC_OK;
+}
+
+static int set_areas(loader *state, oc__config_metric *metric, const char *value)
+{
+    oc_error inner;
+    char **areas;
+    size_t count;
+    if (oc__config_split_list(value, &areas, &count, &inner) != OC_OK)
+        return key_error(state, metric->name, "areas", &inner);
+    if (count == 1 && strcmp(areas[0], "all") == 0) {
+        oc__config_free_list(areas, count);
+        metric->all_areas = 1;
+        return OC_OK;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const char *problem = strcmp(areas[i], "all") == 0 ? "must stand alone" : NULL;
+        for (size_t j = 0; j < i && problem == NULL; j++)
+            if (strcmp(areas[i], areas[j]) == 0)
+                problem = "listed twice";
+        if (problem != NULL) {
+            oc__config_error_at(state->config->path, metric->name, "areas", state->error,
+                                "'%s' %s", areas[i], problem);
+            oc__config_free_list(areas, count);
+            return OC_ERROR_CONFIG;
+        }
+    }
+    oc__config_free_list(metric->areas, metric->area_count);
+    metric->areas = areas;
+    metric->area_count = count;
+    metric->all_areas = 0;
+    return OC_OK;
+}
+
+static int visit_metric_key(loader *state, void *target, const char *key, const char *value)
+{
+    oc__config_metric *metric = target;
+    const char *section = metric->name;
+    const char *path = state->config->path;
+    oc_error inner;
+    oc__scoring_settings *scoring = &metric->scoring;
+    size_t prefix_length = strlen(OC__CONFIG_INPUT_PREFIX);
+
+    if (strncmp(key, OC__CONFIG_INPUT_PREFIX, prefix_length) == 0) {
+        const char *role = key + prefix_length;
+        if (!name_is_valid(role))
+            return oc__config_error_at(path, section, key, state->error,
+                                       "'%s' is not an input role name ([a-z0-9_])", role);
+        if (value[0] == '\0')
+            return oc__config_error_at(path, section, key, state->error,
+                                       "empty value (name the store measure for this role)");
+        return add_entry(state, &metric->inputs, &metric->input_count, role, value);
+    }
+    static const char *const known_keys[] = {
+        "plugin", "frame", "store", "areas", "comparator", "baseline", "target",
+        "target_date", "rag_green", "rag_amber", "confidence", "spc_baseline",
+        "spc_screen_outliers", "time_limit"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0] && !known; i++)
+        known = strcmp(key, known_keys[i]) == 0;
+    if (!known) /* a plugin parameter: checked in phase 2 */
+        return add_entry(state, &metric->parameters, &metric->parameter_count, key, value);
+    if (value[0] == '\0')
+        return oc__config_error_at(path, section, key, state->error, "empty value");
+
+    if (strcmp(key, "plugin") == 0) {
+        if (!oc__plugin_name_is_valid(value))
+            return oc__config_error_at(path, section, key, state->error,
+                                       "'%.80s' is not a bare plugin name ([a-z0-9_], no "
+                                       "path)", value);
+        return set_text(state, &metric->plugin, value);
+    }
+    if (strcmp(key, "frame") == 0)
+        return set_text(state, &metric->frame, value);
+    if (strcmp(key, "store") == 0)
+        return add_store(state, value, &metric->store_index);
+    if (strcmp(key, "areas") == 0)
+        return set_areas(state, metric, value);
+    if (strcmp(key, "comparator") == 0) {
+        if (value[strcspn(value, " \t,")] != '\0')
+            return oc__config_error_at(path, section, key, state->error,
+                                       "'%.80s' is not one area code", value);
+        return set_text(state, &metric->comparator, value);
+    }
+    if (strcmp(key, "baseline") == 0)
+        return set_period(state, section, key, value, &metric->baseline_text,
+                          &metric->baseline);
+    if (strcmp(key, "target_date") == 0)
+        return set_period(state, section, key, value, &metric->target_date_text,
+                          &metric->target_period);
+    int status = OC_OK;
+    if (strcmp(key, "target") == 0) {
+        status = oc__config_parse_target(value, &scoring->target_kind, &scoring->target_amount,
+                                         &inner);
+    } else if (strcmp(key, "rag_green") == 0) {
+        status = oc__config_parse_number(value, 0, 1000, &scoring->rag_green, &inner);
+    } else if (strcmp(key, "rag_amber") == 0) {
+        status = oc__config_parse_number(value, 0, 1000, &scoring->rag_amber, &inner);
+    } else if (strcmp(key, "confidence") == 0) {
+        status = oc__config_parse_confidence(value, &metric->confidence, &inner);
+    } else if (strcmp(key, "spc_baseline") == 0) {
+        long points;
+        status = oc__config_parse_integer(value, 0, 1000000, &points, &inner);
+        if (status == OC_OK)
+            scoring->spc_baseline = (size_t)points;
+    } else if (strcmp(key, "spc_screen_outliers") == 0) {
+        status = oc__config_parse_boolean(value, &scoring->spc_screen_outliers, &inner);
+    } else { /* time_limit */
+        return set_positive_time_limit(state, section, value, &metric->time_limit);
+    }
+    return status == OC_OK ? OC_OK : key_error(state, section, key, &inner);
+}
+
+/* The checks that involve several keys, and the inherited defaults. */
+static int finish_metric(loader *state, oc__config_metric *metric)
+{
+    const oc__config *config = state->config;
+    const char *path = config->path;
+    oc__scoring_settings *scoring = &metric->scoring;
+    if (metric->plugin == NULL)
+        return oc__config_error_at(path, metric->name, "plugin", state->error,
+                                   "missing (every metric section names its plugin)");
+    if (metric->store_index == OC__CONFIG_ANY_STORE && config->global_store_count == 0)
+        return oc__config_error_at(path, metric->name, "store", state->error,
+                                   "missing (give store here or in [" OC__CONFIG_GLOBAL_SECTION
+                                   "])");
+    if (metric->baseline_text == NULL && config->baseline_text != NULL) {
+        int status = set_text(state, &metric->baseline_text, config->baseline_text);
+        if (status != OC_OK)
+            return status;
+        metric->baseline = config->baseline;
+    }
+    if (scoring->target_kind != OC__TARGET_NONE) {
+        if (metric->target_date_text == NULL)
+            return oc__config_error_at(path, metric->name, "target_date", state->error,
+                                       "missing (a target needs the date to reach it by)");
+        if (metric->baseline_text == NULL)
+            return oc__config_error_at(path, metric->name, "baseline", state->error,
+                                       "missing (a target is measured from a baseline; give "
+                                       "it here or in [" OC__CONFIG_GLOBAL_SECTION "])");
+        if (metric->target_period.start_day < metric->baseline.end_day)
+            return oc__config_error_at(path, metric->name, "target_date", state->error,
+                                       "'%s' is not after the baseline '%s'",
+                                       metric->target_date_text, metric->baseline_text);
+        scoring->target_day = metric->target_period.start_day;
+    } else if (metric->target_date_text != NULL) {
+        return oc__config_error_at(path, metric->name, "target_date", state->error,
+                                   "given without a target");
+    }
+    if (scoring->rag_amber > scoring->rag_green)
+        return oc__config_error_at(path, metric->name, "rag_amber", state->error,
+                                   "%g is above rag_green %g (amber must not need more "
+                                   "progress than green)",
+                                   scoring->rag_amber, scoring->rag_green);
+    return OC_OK;
+}
+
+/* ---- the whole file ---- */
+
+static char *directory_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return NULL; /* relative paths then resolve against the working directory */
+    return strndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+static int load_sections(loader *state)
+{
+    oc__config *config = state->config;
+    const dictionary *dictionary = state->dictionary;
+    int has_global = 0;
+    size_t metric_capacity = 0;
+    for (ssize_t i = 0; i < dictionary->size; i++) {
+        const char *name = dictionary->key[i];
+        if (name == NULL || strchr(name, ':') != NULL)
+            continue;
+        if (strcmp(name, OC__CONFIG_GLOBAL_SECTION) == 0) {
+            has_global = 1;
+            continue;
+        }
+        if (!name_is_valid(name))
+            return oc__config_error_at(config->path, name, NULL, state->error,
+                                       "not a valid metric name (lower-case letters, digits "
+                                       "and _, at most %d)", OC_NAME_MAX);
+        if (config->metric_count == metric_capacity) {
+            metric_capacity = metric_capacity ? metric_capacity * 2 : 8;
+            oc__config_metric *metrics =
+                realloc(config->metrics, metric_capacity * sizeof *metrics);
+            if (metrics == NULL)
+                return out_of_memory(state);
+            config->metrics = metrics;
+        }
+        oc__config_metric *metric = &config->metrics[config->metric_count];
+        *metric = (oc__config_metric){0};
+        metric->name = strdup(name);
+        if (metric->name == NULL)
+            return out_of_memory(state);
+        config->metric_count++;
+    }
+    if (config->metric_count == 0)
+        return oc_error_set(state->error, OC_ERROR_CONFIG,
+                            "%s: no metric sections (each metric is a [section] with at "
+                            "least `plugin = NAME`)", config->path);
+    if (has_global) {
+        int status = for_each_key(state, OC__CONFIG_GLOBAL_SECTION, visit_global_key, config);
+        if (status != OC_OK)
+            return status;
+    }
+    for (size_t i = 0; i < config->metric_count; i++) {
+        oc__config_metric *metric = &config->metrics[i];
+        metric->store_index = OC__CONFIG_ANY_STORE;
+        metric->all_areas = 1;
+        metric->scoring = oc__scoring_defaults();
+        metric->confidence = config->confidence;
+        metric->time_limit = config->time_limit;
+        int status = for_each_key(state, metric->name, visit_metric_key, metric);
+        if (status == OC_OK)
+            status = finish_metric(state, metric);
+        if (status != OC_OK)
+            return status;
+    }
+    return OC_OK;
+}
+
+int oc__config_load(const char *path, oc__config **out, oc_error *error)
+{
+    *out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return oc_error_set(error, OC_ERROR_CONFIG, "no configuration file given");
+    oc__config *config = calloc(1, sizeof *config);
+    if (config == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    config->path = strdup(path);
+    config->directory = directory_of(path);
+    config->period_text = strdup("latest");
+    if (config->path == NULL || (strchr(path, '/') != NULL && config->directory == NULL) ||
+        config->period_text == NULL) {
+        oc__config_free(config);
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    config->period_is_latest = 1;
+    config->format = OC_OUTPUT_TABLE;
+    config->time_limit = OC__CONFIG_DEFAULT_TIME_LIMIT;
+    config->confidence = OC__CONFIG_DEFAULT_CONFIDENCE;
+
+    loader state = {.config = config, .error = error};
+    int status = oc__config_read_ini(path, &state.dictionary, error);
+    if (status == OC_OK) {
+        status = load_sections(&state);
+        iniparser_freedict(state.dictionary);
+    }
+    if (status != OC_OK) {
+        oc__config_free(config);
+        return status;
+    }
+    *out = config;
+    return OC_OK;
+}

@@ -1,0 +1,162 @@
+/*
+ * configuration_metric.c: phase 2 of reading a configuration: a metric's
+ * plugin parameters and input roles checked against the descriptor of the
+ * plugin the engine loaded, giving the typed parameter values and the
+ * measure for each input role that the evaluation hands the plugin.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "configuration_internal.h"
+#include "plugin_loader.h"
+
+/* Lists the names of a NULL-name terminated list into buffer for an error
+ * message, e.g. "a, b, c" or "none". */
+static const char *name_list(const void *list, size_t entry_size, char *buffer, size_t size)
+{
+    size_t used = 0;
+    buffer[0] = '\0';
+    for (size_t i = 0; list != NULL; i++) {
+        const char *name;
+        memcpy(&name, (const char *)list + i * entry_size, sizeof name);
+        if (name == NULL)
+            break;
+        int written = snprintf(buffer + used, size - used, "%s%s", i ? ", " : "", name);
+        if (written < 0 || (size_t)written >= size - used)
+            break;
+        used += (size_t)written;
+    }
+    return used > 0 ? buffer : "none";
+}
+
+static size_t count_parameters(const oc_plugin_descriptor *descriptor)
+{
+    size_t count = 0;
+    while (descriptor->parameters != NULL && descriptor->parameters[count].name != NULL)
+        count++;
+    return count;
+}
+
+static size_t count_inputs(const oc_plugin_descriptor *descriptor)
+{
+    size_t count = 0;
+    while (descriptor->inputs != NULL && descriptor->inputs[count].role != NULL)
+        count++;
+    return count;
+}
+
+static int check_parameters(const oc__config *config, const oc__config_metric *metric,
+                            const oc_plugin_descriptor *descriptor,
+                            oc__parameter_value *values, size_t count, oc_error *error)
+{
+    char names[256];
+    for (size_t i = 0; i < metric->parameter_count; i++) {
+        const oc__config_entry *entry = &metric->parameters[i];
+        size_t index = 0;
+        while (index < count && strcmp(descriptor->parameters[index].name, entry->key) != 0)
+            index++;
+        if (index == count)
+            return oc__config_error(config, metric, entry->key, error,
+                                    "unknown key: not a parameter of plugin '%s' "
+                                    "(parameters: %s)",
+                                    metric->plugin,
+                                    name_list(descriptor->parameters,
+                                              sizeof *descriptor->parameters, names,
+                                              sizeof names));
+        values[index].text = entry->value;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const oc_parameter_spec *spec = &descriptor->parameters[i];
+        values[i].name = spec->name;
+        values[i].type = spec->type;
+        int configured = values[i].text != NULL;
+        if (!configured)
+            values[i].text = spec->default_value;
+        if (values[i].text == NULL)
+            return oc__config_error(config, metric, spec->name, error,
+                                    "missing: plugin '%s' needs this parameter (%s)",
+                                    metric->plugin, oc__parameter_type_name(spec->type));
+        oc_error inner;
+        if (oc__parameter_parse(spec->type, values[i].text, &values[i].number, &inner) != OC_OK) {
+            if (configured)
+                return oc__config_error(config, metric, spec->name, error, "%s (%s expected)",
+                                        inner.message, oc__parameter_type_name(spec->type));
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin '%s': parameter %s: bad default: %s", metric->plugin,
+                                spec->name, inner.message);
+        }
+    }
+    return OC_OK;
+}
+
+/* "input.ROLE" in buffer, the key that maps role. */
+static const char *input_key(const char *role, char *buffer, size_t size)
+{
+    snprintf(buffer, size, "%s%s", OC__CONFIG_INPUT_PREFIX, role);
+    return buffer;
+}
+
+static int check_inputs(const oc__config *config, const oc__config_metric *metric,
+                        const oc_plugin_descriptor *descriptor, const char **measures,
+                        size_t count, oc_error *error)
+{
+    char names[256];
+    char key[sizeof OC__CONFIG_INPUT_PREFIX + OC_NAME_MAX];
+    for (size_t i = 0; i < metric->input_count; i++) {
+        const oc__config_entry *entry = &metric->inputs[i];
+        size_t index = 0;
+        while (index < count && strcmp(descriptor->inputs[index].role, entry->key) != 0)
+            index++;
+        if (index == count)
+            return oc__config_error(config, metric, input_key(entry->key, key, sizeof key),
+                                    error, "unknown key: plugin '%s' has no input role '%s' "
+                                    "(roles: %s)", metric->plugin, entry->key,
+                                    name_list(descriptor->inputs, sizeof *descriptor->inputs,
+                                              names, sizeof names));
+        measures[index] = entry->value;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (measures[i] == NULL && !descriptor->inputs[i].optional)
+            return oc__config_error(config, metric,
+                                    input_key(descriptor->inputs[i].role, key, sizeof key),
+                                    error, "missing: plugin '%s' needs a measure for its "
+                                    "input role '%s' (%s)", metric->plugin,
+                                    descriptor->inputs[i].role,
+                                    descriptor->inputs[i].units != NULL
+                                        ? descriptor->inputs[i].units : "no units");
+    return OC_OK;
+}
+
+int oc__config_validate_metric(const oc__config *config, oc__config_metric *metric,
+                               const oc_plugin_descriptor *descriptor, oc_error *error)
+{
+    size_t parameter_count = count_parameters(descriptor);
+    size_t input_count = count_inputs(descriptor);
+    /* calloc(0) may return NULL: allocate at least one entry. */
+    oc__parameter_value *values = calloc(parameter_count + 1, sizeof *values);
+    const char **measures = calloc(input_count + 1, sizeof *measures);
+    if (values == NULL || measures == NULL) {
+        free(values);
+        free(measures);
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    int status = check_parameters(config, metric, descriptor, values, parameter_count, error);
+    if (status == OC_OK)
+        status = check_inputs(config, metric, descriptor, measures, input_count, error);
+    if (status != OC_OK) {
+        free(values);
+        free(measures);
+        return status;
+    }
+    free(metric->parameter_values);
+    free(metric->input_measures);
+    metric->parameter_values = values;
+    metric->parameter_value_count = parameter_count;
+    metric->input_measures = measures;
+    metric->input_measure_count = input_count;
+    return OC_OK;
+}

@@ -1,0 +1,717 @@
+/* test_configuration.c: unit tests for core/configuration*.c: every key,
+ * every error (its one line must name the file, section and key), and the
+ * iniparser traps the loader guards against. Each test writes its INI text
+ * into a private mkdtemp directory. */
+#include "config.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "configuration.h"
+
+static char directory[4096];
+static char config_path[4200];
+
+static void make_directory(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(directory, sizeof directory, "%s/oc-config-XXXXXX",
+             base != NULL && base[0] != '\0' ? base : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(directory));
+}
+
+static void remove_directory(void)
+{
+    char command[4300];
+    snprintf(command, sizeof command, "rm -rf '%s'", directory);
+    ck_assert_int_eq(system(command), 0);
+}
+
+/* Writes text to DIRECTORY/name and returns its path (static buffer). */
+static const char *write_file(const char *name, const char *text)
+{
+    snprintf(config_path, sizeof config_path, "%s/%s", directory, name);
+    FILE *file = fopen(config_path, "w");
+    ck_assert_ptr_nonnull(file);
+    fputs(text, file);
+    ck_assert_int_eq(fclose(file), 0);
+    return config_path;
+}
+
+static oc__config *load_ok(const char *text)
+{
+    oc__config *config = NULL;
+    oc_error error = {0, ""};
+    const char *path = write_file("outcomes.ini", text);
+    int status = oc__config_load(path, &config, &error);
+    ck_assert_msg(status == OC_OK, "load failed: %s", error.message);
+    ck_assert_ptr_nonnull(config);
+    return config;
+}
+
+/* Loads text and expects failure with a one-line message that contains
+ * every one of the NULL-terminated fragments (in order). */
+static void assert_load_fails(const char *text, ...)
+{
+    oc__config *config = (oc__config *)1;
+    oc_error error = {0, ""};
+    const char *path = write_file("outcomes.ini", text);
+    int status = oc__config_load(path, &config, &error);
+    ck_assert_msg(status == OC_ERROR_CONFIG, "accepted (status %d) with no error:\n%s", status,
+                  text);
+    ck_assert_ptr_null(config);
+    ck_assert_int_eq(error.status, OC_ERROR_CONFIG);
+    ck_assert_msg(strchr(error.message, '\n') == NULL, "not one line: %s", error.message);
+    ck_assert_msg(strncmp(error.message, path, strlen(path)) == 0,
+                  "message does not start with the file: %s", error.message);
+    va_list fragments;
+    va_start(fragments, text);
+    const char *from = error.message;
+    for (const char *fragment; (fragment = va_arg(fragments, const char *)) != NULL;) {
+        const char *found = strstr(from, fragment);
+        ck_assert_msg(found != NULL, "message '%s' lacks '%s'", error.message, fragment);
+        from = found + strlen(fragment);
+    }
+    va_end(fragments);
+}
+
+#define MINIMAL "[outcomes]\nstore = data.h5\n[esa]\nplugin = worklessness\n"
+
+START_TEST(test_every_key)
+{
+    oc__config *config = load_ok(
+        "; a comment line\n"
+        "# another comment line\n"
+        "[outcomes]\n"
+        "store = a.h5 /abs/b.h5\n"
+        "plugin_dir = plugins\n"
+        "period = 2016Q4\n"
+        "baseline = 2013/14 Q4\n"
+        "output = results/out.json\n"
+        "format = json\n"
+        "jobs = 4\n"
+        "time_limit = 30.5\n"
+        "confidence = 99.8\n"
+        "allow_insecure_plugins = yes\n"
+        "\n"
+        "[birkenhead_esa]\n"
+        "plugin = worklessness\n"
+        "frame = lsoa\n"
+        "store = /abs/b.h5\n"
+        "areas = E14000546, E14000547  E02001\n"
+        "comparator = E14000700\n"
+        "input.claimants = ESA_IB_Claimants\n"
+        "input.population = Population16to64\n"
+        "baseline = 2014-02\n"
+        "target = 6930\n"
+        "target_date = 2020/21\n"
+        "rag_green = 95\n"
+        "rag_amber = 80.5\n"
+        "confidence = 95\n"
+        "spc_baseline = 12\n"
+        "spc_screen_outliers = true\n"
+        "time_limit = 5\n"
+        "unit_cost = 8632\n"
+        "label = Birkenhead ESA/IB\n"
+        "[wirral_relative]\n"
+        "plugin = worklessness\n"
+        "store = c.h5\n"
+        "target = -10%\n"
+        "target_date = 2018-03-31\n");
+    char expected[4400];
+    ck_assert_str_eq(config->path, config_path);
+    ck_assert_str_eq(config->directory, directory);
+    ck_assert_uint_eq(config->store_count, 3);
+    ck_assert_uint_eq(config->global_store_count, 2);
+    snprintf(expected, sizeof expected, "%s/a.h5", directory);
+    ck_assert_str_eq(config->stores[0], expected);
+    ck_assert_str_eq(config->stores[1], "/abs/b.h5");
+    snprintf(expected, sizeof expected, "%s/c.h5", directory);
+    ck_assert_str_eq(config->stores[2], expected);
+    snprintf(expected, sizeof expected, "%s/plugins", directory);
+    ck_assert_str_eq(config->plugin_dir, expected);
+    ck_assert_str_eq(config->period_text, "2016Q4");
+    ck_assert(!config->period_is_latest);
+    /* 2016Q4 = 2016-10-01 (17075) .. 2017-01-01 (17167), see test_period.c */
+    ck_assert_int_eq(config->period.start_day, 17075);
+    ck_assert_int_eq(config->period.end_day, 17167);
+    ck_assert_str_eq(config->baseline_text, "2013/14 Q4");
+    /* FY 2013/14 Q4 = Jan-Mar 2014: 2014-01-01 = 44 * 365 + 11 leap days
+     * (1972..2012) = 16071; 2014-04-01 = 16071 + 31 + 28 + 31 = 16161 */
+    ck_assert_int_eq(config->baseline.start_day, 16071);
+    ck_assert_int_eq(config->baseline.end_day, 16161);
+    snprintf(expected, sizeof expected, "%s/results/out.json", directory);
+    ck_assert_str_eq(config->output, expected);
+    ck_assert_int_eq(config->format, OC_OUTPUT_JSON);
+    ck_assert_int_eq(config->jobs, 4);
+    ck_assert(config->time_limit == 30.5);
+    ck_assert(config->confidence == 99.8);
+    ck_assert_int_eq(config->allow_insecure_plugins, 1);
+
+    ck_assert_uint_eq(config->metric_count, 2);
+    const oc__config_metric *metric = oc__config_find_metric(config, "birkenhead_esa");
+    ck_assert_ptr_eq(metric, &config->metrics[0]);
+    ck_assert_str_eq(metric->plugin, "worklessness");
+    ck_assert_str_eq(metric->frame, "lsoa");
+    ck_assert_uint_eq(metric->store_index, 1);
+    ck_assert(!metric->all_areas);
+    ck_assert_uint_eq(metric->area_count, 3);
+    ck_assert_str_eq(metric->areas[0], "E14000546");
+    ck_assert_str_eq(metric->areas[1], "E14000547");
+    ck_assert_str_eq(metric->areas[2], "E02001");
+    ck_assert_str_eq(metric->comparator, "E14000700");
+    /* measure names are values: their case survives iniparser */
+    ck_assert_str_eq(oc__config_metric_input(metric, "claimants"), "ESA_IB_Claimants");
+    ck_assert_str_eq(oc__config_metric_input(metric, "population"), "Population16to64");
+    ck_assert_ptr_null(oc__config_metric_input(metric, "other"));
+    ck_assert_str_eq(metric->baseline_text, "2014-02");
+    /* 2014-02-01 = 16071 + 31 = 16102 */
+    ck_assert_int_eq(metric->baseline.start_day, 16102);
+    ck_assert_int_eq(metric->scoring.target_kind, OC__TARGET_ABSOLUTE);
+    ck_assert(metric->scoring.target_amount == 6930);
+    ck_assert_str_eq(metric->target_date_text, "2020/21");
+    /* FY 2020/21 starts 2020-04-01: 2020-01-01 = 50 * 365 + 12 leap days
+     * (1972..2016) = 18262; + 31 + 29 + 31 = 18353 */
+    ck_assert_int_eq(metric->target_period.start_day, 18353);
+    ck_assert_int_eq(metric->scoring.target_day, 18353);
+    ck_assert(metric->scoring.rag_green == 95);
+    ck_assert(metric->scoring.rag_amber == 80.5);
+    ck_assert(metric->confidence == 95);
+    ck_assert_uint_eq(metric->scoring.spc_baseline, 12);
+    ck_assert_int_eq(metric->scoring.spc_screen_outliers, 1);
+    ck_assert(metric->time_limit == 5);
+    ck_assert_uint_eq(metric->parameter_count, 2);
+    ck_assert_str_eq(metric->parameters[0].key, "unit_cost");
+    ck_assert_str_eq(metric->parameters[0].value, "8632");
+    ck_assert_str_eq(metric->parameters[1].key, "label");
+    ck_assert_str_eq(metric->parameters[1].value, "Birkenhead ESA/IB");
+
+    const oc__config_metric *relative = &config->metrics[1];
+    ck_assert_str_eq(relative->name, "wirral_relative");
+    ck_assert_uint_eq(relative->store_index, 2);
+    ck_assert(relative->all_areas);
+    ck_assert_ptr_null(relative->frame);
+    ck_assert_int_eq(relative->scoring.target_kind, OC__TARGET_RELATIVE);
+    ck_assert(relative->scoring.target_amount == -10);
+    /* inherited from [outcomes] */
+    ck_assert_str_eq(relative->baseline_text, "2013/14 Q4");
+    ck_assert_int_eq(relative->baseline.start_day, 16071);
+    ck_assert(relative->confidence == 99.8);
+    ck_assert(relative->time_limit == 30.5);
+    ck_assert_ptr_null(oc__config_find_metric(config, "missing"));
+    oc__config_free(config);
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+    oc__config *config = load_ok(MINIMAL);
+    ck_assert(config->period_is_latest);
+    ck_assert_str_eq(config->period_text, "latest");
+    ck_assert_ptr_null(config->baseline_text);
+    ck_assert_ptr_null(config->output);
+    ck_assert_ptr_null(config->plugin_dir);
+    ck_assert_int_eq(config->format, OC_OUTPUT_TABLE);
+    ck_assert_int_eq(config->jobs, 0);
+    ck_assert(config->time_limit == 60);
+    ck_assert(config->confidence == 95);
+    ck_assert_int_eq(config->allow_insecure_plugins, 0);
+    const oc__config_metric *metric = &config->metrics[0];
+    ck_assert_str_eq(metric->name, "esa");
+    ck_assert_uint_eq(metric->store_index, OC__CONFIG_ANY_STORE);
+    ck_assert(metric->all_areas);
+    ck_assert_uint_eq(metric->area_count, 0);
+    ck_assert_ptr_null(metric->comparator);
+    ck_assert_ptr_null(metric->baseline_text);
+    ck_assert_int_eq(metric->scoring.target_kind, OC__TARGET_NONE);
+    ck_assert(metric->scoring.rag_green == 100);
+    ck_assert(metric->scoring.rag_amber == 90);
+    ck_assert_uint_eq(metric->scoring.spc_baseline, 0);
+    ck_assert_int_eq(metric->scoring.spc_screen_outliers, 0);
+    ck_assert(metric->confidence == 95);
+    ck_assert(metric->time_limit == 60);
+    ck_assert_uint_eq(metric->input_count, 0);
+    ck_assert_uint_eq(metric->parameter_count, 0);
+    ck_assert_ptr_null(metric->parameter_values);
+    oc__config_free(config);
+}
+END_TEST
+
+START_TEST(test_values_and_variants)
+{
+    oc__config *config = load_ok(
+        "[outcomes]\nstore = a.h5, a.h5\nperiod = latest\nformat = csv\n"
+        "allow_insecure_plugins = OFF\n"
+        "[one]\nplugin = worklessness\nareas = all\nstore = a.h5\ntarget = +5%\n"
+        "baseline = 2016/17\ntarget_date = 2017/18 Q1\n"
+        "spc_screen_outliers = 0\nrag_green = 90\nrag_amber = 90\n"
+        "[two]\nplugin = x2\nstore = /elsewhere/a.h5\n");
+    ck_assert_uint_eq(config->store_count, 2); /* a.h5 listed twice is one store */
+    ck_assert_uint_eq(config->global_store_count, 1);
+    ck_assert(config->period_is_latest);
+    ck_assert_int_eq(config->format, OC_OUTPUT_CSV);
+    ck_assert_int_eq(config->allow_insecure_plugins, 0);
+    ck_assert(config->metrics[0].all_areas);
+    ck_assert_uint_eq(config->metrics[0].store_index, 0);
+    ck_assert_int_eq(config->metrics[0].scoring.target_kind, OC__TARGET_RELATIVE);
+    ck_assert(config->metrics[0].scoring.target_amount == 5);
+    ck_assert_uint_eq(config->metrics[1].store_index, 1);
+    oc__config_free(config);
+
+    /* a file name with no directory part resolves against the working
+     * directory, which is where the file is */
+    char cwd[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    write_file("outcomes.ini", MINIMAL);
+    ck_assert_int_eq(chdir(directory), 0);
+    oc_error error;
+    oc__config *local = NULL;
+    int status = oc__config_load("outcomes.ini", &local, &error);
+    ck_assert_int_eq(chdir(cwd), 0);
+    ck_assert_int_eq(status, OC_OK);
+    ck_assert_ptr_null(local->directory);
+    ck_assert_str_eq(local->stores[0], "data.h5");
+    oc__config_free(local);
+}
+END_TEST
+
+/* The exact message of the issue, with the file named as the user typed it. */
+START_TEST(test_message_names_file_section_key)
+{
+    write_file("outcomes.ini", "[outcomes]\nstore = s.h5\nbaseline = 2014-02\n"
+                               "[birkenhead_esa]\nplugin = worklessness\ntarget = 6930\n"
+                               "target_date = 2017-02-30\n");
+    char cwd[4096];
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(directory), 0);
+    oc_error error;
+    oc__config *config = NULL;
+    int status = oc__config_load("outcomes.ini", &config, &error);
+    ck_assert_int_eq(chdir(cwd), 0);
+    ck_assert_int_eq(status, OC_ERROR_CONFIG);
+    ck_assert_str_eq(error.message,
+                     "outcomes.ini: [birkenhead_esa] target_date: '2017-02-30' is not a "
+                     "valid date");
+}
+END_TEST
+
+START_TEST(test_global_key_errors)
+{
+    assert_load_fails("[outcomes]\nstore = s.h5\ncolour = red\n[m]\nplugin = p\n",
+                      "[outcomes] colour: unknown key", NULL);
+    assert_load_fails("[outcomes]\nstore =\n[m]\nplugin = p\n", "[outcomes] store: empty", NULL);
+    assert_load_fails("[outcomes]\nstore = ,\n[m]\nplugin = p\n",
+                      "[outcomes] store: the list is empty", NULL);
+    assert_load_fails("[outcomes]\nstore = s\nperiod = 2016Q5\n[m]\nplugin = p\n",
+                      "[outcomes] period: '2016Q5' is not a valid period", NULL);
+    assert_load_fails("[outcomes]\nstore = s\nperiod = 2017-02-29\n[m]\nplugin = p\n",
+                      "[outcomes] period: '2017-02-29' is not a valid date", NULL);
+    assert_load_fails("[outcomes]\nstore = s\nbaseline = latest\n[m]\nplugin = p\n",
+                      "[outcomes] baseline: 'latest' is not a valid period", NULL);
+    assert_load_fails("[outcomes]\nstore = s\nformat = xml\n[m]\nplugin = p\n",
+                      "[outcomes] format: ", "xml", NULL);
+    assert_load_fails("[outcomes]\nstore = s\njobs = 0\n[m]\nplugin = p\n",
+                      "[outcomes] jobs: '0' is out of range", NULL);
+    assert_load_fails("[outcomes]\nstore = s\njobs = -3\n[m]\nplugin = p\n",
+                      "[outcomes] jobs: '-3' is out of range", NULL);
+    assert_load_fails("[outcomes]\nstore = s\njobs = 2.5\n[m]\nplugin = p\n",
+                      "[outcomes] jobs: '2.5' is not a whole number", NULL);
+    assert_load_fails("[outcomes]\nstore = s\ntime_limit = 0\n[m]\nplugin = p\n",
+                      "[outcomes] time_limit: '0' is not a positive number", NULL);
+    assert_load_fails("[outcomes]\nstore = s\ntime_limit = -1\n[m]\nplugin = p\n",
+                      "[outcomes] time_limit: '-1' is out of range", NULL);
+    assert_load_fails("[outcomes]\nstore = s\nconfidence = 90\n[m]\nplugin = p\n",
+                      "[outcomes] confidence: '90' is not a supported confidence level", NULL);
+    assert_load_fails("[outcomes]\nstore = s\nallow_insecure_plugins = maybe\n[m]\nplugin = p\n",
+                      "[outcomes] allow_insecure_plugins: 'maybe' is not a boolean", NULL);
+}
+END_TEST
+
+/* iniparser_getint would read these as 0 or wrap them; we refuse them. */
+START_TEST(test_numbers_are_checked_whole)
+{
+    assert_load_fails("[outcomes]\nstore = s\njobs = 4x\n[m]\nplugin = p\n",
+                      "[outcomes] jobs: '4x' is not a whole number", NULL);
+    assert_load_fails("[outcomes]\nstore = s\njobs = abc\n[m]\nplugin = p\n",
+                      "[outcomes] jobs: 'abc' is not a whole number", NULL);
+    assert_load_fails("[outcomes]\nstore = s\njobs = 99999999999999999999\n[m]\nplugin = p\n",
+                      "[outcomes] jobs: ", "is not a whole number", NULL);
+    assert_load_fails("[outcomes]\nstore = s\ntime_limit = nan\n[m]\nplugin = p\n",
+                      "[outcomes] time_limit: 'nan' is not a finite number", NULL);
+    assert_load_fails("[outcomes]\nstore = s\ntime_limit = inf\n[m]\nplugin = p\n",
+                      "[outcomes] time_limit: 'inf' is not a finite number", NULL);
+    assert_load_fails("[outcomes]\nstore = s\ntime_limit = 1e999\n[m]\nplugin = p\n",
+                      "[outcomes] time_limit: '1e999' is not a finite number", NULL);
+    assert_load_fails("[outcomes]\nstore = s\ntime_limit = 1e6\n[m]\nplugin = p\n",
+                      "[outcomes] time_limit: '1e6' is out of range", NULL);
+    assert_load_fails("[outcomes]\nstore = s\ntime_limit = 30 s\n[m]\nplugin = p\n",
+                      "[outcomes] time_limit: '30 s' is not a finite number", NULL);
+    assert_load_fails(MINIMAL "rag_green = 1e400\n",
+                      "[esa] rag_green: '1e400' is not a finite number", NULL);
+    assert_load_fails(MINIMAL "rag_green = NaN\n", "[esa] rag_green: 'NaN' is not a finite", NULL);
+    assert_load_fails(MINIMAL "spc_baseline = -1\n", "[esa] spc_baseline: '-1' is out of range",
+                      NULL);
+    assert_load_fails(MINIMAL "spc_baseline = 12.5\n",
+                      "[esa] spc_baseline: '12.5' is not a whole number", NULL);
+    assert_load_fails(MINIMAL "target = 10 %\n", "[esa] target: '10 %' is not a target", NULL);
+    assert_load_fails(MINIMAL "target = %\n", "[esa] target: '%' is not a target", NULL);
+    assert_load_fails(MINIMAL "target = nan%\n", "[esa] target: 'nan%' is not a target", NULL);
+    assert_load_fails(MINIMAL "target = lots\n", "[esa] target: 'lots' is not a target", NULL);
+    assert_load_fails(MINIMAL "target = -150%\n", "[esa] target: '-150%' is below -100%", NULL);
+}
+END_TEST
+
+START_TEST(test_metric_key_errors)
+{
+    assert_load_fails("[outcomes]\nstore = s\n[esa]\nframe = lsoa\n",
+                      "[esa] plugin: missing", NULL);
+    assert_load_fails("[outcomes]\nstore = s\n[esa]\nplugin = ../evil\n",
+                      "[esa] plugin: '../evil' is not a bare plugin name", NULL);
+    assert_load_fails("[outcomes]\nstore = s\n[esa]\nplugin = /usr/lib/x.so\n",
+                      "[esa] plugin: '/usr/lib/x.so' is not a bare plugin name", NULL);
+    assert_load_fails("[outcomes]\nstore = s\n[esa]\nplugin = Worklessness\n",
+                      "[esa] plugin: 'Worklessness' is not a bare plugin name", NULL);
+    assert_load_fails("[outcomes]\nstore = s\n[esa]\nplugin =\n", "[esa] plugin: empty", NULL);
+    assert_load_fails("[esa]\nplugin = p\n", "[esa] store: missing", NULL);
+    assert_load_fails(MINIMAL "frame =\n", "[esa] frame: empty value", NULL);
+    assert_load_fails(MINIMAL "areas = A1 all\n", "[esa] areas: 'all' must stand alone", NULL);
+    assert_load_fails(MINIMAL "areas = A1, A2, A1\n", "[esa] areas: 'A1' listed twice", NULL);
+    assert_load_fails(MINIMAL "areas = ,,\n", "[esa] areas: the list is empty", NULL);
+    assert_load_fails(MINIMAL "comparator = A1 A2\n",
+                      "[esa] comparator: 'A1 A2' is not one area code", NULL);
+    assert_load_fails(MINIMAL "input.claimants =\n", "[esa] input.claimants: empty value", NULL);
+    assert_load_fails(MINIMAL "input. = x\n", "[esa] input.: '' is not an input role", NULL);
+    assert_load_fails(MINIMAL "input.a-b = x\n", "[esa] input.a-b: 'a-b' is not an input role",
+                      NULL);
+    assert_load_fails(MINIMAL "baseline = 2016-13\n",
+                      "[esa] baseline: '2016-13' is not a valid period", NULL);
+    assert_load_fails(MINIMAL "baseline = 2016/18\n",
+                      "[esa] baseline: '2016/18' is not a valid period", NULL);
+    assert_load_fails(MINIMAL "baseline = 2014\ntarget = 5\n",
+                      "[esa] target_date: missing", NULL);
+    assert_load_fails(MINIMAL "target = 5\ntarget_date = 2020\n", "[esa] baseline: missing", NULL);
+    assert_load_fails(MINIMAL "baseline = 2014\ntarget_date = 2020\n",
+                      "[esa] target_date: given without a target", NULL);
+    assert_load_fails(MINIMAL "baseline = 2016Q4\ntarget = 5\ntarget_date = 2016-12-31\n",
+                      "[esa] target_date: '2016-12-31' is not after the baseline '2016Q4'",
+                      NULL);
+    assert_load_fails(MINIMAL "baseline = 2016Q4\ntarget = 5\ntarget_date = 2016Q3\n",
+                      "[esa] target_date: '2016Q3' is not after the baseline", NULL);
+    assert_load_fails(MINIMAL "rag_green = 80\nrag_amber = 85\n",
+                      "[esa] rag_amber: 85 is above rag_green 80", NULL);
+    assert_load_fails(MINIMAL "rag_amber = -1\n", "[esa] rag_amber: '-1' is out of range", NULL);
+    assert_load_fails(MINIMAL "confidence = 99\n",
+                      "[esa] confidence: '99' is not a supported confidence level", NULL);
+    assert_load_fails(MINIMAL "spc_screen_outliers = sometimes\n",
+                      "[esa] spc_screen_outliers: 'sometimes' is not a boolean", NULL);
+    assert_load_fails(MINIMAL "time_limit = 0\n", "[esa] time_limit: '0' is not a positive",
+                      NULL);
+    assert_load_fails(MINIMAL "[birkenhead-esa]\nplugin = p\n",
+                      "[birkenhead-esa]: not a valid metric name", NULL);
+}
+END_TEST
+
+START_TEST(test_files_that_cannot_be_used)
+{
+    oc__config *config = (oc__config *)1;
+    oc_error error;
+    char path[4300];
+    snprintf(path, sizeof path, "%s/absent.ini", directory);
+    ck_assert_int_eq(oc__config_load(path, &config, &error), OC_ERROR_CONFIG);
+    ck_assert_ptr_null(config);
+    ck_assert(strstr(error.message, "absent.ini: cannot be read: No such file") != NULL);
+    ck_assert_int_eq(oc__config_load(directory, &config, &error), OC_ERROR_CONFIG);
+    ck_assert(strstr(error.message, "is a directory") != NULL);
+    ck_assert_int_eq(oc__config_load("", &config, &error), OC_ERROR_CONFIG);
+    if (geteuid() != 0) { /* root reads anything */
+        write_file("locked.ini", MINIMAL);
+        ck_assert_int_eq(chmod(config_path, 0), 0);
+        ck_assert_int_eq(oc__config_load(config_path, &config, &error), OC_ERROR_CONFIG);
+        ck_assert(strstr(error.message, "locked.ini: cannot be read: Permission denied") != NULL);
+    }
+    assert_load_fails("", "outcomes.ini: no metric sections", NULL);
+    assert_load_fails("; only a comment\n\n", "no metric sections", NULL);
+    assert_load_fails("[outcomes]\nstore = s.h5\n", "no metric sections", NULL);
+}
+END_TEST
+
+/* Runs oc__config_load with stderr sent to a file, and returns how many
+ * bytes were written to stderr: iniparser must print nothing. */
+static long load_counting_stderr(const char *text, oc_error *error, int *status)
+{
+    char capture_path[4300];
+    snprintf(capture_path, sizeof capture_path, "%s/stderr.txt", directory);
+    int capture = open(capture_path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    ck_assert_int_ge(capture, 0);
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(capture, 2);
+    oc__config *config = NULL;
+    *status = oc__config_load(write_file("outcomes.ini", text), &config, error);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(capture);
+    oc__config_free(config);
+    struct stat information;
+    ck_assert_int_eq(stat(capture_path, &information), 0);
+    return (long)information.st_size;
+}
+
+START_TEST(test_syntax_errors_are_one_line)
+{
+    oc_error error;
+    int status;
+    long printed = load_counting_stderr(MINIMAL "this line has no equals sign\n", &error, &status);
+    ck_assert_int_eq(status, OC_ERROR_CONFIG);
+    ck_assert_int_eq(printed, 0);
+    ck_assert_msg(strstr(error.message, "outcomes.ini: line 5: syntax error: 'this line has "
+                                        "no equals sign'") != NULL, "%s", error.message);
+    ck_assert(strchr(error.message, '\n') == NULL);
+
+    /* a section header with trailing text */
+    printed = load_counting_stderr("[outcomes] x\nstore = s\n[m]\nplugin = p\n", &error, &status);
+    ck_assert_int_eq(status, OC_ERROR_CONFIG);
+    ck_assert_int_eq(printed, 0);
+    ck_assert(strstr(error.message, "line 1: syntax error") != NULL);
+
+    /* iniparser reads at most 1024 characters a line */
+    char long_file[3000];
+    snprintf(long_file, sizeof long_file, MINIMAL "label = %02000d\n", 7);
+    printed = load_counting_stderr(long_file, &error, &status);
+    ck_assert_int_eq(status, OC_ERROR_CONFIG);
+    ck_assert_int_eq(printed, 0);
+    ck_assert_msg(strstr(error.message, "outcomes.ini: line 5: line too long") != NULL, "%s",
+                  error.message);
+
+    /* the callback is restored: a later good load still works */
+    printed = load_counting_stderr(MINIMAL, &error, &status);
+    ck_assert_int_eq(status, OC_OK);
+    ck_assert_int_eq(printed, 0);
+}
+END_TEST
+
+START_TEST(test_duplicates_and_stray_keys)
+{
+    assert_load_fails(MINIMAL "frame = a\nframe = b\n",
+                      "[esa] frame: key given twice (lines 5 and 6)", NULL);
+    /* iniparser lower-cases keys, so these are the same key */
+    assert_load_fails(MINIMAL "Frame = a\nFRAME = b\n", "[esa] frame: key given twice", NULL);
+    assert_load_fails(MINIMAL "input.claimants = A\ninput.Claimants = B\n",
+                      "[esa] input.claimants: key given twice", NULL);
+    assert_load_fails(MINIMAL "[ESA]\nframe = x\n",
+                      "[esa]: section given twice (lines 3 and 5)", NULL);
+    assert_load_fails("[outcomes]\nstore = a\n[outcomes]\nstore = b\n[m]\nplugin = p\n",
+                      "[outcomes]: section given twice", NULL);
+    assert_load_fails("store = s.h5\n[m]\nplugin = p\n",
+                      "line 1: key 'store' comes before any section", NULL);
+    /* a key of the same name in another section is no duplicate */
+    oc__config *config = load_ok(MINIMAL "frame = a\n[other]\nplugin = p\nframe = a\n");
+    ck_assert_uint_eq(config->metric_count, 2);
+    oc__config_free(config);
+}
+END_TEST
+
+START_TEST(test_iniparser_traps)
+{
+    /* keys and sections are lower-cased, values keep their case; an
+     * unquoted ; or # starts a comment; quotes keep them */
+    oc__config *config = load_ok(
+        "[Outcomes]\nSTORE = Data/Store.H5 ; where the data are\n"
+        "[Birkenhead_ESA]\nPlugin = worklessness # the plugin\n"
+        "Input.Claimants = ESA_IB_Claimants\n"
+        "frame = \"Frame;With#Marks\"\n"
+        "label = 'single ; quoted'\n"
+        "note = \n"
+        "areas = A1 \\\n  A2\n");
+    char expected[4400];
+    snprintf(expected, sizeof expected, "%s/Data/Store.H5", directory);
+    ck_assert_str_eq(config->stores[0], expected);
+    const oc__config_metric *metric = &config->metrics[0];
+    ck_assert_str_eq(metric->name, "birkenhead_esa");
+    ck_assert_str_eq(metric->plugin, "worklessness");
+    ck_assert_str_eq(oc__config_metric_input(metric, "claimants"), "ESA_IB_Claimants");
+    ck_assert_str_eq(metric->frame, "Frame;With#Marks");
+    ck_assert_uint_eq(metric->parameter_count, 2);
+    ck_assert_str_eq(metric->parameters[0].value, "single ; quoted");
+    ck_assert_str_eq(metric->parameters[1].key, "note");
+    ck_assert_str_eq(metric->parameters[1].value, "");
+    /* a backslash continues a value on the next line */
+    ck_assert_uint_eq(metric->area_count, 2);
+    ck_assert_str_eq(metric->areas[1], "A2");
+    oc__config_free(config);
+
+    /* a global key named like a section is just an unknown key (asking
+     * iniparser for a section as a key would crash) */
+    assert_load_fails("[outcomes]\nstore = s\nesa = 1\n[esa]\nplugin = p\n",
+                      "[outcomes] esa: unknown key", NULL);
+    /* a comment ending in a backslash swallows the next line, as in
+     * iniparser: the plugin key is gone, and we say so */
+    assert_load_fails("[outcomes]\nstore = s\n[esa]\n; note \\\nplugin = p\n",
+                      "[esa] plugin: missing", NULL);
+    /* an unquoted value cut by a comment to nothing is empty */
+    assert_load_fails(MINIMAL "frame = ; nothing\n", "[esa] frame: empty value", NULL);
+}
+END_TEST
+
+/* ---- phase 2 ---- */
+
+static int evaluate_nothing(oc_evaluation *evaluation, oc_error *error)
+{
+    (void)evaluation;
+    (void)error;
+    return OC_OK;
+}
+
+static const oc_input_spec test_inputs[] = {
+    {"claimants", "people", "claimants", 0, OC_AGGREGATE_SUM},
+    {"population", "people", "population", 1, OC_AGGREGATE_SUM},
+    {NULL, NULL, NULL, 0, OC_AGGREGATE_SUM}};
+static const oc_parameter_spec test_parameters[] = {
+    {"unit_cost", OC_PARAMETER_NUMBER, "8632", "pounds per claimant-year"},
+    {"years", OC_PARAMETER_INTEGER, "5", "years"},
+    {"discount", OC_PARAMETER_BOOLEAN, "no", "discount"},
+    {"label", OC_PARAMETER_STRING, NULL, "required text"},
+    {NULL, 0, NULL, NULL}};
+static const oc_indicator_spec test_indicators[] = {
+    {"rate", "%", OC_LOWER_IS_BETTER, "rate", 0}, {NULL, NULL, 0, NULL, 0}};
+static const oc_plugin_descriptor test_descriptor = {
+    .struct_size = sizeof test_descriptor,
+    .abi_major = OC_ABI_MAJOR,
+    .abi_minor = OC_ABI_MINOR,
+    .name = "worklessness",
+    .version = "1.0.0",
+    .inputs = test_inputs,
+    .parameters = test_parameters,
+    .indicators = test_indicators,
+    .evaluate = evaluate_nothing};
+
+static void assert_validation_fails(const char *extra, const char *expected)
+{
+    char text[2048];
+    snprintf(text, sizeof text, MINIMAL "%s", extra);
+    oc__config *config = load_ok(text);
+    oc_error error;
+    int status = oc__config_validate_metric(config, &config->metrics[0], &test_descriptor,
+                                            &error);
+    ck_assert_msg(status == OC_ERROR_CONFIG, "accepted: %s", extra);
+    ck_assert_msg(strstr(error.message, expected) != NULL, "message '%s' lacks '%s'",
+                  error.message, expected);
+    ck_assert(strncmp(error.message, config->path, strlen(config->path)) == 0);
+    ck_assert_ptr_null(config->metrics[0].parameter_values);
+    oc__config_free(config);
+}
+
+START_TEST(test_validate_metric)
+{
+    oc__config *config = load_ok(MINIMAL "input.claimants = ESA_IB\nlabel = Birkenhead\n"
+                                         "years = 3\ndiscount = Yes\n");
+    oc__config_metric *metric = &config->metrics[0];
+    oc_error error;
+    ck_assert_int_eq(oc__config_validate_metric(config, metric, &test_descriptor, &error), OC_OK);
+    ck_assert_uint_eq(metric->parameter_value_count, 4);
+    const oc__parameter_value *values = metric->parameter_values;
+    ck_assert_str_eq(values[0].name, "unit_cost");
+    ck_assert_str_eq(values[0].text, "8632"); /* the descriptor's default */
+    ck_assert(values[0].number == 8632);
+    ck_assert_int_eq(values[1].type, OC_PARAMETER_INTEGER);
+    ck_assert(values[1].number == 3);
+    ck_assert(values[2].number == 1);
+    ck_assert_str_eq(values[3].text, "Birkenhead");
+    ck_assert_uint_eq(metric->input_measure_count, 2);
+    ck_assert_str_eq(metric->input_measures[0], "ESA_IB");
+    ck_assert_ptr_null(metric->input_measures[1]); /* optional and unmapped */
+    /* validating again replaces the earlier results without leaking */
+    ck_assert_int_eq(oc__config_validate_metric(config, metric, &test_descriptor, &error), OC_OK);
+    ck_assert_uint_eq(metric->parameter_value_count, 4);
+    oc__config_free(config);
+}
+END_TEST
+
+START_TEST(test_validate_metric_errors)
+{
+    assert_validation_fails("input.claimants = C\nlabel = L\ncolour = red\n",
+                            "[esa] colour: unknown key: not a parameter of plugin "
+                            "'worklessness' (parameters: unit_cost, years, discount, label)");
+    assert_validation_fails("input.claimants = C\nlabel = L\nunit_cost = lots\n",
+                            "[esa] unit_cost: 'lots' is not a finite number");
+    assert_validation_fails("input.claimants = C\nlabel = L\nyears = 2.5\n",
+                            "[esa] years: '2.5' is not a whole number");
+    assert_validation_fails("input.claimants = C\nlabel = L\nyears =\n",
+                            "[esa] years: ");
+    assert_validation_fails("input.claimants = C\nlabel = L\ndiscount = perhaps\n",
+                            "[esa] discount: 'perhaps' is not a boolean");
+    assert_validation_fails("input.claimants = C\n",
+                            "[esa] label: missing: plugin 'worklessness' needs this parameter");
+    assert_validation_fails("label = L\n",
+                            "[esa] input.claimants: missing: plugin 'worklessness' needs a "
+                            "measure for its input role 'claimants'");
+    assert_validation_fails("input.claimants = C\nlabel = L\ninput.pop = P\n",
+                            "[esa] input.pop: unknown key: plugin 'worklessness' has no input "
+                            "role 'pop' (roles: claimants, population)");
+}
+END_TEST
+
+START_TEST(test_config_error_helper)
+{
+    oc__config *config = load_ok(MINIMAL);
+    oc_error error;
+    ck_assert_int_eq(oc__config_error(config, &config->metrics[0], "input.claimants", &error,
+                                      "no measure '%s' in frame '%s'", "X", "lsoa"),
+                     OC_ERROR_CONFIG);
+    char expected[4500];
+    snprintf(expected, sizeof expected,
+             "%s: [esa] input.claimants: no measure 'X' in frame 'lsoa'", config->path);
+    ck_assert_str_eq(error.message, expected);
+    oc__config_error(config, NULL, "store", &error, "cannot open");
+    snprintf(expected, sizeof expected, "%s: [outcomes] store: cannot open", config->path);
+    ck_assert_str_eq(error.message, expected);
+    oc__config_error(config, &config->metrics[0], NULL, &error, "failed");
+    snprintf(expected, sizeof expected, "%s: [esa]: failed", config->path);
+    ck_assert_str_eq(error.message, expected);
+    oc__config_free(config);
+    oc__config_free(NULL);
+}
+END_TEST
+
+static Suite *configuration_suite(void)
+{
+    Suite *suite = suite_create("configuration");
+    TCase *load = tcase_create("load");
+    tcase_add_checked_fixture(load, make_directory, remove_directory);
+    tcase_add_test(load, test_every_key);
+    tcase_add_test(load, test_defaults);
+    tcase_add_test(load, test_values_and_variants);
+    tcase_add_test(load, test_message_names_file_section_key);
+    tcase_add_test(load, test_global_key_errors);
+    tcase_add_test(load, test_numbers_are_checked_whole);
+    tcase_add_test(load, test_metric_key_errors);
+    tcase_add_test(load, test_files_that_cannot_be_used);
+    tcase_add_test(load, test_syntax_errors_are_one_line);
+    tcase_add_test(load, test_duplicates_and_stray_keys);
+    tcase_add_test(load, test_iniparser_traps);
+    suite_add_tcase(suite, load);
+    TCase *validate = tcase_create("validate");
+    tcase_add_checked_fixture(validate, make_directory, remove_directory);
+    tcase_add_test(validate, test_validate_metric);
+    tcase_add_test(validate, test_validate_metric_errors);
+    tcase_add_test(validate, test_config_error_helper);
+    suite_add_tcase(suite, validate);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(configuration_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
