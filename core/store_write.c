@@ -394,12 +394,14 @@ int oc__store_writer_write_block(oc__store_writer *writer, oc__store_writer_meas
                  || H5Sselect_hyperslab(measure->file_space, H5S_SELECT_SET, start, NULL, count, NULL) < 0
                  || H5Dwrite(measure->dataset, H5T_NATIVE_DOUBLE, memory_space, measure->file_space,
                              H5P_DEFAULT, values) < 0;
-    if (memory_space >= 0)
-        H5Sclose(memory_space);
     if (failed) {
         hdf5_failure(writer, error, measure->name, "write");
+        if (memory_space >= 0)
+            H5Sclose(memory_space);
         return OC_ERROR_IO;
     }
+    if (memory_space >= 0)
+        H5Sclose(memory_space);
     return OC_OK;
 }
 

@@ -1,0 +1,64 @@
+#!/bin/sh
+# test_store_robustness.sh: `outcomes store info` and `store check` on
+# broken stores (written by tests/store_fixture with the raw HDF5 API): each
+# must exit with the documented status 4 and a one-line message naming the
+# file, never crash (a sanitizer report or a signal fails the test).
+set -u
+outcomes="$top_builddir/outcomes"
+fixture="$top_builddir/tests/store_fixture"
+work=$(mktemp -d "${TMPDIR:-/tmp}/test_store_robustness.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+failures=0
+passes=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect KIND COMMAND STATUS TEXT: runs `outcomes store COMMAND` on the
+# fixture and checks the exit status and that stderr+stdout mention TEXT.
+expect() {
+    kind=$1 command=$2 status=$3 text=$4
+    file="$work/$kind.h5"
+    if [ "$kind" = directory ]; then file="$work/a-directory"; mkdir -p "$file"
+    else "$fixture" "$kind" "$file" || { fail "$kind: fixture"; return; }; fi
+    "$outcomes" store "$command" "$file" > "$work/out" 2> "$work/err"
+    got=$?
+    if [ "$got" -ne "$status" ]; then fail "$kind: store $command exited $got, expected $status"; cat "$work/err"; return; fi
+    if grep -q -i -E 'sanitizer|HDF5-DIAG|#[0-9]+ 0x' "$work/out" "$work/err"; then
+        fail "$kind: store $command printed a diagnostic dump"; cat "$work/err"; return; fi
+    if ! grep -q -F -- "$text" "$work/out" "$work/err"; then
+        fail "$kind: store $command did not say '$text'"; cat "$work/out" "$work/err"; return; fi
+    if [ "$command" = info ] && [ "$status" -ne 0 ] && [ "$(wc -l < "$work/err")" -ne 1 ]; then
+        fail "$kind: store info's error is not one line"; cat "$work/err"; return; fi
+    if [ "$command" = info ] && [ "$status" -ne 0 ] && ! grep -q -F "$file" "$work/err"; then
+        fail "$kind: the error does not name the file"; return; fi
+    passes=$((passes + 1))
+}
+
+for command in info check; do
+    expect truncated $command 4 "truncated"
+    expect zeroed-superblock $command 4 "not an HDF5 file"
+    expect corrupt-chunk $command 4 "/claimants: cannot read areas 0 to"
+    expect missing-time $command 4 "/time: missing"
+    expect wrong-shape $command 4 "/claimants: has shape 3 x 2, expected 3 areas x 3 times"
+    expect string-measure $command 4 "/claimants: holds text, not numbers"
+    expect duplicate-areas $command 4 "duplicate area code 'E1' at positions 0 and 2"
+    expect non-monotonic-time $command 4 "/time: not strictly increasing"
+    expect empty $command 4 "/area: is empty"
+    expect directory $command 4 "is a directory"
+    expect not-hdf5 $command 4 "not an HDF5 file"
+    expect version-2 $command 4 "version"
+done
+# What the reader tolerates but the format asks for: check lists it all.
+expect unattached check 4 "/claimants: dimension 0 is not attached to the area scale"
+expect unattached info 0 "claimants"
+expect xarray check 4 "no root attribute outcomes_store_version"
+expect plain check 0 "valid outcomes store"
+# plain: E2 at the last time is missing, 1 of 9 values = 11.1%.
+expect plain info 0 "11.1%"
+# Usage errors exit 2.
+"$outcomes" store info > /dev/null 2>&1; [ $? -eq 2 ] && passes=$((passes + 1)) || fail "store info without FILE"
+"$outcomes" store frobnicate x > /dev/null 2>&1; [ $? -eq 2 ] && passes=$((passes + 1)) || fail "unknown subcommand"
+"$outcomes" store --help | grep -q 'store check FILE' && passes=$((passes + 1)) || fail "store --help"
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
