@@ -25,16 +25,6 @@ static const char usage[] =
     "Exit status: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 data,\n"
     "5 plugin failure, 6 --fail-on matched (docs/exit-status.md).\n";
 
-void oc__print_error(const char *format, ...)
-{
-    va_list args;
-    fputs("outcomes: ", stderr);
-    va_start(args, format);
-    vfprintf(stderr, format, args);
-    va_end(args);
-    fputc('\n', stderr);
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {

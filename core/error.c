@@ -7,6 +7,8 @@
 
 #include <outcomes/common.h>
 
+#include "commands.h"
+
 int oc_error_set(oc_error *error, int status, const char *format, ...)
 {
     if (error != NULL) {
@@ -46,4 +48,18 @@ const char *oc_status_name(int status)
 const char *oc_version(void)
 {
     return PACKAGE_VERSION;
+}
+
+/* Lives here, in the library, rather than in cli.c: the commands are part
+ * of libocinternal (and so of liboutcomes.so), which must not depend on a
+ * symbol only the executable defines, or loading a plugin that links
+ * liboutcomes fails with "undefined symbol: oc__print_error". */
+void oc__print_error(const char *format, ...)
+{
+    va_list args;
+    fputs("outcomes: ", stderr);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputc('\n', stderr);
 }
