@@ -1,0 +1,219 @@
+/*
+ * evaluation.c: the accessors a plugin's evaluate callback uses to read its
+ * inputs and write its outputs (include/outcomes/evaluation.h). A plugin
+ * may pass any index or NULL by mistake; every accessor checks, so that a
+ * plugin bug gives NULL or an error status instead of a host crash.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evaluation_internal.h"
+
+#define OC_NO_INDEX ((size_t)-1)
+
+/* How far (in days) a like period may sit from the exact calendar date a
+ * whole number of years earlier: quarterly snapshots drift by a few days
+ * from year to year, and a month is at most 31 days long. */
+#define OC_LIKE_PERIOD_TOLERANCE_DAYS 15
+
+const char *oc_evaluation_area_code(const oc_evaluation *evaluation)
+{
+    return evaluation != NULL && evaluation->area_code != NULL ? evaluation->area_code : "";
+}
+
+const char *oc_evaluation_area_name(const oc_evaluation *evaluation)
+{
+    return evaluation != NULL && evaluation->area_name != NULL ? evaluation->area_name : "";
+}
+
+size_t oc_evaluation_time_count(const oc_evaluation *evaluation)
+{
+    return evaluation != NULL && evaluation->times != NULL ? evaluation->time_count : 0;
+}
+
+const int32_t *oc_evaluation_times(const oc_evaluation *evaluation)
+{
+    return evaluation != NULL ? evaluation->times : NULL;
+}
+
+const double *oc_evaluation_input(const oc_evaluation *evaluation, size_t role_index)
+{
+    if (evaluation == NULL || evaluation->inputs == NULL || role_index >= evaluation->input_count)
+        return NULL;
+    return evaluation->inputs[role_index];
+}
+
+oc_indicator_series *oc_evaluation_output(oc_evaluation *evaluation, size_t indicator_index)
+{
+    if (evaluation == NULL || evaluation->outputs == NULL
+        || indicator_index >= evaluation->output_count)
+        return NULL;
+    return &evaluation->outputs[indicator_index];
+}
+
+double oc_evaluation_z(const oc_evaluation *evaluation)
+{
+    return evaluation != NULL ? evaluation->z : NAN;
+}
+
+static size_t checked_index(const oc_evaluation *evaluation, size_t index)
+{
+    if (evaluation == NULL || index >= oc_evaluation_time_count(evaluation))
+        return OC_NO_INDEX;
+    return index;
+}
+
+size_t oc_evaluation_period_index(const oc_evaluation *evaluation)
+{
+    return evaluation != NULL ? checked_index(evaluation, evaluation->period_index) : OC_NO_INDEX;
+}
+
+size_t oc_evaluation_baseline_index(const oc_evaluation *evaluation)
+{
+    return evaluation != NULL ? checked_index(evaluation, evaluation->baseline_index) : OC_NO_INDEX;
+}
+
+/* Days since 1970-01-01 to a proleptic Gregorian date and back, after
+ * Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms" (eras of
+ * 400 years starting on 1 March, so leap days fall at the end of a year). */
+static void civil_from_days(long days, long *year, int *month, int *day)
+{
+    days += 719468;
+    long era = (days >= 0 ? days : days - 146096) / 146097;
+    long day_of_era = days - era * 146097;
+    long year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524
+                        - day_of_era / 146096) / 365;
+    long day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    long month_index = (5 * day_of_year + 2) / 153; /* 0 = March */
+    *day = (int)(day_of_year - (153 * month_index + 2) / 5 + 1);
+    *month = (int)(month_index < 10 ? month_index + 3 : month_index - 9);
+    *year = year_of_era + era * 400 + (*month <= 2);
+}
+
+static long days_from_civil(long year, int month, int day)
+{
+    year -= month <= 2;
+    long era = (year >= 0 ? year : year - 399) / 400;
+    long year_of_era = year - era * 400;
+    long day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    long day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * 146097 + day_of_era - 719468;
+}
+
+static int is_leap_year(long year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+size_t oc_evaluation_like_period_index(const oc_evaluation *evaluation, size_t index, int years)
+{
+    if (checked_index(evaluation, index) == OC_NO_INDEX)
+        return OC_NO_INDEX;
+    const int32_t *times = evaluation->times;
+    size_t count = evaluation->time_count;
+
+    long year;
+    int month, day;
+    civil_from_days(times[index], &year, &month, &day);
+    year -= years;
+    if (month == 2 && day == 29 && !is_leap_year(year))
+        day = 28;
+    long target = days_from_civil(year, month, day);
+
+    /* First time at or after the window's start (times ascend). */
+    long window_start = target - OC_LIKE_PERIOD_TOLERANCE_DAYS;
+    size_t low = 0, high = count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if ((long)times[middle] < window_start)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    size_t best = OC_NO_INDEX;
+    long best_distance = OC_LIKE_PERIOD_TOLERANCE_DAYS + 1;
+    for (size_t i = low; i < count && (long)times[i] <= target + OC_LIKE_PERIOD_TOLERANCE_DAYS; i++) {
+        long distance = labs((long)times[i] - target);
+        if (distance < best_distance) {
+            best = i;
+            best_distance = distance;
+        }
+    }
+    return best;
+}
+
+static const oc__parameter_value *find_parameter(const oc_evaluation *evaluation, const char *name)
+{
+    if (evaluation == NULL || name == NULL || evaluation->parameters == NULL)
+        return NULL;
+    for (size_t i = 0; i < evaluation->parameter_count; i++) {
+        const oc__parameter_value *parameter = &evaluation->parameters[i];
+        if (parameter->name != NULL && strcmp(parameter->name, name) == 0)
+            return parameter;
+    }
+    return NULL;
+}
+
+int oc_evaluation_parameter_number(const oc_evaluation *evaluation, const char *name, double *value)
+{
+    const oc__parameter_value *parameter = find_parameter(evaluation, name);
+    if (parameter == NULL)
+        return OC_ERROR_NOT_FOUND;
+    if (value == NULL
+        || (parameter->type != OC_PARAMETER_NUMBER && parameter->type != OC_PARAMETER_INTEGER))
+        return OC_ERROR_INVALID;
+    *value = parameter->number;
+    return OC_OK;
+}
+
+int oc_evaluation_parameter_integer(const oc_evaluation *evaluation, const char *name, long *value)
+{
+    const oc__parameter_value *parameter = find_parameter(evaluation, name);
+    if (parameter == NULL)
+        return OC_ERROR_NOT_FOUND;
+    if (value == NULL || parameter->type != OC_PARAMETER_INTEGER)
+        return OC_ERROR_INVALID;
+    *value = (long)parameter->number;
+    return OC_OK;
+}
+
+int oc_evaluation_parameter_boolean(const oc_evaluation *evaluation, const char *name, int *value)
+{
+    const oc__parameter_value *parameter = find_parameter(evaluation, name);
+    if (parameter == NULL)
+        return OC_ERROR_NOT_FOUND;
+    if (value == NULL || parameter->type != OC_PARAMETER_BOOLEAN)
+        return OC_ERROR_INVALID;
+    *value = parameter->number != 0.0;
+    return OC_OK;
+}
+
+const char *oc_evaluation_parameter_string(const oc_evaluation *evaluation, const char *name)
+{
+    const oc__parameter_value *parameter = find_parameter(evaluation, name);
+    return parameter != NULL ? parameter->text : NULL;
+}
+
+static void fill_nan(double *values, size_t count)
+{
+    if (values != NULL)
+        for (size_t i = 0; i < count; i++)
+            values[i] = NAN;
+}
+
+void oc__evaluation_reset_outputs(oc_evaluation *evaluation)
+{
+    if (evaluation == NULL || evaluation->outputs == NULL)
+        return;
+    for (size_t i = 0; i < evaluation->output_count; i++) {
+        oc_indicator_series *series = &evaluation->outputs[i];
+        fill_nan(series->value, series->count);
+        fill_nan(series->lower, series->count);
+        fill_nan(series->upper, series->count);
+        fill_nan(series->numerator, series->count);
+        fill_nan(series->denominator, series->count);
+    }
+}

@@ -1,0 +1,656 @@
+/*
+ * plugin_loader.c: loading and validating plugins (see plugin_loader.h).
+ * The order of the checks matters: file permissions before dlopen (which
+ * runs the plugin's constructors), the ABI version before any other field
+ * (another major version may lay the struct out differently), and the
+ * struct size before reading a field.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plugin_loader.h"
+
+#ifndef OC_PLUGIN_DIR
+#error "OC_PLUGIN_DIR must be defined (Makefile.am sets it to $(pkglibdir))"
+#endif
+
+/* Longest version string accepted from a plugin. */
+#define OC_VERSION_TEXT_MAX 64
+
+unsigned oc__plugin_flags_from_environment(int configuration_allows_insecure)
+{
+    const char *value = getenv(OC__PLUGIN_INSECURE_ENVIRONMENT);
+    if (configuration_allows_insecure || (value != NULL && strcmp(value, "1") == 0))
+        return OC__PLUGIN_ALLOW_INSECURE;
+    return 0;
+}
+
+const char *oc__plugin_directory(const char *option_directory, const char *configured_directory)
+{
+    if (option_directory != NULL && option_directory[0] != '\0')
+        return option_directory;
+    if (configured_directory != NULL && configured_directory[0] != '\0')
+        return configured_directory;
+    const char *environment = getenv(OC__PLUGIN_DIR_ENVIRONMENT);
+    if (environment != NULL && environment[0] != '\0')
+        return environment;
+    return OC_PLUGIN_DIR;
+}
+
+int oc__plugin_name_is_valid(const char *name)
+{
+    if (name == NULL)
+        return 0;
+    size_t length = 0;
+    for (; name[length] != '\0'; length++) {
+        char c = name[length];
+        if (length >= OC_NAME_MAX || !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return 0;
+    }
+    return length > 0;
+}
+
+/* Copies at most OC_NAME_MAX + 1 characters of untrusted text for a
+ * message, replacing anything unprintable, so that a broken plugin cannot
+ * garble the one-line error. */
+static const char *printable(const char *text, char *buffer, size_t size)
+{
+    if (text == NULL)
+        return "(null)";
+    size_t i = 0;
+    for (; text[i] != '\0' && i + 4 < size && i <= OC_NAME_MAX; i++)
+        buffer[i] = (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
+    if (text[i] != '\0' && i + 4 <= size) {
+        memcpy(buffer + i, "...", 3);
+        i += 3;
+    }
+    buffer[i] = '\0';
+    return buffer;
+}
+
+/* ---- file security ---- */
+
+static int check_owner_and_mode(const char *what, const char *path, const struct stat *status,
+                                oc_error *error)
+{
+    uid_t effective_user = geteuid();
+    if (status->st_uid != 0 && status->st_uid != effective_user)
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "%s %s: owned by uid %lu, not by root or the current user (uid %lu): "
+                            "refusing it (set %s=1 to allow it for development)",
+                            what, path, (unsigned long)status->st_uid,
+                            (unsigned long)effective_user, OC__PLUGIN_INSECURE_ENVIRONMENT);
+    if (status->st_mode & (S_IWGRP | S_IWOTH))
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "%s %s: writable by %s (mode %04o): refusing it (chmod go-w it, or "
+                            "set %s=1 to allow it for development)",
+                            what, path, (status->st_mode & S_IWOTH) ? "others" : "group",
+                            (unsigned)(status->st_mode & 07777), OC__PLUGIN_INSECURE_ENVIRONMENT);
+    return OC_OK;
+}
+
+static int check_directory_security(const char *directory, unsigned flags, oc_error *error)
+{
+    struct stat status;
+    if (stat(directory, &status) != 0)
+        return oc_error_set(error, errno == ENOENT ? OC_ERROR_NOT_FOUND : OC_ERROR_IO,
+                            "plugin directory %s: %s", directory, strerror(errno));
+    if (!S_ISDIR(status.st_mode))
+        return oc_error_set(error, OC_ERROR_IO, "plugin directory %s: not a directory", directory);
+    if (flags & OC__PLUGIN_ALLOW_INSECURE)
+        return OC_OK;
+    return check_owner_and_mode("plugin directory", directory, &status, error);
+}
+
+int oc__plugin_check_security(const char *path, unsigned flags, oc_error *error)
+{
+    struct stat status;
+    if (stat(path, &status) != 0)
+        return oc_error_set(error, errno == ENOENT ? OC_ERROR_NOT_FOUND : OC_ERROR_IO,
+                            "plugin %s: %s", path, strerror(errno));
+    if (!S_ISREG(status.st_mode))
+        return oc_error_set(error, OC_ERROR_PLUGIN, "plugin %s: not a regular file", path);
+    if (flags & OC__PLUGIN_ALLOW_INSECURE)
+        return OC_OK;
+    int result = check_owner_and_mode("plugin", path, &status, error);
+    if (result != OC_OK)
+        return result;
+
+    const char *slash = strrchr(path, '/');
+    char *directory = slash == NULL ? strdup(".")
+                      : slash == path ? strdup("/")
+                                      : strndup(path, (size_t)(slash - path));
+    if (directory == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    result = check_directory_security(directory, flags, error);
+    free(directory);
+    return result;
+}
+
+/* ---- parameter values ---- */
+
+const char *oc__parameter_type_name(oc_parameter_type type)
+{
+    switch (type) {
+    case OC_PARAMETER_NUMBER: return "number";
+    case OC_PARAMETER_INTEGER: return "integer";
+    case OC_PARAMETER_STRING: return "string";
+    case OC_PARAMETER_BOOLEAN: return "boolean";
+    }
+    return "unknown";
+}
+
+const char *oc__direction_name(oc_direction direction)
+{
+    switch (direction) {
+    case OC_LOWER_IS_BETTER: return "lower is better";
+    case OC_NO_DIRECTION: return "no direction";
+    case OC_HIGHER_IS_BETTER: return "higher is better";
+    }
+    return "unknown";
+}
+
+const char *oc__aggregation_name(oc_aggregation aggregation)
+{
+    switch (aggregation) {
+    case OC_AGGREGATE_SUM: return "sum";
+    case OC_AGGREGATE_NONE: return "none";
+    }
+    return "unknown";
+}
+
+int oc__parameter_parse(oc_parameter_type type, const char *text, double *number, oc_error *error)
+{
+    char shown[OC_NAME_MAX + 8];
+    if (text == NULL)
+        return oc_error_set(error, OC_ERROR_INVALID, "no value");
+    double value = NAN;
+    char *end = NULL;
+    switch (type) {
+    case OC_PARAMETER_NUMBER:
+        errno = 0;
+        value = strtod(text, &end);
+        if (end == text || *end != '\0' || errno == ERANGE || !isfinite(value))
+            return oc_error_set(error, OC_ERROR_INVALID, "'%s' is not a finite number",
+                                printable(text, shown, sizeof shown));
+        break;
+    case OC_PARAMETER_INTEGER: {
+        errno = 0;
+        long whole = strtol(text, &end, 10);
+        if (end == text || *end != '\0' || errno == ERANGE)
+            return oc_error_set(error, OC_ERROR_INVALID, "'%s' is not a whole number",
+                                printable(text, shown, sizeof shown));
+        value = (double)whole;
+        break;
+    }
+    case OC_PARAMETER_BOOLEAN: {
+        static const char *const truths[] = {"true", "yes", "on", "1"};
+        static const char *const falsehoods[] = {"false", "no", "off", "0"};
+        for (size_t i = 0; i < 4 && isnan(value); i++) {
+            if (strcasecmp(text, truths[i]) == 0)
+                value = 1;
+            else if (strcasecmp(text, falsehoods[i]) == 0)
+                value = 0;
+        }
+        if (isnan(value))
+            return oc_error_set(error, OC_ERROR_INVALID,
+                                "'%s' is not a boolean (true/false, yes/no, on/off, 1/0)",
+                                printable(text, shown, sizeof shown));
+        break;
+    }
+    case OC_PARAMETER_STRING:
+        break;
+    default:
+        return oc_error_set(error, OC_ERROR_INVALID, "unknown parameter type %d", (int)type);
+    }
+    if (number != NULL)
+        *number = value;
+    return OC_OK;
+}
+
+/* ---- descriptor validation ---- */
+
+/* Counts the entries of a NULL-name terminated list whose entries are
+ * entry_size bytes with the name first; -1 when no sentinel comes within
+ * OC__PLUGIN_LIST_MAX entries. */
+static long count_list(const void *list, size_t entry_size)
+{
+    if (list == NULL)
+        return 0;
+    for (long i = 0; i <= OC__PLUGIN_LIST_MAX; i++) {
+        const char *name;
+        memcpy(&name, (const char *)list + (size_t)i * entry_size, sizeof name);
+        if (name == NULL)
+            return i;
+    }
+    return -1;
+}
+
+static const char *entry_name(const void *list, size_t entry_size, size_t index)
+{
+    const char *name;
+    memcpy(&name, (const char *)list + index * entry_size, sizeof name);
+    return name;
+}
+
+/* Counts a list and checks its names: valid and unique. */
+static int check_list(const char *path, const char *what, const void *list, size_t entry_size,
+                      size_t *count, oc_error *error)
+{
+    char shown[OC_NAME_MAX + 8];
+    long entries = count_list(list, entry_size);
+    if (entries < 0)
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: %s list has no end (no entry with a NULL name within "
+                            "%d entries)", path, what, OC__PLUGIN_LIST_MAX);
+    for (long i = 0; i < entries; i++) {
+        const char *name = entry_name(list, entry_size, (size_t)i);
+        if (!oc__plugin_name_is_valid(name))
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: %s %ld name '%s' is invalid (use 1-%d characters "
+                                "of a-z, 0-9 and _)", path, what, i + 1,
+                                printable(name, shown, sizeof shown), OC_NAME_MAX);
+        for (long j = 0; j < i; j++)
+            if (strcmp(name, entry_name(list, entry_size, (size_t)j)) == 0)
+                return oc_error_set(error, OC_ERROR_PLUGIN,
+                                    "plugin %s: %s name '%s' appears twice", path, what, name);
+    }
+    *count = (size_t)entries;
+    return OC_OK;
+}
+
+int oc__plugin_validate_descriptor(const oc_plugin_descriptor *descriptor, const char *path,
+                                   oc__plugin *plugin, oc_error *error)
+{
+    char shown[OC_NAME_MAX + 8];
+    if (descriptor == NULL)
+        return oc_error_set(error, OC_ERROR_PLUGIN, "plugin %s: no descriptor", path);
+    uint32_t struct_size = descriptor->struct_size;
+    size_t version_end = offsetof(oc_plugin_descriptor, abi_minor) + sizeof descriptor->abi_minor;
+    if (struct_size < version_end)
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: descriptor struct_size %lu is too small to be a descriptor",
+                            path, (unsigned long)struct_size);
+    unsigned major = descriptor->abi_major, minor = descriptor->abi_minor;
+    if (major != OC_ABI_MAJOR)
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: incompatible ABI: plugin ABI %u.%u, host ABI %d.%d "
+                            "(rebuild the plugin against this version of outcomes)",
+                            path, major, minor, OC_ABI_MAJOR, OC_ABI_MINOR);
+    if (minor > OC_ABI_MINOR)
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: needs a newer host: plugin ABI %u.%u, host ABI %d.%d "
+                            "(upgrade outcomes)", path, major, minor, OC_ABI_MAJOR, OC_ABI_MINOR);
+    /* Every field of ABI 1.0 up to the callbacks is required. */
+    size_t required = offsetof(oc_plugin_descriptor, evaluate) + sizeof descriptor->evaluate;
+    if (struct_size < required)
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: descriptor struct_size %lu is smaller than the %zu bytes "
+                            "of ABI %u.0", path, (unsigned long)struct_size, required, major);
+
+    oc_plugin_descriptor copy;
+    memset(&copy, 0, sizeof copy);
+    memcpy(&copy, descriptor, struct_size < sizeof copy ? struct_size : sizeof copy);
+
+    if (copy.name == NULL)
+        return oc_error_set(error, OC_ERROR_PLUGIN, "plugin %s: descriptor has no name", path);
+    if (!oc__plugin_name_is_valid(copy.name))
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: plugin name '%s' is invalid (use 1-%d characters of "
+                            "a-z, 0-9 and _)", path, printable(copy.name, shown, sizeof shown),
+                            OC_NAME_MAX);
+    if (copy.version == NULL || copy.version[0] == '\0'
+        || strnlen(copy.version, OC_VERSION_TEXT_MAX + 1) > OC_VERSION_TEXT_MAX)
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: descriptor needs a version of 1-%d characters",
+                            path, OC_VERSION_TEXT_MAX);
+    if (copy.evaluate == NULL)
+        return oc_error_set(error, OC_ERROR_PLUGIN, "plugin %s: descriptor has no evaluate callback",
+                            path);
+    for (size_t i = 0; i < sizeof copy.reserved / sizeof copy.reserved[0]; i++)
+        if (copy.reserved[i] != NULL)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: descriptor reserved[%zu] is not zero", path, i);
+
+    size_t input_count, parameter_count, indicator_count;
+    int status = check_list(path, "input", copy.inputs, sizeof *copy.inputs, &input_count, error);
+    if (status == OC_OK)
+        status = check_list(path, "parameter", copy.parameters, sizeof *copy.parameters,
+                            &parameter_count, error);
+    if (status == OC_OK)
+        status = check_list(path, "indicator", copy.indicators, sizeof *copy.indicators,
+                            &indicator_count, error);
+    if (status != OC_OK)
+        return status;
+    if (indicator_count == 0)
+        return oc_error_set(error, OC_ERROR_PLUGIN, "plugin %s: declares no indicators", path);
+
+    for (size_t i = 0; i < input_count; i++) {
+        const oc_input_spec *input = &copy.inputs[i];
+        if (input->aggregation != OC_AGGREGATE_SUM && input->aggregation != OC_AGGREGATE_NONE)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: input '%s' has unknown aggregation %d", path,
+                                input->role, (int)input->aggregation);
+    }
+    for (size_t i = 0; i < parameter_count; i++) {
+        const oc_parameter_spec *parameter = &copy.parameters[i];
+        if (parameter->type < OC_PARAMETER_NUMBER || parameter->type > OC_PARAMETER_BOOLEAN)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: parameter '%s' has unknown type %d", path,
+                                parameter->name, (int)parameter->type);
+        oc_error reason;
+        if (parameter->default_value != NULL
+            && oc__parameter_parse(parameter->type, parameter->default_value, NULL, &reason) != OC_OK)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: parameter '%s' default is not a valid %s: %s", path,
+                                parameter->name, oc__parameter_type_name(parameter->type),
+                                reason.message);
+    }
+    const unsigned known_flags = OC_INDICATOR_PROPORTION | OC_INDICATOR_FISCAL_BENEFIT;
+    for (size_t i = 0; i < indicator_count; i++) {
+        const oc_indicator_spec *indicator = &copy.indicators[i];
+        if (indicator->direction != OC_LOWER_IS_BETTER && indicator->direction != OC_NO_DIRECTION
+            && indicator->direction != OC_HIGHER_IS_BETTER)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: indicator '%s' has unknown direction %d (use -1, 0 "
+                                "or 1)", path, indicator->name, (int)indicator->direction);
+        if (indicator->flags & ~known_flags)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: indicator '%s' has unknown flags 0x%x", path,
+                                indicator->name, indicator->flags & ~known_flags);
+        if ((indicator->flags & OC_INDICATOR_FISCAL_BENEFIT) && copy.fiscal_benefit == NULL)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: indicator '%s' is flagged for fiscal benefit but the "
+                                "descriptor has no fiscal_benefit callback", path, indicator->name);
+    }
+
+    plugin->descriptor = copy;
+    plugin->input_count = input_count;
+    plugin->parameter_count = parameter_count;
+    plugin->indicator_count = indicator_count;
+    return OC_OK;
+}
+
+/* ---- loading ---- */
+
+void oc__plugin_close(oc__plugin *plugin)
+{
+    if (plugin == NULL)
+        return;
+    if (plugin->handle != NULL)
+        dlclose(plugin->handle);
+    free(plugin->path);
+    free(plugin);
+}
+
+int oc__plugin_open(const char *path, unsigned flags, oc__plugin **out, oc_error *error)
+{
+    *out = NULL;
+    if (path == NULL || path[0] == '\0')
+        return oc_error_set(error, OC_ERROR_INVALID, "plugin: empty path");
+    int status = oc__plugin_check_security(path, flags, error);
+    if (status != OC_OK)
+        return status;
+
+    oc__plugin *plugin = calloc(1, sizeof *plugin);
+    /* dlopen searches the library path for a name without a slash. */
+    size_t length = strlen(path);
+    if (plugin != NULL)
+        plugin->path = malloc(length + 3);
+    if (plugin == NULL || plugin->path == NULL) {
+        free(plugin);
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory loading plugin %s", path);
+    }
+    snprintf(plugin->path, length + 3, "%s%s", strchr(path, '/') != NULL ? "" : "./", path);
+
+    dlerror();
+    plugin->handle = dlopen(plugin->path, RTLD_NOW | RTLD_LOCAL);
+    if (plugin->handle == NULL) {
+        const char *reason = dlerror();
+        status = oc_error_set(error, OC_ERROR_PLUGIN, "plugin %s: cannot load: %s", plugin->path,
+                              reason != NULL ? reason : "unknown dlopen error");
+        oc__plugin_close(plugin);
+        return status;
+    }
+    dlerror();
+    void *symbol = dlsym(plugin->handle, OC_PLUGIN_ENTRY_SYMBOL);
+    if (symbol == NULL) {
+        const char *reason = dlerror();
+        status = oc_error_set(error, OC_ERROR_PLUGIN,
+                              "plugin %s: not an outcomes plugin: no entry symbol %s (define it "
+                              "with OC_PLUGIN_DEFINE): %s", plugin->path, OC_PLUGIN_ENTRY_SYMBOL,
+                              reason != NULL ? reason : "symbol is NULL");
+        oc__plugin_close(plugin);
+        return status;
+    }
+    oc_plugin_entry_fn entry;
+    memcpy(&entry, &symbol, sizeof entry);
+    const oc_plugin_descriptor *descriptor = entry();
+    if (descriptor == NULL) {
+        status = oc_error_set(error, OC_ERROR_PLUGIN, "plugin %s: %s() returned NULL",
+                              plugin->path, OC_PLUGIN_ENTRY_SYMBOL);
+        oc__plugin_close(plugin);
+        return status;
+    }
+    status = oc__plugin_validate_descriptor(descriptor, plugin->path, plugin, error);
+    if (status != OC_OK) {
+        oc__plugin_close(plugin);
+        return status;
+    }
+    *out = plugin;
+    return OC_OK;
+}
+
+int oc__plugin_resolve_name(const char *directory, const char *name, unsigned flags, char **path,
+                            oc_error *error)
+{
+    char shown[OC_NAME_MAX + 8];
+    *path = NULL;
+    if (name == NULL || name[0] == '\0')
+        return oc_error_set(error, OC_ERROR_INVALID, "empty plugin name");
+    if (name[0] == '/') {
+        if (!(flags & OC__PLUGIN_ALLOW_PATH))
+            return oc_error_set(error, OC_ERROR_INVALID,
+                                "plugin '%s': give a plugin name (a-z, 0-9, _), not a path; "
+                                "plugins are found in the plugin directory %s",
+                                printable(name, shown, sizeof shown), directory);
+        *path = strdup(name);
+    } else {
+        if (!oc__plugin_name_is_valid(name))
+            return oc_error_set(error, OC_ERROR_INVALID,
+                                "plugin name '%s' is invalid: use 1-%d characters of a-z, 0-9 and "
+                                "_ (no '/' or '..')%s", printable(name, shown, sizeof shown),
+                                OC_NAME_MAX,
+                                (flags & OC__PLUGIN_ALLOW_PATH) ? ", or an absolute path" : "");
+        size_t size = strlen(directory) + strlen(name) + 5;
+        *path = malloc(size);
+        if (*path != NULL)
+            snprintf(*path, size, "%s/%s.so", directory, name);
+    }
+    if (*path == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    return OC_OK;
+}
+
+int oc__plugin_open_by_name(const char *directory, const char *name, unsigned flags,
+                            oc__plugin **out, oc_error *error)
+{
+    char *path;
+    *out = NULL;
+    int status = oc__plugin_resolve_name(directory, name, flags, &path, error);
+    if (status != OC_OK)
+        return status;
+    status = oc__plugin_open(path, flags, out, error);
+    if (status == OC_ERROR_NOT_FOUND && name[0] != '/')
+        oc_error_set(error, status, "plugin '%s' not found: no file %s (see 'outcomes plugins "
+                     "--plugin-dir %s')", name, path, directory);
+    else if (status == OC_OK && name[0] != '/' && strcmp((*out)->descriptor.name, name) != 0) {
+        status = oc_error_set(error, OC_ERROR_PLUGIN,
+                              "plugin %s: calls itself '%s', not '%s' (rename the file to %s.so)",
+                              path, (*out)->descriptor.name, name, (*out)->descriptor.name);
+        oc__plugin_close(*out);
+        *out = NULL;
+    }
+    free(path);
+    return status;
+}
+
+/* ---- registry ---- */
+
+static int append_string(char ***list, size_t *count, const char *text)
+{
+    char *copy = strdup(text);
+    char **grown = copy != NULL ? realloc(*list, (*count + 1) * sizeof *grown) : NULL;
+    if (grown == NULL) {
+        free(copy);
+        return OC_ERROR_NO_MEMORY;
+    }
+    grown[(*count)++] = copy;
+    *list = grown;
+    return OC_OK;
+}
+
+static int is_plugin_file(const struct dirent *entry)
+{
+    size_t length = strlen(entry->d_name);
+    return entry->d_name[0] != '.' && length > 3
+           && strcmp(entry->d_name + length - 3, ".so") == 0;
+}
+
+static int is_ambiguous(const oc__plugin_registry *registry, const char *name)
+{
+    for (size_t i = 0; i < registry->ambiguous_count; i++)
+        if (strcmp(registry->ambiguous_names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Adds a loaded plugin, or refuses it (and an earlier one) when its name
+ * is taken. Takes ownership of plugin. */
+static int register_plugin(oc__plugin_registry *registry, oc__plugin *plugin, oc_error *error)
+{
+    const char *name = plugin->descriptor.name;
+    char message[OC_ERROR_MESSAGE_SIZE];
+    for (size_t i = 0; i < registry->count; i++) {
+        oc__plugin *other = registry->plugins[i];
+        if (strcmp(other->descriptor.name, name) != 0)
+            continue;
+        snprintf(message, sizeof message,
+                 "plugins %s and %s both call themselves '%s': remove one (neither is used)",
+                 other->path, plugin->path, name);
+        int status = append_string(&registry->problems, &registry->problem_count, message);
+        if (status == OC_OK)
+            status = append_string(&registry->ambiguous_names, &registry->ambiguous_count, name);
+        memmove(&registry->plugins[i], &registry->plugins[i + 1],
+                (registry->count - i - 1) * sizeof registry->plugins[0]);
+        registry->count--;
+        oc__plugin_close(other);
+        oc__plugin_close(plugin);
+        return status == OC_OK ? OC_OK : oc_error_set(error, status, "out of memory");
+    }
+    if (is_ambiguous(registry, name)) {
+        snprintf(message, sizeof message,
+                 "plugin %s: another file in the directory also calls itself '%s' (not used)",
+                 plugin->path, name);
+        oc__plugin_close(plugin);
+        if (append_string(&registry->problems, &registry->problem_count, message) != OC_OK)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        return OC_OK;
+    }
+    oc__plugin **grown = realloc(registry->plugins, (registry->count + 1) * sizeof *grown);
+    if (grown == NULL) {
+        oc__plugin_close(plugin);
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    grown[registry->count++] = plugin;
+    registry->plugins = grown;
+    return OC_OK;
+}
+
+int oc__plugin_registry_scan(oc__plugin_registry *registry, const char *directory, unsigned flags,
+                             oc_error *error)
+{
+    memset(registry, 0, sizeof *registry);
+    registry->directory = strdup(directory);
+    if (registry->directory == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    int status = check_directory_security(directory, flags, error);
+    if (status != OC_OK)
+        return status;
+
+    struct dirent **entries = NULL;
+    int entry_count = scandir(directory, &entries, is_plugin_file, alphasort);
+    if (entry_count < 0)
+        return oc_error_set(error, OC_ERROR_IO, "plugin directory %s: %s", directory,
+                            strerror(errno));
+    for (int i = 0; i < entry_count; i++) {
+        if (status == OC_OK) {
+            size_t size = strlen(directory) + strlen(entries[i]->d_name) + 2;
+            char *path = malloc(size);
+            if (path == NULL) {
+                status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+            } else {
+                snprintf(path, size, "%s/%s", directory, entries[i]->d_name);
+                oc__plugin *plugin;
+                oc_error reason;
+                if (oc__plugin_open(path, flags, &plugin, &reason) == OC_OK)
+                    status = register_plugin(registry, plugin, error);
+                else if (append_string(&registry->problems, &registry->problem_count,
+                                       reason.message) != OC_OK)
+                    status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+                free(path);
+            }
+        }
+        free(entries[i]);
+    }
+    free(entries);
+    return status;
+}
+
+const oc__plugin *oc__plugin_registry_find(const oc__plugin_registry *registry, const char *name,
+                                           oc_error *error)
+{
+    char shown[OC_NAME_MAX + 8];
+    if (name == NULL)
+        name = "";
+    for (size_t i = 0; i < registry->count; i++)
+        if (strcmp(registry->plugins[i]->descriptor.name, name) == 0)
+            return registry->plugins[i];
+    if (is_ambiguous(registry, name))
+        oc_error_set(error, OC_ERROR_PLUGIN,
+                     "plugin '%s': two files in %s call themselves that; remove one", name,
+                     registry->directory);
+    else
+        oc_error_set(error, OC_ERROR_NOT_FOUND, "plugin '%s' not found in %s",
+                     printable(name, shown, sizeof shown),
+                     registry->directory != NULL ? registry->directory : "(no directory)");
+    return NULL;
+}
+
+static void free_strings(char **list, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(list[i]);
+    free(list);
+}
+
+void oc__plugin_registry_free(oc__plugin_registry *registry)
+{
+    for (size_t i = 0; i < registry->count; i++)
+        oc__plugin_close(registry->plugins[i]);
+    free(registry->plugins);
+    free_strings(registry->problems, registry->problem_count);
+    free_strings(registry->ambiguous_names, registry->ambiguous_count);
+    free(registry->directory);
+    memset(registry, 0, sizeof *registry);
+}

@@ -1,0 +1,451 @@
+/*
+ * plugin_runner.c: fork-per-job isolation (see plugin_runner.h). The
+ * parent never blocks on one child: it polls all pipes, wakes for the
+ * nearest deadline, and reaps with WNOHANG, so a child that hangs, floods
+ * or closes its pipe early cannot stall the others.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "plugin_runner.h"
+
+/* The descriptor a child writes its results to. */
+#define CHILD_RESULT_FD 3
+/* How long the parent sleeps between checks for a child that closed its
+ * pipe but has not exited yet. */
+#define REAP_POLL_MILLISECONDS 10
+#define READ_CHUNK 65536
+
+typedef enum job_phase { JOB_WAITING, JOB_RUNNING, JOB_DONE } job_phase;
+
+typedef struct job_state {
+    job_phase phase;
+    pid_t pid;
+    int fd;                    /* read end of the child's pipe, -1 once closed */
+    oc__wire_reader reader;
+    oc__result_list results;   /* the job's own results until it is judged */
+    struct timespec deadline;
+    int has_deadline;
+    int timed_out;
+    int malformed;             /* the stream was rejected while reading */
+    int incomplete;            /* the stream ended early */
+    int start_failed;
+    int wait_status;
+    char reason[OC_ERROR_MESSAGE_SIZE];
+} job_state;
+
+size_t oc__runner_default_parallelism(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return cpus > 0 ? (size_t)cpus : 1;
+}
+
+static struct timespec now(void)
+{
+    struct timespec time;
+    clock_gettime(CLOCK_MONOTONIC, &time);
+    return time;
+}
+
+static long milliseconds_until(struct timespec deadline, struct timespec current)
+{
+    long long difference = (long long)(deadline.tv_sec - current.tv_sec) * 1000
+                           + (deadline.tv_nsec - current.tv_nsec) / 1000000;
+    if (difference < 0)
+        return 0;
+    return difference > 1000000 ? 1000000 : (long)difference + 1;
+}
+
+static int deadline_passed(struct timespec deadline, struct timespec current)
+{
+    return current.tv_sec > deadline.tv_sec
+           || (current.tv_sec == deadline.tv_sec && current.tv_nsec >= deadline.tv_nsec);
+}
+
+/* ---- the child ---- */
+
+static void close_descriptors_from(int first)
+{
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned)first, ~0u, 0u) == 0)
+        return;
+#endif
+    long limit = sysconf(_SC_OPEN_MAX);
+    if (limit < 0 || limit > 65536)
+        limit = 65536;
+    for (int fd = first; fd < limit; fd++)
+        close(fd);
+}
+
+/* Gives the child a clean process state: default signal dispositions (so
+ * a crash kills it with its signal, whatever handlers the host or a
+ * sanitizer installed), SIGPIPE ignored (a write to a closed pipe becomes
+ * an error), stdin from /dev/null, stdout onto stderr, the result pipe on
+ * CHILD_RESULT_FD and nothing else open. */
+static int prepare_child(int result_fd)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    action.sa_handler = SIG_DFL;
+    for (int signal_number = 1; signal_number < NSIG; signal_number++)
+        if (signal_number != SIGKILL && signal_number != SIGSTOP)
+            sigaction(signal_number, &action, NULL);
+    action.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &action, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    if (result_fd != CHILD_RESULT_FD) {
+        if (dup2(result_fd, CHILD_RESULT_FD) < 0)
+            return -1;
+    } else if (fcntl(result_fd, F_SETFD, 0) < 0) {
+        return -1;
+    }
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd >= 0) {
+        dup2(null_fd, STDIN_FILENO);
+        if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+            dup2(null_fd, STDOUT_FILENO);
+    }
+    close_descriptors_from(CHILD_RESULT_FD + 1);
+    return 0;
+}
+
+static _Noreturn void child_main(const oc__runner_job *job, int result_fd)
+{
+    if (prepare_child(result_fd) != 0)
+        _exit(OC__RUNNER_EXIT_SEND_FAILED);
+    oc__wire_writer writer;
+    oc_error error;
+    oc_error_clear(&error);
+    if (oc__wire_writer_begin(&writer, CHILD_RESULT_FD, &error) != OC_OK)
+        _exit(OC__RUNNER_EXIT_SEND_FAILED);
+    int status = job->run(job->context, &writer, &error);
+    if (status != OC_OK) {
+        if (error.message[0] == '\0')
+            oc_error_set(&error, status, "failed: %s", oc_status_name(status));
+        status = oc__wire_write_error(&writer, status, error.message, NULL);
+    } else {
+        status = oc__wire_write_end(&writer, &error);
+    }
+    _exit(status == OC_OK ? 0 : OC__RUNNER_EXIT_SEND_FAILED);
+}
+
+/* ---- the parent ---- */
+
+static void start_job(const oc__runner_job *job, job_state *state)
+{
+    int fds[2];
+    state->phase = JOB_RUNNING;
+    state->fd = -1;
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        state->start_failed = 1;
+        snprintf(state->reason, sizeof state->reason, "could not start: %s", strerror(errno));
+        state->phase = JOB_DONE;
+        return;
+    }
+    fflush(NULL); /* or the child's exit could not, but a copy could later, repeat output */
+    pid_t pid = fork();
+    if (pid < 0) {
+        state->start_failed = 1;
+        snprintf(state->reason, sizeof state->reason, "could not start: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        state->phase = JOB_DONE;
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(job, fds[1]);
+    }
+    close(fds[1]);
+    fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+    state->pid = pid;
+    state->fd = fds[0];
+    if (job->time_limit_seconds > 0) {
+        state->deadline = now();
+        state->deadline.tv_sec += job->time_limit_seconds;
+        state->has_deadline = 1;
+    }
+}
+
+static void stop_reading(job_state *state)
+{
+    if (state->fd >= 0) {
+        close(state->fd);
+        state->fd = -1;
+    }
+}
+
+static void reject_stream(job_state *state, const char *reason)
+{
+    state->malformed = 1;
+    snprintf(state->reason, sizeof state->reason, "%s", reason);
+    kill(state->pid, SIGKILL);
+    stop_reading(state);
+}
+
+/* Reads what the child has sent; returns OC_ERROR_NO_MEMORY only when the
+ * host itself ran out of memory. */
+static int read_from_child(job_state *state, unsigned char *buffer)
+{
+    ssize_t got = read(state->fd, buffer, READ_CHUNK);
+    if (got < 0) {
+        if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+            return OC_OK;
+        reject_stream(state, strerror(errno));
+        return OC_OK;
+    }
+    oc_error error;
+    if (got == 0) {
+        if (oc__wire_reader_finish(&state->reader, &error) != OC_OK) {
+            state->incomplete = 1;
+            snprintf(state->reason, sizeof state->reason, "%s", error.message);
+        }
+        stop_reading(state);
+        return OC_OK;
+    }
+    int status = oc__wire_reader_feed(&state->reader, buffer, (size_t)got, &state->results, &error);
+    if (status == OC_ERROR_NO_MEMORY)
+        return status;
+    if (status != OC_OK)
+        reject_stream(state, error.message);
+    return OC_OK;
+}
+
+/* Writes the one-line reason a finished job failed, or returns 0 if it
+ * succeeded. */
+static int failure_reason(const oc__runner_job *job, const job_state *state, char *reason,
+                          size_t size)
+{
+    int wait_status = state->wait_status;
+    if (state->start_failed)
+        snprintf(reason, size, "%s", state->reason);
+    else if (state->timed_out)
+        snprintf(reason, size, "timed out after %u s", job->time_limit_seconds);
+    else if (state->malformed)
+        snprintf(reason, size, "sent malformed results: %s", state->reason);
+    else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGABRT)
+        snprintf(reason, size, "aborted (signal %d)", SIGABRT);
+    else if (WIFSIGNALED(wait_status))
+        snprintf(reason, size, "crashed: %s (signal %d)", strsignal(WTERMSIG(wait_status)),
+                 WTERMSIG(wait_status));
+    else if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == OC__RUNNER_EXIT_SEND_FAILED)
+        snprintf(reason, size, "could not send its results (exited with status %d)",
+                 OC__RUNNER_EXIT_SEND_FAILED);
+    else if (WIFEXITED(wait_status) && (WEXITSTATUS(wait_status) != 0 || state->incomplete))
+        snprintf(reason, size, "exited with status %d before finishing", WEXITSTATUS(wait_status));
+    else if (state->reader.job_failed)
+        snprintf(reason, size, "%s", state->reader.job_message != NULL && state->reader.job_message[0]
+                                         ? state->reader.job_message : "failed without a message");
+    else
+        return 0;
+    return 1;
+}
+
+static char *copy_or_null(const char *text)
+{
+    return text != NULL ? strdup(text) : NULL;
+}
+
+/* Moves a finished job's results (or its one failure) into results. */
+static int collect(const oc__runner_job *job, job_state *state, oc__result_list *results,
+                   oc__runner_summary *summary)
+{
+    char reason[OC_ERROR_MESSAGE_SIZE];
+    if (failure_reason(job, state, reason, sizeof reason)) {
+        summary->failed++;
+        oc__result_list_free(&state->results);
+        oc__result *failure = oc__result_list_append(results);
+        if (failure == NULL)
+            return OC_ERROR_NO_MEMORY;
+        failure->metric = copy_or_null(job->metric);
+        failure->plugin = copy_or_null(job->plugin);
+        failure->plugin_version = copy_or_null(job->plugin_version);
+        failure->message = strdup(reason);
+        failure->status = OC_RESULT_FAILED;
+        if (failure->message == NULL)
+            return OC_ERROR_NO_MEMORY;
+        return OC_OK;
+    }
+    summary->succeeded++;
+    size_t moved = 0;
+    int status = OC_OK;
+    for (; moved < state->results.count; moved++) {
+        oc__result *slot = oc__result_list_append(results);
+        if (slot == NULL) {
+            status = OC_ERROR_NO_MEMORY;
+            break;
+        }
+        *slot = state->results.items[moved];
+    }
+    for (size_t i = moved; i < state->results.count; i++)
+        oc__result_clear(&state->results.items[i]);
+    free(state->results.items);
+    memset(&state->results, 0, sizeof state->results);
+    return status;
+}
+
+/* Kills and reaps every child still running: the host is giving up. */
+static void abandon(job_state *states, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (states[i].phase != JOB_RUNNING)
+            continue;
+        stop_reading(&states[i]);
+        if (states[i].pid > 0) {
+            kill(states[i].pid, SIGKILL);
+            while (waitpid(states[i].pid, NULL, 0) < 0 && errno == EINTR)
+                continue;
+        }
+        states[i].phase = JOB_DONE;
+    }
+}
+
+static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parallel,
+                     job_state *states, struct pollfd *polls, size_t *poll_jobs,
+                     unsigned char *buffer, oc_error *error)
+{
+    size_t next = 0, active = 0, done = 0;
+    while (done < count) {
+        while (active < max_parallel && next < count) {
+            start_job(&jobs[next], &states[next]);
+            if (states[next].phase == JOB_DONE)
+                done++;
+            else
+                active++;
+            next++;
+        }
+        if (active == 0)
+            continue;
+
+        struct timespec current = now();
+        long timeout = -1;
+        nfds_t poll_count = 0;
+        for (size_t i = 0; i < next; i++) {
+            job_state *state = &states[i];
+            if (state->phase != JOB_RUNNING)
+                continue;
+            if (state->fd >= 0) {
+                polls[poll_count].fd = state->fd;
+                polls[poll_count].events = POLLIN;
+                polls[poll_count].revents = 0;
+                poll_jobs[poll_count++] = i;
+            } else if (timeout < 0 || timeout > REAP_POLL_MILLISECONDS) {
+                timeout = REAP_POLL_MILLISECONDS;
+            }
+            if (state->has_deadline && !state->timed_out) {
+                long until = milliseconds_until(state->deadline, current);
+                if (timeout < 0 || until < timeout)
+                    timeout = until;
+            }
+        }
+        int ready = poll(polls, poll_count, (int)timeout);
+        if (ready < 0 && errno != EINTR)
+            return oc_error_set(error, OC_ERROR_IO, "cannot wait for plugin processes: %s",
+                                strerror(errno));
+        for (nfds_t p = 0; ready > 0 && p < poll_count; p++)
+            if (polls[p].revents != 0 && states[poll_jobs[p]].fd >= 0
+                && read_from_child(&states[poll_jobs[p]], buffer) != OC_OK)
+                return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
+
+        current = now();
+        for (size_t i = 0; i < next; i++) {
+            job_state *state = &states[i];
+            if (state->phase != JOB_RUNNING)
+                continue;
+            if (state->has_deadline && !state->timed_out
+                && deadline_passed(state->deadline, current)) {
+                state->timed_out = 1;
+                kill(state->pid, SIGKILL);
+                stop_reading(state);
+            }
+            if (state->fd >= 0)
+                continue;
+            int wait_status;
+            pid_t reaped = waitpid(state->pid, &wait_status, WNOHANG);
+            if (reaped == state->pid) {
+                state->wait_status = wait_status;
+                state->phase = JOB_DONE;
+                active--;
+                done++;
+            } else if (reaped < 0 && errno != EINTR) {
+                return oc_error_set(error, OC_ERROR_IO, "cannot reap plugin process %ld: %s",
+                                    (long)state->pid, strerror(errno));
+            }
+        }
+    }
+    return OC_OK;
+}
+
+int oc__runner_run(const oc__runner_job *jobs, size_t count, size_t max_parallel,
+                   oc__result_list *results, oc__runner_summary *summary, oc_error *error)
+{
+    oc__runner_summary ignored;
+    if (summary == NULL)
+        summary = &ignored;
+    memset(summary, 0, sizeof *summary);
+    if (count == 0)
+        return OC_OK;
+    if (jobs == NULL || results == NULL)
+        return oc_error_set(error, OC_ERROR_INVALID, "no jobs or no result list");
+    for (size_t i = 0; i < count; i++)
+        if (jobs[i].run == NULL)
+            return oc_error_set(error, OC_ERROR_INVALID, "job %zu has no run function", i + 1);
+    if (max_parallel == 0)
+        max_parallel = oc__runner_default_parallelism();
+    if (max_parallel > count)
+        max_parallel = count;
+
+    job_state *states = calloc(count, sizeof *states);
+    struct pollfd *polls = calloc(max_parallel, sizeof *polls);
+    size_t *poll_jobs = calloc(max_parallel, sizeof *poll_jobs);
+    unsigned char *buffer = malloc(READ_CHUNK);
+    int status = OC_OK;
+    if (states == NULL || polls == NULL || poll_jobs == NULL || buffer == NULL)
+        status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory starting plugins");
+
+    /* Children must be reapable here: an inherited SIG_IGN for SIGCHLD
+     * would make the kernel reap them and waitpid fail. */
+    struct sigaction default_action, saved_action;
+    memset(&default_action, 0, sizeof default_action);
+    sigemptyset(&default_action.sa_mask);
+    default_action.sa_handler = SIG_DFL;
+    sigaction(SIGCHLD, &default_action, &saved_action);
+
+    if (status == OC_OK) {
+        for (size_t i = 0; i < count; i++) {
+            states[i].fd = -1;
+            oc__wire_reader_init(&states[i].reader);
+        }
+        status = supervise(jobs, count, max_parallel, states, polls, poll_jobs, buffer, error);
+        if (status != OC_OK)
+            abandon(states, count);
+    }
+    for (size_t i = 0; states != NULL && i < count; i++) {
+        if (status == OC_OK && collect(&jobs[i], &states[i], results, summary) != OC_OK)
+            status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory collecting results");
+        oc__result_list_free(&states[i].results);
+        oc__wire_reader_free(&states[i].reader);
+    }
+    sigaction(SIGCHLD, &saved_action, NULL);
+    free(states);
+    free(polls);
+    free(poll_jobs);
+    free(buffer);
+    return status;
+}

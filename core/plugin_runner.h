@@ -1,0 +1,65 @@
+/*
+ * plugin_runner.h: runs jobs (usually: one metric's plugin over every
+ * area) in forked child processes, so that a plugin that crashes, hangs,
+ * exits or writes garbage costs only its own results, never the host or
+ * the other metrics. Each child sends its results back over its own pipe
+ * in the wire format (wire.h); the parent multiplexes the pipes with
+ * poll(), enforces each job's time limit and reaps every child.
+ *
+ * A job's results are kept only when its stream is valid and complete and
+ * the child exits 0. Otherwise all of them are dropped and replaced by ONE
+ * result with status OC_RESULT_FAILED, metric/plugin/plugin_version set
+ * and a message such as "crashed: Segmentation fault (signal 11)",
+ * "aborted (signal 6)", "timed out after 2 s", "exited with status 3
+ * before finishing", "sent malformed results: <reason>", or the message the
+ * job's run function returned.
+ */
+#ifndef OC_PLUGIN_RUNNER_H
+#define OC_PLUGIN_RUNNER_H
+
+#include <stddef.h>
+
+#include <outcomes/common.h>
+
+#include "result.h"
+#include "wire.h"
+
+/* Runs in the child. Writes results with oc__wire_write_result (not END:
+ * the runner ends the stream). Returns OC_OK, or a negative status with a
+ * message in error: the whole job then fails with that message. The child
+ * has stdin on /dev/null, stdout on stderr (so stray printf output cannot
+ * mix with the host's output) and no other descriptors open: open files
+ * (e.g. HDF5 stores) inside run, never share the parent's handles. */
+typedef int (*oc__runner_function)(void *context, oc__wire_writer *writer, oc_error *error);
+
+typedef struct oc__runner_job {
+    const char *metric;         /* borrowed; copied into the failure result */
+    const char *plugin;         /* borrowed */
+    const char *plugin_version; /* borrowed */
+    unsigned time_limit_seconds; /* 0: no limit */
+    oc__runner_function run;
+    void *context;              /* borrowed; passed to run in the child */
+} oc__runner_job;
+
+typedef struct oc__runner_summary {
+    size_t succeeded; /* jobs whose results were kept */
+    size_t failed;    /* jobs replaced by one failed result */
+} oc__runner_summary;
+
+/* Exit status of a child whose results could not be written to the pipe. */
+#define OC__RUNNER_EXIT_SEND_FAILED 120
+
+/* The default parallelism: the number of online CPUs (at least 1). */
+size_t oc__runner_default_parallelism(void);
+
+/* Runs count jobs, at most max_parallel at once (0: the default).
+ * Appends to results (caller-owned list) every job's results in job order,
+ * whatever order the children finish in. summary (may be NULL) counts
+ * kept and failed jobs. Returns OC_OK even when jobs failed (they are in
+ * the results); a negative status only when the host itself failed (out
+ * of memory, no pipes), after killing and reaping every child it started.
+ * Flushes all stdio streams before forking. */
+int oc__runner_run(const oc__runner_job *jobs, size_t count, size_t max_parallel,
+                   oc__result_list *results, oc__runner_summary *summary, oc_error *error);
+
+#endif

@@ -1,0 +1,499 @@
+/*
+ * wire.c: encoder and validating decoder of the result stream described in
+ * wire.h. One table lists the oc__result fields in wire order so that the
+ * writer and the reader cannot disagree.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wire.h"
+
+static const unsigned char stream_magic[4] = {'O', 'C', 'W', 'R'};
+#define NULL_STRING_LENGTH 0xFFFFFFFFu
+
+enum field_kind { FIELD_STRING, FIELD_DOUBLE, FIELD_STATUS };
+
+static const struct {
+    enum field_kind kind;
+    size_t offset;
+    const char *name;
+} result_fields[] = {
+#define STRING_FIELD(member) {FIELD_STRING, offsetof(oc__result, member), #member}
+#define DOUBLE_FIELD(member) {FIELD_DOUBLE, offsetof(oc__result, member), #member}
+    STRING_FIELD(metric), STRING_FIELD(indicator), STRING_FIELD(plugin),
+    STRING_FIELD(plugin_version), STRING_FIELD(area), STRING_FIELD(area_name),
+    STRING_FIELD(period), DOUBLE_FIELD(value), DOUBLE_FIELD(ci_lower), DOUBLE_FIELD(ci_upper),
+    STRING_FIELD(baseline_period), DOUBLE_FIELD(baseline_value), DOUBLE_FIELD(change),
+    DOUBLE_FIELD(change_pct), DOUBLE_FIELD(target_value), STRING_FIELD(target_date),
+    DOUBLE_FIELD(expected_value), DOUBLE_FIELD(progress_pct), STRING_FIELD(rag),
+    STRING_FIELD(spc_signal), STRING_FIELD(spc_rule), STRING_FIELD(assurance),
+    STRING_FIELD(trend), STRING_FIELD(comparator), DOUBLE_FIELD(comparator_change),
+    DOUBLE_FIELD(did), DOUBLE_FIELD(fiscal_benefit), DOUBLE_FIELD(score),
+    {FIELD_STATUS, offsetof(oc__result, status), "status"},
+    STRING_FIELD(message),
+#undef STRING_FIELD
+#undef DOUBLE_FIELD
+};
+#define RESULT_FIELD_COUNT (sizeof result_fields / sizeof result_fields[0])
+
+/* ---- little-endian encoding ---- */
+
+static void put_u32(unsigned char *out, uint32_t value)
+{
+    for (int i = 0; i < 4; i++)
+        out[i] = (unsigned char)(value >> (8 * i));
+}
+
+static void put_u64(unsigned char *out, uint64_t value)
+{
+    for (int i = 0; i < 8; i++)
+        out[i] = (unsigned char)(value >> (8 * i));
+}
+
+static uint32_t get_u32(const unsigned char *in)
+{
+    uint32_t value = 0;
+    for (int i = 0; i < 4; i++)
+        value |= (uint32_t)in[i] << (8 * i);
+    return value;
+}
+
+static uint64_t get_u64(const unsigned char *in)
+{
+    uint64_t value = 0;
+    for (int i = 0; i < 8; i++)
+        value |= (uint64_t)in[i] << (8 * i);
+    return value;
+}
+
+static uint64_t double_bits(double value)
+{
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    return bits;
+}
+
+static double bits_double(uint64_t bits)
+{
+    double value;
+    memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
+/* ---- writer ---- */
+
+static int write_all(oc__wire_writer *writer, const unsigned char *data, size_t size,
+                     oc_error *error)
+{
+    while (size > 0) {
+        ssize_t written = write(writer->fd, data, size);
+        if (written < 0) {
+            if (errno == EINTR)
+                continue;
+            return oc_error_set(error, OC_ERROR_IO, "cannot send results to the host: %s",
+                                strerror(errno));
+        }
+        data += written;
+        size -= (size_t)written;
+    }
+    return OC_OK;
+}
+
+static void put_record_header(unsigned char *out, int type, uint32_t payload_length)
+{
+    out[0] = (unsigned char)type;
+    out[1] = out[2] = out[3] = 0;
+    put_u32(out + 4, payload_length);
+}
+
+int oc__wire_writer_begin(oc__wire_writer *writer, int fd, oc_error *error)
+{
+    memset(writer, 0, sizeof *writer);
+    writer->fd = fd;
+    unsigned char header[OC__WIRE_HEADER_SIZE];
+    memcpy(header, stream_magic, 4);
+    header[4] = OC__WIRE_VERSION & 0xFF;
+    header[5] = OC__WIRE_VERSION >> 8;
+    header[6] = header[7] = 0;
+    return write_all(writer, header, sizeof header, error);
+}
+
+static const char *const *string_at(const oc__result *result, size_t offset)
+{
+    return (const char *const *)((const char *)result + offset);
+}
+
+int oc__wire_write_result(oc__wire_writer *writer, const oc__result *result, oc_error *error)
+{
+    if (writer->finished)
+        return oc_error_set(error, OC_ERROR_INVALID, "result written after the end of the stream");
+    size_t payload_length = 0;
+    for (size_t i = 0; i < RESULT_FIELD_COUNT; i++) {
+        if (result_fields[i].kind == FIELD_STRING) {
+            const char *text = *string_at(result, result_fields[i].offset);
+            size_t length = text != NULL ? strlen(text) : 0;
+            if (length > OC__WIRE_STRING_MAX)
+                return oc_error_set(error, OC_ERROR_INVALID,
+                                    "result field '%s' is %zu bytes long, more than the %u allowed",
+                                    result_fields[i].name, length, OC__WIRE_STRING_MAX);
+            payload_length += 4 + length;
+        } else {
+            payload_length += result_fields[i].kind == FIELD_DOUBLE ? 8 : 4;
+        }
+    }
+    if (payload_length > OC__WIRE_RECORD_MAX)
+        return oc_error_set(error, OC_ERROR_INVALID,
+                            "result record of %zu bytes exceeds the %u-byte limit",
+                            payload_length, OC__WIRE_RECORD_MAX);
+
+    unsigned char *record = malloc(OC__WIRE_RECORD_HEADER_SIZE + payload_length);
+    if (record == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory encoding a result");
+    put_record_header(record, OC__WIRE_RESULT, (uint32_t)payload_length);
+    unsigned char *out = record + OC__WIRE_RECORD_HEADER_SIZE;
+    for (size_t i = 0; i < RESULT_FIELD_COUNT; i++) {
+        const char *base = (const char *)result + result_fields[i].offset;
+        switch (result_fields[i].kind) {
+        case FIELD_STRING: {
+            const char *text = *(const char *const *)base;
+            if (text == NULL) {
+                put_u32(out, NULL_STRING_LENGTH);
+                out += 4;
+            } else {
+                size_t length = strlen(text);
+                put_u32(out, (uint32_t)length);
+                memcpy(out + 4, text, length);
+                out += 4 + length;
+            }
+            break;
+        }
+        case FIELD_DOUBLE:
+            put_u64(out, double_bits(*(const double *)base));
+            out += 8;
+            break;
+        case FIELD_STATUS:
+            put_u32(out, (uint32_t)*(const oc__result_status *)base);
+            out += 4;
+            break;
+        }
+    }
+    int status = write_all(writer, record, OC__WIRE_RECORD_HEADER_SIZE + payload_length, error);
+    free(record);
+    if (status == OC_OK)
+        writer->record_count++;
+    return status;
+}
+
+int oc__wire_write_end(oc__wire_writer *writer, oc_error *error)
+{
+    if (writer->finished)
+        return oc_error_set(error, OC_ERROR_INVALID, "stream ended twice");
+    unsigned char record[OC__WIRE_RECORD_HEADER_SIZE + 8];
+    put_record_header(record, OC__WIRE_END, 8);
+    put_u64(record + OC__WIRE_RECORD_HEADER_SIZE, writer->record_count);
+    writer->finished = 1;
+    return write_all(writer, record, sizeof record, error);
+}
+
+int oc__wire_write_error(oc__wire_writer *writer, int status, const char *message,
+                         oc_error *error)
+{
+    if (writer->finished)
+        return oc_error_set(error, OC_ERROR_INVALID, "stream ended twice");
+    if (message == NULL)
+        message = "";
+    size_t length = strlen(message);
+    if (length > OC__WIRE_STRING_MAX)
+        length = OC__WIRE_STRING_MAX;
+    unsigned char record[OC__WIRE_RECORD_HEADER_SIZE + 8 + OC__WIRE_STRING_MAX];
+    put_record_header(record, OC__WIRE_ERROR, (uint32_t)(8 + length));
+    put_u32(record + OC__WIRE_RECORD_HEADER_SIZE, (uint32_t)(status < 0 ? status : OC_ERROR_PLUGIN));
+    put_u32(record + OC__WIRE_RECORD_HEADER_SIZE + 4, (uint32_t)length);
+    memcpy(record + OC__WIRE_RECORD_HEADER_SIZE + 8, message, length);
+    writer->finished = 1;
+    return write_all(writer, record, OC__WIRE_RECORD_HEADER_SIZE + 8 + length, error);
+}
+
+/* ---- reader ---- */
+
+void oc__wire_reader_init(oc__wire_reader *reader)
+{
+    memset(reader, 0, sizeof *reader);
+}
+
+void oc__wire_reader_free(oc__wire_reader *reader)
+{
+    free(reader->buffer);
+    free(reader->job_message);
+    memset(reader, 0, sizeof *reader);
+}
+
+static int reader_fail(oc__wire_reader *reader, oc_error *error, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int reader_fail(oc__wire_reader *reader, oc_error *error, const char *format, ...)
+{
+    reader->broken = 1;
+    if (error != NULL) {
+        va_list args;
+        va_start(args, format);
+        error->status = OC_ERROR_FORMAT;
+        vsnprintf(error->message, sizeof error->message, format, args);
+        va_end(args);
+    }
+    return OC_ERROR_FORMAT;
+}
+
+/* A cursor over one record's payload; every read is bounds-checked. */
+typedef struct payload_cursor {
+    const unsigned char *data;
+    size_t remaining;
+} payload_cursor;
+
+/* Reads a string; *text is NULL for a NULL string. Returns 0, or -1 with
+ * a reason in *problem. */
+static int take_string(payload_cursor *cursor, char **text, const char **problem)
+{
+    *text = NULL;
+    if (cursor->remaining < 4) {
+        *problem = "string length runs past the end of the record";
+        return -1;
+    }
+    uint32_t length = get_u32(cursor->data);
+    cursor->data += 4;
+    cursor->remaining -= 4;
+    if (length == NULL_STRING_LENGTH)
+        return 0;
+    if (length > OC__WIRE_STRING_MAX) {
+        *problem = "string longer than the 65535-byte limit";
+        return -1;
+    }
+    if (length > cursor->remaining) {
+        *problem = "string runs past the end of the record";
+        return -1;
+    }
+    if (memchr(cursor->data, '\0', length) != NULL) {
+        *problem = "string contains a NUL byte";
+        return -1;
+    }
+    *text = malloc((size_t)length + 1);
+    if (*text == NULL) {
+        *problem = "out of memory";
+        return -1;
+    }
+    memcpy(*text, cursor->data, length);
+    (*text)[length] = '\0';
+    cursor->data += length;
+    cursor->remaining -= length;
+    return 0;
+}
+
+static int decode_result(oc__wire_reader *reader, const unsigned char *payload, size_t length,
+                         oc__result_list *results, oc_error *error)
+{
+    oc__result decoded;
+    oc__result_init(&decoded);
+    payload_cursor cursor = {payload, length};
+    const char *problem = NULL;
+    size_t i;
+    for (i = 0; i < RESULT_FIELD_COUNT && problem == NULL; i++) {
+        char *base = (char *)&decoded + result_fields[i].offset;
+        switch (result_fields[i].kind) {
+        case FIELD_STRING:
+            take_string(&cursor, (char **)base, &problem);
+            break;
+        case FIELD_DOUBLE:
+            if (cursor.remaining < 8) {
+                problem = "number runs past the end of the record";
+                break;
+            }
+            *(double *)base = bits_double(get_u64(cursor.data));
+            cursor.data += 8;
+            cursor.remaining -= 8;
+            break;
+        case FIELD_STATUS: {
+            if (cursor.remaining < 4) {
+                problem = "status runs past the end of the record";
+                break;
+            }
+            uint32_t status = get_u32(cursor.data);
+            if (status > OC_RESULT_FAILED) {
+                problem = "unknown result status";
+                break;
+            }
+            *(oc__result_status *)base = (oc__result_status)status;
+            cursor.data += 4;
+            cursor.remaining -= 4;
+            break;
+        }
+        }
+    }
+    if (problem == NULL && cursor.remaining != 0) {
+        oc__result_clear(&decoded);
+        return reader_fail(reader, error, "result record %llu has %zu bytes left over after its last field",
+                           (unsigned long long)reader->record_count + 1, cursor.remaining);
+    }
+    if (problem != NULL) {
+        oc__result_clear(&decoded);
+        return reader_fail(reader, error, "result record %llu, field '%s': %s",
+                           (unsigned long long)reader->record_count + 1,
+                           result_fields[i - 1].name, problem);
+    }
+    oc__result *slot = oc__result_list_append(results);
+    if (slot == NULL) {
+        oc__result_clear(&decoded);
+        reader->broken = 1;
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
+    }
+    *slot = decoded;
+    reader->record_count++;
+    return OC_OK;
+}
+
+static int decode_end(oc__wire_reader *reader, const unsigned char *payload, size_t length,
+                      oc_error *error)
+{
+    if (length != 8)
+        return reader_fail(reader, error, "END record has %zu bytes, expected 8", length);
+    uint64_t count = get_u64(payload);
+    if (count != reader->record_count)
+        return reader_fail(reader, error, "END record counts %llu results but %llu arrived",
+                           (unsigned long long)count, (unsigned long long)reader->record_count);
+    reader->ended = 1;
+    return OC_OK;
+}
+
+static int decode_error(oc__wire_reader *reader, const unsigned char *payload, size_t length,
+                        oc_error *error)
+{
+    if (length < 4)
+        return reader_fail(reader, error, "ERROR record too short");
+    int32_t status = (int32_t)get_u32(payload);
+    payload_cursor cursor = {payload + 4, length - 4};
+    const char *problem = NULL;
+    char *message = NULL;
+    if (take_string(&cursor, &message, &problem) != 0)
+        return reader_fail(reader, error, "ERROR record: %s", problem);
+    if (cursor.remaining != 0 || status >= 0) {
+        free(message);
+        return reader_fail(reader, error, "ERROR record is malformed");
+    }
+    reader->job_failed = 1;
+    reader->job_status = status;
+    reader->job_message = message;
+    return OC_OK;
+}
+
+/* Parses what is complete in the buffer; returns the number of bytes used
+ * or a negative status. */
+static int parse_buffer(oc__wire_reader *reader, size_t *used, oc__result_list *results,
+                        oc_error *error)
+{
+    const unsigned char *data = reader->buffer;
+    size_t available = reader->length;
+    *used = 0;
+    if (!reader->header_seen) {
+        size_t compared = available < 4 ? available : 4;
+        if (memcmp(data, stream_magic, compared) != 0)
+            return reader_fail(reader, error, "bad stream magic (not an outcomes result stream)");
+        if (available < OC__WIRE_HEADER_SIZE)
+            return OC_OK;
+        unsigned version = data[4] | (unsigned)data[5] << 8;
+        if (version != OC__WIRE_VERSION)
+            return reader_fail(reader, error, "stream version %u, expected %u", version,
+                               OC__WIRE_VERSION);
+        if (data[6] != 0 || data[7] != 0)
+            return reader_fail(reader, error, "stream header reserved bytes are not zero");
+        reader->header_seen = 1;
+        *used += OC__WIRE_HEADER_SIZE;
+    }
+    while (available - *used > 0) {
+        const unsigned char *record = data + *used;
+        size_t left = available - *used;
+        if (reader->ended || reader->job_failed)
+            return reader_fail(reader, error, "data after the end of the stream");
+        int type = record[0];
+        if (type != OC__WIRE_RESULT && type != OC__WIRE_END && type != OC__WIRE_ERROR)
+            return reader_fail(reader, error, "unknown record type %d", type);
+        if (left < OC__WIRE_RECORD_HEADER_SIZE)
+            return OC_OK;
+        if (record[1] != 0 || record[2] != 0 || record[3] != 0)
+            return reader_fail(reader, error, "record header reserved bytes are not zero");
+        uint32_t payload_length = get_u32(record + 4);
+        if (payload_length > OC__WIRE_RECORD_MAX)
+            return reader_fail(reader, error, "record of %lu bytes exceeds the %u-byte limit",
+                               (unsigned long)payload_length, OC__WIRE_RECORD_MAX);
+        if (left - OC__WIRE_RECORD_HEADER_SIZE < payload_length)
+            return OC_OK;
+        const unsigned char *payload = record + OC__WIRE_RECORD_HEADER_SIZE;
+        int status = type == OC__WIRE_RESULT ? decode_result(reader, payload, payload_length, results, error)
+                     : type == OC__WIRE_END ? decode_end(reader, payload, payload_length, error)
+                                            : decode_error(reader, payload, payload_length, error);
+        if (status != OC_OK)
+            return status;
+        *used += OC__WIRE_RECORD_HEADER_SIZE + payload_length;
+    }
+    return OC_OK;
+}
+
+int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
+                         oc__result_list *results, oc_error *error)
+{
+    if (reader->broken)
+        return oc_error_set(error, OC_ERROR_FORMAT, "result stream already rejected");
+    while (size > 0) {
+        /* Take no more than fits one maximal record: the buffer stays bounded
+         * however much a child floods the pipe. */
+        size_t limit = OC__WIRE_HEADER_SIZE + OC__WIRE_RECORD_HEADER_SIZE + OC__WIRE_RECORD_MAX;
+        size_t room = limit - reader->length;
+        size_t chunk = size < room ? size : room;
+        if (reader->length + chunk > reader->capacity) {
+            size_t capacity = reader->capacity ? reader->capacity : 4096;
+            while (capacity < reader->length + chunk)
+                capacity *= 2;
+            if (capacity > limit)
+                capacity = limit;
+            unsigned char *buffer = realloc(reader->buffer, capacity);
+            if (buffer == NULL) {
+                reader->broken = 1;
+                return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
+            }
+            reader->buffer = buffer;
+            reader->capacity = capacity;
+        }
+        memcpy(reader->buffer + reader->length, data, chunk);
+        reader->length += chunk;
+        data = (const unsigned char *)data + chunk;
+        size -= chunk;
+
+        size_t used;
+        int status = parse_buffer(reader, &used, results, error);
+        if (status != OC_OK)
+            return status;
+        memmove(reader->buffer, reader->buffer + used, reader->length - used);
+        reader->length -= used;
+    }
+    return OC_OK;
+}
+
+int oc__wire_reader_finish(oc__wire_reader *reader, oc_error *error)
+{
+    if (reader->broken)
+        return oc_error_set(error, OC_ERROR_FORMAT, "result stream already rejected");
+    if (!reader->header_seen && reader->length == 0)
+        return reader_fail(reader, error, "no results were sent");
+    if (reader->length != 0)
+        return reader_fail(reader, error, "stream truncated inside a record (%zu bytes left over)",
+                           reader->length);
+    if (!reader->ended && !reader->job_failed)
+        return reader_fail(reader, error, "stream ended without an END record after %llu results",
+                           (unsigned long long)reader->record_count);
+    return OC_OK;
+}

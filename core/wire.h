@@ -1,0 +1,104 @@
+/*
+ * wire.h: the format in which a plugin's child process sends its results
+ * (core/result.h records) to the host over a pipe. The child may be buggy
+ * or hostile, so the format is explicit about every size and the reader
+ * trusts nothing: it rejects garbage, truncation and oversize records with
+ * a one-line reason instead of guessing.
+ *
+ * Format, version 1. All integers little-endian, fixed width.
+ *
+ *   stream  := header record* (end | error)
+ *   header  := "OCWR" (4 bytes) u16 version (= 1) u16 reserved (= 0)
+ *   record  := u8 type, u8 reserved[3] (= 0), u32 payload_length, payload
+ *              payload_length <= OC__WIRE_RECORD_MAX (1 MiB)
+ *   type 1 RESULT: the fields of oc__result in declaration order:
+ *              strings as u32 length + bytes (no terminating NUL, no NUL
+ *              inside; length 0xFFFFFFFF means NULL; at most
+ *              OC__WIRE_STRING_MAX bytes), doubles as u64 IEEE-754 bits
+ *              (so NaN and infinities survive), status as u32 (0..2).
+ *              The payload must be consumed exactly.
+ *   type 2 END:    u64 number of RESULT records sent; payload_length 8.
+ *   type 3 ERROR:  i32 oc_status (< 0), string message: the job failed
+ *              as a whole; the host discards its RESULT records.
+ *
+ * Nothing may follow END or ERROR. A stream without either is truncated.
+ */
+#ifndef OC_WIRE_H
+#define OC_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <outcomes/common.h>
+
+#include "result.h"
+
+#define OC__WIRE_VERSION 1
+#define OC__WIRE_HEADER_SIZE 8
+#define OC__WIRE_RECORD_HEADER_SIZE 8
+#define OC__WIRE_RECORD_MAX (1024u * 1024u)
+#define OC__WIRE_STRING_MAX 65535u
+
+enum oc__wire_record_type {
+    OC__WIRE_RESULT = 1,
+    OC__WIRE_END = 2,
+    OC__WIRE_ERROR = 3
+};
+
+/* Writes a stream to a file descriptor the caller owns (and closes). */
+typedef struct oc__wire_writer {
+    int fd;
+    uint64_t record_count; /* RESULT records written so far */
+    int finished;          /* END or ERROR written */
+} oc__wire_writer;
+
+/* Writes the stream header. Write errors (EPIPE included; the caller
+ * should ignore SIGPIPE) return OC_ERROR_IO. */
+int oc__wire_writer_begin(oc__wire_writer *writer, int fd, oc_error *error);
+
+/* Writes one RESULT record. OC_ERROR_INVALID when a string is longer than
+ * OC__WIRE_STRING_MAX or the record would exceed OC__WIRE_RECORD_MAX
+ * (nothing is written then). */
+int oc__wire_write_result(oc__wire_writer *writer, const oc__result *result, oc_error *error);
+
+/* Ends the stream: END with the record count. */
+int oc__wire_write_end(oc__wire_writer *writer, oc_error *error);
+
+/* Ends the stream with ERROR: the job failed with status and message
+ * (message truncated to OC__WIRE_STRING_MAX). */
+int oc__wire_write_error(oc__wire_writer *writer, int status, const char *message,
+                         oc_error *error);
+
+/* Reads a stream incrementally, as bytes arrive from a pipe. Buffers at
+ * most one record (so at most OC__WIRE_RECORD_MAX + 8 bytes). */
+typedef struct oc__wire_reader {
+    unsigned char *buffer;  /* owned; unparsed bytes */
+    size_t length;
+    size_t capacity;
+    int header_seen;
+    int ended;              /* END received */
+    int job_failed;         /* ERROR received */
+    int job_status;         /* its status */
+    char *job_message;      /* owned; its message */
+    uint64_t record_count;  /* RESULT records received */
+    int broken;             /* a previous call failed: the stream is unusable */
+} oc__wire_reader;
+
+/* Zeroes the reader. */
+void oc__wire_reader_init(oc__wire_reader *reader);
+
+/* Consumes size bytes; appends every complete RESULT to results (the
+ * caller owns the list). On malformed input returns OC_ERROR_FORMAT with
+ * the reason (e.g. "bad stream magic", "record of 5000000 bytes exceeds
+ * the 1048576-byte limit") and refuses all further input. */
+int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
+                         oc__result_list *results, oc_error *error);
+
+/* Called at end of input: OC_ERROR_FORMAT unless the stream was complete
+ * (END or ERROR seen, no bytes left over). */
+int oc__wire_reader_finish(oc__wire_reader *reader, oc_error *error);
+
+/* Frees the reader's memory. */
+void oc__wire_reader_free(oc__wire_reader *reader);
+
+#endif
