@@ -75,6 +75,9 @@ static void free_metric(oc__config_metric *metric)
     oc__config_free_entries(metric->parameters, metric->parameter_count);
     free(metric->parameter_values);
     free(metric->input_measures);
+    free(metric->target_indicator);
+    oc__config_free_list(metric->indicators, metric->indicator_count);
+    free(metric->indicator_indices);
 }
 
 void oc__config_free(oc__config *config)

@@ -38,6 +38,8 @@
 #define OC__CONFIG_INPUT_PREFIX "input."
 /* metric->store_index when the metric names no store of its own. */
 #define OC__CONFIG_ANY_STORE ((size_t)-1)
+/* metric->target_indicator_index when the metric has no target. */
+#define OC__CONFIG_NO_INDICATOR ((size_t)-1)
 
 #define OC__CONFIG_DEFAULT_TIME_LIMIT 60.0
 #define OC__CONFIG_MAX_TIME_LIMIT 86400.0 /* one day, in seconds */
@@ -78,6 +80,10 @@ typedef struct oc__config_metric {
     double confidence;      /* 95 or 99.8; the global value when absent */
     double time_limit;      /* seconds > 0; the global value when absent */
 
+    char *target_indicator; /* owned: the indicator the target is for, NULL when absent */
+    char **indicators;      /* owned names: the indicators to report; none = all */
+    size_t indicator_count;
+
     oc__config_entry *inputs;      /* owned: role (without "input.") -> measure */
     size_t input_count;
     oc__config_entry *parameters;  /* owned: every other key, as written */
@@ -91,6 +97,12 @@ typedef struct oc__config_metric {
     size_t parameter_value_count;
     const char **input_measures;   /* measure per descriptor input, NULL if unmapped */
     size_t input_measure_count;
+    /* Index into the descriptor's indicators of target_indicator (or of the
+     * only indicator when the plugin has one); OC__CONFIG_NO_INDICATOR when
+     * there is no target. */
+    size_t target_indicator_index;
+    size_t *indicator_indices;     /* owned: indicator_count indexes into the
+                                    * descriptor's indicators, in `indicators` order */
 } oc__config_metric;
 
 typedef struct oc__config {
@@ -128,9 +140,11 @@ void oc__config_free(oc__config *config);
 /* Phase 2: checks metric's parameters and input roles against descriptor
  * (the loader's validated copy; borrowed) and fills
  * metric->parameter_values (defaults from the descriptor when a key is
- * absent) and metric->input_measures. Errors, naming file, section and
- * key: an unknown parameter or input role, a value of the wrong type, a
- * required parameter (default NULL) or required input left unset. May be
+ * absent), metric->input_measures, metric->target_indicator_index and
+ * metric->indicator_indices. Errors, naming file, section and key: an
+ * unknown parameter, input role or indicator, a value of the wrong type, a
+ * required parameter (default NULL) or required input left unset, a
+ * target without target_indicator when the plugin has several indicators. May be
  * called again (with another descriptor): earlier results are replaced. */
 int oc__config_validate_metric(const oc__config *config, oc__config_metric *metric,
                                const oc_plugin_descriptor *descriptor, oc_error *error);

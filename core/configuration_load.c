@@ -250,6 +250,31 @@ static int set_areas(loader *state, oc__config_metric *metric, const char *value
     return OC_OK;
 }
 
+static int set_indicators(loader *state, oc__config_metric *metric, const char *value)
+{
+    oc_error inner;
+    char **names;
+    size_t count;
+    if (oc__config_split_list(value, &names, &count, &inner) != OC_OK)
+        return key_error(state, metric->name, "indicators", &inner);
+    for (size_t i = 0; i < count; i++) {
+        const char *problem = name_is_valid(names[i]) ? NULL : "is not an indicator name";
+        for (size_t j = 0; j < i && problem == NULL; j++)
+            if (strcmp(names[i], names[j]) == 0)
+                problem = "listed twice";
+        if (problem != NULL) {
+            oc__config_error_at(state->config->path, metric->name, "indicators", state->error,
+                                "'%.80s' %s", names[i], problem);
+            oc__config_free_list(names, count);
+            return OC_ERROR_CONFIG;
+        }
+    }
+    oc__config_free_list(metric->indicators, metric->indicator_count);
+    metric->indicators = names;
+    metric->indicator_count = count;
+    return OC_OK;
+}
+
 static int visit_metric_key(loader *state, void *target, const char *key, const char *value)
 {
     oc__config_metric *metric = target;
@@ -272,7 +297,7 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
     static const char *const known_keys[] = {
         "plugin", "frame", "store", "areas", "comparator", "baseline", "target",
         "target_date", "rag_green", "rag_amber", "confidence", "spc_baseline",
-        "spc_screen_outliers", "time_limit"};
+        "spc_screen_outliers", "time_limit", "target_indicator", "indicators"};
     int known = 0;
     for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0] && !known; i++)
         known = strcmp(key, known_keys[i]) == 0;
@@ -290,6 +315,14 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
     }
     if (strcmp(key, "frame") == 0)
         return set_text(state, &metric->frame, value);
+    if (strcmp(key, "target_indicator") == 0) {
+        if (!name_is_valid(value))
+            return oc__config_error_at(path, section, key, state->error,
+                                       "'%.80s' is not an indicator name ([a-z0-9_])", value);
+        return set_text(state, &metric->target_indicator, value);
+    }
+    if (strcmp(key, "indicators") == 0)
+        return set_indicators(state, metric, value);
     if (strcmp(key, "store") == 0)
         return add_store(state, value, &metric->store_index);
     if (strcmp(key, "areas") == 0)
@@ -364,6 +397,9 @@ static int finish_metric(loader *state, oc__config_metric *metric)
     } else if (metric->target_date_text != NULL) {
         return oc__config_error_at(path, metric->name, "target_date", state->error,
                                    "given without a target");
+    } else if (metric->target_indicator != NULL) {
+        return oc__config_error_at(path, metric->name, "target_indicator", state->error,
+                                   "given without a target");
     }
     if (scoring->rag_amber > scoring->rag_green)
         return oc__config_error_at(path, metric->name, "rag_amber", state->error,
@@ -428,6 +464,7 @@ static int load_sections(loader *state)
     for (size_t i = 0; i < config->metric_count; i++) {
         oc__config_metric *metric = &config->metrics[i];
         metric->store_index = OC__CONFIG_ANY_STORE;
+        metric->target_indicator_index = OC__CONFIG_NO_INDICATOR;
         metric->all_areas = 1;
         metric->scoring = oc__scoring_defaults();
         metric->confidence = config->confidence;

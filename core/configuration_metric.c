@@ -131,6 +131,65 @@ static int check_inputs(const oc__config *config, const oc__config_metric *metri
     return OC_OK;
 }
 
+static size_t count_indicators(const oc_plugin_descriptor *descriptor)
+{
+    size_t count = 0;
+    while (descriptor->indicators != NULL && descriptor->indicators[count].name != NULL)
+        count++;
+    return count;
+}
+
+/* The index of the indicator called name, or count when there is none. */
+static size_t find_indicator(const oc_plugin_descriptor *descriptor, size_t count,
+                             const char *name)
+{
+    size_t index = 0;
+    while (index < count && strcmp(descriptor->indicators[index].name, name) != 0)
+        index++;
+    return index;
+}
+
+static int check_indicators(const oc__config *config, const oc__config_metric *metric,
+                            const oc_plugin_descriptor *descriptor, size_t *indices,
+                            size_t *target_index, oc_error *error)
+{
+    char names[256];
+    size_t count = count_indicators(descriptor);
+    for (size_t i = 0; i < metric->indicator_count; i++) {
+        indices[i] = find_indicator(descriptor, count, metric->indicators[i]);
+        if (indices[i] == count)
+            return oc__config_error(config, metric, "indicators", error,
+                                    "plugin '%s' has no indicator '%s' (indicators: %s)",
+                                    metric->plugin, metric->indicators[i],
+                                    name_list(descriptor->indicators,
+                                              sizeof *descriptor->indicators, names,
+                                              sizeof names));
+    }
+    *target_index = OC__CONFIG_NO_INDICATOR;
+    if (metric->scoring.target_kind == OC__TARGET_NONE)
+        return OC_OK;
+    if (metric->target_indicator == NULL) {
+        if (count == 1) {
+            *target_index = 0;
+            return OC_OK;
+        }
+        return oc__config_error(config, metric, "target_indicator", error,
+                                "missing: plugin '%s' has several indicators (%s); name the "
+                                "one the target is for",
+                                metric->plugin,
+                                name_list(descriptor->indicators, sizeof *descriptor->indicators,
+                                          names, sizeof names));
+    }
+    *target_index = find_indicator(descriptor, count, metric->target_indicator);
+    if (*target_index == count)
+        return oc__config_error(config, metric, "target_indicator", error,
+                                "plugin '%s' has no indicator '%s' (indicators: %s)",
+                                metric->plugin, metric->target_indicator,
+                                name_list(descriptor->indicators, sizeof *descriptor->indicators,
+                                          names, sizeof names));
+    return OC_OK;
+}
+
 int oc__config_validate_metric(const oc__config *config, oc__config_metric *metric,
                                const oc_plugin_descriptor *descriptor, oc_error *error)
 {
@@ -139,21 +198,28 @@ int oc__config_validate_metric(const oc__config *config, oc__config_metric *metr
     /* calloc(0) may return NULL: allocate at least one entry. */
     oc__parameter_value *values = calloc(parameter_count + 1, sizeof *values);
     const char **measures = calloc(input_count + 1, sizeof *measures);
-    if (values == NULL || measures == NULL) {
-        free(values);
-        free(measures);
-        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-    }
-    int status = check_parameters(config, metric, descriptor, values, parameter_count, error);
+    size_t *indices = calloc(metric->indicator_count + 1, sizeof *indices);
+    size_t target_index = OC__CONFIG_NO_INDICATOR;
+    int status = OC_OK;
+    if (values == NULL || measures == NULL || indices == NULL)
+        status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    if (status == OC_OK)
+        status = check_parameters(config, metric, descriptor, values, parameter_count, error);
     if (status == OC_OK)
         status = check_inputs(config, metric, descriptor, measures, input_count, error);
+    if (status == OC_OK)
+        status = check_indicators(config, metric, descriptor, indices, &target_index, error);
     if (status != OC_OK) {
         free(values);
         free(measures);
+        free(indices);
         return status;
     }
     free(metric->parameter_values);
     free(metric->input_measures);
+    free(metric->indicator_indices);
+    metric->indicator_indices = indices;
+    metric->target_indicator_index = target_index;
     metric->parameter_values = values;
     metric->parameter_value_count = parameter_count;
     metric->input_measures = measures;

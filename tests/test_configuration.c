@@ -561,6 +561,24 @@ START_TEST(test_iniparser_traps)
 }
 END_TEST
 
+/* The commented example shipped as etc/outcomes.ini must load as is. */
+START_TEST(test_shipped_example_loads)
+{
+    oc__config *config = NULL;
+    oc_error error;
+    int status = oc__config_load(OC_TEST_TOP_SRCDIR "/etc/outcomes.ini", &config, &error);
+    ck_assert_msg(status == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(config->metric_count, 1);
+    const oc__config_metric *metric = &config->metrics[0];
+    ck_assert_str_eq(metric->name, "birkenhead_esa");
+    ck_assert_str_eq(metric->plugin, "worklessness");
+    ck_assert_int_eq(metric->scoring.target_kind, OC__TARGET_RELATIVE);
+    ck_assert_str_eq(oc__config_metric_input(metric, "claimants"), "esa_ib_claimants");
+    ck_assert_uint_eq(metric->parameter_count, 1);
+    oc__config_free(config);
+}
+END_TEST
+
 /* ---- phase 2 ---- */
 
 static int evaluate_nothing(oc_evaluation *evaluation, oc_error *error)
@@ -581,7 +599,9 @@ static const oc_parameter_spec test_parameters[] = {
     {"label", OC_PARAMETER_STRING, NULL, "required text"},
     {NULL, 0, NULL, NULL}};
 static const oc_indicator_spec test_indicators[] = {
-    {"rate", "%", OC_LOWER_IS_BETTER, "rate", 0}, {NULL, NULL, 0, NULL, 0}};
+    {"count", "people", OC_LOWER_IS_BETTER, "count", 0},
+    {"rate", "%", OC_LOWER_IS_BETTER, "rate", 0},
+    {NULL, NULL, 0, NULL, 0}};
 static const oc_plugin_descriptor test_descriptor = {
     .struct_size = sizeof test_descriptor,
     .abi_major = OC_ABI_MAJOR,
@@ -628,6 +648,7 @@ START_TEST(test_validate_metric)
     ck_assert_uint_eq(metric->input_measure_count, 2);
     ck_assert_str_eq(metric->input_measures[0], "ESA_IB");
     ck_assert_ptr_null(metric->input_measures[1]); /* optional and unmapped */
+    ck_assert_uint_eq(metric->target_indicator_index, OC__CONFIG_NO_INDICATOR);
     /* validating again replaces the earlier results without leaking */
     ck_assert_int_eq(oc__config_validate_metric(config, metric, &test_descriptor, &error), OC_OK);
     ck_assert_uint_eq(metric->parameter_value_count, 4);
@@ -635,8 +656,46 @@ START_TEST(test_validate_metric)
 }
 END_TEST
 
+START_TEST(test_validate_indicators)
+{
+    oc__config *config = load_ok(MINIMAL "input.claimants = C\nlabel = L\n"
+                                         "indicators = rate, count\nbaseline = 2014\n"
+                                         "target = -10%\ntarget_date = 2017\n"
+                                         "target_indicator = rate\n");
+    oc__config_metric *metric = &config->metrics[0];
+    ck_assert_uint_eq(metric->indicator_count, 2);
+    ck_assert_str_eq(metric->target_indicator, "rate");
+    oc_error error;
+    ck_assert_int_eq(oc__config_validate_metric(config, metric, &test_descriptor, &error), OC_OK);
+    ck_assert_uint_eq(metric->indicator_indices[0], 1);
+    ck_assert_uint_eq(metric->indicator_indices[1], 0);
+    ck_assert_uint_eq(metric->target_indicator_index, 1);
+    oc__config_free(config);
+
+    assert_load_fails(MINIMAL "target_indicator = rate\n",
+                      "[esa] target_indicator: given without a target", NULL);
+    assert_load_fails(MINIMAL "target_indicator = Rate-2\n",
+                      "[esa] target_indicator: 'Rate-2' is not an indicator name", NULL);
+    assert_load_fails(MINIMAL "indicators = rate rate\n",
+                      "[esa] indicators: 'rate' listed twice", NULL);
+    assert_load_fails(MINIMAL "indicators = RATE\n",
+                      "[esa] indicators: 'RATE' is not an indicator name", NULL);
+}
+END_TEST
+
 START_TEST(test_validate_metric_errors)
 {
+    assert_validation_fails("input.claimants = C\nlabel = L\nindicators = rate speed\n",
+                            "[esa] indicators: plugin 'worklessness' has no indicator 'speed' "
+                            "(indicators: count, rate)");
+    assert_validation_fails("input.claimants = C\nlabel = L\nbaseline = 2014\n"
+                            "target = 5\ntarget_date = 2017\n",
+                            "[esa] target_indicator: missing: plugin 'worklessness' has "
+                            "several indicators (count, rate)");
+    assert_validation_fails("input.claimants = C\nlabel = L\nbaseline = 2014\n"
+                            "target = 5\ntarget_date = 2017\ntarget_indicator = speed\n",
+                            "[esa] target_indicator: plugin 'worklessness' has no indicator "
+                            "'speed'");
     assert_validation_fails("input.claimants = C\nlabel = L\ncolour = red\n",
                             "[esa] colour: unknown key: not a parameter of plugin "
                             "'worklessness' (parameters: unit_cost, years, discount, label)");
@@ -697,10 +756,12 @@ static Suite *configuration_suite(void)
     tcase_add_test(load, test_syntax_errors_are_one_line);
     tcase_add_test(load, test_duplicates_and_stray_keys);
     tcase_add_test(load, test_iniparser_traps);
+    tcase_add_test(load, test_shipped_example_loads);
     suite_add_tcase(suite, load);
     TCase *validate = tcase_create("validate");
     tcase_add_checked_fixture(validate, make_directory, remove_directory);
     tcase_add_test(validate, test_validate_metric);
+    tcase_add_test(validate, test_validate_indicators);
     tcase_add_test(validate, test_validate_metric_errors);
     tcase_add_test(validate, test_config_error_helper);
     suite_add_tcase(suite, validate);
