@@ -44,10 +44,12 @@ typedef struct oc__metric_plan {
     oc__evaluation_unit *units;             /* owned */
     size_t unit_count;
     oc__evaluation_unit *comparator;        /* owned, or NULL */
-    size_t indicator_count;
+    size_t indicator_count;                 /* the descriptor's */
+    size_t *reported;                       /* owned: indicator indices to report, in order */
+    size_t reported_count;
     size_t period_end_index;                /* last time index in the evaluation period */
     size_t baseline_end_index;              /* OC__NO_INDEX without a baseline */
-    size_t target_indicator;                /* which indicator the target applies to */
+    size_t target_indicator;                /* the indicator the target is for, or OC__NO_INDEX */
     oc__scoring_settings settings;
     double z;
     double time_limit;                      /* seconds */
@@ -61,5 +63,28 @@ void oc__metric_plan_free(oc__metric_plan *plan);
  * child; the parent never opens HDF5 files that a child will use. */
 int oc__engine_evaluate_units(const oc__metric_plan *plan, size_t first_unit,
                               size_t unit_count, oc__wire_writer *writer, oc_error *error);
+
+/* ---- Running a configuration (engine.c) ---- */
+
+struct oc__config;
+struct oc__runner_summary;
+
+typedef struct oc__engine_options {
+    const char *period_text; /* --period: overrides the configuration's; NULL keeps it */
+    const char *plugin_dir;  /* --plugin-dir: overrides the configuration's; NULL keeps it */
+    size_t jobs;             /* --jobs; 0 takes the configuration's, else the CPU count */
+} oc__engine_options;
+
+/* Evaluates every metric of config: loads the plugins, plans each metric
+ * against its store, runs the jobs in isolated children and appends every
+ * result to results (caller-owned, in configuration, area and indicator
+ * order). Records the run in manifest (caller-owned). A plugin that fails
+ * is not an error here: its jobs appear as failed results and in summary.
+ * Returns OC_ERROR_CONFIG for mistakes in the configuration (unknown
+ * plugin, measure, area...), a store status (OC_ERROR_IO, OC_ERROR_FORMAT,
+ * OC_ERROR_NOT_FOUND) when a store cannot be used, OC_OK otherwise. */
+int oc__engine_run(struct oc__config *config, const oc__engine_options *options,
+                   oc__manifest *manifest, oc__result_list *results,
+                   struct oc__runner_summary *summary, oc_error *error);
 
 #endif

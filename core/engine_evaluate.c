@@ -39,6 +39,8 @@ typedef struct evaluator {
     oc_indicator_series *comparator_series;
     int comparator_status;              /* the plugin's status for the comparator */
     oc__wire_writer *writer;
+    oc__result_list pending;            /* this job's results, scored, not yet sent */
+    size_t *unit_first_result;          /* per unit: its first result in pending */
 } evaluator;
 
 /* An area that a unit needs; sorted by area so blocks are read in order. */
@@ -75,6 +77,8 @@ static void evaluator_close(evaluator *ev)
     free(ev->outputs);
     free(ev->comparator_storage);
     free(ev->comparator_series);
+    free(ev->unit_first_result);
+    oc__result_list_free(&ev->pending);
 }
 
 static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_writer *writer,
@@ -246,14 +250,21 @@ static int add_fiscal_benefit(evaluator *ev, size_t indicator, oc__result *resul
 }
 
 /* Scores and sends one result per indicator for a unit just evaluated. */
-static int send_unit_results(evaluator *ev, const oc__evaluation_unit *unit, int plugin_status,
-                             const oc_error *plugin_error, const char *note, oc_error *error)
+/* Scores one result per reported indicator for a unit just evaluated and
+ * keeps them in ev->pending, so that the job can send them in the order of
+ * its units whatever order the store's blocks were read in. */
+static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, size_t unit_index,
+                              int plugin_status, const oc_error *plugin_error, const char *note,
+                              oc_error *error)
 {
     const oc__metric_plan *plan = ev->plan;
-    for (size_t i = 0; i < plan->indicator_count; i++) {
-        oc__result result;
-        oc__result_init(&result);
-        int status = fill_identity(ev, unit, i, &result);
+    ev->unit_first_result[unit_index] = ev->pending.count;
+    for (size_t k = 0; k < plan->reported_count; k++) {
+        size_t i = plan->reported[k];
+        oc__result *result = oc__result_list_append(&ev->pending);
+        if (result == NULL)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        int status = fill_identity(ev, unit, i, result);
         if (status == OC_OK && plugin_status == OC_OK) {
             oc__scoring_settings settings = plan->settings;
             if (i != plan->target_indicator)
@@ -265,39 +276,47 @@ static int send_unit_results(evaluator *ev, const oc__evaluation_unit *unit, int
                 comparator_view.series = &ev->comparator_series[i];
             status = oc__score_indicator(&view, plan->period_end_index, plan->baseline_end_index,
                                          &settings, comparator_view.series ? &comparator_view : NULL,
-                                         &result, error);
+                                         result, error);
             if (status == OC_OK)
-                status = add_fiscal_benefit(ev, i, &result);
+                status = add_fiscal_benefit(ev, i, result);
         } else if (status == OC_OK) {
-            result.status = plugin_status == OC_ERROR_INSUFFICIENT_DATA ? OC_RESULT_INSUFFICIENT_DATA
-                                                                         : OC_RESULT_FAILED;
-            status = append_message(&result, plugin_error->message);
+            result->status = plugin_status == OC_ERROR_INSUFFICIENT_DATA ? OC_RESULT_INSUFFICIENT_DATA
+                                                                          : OC_RESULT_FAILED;
+            status = append_message(result, plugin_error->message);
         }
         if (status == OC_OK && plan->comparator != NULL && ev->comparator_status != OC_OK)
-            status = append_message(&result, "comparator could not be evaluated");
+            status = append_message(result, "comparator could not be evaluated");
         if (status == OC_OK)
-            status = append_message(&result, note);
-        if (status == OC_OK)
-            status = oc__wire_write_result(ev->writer, &result, error);
-        else if (status == OC_ERROR_NO_MEMORY)
-            oc_error_set(error, status, "out of memory");
-        oc__result_clear(&result);
+            status = append_message(result, note);
         if (status != OC_OK)
-            return status;
+            return status == OC_ERROR_NO_MEMORY ? oc_error_set(error, status, "out of memory")
+                                                : status;
     }
     return OC_OK;
+}
+
+/* Sends the pending results unit by unit, then forgets them. */
+static int send_pending(evaluator *ev, size_t unit_count, oc_error *error)
+{
+    int status = OC_OK;
+    for (size_t u = 0; status == OC_OK && u < unit_count; u++)
+        for (size_t k = 0; status == OC_OK && k < ev->plan->reported_count; k++)
+            status = oc__wire_write_result(ev->writer,
+                                           &ev->pending.items[ev->unit_first_result[u] + k], error);
+    oc__result_list_free(&ev->pending);
+    return status;
 }
 
 /* What to do with a unit whose inputs are ready. */
 typedef enum unit_action { SEND_RESULTS, KEEP_AS_COMPARATOR } unit_action;
 
-static int finish_unit(evaluator *ev, const oc__evaluation_unit *unit, unit_action action,
-                       const char *note, oc_error *error)
+static int finish_unit(evaluator *ev, const oc__evaluation_unit *unit, size_t unit_index,
+                       unit_action action, const char *note, oc_error *error)
 {
     oc_error plugin_error;
     int plugin_status = call_plugin(ev, unit, &plugin_error);
     if (action == SEND_RESULTS)
-        return send_unit_results(ev, unit, plugin_status, &plugin_error, note, error);
+        return score_unit_results(ev, unit, unit_index, plugin_status, &plugin_error, note, error);
     ev->comparator_status = plugin_status;
     memcpy(ev->comparator_storage, ev->output_storage,
            ev->plan->indicator_count * 5 * ev->time_count * sizeof(double));
@@ -343,7 +362,7 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
         if (!units[u].aggregated) {
             for (size_t r = 0; r < roles; r++)
                 ev->inputs[r] = block_series(ev, r, area);
-            status = finish_unit(ev, &units[u], action, NULL, error);
+            status = finish_unit(ev, &units[u], u, action, NULL, error);
             continue;
         }
         int missing = 0;
@@ -372,7 +391,7 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
                      "aggregated from %zu member areas, %zu with missing values (the total is "
                      "missing where any member is)",
                      units[u].member_count, members_missing[u]);
-        status = finish_unit(ev, &units[u], action, note, error);
+        status = finish_unit(ev, &units[u], u, action, note, error);
     }
 
     for (size_t u = 0; sums != NULL && u < count; u++)
@@ -400,8 +419,12 @@ int oc__engine_evaluate_units(const oc__metric_plan *plan, size_t first_unit,
         if (status == OC_OK)
             status = process_units(&ev, plan->comparator, 1, KEEP_AS_COMPARATOR, error);
     }
+    if (status == OC_OK && (ev.unit_first_result = calloc(unit_count + 1, sizeof(size_t))) == NULL)
+        status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     if (status == OC_OK)
         status = process_units(&ev, plan->units + first_unit, unit_count, SEND_RESULTS, error);
+    if (status == OC_OK)
+        status = send_pending(&ev, unit_count, error);
     evaluator_close(&ev);
     return status;
 }
@@ -417,6 +440,7 @@ void oc__metric_plan_free(oc__metric_plan *plan)
         free(plan->role_measures[r]);
     free(plan->role_measures);
     free(plan->parameters);
+    free(plan->reported);
     oc__evaluation_unit *lists[] = {plan->units, plan->comparator};
     size_t counts[] = {plan->unit_count, plan->comparator ? 1 : 0};
     for (size_t l = 0; l < 2; l++) {

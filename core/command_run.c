@@ -1,0 +1,211 @@
+/* command_run.c: `outcomes run CONFIG`, the command scheduled evaluations
+ * call; its exit statuses are a contract (core/commands.h). */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "configuration.h"
+#include "engine.h"
+#include "output.h"
+#include "plugin_runner.h"
+
+static const char run_usage[] =
+    "Usage: outcomes run [OPTIONS] CONFIG\n"
+    "\n"
+    "Evaluates every metric that the configuration CONFIG defines and writes\n"
+    "the results (docs/results.md).\n"
+    "\n"
+    "Options:\n"
+    "  -p, --period PERIOD   evaluation period: 2016-11-30, 2016-11, 2016Q4,\n"
+    "                        '2016/17 Q3' or latest (default: the configuration's)\n"
+    "  -f, --format FORMAT   table (default), csv or json\n"
+    "  -o, --output FILE     write to FILE, atomically, instead of standard output\n"
+    "  -j, --jobs N          evaluate with up to N processes (default: CPUs)\n"
+    "      --plugin-dir DIR  find plugins in DIR\n"
+    "      --fail-on LEVEL   exit 6 when any result is red (LEVEL red) or amber\n"
+    "                        or red (LEVEL amber)\n"
+    "  -h, --help            show this help\n"
+    "\n"
+    "Exit status: 0 every metric evaluated; 2 bad command line; 3 configuration\n"
+    "error; 4 a store cannot be used; 5 a plugin failed (the other results are\n"
+    "written); 6 --fail-on matched; 1 internal error (docs/exit-status.md).\n";
+
+typedef struct run_options {
+    const char *config_path;
+    const char *period;
+    const char *format;
+    const char *output;
+    const char *plugin_dir;
+    const char *fail_on;
+    size_t jobs;
+} run_options;
+
+static int parse_jobs(const char *text, size_t *jobs)
+{
+    char *end;
+    long value = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || value < 1 || value > 1024)
+        return -1;
+    *jobs = (size_t)value;
+    return 0;
+}
+
+/* Returns OC_EXIT_OK to go on, or the exit status to stop with. */
+static int parse_arguments(int argc, char **argv, run_options *options, int *stop)
+{
+    enum { OPTION_PLUGIN_DIR = 256, OPTION_FAIL_ON };
+    static const struct option long_options[] = {
+        {"period", required_argument, NULL, 'p'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"plugin-dir", required_argument, NULL, OPTION_PLUGIN_DIR},
+        {"fail-on", required_argument, NULL, OPTION_FAIL_ON},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(options, 0, sizeof *options);
+    *stop = 0;
+    optind = 1;
+    opterr = 0;
+    int option;
+    while ((option = getopt_long(argc, argv, ":p:f:o:j:h", long_options, NULL)) != -1) {
+        switch (option) {
+        case 'p': options->period = optarg; break;
+        case 'f': options->format = optarg; break;
+        case 'o': options->output = optarg; break;
+        case 'j':
+            if (parse_jobs(optarg, &options->jobs) != 0) {
+                oc__print_error("run: --jobs: '%s' is not a whole number from 1 to 1024", optarg);
+                return OC_EXIT_USAGE;
+            }
+            break;
+        case OPTION_PLUGIN_DIR: options->plugin_dir = optarg; break;
+        case OPTION_FAIL_ON:
+            if (strcmp(optarg, "red") != 0 && strcmp(optarg, "amber") != 0) {
+                oc__print_error("run: --fail-on: '%s' is not red or amber", optarg);
+                return OC_EXIT_USAGE;
+            }
+            options->fail_on = optarg;
+            break;
+        case 'h':
+            fputs(run_usage, stdout);
+            *stop = 1;
+            return OC_EXIT_OK;
+        case ':':
+            oc__print_error("run: option '%s' needs a value", argv[optind - 1]);
+            return OC_EXIT_USAGE;
+        default:
+            oc__print_error("run: unknown option '%s' (try 'outcomes run --help')", argv[optind - 1]);
+            return OC_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        oc__print_error(optind >= argc ? "run: no configuration file given (try 'outcomes run --help')"
+                                       : "run: one configuration file expected, got %d arguments",
+                        argc - optind);
+        return OC_EXIT_USAGE;
+    }
+    options->config_path = argv[optind];
+    return OC_EXIT_OK;
+}
+
+static int matches_fail_on(const oc__result_list *results, const char *fail_on)
+{
+    if (fail_on == NULL)
+        return 0;
+    for (size_t i = 0; i < results->count; i++) {
+        const char *rag = results->items[i].rag;
+        if (rag != NULL && (strcmp(rag, "red") == 0
+                            || (strcmp(fail_on, "amber") == 0 && strcmp(rag, "amber") == 0)))
+            return 1;
+    }
+    return 0;
+}
+
+static size_t count_failed(const oc__result_list *results)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < results->count; i++)
+        failed += results->items[i].status == OC_RESULT_FAILED;
+    return failed;
+}
+
+static int exit_for_engine_error(int status)
+{
+    switch (status) {
+    case OC_ERROR_CONFIG: return OC_EXIT_CONFIG;
+    case OC_ERROR_NO_MEMORY: return OC_EXIT_INTERNAL;
+    case OC_ERROR_PLUGIN: return OC_EXIT_PLUGIN;
+    default: return OC_EXIT_DATA;
+    }
+}
+
+int oc__command_run(int argc, char **argv)
+{
+    run_options options;
+    int stop;
+    int exit_status = parse_arguments(argc, argv, &options, &stop);
+    if (exit_status != OC_EXIT_OK || stop)
+        return exit_status;
+
+    oc_error error;
+    oc__output_format format = OC_OUTPUT_TABLE;
+    if (options.format != NULL && oc__output_format_parse(options.format, &format, &error) != OC_OK) {
+        oc__print_error("run: --format: %s", error.message);
+        return OC_EXIT_USAGE;
+    }
+    if (options.period != NULL && strcmp(options.period, "latest") != 0) {
+        oc__period period;
+        if (oc__period_parse(options.period, OC__FREQUENCY_NONE, &period, &error) != OC_OK) {
+            oc__print_error("run: --period: %s", error.message);
+            return OC_EXIT_USAGE;
+        }
+    }
+
+    oc__config *config;
+    if (oc__config_load(options.config_path, &config, &error) != OC_OK) {
+        oc__print_error("%s", error.message);
+        return error.status == OC_ERROR_NO_MEMORY ? OC_EXIT_INTERNAL : OC_EXIT_CONFIG;
+    }
+    if (options.format == NULL)
+        format = config->format;
+    const char *output = options.output ? options.output : config->output;
+
+    oc__manifest *manifest = NULL;
+    oc__result_list results = {0};
+    oc__runner_summary summary = {0};
+    oc__engine_options engine_options = {options.period, options.plugin_dir, options.jobs};
+    int status = oc__manifest_create(&manifest, time(NULL), &error);
+    if (status == OC_OK)
+        status = oc__engine_run(config, &engine_options, manifest, &results, &summary, &error);
+    if (status != OC_OK) {
+        oc__print_error("%s", error.message);
+        exit_status = exit_for_engine_error(status);
+    } else {
+        status = output != NULL
+                     ? oc__output_write_file(output, format, manifest, &results, &error)
+                     : oc__output_write(stdout, format, manifest, &results,
+                                        oc__output_terminal_width(stdout), &error);
+        if (status != OC_OK) {
+            oc__print_error("%s", error.message);
+            exit_status = OC_EXIT_INTERNAL;
+        } else if (summary.failed > 0 || count_failed(&results) > 0) {
+            size_t failed = count_failed(&results);
+            oc__print_error("%zu result%s failed (see their messages); the others were written",
+                            failed, failed == 1 ? "" : "s");
+            exit_status = OC_EXIT_PLUGIN;
+        } else if (matches_fail_on(&results, options.fail_on)) {
+            exit_status = OC_EXIT_FAIL_ON;
+        }
+    }
+    oc__result_list_free(&results);
+    oc__manifest_free(manifest);
+    oc__config_free(config);
+    return exit_status;
+}

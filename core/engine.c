@@ -1,0 +1,156 @@
+/*
+ * engine.c: runs a configuration: plugins loaded once in the parent, one
+ * plan per metric, each plan cut into jobs of roughly equal work (areas
+ * read), and the jobs run in isolated children by core/plugin_runner.c.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "engine_plan.h"
+#include "plugin_runner.h"
+
+/* Fewest areas a job reads: below this, forking costs more than it saves. */
+#define MIN_AREAS_PER_JOB 2048
+/* Jobs per worker, so that uneven jobs still keep every worker busy. */
+#define JOBS_PER_WORKER 4
+
+typedef struct job_context {
+    const oc__metric_plan *plan;
+    size_t first_unit;
+    size_t unit_count;
+} job_context;
+
+static int run_job(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    const job_context *job = context;
+    return oc__engine_evaluate_units(job->plan, job->first_unit, job->unit_count, writer, error);
+}
+
+/* Cuts every plan into jobs; *contexts and *jobs are allocated here. */
+static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t workers,
+                     job_context **contexts_out, oc__runner_job **jobs_out, size_t *job_count,
+                     oc_error *error)
+{
+    size_t capacity = 0;
+    for (size_t p = 0; p < plan_count; p++)
+        capacity += plans[p].unit_count;
+    job_context *contexts = calloc(capacity ? capacity : 1, sizeof *contexts);
+    oc__runner_job *jobs = calloc(capacity ? capacity : 1, sizeof *jobs);
+    if (contexts == NULL || jobs == NULL) {
+        free(contexts);
+        free(jobs);
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    size_t count = 0;
+    for (size_t p = 0; p < plan_count; p++) {
+        const oc__metric_plan *plan = &plans[p];
+        size_t total = 0;
+        for (size_t u = 0; u < plan->unit_count; u++)
+            total += plan->units[u].member_count;
+        size_t per_job = total / (workers * JOBS_PER_WORKER) + 1;
+        if (per_job < MIN_AREAS_PER_JOB)
+            per_job = MIN_AREAS_PER_JOB;
+        for (size_t u = 0; u < plan->unit_count;) {
+            size_t first = u, work = 0;
+            while (u < plan->unit_count && (u == first || work + plan->units[u].member_count <= per_job))
+                work += plan->units[u++].member_count;
+            contexts[count] = (job_context){plan, first, u - first};
+            jobs[count] = (oc__runner_job){
+                .metric = plan->metric,
+                .plugin = plan->descriptor->name,
+                .plugin_version = plan->descriptor->version,
+                .time_limit_seconds = (unsigned)(plan->time_limit + 0.999),
+                .run = run_job,
+                .context = &contexts[count],
+            };
+            count++;
+        }
+    }
+    *contexts_out = contexts;
+    *jobs_out = jobs;
+    *job_count = count;
+    return OC_OK;
+}
+
+static int load_plugins(const oc__config *config, const char *directory, unsigned flags,
+                        oc__plugin **plugins, oc_error *error)
+{
+    for (size_t m = 0; m < config->metric_count; m++) {
+        const oc__config_metric *metric = &config->metrics[m];
+        oc_error load_error;
+        if (oc__plugin_open_by_name(directory, metric->plugin, flags, &plugins[m], &load_error)
+            != OC_OK)
+            return oc__config_error(config, metric, "plugin", error, "%s", load_error.message);
+    }
+    return OC_OK;
+}
+
+static int record_manifest(const oc__config *config, const char *period_text,
+                           const oc__plugin *const *plugins, oc__manifest *manifest,
+                           oc_error *error)
+{
+    int status = oc__manifest_set_configuration(manifest, config->path, error);
+    for (size_t s = 0; status == OC_OK && s < config->store_count; s++)
+        status = oc__manifest_add_store(manifest, config->stores[s], error);
+    for (size_t m = 0; status == OC_OK && m < config->metric_count; m++)
+        status = oc__manifest_add_plugin(manifest, plugins[m]->descriptor.name,
+                                         plugins[m]->descriptor.version, error);
+    if (status == OC_OK)
+        status = oc__manifest_set_period_requested(manifest, period_text, error);
+    return status;
+}
+
+int oc__engine_run(oc__config *config, const oc__engine_options *options,
+                   oc__manifest *manifest, oc__result_list *results,
+                   oc__runner_summary *summary, oc_error *error)
+{
+    const char *period_text = options->period_text ? options->period_text : config->period_text;
+    if (period_text == NULL)
+        period_text = "latest";
+    const char *directory = oc__plugin_directory(options->plugin_dir, config->plugin_dir);
+    unsigned flags = oc__plugin_flags_from_environment(config->allow_insecure_plugins);
+    size_t workers = options->jobs ? options->jobs
+                     : config->jobs > 0 ? (size_t)config->jobs
+                                        : oc__runner_default_parallelism();
+
+    size_t metric_count = config->metric_count;
+    oc__plugin **plugins = calloc(metric_count ? metric_count : 1, sizeof *plugins);
+    oc__metric_plan *plans = calloc(metric_count ? metric_count : 1, sizeof *plans);
+    oc__store **stores = calloc(config->store_count ? config->store_count : 1, sizeof *stores);
+    job_context *contexts = NULL;
+    oc__runner_job *jobs = NULL;
+    size_t job_count = 0;
+    int status = plugins && plans && stores ? OC_OK
+                 : oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    if (status == OC_OK)
+        status = load_plugins(config, directory, flags, plugins, error);
+    for (size_t m = 0; status == OC_OK && m < metric_count; m++)
+        status = oc__metric_plan_build(config, &config->metrics[m], plugins[m], period_text,
+                                       stores, &plans[m], error);
+    /* Children open the stores themselves: HDF5 state must not cross fork. */
+    for (size_t s = 0; stores != NULL && s < config->store_count; s++)
+        oc__store_close(stores[s]);
+    if (status == OC_OK)
+        status = record_manifest(config, period_text, (const oc__plugin *const *)plugins,
+                                 manifest, error);
+    if (status == OC_OK)
+        status = make_jobs(plans, metric_count, workers, &contexts, &jobs, &job_count, error);
+    if (status == OC_OK)
+        status = oc__runner_run(jobs, job_count, workers, results, summary, error);
+    if (status == OC_OK)
+        status = oc__manifest_add_results(manifest, results, error);
+
+    free(jobs);
+    free(contexts);
+    for (size_t m = 0; plans != NULL && m < metric_count; m++)
+        oc__metric_plan_free(&plans[m]);
+    for (size_t m = 0; plugins != NULL && m < metric_count; m++)
+        oc__plugin_close(plugins[m]);
+    free(plans);
+    free(plugins);
+    free(stores);
+    return status;
+}

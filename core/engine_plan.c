@@ -1,0 +1,360 @@
+/*
+ * engine_plan.c: turns one metric of the configuration into a plan, in the
+ * parent, before any child starts: it checks the plugin's inputs against
+ * the store's measures, resolves areas (an area, a parent whose members are
+ * summed, or all), and finds the time indices of the evaluation and
+ * baseline periods. Every mistake is reported against the file, section
+ * and key where it was written.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <outcomes/stats.h>
+
+#include "engine_plan.h"
+
+/* ---- parents: which areas each parent code gathers ---- */
+
+struct oc__parent_index {
+    const oc__store_frame *frame;
+    size_t *order;   /* area indices with a parent, sorted by parent code */
+    size_t count;
+};
+
+static const oc__store_frame *sorting_frame;
+
+static int compare_by_parent(const void *left, const void *right)
+{
+    size_t a = *(const size_t *)left, b = *(const size_t *)right;
+    int order = strcmp(oc__store_area_parent(sorting_frame, a),
+                       oc__store_area_parent(sorting_frame, b));
+    return order != 0 ? order : (a > b) - (a < b);
+}
+
+int oc__parent_index_build(const oc__store_frame *frame, oc__parent_index **out, oc_error *error)
+{
+    size_t areas = oc__store_area_count(frame);
+    oc__parent_index *index = calloc(1, sizeof *index);
+    if (index == NULL || (index->order = malloc((areas ? areas : 1) * sizeof(size_t))) == NULL) {
+        free(index);
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    index->frame = frame;
+    for (size_t a = 0; a < areas; a++) {
+        const char *parent = oc__store_area_parent(frame, a);
+        if (parent != NULL && parent[0] != '\0')
+            index->order[index->count++] = a;
+    }
+    /* qsort has no context argument in C11; the planner is single-threaded. */
+    sorting_frame = frame;
+    qsort(index->order, index->count, sizeof(size_t), compare_by_parent);
+    *out = index;
+    return OC_OK;
+}
+
+void oc__parent_index_free(oc__parent_index *index)
+{
+    if (index != NULL)
+        free(index->order);
+    free(index);
+}
+
+/* The members of parent code, as a range [*first, *first + *count) of
+ * index->order (already in ascending area order within the range). */
+static void parent_members(const oc__parent_index *index, const char *code, size_t *first,
+                           size_t *count)
+{
+    size_t low = 0, high = index->count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (strcmp(oc__store_area_parent(index->frame, index->order[middle]), code) < 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    size_t end = low;
+    while (end < index->count && strcmp(oc__store_area_parent(index->frame, index->order[end]), code) == 0)
+        end++;
+    *first = low;
+    *count = end - low;
+}
+
+/* ---- units ---- */
+
+static int unit_for_area(const oc__store_frame *frame, size_t area, oc__evaluation_unit *unit)
+{
+    const char *name = oc__store_area_name(frame, area);
+    unit->code = strdup(oc__store_area_codes(frame)[area]);
+    unit->name = strdup(name ? name : "");
+    unit->members = malloc(sizeof(size_t));
+    unit->member_count = 1;
+    unit->aggregated = 0;
+    if (unit->code == NULL || unit->name == NULL || unit->members == NULL)
+        return OC_ERROR_NO_MEMORY;
+    unit->members[0] = area;
+    return OC_OK;
+}
+
+/* An area by its code, or else a parent whose members are summed. Returns
+ * OC_ERROR_NOT_FOUND when the code is neither. */
+static int unit_for_code(const oc__store_frame *frame, const oc__parent_index *parents,
+                         const char *code, oc__evaluation_unit *unit)
+{
+    memset(unit, 0, sizeof *unit);
+    size_t area = oc__store_find_area(frame, code);
+    if (area != OC__STORE_NO_INDEX)
+        return unit_for_area(frame, area, unit);
+    size_t first, count;
+    parent_members(parents, code, &first, &count);
+    if (count == 0)
+        return OC_ERROR_NOT_FOUND;
+    unit->code = strdup(code);
+    unit->name = strdup("");
+    unit->members = malloc(count * sizeof(size_t));
+    unit->member_count = count;
+    unit->aggregated = 1;
+    if (unit->code == NULL || unit->name == NULL || unit->members == NULL)
+        return OC_ERROR_NO_MEMORY;
+    memcpy(unit->members, parents->order + first, count * sizeof(size_t));
+    return OC_OK;
+}
+
+static int plan_units(const oc__config *config, const oc__config_metric *metric,
+                      const oc__store_frame *frame, const oc__parent_index *parents,
+                      const char *store_path, oc__metric_plan *plan, oc_error *error)
+{
+    size_t count = metric->all_areas ? oc__store_area_count(frame) : metric->area_count;
+    plan->units = calloc(count ? count : 1, sizeof *plan->units);
+    if (plan->units == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    for (size_t u = 0; u < count; u++) {
+        int status = metric->all_areas
+                         ? unit_for_area(frame, u, &plan->units[u])
+                         : unit_for_code(frame, parents, metric->areas[u], &plan->units[u]);
+        plan->unit_count = u + 1;
+        if (status == OC_ERROR_NOT_FOUND)
+            return oc__config_error(config, metric, "areas",
+                                    error, "'%s' is neither an area nor a parent area in %s frame %s",
+                                    metric->areas[u], store_path, oc__store_frame_name(frame));
+        if (status != OC_OK)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    if (count == 0)
+        return oc__config_error(config, metric, "areas", error, "%s frame %s has no areas",
+                                store_path, oc__store_frame_name(frame));
+    if (metric->comparator != NULL) {
+        plan->comparator = calloc(1, sizeof *plan->comparator);
+        if (plan->comparator == NULL)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        int status = unit_for_code(frame, parents, metric->comparator, plan->comparator);
+        if (status == OC_ERROR_NOT_FOUND) {
+            free(plan->comparator);
+            plan->comparator = NULL;
+            return oc__config_error(config, metric, "comparator", error,
+                                    "'%s' is neither an area nor a parent area in %s frame %s",
+                                    metric->comparator, store_path, oc__store_frame_name(frame));
+        }
+        if (status != OC_OK)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    return OC_OK;
+}
+
+/* ---- frame, measures and periods ---- */
+
+/* The frequency of the frame's data, from its first mapped measure: it
+ * decides whether "2016/17" is a financial or an academic year. */
+static oc__frequency frame_frequency(const oc__store_frame *frame, const oc__metric_plan *plan)
+{
+    for (size_t r = 0; r < plan->role_count; r++) {
+        if (plan->role_measures[r] == NULL)
+            continue;
+        const oc__store_measure *measure = oc__store_find_measure(frame, plan->role_measures[r]);
+        oc__frequency frequency;
+        if (measure != NULL && measure->frequency != NULL
+            && oc__frequency_from_name(measure->frequency, &frequency, NULL) == OC_OK)
+            return frequency;
+    }
+    return OC__FREQUENCY_NONE;
+}
+
+/* The last time index on or before the end of the period `text`. */
+static int period_end_index(const oc__config *config, const oc__config_metric *metric,
+                            const char *key, const char *text, oc__frequency frequency,
+                            const oc__store_frame *frame, size_t *index, oc_error *error)
+{
+    const int32_t *times = oc__store_times(frame);
+    size_t count = oc__store_time_count(frame);
+    if (strcmp(text, "latest") == 0) {
+        *index = count - 1;
+        return OC_OK;
+    }
+    oc__period period;
+    oc_error parse_error;
+    if (oc__period_parse(text, frequency, &period, &parse_error) != OC_OK)
+        return oc__config_error(config, metric, key, error, "%s", parse_error.message);
+    *index = oc__latest_index_before(times, count, period.end_day);
+    if (*index == (size_t)-1) {
+        char first[OC__DATE_TEXT_SIZE];
+        oc__format_date(times[0], first, sizeof first);
+        return oc__config_error(config, metric, key, error,
+                                "'%s' ends before the first period in the store (%s)", text, first);
+    }
+    return OC_OK;
+}
+
+static int plan_measures(const oc__config *config, const oc__config_metric *metric,
+                         const oc__store_frame *frame, const char *store_path,
+                         oc__metric_plan *plan, oc_error *error)
+{
+    const oc_plugin_descriptor *descriptor = plan->descriptor;
+    plan->role_count = metric->input_measure_count;
+    plan->role_measures = calloc(plan->role_count ? plan->role_count : 1, sizeof(char *));
+    if (plan->role_measures == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    for (size_t r = 0; r < plan->role_count; r++) {
+        const char *measure = metric->input_measures[r];
+        if (measure == NULL)
+            continue;
+        if (oc__store_find_measure(frame, measure) == NULL) {
+            char key[OC_NAME_MAX + 8];
+            snprintf(key, sizeof key, "input.%s", descriptor->inputs[r].role);
+            return oc__config_error(config, metric, key, error,
+                                    "no measure '%s' in %s frame %s", measure, store_path,
+                                    oc__store_frame_name(frame));
+        }
+        if ((plan->role_measures[r] = strdup(measure)) == NULL)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    return OC_OK;
+}
+
+static int plan_periods(const oc__config *config, const oc__config_metric *metric,
+                        const char *period_text, const oc__store_frame *frame,
+                        oc__metric_plan *plan, oc_error *error)
+{
+    if (oc__store_time_count(frame) == 0)
+        return oc__config_error(config, metric, "frame", error, "the frame has no periods");
+    oc__frequency frequency = frame_frequency(frame, plan);
+    int status = period_end_index(config, metric, "period", period_text, frequency, frame,
+                                  &plan->period_end_index, error);
+    plan->baseline_end_index = OC__NO_INDEX;
+    if (status == OC_OK && metric->baseline_text != NULL)
+        status = period_end_index(config, metric, "baseline", metric->baseline_text, frequency,
+                                  frame, &plan->baseline_end_index, error);
+    if (status == OC_OK && plan->baseline_end_index != OC__NO_INDEX
+        && plan->baseline_end_index > plan->period_end_index)
+        status = oc__config_error(config, metric, "baseline", error,
+                                  "the baseline '%s' is after the evaluation period '%s'",
+                                  metric->baseline_text, period_text);
+    plan->settings = metric->scoring;
+    if (status == OC_OK && metric->target_date_text != NULL) {
+        /* Re-read with the frame's frequency: "2016/17" may be academic. */
+        oc__period target;
+        if (oc__period_parse(metric->target_date_text, frequency, &target, NULL) == OC_OK)
+            plan->settings.target_day = target.start_day;
+    }
+    return status;
+}
+
+/* Opens the store that holds the metric's frame, from the stores cache. */
+static int choose_store(const oc__config *config, const oc__config_metric *metric,
+                        oc__store **stores, oc__store **store, oc__store_frame **frame,
+                        size_t *store_index, oc_error *error)
+{
+    size_t first = metric->store_index == OC__CONFIG_ANY_STORE ? 0 : metric->store_index;
+    size_t last = metric->store_index == OC__CONFIG_ANY_STORE ? config->global_store_count
+                                                              : metric->store_index + 1;
+    if (first >= last)
+        return oc__config_error(config, metric, "store", error,
+                                "no store: set `store` in [outcomes] or in this section");
+    for (size_t s = first; s < last; s++) {
+        if (stores[s] == NULL) {
+            int status = oc__store_open(config->stores[s], &stores[s], error);
+            if (status != OC_OK)
+                return status;
+        }
+        oc__store_frame *candidate = NULL;
+        if (metric->frame != NULL)
+            candidate = oc__store_find_frame(stores[s], metric->frame);
+        else if (oc__store_frame_count(stores[s]) == 1)
+            candidate = oc__store_frame_at(stores[s], 0);
+        else
+            return oc__config_error(config, metric, "frame", error,
+                                    "%s has %zu frames: name one with `frame`", config->stores[s],
+                                    oc__store_frame_count(stores[s]));
+        if (candidate != NULL) {
+            *store = stores[s];
+            *frame = candidate;
+            *store_index = s;
+            return OC_OK;
+        }
+    }
+    return oc__config_error(config, metric, "frame", error, "no frame '%s' in %s", metric->frame,
+                            config->stores[first]);
+}
+
+int oc__metric_plan_build(const oc__config *config, oc__config_metric *metric,
+                          const oc__plugin *plugin, const char *period_text,
+                          oc__store **stores, oc__metric_plan *plan, oc_error *error)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->descriptor = &plugin->descriptor;
+    plan->indicator_count = plugin->indicator_count;
+    int status = oc__config_validate_metric(config, metric, &plugin->descriptor, error);
+    if (status != OC_OK)
+        return status;
+    plan->metric = strdup(metric->name);
+    if (plan->metric == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+
+    oc__store *store = NULL;
+    oc__store_frame *frame = NULL;
+    size_t store_index = 0;
+    status = choose_store(config, metric, stores, &store, &frame, &store_index, error);
+    if (status != OC_OK)
+        return status;
+    plan->store_path = strdup(config->stores[store_index]);
+    plan->frame_name = strdup(oc__store_frame_name(frame));
+    if (plan->store_path == NULL || plan->frame_name == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+
+    status = plan_measures(config, metric, frame, plan->store_path, plan, error);
+    if (status == OC_OK)
+        status = plan_periods(config, metric, period_text, frame, plan, error);
+    if (status != OC_OK)
+        return status;
+
+    oc__parent_index *parents;
+    status = oc__parent_index_build(frame, &parents, error);
+    if (status != OC_OK)
+        return status;
+    status = plan_units(config, metric, frame, parents, plan->store_path, plan, error);
+    oc__parent_index_free(parents);
+    if (status != OC_OK)
+        return status;
+
+    plan->parameter_count = metric->parameter_value_count;
+    plan->parameters = malloc((plan->parameter_count ? plan->parameter_count : 1)
+                              * sizeof *plan->parameters);
+    if (plan->parameters == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    memcpy(plan->parameters, metric->parameter_values,
+           plan->parameter_count * sizeof *plan->parameters);
+    plan->z = oc_z_for_confidence(metric->confidence);
+    plan->time_limit = metric->time_limit;
+    plan->target_indicator = metric->target_indicator_index == OC__CONFIG_NO_INDICATOR
+                                 ? OC__NO_INDEX
+                                 : metric->target_indicator_index;
+    /* `indicators` picks and orders what is reported; absent, all of them. */
+    plan->reported_count = metric->indicator_count ? metric->indicator_count : plan->indicator_count;
+    plan->reported = malloc(plan->reported_count * sizeof *plan->reported + 1);
+    if (plan->reported == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; i < plan->reported_count; i++)
+        plan->reported[i] = metric->indicator_count ? metric->indicator_indices[i] : i;
+    return OC_OK;
+}

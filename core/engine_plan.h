@@ -1,0 +1,32 @@
+/*
+ * engine_plan.h: building a metric's plan from the configuration, the store
+ * and the loaded plugin (see engine.h for the plan itself).
+ */
+#ifndef OC_ENGINE_PLAN_H
+#define OC_ENGINE_PLAN_H
+
+#include "configuration.h"
+#include "engine.h"
+#include "plugin_loader.h"
+#include "store.h"
+
+/* Which areas each parent code gathers, for one frame. */
+typedef struct oc__parent_index oc__parent_index;
+
+/* Indexes the frame's area_parent values: O(areas log areas), once. The
+ * caller frees with oc__parent_index_free; the frame must outlive it. */
+int oc__parent_index_build(const oc__store_frame *frame, oc__parent_index **index,
+                           oc_error *error);
+void oc__parent_index_free(oc__parent_index *index);
+
+/* Validates metric against the plugin and the store and fills plan (the
+ * caller frees it with oc__metric_plan_free, also after a failure).
+ * period_text is the evaluation period ("latest", "2016Q4", ...). stores
+ * is a cache with one slot per config->stores entry: stores opened here
+ * are left in it for the caller to close. Errors name the file, section
+ * and key (OC_ERROR_CONFIG), or the store (other statuses). */
+int oc__metric_plan_build(const oc__config *config, oc__config_metric *metric,
+                          const oc__plugin *plugin, const char *period_text,
+                          oc__store **stores, oc__metric_plan *plan, oc_error *error);
+
+#endif
