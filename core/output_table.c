@@ -191,7 +191,7 @@ static int is_whole(double value)
 static int decimals_for(double value)
 {
     double magnitude = fabs(value);
-    if (is_whole(value))
+    if (!isfinite(value) || is_whole(value))
         return 0;
     if (magnitude >= 10)
         return 1;

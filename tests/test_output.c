@@ -187,6 +187,9 @@ static void set_up(void)
 
 static void tear_down(void)
 {
+    oc__manifest_free(manifest);
+    manifest = NULL;
+    oc__result_list_free(&results);
     remove_test_directory();
 }
 
@@ -337,11 +340,11 @@ START_TEST(json_round_trips_every_field)
                                   json_real_value(value), number);
                 }
             } else {
-                const char *text = expected_string(row, name, string_field(r, name));
-                if (text == NULL)
+                const char *expected = expected_string(row, name, string_field(r, name));
+                if (expected == NULL)
                     ck_assert_msg(json_is_null(value), "row %zu %s not null", row, name);
                 else
-                    ck_assert_str_eq(json_string_value(value), text);
+                    ck_assert_str_eq(json_string_value(value), expected);
             }
         }
         ck_assert_uint_eq(field, FIELD_COUNT);
@@ -658,8 +661,10 @@ START_TEST(failed_write_keeps_previous_file)
         r->metric = strdup("padding_to_pass_the_file_size_limit");
         r->value = i;
     }
-    signal(SIGXFSZ, SIG_IGN);
-    struct rlimit limit = {4096, 4096};
+    void (*saved_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    struct rlimit saved_limit, limit = {4096, 4096};
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &saved_limit), 0);
+    limit.rlim_max = saved_limit.rlim_max;
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &limit), 0);
     const oc__output_format formats[] = {OC_OUTPUT_CSV, OC_OUTPUT_JSON, OC_OUTPUT_TABLE};
     for (size_t i = 0; i < 3; i++) {
@@ -672,6 +677,8 @@ START_TEST(failed_write_keeps_previous_file)
         free(after);
         ck_assert_uint_eq(count_entries(), 1);  /* no temporary file left */
     }
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &saved_limit), 0);
+    signal(SIGXFSZ, saved_handler);
 
     /* A format that does not exist fails before any file is touched. */
     oc_error error;
@@ -686,10 +693,18 @@ START_TEST(no_path_writes_standard_output)
 {
     char path[256];
     snprintf(path, sizeof path, "%s", test_path("stdout.csv"));
-    ck_assert_ptr_nonnull(freopen(path, "w", stdout));
+    /* Point standard output at a file for the two writes, then put it back. */
+    fflush(stdout);
+    int saved_stdout = dup(STDOUT_FILENO);
+    ck_assert_int_ge(saved_stdout, 0);
+    FILE *capture = fopen(path, "w");
+    ck_assert_ptr_nonnull(capture);
+    ck_assert_int_ge(dup2(fileno(capture), STDOUT_FILENO), 0);
+    fclose(capture);
     ck_assert_int_eq(oc__output_write_file(NULL, OC_OUTPUT_CSV, NULL, &results, NULL), OC_OK);
     ck_assert_int_eq(oc__output_write_file("-", OC_OUTPUT_CSV, NULL, &results, NULL), OC_OK);
-    fclose(stdout);
+    ck_assert_int_ge(dup2(saved_stdout, STDOUT_FILENO), 0);
+    close(saved_stdout);
     char *text = read_all(path);
     const char *second = strstr(text + 1, "metric,indicator,");
     ck_assert_ptr_nonnull(second);
