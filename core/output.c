@@ -199,11 +199,14 @@ int oc__output_write_file(const char *path, oc__output_format format,
         return oc_error_set(error, OC_ERROR_INVALID, "unknown output format number %d",
                             (int)format);
     if (path == NULL || strcmp(path, "-") == 0) {
+        oc_error write_error;
         int status = oc__output_write(stdout, format, manifest, results,
-                                      oc__output_terminal_width(stdout), error);
-        if (status == OC_OK && (fflush(stdout) != 0 || ferror(stdout)))
-            status = oc_error_set(error, OC_ERROR_IO, "standard output: write failed");
-        return status;
+                                      oc__output_terminal_width(stdout), &write_error);
+        if (status != OC_OK)
+            return oc_error_set(error, status, "standard output: %s", write_error.message);
+        if (fflush(stdout) != 0 || ferror(stdout))
+            return oc_error_set(error, OC_ERROR_IO, "standard output: write failed");
+        return OC_OK;
     }
     oc__atomic_file file;
     int status = oc__atomic_file_begin(&file, path, error);
