@@ -4,6 +4,7 @@
  * field in full is in the CSV and JSON formats. */
 #include "config.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,10 @@ enum table_column {
 };
 
 /* keep_rank: when the width is too small, columns are hidden lowest rank
- * first. shrink_to: text columns may be shortened (with "...") down to
- * this many columns before anything is hidden; 0 = never shortened. */
+ * first; those ranked ESSENTIAL_RANK or more only once shortening names
+ * is not enough. shrink_to: text columns may be shortened (with "...")
+ * down to this many columns; 0 = never shortened. */
+#define ESSENTIAL_RANK 10
 static const struct {
     const char *header;
     int right_aligned;
@@ -332,10 +335,31 @@ static size_t total_width(const table_layout *layout)
     return shown > 0 ? total + COLUMN_GAP * (shown - 1) : 0;
 }
 
-/* Shortens text columns, then hides the least important, until the table
- * fits width. */
+/* Hides visible columns of keep_rank below `below_rank`, lowest first,
+ * until the table fits width; never the last column. */
+static void hide_columns(table_layout *layout, size_t width, int below_rank)
+{
+    while (total_width(layout) > width) {
+        int lowest = -1, shown = 0;
+        for (int c = 0; c < COLUMN_COUNT; c++)
+            if (layout->visible[c]) {
+                shown++;
+                if (columns[c].keep_rank < below_rank
+                    && (lowest < 0 || columns[c].keep_rank < columns[lowest].keep_rank))
+                    lowest = c;
+            }
+        if (shown <= 1 || lowest < 0)
+            return;
+        layout->visible[lowest] = 0;
+    }
+}
+
+/* Makes the table fit width: first hides the secondary columns, then
+ * shortens long names (shortening first would make "claimant_rate" and
+ * "claimants_year_on_year" both "claiman..."), then hides essential ones. */
 static void fit_layout(table_layout *layout, size_t width)
 {
+    hide_columns(layout, width, ESSENTIAL_RANK);
     while (total_width(layout) > width) {
         int widest = -1;
         for (int c = 0; c < COLUMN_COUNT; c++)
@@ -347,18 +371,7 @@ static void fit_layout(table_layout *layout, size_t width)
             break;
         layout->widths[widest]--;
     }
-    while (total_width(layout) > width) {
-        int lowest = -1, shown = 0;
-        for (int c = 0; c < COLUMN_COUNT; c++)
-            if (layout->visible[c]) {
-                shown++;
-                if (lowest < 0 || columns[c].keep_rank < columns[lowest].keep_rank)
-                    lowest = c;
-            }
-        if (shown <= 1)
-            break;
-        layout->visible[lowest] = 0;
-    }
+    hide_columns(layout, width, INT_MAX);
     /* One column left and still too wide: cut it. */
     if (total_width(layout) > width)
         for (int c = 0; c < COLUMN_COUNT; c++)
