@@ -1,0 +1,102 @@
+/*
+ * misbehaving.c: test plugins with valid descriptors whose evaluate
+ * callback fails in the ways the runner must survive. Built once per
+ * behaviour with -DOC_TEST_BEHAVIOUR=N (build/host.am); the plugin's name
+ * is the behaviour's name so each .so is a distinct plugin.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <outcomes/outcomes.h>
+
+#define SEGFAULT 1
+#define ABORT 2
+#define HANG 3
+#define GARBAGE 4
+#define EXIT_EARLY 5
+#define FAIL 6
+
+#if OC_TEST_BEHAVIOUR == SEGFAULT
+#define PLUGIN_NAME "segfault"
+#elif OC_TEST_BEHAVIOUR == ABORT
+#define PLUGIN_NAME "abort"
+#elif OC_TEST_BEHAVIOUR == HANG
+#define PLUGIN_NAME "hang"
+#elif OC_TEST_BEHAVIOUR == GARBAGE
+#define PLUGIN_NAME "garbage"
+#elif OC_TEST_BEHAVIOUR == EXIT_EARLY
+#define PLUGIN_NAME "exit_early"
+#elif OC_TEST_BEHAVIOUR == FAIL
+#define PLUGIN_NAME "fail"
+#else
+#error "define OC_TEST_BEHAVIOUR"
+#endif
+
+/* Writes 2 MiB of junk to every open descriptor above stderr: the result
+ * pipe, and anything else the host failed to close. */
+static void write_garbage(void)
+{
+    static unsigned char junk[65536];
+    memset(junk, 0xA5, sizeof junk);
+    for (int fd = 3; fd < 1024; fd++) {
+        if (fcntl(fd, F_GETFD) < 0)
+            continue;
+        for (int i = 0; i < 32; i++)
+            if (write(fd, junk, sizeof junk) < 0)
+                break;
+    }
+}
+
+static int evaluate(oc_evaluation *evaluation, oc_error *error)
+{
+    (void)evaluation;
+    switch (OC_TEST_BEHAVIOUR) {
+    case SEGFAULT: {
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+        break;
+    }
+    case ABORT:
+        abort();
+    case HANG:
+        for (;;)
+            pause();
+    case GARBAGE:
+        write_garbage();
+        break;
+    case EXIT_EARLY:
+        _exit(3);
+    case FAIL:
+        return oc_error_set(error, OC_ERROR_INSUFFICIENT_DATA, "fail: population missing for %s",
+                            oc_evaluation_area_code(evaluation));
+    }
+    return OC_OK;
+}
+
+static const oc_input_spec inputs[] = {
+    {"count", "people", "anything", 0, OC_AGGREGATE_SUM},
+    {0},
+};
+
+static const oc_indicator_spec indicators[] = {
+    {"value", "people", OC_NO_DIRECTION, "never computed", 0},
+    {0},
+};
+
+static const oc_plugin_descriptor descriptor = {
+    .struct_size = sizeof descriptor,
+    .abi_major = OC_ABI_MAJOR,
+    .abi_minor = OC_ABI_MINOR,
+    .name = PLUGIN_NAME,
+    .version = "0.0.1",
+    .description = "test plugin that misbehaves on purpose",
+    .license = "MIT",
+    .inputs = inputs,
+    .indicators = indicators,
+    .evaluate = evaluate,
+};
+
+OC_PLUGIN_DEFINE(descriptor)

@@ -1,0 +1,242 @@
+/* test_plugin_runner.c: fork-per-job isolation (core/plugin_runner.c). In
+ * one run, a good plugin's results come back intact while plugins that
+ * segfault, abort, hang, write garbage, exit early or return an error each
+ * become one failed record with the reason, and no child is left behind. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "evaluation_internal.h"
+#include "plugin_loader.h"
+#include "plugin_runner.h"
+
+/* A small stand-in for the engine: evaluates one area with synthetic data
+ * and writes one result per period that has a value. */
+typedef struct harness {
+    oc__plugin *plugin;
+    const char *metric;
+} harness;
+
+/* Two quarters: 2015-11-01 (16740) and 2016-11-01 (17106). count and
+ * population give rates 100 * 25 / 1000 = 2.5 and 100 * 36 / 1200 = 3.0. */
+static const int32_t times[] = {16740, 17106};
+static const char *const periods[] = {"2015-11-01", "2016-11-01"};
+static const double count[] = {25, 36};
+static const double population[] = {1000, 1200};
+
+static int run_harness(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    harness *h = context;
+    const oc_plugin_descriptor *descriptor = &h->plugin->descriptor;
+    double values[2], lower[2], upper[2], numerator[2], denominator[2];
+    oc_indicator_series output = {2, values, lower, upper, numerator, denominator};
+    const double *inputs[] = {count, population};
+    oc__parameter_value parameters[8];
+    size_t parameter_count = h->plugin->parameter_count < 8 ? h->plugin->parameter_count : 8;
+    for (size_t i = 0; i < parameter_count; i++) {
+        const oc_parameter_spec *spec = &descriptor->parameters[i];
+        parameters[i].name = spec->name;
+        parameters[i].type = spec->type;
+        parameters[i].text = spec->default_value;
+        oc__parameter_parse(spec->type, spec->default_value, &parameters[i].number, NULL);
+    }
+    oc_evaluation evaluation = {
+        .descriptor = descriptor, .area_code = "E14000546", .area_name = "Birkenhead",
+        .time_count = 2, .times = times, .inputs = inputs,
+        .input_count = h->plugin->input_count < 2 ? h->plugin->input_count : 2,
+        .outputs = &output, .output_count = 1, .parameters = parameters,
+        .parameter_count = parameter_count, .z = 1.959964, .period_index = 1,
+        .baseline_index = 0};
+    oc__evaluation_reset_outputs(&evaluation);
+    int status = descriptor->evaluate(&evaluation, error);
+    if (status != OC_OK)
+        return status;
+    for (size_t t = 0; t < 2; t++) {
+        if (isnan(values[t]))
+            continue;
+        oc__result result;
+        oc__result_init(&result);
+        result.metric = (char *)h->metric;
+        result.indicator = (char *)descriptor->indicators[0].name;
+        result.plugin = (char *)descriptor->name;
+        result.plugin_version = (char *)descriptor->version;
+        result.area = "E14000546";
+        result.period = (char *)periods[t];
+        result.value = values[t];
+        status = oc__wire_write_result(writer, &result, error);
+        if (status != OC_OK)
+            return status;
+    }
+    return OC_OK;
+}
+
+/* Jobs that are not plugins: the host's own failure modes. */
+static int run_returns_error(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context, (void)writer;
+    return oc_error_set(error, OC_ERROR_IO, "store wirral.h5: cannot open");
+}
+
+static int run_floods(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context;
+    oc__result result;
+    oc__result_init(&result);
+    result.metric = "flood";
+    for (;;)
+        if (oc__wire_write_result(writer, &result, error) != OC_OK)
+            return OC_ERROR_IO;
+}
+
+static int run_oversize(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context, (void)error;
+    /* A record header claiming 16 MiB. */
+    static const unsigned char record[8] = {1, 0, 0, 0, 0, 0, 0, 1};
+    return write(writer->fd, record, sizeof record) == 8 ? OC_OK : OC_ERROR_IO;
+}
+
+static oc__plugin *load(const char *subdirectory, const char *name)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s%s%s/.libs/%s.so", OC_TEST_PLUGIN_BUILD_DIR,
+             subdirectory[0] ? "/" : "", subdirectory, name);
+    oc__plugin *plugin;
+    oc_error error;
+    /* The permissions of the build tree are not under test here. */
+    ck_assert_msg(oc__plugin_open(path, OC__PLUGIN_ALLOW_INSECURE, &plugin, &error) == OC_OK,
+                  "%s", error.message);
+    return plugin;
+}
+
+static const struct {
+    const char *subdirectory;
+    const char *plugin;
+    unsigned time_limit;
+    const char *message; /* NULL: succeeds */
+} plugin_jobs[] = {
+    {"", "good", 60, NULL},
+    {"misbehaving", "segfault", 60, "crashed: Segmentation fault (signal 11)"},
+    {"misbehaving", "abort", 60, "aborted (signal 6)"},
+    {"misbehaving", "hang", 1, "timed out after 1 s"},
+    /* The header is sent before the plugin runs; 0xA5 junk follows it. */
+    {"misbehaving", "garbage", 60, "sent malformed results: unknown record type 165"},
+    {"misbehaving", "exit_early", 60, "exited with status 3 before finishing"},
+    {"misbehaving", "fail", 60, "fail: population missing for E14000546"},
+    {"", "good", 60, NULL},
+};
+#define PLUGIN_JOBS (sizeof plugin_jobs / sizeof plugin_jobs[0])
+#define ALL_JOBS (PLUGIN_JOBS + 3)
+
+static void run_everything(size_t max_parallel)
+{
+    oc__plugin *plugins[PLUGIN_JOBS];
+    harness harnesses[PLUGIN_JOBS];
+    oc__runner_job jobs[ALL_JOBS];
+    memset(jobs, 0, sizeof jobs);
+    for (size_t i = 0; i < PLUGIN_JOBS; i++) {
+        plugins[i] = load(plugin_jobs[i].subdirectory, plugin_jobs[i].plugin);
+        harnesses[i] = (harness){plugins[i], plugin_jobs[i].plugin};
+        jobs[i] = (oc__runner_job){plugin_jobs[i].plugin, plugins[i]->descriptor.name,
+                                   plugins[i]->descriptor.version, plugin_jobs[i].time_limit,
+                                   run_harness, &harnesses[i]};
+    }
+    jobs[PLUGIN_JOBS] = (oc__runner_job){"store_error", "good", "1.2.3", 60, run_returns_error, NULL};
+    jobs[PLUGIN_JOBS + 1] = (oc__runner_job){"flood", "good", "1.2.3", 1, run_floods, NULL};
+    jobs[PLUGIN_JOBS + 2] = (oc__runner_job){"oversize", "good", "1.2.3", 60, run_oversize, NULL};
+
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    oc_error error;
+    ck_assert_int_eq(oc__runner_run(jobs, ALL_JOBS, max_parallel, &results, &summary, &error), OC_OK);
+    ck_assert_uint_eq(summary.succeeded, 2);
+    ck_assert_uint_eq(summary.failed, ALL_JOBS - 2);
+
+    /* In job order: good (2 results), one failure per bad job, good (2),
+     * then the three host-side jobs. */
+    ck_assert_uint_eq(results.count, 2 + (PLUGIN_JOBS - 2) + 2 + 3);
+    size_t r = 0;
+    for (size_t i = 0; i < PLUGIN_JOBS; i++) {
+        if (plugin_jobs[i].message == NULL) {
+            for (size_t t = 0; t < 2; t++, r++) {
+                const oc__result *result = &results.items[r];
+                ck_assert_int_eq(result->status, OC_RESULT_OK);
+                ck_assert_str_eq(result->metric, "good");
+                ck_assert_str_eq(result->plugin_version, "1.2.3");
+                ck_assert_str_eq(result->period, periods[t]);
+                ck_assert_double_eq_tol(result->value, t == 0 ? 2.5 : 3.0, 1e-12);
+            }
+            continue;
+        }
+        const oc__result *failure = &results.items[r++];
+        ck_assert_int_eq(failure->status, OC_RESULT_FAILED);
+        ck_assert_str_eq(failure->metric, plugin_jobs[i].plugin);
+        ck_assert_str_eq(failure->plugin, plugin_jobs[i].plugin);
+        ck_assert_str_eq(failure->plugin_version, "0.0.1");
+        ck_assert_ptr_null(failure->indicator);
+        ck_assert_msg(strncmp(failure->message, plugin_jobs[i].message,
+                              strlen(plugin_jobs[i].message)) == 0,
+                      "%s: '%s' is not '%s'", plugin_jobs[i].plugin, failure->message,
+                      plugin_jobs[i].message);
+    }
+    ck_assert_str_eq(results.items[r].metric, "store_error");
+    ck_assert_str_eq(results.items[r++].message, "store wirral.h5: cannot open");
+    ck_assert_str_eq(results.items[r].metric, "flood");
+    ck_assert_str_eq(results.items[r++].message, "timed out after 1 s");
+    ck_assert_str_eq(results.items[r].metric, "oversize");
+    ck_assert_str_eq(results.items[r++].message,
+                     "sent malformed results: record of 16777216 bytes exceeds the 1048576-byte limit");
+
+    /* Every child was reaped. */
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+    ck_assert_int_eq(errno, ECHILD);
+
+    oc__result_list_free(&results);
+    for (size_t i = 0; i < PLUGIN_JOBS; i++)
+        oc__plugin_close(plugins[i]);
+}
+
+START_TEST(isolates_failures_in_parallel)
+{
+    run_everything(4);
+}
+END_TEST
+
+START_TEST(isolates_failures_one_at_a_time)
+{
+    run_everything(1);
+}
+END_TEST
+
+START_TEST(default_parallelism_and_no_jobs)
+{
+    ck_assert_uint_ge(oc__runner_default_parallelism(), 1);
+    oc__result_list results = {0};
+    oc__runner_summary summary = {5, 5};
+    ck_assert_int_eq(oc__runner_run(NULL, 0, 0, &results, &summary, NULL), OC_OK);
+    ck_assert_uint_eq(summary.succeeded + summary.failed, 0);
+    ck_assert_uint_eq(results.count, 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("plugin_runner");
+    TCase *tests = tcase_create("runner");
+    tcase_add_test(tests, isolates_failures_in_parallel);
+    tcase_add_test(tests, isolates_failures_one_at_a_time);
+    tcase_add_test(tests, default_parallelism_and_no_jobs);
+    suite_add_tcase(suite, tests);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

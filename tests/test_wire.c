@@ -1,0 +1,329 @@
+/* test_wire.c: the result stream between a plugin's child and the host
+ * (core/wire.c): every field survives the round trip, and garbage,
+ * truncation and oversize records are rejected with a reason. */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "wire.h"
+
+/* Encodes through a real file descriptor (a temporary file) and returns
+ * the bytes; the caller frees them. */
+typedef struct encoded {
+    unsigned char *bytes;
+    size_t size;
+} encoded;
+
+static encoded read_back(FILE *file)
+{
+    encoded out = {0};
+    long size = ftell(file);
+    ck_assert_int_ge(size, 0);
+    out.size = (size_t)size;
+    out.bytes = malloc(out.size + 1);
+    ck_assert_ptr_nonnull(out.bytes);
+    rewind(file);
+    ck_assert_uint_eq(fread(out.bytes, 1, out.size, file), out.size);
+    fclose(file);
+    return out;
+}
+
+static encoded encode(const oc__result *results, size_t count, int end)
+{
+    FILE *file = tmpfile();
+    ck_assert_ptr_nonnull(file);
+    oc__wire_writer writer;
+    oc_error error;
+    ck_assert_int_eq(oc__wire_writer_begin(&writer, fileno(file), &error), OC_OK);
+    for (size_t i = 0; i < count; i++)
+        ck_assert_int_eq(oc__wire_write_result(&writer, &results[i], &error), OC_OK);
+    if (end)
+        ck_assert_int_eq(oc__wire_write_end(&writer, &error), OC_OK);
+    ck_assert_int_eq(fseek(file, 0, SEEK_END), 0);
+    return read_back(file);
+}
+
+/* Feeds bytes in pieces of `step` and finishes; returns the status of the
+ * first failing call, error filled. */
+static int decode(const unsigned char *bytes, size_t size, size_t step, oc__result_list *list,
+                  oc_error *error, oc__wire_reader *reader)
+{
+    oc__wire_reader_init(reader);
+    for (size_t offset = 0; offset < size; offset += step) {
+        size_t piece = size - offset < step ? size - offset : step;
+        int status = oc__wire_reader_feed(reader, bytes + offset, piece, list, error);
+        if (status != OC_OK)
+            return status;
+    }
+    return oc__wire_reader_finish(reader, error);
+}
+
+static oc__result full_result(char *long_text)
+{
+    oc__result result;
+    oc__result_init(&result);
+    result.metric = "worklessness_birkenhead";
+    result.indicator = "claimant_rate";
+    result.plugin = "worklessness";
+    result.plugin_version = "1.0.0";
+    result.area = "E14000546";
+    result.area_name = "";  /* empty, not NULL */
+    result.period = "2016-11-01";
+    result.value = 9.75;
+    result.ci_lower = -0.0;
+    result.ci_upper = INFINITY;
+    result.baseline_period = "2013-11-01";
+    result.baseline_value = 10.5;
+    result.change = -0.75;
+    result.change_pct = -7.142857142857143;
+    result.target_value = 9.45;
+    result.target_date = "2017-04-01";
+    result.expected_value = 9.6;
+    result.progress_pct = 71.4;
+    result.rag = "amber";
+    result.spc_signal = "improvement";
+    result.spc_rule = "shift";
+    result.assurance = NULL;
+    result.trend = "decreasing";
+    result.comparator = NULL;
+    result.comparator_change = -1.7976931348623157e308;
+    result.did = 5e-324; /* smallest subnormal */
+    result.fiscal_benefit = 6646640;
+    result.score = NAN;
+    result.status = OC_RESULT_INSUFFICIENT_DATA;
+    result.message = long_text;
+    return result;
+}
+
+static void assert_same_string(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        ck_assert_ptr_eq(a, b);
+    else
+        ck_assert_str_eq(a, b);
+}
+
+/* Same bits: NaN == NaN, and -0.0 differs from 0.0. */
+static void assert_same_double(double a, double b)
+{
+    ck_assert_int_eq(memcmp(&a, &b, sizeof a), 0);
+}
+
+START_TEST(round_trip_every_field)
+{
+    char *long_text = malloc(OC__WIRE_STRING_MAX + 1);
+    memset(long_text, 'x', OC__WIRE_STRING_MAX);
+    long_text[OC__WIRE_STRING_MAX] = '\0';
+    oc__result results[2];
+    results[0] = full_result(long_text);
+    oc__result_init(&results[1]); /* all NULL and NaN */
+    results[1].status = OC_RESULT_FAILED;
+
+    encoded bytes = encode(results, 2, 1);
+    /* Whole, and one byte at a time (records split across reads). */
+    for (size_t step = bytes.size; step >= 1; step = step == 1 ? 0 : 1) {
+        oc__result_list list = {0};
+        oc__wire_reader reader;
+        oc_error error;
+        ck_assert_int_eq(decode(bytes.bytes, bytes.size, step, &list, &error, &reader), OC_OK);
+        ck_assert_uint_eq(list.count, 2);
+        ck_assert(reader.ended);
+        ck_assert(!reader.job_failed);
+        for (size_t r = 0; r < 2; r++) {
+            const oc__result *a = &results[r], *b = &list.items[r];
+            assert_same_string(a->metric, b->metric);
+            assert_same_string(a->indicator, b->indicator);
+            assert_same_string(a->plugin, b->plugin);
+            assert_same_string(a->plugin_version, b->plugin_version);
+            assert_same_string(a->area, b->area);
+            assert_same_string(a->area_name, b->area_name);
+            assert_same_string(a->period, b->period);
+            assert_same_string(a->baseline_period, b->baseline_period);
+            assert_same_string(a->target_date, b->target_date);
+            assert_same_string(a->rag, b->rag);
+            assert_same_string(a->spc_signal, b->spc_signal);
+            assert_same_string(a->spc_rule, b->spc_rule);
+            assert_same_string(a->assurance, b->assurance);
+            assert_same_string(a->trend, b->trend);
+            assert_same_string(a->comparator, b->comparator);
+            assert_same_string(a->message, b->message);
+            assert_same_double(a->value, b->value);
+            assert_same_double(a->ci_lower, b->ci_lower);
+            assert_same_double(a->ci_upper, b->ci_upper);
+            assert_same_double(a->baseline_value, b->baseline_value);
+            assert_same_double(a->change, b->change);
+            assert_same_double(a->change_pct, b->change_pct);
+            assert_same_double(a->target_value, b->target_value);
+            assert_same_double(a->expected_value, b->expected_value);
+            assert_same_double(a->progress_pct, b->progress_pct);
+            assert_same_double(a->comparator_change, b->comparator_change);
+            assert_same_double(a->did, b->did);
+            assert_same_double(a->fiscal_benefit, b->fiscal_benefit);
+            assert_same_double(a->score, b->score);
+            ck_assert_int_eq(a->status, b->status);
+        }
+        ck_assert(isnan(list.items[0].score));
+        oc__result_list_free(&list);
+        oc__wire_reader_free(&reader);
+    }
+    free(bytes.bytes);
+    free(long_text);
+}
+END_TEST
+
+START_TEST(writer_refuses_overlong_string)
+{
+    char *too_long = malloc(OC__WIRE_STRING_MAX + 2);
+    memset(too_long, 'y', OC__WIRE_STRING_MAX + 1);
+    too_long[OC__WIRE_STRING_MAX + 1] = '\0';
+    oc__result result;
+    oc__result_init(&result);
+    result.message = too_long;
+    FILE *file = tmpfile();
+    oc__wire_writer writer;
+    oc_error error;
+    ck_assert_int_eq(oc__wire_writer_begin(&writer, fileno(file), &error), OC_OK);
+    ck_assert_int_eq(oc__wire_write_result(&writer, &result, &error), OC_ERROR_INVALID);
+    ck_assert_str_eq(error.message, "result field 'message' is 65536 bytes long, more than the 65535 allowed");
+    ck_assert_int_eq(lseek(fileno(file), 0, SEEK_END), OC__WIRE_HEADER_SIZE); /* nothing written */
+    fclose(file);
+    free(too_long);
+}
+END_TEST
+
+static void expect_rejection(const unsigned char *bytes, size_t size, const char *reason)
+{
+    oc__result_list list = {0};
+    oc__wire_reader reader;
+    oc_error error;
+    ck_assert_int_eq(decode(bytes, size, size ? size : 1, &list, &error, &reader), OC_ERROR_FORMAT);
+    ck_assert_msg(strstr(error.message, reason) != NULL, "'%s' lacks '%s'", error.message, reason);
+    /* A rejected stream accepts nothing more. */
+    ck_assert_int_eq(oc__wire_reader_feed(&reader, "OCWR", 4, &list, &error), OC_ERROR_FORMAT);
+    oc__result_list_free(&list);
+    oc__wire_reader_free(&reader);
+}
+
+static oc__result small_result(void)
+{
+    oc__result result;
+    oc__result_init(&result);
+    result.metric = "abc";
+    result.value = 1;
+    return result;
+}
+
+START_TEST(rejects_garbage_and_truncation)
+{
+    expect_rejection((const unsigned char *)"Segmentation fault", 18, "bad stream magic");
+    expect_rejection((const unsigned char *)"", 0, "no results were sent");
+
+    oc__result result = small_result();
+    encoded good = encode(&result, 1, 1);
+    /* Cut inside the END record, inside the result, and before END. */
+    expect_rejection(good.bytes, good.size - 3, "truncated inside a record");
+    expect_rejection(good.bytes, 20, "truncated inside a record");
+    encoded no_end = encode(&result, 1, 0);
+    expect_rejection(no_end.bytes, no_end.size, "without an END record after 1 results");
+
+    /* Data after END. */
+    unsigned char *extra = malloc(good.size + 1);
+    memcpy(extra, good.bytes, good.size);
+    extra[good.size] = OC__WIRE_RESULT;
+    expect_rejection(extra, good.size + 1, "data after the end of the stream");
+
+    /* The result record's header sits after the 8-byte stream header; the
+     * metric string "abc" starts at 8 + 8 + 4 = 20. */
+    unsigned char *copy = malloc(good.size);
+    memcpy(copy, good.bytes, good.size);
+    copy[21] = '\0';
+    expect_rejection(copy, good.size, "field 'metric': string contains a NUL byte");
+    memcpy(copy, good.bytes, good.size);
+    copy[8] = 9;
+    expect_rejection(copy, good.size, "unknown record type 9");
+    memcpy(copy, good.bytes, good.size);
+    copy[4] = 2; /* version */
+    expect_rejection(copy, good.size, "stream version 2, expected 1");
+    memcpy(copy, good.bytes, good.size);
+    copy[16] = 0xFE; /* metric length low byte: 254 bytes, past the record */
+    expect_rejection(copy, good.size, "string runs past the end of the record");
+    memcpy(copy, good.bytes, good.size);
+    copy[good.size - 8] = 5; /* END counts 5 results */
+    expect_rejection(copy, good.size, "END record counts 5 results but 1 arrived");
+    free(copy);
+    free(extra);
+    free(no_end.bytes);
+    free(good.bytes);
+}
+END_TEST
+
+START_TEST(rejects_oversize_record_before_buffering_it)
+{
+    /* A header and a record claiming 2 MiB: refused as soon as the length
+     * arrives, without waiting for (or buffering) the payload. */
+    unsigned char bytes[16] = {'O', 'C', 'W', 'R', 1, 0, 0, 0, OC__WIRE_RESULT, 0, 0, 0,
+                               0x00, 0x00, 0x20, 0x00};
+    expect_rejection(bytes, sizeof bytes, "record of 2097152 bytes exceeds the 1048576-byte limit");
+
+    /* A flood of garbage larger than the cap fails at the first bytes. */
+    size_t size = 3u * 1024u * 1024u;
+    unsigned char *flood = malloc(size);
+    memset(flood, 0xA5, size);
+    oc__result_list list = {0};
+    oc__wire_reader reader;
+    oc_error error;
+    oc__wire_reader_init(&reader);
+    ck_assert_int_eq(oc__wire_reader_feed(&reader, flood, size, &list, &error), OC_ERROR_FORMAT);
+    ck_assert_uint_le(reader.capacity, OC__WIRE_RECORD_MAX + 16);
+    oc__wire_reader_free(&reader);
+    free(flood);
+}
+END_TEST
+
+START_TEST(error_record_carries_the_job_failure)
+{
+    FILE *file = tmpfile();
+    oc__wire_writer writer;
+    oc_error error;
+    oc__result result = small_result();
+    ck_assert_int_eq(oc__wire_writer_begin(&writer, fileno(file), &error), OC_OK);
+    ck_assert_int_eq(oc__wire_write_result(&writer, &result, &error), OC_OK);
+    ck_assert_int_eq(oc__wire_write_error(&writer, OC_ERROR_CONFIG, "store missing.h5: not found",
+                                          &error), OC_OK);
+    ck_assert_int_eq(oc__wire_write_end(&writer, &error), OC_ERROR_INVALID);
+    ck_assert_int_eq(fseek(file, 0, SEEK_END), 0);
+    encoded bytes = read_back(file);
+    oc__result_list list = {0};
+    oc__wire_reader reader;
+    ck_assert_int_eq(decode(bytes.bytes, bytes.size, 7, &list, &error, &reader), OC_OK);
+    ck_assert(reader.job_failed);
+    ck_assert_int_eq(reader.job_status, OC_ERROR_CONFIG);
+    ck_assert_str_eq(reader.job_message, "store missing.h5: not found");
+    ck_assert_uint_eq(list.count, 1);
+    oc__result_list_free(&list);
+    oc__wire_reader_free(&reader);
+    free(bytes.bytes);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("wire");
+    TCase *tests = tcase_create("wire");
+    tcase_add_test(tests, round_trip_every_field);
+    tcase_add_test(tests, writer_refuses_overlong_string);
+    tcase_add_test(tests, rejects_garbage_and_truncation);
+    tcase_add_test(tests, rejects_oversize_record_before_buffering_it);
+    tcase_add_test(tests, error_record_carries_the_job_failure);
+    suite_add_tcase(suite, tests);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
