@@ -176,6 +176,11 @@ static void build_manifest(void)
     ck_assert_int_eq(oc__manifest_add_period_used(manifest, "2016-11-01", NULL), OC_OK);
     ck_assert_int_eq(oc__manifest_add_plugin(manifest, "worklessness", "1.0.0", NULL), OC_OK);
     ck_assert_int_eq(oc__manifest_add_plugin(manifest, "recycling", NULL, NULL), OC_OK);
+    FILE *store = fopen(test_path("wirral.h5"), "w");
+    ck_assert_ptr_nonnull(store);
+    fputs("abc", store);
+    ck_assert_int_eq(fclose(store), 0);
+    ck_assert_int_eq(oc__manifest_add_store(manifest, test_path("wirral.h5"), NULL), OC_OK);
 }
 
 static void set_up(void)
@@ -305,7 +310,13 @@ START_TEST(json_round_trips_every_field)
                      "wirral \"pilot\".ini");
     ck_assert_str_eq(json_string_value(json_object_get(configuration, "sha256")),
                      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    ck_assert_uint_eq(json_array_size(json_object_get(run, "stores")), 0);
+    json_t *stores = json_object_get(run, "stores");
+    ck_assert_uint_eq(json_array_size(stores), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(stores, 0), "path")),
+                     test_path("wirral.h5"));
+    /* SHA-256("abc"), FIPS 180-2 appendix B.1 */
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(stores, 0), "sha256")),
+                     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     json_t *plugins = json_object_get(run, "plugins");
     ck_assert_uint_eq(json_array_size(plugins), 2);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(plugins, 0), "version")),
@@ -640,7 +651,7 @@ START_TEST(write_to_missing_directory_fails_cleanly)
                      OC_ERROR_IO);
     ck_assert_ptr_nonnull(strstr(error.message, "no-such-directory/results.json"));
     ck_assert_ptr_null(strchr(error.message, '\n'));
-    ck_assert_uint_eq(count_entries(), 0);
+    ck_assert_uint_eq(count_entries(), 1); /* the fixture's store only */
 }
 END_TEST
 
@@ -675,7 +686,7 @@ START_TEST(failed_write_keeps_previous_file)
         char *after = read_all(target);
         ck_assert_str_eq(after, before);
         free(after);
-        ck_assert_uint_eq(count_entries(), 1);  /* no temporary file left */
+        ck_assert_uint_eq(count_entries(), 2); /* store and target: no temporary file */
     }
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &saved_limit), 0);
     signal(SIGXFSZ, saved_handler);
@@ -684,7 +695,7 @@ START_TEST(failed_write_keeps_previous_file)
     oc_error error;
     ck_assert_int_eq(oc__output_write_file(target, (oc__output_format)7, NULL, &results, &error),
                      OC_ERROR_INVALID);
-    ck_assert_uint_eq(count_entries(), 1);
+    ck_assert_uint_eq(count_entries(), 2);
     free(before);
 }
 END_TEST
