@@ -47,7 +47,7 @@ static const oc_parameter_spec parameters[] = {
     {"optimism_bias", OC_PARAMETER_NUMBER, "0",
      "haircut for the quality of the evidence behind the unit cost, 0 to 1"},
     {"persistence_years", OC_PARAMETER_NUMBER, "1",
-     "years the benefit lasts (at least 1; a fraction counts part of the last year)"},
+     "years the benefit lasts (above 0; a fraction counts part of the last year)"},
     {"drop_off", OC_PARAMETER_NUMBER, "0",
      "share of the benefit lost in each year after the first, 0 to 1"},
     {"discount_rate", OC_PARAMETER_NUMBER, "0.035",
@@ -56,7 +56,7 @@ static const oc_parameter_spec parameters[] = {
 
 static const oc_indicator_spec indicators[] = {
     {"claimants", "people", OC_LOWER_IS_BETTER,
-     "claimants at the snapshot, with Byar's 95% interval on the count",
+     "claimants at the snapshot, with Byar's interval on the count",
      OC_INDICATOR_FISCAL_BENEFIT},
     {"claimant_rate", "% of working-age population", OC_LOWER_IS_BETTER,
      "100 x claimants / population aged 16-64 (NI 152), Wilson score interval",
