@@ -181,6 +181,53 @@ void plugin_harness_expect_all_nan(const plugin_harness *harness, const char *in
     }
 }
 
+static void check_name(const char *kind, const char *name)
+{
+    size_t length = strlen(name);
+
+    ck_assert_msg(length > 0 && length <= OC_NAME_MAX, "%s name '%s' has a bad length", kind,
+                  name);
+    ck_assert_msg(strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == length,
+                  "%s name '%s' is not [a-z0-9_]", kind, name);
+}
+
+/* Names are read through a stride so that one loop serves inputs,
+ * parameters and indicators, whose structs all start with the name. */
+static void check_name_list(const char *kind, const void *list, size_t stride)
+{
+    const char *base = list;
+
+    for (size_t i = 0; base != NULL && *(const char *const *)(base + i * stride) != NULL; i++) {
+        const char *name = *(const char *const *)(base + i * stride);
+        check_name(kind, name);
+        for (size_t j = 0; j < i; j++)
+            ck_assert_msg(strcmp(*(const char *const *)(base + j * stride), name) != 0,
+                          "%s name '%s' appears twice", kind, name);
+    }
+}
+
+void plugin_harness_check_descriptor(const oc_plugin_descriptor *descriptor, const char *name)
+{
+    ck_assert_ptr_nonnull(descriptor);
+    ck_assert_uint_eq(descriptor->struct_size, sizeof *descriptor);
+    ck_assert_uint_eq(descriptor->abi_major, OC_ABI_MAJOR);
+    ck_assert_uint_eq(descriptor->abi_minor, OC_ABI_MINOR);
+    ck_assert_str_eq(descriptor->name, name);
+    check_name("plugin", descriptor->name);
+    ck_assert_ptr_nonnull(descriptor->version);
+    ck_assert_ptr_nonnull(descriptor->description);
+    ck_assert_ptr_nonnull(descriptor->license);
+    ck_assert_ptr_nonnull(descriptor->evaluate);
+    ck_assert_ptr_nonnull(descriptor->inputs);
+    ck_assert_ptr_nonnull(descriptor->indicators);
+    ck_assert_ptr_nonnull(descriptor->indicators[0].name);
+    check_name_list("input", descriptor->inputs, sizeof(oc_input_spec));
+    check_name_list("parameter", descriptor->parameters, sizeof(oc_parameter_spec));
+    check_name_list("indicator", descriptor->indicators, sizeof(oc_indicator_spec));
+    for (size_t i = 0; i < sizeof descriptor->reserved / sizeof descriptor->reserved[0]; i++)
+        ck_assert_ptr_null(descriptor->reserved[i]);
+}
+
 int plugin_harness_run(const char *suite_name, const TTest *const *tests, size_t count)
 {
     Suite *suite = suite_create(suite_name);

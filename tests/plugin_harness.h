@@ -70,6 +70,12 @@ void plugin_harness_expect_fraction(const plugin_harness *harness, const char *i
 /* Asserts that every field of the named indicator is NaN in every period. */
 void plugin_harness_expect_all_nan(const plugin_harness *harness, const char *indicator);
 
+/* Asserts what every bundled plugin's descriptor must satisfy: struct size,
+ * ABI version, the given name, an evaluate callback, and names in every
+ * list that are [a-z0-9_], at most OC_NAME_MAX bytes and unique (plugin.h,
+ * ABI rule 6). */
+void plugin_harness_check_descriptor(const oc_plugin_descriptor *descriptor, const char *name);
+
 /* Runs the tests (START_TEST names) in one suite; returns the exit status
  * for main: 0 when all pass, 1 otherwise. */
 int plugin_harness_run(const char *suite_name, const TTest *const *tests, size_t count);

@@ -98,11 +98,7 @@ START_TEST(test_descriptor)
 {
     const oc_plugin_descriptor *descriptor = oc_plugin_entry();
 
-    ck_assert_uint_eq(descriptor->struct_size, sizeof *descriptor);
-    ck_assert_uint_eq(descriptor->abi_major, OC_ABI_MAJOR);
-    ck_assert_uint_eq(descriptor->abi_minor, OC_ABI_MINOR);
-    ck_assert_str_eq(descriptor->name, "acute_prevention_spend");
-    ck_assert_ptr_nonnull(descriptor->evaluate);
+    plugin_harness_check_descriptor(descriptor, "acute_prevention_spend");
     ck_assert_ptr_null(descriptor->fiscal_benefit);
     ck_assert_ptr_null(descriptor->parameters);
     ck_assert_str_eq(descriptor->inputs[0].role, "acute_spend");

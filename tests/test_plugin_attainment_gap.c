@@ -184,11 +184,7 @@ START_TEST(test_descriptor)
                                          "other_achieving"};
     char expected[64];
 
-    ck_assert_uint_eq(descriptor->struct_size, sizeof *descriptor);
-    ck_assert_uint_eq(descriptor->abi_major, OC_ABI_MAJOR);
-    ck_assert_uint_eq(descriptor->abi_minor, OC_ABI_MINOR);
-    ck_assert_str_eq(descriptor->name, "attainment_gap");
-    ck_assert_ptr_nonnull(descriptor->evaluate);
+    plugin_harness_check_descriptor(descriptor, "attainment_gap");
     ck_assert_ptr_null(descriptor->fiscal_benefit);
     ck_assert_ptr_null(descriptor->parameters);
 

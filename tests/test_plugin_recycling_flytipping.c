@@ -160,11 +160,7 @@ START_TEST(test_descriptor)
     static const char *const roles[] = {"household_waste_tonnes", "recycled_tonnes",
                                         "flytipping_incidents", "population"};
 
-    ck_assert_uint_eq(descriptor->struct_size, sizeof *descriptor);
-    ck_assert_uint_eq(descriptor->abi_major, OC_ABI_MAJOR);
-    ck_assert_uint_eq(descriptor->abi_minor, OC_ABI_MINOR);
-    ck_assert_str_eq(descriptor->name, "recycling_flytipping");
-    ck_assert_ptr_nonnull(descriptor->evaluate);
+    plugin_harness_check_descriptor(descriptor, "recycling_flytipping");
     ck_assert_ptr_null(descriptor->fiscal_benefit);
     ck_assert_ptr_null(descriptor->parameters);
     for (size_t i = 0; i < 4; i++) {

@@ -169,11 +169,7 @@ START_TEST(test_descriptor)
         "optimism_bias", "persistence_years", "drop_off", "discount_rate"};
     static const char *const parameter_defaults[] = {"8632", "0", "1", "0", "1", "0", "0.035"};
 
-    ck_assert_uint_eq(descriptor->struct_size, sizeof *descriptor);
-    ck_assert_uint_eq(descriptor->abi_major, OC_ABI_MAJOR);
-    ck_assert_uint_eq(descriptor->abi_minor, OC_ABI_MINOR);
-    ck_assert_str_eq(descriptor->name, "worklessness");
-    ck_assert_ptr_nonnull(descriptor->evaluate);
+    plugin_harness_check_descriptor(descriptor, "worklessness");
     ck_assert_ptr_nonnull(descriptor->fiscal_benefit);
 
     ck_assert_str_eq(descriptor->inputs[0].role, "claimants");
