@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <outcomes/outcomes.h>
@@ -55,8 +56,11 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
     (void)evaluation;
     switch (OC_TEST_BEHAVIOUR) {
     case SEGFAULT: {
-        volatile int *nowhere = NULL;
-        *nowhere = 1;
+        /* A real invalid write (not NULL, which UBSan would catch first):
+         * a page mapped without access. */
+        volatile int *forbidden = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (forbidden != MAP_FAILED)
+            *forbidden = 1;
         break;
     }
     case ABORT:
