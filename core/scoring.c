@@ -287,7 +287,9 @@ int oc__score_indicator(const oc__indicator_view *indicator, size_t period_end_i
         result->baseline_value = series->value[baseline_index];
         result->change = result->value - result->baseline_value;
         if (result->baseline_value != 0)
-            result->change_pct = 100.0 * result->change / result->baseline_value;
+            /* |baseline| keeps the sign of the change when the baseline is
+             * itself negative (a year-on-year change, a net flow). */
+            result->change_pct = 100.0 * result->change / fabs(result->baseline_value);
     }
 
     if (status == OC_OK)

@@ -207,6 +207,27 @@ START_TEST(test_comparator_difference_in_differences)
 }
 END_TEST
 
+START_TEST(test_change_pct_of_negative_baseline)
+{
+    /* A year-on-year change of -183 that becomes -257: a further fall of
+     * 74, which is 40.4% of the baseline's size, so -40.4%, not +40.4%. */
+    double values[QUARTERS];
+    for (size_t i = 0; i < QUARTERS; i++)
+        values[i] = -183;
+    values[QUARTERS - 1] = -257;
+    fixture f;
+    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = oc__scoring_defaults();
+    oc__result result;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_double_eq(result.change, -74);
+    ck_assert_double_eq_tol(result.change_pct, -100.0 * 74 / 183, 1e-12);
+    oc__result_clear(&result);
+}
+END_TEST
+
 START_TEST(test_like_period_index)
 {
     fixture f;
@@ -299,6 +320,7 @@ int main(void)
     tcase_add_test(cases, test_absolute_target_and_no_target);
     tcase_add_test(cases, test_latest_observation_and_missing_data);
     tcase_add_test(cases, test_comparator_difference_in_differences);
+    tcase_add_test(cases, test_change_pct_of_negative_baseline);
     tcase_add_test(cases, test_like_period_index);
     tcase_add_test(cases, test_spc_signal_on_latest_point);
     tcase_add_test(cases, test_trend_on_annual_points);
