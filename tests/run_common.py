@@ -397,3 +397,30 @@ def main_guard(function):
         import traceback
         traceback.print_exc()
         sys.exit(1)
+
+
+def trend_direction(successes, trials):
+    """Fingertips' recent trend (statistics.md 3): the chi-squared test for
+    linear trend over k points scored 1..k, significant when chi^2 > 9.5495
+    and every leave-one-out refit has the same slope sign."""
+    def fit(points):
+        total_x = sum(x for _, x, _ in points)
+        total_n = sum(n for _, _, n in points)
+        p = total_x / total_n
+        mean_score = sum(n * s for s, _, n in points) / total_n
+        sxx = sum(n * (s - mean_score) ** 2 for s, _, n in points)
+        sxy = sum(x * (s - mean_score) for s, x, _ in points)
+        if p in (0.0, 1.0):
+            return None, None
+        return sxy / sxx, sxy ** 2 / (p * (1 - p) * sxx)
+    points = [(i + 1, x, n) for i, (x, n) in enumerate(zip(successes, trials))]
+    slope, chi_squared = fit(points)
+    if slope is None:
+        return None
+    if chi_squared <= 9.5495:
+        return "no_significant_change"
+    for left_out in range(len(points)):
+        refit, _ = fit(points[:left_out] + points[left_out + 1:])
+        if refit is None or (refit > 0) != (slope > 0) or refit == 0:
+            return "no_significant_change"
+    return "increasing" if slope > 0 else "decreasing"
