@@ -1,0 +1,141 @@
+"""run_errors.py: every configuration mistake, bad store and bad command
+line given to `outcomes run`, each of which must give the documented exit
+status (docs/exit-status.md: 2 usage, 3 configuration, 4 data) and one line
+on standard error, starting "outcomes: ", naming the file, the section and
+the key (docs/configuration.md), with nothing on standard output and no
+results file.
+
+Usage: run_errors.py WORKDIR
+"""
+import os
+import sys
+
+from run_common import Checker, main_guard, run_outcomes, sanitizer_report, write_store, write_text
+
+GOOD_METRIC = """[esa]
+plugin = worklessness
+frame = quarterly
+areas = A1 P1
+input.claimants = claimants
+input.population = population
+baseline = 2014-02
+target = -10%
+target_date = 2016-11
+target_indicator = claimants
+"""
+
+
+def build_store(path):
+    times = ["2014-02-01", "2014-05-01", "2014-08-01", "2014-11-01", "2015-02-01"]
+    write_store(path, {"quarterly": {
+        "areas": [("A1", "Alpha 1", "P1"), ("A2", "Alpha 2", "P1"), ("C", "Gamma", None)],
+        "times": times,
+        "measures": {
+            "claimants": {"values": [[100, 98, 97, 95, 90], [50, 50, 49, 48, 47],
+                                     [300, 301, 299, 298, 297]], "frequency": "quarter"},
+            "population": {"values": [[2000] * 5, [1000] * 5, [6000] * 5],
+                           "frequency": "quarter"},
+        }}})
+
+
+def edit(text, old, new):
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+# (name, [outcomes] extra lines, metric section, text the error names)
+CONFIGURATION_ERRORS = [
+    ("unknown plugin", "", edit(GOOD_METRIC, "plugin = worklessness", "plugin = no_such_plugin"),
+     "[esa] plugin"),
+    ("unknown measure", "", edit(GOOD_METRIC, "input.claimants = claimants",
+                                 "input.claimants = esa_claimants"), "[esa] input.claimants"),
+    ("unknown input role", "", GOOD_METRIC + "input.dependants = claimants\n",
+     "[esa] input.dependants"),
+    ("unknown area", "", edit(GOOD_METRIC, "areas = A1 P1", "areas = A1 Z9"), "[esa] areas"),
+    ("unknown comparator", "", GOOD_METRIC + "comparator = Z9\n", "[esa] comparator"),
+    ("unknown key in a metric", "", GOOD_METRIC + "colour = blue\n", "[esa] colour"),
+    ("unknown key in [outcomes]", "colour = blue\n", GOOD_METRIC, "[outcomes] colour"),
+    ("wrong type of a parameter", "", GOOD_METRIC + "unit_cost = lots\n", "[esa] unit_cost"),
+    ("wrong type of a global", "jobs = 4x\n", GOOD_METRIC, "[outcomes] jobs"),
+    ("wrong type of a threshold", "", GOOD_METRIC + "rag_green = high\n", "[esa] rag_green"),
+    ("impossible date", "", edit(GOOD_METRIC, "target_date = 2016-11", "target_date = 2017-02-29"),
+     "[esa] target_date"),
+    ("month 13", "", edit(GOOD_METRIC, "baseline = 2014-02", "baseline = 2014-13"),
+     "[esa] baseline"),
+    ("target without target_date", "", edit(GOOD_METRIC, "target_date = 2016-11\n", ""),
+     "[esa] target"),
+    ("baseline after the period", "period = 2014-08\n",
+     edit(GOOD_METRIC, "baseline = 2014-02", "baseline = 2014-11"), "baseline"),
+    ("target date before the baseline", "", edit(GOOD_METRIC, "target_date = 2016-11",
+                                                 "target_date = 2013-11"), "[esa] target_date"),
+    ("frame missing", "", edit(GOOD_METRIC, "frame = quarterly", "frame = monthly"), "[esa] frame"),
+    ("unknown indicator", "", GOOD_METRIC + "indicators = claimants sickness\n",
+     "[esa] indicators"),
+    ("required role unmapped", "", edit(GOOD_METRIC, "input.claimants = claimants\n", ""),
+     "[esa]"),
+]
+
+
+def check_error(checker, what, arguments, status, names, work, forbid_stdout=True):
+    got, out, err = run_outcomes(["run"] + arguments, cwd=work)
+    checker.ok(not sanitizer_report(err + out), "%s: sanitizer report:\n%s" % (what, err))
+    checker.equal(got, status, "%s: exit status (stderr %r)" % (what, err))
+    lines = err.splitlines()
+    checker.equal(len(lines), 1, "%s: one line on stderr: %r" % (what, err))
+    if lines:
+        checker.ok(lines[0].startswith("outcomes: "), "%s: starts 'outcomes: ': %r" % (what, lines[0]))
+    for name in names:
+        checker.ok(name in err, "%s: the error names %r: %r" % (what, name, err))
+    if forbid_stdout:
+        checker.equal(out, "", "%s: nothing on standard output" % what)
+
+
+def main():
+    work = sys.argv[1]
+    checker = Checker("test_run_errors")
+    build_store(os.path.join(work, "store.h5"))
+    for number, (what, global_lines, metric, key_text) in enumerate(CONFIGURATION_ERRORS):
+        name = "config%02d.ini" % number
+        write_text(os.path.join(work, name),
+                   "[outcomes]\nstore = store.h5\n" + global_lines + "\n" + metric)
+        check_error(checker, what, ["--format", "json", "-o", "results.json", name], 3,
+                    [name, key_text], work)
+        checker.ok(not os.path.exists(os.path.join(work, "results.json")),
+                   "%s: no results file" % what)
+
+    # The good configuration runs: the mistakes above are the only difference.
+    write_text(os.path.join(work, "good.ini"), "[outcomes]\nstore = store.h5\n\n" + GOOD_METRIC)
+    status, out, err = run_outcomes(["run", "--format", "json", "good.ini"], cwd=work)
+    checker.equal(status, 0, "the unbroken configuration runs (%s)" % err.strip())
+
+    # Stores: missing, not HDF5, truncated HDF5: status 4 naming the file.
+    with open(os.path.join(work, "store.h5"), "rb") as handle:
+        store_bytes = handle.read()
+    with open(os.path.join(work, "corrupt.h5"), "wb") as handle:
+        handle.write(b"this is not an HDF5 file\n" * 40)
+    with open(os.path.join(work, "truncated.h5"), "wb") as handle:
+        handle.write(store_bytes[:len(store_bytes) // 3])
+    for store in ("missing.h5", "corrupt.h5", "truncated.h5"):
+        name = "store-%s.ini" % store.split(".")[0]
+        write_text(os.path.join(work, name),
+                   "[outcomes]\nstore = %s\n\n%s" % (store, GOOD_METRIC))
+        check_error(checker, "store %s" % store, ["--format", "json", name], 4, [store], work)
+
+    # Usage: status 2, nothing read.
+    for what, arguments in (("--format xml", ["--format", "xml", "good.ini"]),
+                            ("--jobs 0", ["--jobs", "0", "good.ini"]),
+                            ("--jobs -3", ["--jobs", "-3", "good.ini"]),
+                            ("--period 2016-13", ["--period", "2016-13", "good.ini"]),
+                            ("--fail-on purple", ["--fail-on", "purple", "good.ini"]),
+                            ("an unknown option", ["--colour", "good.ini"]),
+                            ("no configuration", []),
+                            ("two configurations", ["good.ini", "good.ini"])):
+        check_error(checker, what, arguments, 2, [], work)
+    # A configuration file that does not exist is a configuration error.
+    check_error(checker, "missing configuration", ["nowhere.ini"], 3, ["nowhere.ini"], work)
+    checker.equal(sorted(n for n in os.listdir(work) if not n.endswith((".ini", ".h5"))), [],
+                  "no file written by any failed run")
+    return checker.finish()
+
+
+main_guard(main)
