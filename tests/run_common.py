@@ -192,6 +192,9 @@ def check_json_shape(checker, document, what):
     checker.equal(list(document["run"].keys()), RUN_KEYS, "%s: run keys" % what)
     for result in document["results"]:
         checker.equal(list(result.keys()), FIELDS, "%s: result fields" % what)
+        checker.ok(isinstance(result["metric"], str) and isinstance(result["area"], str),
+                   "%s: metric and area are never null (results.md): %r/%r"
+                   % (what, result["metric"], result["area"]))
         for field in NUMBER_FIELDS:
             value = result[field]
             checker.ok(value is None or (isinstance(value, float) and math.isfinite(value)),

@@ -1,0 +1,190 @@
+"""run_plugin_failures.py: one `outcomes run` with well-behaved metrics and
+the test plugins that misbehave on purpose (tests/plugins/misbehaving.c:
+segfault, abort, hang, garbage, exit_early, and fail, which returns
+insufficient data). docs/exit-status.md: status 5, every result written, the
+failed ones with status `failed` and the reason; the good metrics' results
+complete and right (worked out here from the plugins' definitions).
+
+Usage: run_plugin_failures.py WORKDIR PLUGIN_DIR (PLUGIN_DIR holds good.so,
+worklessness.so and the misbehaving plugins, mode 0755)
+"""
+import math
+import os
+import subprocess
+import sys
+import time
+
+from run_common import (Checker, byar, main_guard, outcomes_command, parse_json_strict,
+                        run_json, score_fields, write_store, write_text)
+
+TIMES = ["2014-02-01", "2014-05-01", "2014-08-01", "2014-11-01", "2015-02-01", "2015-05-01"]
+COUNT = {"A1": [40, 38, 37, 35, 33, 30], "A2": [20, 21, 19, 18, 18, 17], "C": [90] * 6}
+POPULATION = {"A1": [1000] * 6, "A2": [500] * 6, "C": [3000] * 6}
+PARENT = {"A1": "P1", "A2": "P1"}
+
+BAD = {  # plugin -> what its reason must say (core/plugin_runner.c's wording aside,
+    # the kind of failure must be recognisable)
+    "segfault": ("signal 11", "segmentation", "SEGV", "crash"),
+    "abort": ("signal 6", "abort"),
+    "hang": ("timed out", "time limit"),
+    "garbage": ("malformed", "garbage", "invalid"),
+    "exit_early": ("exit", "status 3"),
+}
+
+CONFIG = """[outcomes]
+store = store.h5
+period = 2015-05
+baseline = 2014-05
+time_limit = 30
+
+[rate]
+plugin = good
+frame = q
+areas = A1 P1
+input.count = count
+input.population = population
+scale = 1000
+target = -20%
+target_date = 2015-05
+
+[esa]
+plugin = worklessness
+frame = q
+areas = A1 P1
+input.claimants = count
+indicators = claimants
+"""
+
+
+def bad_section(plugin):
+    limit = "time_limit = 2\n" if plugin == "hang" else ""
+    return ("\n[%s_metric]\nplugin = %s\nframe = q\nareas = A1 P1\ninput.count = count\n%s"
+            % (plugin, plugin, limit))
+
+
+def series(area, table):
+    if area == "P1":
+        return [a + b for a, b in zip(table["A1"], table["A2"])]
+    return [float(v) for v in table[area]]
+
+
+def check_good_results(checker, results):
+    """good: rate = scale x count / population, no interval (tests/plugins/good.c);
+    worklessness: the count with Byar's interval."""
+    for area in ("A1", "P1"):
+        count, population = series(area, COUNT), series(area, POPULATION)
+        rate = [1000 * c / p for c, p in zip(count, population)]
+        expected = score_fields(TIMES, rate, "2015-05-31", "2014-05-31", ("relative", -20.0),
+                                "2015-05-01", direction=-1)
+        result = results.get(("rate", "rate", area))
+        if not checker.ok(result is not None, "rate result for %s" % area):
+            continue
+        checker.equal(result["status"], "ok", "rate %s status (%r)" % (area, result["message"]))
+        for field in ("value", "baseline_value", "change", "change_pct", "target_value",
+                      "expected_value", "progress_pct", "score"):
+            checker.close(result[field], expected[field], "rate %s %s" % (area, field))
+        for field in ("period", "baseline_period", "rag"):
+            checker.equal(result[field], expected[field], "rate %s %s" % (area, field))
+        checker.close(result["ci_lower"], None, "rate %s has no interval" % area)
+        checker.equal(result["plugin_version"], "1.2.3", "good's version")
+
+        result = results.get(("esa", "claimants", area))
+        if checker.ok(result is not None, "esa result for %s" % area):
+            checker.equal(result["status"], "ok", "esa %s status" % area)
+            checker.close(result["value"], count[-1], "esa %s value" % area)
+            checker.close(result["change"], count[-1] - count[1], "esa %s change" % area)
+            lower, upper = byar(count[-1])
+            checker.close(result["ci_lower"], lower, "esa %s Byar lower" % area, relative=1e-8)
+            checker.close(result["ci_upper"], upper, "esa %s Byar upper" % area, relative=1e-8)
+            checker.close(result["fiscal_benefit"], -(count[-1] - count[1]) * 8632.0,
+                          "esa %s fiscal benefit with the defaults" % area)
+
+
+def check_failed_results(checker, document, results):
+    for plugin, words in BAD.items():
+        metric = "%s_metric" % plugin
+        failed = [r for r in document["results"] if r["metric"] == metric]
+        if not checker.ok(failed, "%s: a result" % plugin):
+            continue
+        for result in failed:
+            checker.equal(result["status"], "failed", "%s %s status" % (plugin, result["area"]))
+            checker.equal(result["plugin"], plugin, "%s keeps its plugin" % plugin)
+            message = result["message"] or ""
+            checker.ok(any(word.lower() in message.lower() for word in words),
+                       "%s: the reason %r says one of %r" % (plugin, message, words))
+            checker.ok("\n" not in message, "%s: the reason is one line" % plugin)
+        # results.md: area is never null and a failed result keeps its
+        # identity (metric, indicator, plugin, area) so it can be traced:
+        # one failed result per configured area and indicator.
+        for area in ("A1", "P1"):
+            checker.ok((metric, "value", area) in results,
+                       "%s: a failed result for area %s, indicator 'value' (got %r)"
+                       % (plugin, area, [(r["indicator"], r["area"]) for r in failed]))
+    for area in ("A1", "P1"):
+        result = results.get(("fail_metric", "value", area), {})
+        checker.equal(result.get("status"), "insufficient_data",
+                      "fail (returns insufficient data) %s status" % area)
+        checker.ok("population missing for %s" % area in (result.get("message") or ""),
+                   "fail's own message is kept: %r" % result.get("message"))
+
+
+def check_output_while_running(checker, work, config):
+    """-o: exit 5 and the file written; while the run goes on (the hang
+    plugin keeps it busy for its time limit) the file is never there half
+    written: whenever it exists it is complete JSON."""
+    target = os.path.join(work, "out", "results.json")
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    process = subprocess.Popen([outcomes_command(), "run", "--format", "json", "-o", target,
+                                config], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen_partial = []
+    while process.poll() is None:
+        if os.path.exists(target):
+            with open(target, encoding="utf-8") as handle:
+                text = handle.read()
+            try:
+                parse_json_strict(text)
+            except ValueError:
+                seen_partial.append(len(text))
+        time.sleep(0.02)
+    out, err = process.communicate()
+    checker.equal(process.returncode, 5, "-o run: exit status 5 (%s)" % err.decode().strip())
+    checker.equal(seen_partial, [], "-o file never seen incomplete")
+    checker.equal(sorted(os.listdir(os.path.dirname(target))), ["results.json"],
+                  "-o: only the results file, no temporary left")
+    with open(target, encoding="utf-8") as handle:
+        document = parse_json_strict(handle.read())
+    checker.equal(sorted(set(r["metric"] for r in document["results"])),
+                  sorted(["rate", "esa", "fail_metric"] + ["%s_metric" % p for p in BAD]),
+                  "-o file holds every metric's results, failed ones included")
+    check_good_results(checker, {(r["metric"], r["indicator"], r["area"]): r
+                                 for r in document["results"]})
+
+
+def main():
+    work = sys.argv[1]
+    checker = Checker("test_run_plugin_failures")
+    areas = [("A1", "Alpha 1", "P1"), ("A2", "Alpha 2", "P1"), ("C", "Gamma", None)]
+    write_store(os.path.join(work, "store.h5"), {"q": {
+        "areas": areas, "times": TIMES,
+        "measures": {"count": {"values": [COUNT[a[0]] for a in areas]},
+                     "population": {"values": [POPULATION[a[0]] for a in areas]}}}})
+    config = os.path.join(work, "mixed.ini")
+    write_text(config, CONFIG + "".join(bad_section(p) for p in list(BAD) + ["fail"]))
+    os.environ["OUTCOMES_PLUGIN_DIR"] = sys.argv[2]
+    for jobs in ("1", "4"):
+        document, results = run_json(checker, ["--jobs", jobs, config], expected_status=5,
+                                     what="mixed run, --jobs %s" % jobs)
+        if document is None:
+            continue
+        check_good_results(checker, results)
+        check_failed_results(checker, document, results)
+        names = sorted(p["name"] for p in document["run"]["plugins"])
+        checker.equal(names, sorted(list(BAD) + ["fail", "good", "worklessness"]),
+                      "--jobs %s: run.plugins lists every plugin used" % jobs)
+    check_output_while_running(checker, work, config)
+    # --fail-on does not hide a plugin failure (exit-status.md: 5 wins over 6).
+    run_json(checker, ["--fail-on", "amber", config], expected_status=5, what="--fail-on with failures")
+    return checker.finish()
+
+
+main_guard(main)
