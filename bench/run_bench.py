@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""run_bench.py: the national-scale benchmark behind `make bench`
+(docs/performance.md). For each size it writes the store and the two
+configurations (bench/make-national-store), then on that one store times:
+
+  floor      bench/read-floor: every measure read once through HDF5, in the
+             blocks outcomes reads, no evaluation;
+  outcomes   `outcomes run` (JSON to a file) over every small area and over
+             every constituency, with --jobs 1 and --jobs 2;
+  numpy      bench/numpy_reference.py over the same areas, after checking on
+             a sample of areas that it gives the same numbers as outcomes.
+
+Each command's wall time, CPU time and peak RSS come from os.wait4 (the
+rusage of the command and every descendant it waited for; peak RSS is the
+largest single process). Prints a table and the ratios, and writes them to
+DIRECTORY/bench-results.json.
+
+Usage (from the build directory; `make bench` does this):
+  run_bench.py --builddir . --srcdir SRC --directory bench-data \
+               [--sizes "quarter half full"] [--repeat N]
+"""
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+
+def run_measured(command, cwd, quiet=True):
+    """Runs command; returns (wall seconds, cpu seconds, peak RSS MiB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd,
+                               stdout=subprocess.DEVNULL if quiet else None)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit("run_bench: %s failed with status %d" % (" ".join(command), process.returncode))
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+
+
+def best_of(repeat, command, cwd):
+    """The fastest of `repeat` runs (the least disturbed by other load)."""
+    runs = [run_measured(command, cwd) for _ in range(repeat)]
+    return min(runs, key=lambda r: r[0])
+
+
+def machine():
+    model = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        memory = int(f.readline().split()[1]) / 1024.0 / 1024.0
+    return {"nproc": os.cpu_count(), "cpu": model, "memory_gib": round(memory, 1),
+            "kernel": platform.release(), "python": platform.python_version()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description="national-scale benchmark of outcomes")
+    parser.add_argument("--builddir", default=".")
+    parser.add_argument("--srcdir", default=".")
+    parser.add_argument("--directory", default="bench-data")
+    parser.add_argument("--sizes", default="quarter half full")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--sample", type=int, default=300,
+                        help="areas on which numpy and outcomes are compared")
+    args = parser.parse_args()
+
+    build = os.path.abspath(args.builddir)
+    source = os.path.abspath(args.srcdir)
+    directory = os.path.abspath(args.directory)
+    os.makedirs(directory, exist_ok=True)
+    outcomes = os.path.join(build, "outcomes")
+    generator = os.path.join(build, "bench", "make-national-store")
+    floor = os.path.join(build, "bench", "read-floor")
+    reference = os.path.join(source, "bench", "numpy_reference.py")
+    python = sys.executable
+
+    rows = []
+    summary = {"machine": machine(), "rows": rows}
+    print("machine: %(nproc)d CPUs, %(cpu)s, %(memory_gib)s GiB" % summary["machine"])
+    header = "%-8s %-13s %-12s %8s %8s %9s" % ("size", "areas", "command", "wall s", "cpu s",
+                                              "peak MiB")
+    print(header)
+    for size in args.sizes.split():
+        store = os.path.join(directory, "national-%s.h5" % size)
+        if not os.path.exists(store):
+            subprocess.run([generator, size, directory], check=True, stdout=subprocess.DEVNULL)
+
+        def record(kind, name, measured):
+            wall, cpu, rss = measured
+            rows.append({"size": size, "areas": kind, "command": name, "wall_s": round(wall, 3),
+                         "cpu_s": round(cpu, 3), "peak_rss_mib": round(rss, 1)})
+            print("%-8s %-13s %-12s %8.2f %8.2f %9.1f" % (size, kind, name, wall, cpu, rss),
+                  flush=True)
+            return wall
+
+        floor_wall = record("-", "read-floor", best_of(args.repeat, [floor, store], directory))
+        for kind in ("lsoa", "constituency"):
+            config = "%s-%s.ini" % (kind, size)
+            walls = {}
+            for jobs in (1, 2):
+                walls[jobs] = record(kind, "outcomes -j%d" % jobs,
+                                     best_of(args.repeat, [outcomes, "run", "--jobs", str(jobs),
+                                                           config], directory))
+            numpy_output = "numpy-%s-%s.json" % (kind, size)
+            command = [python, reference, "run", store, numpy_output]
+            if kind == "constituency":
+                command.append("--constituencies")
+            numpy_wall = record(kind, "numpy", best_of(args.repeat, command, directory))
+            checked = subprocess.run([python, reference, "check",
+                                      "results-%s-%s.json" % (kind, size), numpy_output,
+                                      "--sample", str(args.sample)], cwd=directory)
+            if checked.returncode != 0:
+                sys.exit("run_bench: numpy and outcomes disagree on %s-%s" % (kind, size))
+            ratios = {"size": size, "areas": kind, "command": "ratios",
+                      "outcomes_j1_over_floor": round(walls[1] / floor_wall, 2),
+                      "outcomes_j2_over_floor": round(walls[2] / floor_wall, 2),
+                      "numpy_over_outcomes_j1": round(numpy_wall / walls[1], 2),
+                      "numpy_over_outcomes_j2": round(numpy_wall / walls[2], 2),
+                      "speedup_j2": round(walls[1] / walls[2], 2)}
+            rows.append(ratios)
+            print("%-8s %-13s outcomes/floor %.2f (-j1) %.2f (-j2), numpy/outcomes %.2f (-j1) "
+                  "%.2f (-j2), -j2 speed-up %.2f" % (
+                      size, kind, ratios["outcomes_j1_over_floor"],
+                      ratios["outcomes_j2_over_floor"], ratios["numpy_over_outcomes_j1"],
+                      ratios["numpy_over_outcomes_j2"], ratios["speedup_j2"]), flush=True)
+    with open(os.path.join(directory, "bench-results.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
