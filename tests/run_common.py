@@ -187,6 +187,12 @@ def run_json(checker, arguments, expected_status=0, what="run"):
     return document, results
 
 
+# The numbers that need a baseline or a trajectory (results.md): null in an
+# insufficient_data result.
+DERIVED_FIELDS = ["baseline_value", "change", "change_pct", "expected_value", "progress_pct",
+                  "did", "fiscal_benefit", "score"]
+
+
 def check_json_shape(checker, document, what):
     checker.equal(list(document.keys()), ["run", "results"], "%s: top-level keys" % what)
     checker.equal(list(document["run"].keys()), RUN_KEYS, "%s: run keys" % what)
@@ -205,9 +211,16 @@ def check_json_shape(checker, document, what):
         if result["status"] != "ok":
             checker.ok(bool(result["message"]), "%s: %s %s is %s without a message"
                        % (what, result["metric"], result["area"], result["status"]))
-            checker.ok(all(result[f] is None for f in NUMBER_FIELDS),
-                       "%s: %s %s is %s but has numbers" % (what, result["metric"],
-                                                           result["area"], result["status"]))
+            # results.md: a failed result has no numbers; an
+            # insufficient_data one keeps what was observed but nothing
+            # derived from the missing observation.
+            fields = NUMBER_FIELDS if result["status"] == "failed" else DERIVED_FIELDS
+            checker.ok(all(result[f] is None for f in fields),
+                       "%s: %s %s is %s but has numbers derived from missing data"
+                       % (what, result["metric"], result["area"], result["status"]))
+            if result["status"] == "insufficient_data":
+                checker.ok(result["rag"] is None, "%s: %s %s is insufficient_data but has a RAG"
+                           % (what, result["metric"], result["area"]))
 
 # ---------------------------------------------------------------- stores
 
@@ -337,21 +350,27 @@ def score_fields(times, values, period_end, baseline_end=None, target=None,
     out["period"], out["value"] = times[used], values[used]
     if target is not None:
         out["target_date"] = target_date
+        if target[0] == "absolute":
+            # A configured value: reported even without a baseline (results.md).
+            out["target_value"] = target[1]
     if baseline_end is None:
         return out
+    if comparator_values is not None:
+        # The comparator's own change needs its own observations only.
+        c_now = latest(comparator_values, period_index)
+        c_base = latest(comparator_values, last_index_on_or_before(times, days(baseline_end)))
+        if c_now is not None and c_base is not None:
+            out["comparator_change"] = comparator_values[c_now] - comparator_values[c_base]
     baseline_index = latest(values, last_index_on_or_before(times, days(baseline_end)))
     if baseline_index is None:
         return out
     base = values[baseline_index]
     out["baseline_period"], out["baseline_value"] = times[baseline_index], base
     out["change"] = out["value"] - base
-    out["change_pct"] = None if base == 0 else 100 * out["change"] / base
-    if comparator_values is not None:
-        c_now = latest(comparator_values, period_index)
-        c_base = latest(comparator_values, last_index_on_or_before(times, days(baseline_end)))
-        if c_now is not None and c_base is not None:
-            out["comparator_change"] = comparator_values[c_now] - comparator_values[c_base]
-            out["did"] = out["change"] - out["comparator_change"]
+    # Divided by |baseline| so that the sign is the change's (results.md).
+    out["change_pct"] = None if base == 0 else 100 * out["change"] / abs(base)
+    if out["comparator_change"] is not None:
+        out["did"] = out["change"] - out["comparator_change"]
     if target is None:
         return out
     kind, amount = target

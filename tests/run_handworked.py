@@ -45,7 +45,7 @@ import math
 import os
 import sys
 
-from run_common import (Checker, byar, main_guard, parse_json_strict, present_value,
+from run_common import (DERIVED_FIELDS, Checker, byar, main_guard, parse_json_strict, present_value,
                         run_json, run_outcomes, sanitizer_report, score_fields, trend_direction,
                         wilson, write_store, write_text)
 
@@ -160,12 +160,15 @@ def compare(checker, results, metric, indicator, area, expected, what):
     checker.equal(result["status"], expected["status"], "%s status (message %r)"
                   % (label, result["message"]))
     if expected["status"] != "ok":
-        # results.md: an insufficient_data result's numbers are null.
-        for field in ("value", "ci_lower", "ci_upper", "baseline_value", "change", "change_pct",
-                      "target_value", "expected_value", "progress_pct", "comparator_change",
-                      "did", "fiscal_benefit", "score"):
+        # results.md: an insufficient_data result keeps what was observed
+        # and nulls everything derived from the missing observation.
+        for field in ("value", "ci_lower", "ci_upper", "target_value", "comparator_change"):
+            checker.close(result[field], expected[field], "%s %s (status %s)"
+                          % (label, field, expected["status"]))
+        for field in DERIVED_FIELDS:
             checker.close(result[field], None, "%s %s (status %s)" % (label, field,
                                                                       expected["status"]))
+        checker.equal(result["rag"], None, "%s rag (status %s)" % (label, expected["status"]))
         checker.ok(bool(result["message"]), "%s has a message" % label)
         return result
     for field in ("value", "baseline_value", "change", "change_pct", "target_value",
