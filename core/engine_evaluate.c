@@ -19,6 +19,8 @@
 /* Largest block of areas read at once: with a dozen measures and 240
  * periods, 512 areas is 12 MiB of buffers. */
 #define MAX_BLOCK_AREAS 512
+/* Units whose results are sent together (see send_ready_units). */
+#define SEND_BATCH_UNITS 64
 
 typedef struct evaluator {
     const oc__metric_plan *plan;
@@ -39,8 +41,10 @@ typedef struct evaluator {
     oc_indicator_series *comparator_series;
     int comparator_status;              /* the plugin's status for the comparator */
     oc__wire_writer *writer;
-    oc__result_list pending;            /* this job's results, scored, not yet sent */
-    size_t *unit_first_result;          /* per unit: its first result in pending */
+    oc__result **unit_results;          /* per unit: reported_count results scored and
+                                         * not yet sent (owned), or NULL */
+    size_t next_to_send;                /* units before it have been sent */
+    size_t unit_count;                  /* this job's units */
 } evaluator;
 
 /* An area that a unit needs; sorted by area so blocks are read in order. */
@@ -67,6 +71,25 @@ static void series_bind(oc_indicator_series *series, double *storage, size_t tim
     series->denominator = storage + 4 * time_count;
 }
 
+/* The identity fields (metric, indicator, plugin, plugin_version, area,
+ * area_name, comparator) of a result the job builds are BORROWED from the
+ * plan and the descriptor, which outlive it: copying seven strings per
+ * result cost more than scoring it. They are cleared before the result is,
+ * so oc__result_clear frees only what scoring allocated. */
+static void release_identity(oc__result *result)
+{
+    result->metric = result->indicator = result->plugin = result->plugin_version = NULL;
+    result->area = result->area_name = result->comparator = NULL;
+    oc__result_clear(result);
+}
+
+static void free_unit_results(const evaluator *ev, oc__result *results)
+{
+    for (size_t k = 0; results != NULL && k < ev->plan->reported_count; k++)
+        release_identity(&results[k]);
+    free(results);
+}
+
 static void evaluator_close(evaluator *ev)
 {
     oc__store_close(ev->store);
@@ -77,8 +100,9 @@ static void evaluator_close(evaluator *ev)
     free(ev->outputs);
     free(ev->comparator_storage);
     free(ev->comparator_series);
-    free(ev->unit_first_result);
-    oc__result_list_free(&ev->pending);
+    for (size_t u = 0; ev->unit_results != NULL && u < ev->unit_count; u++)
+        free_unit_results(ev, ev->unit_results[u]);
+    free(ev->unit_results);
 }
 
 static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_writer *writer,
@@ -184,12 +208,9 @@ static int call_plugin(evaluator *ev, const oc__evaluation_unit *unit, oc_error 
     return status;
 }
 
-static int copy_string(char **field, const char *text)
+static void borrow_string(char **field, const char *text)
 {
-    if (text == NULL)
-        return OC_OK;
-    *field = strdup(text);
-    return *field ? OC_OK : OC_ERROR_NO_MEMORY;
+    *field = (char *)text; /* see release_identity: never freed through the result */
 }
 
 static int append_message(oc__result *result, const char *text)
@@ -209,25 +230,19 @@ static int append_message(oc__result *result, const char *text)
     return OC_OK;
 }
 
-static int fill_identity(const evaluator *ev, const oc__evaluation_unit *unit, size_t indicator,
-                         oc__result *result)
+static void fill_identity(const evaluator *ev, const oc__evaluation_unit *unit, size_t indicator,
+                          oc__result *result)
 {
     const oc__metric_plan *plan = ev->plan;
     const oc_plugin_descriptor *descriptor = plan->descriptor;
-    int status = copy_string(&result->metric, plan->metric);
-    if (status == OC_OK)
-        status = copy_string(&result->indicator, descriptor->indicators[indicator].name);
-    if (status == OC_OK)
-        status = copy_string(&result->plugin, descriptor->name);
-    if (status == OC_OK)
-        status = copy_string(&result->plugin_version, descriptor->version);
-    if (status == OC_OK)
-        status = copy_string(&result->area, unit->code);
-    if (status == OC_OK)
-        status = copy_string(&result->area_name, unit->name && unit->name[0] ? unit->name : NULL);
-    if (status == OC_OK && plan->comparator != NULL)
-        status = copy_string(&result->comparator, plan->comparator->code);
-    return status;
+    borrow_string(&result->metric, plan->metric);
+    borrow_string(&result->indicator, descriptor->indicators[indicator].name);
+    borrow_string(&result->plugin, descriptor->name);
+    borrow_string(&result->plugin_version, descriptor->version);
+    borrow_string(&result->area, unit->code);
+    borrow_string(&result->area_name, unit->name && unit->name[0] ? unit->name : NULL);
+    if (plan->comparator != NULL)
+        borrow_string(&result->comparator, plan->comparator->code);
 }
 
 static int add_fiscal_benefit(evaluator *ev, size_t indicator, oc__result *result)
@@ -249,23 +264,54 @@ static int add_fiscal_benefit(evaluator *ev, size_t indicator, oc__result *resul
     return OC_OK;
 }
 
-/* Scores and sends one result per indicator for a unit just evaluated. */
-/* Scores one result per reported indicator for a unit just evaluated and
- * keeps them in ev->pending, so that the job can send them in the order of
- * its units whatever order the store's blocks were read in. */
+/* Sends the results of every unit that is ready and has no unsent unit
+ * before it, then frees them: results leave in the order of the job's
+ * units, and a job over single areas (read in order) sends each unit's
+ * results as soon as they are scored, so the host decodes them while the
+ * job goes on and the job holds one unit's results at a time. */
+static int send_ready_units(evaluator *ev, int wait_for_batch, oc_error *error)
+{
+    /* In batches: the host wakes once per batch, not once per unit. */
+    if (wait_for_batch) {
+        size_t ready = 0;
+        while (ready < SEND_BATCH_UNITS && ev->next_to_send + ready < ev->unit_count
+               && ev->unit_results[ev->next_to_send + ready] != NULL)
+            ready++;
+        if (ready < SEND_BATCH_UNITS)
+            return OC_OK;
+    }
+    int status = OC_OK;
+    while (status == OC_OK && ev->next_to_send < ev->unit_count
+           && ev->unit_results[ev->next_to_send] != NULL) {
+        oc__result *results = ev->unit_results[ev->next_to_send];
+        for (size_t k = 0; status == OC_OK && k < ev->plan->reported_count; k++)
+            status = oc__wire_write_result(ev->writer, &results[k], error);
+        free_unit_results(ev, results);
+        ev->unit_results[ev->next_to_send++] = NULL;
+    }
+    return status;
+}
+
+/* Scores one result per reported indicator for a unit just evaluated, then
+ * sends whatever is ready (send_ready_units). */
 static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, size_t unit_index,
                               int plugin_status, const oc_error *plugin_error, const char *note,
                               oc_error *error)
 {
     const oc__metric_plan *plan = ev->plan;
-    ev->unit_first_result[unit_index] = ev->pending.count;
+    oc__result *results = malloc((plan->reported_count ? plan->reported_count : 1)
+                                 * sizeof *results);
+    if (results == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    for (size_t k = 0; k < plan->reported_count; k++)
+        oc__result_init(&results[k]);
+    ev->unit_results[unit_index] = results;
     for (size_t k = 0; k < plan->reported_count; k++) {
         size_t i = plan->reported[k];
-        oc__result *result = oc__result_list_append(&ev->pending);
-        if (result == NULL)
-            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-        int status = fill_identity(ev, unit, i, result);
-        if (status == OC_OK && plugin_status == OC_OK) {
+        oc__result *result = &results[k];
+        fill_identity(ev, unit, i, result);
+        int status = OC_OK;
+        if (plugin_status == OC_OK) {
             oc__scoring_settings settings = plan->settings;
             if (i != plan->target_indicator)
                 settings.target_kind = OC__TARGET_NONE;
@@ -279,7 +325,7 @@ static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, si
                                          result, error);
             if (status == OC_OK)
                 status = add_fiscal_benefit(ev, i, result);
-        } else if (status == OC_OK) {
+        } else {
             result->status = plugin_status == OC_ERROR_INSUFFICIENT_DATA ? OC_RESULT_INSUFFICIENT_DATA
                                                                           : OC_RESULT_FAILED;
             status = append_message(result, plugin_error->message);
@@ -292,19 +338,7 @@ static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, si
             return status == OC_ERROR_NO_MEMORY ? oc_error_set(error, status, "out of memory")
                                                 : status;
     }
-    return OC_OK;
-}
-
-/* Sends the pending results unit by unit, then forgets them. */
-static int send_pending(evaluator *ev, size_t unit_count, oc_error *error)
-{
-    int status = OC_OK;
-    for (size_t u = 0; status == OC_OK && u < unit_count; u++)
-        for (size_t k = 0; status == OC_OK && k < ev->plan->reported_count; k++)
-            status = oc__wire_write_result(ev->writer,
-                                           &ev->pending.items[ev->unit_first_result[u] + k], error);
-    oc__result_list_free(&ev->pending);
-    return status;
+    return send_ready_units(ev, 1, error);
 }
 
 /* What to do with a unit whose inputs are ready. */
@@ -419,12 +453,16 @@ int oc__engine_evaluate_units(const oc__metric_plan *plan, size_t first_unit,
         if (status == OC_OK)
             status = process_units(&ev, plan->comparator, 1, KEEP_AS_COMPARATOR, error);
     }
-    if (status == OC_OK && (ev.unit_first_result = calloc(unit_count + 1, sizeof(size_t))) == NULL)
+    if (status == OC_OK && (ev.unit_results = calloc(unit_count + 1, sizeof *ev.unit_results)) == NULL)
         status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    ev.unit_count = unit_count;
     if (status == OC_OK)
         status = process_units(&ev, plan->units + first_unit, unit_count, SEND_RESULTS, error);
     if (status == OC_OK)
-        status = send_pending(&ev, unit_count, error);
+        status = send_ready_units(&ev, 0, error);
+    if (status == OC_OK && ev.next_to_send != unit_count)
+        status = oc_error_set(error, OC_ERROR_INVALID, "%zu of %zu units were not evaluated",
+                              unit_count - ev.next_to_send, unit_count);
     evaluator_close(&ev);
     return status;
 }
