@@ -169,7 +169,11 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
     while (first < period_index && isnan(values[first]))
         first++;
     size_t count = period_index - first + 1;
-    oc_spc_point *points = malloc(count * sizeof *points);
+    /* Called for every area and indicator: 20 years of months fit on the
+     * stack, so only a longer series costs a malloc. */
+    enum { STACK_POINTS = 512 };
+    oc_spc_point stack_points[STACK_POINTS];
+    oc_spc_point *points = count <= STACK_POINTS ? stack_points : malloc(count * sizeof *points);
     if (points == NULL)
         return OC_ERROR_NO_MEMORY;
     oc_spc_options options = {
@@ -198,7 +202,8 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
         note(message, "SPC: %s", spc_error.message);
         status = OC_OK;
     }
-    free(points);
+    if (points != stack_points)
+        free(points);
     return status;
 }
 
