@@ -29,6 +29,40 @@ static int run_job(void *context, oc__wire_writer *writer, oc_error *error)
     return oc__engine_evaluate_units(job->plan, job->first_unit, job->unit_count, writer, error);
 }
 
+static char *copy_or_null(const char *text)
+{
+    return text != NULL ? strdup(text) : NULL;
+}
+
+/* A job that crashed, hung or sent garbage stands for all its work: one
+ * failed result per area and indicator, so every row can still be traced. */
+static int expand_failure(void *context, const char *reason, oc__result_list *results)
+{
+    const job_context *job = context;
+    const oc__metric_plan *plan = job->plan;
+    for (size_t u = job->first_unit; u < job->first_unit + job->unit_count; u++) {
+        const oc__evaluation_unit *unit = &plan->units[u];
+        for (size_t k = 0; k < plan->reported_count; k++) {
+            oc__result *result = oc__result_list_append(results);
+            if (result == NULL)
+                return OC_ERROR_NO_MEMORY;
+            result->status = OC_RESULT_FAILED;
+            result->metric = copy_or_null(plan->metric);
+            result->indicator = copy_or_null(plan->descriptor->indicators[plan->reported[k]].name);
+            result->plugin = copy_or_null(plan->descriptor->name);
+            result->plugin_version = copy_or_null(plan->descriptor->version);
+            result->area = copy_or_null(unit->code);
+            result->area_name = unit->name && unit->name[0] ? copy_or_null(unit->name) : NULL;
+            result->comparator = plan->comparator ? copy_or_null(plan->comparator->code) : NULL;
+            result->message = copy_or_null(reason);
+            if (result->metric == NULL || result->indicator == NULL || result->area == NULL
+                || result->message == NULL)
+                return OC_ERROR_NO_MEMORY;
+        }
+    }
+    return OC_OK;
+}
+
 /* Cuts every plan into jobs; *contexts and *jobs are allocated here. */
 static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t workers,
                      job_context **contexts_out, oc__runner_job **jobs_out, size_t *job_count,
@@ -65,6 +99,7 @@ static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t wor
                 .time_limit_seconds = (unsigned)(plan->time_limit + 0.999),
                 .run = run_job,
                 .context = &contexts[count],
+                .on_failure = expand_failure,
             };
             count++;
         }

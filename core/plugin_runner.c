@@ -270,6 +270,8 @@ static int collect(const oc__runner_job *job, job_state *state, oc__result_list 
     if (failure_reason(job, state, reason, sizeof reason)) {
         summary->failed++;
         oc__result_list_free(&state->results);
+        if (job->on_failure != NULL)
+            return job->on_failure(job->context, reason, results);
         oc__result *failure = oc__result_list_append(results);
         if (failure == NULL)
             return OC_ERROR_NO_MEMORY;

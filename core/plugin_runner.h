@@ -39,6 +39,11 @@ typedef struct oc__runner_job {
     unsigned time_limit_seconds; /* 0: no limit */
     oc__runner_function run;
     void *context;              /* borrowed; passed to run in the child */
+    /* Optional, called in the parent when the job fails: appends to results
+     * the failed results that stand for the job's work (e.g. one per area
+     * and indicator), each with status failed and `reason` as its message.
+     * NULL: the runner appends one failed result with the job's identity. */
+    int (*on_failure)(void *context, const char *reason, oc__result_list *results);
 } oc__runner_job;
 
 typedef struct oc__runner_summary {

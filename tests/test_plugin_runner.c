@@ -146,11 +146,11 @@ static void run_everything(size_t max_parallel)
         harnesses[i] = (harness){plugins[i], plugin_jobs[i].plugin};
         jobs[i] = (oc__runner_job){plugin_jobs[i].plugin, plugins[i]->descriptor.name,
                                    plugins[i]->descriptor.version, plugin_jobs[i].time_limit,
-                                   run_harness, &harnesses[i]};
+                                   run_harness, &harnesses[i], NULL};
     }
-    jobs[PLUGIN_JOBS] = (oc__runner_job){"store_error", "good", "1.2.3", 60, run_returns_error, NULL};
-    jobs[PLUGIN_JOBS + 1] = (oc__runner_job){"flood", "good", "1.2.3", 1, run_floods, NULL};
-    jobs[PLUGIN_JOBS + 2] = (oc__runner_job){"oversize", "good", "1.2.3", 60, run_oversize, NULL};
+    jobs[PLUGIN_JOBS] = (oc__runner_job){"store_error", "good", "1.2.3", 60, run_returns_error, NULL, NULL};
+    jobs[PLUGIN_JOBS + 1] = (oc__runner_job){"flood", "good", "1.2.3", 1, run_floods, NULL, NULL};
+    jobs[PLUGIN_JOBS + 2] = (oc__runner_job){"oversize", "good", "1.2.3", 60, run_oversize, NULL, NULL};
 
     oc__result_list results = {0};
     oc__runner_summary summary;
@@ -215,6 +215,48 @@ START_TEST(isolates_failures_one_at_a_time)
 }
 END_TEST
 
+/* Stands for two areas' work: the engine expands a failure like this. */
+static int two_failed_areas(void *context, const char *reason, oc__result_list *results)
+{
+    static const char *const areas[] = {"E14000546", "E14001017"};
+    for (size_t a = 0; a < 2; a++) {
+        oc__result *result = oc__result_list_append(results);
+        if (result == NULL)
+            return OC_ERROR_NO_MEMORY;
+        result->status = OC_RESULT_FAILED;
+        result->metric = strdup((const char *)context);
+        result->area = strdup(areas[a]);
+        result->message = strdup(reason);
+    }
+    return OC_OK;
+}
+
+START_TEST(failure_callback_stands_for_the_work)
+{
+    oc__plugin *plugin = load("misbehaving", "segfault");
+    harness crash = {plugin, "segfault"};
+    oc__runner_job jobs[2] = {
+        {"crashing", plugin->descriptor.name, plugin->descriptor.version, 60, run_harness,
+         &crash, NULL},
+        {"flood", "good", "1.2.3", 1, run_floods, (void *)"flooding", two_failed_areas},
+    };
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    ck_assert_int_eq(oc__runner_run(jobs, 2, 2, &results, &summary, NULL), OC_OK);
+    ck_assert_uint_eq(summary.failed, 2);
+    /* Without a callback: one row; with one: the rows it made, in order. */
+    ck_assert_uint_eq(results.count, 3);
+    ck_assert_ptr_null(results.items[0].area);
+    ck_assert_str_eq(results.items[1].metric, "flooding");
+    ck_assert_str_eq(results.items[1].area, "E14000546");
+    ck_assert_str_eq(results.items[2].area, "E14001017");
+    ck_assert_str_eq(results.items[2].message, "timed out after 1 s");
+    ck_assert_int_eq(results.items[2].status, OC_RESULT_FAILED);
+    oc__result_list_free(&results);
+    oc__plugin_close(plugin);
+}
+END_TEST
+
 START_TEST(default_parallelism_and_no_jobs)
 {
     ck_assert_uint_ge(oc__runner_default_parallelism(), 1);
@@ -232,6 +274,7 @@ int main(void)
     TCase *tests = tcase_create("runner");
     tcase_add_test(tests, isolates_failures_in_parallel);
     tcase_add_test(tests, isolates_failures_one_at_a_time);
+    tcase_add_test(tests, failure_callback_stands_for_the_work);
     tcase_add_test(tests, default_parallelism_and_no_jobs);
     suite_add_tcase(suite, tests);
     SRunner *runner = srunner_create(suite);
