@@ -11,13 +11,13 @@
 #include <string.h>
 
 #include "evaluation_internal.h"
+#include "period.h"
 
 #define OC_NO_INDEX ((size_t)-1)
 
 /* How far (in days) a like period may sit from the exact calendar date a
  * whole number of years earlier: quarterly snapshots drift by a few days
  * from year to year, and a month is at most 31 days long. */
-#define OC_LIKE_PERIOD_TOLERANCE_DAYS 15
 
 const char *oc_evaluation_area_code(const oc_evaluation *evaluation)
 {
@@ -76,73 +76,11 @@ size_t oc_evaluation_baseline_index(const oc_evaluation *evaluation)
     return evaluation != NULL ? checked_index(evaluation, evaluation->baseline_index) : OC_NO_INDEX;
 }
 
-/* Days since 1970-01-01 to a proleptic Gregorian date and back, after
- * Howard Hinnant's "chrono-Compatible Low-Level Date Algorithms" (eras of
- * 400 years starting on 1 March, so leap days fall at the end of a year). */
-static void civil_from_days(long days, long *year, int *month, int *day)
-{
-    days += 719468;
-    long era = (days >= 0 ? days : days - 146096) / 146097;
-    long day_of_era = days - era * 146097;
-    long year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524
-                        - day_of_era / 146096) / 365;
-    long day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    long month_index = (5 * day_of_year + 2) / 153; /* 0 = March */
-    *day = (int)(day_of_year - (153 * month_index + 2) / 5 + 1);
-    *month = (int)(month_index < 10 ? month_index + 3 : month_index - 9);
-    *year = year_of_era + era * 400 + (*month <= 2);
-}
-
-static long days_from_civil(long year, int month, int day)
-{
-    year -= month <= 2;
-    long era = (year >= 0 ? year : year - 399) / 400;
-    long year_of_era = year - era * 400;
-    long day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-    long day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    return era * 146097 + day_of_era - 719468;
-}
-
-static int is_leap_year(long year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
 size_t oc_evaluation_like_period_index(const oc_evaluation *evaluation, size_t index, int years)
 {
     if (checked_index(evaluation, index) == OC_NO_INDEX)
         return OC_NO_INDEX;
-    const int32_t *times = evaluation->times;
-    size_t count = evaluation->time_count;
-
-    long year;
-    int month, day;
-    civil_from_days(times[index], &year, &month, &day);
-    year -= years;
-    if (month == 2 && day == 29 && !is_leap_year(year))
-        day = 28;
-    long target = days_from_civil(year, month, day);
-
-    /* First time at or after the window's start (times ascend). */
-    long window_start = target - OC_LIKE_PERIOD_TOLERANCE_DAYS;
-    size_t low = 0, high = count;
-    while (low < high) {
-        size_t middle = low + (high - low) / 2;
-        if ((long)times[middle] < window_start)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    size_t best = OC_NO_INDEX;
-    long best_distance = OC_LIKE_PERIOD_TOLERANCE_DAYS + 1;
-    for (size_t i = low; i < count && (long)times[i] <= target + OC_LIKE_PERIOD_TOLERANCE_DAYS; i++) {
-        long distance = labs((long)times[i] - target);
-        if (distance < best_distance) {
-            best = i;
-            best_distance = distance;
-        }
-    }
-    return best;
+    return oc__like_period_index(evaluation->times, evaluation->time_count, index, years);
 }
 
 static const oc__parameter_value *find_parameter(const oc_evaluation *evaluation, const char *name)

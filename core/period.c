@@ -358,3 +358,27 @@ size_t oc__latest_index_before(const int32_t *times, size_t count, int32_t end_d
     size_t first_not_before = oc__first_index_at_or_after(times, count, end_day);
     return first_not_before == 0 ? (size_t)-1 : first_not_before - 1;
 }
+
+size_t oc__like_period_index(const int32_t *times, size_t count, size_t index, int years)
+{
+    if (times == NULL || index >= count)
+        return (size_t)-1;
+    int year, month, day;
+    oc__civil_from_days(times[index], &year, &month, &day);
+    long wanted_year = (long)year - years;
+    if (wanted_year < OC__YEAR_MIN || wanted_year > OC__YEAR_MAX)
+        return (size_t)-1;
+    int month_length = oc__days_in_month((int)wanted_year, month);
+    int32_t wanted = oc__days_from_civil((int)wanted_year, month, day < month_length ? day : month_length);
+    size_t best = (size_t)-1;
+    int32_t best_distance = OC__LIKE_PERIOD_TOLERANCE_DAYS + 1;
+    for (size_t i = oc__first_index_at_or_after(times, count, wanted - OC__LIKE_PERIOD_TOLERANCE_DAYS);
+         i < count && times[i] <= wanted + OC__LIKE_PERIOD_TOLERANCE_DAYS; i++) {
+        int32_t distance = times[i] > wanted ? times[i] - wanted : wanted - times[i];
+        if (distance < best_distance) {
+            best = i;
+            best_distance = distance;
+        }
+    }
+    return best;
+}

@@ -112,4 +112,14 @@ size_t oc__latest_index_before(const int32_t *times, size_t count, int32_t end_d
  * callers that search near a day). O(log count). */
 size_t oc__first_index_at_or_after(const int32_t *times, size_t count, int32_t day);
 
+/* How far a like period may drift from the exact date a whole number of
+ * years earlier: quarterly snapshots are taken on different days. */
+#define OC__LIKE_PERIOD_TOLERANCE_DAYS 15
+
+/* The index in the ascending times[0..count) (borrowed) of the period
+ * nearest the same calendar date `years` years before times[index] (29
+ * February becomes 28 in a common year; negative years look later), within
+ * OC__LIKE_PERIOD_TOLERANCE_DAYS; (size_t)-1 when there is none. */
+size_t oc__like_period_index(const int32_t *times, size_t count, size_t index, int years);
+
 #endif

@@ -38,40 +38,6 @@ size_t oc__latest_observation(const double *values, size_t last_index)
     return OC__NO_INDEX;
 }
 
-size_t oc__like_period_index(const int32_t *times, size_t count, size_t index, int years)
-{
-    if (index >= count || years < 0)
-        return OC__NO_INDEX;
-    int year, month, day;
-    oc__civil_from_days(times[index], &year, &month, &day);
-    year -= years;
-    if (year < OC__YEAR_MIN)
-        return OC__NO_INDEX;
-    int month_length = oc__days_in_month(year, month);
-    if (day > month_length)
-        day = month_length; /* 29 February in a common year */
-    int32_t wanted = oc__days_from_civil(year, month, day);
-    /* Nearest time to `wanted`; quarterly snapshots may drift by days. */
-    size_t low = 0, high = index + 1;
-    while (low < high) {
-        size_t middle = low + (high - low) / 2;
-        if (times[middle] < wanted)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    size_t best = OC__NO_INDEX;
-    int32_t best_distance = 16;
-    for (size_t candidate = low > 0 ? low - 1 : 0; candidate <= low && candidate < index; candidate++) {
-        int32_t distance = abs(times[candidate] - wanted);
-        if (distance < best_distance) {
-            best_distance = distance;
-            best = candidate;
-        }
-    }
-    return best;
-}
-
 /* Collects the notes that become the result's message. */
 typedef struct message_builder {
     char text[512];

@@ -49,10 +49,6 @@ typedef struct oc__indicator_view {
  * OC__NO_INDEX. */
 size_t oc__latest_observation(const double *values, size_t last_index);
 
-/* Index of the same period `years` years before times[index] (the date a
- * whole number of years earlier, within 15 days), or OC__NO_INDEX. */
-size_t oc__like_period_index(const int32_t *times, size_t count, size_t index, int years);
-
 /* Scores `indicator` into `result`, whose identity fields (metric, area, ...)
  * the caller fills. `period_end_index` is the last time index on or before
  * the evaluation period's end; `baseline_end_index` likewise for the

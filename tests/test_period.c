@@ -456,6 +456,35 @@ START_TEST(test_latest_index_matches_scan)
 }
 END_TEST
 
+START_TEST(test_like_period_index)
+{
+    /* Quarterly snapshots, Nov 2013 .. Nov 2016 (Feb, May, Aug, Nov). */
+    int32_t times[13];
+    for (int q = 0; q < 13; q++) {
+        int month = 11 + 3 * q;
+        times[q] = oc__days_from_civil(2013 + (month - 1) / 12, (month - 1) % 12 + 1, 1);
+    }
+    /* November 2016 (12) -> November 2015 (8) -> 2014 (4) -> 2013 (0). */
+    ck_assert_uint_eq(oc__like_period_index(times, 13, 12, 1), 8);
+    ck_assert_uint_eq(oc__like_period_index(times, 13, 12, 2), 4);
+    ck_assert_uint_eq(oc__like_period_index(times, 13, 12, 3), 0);
+    ck_assert_uint_eq(oc__like_period_index(times, 13, 12, 4), (size_t)-1);
+    ck_assert_uint_eq(oc__like_period_index(times, 13, 2, 1), (size_t)-1);
+    /* Negative years look later: November 2014 -> November 2015. */
+    ck_assert_uint_eq(oc__like_period_index(times, 13, 4, -1), 8);
+    ck_assert_uint_eq(oc__like_period_index(times, 13, 13, 1), (size_t)-1);
+    ck_assert_uint_eq(oc__like_period_index(NULL, 13, 12, 1), (size_t)-1);
+    /* A snapshot taken 9 days late still matches its quarter; 29 days does not. */
+    times[8] += 9;
+    ck_assert_uint_eq(oc__like_period_index(times, 13, 12, 1), 8);
+    times[8] += 20;
+    ck_assert_uint_eq(oc__like_period_index(times, 13, 12, 1), (size_t)-1);
+    /* 29 February 2016 a year earlier is 28 February 2015. */
+    int32_t leap[2] = {oc__days_from_civil(2015, 2, 28), oc__days_from_civil(2016, 2, 29)};
+    ck_assert_uint_eq(oc__like_period_index(leap, 2, 1, 1), 0);
+}
+END_TEST
+
 static Suite *period_suite(void)
 {
     Suite *suite = suite_create("period");
@@ -478,6 +507,7 @@ static Suite *period_suite(void)
     tcase_add_test(periods, test_frequency_names);
     tcase_add_test(periods, test_latest_index);
     tcase_add_test(periods, test_latest_index_matches_scan);
+    tcase_add_test(periods, test_like_period_index);
     suite_add_tcase(suite, periods);
     return suite;
 }

@@ -228,24 +228,6 @@ START_TEST(test_change_pct_of_negative_baseline)
 }
 END_TEST
 
-START_TEST(test_like_period_index)
-{
-    fixture f;
-    fixture_init(&f, birkenhead, OC_LOWER_IS_BETTER);
-    /* November 2016 (12) -> November 2015 (8) -> November 2014 (4). */
-    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 1), 8);
-    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 2), 4);
-    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 3), 0);
-    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 4), OC__NO_INDEX);
-    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 2, 1), OC__NO_INDEX);
-    /* A snapshot taken a few days late still matches its quarter. */
-    f.times[8] += 9;
-    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 1), 8);
-    f.times[8] += 20;
-    ck_assert_uint_eq(oc__like_period_index(f.times, QUARTERS, 12, 1), OC__NO_INDEX);
-}
-END_TEST
-
 START_TEST(test_spc_signal_on_latest_point)
 {
     /* Limits fixed on the first 11 points: mean 100, moving ranges
@@ -321,7 +303,6 @@ int main(void)
     tcase_add_test(cases, test_latest_observation_and_missing_data);
     tcase_add_test(cases, test_comparator_difference_in_differences);
     tcase_add_test(cases, test_change_pct_of_negative_baseline);
-    tcase_add_test(cases, test_like_period_index);
     tcase_add_test(cases, test_spc_signal_on_latest_point);
     tcase_add_test(cases, test_trend_on_annual_points);
     suite_add_tcase(suite, cases);
