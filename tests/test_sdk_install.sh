@@ -50,4 +50,42 @@ grep -F -q "rate" "$work/out" || { echo "FAIL: no indicator listed"; exit 1; }
 "$command_path" plugins --plugin-dir "$work/myplugin" >"$work/out" 2>"$work/err" \
     || { cat "$work/err"; echo "FAIL: listing"; exit 1; }
 grep -F -q "$work/myplugin/template.so" "$work/out" || { cat "$work/out"; echo "FAIL: listing"; exit 1; }
+
+# Run it, as docs/writing-plugins.md section 6 says, with the installed
+# command only: a store from CSV, a configuration, `outcomes run`.
+cd "$work/myplugin" || exit 1
+cat > data.csv <<'CSV'
+area,period,measure,value
+E14000546,2016-08,events,30
+E14000546,2016-08,population,1000
+E14000546,2016-11,events,45
+E14000546,2016-11,population,1000
+CSV
+"$command_path" import data.csv -o store.h5 --units people >"$work/out" 2>"$work/err" \
+    || { cat "$work/err"; echo "FAIL: installed import"; exit 1; }
+cat > evaluation.ini <<'INI'
+[outcomes]
+store = store.h5
+
+[my_rate]
+plugin = template
+areas = all
+input.events = events
+input.population = population
+per = 100
+baseline = 2016-08
+INI
+"$command_path" run evaluation.ini --plugin-dir "$work/myplugin" --format csv >"$work/out" 2>"$work/err" \
+    || { cat "$work/err"; echo "FAIL: installed run of the out-of-tree plugin"; exit 1; }
+# Columns (docs/results.md): metric,indicator,plugin,plugin_version,area,
+# area_name,period,value,ci_lower,ci_upper,baseline_period,baseline_value,change.
+# 45 of 1000 per 100 = 4.5; Wilson at z = 1.959964: (2x + z^2 -/+ z
+# sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2)) = 3.3800 to 5.9683 per 100;
+# baseline 30 of 1000 = 3.0 in August, change +1.5.
+row=$(grep '"my_rate","rate"' "$work/out") || { cat "$work/out"; echo "FAIL: no result row"; exit 1; }
+fields=$(printf '%s\n' "$row" | tr -d '"\r' | cut -d, -f5,7,8,9,10,11,12,13)
+case "$fields" in
+E14000546,2016-11-01,4.5,3.3799512209*,5.9682838067*,2016-08-01,3,1.5) ;;
+*) echo "FAIL: the out-of-tree plugin computed '$fields'"; exit 1 ;;
+esac
 exit 0
