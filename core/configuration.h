@@ -60,6 +60,7 @@ typedef struct oc__config_metric {
     char *frame;            /* owned, NULL when absent (the store's root) */
     size_t store_index;     /* into config->stores, or OC__CONFIG_ANY_STORE */
     int all_areas;          /* `areas` absent or `all` */
+    int all_parents;        /* `areas = parents`: every parent code, each aggregated */
     char **areas;           /* owned codes as written (case kept), area_count of them */
     size_t area_count;
     char *comparator;       /* owned area code, NULL when absent */

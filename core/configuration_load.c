@@ -226,13 +226,16 @@ static int set_areas(loader *state, oc__config_metric *metric, const char *value
     size_t count;
     if (oc__config_split_list(value, &areas, &count, &inner) != OC_OK)
         return key_error(state, metric->name, "areas", &inner);
-    if (count == 1 && strcmp(areas[0], "all") == 0) {
+    if (count == 1 && (strcmp(areas[0], "all") == 0 || strcmp(areas[0], "parents") == 0)) {
+        metric->all_areas = strcmp(areas[0], "all") == 0;
+        metric->all_parents = !metric->all_areas;
         oc__config_free_list(areas, count);
-        metric->all_areas = 1;
         return OC_OK;
     }
     for (size_t i = 0; i < count; i++) {
-        const char *problem = strcmp(areas[i], "all") == 0 ? "must stand alone" : NULL;
+        const char *problem = strcmp(areas[i], "all") == 0 || strcmp(areas[i], "parents") == 0
+                                  ? "must stand alone"
+                                  : NULL;
         for (size_t j = 0; j < i && problem == NULL; j++)
             if (strcmp(areas[i], areas[j]) == 0)
                 problem = "listed twice";
@@ -247,6 +250,7 @@ static int set_areas(loader *state, oc__config_metric *metric, const char *value
     metric->areas = areas;
     metric->area_count = count;
     metric->all_areas = 0;
+    metric->all_parents = 0;
     return OC_OK;
 }
 

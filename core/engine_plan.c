@@ -98,15 +98,12 @@ static int unit_for_area(const oc__store_frame *frame, size_t area, oc__evaluati
     return OC_OK;
 }
 
-/* An area by its code, or else a parent whose members are summed. Returns
- * OC_ERROR_NOT_FOUND when the code is neither. */
-static int unit_for_code(const oc__store_frame *frame, const oc__parent_index *parents,
-                         const char *code, oc__evaluation_unit *unit)
+/* The parent `code` as a unit summing its members. Returns
+ * OC_ERROR_NOT_FOUND when no area names it as its parent. */
+static int unit_for_parent(const oc__parent_index *parents, const char *code,
+                           oc__evaluation_unit *unit)
 {
     memset(unit, 0, sizeof *unit);
-    size_t area = oc__store_find_area(frame, code);
-    if (area != OC__STORE_NO_INDEX)
-        return unit_for_area(frame, area, unit);
     size_t first, count;
     parent_members(parents, code, &first, &count);
     if (count == 0)
@@ -122,14 +119,62 @@ static int unit_for_code(const oc__store_frame *frame, const oc__parent_index *p
     return OC_OK;
 }
 
+/* An area by its code, or else a parent whose members are summed. Returns
+ * OC_ERROR_NOT_FOUND when the code is neither. */
+static int unit_for_code(const oc__store_frame *frame, const oc__parent_index *parents,
+                         const char *code, oc__evaluation_unit *unit)
+{
+    memset(unit, 0, sizeof *unit);
+    size_t area = oc__store_find_area(frame, code);
+    if (area != OC__STORE_NO_INDEX)
+        return unit_for_area(frame, area, unit);
+    return unit_for_parent(parents, code, unit);
+}
+
+/* `areas = parents`: one aggregated unit per distinct parent code, in code
+ * order (the index is sorted by parent code, so members are adjacent). */
+static int plan_parent_units(const oc__config *config, const oc__config_metric *metric,
+                             const oc__store_frame *frame, const oc__parent_index *parents,
+                             const char *store_path, oc__metric_plan *plan, oc_error *error)
+{
+    size_t distinct = 0;
+    for (size_t i = 0; i < parents->count; i++)
+        distinct += i == 0 || strcmp(oc__store_area_parent(frame, parents->order[i]),
+                                     oc__store_area_parent(frame, parents->order[i - 1])) != 0;
+    if (distinct == 0)
+        return oc__config_error(config, metric, "areas", error,
+                                "'parents': %s frame %s names no parent areas", store_path,
+                                oc__store_frame_name(frame));
+    plan->units = calloc(distinct, sizeof *plan->units);
+    if (plan->units == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; i < parents->count; i += plan->units[plan->unit_count++].member_count) {
+        const char *code = oc__store_area_parent(frame, parents->order[i]);
+        if (unit_for_parent(parents, code, &plan->units[plan->unit_count]) != OC_OK) {
+            plan->unit_count++; /* so that plan_free frees what was allocated */
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        }
+    }
+    return OC_OK;
+}
+
 static int plan_units(const oc__config *config, const oc__config_metric *metric,
                       const oc__store_frame *frame, const oc__parent_index *parents,
                       const char *store_path, oc__metric_plan *plan, oc_error *error)
 {
-    size_t count = metric->all_areas ? oc__store_area_count(frame) : metric->area_count;
-    plan->units = calloc(count ? count : 1, sizeof *plan->units);
-    if (plan->units == NULL)
-        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    if (metric->all_parents) {
+        int status = plan_parent_units(config, metric, frame, parents, store_path, plan, error);
+        if (status != OC_OK || metric->comparator == NULL)
+            return status;
+    }
+    size_t count = metric->all_parents ? 0
+                   : metric->all_areas ? oc__store_area_count(frame)
+                                       : metric->area_count;
+    if (!metric->all_parents) {
+        plan->units = calloc(count ? count : 1, sizeof *plan->units);
+        if (plan->units == NULL)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
     for (size_t u = 0; u < count; u++) {
         int status = metric->all_areas
                          ? unit_for_area(frame, u, &plan->units[u])
@@ -142,7 +187,7 @@ static int plan_units(const oc__config *config, const oc__config_metric *metric,
         if (status != OC_OK)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     }
-    if (count == 0)
+    if (count == 0 && !metric->all_parents)
         return oc__config_error(config, metric, "areas", error, "%s frame %s has no areas",
                                 store_path, oc__store_frame_name(frame));
     if (metric->comparator != NULL) {

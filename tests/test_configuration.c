@@ -252,7 +252,7 @@ START_TEST(test_values_and_variants)
         "[one]\nplugin = worklessness\nareas = all\nstore = a.h5\ntarget = +5%\n"
         "baseline = 2016/17\ntarget_date = 2017/18 Q1\n"
         "spc_screen_outliers = 0\nrag_green = 90\nrag_amber = 90\n"
-        "[two]\nplugin = x2\nstore = /elsewhere/a.h5\n");
+        "[two]\nplugin = x2\nstore = /elsewhere/a.h5\nareas = parents\n");
     ck_assert_uint_eq(config->store_count, 2); /* a.h5 listed twice is one store */
     ck_assert_uint_eq(config->global_store_count, 1);
     ck_assert(config->period_is_latest);
@@ -263,6 +263,9 @@ START_TEST(test_values_and_variants)
     ck_assert_int_eq(config->metrics[0].scoring.target_kind, OC__TARGET_RELATIVE);
     ck_assert(config->metrics[0].scoring.target_amount == 5);
     ck_assert_uint_eq(config->metrics[1].store_index, 1);
+    ck_assert(config->metrics[1].all_parents && !config->metrics[1].all_areas);
+    ck_assert(!config->metrics[0].all_parents);
+    ck_assert_uint_eq(config->metrics[1].area_count, 0);
     oc__config_free(config);
 
     /* a file name with no directory part resolves against the working
@@ -382,6 +385,7 @@ START_TEST(test_metric_key_errors)
     assert_load_fails("[esa]\nplugin = p\n", "[esa] store: missing", NULL);
     assert_load_fails(MINIMAL "frame =\n", "[esa] frame: empty value", NULL);
     assert_load_fails(MINIMAL "areas = A1 all\n", "[esa] areas: 'all' must stand alone", NULL);
+    assert_load_fails(MINIMAL "areas = parents A1\n", "[esa] areas: 'parents' must stand alone", NULL);
     assert_load_fails(MINIMAL "areas = A1, A2, A1\n", "[esa] areas: 'A1' listed twice", NULL);
     assert_load_fails(MINIMAL "areas = ,,\n", "[esa] areas: the list is empty", NULL);
     assert_load_fails(MINIMAL "comparator = A1 A2\n",
