@@ -222,15 +222,14 @@ static int area_axis_build(area_axis *axis, size_t area_count, size_t constituen
     return 0;
 }
 
-/* The four metrics; NAME is replaced by the section name, AREAS by the
- * areas key. */
+/* The four metrics; AREAS is replaced by the areas key. */
 static const char *const metric_sections =
-    "[worklessnessPART]\n"
+    "[worklessness]\n"
     "plugin = worklessness\n"
     "input.claimants = esa_ib_claimants\n"
     "input.population = working_age_population\n"
     "AREAS\n"
-    "[attainment_gapPART]\n"
+    "[attainment_gap]\n"
     "plugin = attainment_gap\n"
     "input.fsm_pupils_ks2 = ks2_fsm_pupils\n"
     "input.fsm_achieving_ks2 = ks2_fsm_expected\n"
@@ -242,52 +241,24 @@ static const char *const metric_sections =
     "input.other_achieving_ks4 = ks4_other_5ac\n"
     "indicators = fsm_rate_ks2 other_rate_ks2 gap_ks2 fsm_rate_ks4 other_rate_ks4 gap_ks4\n"
     "AREAS\n"
-    "[recycling_flytippingPART]\n"
+    "[recycling_flytipping]\n"
     "plugin = recycling_flytipping\n"
     "input.household_waste_tonnes = household_waste_tonnes\n"
     "input.recycled_tonnes = recycled_tonnes\n"
     "input.flytipping_incidents = flytipping_incidents\n"
     "input.population = population\n"
     "AREAS\n"
-    "[prevention_spendPART]\n"
+    "[prevention_spend]\n"
     "plugin = acute_prevention_spend\n"
     "input.acute_spend = acute_spend\n"
     "input.prevention_spend = prevention_spend\n"
     "AREAS\n";
 
-/* A configuration's logical line holds at most 1023 characters
- * (docs/configuration.md), so the constituencies go in groups of this many,
- * each group a copy of the four metrics. */
-#define CONSTITUENCIES_PER_SECTION 90
-
-/* The four metrics over constituencies [first, first + count), or over
- * every area when count is 0; part is the section names' suffix. */
-static void write_metrics(FILE *file, const char *part, size_t first, size_t count)
-{
-    for (const char *p = metric_sections; *p != '\0';) {
-        const char *end = strchr(p, '\n');
-        size_t length = (size_t)(end - p);
-        const char *marker = strstr(p, "PART");
-        if (length == 5 && strncmp(p, "AREAS", 5) == 0) {
-            if (count == 0)
-                fputs("areas = all\n", file);
-            else
-                fputs("areas =", file);
-            for (size_t c = first; c < first + count; c++)
-                fprintf(file, " E14%06zu", c + FIRST_CONSTITUENCY);
-            fputs(count ? "\n\n" : "\n", file);
-        } else if (marker != NULL && marker < end) {
-            fprintf(file, "%.*s%s]\n", (int)(marker - p), p, part);
-        } else {
-            fwrite(p, 1, length + 1, file);
-        }
-        p = end + 1;
-    }
-}
-
-/* Writes one configuration; `constituencies` 0 means `areas = all`. */
+/* Writes one configuration: the four metrics over every small area
+ * (`areas = all`) or over every constituency (`areas = parents`, each
+ * aggregated from its small areas). */
 static int write_configuration(const char *path, const char *store_name, const char *size_name,
-                               const char *kind, size_t constituencies)
+                               const char *kind, int constituencies)
 {
     FILE *file = fopen(path, "w");
     if (file == NULL)
@@ -304,15 +275,13 @@ static int write_configuration(const char *path, const char *store_name, const c
             "time_limit = 3600\n\n",
             size_name, constituencies ? "every constituency" : "every small area", store_name,
             kind, size_name);
-    if (constituencies == 0)
-        write_metrics(file, "", 0, 0);
-    for (size_t first = 0, part = 1; first < constituencies;
-         first += CONSTITUENCIES_PER_SECTION, part++) {
-        char suffix[32];
-        snprintf(suffix, sizeof suffix, "_part%zu", part);
-        size_t count = constituencies - first < CONSTITUENCIES_PER_SECTION
-                           ? constituencies - first : CONSTITUENCIES_PER_SECTION;
-        write_metrics(file, suffix, first, count);
+    for (const char *p = metric_sections; *p != '\0';) {
+        const char *end = strchr(p, '\n');
+        if (end - p == 5 && strncmp(p, "AREAS", 5) == 0)
+            fputs(constituencies ? "areas = parents\n\n" : "areas = all\n\n", file);
+        else
+            fwrite(p, 1, (size_t)(end - p) + 1, file);
+        p = end + 1;
     }
     return fclose(file) == 0 ? 0 : -1;
 }
@@ -388,8 +357,7 @@ int main(int argc, char **argv)
     const char *kinds[] = {"lsoa", "constituency"};
     for (size_t k = 0; k < 2; k++) {
         snprintf(path, sizeof path, "%s/%s-%s.ini", argv[2], kinds[k], size->name);
-        if (write_configuration(path, store_name, size->name, kinds[k],
-                                k == 0 ? 0 : constituency_count) != 0)
+        if (write_configuration(path, store_name, size->name, kinds[k], k == 1) != 0)
             return fail(path, "cannot write the configuration");
     }
     printf("%s/%s: %zu areas in %zu constituencies, %d months, %d measures\n", argv[2],

@@ -87,6 +87,10 @@ static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t wor
         size_t per_job = total / (workers * JOBS_PER_WORKER) + 1;
         if (per_job < MIN_AREAS_PER_JOB)
             per_job = MIN_AREAS_PER_JOB;
+        /* Whole chunk rows per job: a row split between two jobs would be
+         * decompressed by both. */
+        if (plan->chunk_areas > 0 && plan->chunk_areas <= per_job)
+            per_job = (per_job + plan->chunk_areas - 1) / plan->chunk_areas * plan->chunk_areas;
         for (size_t u = 0; u < plan->unit_count;) {
             size_t first = u, work = 0;
             while (u < plan->unit_count && (u == first || work + plan->units[u].member_count <= per_job))

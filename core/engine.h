@@ -44,6 +44,7 @@ typedef struct oc__metric_plan {
     oc__evaluation_unit *units;             /* owned */
     size_t unit_count;
     oc__evaluation_unit *comparator;        /* owned, or NULL */
+    size_t chunk_areas;                     /* the store's chunk rows, in areas (0: unknown) */
     size_t indicator_count;                 /* the descriptor's */
     size_t *reported;                       /* owned: indicator indices to report, in order */
     size_t reported_count;

@@ -273,6 +273,9 @@ static int plan_measures(const oc__config *config, const oc__config_metric *metr
         }
         if ((plan->role_measures[r] = strdup(measure)) == NULL)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        if (plan->chunk_areas == 0)
+            plan->chunk_areas = oc__store_measure_chunk_areas(frame,
+                                                              oc__store_find_measure(frame, measure));
     }
     return OC_OK;
 }
