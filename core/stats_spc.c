@@ -7,9 +7,11 @@
  * trends instead of joining the points either side. docs/statistics.md
  * lists every convention and why.
  *
- * Runs in O(count) with four passes over the points (one per rule, lowest
- * precedence first so that a stronger rule overwrites a weaker one) and
- * allocates nothing: it is called for every area and every indicator.
+ * oc_spc_xmr flags every point in four passes (one per rule, lowest
+ * precedence first so that a stronger rule overwrites a weaker one). The
+ * engine only reports the latest point, for every area and indicator, so
+ * oc_spc_xmr_latest shares the one pass that builds the limits and then
+ * reads no more than the last 7 points. Neither allocates anything.
  */
 #include "config.h"
 
@@ -215,15 +217,25 @@ static oc_spc_assurance assurance_for(const oc_spc_chart *chart, int direction, 
     return OC_SPC_INCONSISTENT;
 }
 
-/* Mean and average moving range over values[0..limit_count), moving ranges
- * only between adjacent non-missing points. */
-static int compute_limits(const double *values, size_t limit_count, int screen_outliers,
-                          oc_spc_chart *chart, oc_error *error)
+/* The chart both entry points share, in one pass over the series: gaps
+ * counted and infinities refused over all of it, the mean and the moving
+ * ranges summed over the limit-setting values[0..limit_count) (moving
+ * ranges only between adjacent non-missing points), then, if screening, one
+ * more pass over that range. An infinite value anywhere is reported before
+ * a missing moving range. */
+static int compute_chart(const double *values, size_t count, size_t limit_count,
+                         int screen_outliers, oc_spc_chart *chart, oc_error *error)
 {
     double sum = 0.0, range_sum = 0.0;
-    size_t points = 0, ranges = 0;
-    for (size_t i = 0; i < limit_count; i++) {
-        if (isnan(values[i]))
+    size_t points = 0, ranges = 0, gaps = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (isnan(values[i])) {
+            gaps++;
+            continue;
+        }
+        if (isinf(values[i]))
+            return oc_error_set(error, OC_ERROR_INVALID, "spc: value at period %zu is infinite", i);
+        if (i >= limit_count)
             continue;
         sum += values[i];
         points++;
@@ -261,6 +273,7 @@ static int compute_limits(const double *values, size_t limit_count, int screen_o
 
     chart->points = points;
     chart->moving_ranges = ranges;
+    chart->gaps = gaps;
     chart->mean = sum / (double)points;
     chart->average_moving_range = average_range;
     chart->upper_limit = chart->mean + LIMIT_SIGMAS * average_range;
@@ -270,8 +283,10 @@ static int compute_limits(const double *values, size_t limit_count, int screen_o
     return OC_OK;
 }
 
-int oc_spc_xmr(const double *values, size_t count, const oc_spc_options *options,
-               oc_spc_chart *chart, oc_spc_point *points, oc_error *error)
+/* Checks the input and builds the chart: what oc_spc_xmr and
+ * oc_spc_xmr_latest have in common. On any error a chart is left cleared. */
+static int build_chart(const double *values, size_t count, const oc_spc_options *options,
+                       oc_spc_chart *chart, oc_error *error)
 {
     oc_spc_options defaults = oc_spc_defaults();
     if (options == NULL)
@@ -281,36 +296,131 @@ int oc_spc_xmr(const double *values, size_t count, const oc_spc_options *options
     clear_chart(chart);
     if (values == NULL && count > 0)
         return oc_error_set(error, OC_ERROR_INVALID, "spc: no values");
-    if (points != NULL)
-        clear_points(points, count);
     if (options->direction < -1 || options->direction > 1)
         return oc_error_set(error, OC_ERROR_INVALID,
                             "spc: direction must be -1, 0 or 1, got %d", options->direction);
     if (isinf(options->target))
         return oc_error_set(error, OC_ERROR_INVALID, "spc: target is infinite");
 
-    size_t gaps = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (isnan(values[i]))
-            gaps++;
-        else if (isinf(values[i]))
-            return oc_error_set(error, OC_ERROR_INVALID, "spc: value at period %zu is infinite", i);
-    }
-
     size_t limit_count = options->baseline_length == 0 || options->baseline_length > count
                              ? count : options->baseline_length;
-    int status = compute_limits(values, limit_count, options->screen_outliers, chart, error);
+    int status = compute_chart(values, count, limit_count, options->screen_outliers, chart,
+                               error);
     if (status != OC_OK)
         return status;
-    chart->gaps = gaps;
     chart->assurance = assurance_for(chart, options->direction, options->target);
+    return OC_OK;
+}
 
-    if (points != NULL) {
-        int direction = options->direction;
-        flag_shifts(values, count, chart->mean, direction, points);
-        flag_two_of_three(values, count, chart, direction, points);
-        flag_trends(values, count, direction, points);
-        flag_outside_limits(values, count, chart, direction, points);
+int oc_spc_xmr(const double *values, size_t count, const oc_spc_options *options,
+               oc_spc_chart *chart, oc_spc_point *points, oc_error *error)
+{
+    if (points != NULL)
+        clear_points(points, count);
+    int status = build_chart(values, count, options, chart, error);
+    if (status != OC_OK || points == NULL)
+        return status;
+    int direction = options != NULL ? options->direction : oc_spc_defaults().direction;
+    flag_shifts(values, count, chart->mean, direction, points);
+    flag_two_of_three(values, count, chart, direction, points);
+    flag_trends(values, count, direction, points);
+    flag_outside_limits(values, count, chart, direction, points);
+    return OC_OK;
+}
+
+/* The rules for the last point alone. Each pass above can flag the last
+ * point only through a run or a window that ends at it: a run flags its
+ * points while it is being extended, so the last point belongs to the run
+ * still open after it and to no other (a peak shared by two runs cannot be
+ * the last point), and the only 2-of-3 window holding it is the last 3
+ * points. So at most 7 points are read, and the rules are tried in
+ * precedence order, the first that fires deciding. */
+
+/* Consecutive points ending at the last with the same nonzero side of the
+ * mean, counting no further than RUN_LENGTH. */
+static size_t shift_run_at_end(const double *values, size_t count, double mean, int side)
+{
+    size_t length = 0;
+    while (length < RUN_LENGTH && length < count
+           && side_of_mean(values[count - 1 - length], mean) == side)
+        length++;
+    return length;
+}
+
+/* Points in the rising or falling run ending at the last point (steps + 1),
+ * counting no further than RUN_LENGTH; step is the sign of the last step,
+ * 0 if a tie or a gap (no run). */
+static size_t trend_run_at_end(const double *values, size_t count, int *step)
+{
+    *step = 0;
+    if (count < 2 || isnan(values[count - 1]) || isnan(values[count - 2]))
+        return 0;
+    *step = sign_of(values[count - 1] - values[count - 2]);
+    if (*step == 0)
+        return 0;
+    size_t length = 2;
+    while (length < RUN_LENGTH && length < count) {
+        double later = values[count - length], earlier = values[count - 1 - length];
+        if (isnan(earlier) || sign_of(later - earlier) != *step)
+            break;
+        length++;
     }
+    return length;
+}
+
+/* The last point's 2-of-3 flag: the window of the last 3 points all on its
+ * side, at least 2 of them near, the last among them. */
+static int last_is_two_of_three(const double *values, size_t count, const oc_spc_chart *chart,
+                                int side)
+{
+    if (count < 3 || side == 0 || !is_near_limit(values[count - 1], side, chart))
+        return 0;
+    if (side_of_mean(values[count - 2], chart->mean) != side
+        || side_of_mean(values[count - 3], chart->mean) != side)
+        return 0;
+    return is_near_limit(values[count - 2], side, chart)
+           || is_near_limit(values[count - 3], side, chart);
+}
+
+static void flag_latest(const double *values, size_t count, const oc_spc_chart *chart,
+                        int direction, oc_spc_point *latest)
+{
+    double last = values[count - 1];
+    if (isnan(last))
+        return;
+    if (last > chart->upper_limit) {
+        flag(latest, OC_SPC_RULE_OUTSIDE_LIMITS, 1, direction);
+        return;
+    }
+    if (last < chart->lower_limit) {
+        flag(latest, OC_SPC_RULE_OUTSIDE_LIMITS, -1, direction);
+        return;
+    }
+    int step;
+    if (trend_run_at_end(values, count, &step) == RUN_LENGTH) {
+        flag(latest, OC_SPC_RULE_TREND, step, direction);
+        return;
+    }
+    int side = side_of_mean(last, chart->mean);
+    if (last_is_two_of_three(values, count, chart, side)) {
+        flag(latest, OC_SPC_RULE_TWO_OF_THREE, side, direction);
+        return;
+    }
+    if (side != 0 && shift_run_at_end(values, count, chart->mean, side) == RUN_LENGTH)
+        flag(latest, OC_SPC_RULE_SHIFT, side, direction);
+}
+
+int oc_spc_xmr_latest(const double *values, size_t count, const oc_spc_options *options,
+                      oc_spc_chart *chart, oc_spc_point *latest, oc_error *error)
+{
+    if (latest == NULL)
+        return oc_error_set(error, OC_ERROR_INVALID, "spc: no output point");
+    clear_points(latest, 1);
+    int status = build_chart(values, count, options, chart, error);
+    if (status != OC_OK)
+        return status;
+    /* A chart needs a moving range, so count >= 2 here. */
+    int direction = options != NULL ? options->direction : oc_spc_defaults().direction;
+    flag_latest(values, count, chart, direction, latest);
     return OC_OK;
 }

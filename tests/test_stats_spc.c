@@ -32,7 +32,53 @@ typedef struct fixture {
     size_t count;
     oc_spc_chart chart;
     oc_spc_point points[MAXIMUM_POINTS];
+    oc_spc_point latest;    /* from oc_spc_xmr_latest */
 } fixture;
+
+static void assert_same_double(double actual, double expected, const char *name)
+{
+    ck_assert_msg(memcmp(&actual, &expected, sizeof actual) == 0, "%s: %.17g, expected %.17g",
+                  name, actual, expected);
+}
+
+static void assert_same_chart(const oc_spc_chart *actual, const oc_spc_chart *expected)
+{
+    assert_same_double(actual->mean, expected->mean, "mean");
+    assert_same_double(actual->average_moving_range, expected->average_moving_range, "aMR");
+    assert_same_double(actual->upper_limit, expected->upper_limit, "upper_limit");
+    assert_same_double(actual->lower_limit, expected->lower_limit, "lower_limit");
+    assert_same_double(actual->upper_near, expected->upper_near, "upper_near");
+    assert_same_double(actual->lower_near, expected->lower_near, "lower_near");
+    ck_assert_uint_eq(actual->points, expected->points);
+    ck_assert_uint_eq(actual->moving_ranges, expected->moving_ranges);
+    ck_assert_uint_eq(actual->gaps, expected->gaps);
+    ck_assert_int_eq(actual->assurance, expected->assurance);
+}
+
+static void assert_same_point(const oc_spc_point *actual, const oc_spc_point *expected)
+{
+    ck_assert_int_eq(actual->rule, expected->rule);
+    ck_assert_int_eq(actual->variation, expected->variation);
+    ck_assert_int_eq(actual->side, expected->side);
+}
+
+/* oc_spc_xmr_latest on the same input as a call of oc_spc_xmr that
+ * returned status, chart and points: same status, chart and last point
+ * (points may be NULL: the chart alone). Returns the latest point. */
+static oc_spc_point latest_matches(const double *values, size_t count,
+                                   const oc_spc_options *options, int status,
+                                   const oc_spc_chart *chart, const oc_spc_point *points)
+{
+    oc_spc_chart latest_chart;
+    oc_spc_point latest;
+    oc_error error;
+    ck_assert_int_eq(oc_spc_xmr_latest(values, count, options, &latest_chart, &latest, &error),
+                     status);
+    assert_same_chart(&latest_chart, chart);
+    if (points != NULL && count > 0)
+        assert_same_point(&latest, &points[count - 1]);
+    return latest;
+}
 
 /* Charts the baseline followed by tail[0..tail_count), limits fixed on the
  * baseline. Tail point k is at index BASELINE + k. */
@@ -50,6 +96,7 @@ static void chart_after_baseline(fixture *f, const double *tail, size_t tail_cou
     oc_error error;
     ck_assert_int_eq(oc_spc_xmr(f->values, f->count, &options, &f->chart, f->points, &error),
                      OC_OK);
+    f->latest = latest_matches(f->values, f->count, &options, OC_OK, &f->chart, f->points);
 }
 
 /* Asserts the rule of every point from `from` on, given as a string with
@@ -63,6 +110,10 @@ static void assert_rules(const fixture *f, size_t from, const char *expected)
         ck_assert_msg(letter == expected[i - from], "point %zu has rule %s, expected '%c'", i,
                       oc_spc_rule_name(f->points[i].rule), expected[i - from]);
     }
+    char latest_letter = ".OT2S"[f->latest.rule];
+    ck_assert_msg(latest_letter == expected[f->count - 1 - from],
+                  "oc_spc_xmr_latest: rule %s, expected '%c'", oc_spc_rule_name(f->latest.rule),
+                  expected[f->count - 1 - from]);
 }
 
 START_TEST(test_limits_hand_worked)
@@ -73,6 +124,7 @@ START_TEST(test_limits_hand_worked)
     oc_spc_chart chart;
     oc_spc_point points[5];
     ck_assert_int_eq(oc_spc_xmr(values, 5, NULL, &chart, points, NULL), OC_OK);
+    latest_matches(values, 5, NULL, OC_OK, &chart, points);
     ck_assert_near(chart.mean, 2.6, 1e-12);
     ck_assert_near(chart.average_moving_range, 1.5, 1e-12);
     ck_assert_near(chart.upper_limit, 6.59, 1e-12);
@@ -89,6 +141,7 @@ START_TEST(test_limits_hand_worked)
     }
     /* The chart alone, without per-point flags. */
     ck_assert_int_eq(oc_spc_xmr(values, 5, NULL, &chart, NULL, NULL), OC_OK);
+    latest_matches(values, 5, NULL, OC_OK, &chart, NULL);
     ck_assert_near(chart.mean, 2.6, 1e-12);
 }
 END_TEST
@@ -200,6 +253,7 @@ START_TEST(test_peak_takes_later_trend)
     oc_spc_chart chart;
     oc_spc_point points[23];
     ck_assert_int_eq(oc_spc_xmr(values, 23, &options, &chart, points, NULL), OC_OK);
+    latest_matches(values, 23, &options, OC_OK, &chart, points);
     ck_assert_near(chart.mean, 5.0, 1e-12);
     ck_assert_near(chart.average_moving_range, 10.0, 1e-12);
     for (size_t i = BASELINE; i < 23; i++)
@@ -299,6 +353,7 @@ START_TEST(test_plotthedots_opposite_sides)
         oc_spc_chart chart;
         oc_spc_point points[16];
         ck_assert_int_eq(oc_spc_xmr(values, 16, &options, &chart, points, NULL), OC_OK);
+        latest_matches(values, 16, &options, OC_OK, &chart, points);
         ck_assert_near(chart.mean, 0.0, 1e-12);
         ck_assert_near(chart.average_moving_range, screen ? 32.5 / 14.0 : 2.9, 1e-12);
         ck_assert_uint_eq(chart.moving_ranges, screen ? 14 : 15);
@@ -318,10 +373,12 @@ START_TEST(test_outlier_screening)
     oc_spc_options options = oc_spc_defaults();
     oc_spc_chart chart;
     ck_assert_int_eq(oc_spc_xmr(values, 10, &options, &chart, NULL, NULL), OC_OK);
+    latest_matches(values, 10, &options, OC_OK, &chart, NULL);
     ck_assert_near(chart.average_moving_range, 6.0, 1e-12);
     ck_assert_uint_eq(chart.moving_ranges, 9);
     options.screen_outliers = 1;
     ck_assert_int_eq(oc_spc_xmr(values, 10, &options, &chart, NULL, NULL), OC_OK);
+    latest_matches(values, 10, &options, OC_OK, &chart, NULL);
     ck_assert_near(chart.mean, 12.8, 1e-12);
     ck_assert_near(chart.average_moving_range, 2.0, 1e-12);
     ck_assert_uint_eq(chart.moving_ranges, 7);
@@ -330,6 +387,7 @@ START_TEST(test_outlier_screening)
     /* A flat series has aMR 0; screening must not discard every range. */
     static const double flat[] = {4, 4, 4, 4};
     ck_assert_int_eq(oc_spc_xmr(flat, 4, &options, &chart, NULL, NULL), OC_OK);
+    latest_matches(flat, 4, &options, OC_OK, &chart, NULL);
     ck_assert(chart.average_moving_range == 0.0);
     ck_assert(chart.upper_limit == 4.0);
 }
@@ -342,6 +400,7 @@ START_TEST(test_gap_breaks_moving_range)
     static const double values[] = {10, 12, NAN, 20, 22};
     oc_spc_chart chart;
     ck_assert_int_eq(oc_spc_xmr(values, 5, NULL, &chart, NULL, NULL), OC_OK);
+    latest_matches(values, 5, NULL, OC_OK, &chart, NULL);
     ck_assert_near(chart.mean, 16.0, 1e-12);
     ck_assert_near(chart.average_moving_range, 2.0, 1e-12);
     ck_assert_uint_eq(chart.points, 4);
@@ -376,6 +435,7 @@ START_TEST(test_assurance)
         options.target = cases[i].target;
         oc_spc_chart chart;
         ck_assert_int_eq(oc_spc_xmr(values, BASELINE, &options, &chart, NULL, NULL), OC_OK);
+        latest_matches(values, BASELINE, &options, OC_OK, &chart, NULL);
         ck_assert_msg(chart.assurance == cases[i].expected, "case %zu: %s", i,
                       oc_spc_assurance_name(chart.assurance));
     }
@@ -390,33 +450,55 @@ START_TEST(test_insufficient_and_invalid)
     static const double alternate_gaps[] = {NAN, 1, NAN, 2};
     ck_assert_int_eq(oc_spc_xmr(alternate_gaps, 4, NULL, &chart, points, &error),
                      OC_ERROR_INSUFFICIENT_DATA);
+    latest_matches(alternate_gaps, 4, NULL, OC_ERROR_INSUFFICIENT_DATA, &chart, points);
     ck_assert(isnan(chart.mean));
     ck_assert_int_eq(points[1].rule, OC_SPC_RULE_NONE);
     ck_assert_str_ne(error.message, "");
     static const double one[] = {5};
     ck_assert_int_eq(oc_spc_xmr(one, 1, NULL, &chart, NULL, &error), OC_ERROR_INSUFFICIENT_DATA);
+    latest_matches(one, 1, NULL, OC_ERROR_INSUFFICIENT_DATA, &chart, NULL);
     ck_assert_int_eq(oc_spc_xmr(NULL, 0, NULL, &chart, NULL, &error),
                      OC_ERROR_INSUFFICIENT_DATA);
+    latest_matches(NULL, 0, NULL, OC_ERROR_INSUFFICIENT_DATA, &chart, NULL);
 
     static const double values[] = {1, 2, 3, 4};
     oc_spc_options options = oc_spc_defaults();
     options.baseline_length = 1;
     ck_assert_int_eq(oc_spc_xmr(values, 4, &options, &chart, NULL, &error),
                      OC_ERROR_INSUFFICIENT_DATA);
+    latest_matches(values, 4, &options, OC_ERROR_INSUFFICIENT_DATA, &chart, NULL);
     options.baseline_length = 99; /* longer than the series: all of it */
     ck_assert_int_eq(oc_spc_xmr(values, 4, &options, &chart, NULL, &error), OC_OK);
+    latest_matches(values, 4, &options, OC_OK, &chart, NULL);
     ck_assert_near(chart.mean, 2.5, 1e-12);
 
     options = oc_spc_defaults();
     options.direction = 2;
-    ck_assert_int_eq(oc_spc_xmr(values, 4, &options, &chart, NULL, &error), OC_ERROR_INVALID);
+    ck_assert_int_eq(oc_spc_xmr(values, 4, &options, &chart, points, &error), OC_ERROR_INVALID);
+    latest_matches(values, 4, &options, OC_ERROR_INVALID, &chart, points);
     options = oc_spc_defaults();
     options.target = INFINITY;
-    ck_assert_int_eq(oc_spc_xmr(values, 4, &options, &chart, NULL, &error), OC_ERROR_INVALID);
+    ck_assert_int_eq(oc_spc_xmr(values, 4, &options, &chart, points, &error), OC_ERROR_INVALID);
+    latest_matches(values, 4, &options, OC_ERROR_INVALID, &chart, points);
+    /* An infinite value is refused even where a missing moving range would
+     * also be an error: the status does not depend on which is found first. */
     static const double infinite[] = {1, INFINITY, 3};
-    ck_assert_int_eq(oc_spc_xmr(infinite, 3, NULL, &chart, NULL, &error), OC_ERROR_INVALID);
+    ck_assert_int_eq(oc_spc_xmr(infinite, 3, NULL, &chart, points, &error), OC_ERROR_INVALID);
+    latest_matches(infinite, 3, NULL, OC_ERROR_INVALID, &chart, points);
     ck_assert_int_eq(oc_spc_xmr(NULL, 3, NULL, &chart, NULL, &error), OC_ERROR_INVALID);
+    latest_matches(NULL, 3, NULL, OC_ERROR_INVALID, &chart, NULL);
     ck_assert_int_eq(oc_spc_xmr(values, 4, NULL, NULL, NULL, &error), OC_ERROR_INVALID);
+
+    /* oc_spc_xmr_latest needs both outputs; the point is cleared first. */
+    oc_spc_point latest = {OC_SPC_RULE_SHIFT, OC_SPC_CONCERN, 1};
+    ck_assert_int_eq(oc_spc_xmr_latest(values, 4, NULL, NULL, &latest, &error),
+                     OC_ERROR_INVALID);
+    ck_assert_int_eq(latest.rule, OC_SPC_RULE_NONE);
+    ck_assert_int_eq(latest.variation, OC_SPC_COMMON_CAUSE);
+    ck_assert_int_eq(latest.side, 0);
+    ck_assert_int_eq(oc_spc_xmr_latest(values, 4, NULL, &chart, NULL, &error),
+                     OC_ERROR_INVALID);
+    ck_assert_str_ne(error.message, "");
 }
 END_TEST
 

@@ -126,6 +126,16 @@ OC_EXPORT int oc_spc_xmr(const double *values, size_t count,
                          const oc_spc_options *options, oc_spc_chart *chart,
                          oc_spc_point *points, oc_error *error);
 
+/* The same chart as oc_spc_xmr, and in *latest exactly what oc_spc_xmr
+ * gives points[count - 1] (rule, variation and side), without flagging the
+ * other points: one pass over the series for the limits, then at most the
+ * last 7 points. Same statuses and errors as oc_spc_xmr; latest is one
+ * caller-owned point, required (OC_ERROR_INVALID if NULL), and is common
+ * cause whenever the status is not OC_OK. Allocates nothing. */
+OC_EXPORT int oc_spc_xmr_latest(const double *values, size_t count,
+                                const oc_spc_options *options, oc_spc_chart *chart,
+                                oc_spc_point *latest, oc_error *error);
+
 /* Static names for reports. Rules: "none", "outside_limits", "trend",
  * "two_of_three", "shift". Variations: "common_cause", "improvement",
  * "concern", "neither". Assurance: "none", "consistent_pass",
