@@ -15,6 +15,8 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -521,6 +523,184 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* ---- oc_spc_xmr_latest against oc_spc_xmr on pseudo-random series ---- */
+
+#define PROPERTY_SERIES 200000
+#define PROPERTY_LONG_LENGTH 240
+
+/* splitmix64, fixed seed: the same series on every run and machine. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static size_t random_below(uint64_t *state, size_t bound)
+{
+    return (size_t)(next_random(state) % bound);
+}
+
+/* Series of few distinct values, so that ties, points exactly on the mean
+ * and long runs are common: small integer levels (scaled by 0.5 or 0.1),
+ * a random walk that keeps its step most of the time (trends), levels with
+ * rare far spikes (outside limits, screened moving ranges), or wide noise
+ * then a walk (trends inside the wide limits the noise sets); NaN gaps at
+ * one of four rates. */
+static void random_series(uint64_t *state, double *values, size_t count)
+{
+    static const double scales[] = {1.0, 0.5, 0.1};
+    static const size_t gap_per_mille[] = {0, 30, 150, 400};
+    size_t mode = random_below(state, 4);
+    size_t levels = 2 + random_below(state, 4);
+    double scale = scales[random_below(state, 3)];
+    size_t gap_rate = gap_per_mille[random_below(state, 4)];
+    long level = (long)random_below(state, levels);
+    int step = 1;
+    for (size_t i = 0; i < count; i++) {
+        if (mode == 1 || (mode == 3 && i >= count / 2)) {
+            if (random_below(state, 8) == 0)
+                step = (int)random_below(state, 3) - 1;
+            level += step;
+        } else if (mode == 3) {
+            level = (long)random_below(state, 10);
+        } else {
+            level = (long)random_below(state, levels);
+            if (mode == 2 && random_below(state, 12) == 0)
+                level += random_below(state, 2) ? 12 : -12;
+        }
+        values[i] = random_below(state, 1000) < gap_rate ? NAN : (double)level * scale;
+    }
+}
+
+/* Every option combination the engine can pass: direction -1, 0, +1;
+ * baseline none, inside the series, the whole series or longer; screening
+ * or not; no target, or one near the levels. */
+static oc_spc_options random_options(uint64_t *state, size_t count)
+{
+    oc_spc_options options = oc_spc_defaults();
+    options.direction = (int)random_below(state, 3) - 1;
+    switch (random_below(state, 4)) {
+    case 0: options.baseline_length = 0; break;
+    case 1: options.baseline_length = 1 + random_below(state, count + 1); break;
+    case 2: options.baseline_length = count; break;
+    default: options.baseline_length = count + 1 + random_below(state, 3); break;
+    }
+    options.screen_outliers = (int)random_below(state, 2);
+    if (random_below(state, 2))
+        options.target = (double)random_below(state, 12) - 3.0;
+    return options;
+}
+
+/* With limits fixed on a baseline, points after it can be set to exactly
+ * the mean, a limit or a near limit without moving the chart: the
+ * boundaries of every comparison. */
+static void place_on_boundaries(uint64_t *state, double *values, size_t count,
+                                size_t limit_count, const oc_spc_chart *chart)
+{
+    const double boundaries[] = {chart->mean, chart->upper_limit, chart->lower_limit,
+                                 chart->upper_near, chart->lower_near};
+    for (size_t i = limit_count; i < count; i++)
+        if (random_below(state, 3) == 0)
+            values[i] = boundaries[random_below(state, 5)];
+}
+
+static int same_double(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static int same_chart(const oc_spc_chart *a, const oc_spc_chart *b)
+{
+    return same_double(a->mean, b->mean)
+           && same_double(a->average_moving_range, b->average_moving_range)
+           && same_double(a->upper_limit, b->upper_limit)
+           && same_double(a->lower_limit, b->lower_limit)
+           && same_double(a->upper_near, b->upper_near)
+           && same_double(a->lower_near, b->lower_near) && a->points == b->points
+           && a->moving_ranges == b->moving_ranges && a->gaps == b->gaps
+           && a->assurance == b->assurance;
+}
+
+static int same_point(const oc_spc_point *a, const oc_spc_point *b)
+{
+    return a->rule == b->rule && a->variation == b->variation && a->side == b->side;
+}
+
+/* The series and options of the first disagreement, for the failure message. */
+static void describe_series(char *text, size_t size, size_t series, const double *values,
+                            size_t count, const oc_spc_options *options)
+{
+    int used = snprintf(text, size, "series %zu: direction %d baseline %zu screen %d target %g:",
+                        series, options->direction, options->baseline_length,
+                        options->screen_outliers, options->target);
+    for (size_t i = 0; i < count && used > 0 && (size_t)used < size; i++)
+        used += snprintf(text + used, size - (size_t)used, " %.17g", values[i]);
+}
+
+START_TEST(test_latest_matches_full_chart)
+{
+    uint64_t state = 20240601;
+    double values[PROPERTY_LONG_LENGTH];
+    oc_spc_point points[PROPERTY_LONG_LENGTH];
+    size_t disagreements = 0, flagged_last[5] = {0}, charted = 0, missing_last = 0;
+    size_t on_mean_last = 0, long_series = 0;
+    char first_disagreement[8192] = "";
+    for (size_t series = 0; series < PROPERTY_SERIES; series++) {
+        size_t count = random_below(&state, 20) == 0 ? PROPERTY_LONG_LENGTH
+                                                     : random_below(&state, 41);
+        long_series += count == PROPERTY_LONG_LENGTH;
+        random_series(&state, values, count);
+        oc_spc_options options = random_options(&state, count);
+        oc_spc_chart chart, latest_chart;
+        oc_error error, latest_error;
+        size_t limit_count = options.baseline_length == 0 || options.baseline_length > count
+                                 ? count : options.baseline_length;
+        if (limit_count < count && random_below(&state, 2)
+            && oc_spc_xmr(values, count, &options, &chart, NULL, NULL) == OC_OK)
+            place_on_boundaries(&state, values, count, limit_count, &chart);
+
+        error.message[0] = latest_error.message[0] = '\0';
+        int status = oc_spc_xmr(values, count, &options, &chart, points, &error);
+        /* Stale output, to see that the new function writes every field. */
+        oc_spc_point latest = {OC_SPC_RULE_SHIFT, OC_SPC_CONCERN, 7};
+        memset(&latest_chart, 0xA5, sizeof latest_chart);
+        int latest_status = oc_spc_xmr_latest(values, count, &options, &latest_chart, &latest,
+                                              &latest_error);
+        oc_spc_point cleared = {OC_SPC_RULE_NONE, OC_SPC_COMMON_CAUSE, 0};
+        const oc_spc_point *expected = count > 0 ? &points[count - 1] : &cleared;
+        int agree = latest_status == status && same_chart(&latest_chart, &chart)
+                    && same_point(&latest, expected)
+                    && strcmp(latest_error.message, error.message) == 0;
+        if (!agree && disagreements++ == 0)
+            describe_series(first_disagreement, sizeof first_disagreement, series, values,
+                            count, &options);
+        if (status == OC_OK) {
+            charted++;
+            flagged_last[expected->rule]++;
+            missing_last += isnan(values[count - 1]);
+            on_mean_last += values[count - 1] == chart.mean;
+        }
+    }
+    fprintf(stderr, "latest point property: %zu series (%zu of %d points), %zu charted; last "
+            "point none %zu, outside %zu, trend %zu, two of three %zu, shift %zu, missing %zu, "
+            "on the mean %zu\n", (size_t)PROPERTY_SERIES, long_series, PROPERTY_LONG_LENGTH,
+            charted, flagged_last[0], flagged_last[1], flagged_last[2], flagged_last[3],
+            flagged_last[4], missing_last, on_mean_last);
+    ck_assert_msg(disagreements == 0, "%zu disagreement(s); first %s", disagreements,
+                  first_disagreement);
+    /* The generator must reach every case the comparison is meant to cover. */
+    ck_assert_uint_gt(long_series, 5000);
+    ck_assert_uint_gt(charted, PROPERTY_SERIES / 2);
+    for (int rule = OC_SPC_RULE_NONE; rule <= OC_SPC_RULE_SHIFT; rule++)
+        ck_assert_msg(flagged_last[rule] > 1000, "only %zu last points flagged %s",
+                      flagged_last[rule], oc_spc_rule_name((oc_spc_rule)rule));
+    ck_assert_uint_gt(missing_last, 1000);
+    ck_assert_uint_gt(on_mean_last, 1000);
+}
+END_TEST
+
 static Suite *spc_suite(void)
 {
     Suite *suite = suite_create("stats_spc");
@@ -541,6 +721,11 @@ static Suite *spc_suite(void)
     tcase_add_test(tcase, test_insufficient_and_invalid);
     tcase_add_test(tcase, test_names);
     suite_add_tcase(suite, tcase);
+    /* 200,000 series under the sanitizers take a few seconds. */
+    TCase *property = tcase_create("latest_point_property");
+    tcase_set_timeout(property, 120);
+    tcase_add_test(property, test_latest_matches_full_chart);
+    suite_add_tcase(suite, property);
     return suite;
 }
 
