@@ -135,27 +135,22 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
     while (first < period_index && isnan(values[first]))
         first++;
     size_t count = period_index - first + 1;
-    /* Called for every area and indicator: 20 years of months fit on the
-     * stack, so only a longer series costs a malloc. */
-    enum { STACK_POINTS = 512 };
-    oc_spc_point stack_points[STACK_POINTS];
-    oc_spc_point *points = count <= STACK_POINTS ? stack_points : malloc(count * sizeof *points);
-    if (points == NULL)
-        return OC_ERROR_NO_MEMORY;
     oc_spc_options options = {
         .direction = indicator->direction,
         .baseline_length = settings->spc_baseline,
         .screen_outliers = settings->spc_screen_outliers,
         .target = result->target_value,
     };
+    /* Called for every area and indicator, and only the period scored is
+     * reported: the latest point alone, not a flag for every period. */
     oc_spc_chart chart;
+    oc_spc_point latest;
     oc_error spc_error;
-    int status = oc_spc_xmr(values + first, count, &options, &chart, points, &spc_error);
+    int status = oc_spc_xmr_latest(values + first, count, &options, &chart, &latest, &spc_error);
     if (status == OC_OK) {
-        const oc_spc_point *latest = &points[count - 1];
-        status = set_string(&result->spc_signal, oc_spc_variation_name(latest->variation));
+        status = set_string(&result->spc_signal, oc_spc_variation_name(latest.variation));
         if (status == OC_OK)
-            status = set_string(&result->spc_rule, oc_spc_rule_name(latest->rule));
+            status = set_string(&result->spc_rule, oc_spc_rule_name(latest.rule));
         if (status == OC_OK && !isnan(result->target_value))
             status = set_string(&result->assurance, oc_spc_assurance_name(chart.assurance));
         if (chart.gaps > 0)
@@ -168,8 +163,6 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
         note(message, "SPC: %s", spc_error.message);
         status = OC_OK;
     }
-    if (points != stack_points)
-        free(points);
     return status;
 }
 
