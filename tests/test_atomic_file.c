@@ -1,0 +1,260 @@
+/* test_atomic_file.c: core/atomic_file.c. A reader must see the old file
+ * or the complete new one: the data go to a hidden temporary beside the
+ * target, which commit renames into place (mode 0666 less the umask, as any
+ * new file) and abort or a failed commit removes, leaving the target as it
+ * was. Each test lists the directory to prove no temporary is left. */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "temporary_directory.h"
+
+static void set_up(void)
+{
+    make_test_directory();
+}
+
+static void tear_down(void)
+{
+    remove_test_directory();
+}
+
+/* The names in the test directory, sorted and joined with spaces. */
+static const char *listing(void)
+{
+    static char text[1024];
+    struct dirent **entries;
+    int count = scandir(test_directory, &entries, NULL, alphasort);
+    ck_assert_int_ge(count, 0);
+    text[0] = '\0';
+    for (int i = 0; i < count; i++) {
+        if (strcmp(entries[i]->d_name, ".") != 0 && strcmp(entries[i]->d_name, "..") != 0) {
+            if (text[0] != '\0')
+                strncat(text, " ", sizeof text - strlen(text) - 1);
+            strncat(text, entries[i]->d_name, sizeof text - strlen(text) - 1);
+        }
+        free(entries[i]);
+    }
+    free(entries);
+    return text;
+}
+
+static const char *contents(const char *path)
+{
+    static char text[256];
+    FILE *stream = fopen(path, "r");
+    ck_assert_ptr_nonnull(stream);
+    size_t length = fread(text, 1, sizeof text - 1, stream);
+    text[length] = '\0';
+    fclose(stream);
+    return text;
+}
+
+/* test_path(name), kept apart from test_path's buffer, which the next
+ * call overwrites. */
+static const char *target_path(const char *name)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s", test_path(name));
+    return path;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *stream = fopen(path, "w");
+    ck_assert_ptr_nonnull(stream);
+    fputs(text, stream);
+    ck_assert_int_eq(fclose(stream), 0);
+}
+
+START_TEST(commit_makes_the_complete_file_appear_with_mode_0644)
+{
+    const char *target = target_path("results.csv");
+    oc__atomic_file file;
+    oc_error error;
+    mode_t old_mask = umask(022);
+    ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_OK);
+    umask(old_mask);
+    ck_assert_ptr_nonnull(file.stream);
+    fputs("metric,value\nesa,7700\n", file.stream);
+    /* Before commit the target does not exist; only the hidden temporary,
+     * named after it, does. */
+    ck_assert_int_ne(access(target, F_OK), 0);
+    ck_assert_int_eq(strncmp(listing(), ".results.csv.tmp", 16), 0);
+    ck_assert_ptr_null(strchr(listing(), ' '));
+
+    ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_OK);
+    ck_assert_str_eq(listing(), "results.csv");
+    ck_assert_str_eq(contents(target), "metric,value\nesa,7700\n");
+    struct stat status;
+    ck_assert_int_eq(stat(target, &status), 0);
+    ck_assert_int_eq(status.st_mode & 07777, 0644); /* 0666 less umask 022 */
+    ck_assert_ptr_null(file.target_path);
+    ck_assert_ptr_null(file.temporary_path);
+    ck_assert_ptr_null(file.stream);
+}
+END_TEST
+
+START_TEST(mode_follows_the_umask)
+{
+    const char *target = target_path("private.json");
+    oc__atomic_file file;
+    oc_error error;
+    mode_t old_mask = umask(027);
+    int status = oc__atomic_file_begin(&file, target, &error);
+    umask(old_mask);
+    ck_assert_int_eq(status, OC_OK);
+    ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_OK);
+    struct stat info;
+    ck_assert_int_eq(stat(target, &info), 0);
+    ck_assert_int_eq(info.st_mode & 07777, 0640); /* 0666 less 027 */
+}
+END_TEST
+
+START_TEST(commit_replaces_the_old_target)
+{
+    const char *target = target_path("out.txt");
+    write_file(target, "old results\n");
+    oc__atomic_file file;
+    oc_error error;
+    ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_OK);
+    fputs("new results\n", file.stream);
+    ck_assert_str_eq(contents(target), "old results\n"); /* still the old one */
+    ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_OK);
+    ck_assert_str_eq(contents(target), "new results\n");
+    ck_assert_str_eq(listing(), "out.txt");
+}
+END_TEST
+
+START_TEST(abort_removes_the_temporary_and_keeps_the_target)
+{
+    const char *target = target_path("out.txt");
+    write_file(target, "old results\n");
+    oc__atomic_file file;
+    oc_error error;
+    ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_OK);
+    fputs("half of the new", file.stream);
+    fflush(file.stream);
+    ck_assert_int_eq(strncmp(listing(), ".out.txt.tmp", 12), 0);
+    oc__atomic_file_abort(&file);
+    ck_assert_str_eq(listing(), "out.txt");
+    ck_assert_str_eq(contents(target), "old results\n");
+    ck_assert_ptr_null(file.temporary_path);
+    oc__atomic_file_abort(&file); /* again: harmless on the zeroed struct */
+}
+END_TEST
+
+START_TEST(failed_commit_leaves_no_temporary_and_the_target_untouched)
+{
+    /* The target is a directory holding a file: rename(2) cannot replace it. */
+    const char *target = target_path("results");
+    ck_assert_int_eq(mkdir(target, 0755), 0);
+    char inside[300];
+    snprintf(inside, sizeof inside, "%s/kept", target);
+    write_file(inside, "kept\n");
+    oc__atomic_file file;
+    oc_error error;
+    ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_OK);
+    fputs("new results\n", file.stream);
+    ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_ERROR_IO);
+    char expected[400];
+    snprintf(expected, sizeof expected, "%s: cannot rename the finished file into place: ", target);
+    ck_assert_msg(strncmp(error.message, expected, strlen(expected)) == 0, "%s", error.message);
+    ck_assert_str_eq(listing(), "results");
+    ck_assert_str_eq(contents(inside), "kept\n");
+    ck_assert_ptr_null(file.temporary_path);
+    ck_assert_ptr_null(file.stream);
+    oc__atomic_file_abort(&file); /* after a failed commit: documented as safe */
+}
+END_TEST
+
+START_TEST(missing_directory_fails_cleanly)
+{
+    const char *target = target_path("absent/results.csv");
+    oc__atomic_file file;
+    oc_error error;
+    ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_ERROR_IO);
+    char expected[400];
+    snprintf(expected, sizeof expected,
+             "%s: cannot create a temporary file beside it: No such file or directory", target);
+    ck_assert_str_eq(error.message, expected);
+    ck_assert_ptr_null(file.stream);
+    ck_assert_ptr_null(file.temporary_path);
+    ck_assert_ptr_null(file.target_path);
+    oc__atomic_file_abort(&file);
+    ck_assert_int_eq(oc__atomic_file_begin_path(&file, target, &error), OC_ERROR_IO);
+    ck_assert_str_eq(error.message, expected);
+    ck_assert_ptr_null(file.temporary_path);
+    oc__atomic_file_abort(&file);
+    ck_assert_str_eq(listing(), "");
+}
+END_TEST
+
+START_TEST(begin_path_reserves_a_name_the_caller_writes)
+{
+    const char *target = target_path("store.h5");
+    oc__atomic_file file;
+    oc_error error;
+    ck_assert_int_eq(oc__atomic_file_begin_path(&file, target, &error), OC_OK);
+    ck_assert_ptr_null(file.stream);
+    ck_assert_int_eq(access(file.temporary_path, F_OK), 0); /* reserved */
+    ck_assert_int_ne(access(target, F_OK), 0);
+    write_file(file.temporary_path, "HDF5 stand-in\n"); /* as H5Fcreate would, truncating */
+    ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_OK);
+    ck_assert_str_eq(contents(target), "HDF5 stand-in\n");
+    ck_assert_str_eq(listing(), "store.h5");
+
+    /* Aborted: the reserved name goes, nothing else appears. */
+    ck_assert_int_eq(oc__atomic_file_begin_path(&file, test_path("other.h5"), &error), OC_OK);
+    oc__atomic_file_abort(&file);
+    ck_assert_str_eq(listing(), "store.h5");
+}
+END_TEST
+
+START_TEST(bare_file_name_goes_in_the_working_directory)
+{
+    char *previous = getcwd(NULL, 0);
+    ck_assert_ptr_nonnull(previous);
+    ck_assert_int_eq(chdir(test_directory), 0);
+    oc__atomic_file file;
+    oc_error error;
+    int begun = oc__atomic_file_begin(&file, "bare.txt", &error);
+    if (begun == OC_OK) {
+        fputs("bare\n", file.stream);
+        begun = oc__atomic_file_commit(&file, &error);
+    }
+    ck_assert_int_eq(chdir(previous), 0);
+    free(previous);
+    ck_assert_int_eq(begun, OC_OK);
+    ck_assert_str_eq(listing(), "bare.txt");
+    ck_assert_str_eq(contents(test_path("bare.txt")), "bare\n");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("atomic_file");
+    TCase *tcase = tcase_create("atomic_file");
+    tcase_add_checked_fixture(tcase, set_up, tear_down);
+    tcase_add_test(tcase, commit_makes_the_complete_file_appear_with_mode_0644);
+    tcase_add_test(tcase, mode_follows_the_umask);
+    tcase_add_test(tcase, commit_replaces_the_old_target);
+    tcase_add_test(tcase, abort_removes_the_temporary_and_keeps_the_target);
+    tcase_add_test(tcase, failed_commit_leaves_no_temporary_and_the_target_untouched);
+    tcase_add_test(tcase, missing_directory_fails_cleanly);
+    tcase_add_test(tcase, begin_path_reserves_a_name_the_caller_writes);
+    tcase_add_test(tcase, bare_file_name_goes_in_the_working_directory);
+    suite_add_tcase(suite, tcase);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
