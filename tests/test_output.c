@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <float.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,11 @@
 
 #include "output.h"
 #include "temporary_directory.h"
+
+#define REFERENCE_JSON_SHA256 "33667ccf834f7d84244af6390410c73b5f303be918f1865cb884714632e146d3"
+#define REFERENCE_CSV_SHA256 "62217889f19eef432615576eccfe46dc1203d2f312577a9ac9ea9248c19f5080"
+#define REFERENCE_EMPTY_JSON_SHA256 "173ff1ceda024007f43d402653b5e5cd2a5f2d18164f4b6f8312ed8a7d0bc971"
+#define REFERENCE_EMPTY_CSV_SHA256 "74c780e65c4d675ba989adf677c22145535fe09db7a92fe29f2eda23b8acd0d8"
 
 /* The documented field order (docs/results.md), written out here rather
  * than taken from the code under test. */
@@ -504,6 +510,183 @@ START_TEST(invalid_utf8_is_replaced)
 }
 END_TEST
 
+/* ---- A large pseudo-random list, byte for byte ----
+ *
+ * The writers were rewritten for speed (bench/output_bench.c); their output
+ * must not change by a single byte. This list of 20,000 results mixes every
+ * kind of number (whole, short decimals, full-precision, subnormal, huge,
+ * negative zero, ties at the 16th digit, NaN and infinities) with strings
+ * that repeat in runs (as identity fields do) and strings that need every
+ * kind of escaping or quoting (quotes, backslashes, control characters,
+ * DEL, commas, CR LF, multi-byte UTF-8, invalid UTF-8), and NULLs. The
+ * SHA-256 values below are of the output of the writers as they were
+ * before the rewrite (commit af98c03, jansson 2.14, libcsv 3.0.3), so any
+ * change to the bytes fails here. The generator uses only exact
+ * arithmetic (integer ratios, powers of two, correctly rounded division),
+ * so every machine builds the same doubles. */
+
+static uint64_t reference_state;
+
+static uint64_t reference_random(void)
+{
+    /* xorshift64 */
+    reference_state ^= reference_state << 13;
+    reference_state ^= reference_state >> 7;
+    reference_state ^= reference_state << 17;
+    return reference_state;
+}
+
+static double reference_number(void)
+{
+    static const double powers[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                                    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+    uint64_t bits = reference_random();
+    double unit = (double)(reference_random() >> 11) * 0x1p-53;
+    int sign = (bits >> 63) ? -1 : 1;
+    switch (bits % 12) {
+    case 0: { /* any bit pattern: subnormals, huge, NaN and infinities too */
+        uint64_t pattern = reference_random();
+        double value;
+        memcpy(&value, &pattern, sizeof value);
+        return value;
+    }
+    case 1: /* whole numbers up to 2^53 */
+        return sign * (double)(reference_random() >> (11 + bits % 40));
+    case 2: /* short decimals: n / 10^k */
+        return sign * (double)(reference_random() % 100000000) / powers[(bits >> 8) % 9];
+    case 3: /* full precision, 1e-9 to 1e16 */
+        return sign * unit * powers[(bits >> 8) % 17] / powers[(bits >> 16) % 10];
+    case 4: /* full precision, near 1 and near powers of two */
+        return ldexp(1 + unit * 0x1p-20, (int)((bits >> 8) % 120) - 60);
+    case 5: { /* exact ties at the 15th/16th digit: m / 2^j */
+        double whole = (double)(reference_random() % 100000000000ull);
+        return sign * (whole + ldexp((double)(reference_random() % 32), -5));
+    }
+    case 6: { /* specials */
+        static const double specials[] = {0.0, -0.0, NAN, INFINITY, -INFINITY, DBL_MAX,
+                                          -DBL_MAX, DBL_MIN, 5e-324, 1e21, 1e15, 1e-5,
+                                          1e-4, 9.999999999999999e14, 0.1, 0.30000000000000004};
+        return specials[(bits >> 8) % (sizeof specials / sizeof specials[0])];
+    }
+    case 7: /* the shape of rates and percentages */
+        return 100.0 * (double)(reference_random() % 5000) / (double)(1 + reference_random() % 9000);
+    case 8: /* tiny and huge, full precision */
+        return sign * ldexp(1 + unit, (int)((bits >> 8) % 2000) - 1000);
+    default:
+        return sign * unit * powers[(bits >> 8) % 8];
+    }
+}
+
+static char *reference_string(void)
+{
+    static const char *const pieces[] = {
+        "a", "Z", "0", " ", ",", "\"", "\\", "/", "\n", "\r\n", "\t", "\x01", "\x1f", "\x7f",
+        "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xff", "\xc3", "\xed\xa0\x80",
+        "\xc0\xaf", "\xf4\x90\x80\x80", "'", ";", "{}[]:", "null", "-", "e", "\b\f",
+    };
+    uint64_t bits = reference_random();
+    if (bits % 7 == 0)
+        return NULL;
+    size_t pieces_wanted = (bits >> 8) % 12;
+    char *text = malloc(pieces_wanted * 5 + 1);
+    ck_assert_ptr_nonnull(text);
+    text[0] = '\0';
+    for (size_t i = 0; i < pieces_wanted; i++)
+        strcat(text, pieces[reference_random() % (sizeof pieces / sizeof pieces[0])]);
+    return text;
+}
+
+/* Strings that repeat in runs, as metric, plugin and area do. */
+static char *reference_identity(size_t row, size_t run, const char *const *choices,
+                                size_t count)
+{
+    if (row % 97 == 5)
+        return reference_string(); /* now and then an awkward one */
+    return strdup(choices[(row / run) % count]);
+}
+
+static void build_reference(oc__result_list *list, size_t count)
+{
+    static const char *const metrics[] = {"esa_ib", "fly,tipping \"rate\"", "attainment_gap",
+                                          "acute_prevention"};
+    static const char *const indicators[] = {"claimants", "rate", "gap", "spend"};
+    static const char *const areas[] = {"E01000001", "E01000002", "W06000001", "X"};
+    static const char *const names[] = {"Birkenhead", "Ynys M\xc3\xb4n, \"North\"\nWales", "",
+                                        "Bad\xff\xfeName\xc3"};
+    reference_state = 0x2545f4914f6cdd1dull;
+    for (size_t row = 0; row < count; row++) {
+        oc__result *r = oc__result_list_append(list);
+        ck_assert_ptr_nonnull(r);
+        r->metric = reference_identity(row, 500, metrics, 4);
+        r->indicator = reference_identity(row, 1, indicators, 4);
+        r->plugin = reference_identity(row, 500, metrics, 4);
+        r->plugin_version = reference_identity(row, 1000, indicators, 2);
+        r->area = reference_identity(row, 4, areas, 4);
+        r->area_name = reference_identity(row, 4, names, 4);
+        r->period = reference_identity(row, 3000, areas, 4);
+        char **strings[] = {&r->baseline_period, &r->target_date, &r->rag, &r->spc_signal,
+                            &r->spc_rule, &r->assurance, &r->trend, &r->comparator,
+                            &r->message};
+        for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+            *strings[i] = reference_string();
+        double *numbers[] = {&r->value, &r->ci_lower, &r->ci_upper, &r->baseline_value,
+                             &r->change, &r->change_pct, &r->target_value, &r->expected_value,
+                             &r->progress_pct, &r->comparator_change, &r->did,
+                             &r->fiscal_benefit, &r->score};
+        for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++)
+            *numbers[i] = reference_number();
+        r->status = (oc__result_status)(reference_random() % 3);
+    }
+}
+
+/* A manifest with nothing that changes from run to run or release to
+ * release (no temporary paths, a fixed version). */
+static oc__manifest *reference_manifest(void)
+{
+    oc__manifest *fixed;
+    ck_assert_int_eq(oc__manifest_create(&fixed, 1000000000, NULL), OC_OK);
+    free(fixed->outcomes_version);
+    fixed->outcomes_version = strdup("0.0.0-reference");
+    fixed->configuration.path = strdup("wirral \"pilot\".ini");
+    strcpy(fixed->configuration.sha256,
+           "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    ck_assert_int_eq(oc__manifest_set_period_requested(fixed, "latest", NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_period_used(fixed, "2016-11-01", NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_plugin(fixed, "worklessness", "1.0.0", NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_plugin(fixed, "recycling", NULL, NULL), OC_OK);
+    return fixed;
+}
+
+static void assert_output_hash(oc__output_format format, const oc__manifest *run,
+                               const oc__result_list *list, const char *expected)
+{
+    const char *path = test_path("reference.out");
+    oc_error error;
+    ck_assert_int_eq(oc__output_write_file(path, format, run, list, &error), OC_OK);
+    char digest[OC_SHA256_HEX_SIZE];
+    ck_assert_int_eq(oc__sha256_file(path, digest, &error), OC_OK);
+    ck_assert_msg(strcmp(digest, expected) == 0, "%s output changed: sha256 %s, expected %s",
+                  oc__output_format_name(format), digest, expected);
+}
+
+START_TEST(writers_output_is_unchanged_byte_for_byte)
+{
+    oc__result_list list = {0};
+    build_reference(&list, 20000);
+    oc__manifest *run = reference_manifest();
+    assert_output_hash(OC_OUTPUT_JSON, run, &list, REFERENCE_JSON_SHA256);
+    assert_output_hash(OC_OUTPUT_CSV, run, &list, REFERENCE_CSV_SHA256);
+    /* No results and no manifest: the hashes of
+     * '{\n  "run": null,\n  "results": []\n}\n' and of the CSV header
+     * line (the documented columns, comma-separated, CRLF), by sha256sum. */
+    oc__result_list empty = {0};
+    assert_output_hash(OC_OUTPUT_JSON, NULL, &empty, REFERENCE_EMPTY_JSON_SHA256);
+    assert_output_hash(OC_OUTPUT_CSV, NULL, &empty, REFERENCE_EMPTY_CSV_SHA256);
+    oc__manifest_free(run);
+    oc__result_list_free(&list);
+}
+END_TEST
+
 /* ---- Table ---- */
 
 static char *write_table(const oc__manifest *run, const oc__result_list *list, size_t width)
@@ -735,6 +918,7 @@ int main(void)
     tcase_add_test(tcase, csv_round_trips_every_field);
     tcase_add_test(tcase, shortest_double_forms_read_back_exactly);
     tcase_add_test(tcase, invalid_utf8_is_replaced);
+    tcase_add_test(tcase, writers_output_is_unchanged_byte_for_byte);
     tcase_add_test(tcase, table_shows_rounded_figures);
     tcase_add_test(tcase, table_fits_a_narrow_width);
     tcase_add_test(tcase, table_without_results);
