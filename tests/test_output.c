@@ -687,6 +687,110 @@ START_TEST(writers_output_is_unchanged_byte_for_byte)
 }
 END_TEST
 
+/* The definition the fast formatting must match, written the slow and
+ * obvious way: %.15g, %.16g, %.17g, the first that strtod reads back. */
+static void format_by_definition(double value, char buffer[32])
+{
+    for (int precision = 15; precision <= 17; precision++) {
+        snprintf(buffer, 32, "%.*g", precision, value);
+        if (precision == 17 || strtod(buffer, NULL) == value)
+            return;
+    }
+}
+
+static void assert_formats_as_defined(double value)
+{
+    char expected[32], got[32];
+    format_by_definition(value, expected);
+    size_t length = oc__output_format_double(value, got);
+    ck_assert_msg(strcmp(got, expected) == 0 && length == strlen(expected),
+                  "%a: '%s', expected '%s'", value, got, expected);
+    ck_assert_msg(strtod(got, NULL) == value, "%a: '%s' does not read back", value, got);
+
+    /* JSON: what jansson prints for a real at that precision. */
+    int precision = oc__output_shortest_precision(value);
+    json_t *real = json_real(value);
+    ck_assert_ptr_nonnull(real);
+    char by_jansson[64];
+    size_t jansson_length = json_dumpb(real, by_jansson, sizeof by_jansson - 1,
+                                       JSON_ENCODE_ANY | JSON_REAL_PRECISION(precision));
+    json_decref(real);
+    ck_assert_uint_gt(jansson_length, 0);
+    by_jansson[jansson_length] = '\0';
+    char json[40];
+    length = oc__output_format_json_number(value, json);
+    ck_assert_msg(strcmp(json, by_jansson) == 0 && length == jansson_length,
+                  "%a: JSON '%s', jansson '%s'", value, json, by_jansson);
+}
+
+/* Kept to a few seconds under the sanitizers; compiled once with
+ * -DFORMAT_SAMPLES=15000000 when the formatting last changed, it passed. */
+#ifndef FORMAT_SAMPLES
+#define FORMAT_SAMPLES 150000
+#endif
+
+/* Random doubles of every magnitude, concentrated where the integer
+ * arithmetic replaces printf (1e-4 to 1e15), plus the edges where it
+ * could go wrong: neighbours of powers of ten and of two (the rounding
+ * interval is lopsided there), exact ties at the 15th and 16th digit,
+ * values that round up to the next power of ten, and the range's ends. */
+START_TEST(fast_number_formatting_matches_printf_and_strtod)
+{
+    reference_state = 0x853c49e6748fea9bull;
+    for (int i = 0; i < FORMAT_SAMPLES; i++) {
+        double unit = (double)(reference_random() >> 11) * 0x1p-53;
+        uint64_t bits = reference_random();
+        double value;
+        if (i % 3 == 0) {
+            memcpy(&value, &bits, sizeof value); /* any finite double */
+            if (!isfinite(value))
+                continue;
+        } else {
+            /* 2^-16 (1.5e-5) to 2^52 (4.5e15), full precision */
+            value = ldexp(1 + unit, (int)(bits % 69) - 16);
+            if (bits & 0x100000)
+                value = -value;
+        }
+        assert_formats_as_defined(value);
+    }
+    /* Short decimals, whole numbers, ratios of small integers */
+    for (int i = 0; i < FORMAT_SAMPLES / 3; i++) {
+        double numerator = (double)(reference_random() % 10000000000ull);
+        assert_formats_as_defined(numerator / (double)(1 + reference_random() % 100000));
+        assert_formats_as_defined(numerator / 1e6);
+    }
+    /* Neighbours of powers of ten, 1e-5 to 1e16, and of powers of two */
+    double power = 1e-5;
+    for (int exponent = -5; exponent <= 16; exponent++, power *= 10) {
+        double exact = exponent < 0 ? 1 / (double)(1 / power) : power;
+        for (double below = exact, above = exact, step = 0; step < 40; step++) {
+            assert_formats_as_defined(below);
+            assert_formats_as_defined(above);
+            below = nextafter(below, 0);
+            above = nextafter(above, INFINITY);
+        }
+    }
+    for (int exponent = -20; exponent <= 53; exponent++)
+        for (int step = -3; step <= 3; step++)
+            assert_formats_as_defined(ldexp(1, exponent) + step * ldexp(1, exponent - 52));
+    /* Exact ties: 11 whole digits + 5 binary fraction digits = a 16th
+     * digit of 5 exactly; 12 + 4 likewise */
+    for (int i = 0; i < FORMAT_SAMPLES / 15; i++) {
+        double whole = (double)(reference_random() % 100000000000ull);
+        assert_formats_as_defined(whole + ldexp((double)(reference_random() % 32), -5));
+        assert_formats_as_defined(whole * 10 + ldexp((double)(reference_random() % 16), -4));
+    }
+    /* Rounding up to the next power of ten, and the range's ends */
+    const double edges[] = {999999999999999.9, 99999999999999.99, 9.9999999999999995,
+                            0.99999999999999994, 0.000099999999999999991, 1e-4, 1e15,
+                            nextafter(1e15, 0), nextafter(1e-4, 0), nextafter(1e-4, 1),
+                            0.0, -0.0, 5e-324, DBL_MIN, DBL_MAX, -DBL_MAX, 1e21, 1e-7,
+                            0.1 + 0.2, 96.42, 7700, -770, 1.0 / 3.0};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        assert_formats_as_defined(edges[i]);
+}
+END_TEST
+
 /* ---- Table ---- */
 
 static char *write_table(const oc__manifest *run, const oc__result_list *list, size_t width)
@@ -919,6 +1023,7 @@ int main(void)
     tcase_add_test(tcase, shortest_double_forms_read_back_exactly);
     tcase_add_test(tcase, invalid_utf8_is_replaced);
     tcase_add_test(tcase, writers_output_is_unchanged_byte_for_byte);
+    tcase_add_test(tcase, fast_number_formatting_matches_printf_and_strtod);
     tcase_add_test(tcase, table_shows_rounded_figures);
     tcase_add_test(tcase, table_fits_a_narrow_width);
     tcase_add_test(tcase, table_without_results);
