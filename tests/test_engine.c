@@ -1,0 +1,256 @@
+/* test_engine.c: core/engine.c, a whole configuration run: plugins loaded
+ * by name, one plan per metric, jobs cut on chunk rows and run in forked
+ * children, results in configuration, unit and indicator order, and the
+ * manifest. Stores and their hand-worked values: tests/engine_fixtures.h.
+ * The plugins are the real worklessness plugin and the test plugin
+ * exit_early (tests/plugins/misbehaving.c), which exits in the child. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "engine_fixtures.h"
+#include "plugin_runner.h"
+#include "temporary_directory.h"
+
+static oc__config *config;
+static oc__manifest *manifest;
+static oc__result_list results;
+static oc__runner_summary summary;
+static char config_path[256];
+
+static const char *plugin_directory(void)
+{
+    const char *directory = getenv("OUTCOMES_PLUGIN_DIR");
+    ck_assert_msg(directory != NULL, "OUTCOMES_PLUGIN_DIR is not set (run through make check)");
+    return directory;
+}
+
+static void set_up(void)
+{
+    make_test_directory();
+    oc_error error;
+    snprintf(config_path, sizeof config_path, "%s", test_path("run.ini"));
+    fixture_small_store(test_path("small.h5"));
+    ck_assert_int_eq(oc__manifest_create(&manifest, time(NULL), &error), OC_OK);
+    config = NULL;
+    memset(&results, 0, sizeof results);
+    memset(&summary, 0, sizeof summary);
+}
+
+static void tear_down(void)
+{
+    oc__result_list_free(&results);
+    oc__manifest_free(manifest);
+    oc__config_free(config);
+    remove_test_directory();
+}
+
+/* Runs the configuration text with plugins from directory and jobs
+ * workers; returns the engine's status. */
+static int run(const char *text, const char *directory, size_t jobs, oc_error *error)
+{
+    fixture_config_load(config_path, text, &config);
+    oc__engine_options options = {NULL, directory, jobs};
+    return oc__engine_run(config, &options, manifest, &results, &summary, error);
+}
+
+static const oc__result *result_at(size_t index, const char *metric, const char *area,
+                                   const char *indicator)
+{
+    ck_assert_uint_lt(index, results.count);
+    const oc__result *result = &results.items[index];
+    ck_assert_str_eq(result->metric, metric);
+    ck_assert_str_eq(result->area, area);
+    ck_assert_str_eq(result->indicator, indicator);
+    return result;
+}
+
+START_TEST(metrics_in_configuration_order)
+{
+    oc_error error;
+    const char *text =
+        "[outcomes]\nstore = small.h5\nallow_insecure_plugins = yes\n\n"
+        "[first]\nplugin = worklessness\ninput.claimants = claimants\n"
+        "input.population = population\nareas = A2 P1\n\n"
+        "[second]\nplugin = worklessness\ninput.claimants = claimants\n"
+        "areas = parents\nindicators = claimants\n";
+    ck_assert_msg(run(text, plugin_directory(), 2, &error) == OC_OK, "%s", error.message);
+    /* [first]: 2 units x 3 indicators; [second]: P1, P2 x 1 indicator. */
+    ck_assert_uint_eq(results.count, 8);
+    /* At 2016-01-01: A2 = 240 of 2000 working-age people, 12%; P1 = A2 +
+     * A4 = 240 + 440 = 680 of 2000 + 4000, 11.333%; P2 = A1 + A3 = 140 +
+     * 340 = 480. */
+    ck_assert_double_eq(result_at(0, "first", "A2", "claimants")->value, 240);
+    ck_assert_double_eq_tol(result_at(1, "first", "A2", "claimant_rate")->value, 12, 1e-9);
+    result_at(2, "first", "A2", "claimants_year_on_year");
+    ck_assert_double_eq(result_at(3, "first", "P1", "claimants")->value, 680);
+    ck_assert_double_eq_tol(result_at(4, "first", "P1", "claimant_rate")->value,
+                            100.0 * 680 / 6000, 1e-9);
+    result_at(5, "first", "P1", "claimants_year_on_year");
+    ck_assert_double_eq(result_at(6, "second", "P1", "claimants")->value, 680);
+    ck_assert_double_eq(result_at(7, "second", "P2", "claimants")->value, 480);
+    for (size_t i = 0; i < results.count; i++) {
+        ck_assert_str_eq(results.items[i].plugin, "worklessness");
+        ck_assert_str_eq(results.items[i].period, "2016-01-01");
+    }
+    /* Each metric is far below a job's minimum work: one job each. */
+    ck_assert_uint_eq(summary.succeeded, 2);
+    ck_assert_uint_eq(summary.failed, 0);
+    /* The manifest: the configuration, the one store, the plugin once. */
+    ck_assert_str_eq(manifest->configuration.path, config_path);
+    ck_assert_uint_eq(manifest->store_count, 1);
+    ck_assert_uint_eq(manifest->plugin_count, 1);
+    ck_assert_str_eq(manifest->plugins[0].name, "worklessness");
+    ck_assert_str_eq(manifest->plugins[0].version, "1.0.0");
+    ck_assert_str_eq(manifest->period_requested, "latest");
+    ck_assert_uint_eq(manifest->period_used_count, 1);
+    ck_assert_str_eq(manifest->periods_used[0], "2016-01-01");
+}
+END_TEST
+
+START_TEST(the_period_option_overrides_the_configuration)
+{
+    oc_error error;
+    const char *text =
+        "[outcomes]\nstore = small.h5\nperiod = 2015Q1\nallow_insecure_plugins = yes\n\n"
+        "[m]\nplugin = worklessness\ninput.claimants = claimants\nareas = A1\n"
+        "indicators = claimants\n";
+    fixture_config_load(config_path, text, &config);
+    oc__engine_options options = {"2015Q2", plugin_directory(), 1};
+    ck_assert_msg(oc__engine_run(config, &options, manifest, &results, &summary, &error) == OC_OK,
+                  "%s", error.message);
+    /* 2015Q2: t = 1, A1 = 100 + 10 = 110 at 2015-04-01. */
+    ck_assert_uint_eq(results.count, 1);
+    ck_assert_str_eq(results.items[0].period, "2015-04-01");
+    ck_assert_double_eq(results.items[0].value, 110);
+    ck_assert_str_eq(manifest->period_requested, "2015Q2");
+}
+END_TEST
+
+/* 17000 areas, each its own value (area + 10000 t). */
+static double numbered_value(size_t measure, size_t area, size_t time)
+{
+    (void)measure;
+    return (double)area + 10000.0 * (double)time;
+}
+
+START_TEST(jobs_take_whole_chunk_rows)
+{
+    /* With 2 workers a job should read 17000 / (2 x 4) + 1 = 2126 areas;
+     * whole chunk rows of 512 make that 2560 (5 rows), so 7 jobs
+     * (6 x 2560 = 15360, the seventh the last 1640). Cut at 2126 there
+     * would be 8 (7 x 2126 = 14882 < 17000). */
+    int32_t times[2] = {16436, 16526};
+    const char *measures[] = {"claimants"};
+    fixture_frame frame = {NULL, 17000, NULL, NULL, NULL, 2, times, 1, measures, "quarter",
+                           numbered_value};
+    fixture_store_write(test_path("national.h5"), &frame, 1);
+    oc_error error;
+    const char *text =
+        "[outcomes]\nstore = national.h5\nallow_insecure_plugins = yes\n\n"
+        "[m]\nplugin = worklessness\ninput.claimants = claimants\nindicators = claimants\n";
+    ck_assert_msg(run(text, plugin_directory(), 2, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(summary.succeeded, 7);
+    ck_assert_uint_eq(summary.failed, 0);
+    /* Whatever order the children finish in, results keep the areas'. */
+    ck_assert_uint_eq(results.count, 17000);
+    for (size_t a = 0; a < 17000; a++) {
+        ck_assert_str_eq(results.items[a].area, fixture_area_code(a));
+        ck_assert_double_eq(results.items[a].value, (double)a + 10000);
+    }
+}
+END_TEST
+
+START_TEST(a_failed_job_stands_for_every_unit)
+{
+    char directory[1024];
+    snprintf(directory, sizeof directory, "%s/../../tests/plugins/misbehaving/.libs",
+             plugin_directory());
+    oc_error error;
+    const char *text =
+        "[outcomes]\nstore = small.h5\nallow_insecure_plugins = yes\n\n"
+        "[m]\nplugin = exit_early\ninput.count = claimants\nareas = A2 P1 A5\n";
+    ck_assert_msg(run(text, directory, 1, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(summary.succeeded, 0);
+    ck_assert_uint_eq(summary.failed, 1);
+    /* One failed result per unit (3) and indicator (1), with the reason. */
+    ck_assert_uint_eq(results.count, 3);
+    const char *areas[] = {"A2", "P1", "A5"};
+    for (size_t u = 0; u < 3; u++) {
+        const oc__result *result = result_at(u, "m", areas[u], "value");
+        ck_assert_int_eq(result->status, OC_RESULT_FAILED);
+        ck_assert_str_eq(result->plugin, "exit_early");
+        ck_assert_ptr_nonnull(strstr(result->message, "exited with status 3"));
+    }
+    ck_assert_str_eq(results.items[0].area_name, "Beta");
+    ck_assert_ptr_null(results.items[1].area_name);
+}
+END_TEST
+
+START_TEST(an_unknown_plugin_names_its_key)
+{
+    oc_error error;
+    const char *text = "[outcomes]\nstore = small.h5\nallow_insecure_plugins = yes\n\n"
+                       "[m]\nplugin = nosuchplugin\n";
+    ck_assert_int_eq(run(text, plugin_directory(), 1, &error), OC_ERROR_CONFIG);
+    char prefix[512];
+    snprintf(prefix, sizeof prefix, "%s: [m] plugin: ", config_path);
+    ck_assert_msg(strncmp(error.message, prefix, strlen(prefix)) == 0, "%s", error.message);
+    ck_assert_ptr_nonnull(strstr(error.message, "nosuchplugin"));
+    ck_assert_uint_eq(results.count, 0);
+}
+END_TEST
+
+START_TEST(a_plan_error_stops_the_run)
+{
+    oc_error error;
+    const char *text =
+        "[outcomes]\nstore = small.h5\nallow_insecure_plugins = yes\n\n"
+        "[good]\nplugin = worklessness\ninput.claimants = claimants\n\n"
+        "[bad]\nplugin = worklessness\ninput.claimants = claimants\nareas = Z9\n";
+    ck_assert_int_eq(run(text, plugin_directory(), 1, &error), OC_ERROR_CONFIG);
+    char expected[512];
+    snprintf(expected, sizeof expected,
+             "%s: [bad] areas: 'Z9' is neither an area nor a parent area in %s frame /",
+             config_path, config->stores[0]);
+    ck_assert_str_eq(error.message, expected);
+    ck_assert_uint_eq(results.count, 0); /* nothing ran */
+}
+END_TEST
+
+START_TEST(a_missing_store)
+{
+    oc_error error;
+    const char *text = "[outcomes]\nstore = absent.h5\nallow_insecure_plugins = yes\n\n"
+                       "[m]\nplugin = worklessness\ninput.claimants = claimants\n";
+    ck_assert_int_eq(run(text, plugin_directory(), 1, &error), OC_ERROR_NOT_FOUND);
+    ck_assert_ptr_nonnull(strstr(error.message, "absent.h5"));
+    ck_assert_uint_eq(results.count, 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("engine");
+    TCase *tcase = tcase_create("engine");
+    tcase_add_checked_fixture(tcase, set_up, tear_down);
+    tcase_set_timeout(tcase, 120);
+    tcase_add_test(tcase, metrics_in_configuration_order);
+    tcase_add_test(tcase, the_period_option_overrides_the_configuration);
+    tcase_add_test(tcase, jobs_take_whole_chunk_rows);
+    tcase_add_test(tcase, a_failed_job_stands_for_every_unit);
+    tcase_add_test(tcase, an_unknown_plugin_names_its_key);
+    tcase_add_test(tcase, a_plan_error_stops_the_run);
+    tcase_add_test(tcase, a_missing_store);
+    suite_add_tcase(suite, tcase);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,429 @@
+/* test_engine_evaluate.c: core/engine_evaluate.c, the work of one job.
+ * The plugin is built here in memory ("echo": indicator `value` is the
+ * input `count`, `doubled` twice it; area A3 has insufficient data and A5
+ * fails), so every number is the store's own and worked out by hand from
+ * tests/engine_fixtures.h:
+ *   claimants(area a, quarter t) = 100 * (a + 1) + 10 * t, A4 missing at t=2.
+ * The job's results go to a file through oc__wire_writer and are read back
+ * with oc__wire_reader, as the host reads a child's pipe. */
+#include "config.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <outcomes/outcomes.h>
+
+#include "engine_fixtures.h"
+#include "engine_plan.h"
+#include "temporary_directory.h"
+#include "wire.h"
+
+static int echo_evaluate(oc_evaluation *evaluation, oc_error *error)
+{
+    const char *code = oc_evaluation_area_code(evaluation);
+    if (strcmp(code, "A3") == 0)
+        return oc_error_set(error, OC_ERROR_INSUFFICIENT_DATA, "echo: nothing for %s", code);
+    if (strcmp(code, "A5") == 0)
+        return oc_error_set(error, OC_ERROR_PLUGIN, "echo: broken for %s", code);
+    const double *count = oc_evaluation_input(evaluation, 0);
+    oc_indicator_series *value = oc_evaluation_output(evaluation, 0);
+    oc_indicator_series *doubled = oc_evaluation_output(evaluation, 1);
+    for (size_t t = 0; t < oc_evaluation_time_count(evaluation); t++) {
+        value->value[t] = count[t];
+        doubled->value[t] = 2 * count[t];
+    }
+    return OC_OK;
+}
+
+static const oc_input_spec echo_inputs[] = {{"count", "people", "what is echoed", 0, 0}, {0}};
+static const oc_indicator_spec echo_indicators[] = {
+    {"value", "people", OC_LOWER_IS_BETTER, "the input", 0},
+    {"doubled", "people", OC_LOWER_IS_BETTER, "twice the input", 0},
+    {0}};
+static const oc_plugin_descriptor echo_descriptor = {
+    .struct_size = sizeof echo_descriptor,
+    .abi_major = OC_ABI_MAJOR,
+    .abi_minor = OC_ABI_MINOR,
+    .name = "echo",
+    .version = "0.1",
+    .description = "echoes its input",
+    .license = "MIT",
+    .inputs = echo_inputs,
+    .indicators = echo_indicators,
+    .evaluate = echo_evaluate,
+};
+
+static oc__plugin plugin;
+static oc__config *config;
+static oc__metric_plan plan;
+static oc__result_list results;
+static char config_path[256];
+
+static void set_up(void)
+{
+    make_test_directory();
+    oc_error error;
+    memset(&plugin, 0, sizeof plugin);
+    ck_assert_msg(oc__plugin_validate_descriptor(&echo_descriptor, "echo (in memory)", &plugin,
+                                                 &error) == OC_OK, "%s", error.message);
+    snprintf(config_path, sizeof config_path, "%s", test_path("run.ini"));
+    fixture_small_store(test_path("small.h5"));
+    config = NULL;
+    memset(&plan, 0, sizeof plan);
+    memset(&results, 0, sizeof results);
+}
+
+static void tear_down(void)
+{
+    oc__result_list_free(&results);
+    oc__metric_plan_free(&plan);
+    oc__config_free(config);
+    remove_test_directory();
+}
+
+/* Plans the metric [m] (echo over `store`'s claimants, plus extra). */
+static void plan_metric(const char *store, const char *extra, const char *period)
+{
+    char text[2048];
+    oc_error error;
+    snprintf(text, sizeof text,
+             "[outcomes]\nstore = %s\n\n[m]\nplugin = echo\ninput.count = claimants\n%s", store,
+             extra);
+    ck_assert_msg(fixture_plan_build(config_path, text, &plugin, period, &config, &plan, &error)
+                      == OC_OK, "%s", error.message);
+}
+
+/* Runs units [first, first + count) into a wire file and reads it back
+ * into `results`. Returns the job's status. */
+static int evaluate(size_t first, size_t count, oc_error *error)
+{
+    const char *wire_path = test_path("job.wire");
+    int fd = open(wire_path, O_CREAT | O_TRUNC | O_RDWR, 0600);
+    ck_assert_int_ge(fd, 0);
+    oc__wire_writer writer;
+    oc_error wire_error;
+    ck_assert_int_eq(oc__wire_writer_begin(&writer, fd, &wire_error), OC_OK);
+    int status = oc__engine_evaluate_units(&plan, first, count, &writer, error);
+    if (status == OC_OK)
+        ck_assert_int_eq(oc__wire_write_end(&writer, &wire_error), OC_OK);
+    else
+        ck_assert_int_eq(oc__wire_write_error(&writer, status, error->message, &wire_error), OC_OK);
+    ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+    oc__wire_reader reader;
+    oc__wire_reader_init(&reader);
+    char buffer[65536];
+    ssize_t got;
+    while ((got = read(fd, buffer, sizeof buffer)) > 0)
+        ck_assert_msg(oc__wire_reader_feed(&reader, buffer, (size_t)got, &results, &wire_error)
+                          == OC_OK, "%s", wire_error.message);
+    ck_assert_int_eq(oc__wire_reader_finish(&reader, &wire_error), OC_OK);
+    ck_assert_int_eq(reader.job_failed, status != OC_OK);
+    oc__wire_reader_free(&reader);
+    close(fd);
+    return status;
+}
+
+static const oc__result *result_at(size_t index, const char *area, const char *indicator)
+{
+    ck_assert_uint_lt(index, results.count);
+    const oc__result *result = &results.items[index];
+    ck_assert_str_eq(result->area, area);
+    ck_assert_str_eq(result->indicator, indicator);
+    ck_assert_str_eq(result->metric, "m");
+    ck_assert_str_eq(result->plugin, "echo");
+    ck_assert_str_eq(result->plugin_version, "0.1");
+    return result;
+}
+
+static void assert_ends_with(const char *text, const char *end)
+{
+    ck_assert_ptr_nonnull(text);
+    size_t length = strlen(text), end_length = strlen(end);
+    ck_assert_msg(length >= end_length && strcmp(text + length - end_length, end) == 0,
+                  "'%s' does not end with '%s'", text, end);
+}
+
+START_TEST(singles_and_parents_in_unit_order)
+{
+    oc_error error;
+    plan_metric("small.h5", "areas = A2 P2 A1 P1\n", "latest");
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 8); /* 4 units x 2 indicators */
+    /* At 2016-01-01 (t = 4): A2 = 200 + 40 = 240; P2 = A1 + A3 =
+     * 140 + 340 = 480; A1 = 140; P1 = A2 + A4 = 240 + 440 = 680. */
+    const char *areas[] = {"A2", "P2", "A1", "P1"};
+    const double values[] = {240, 480, 140, 680};
+    for (size_t u = 0; u < 4; u++) {
+        const oc__result *value = result_at(2 * u, areas[u], "value");
+        const oc__result *doubled = result_at(2 * u + 1, areas[u], "doubled");
+        ck_assert_int_eq(value->status, OC_RESULT_OK);
+        ck_assert_str_eq(value->period, "2016-01-01");
+        ck_assert_double_eq(value->value, values[u]);
+        ck_assert_double_eq(doubled->value, 2 * values[u]);
+    }
+    ck_assert_str_eq(results.items[0].area_name, "Beta");
+    ck_assert_ptr_null(results.items[2].area_name); /* a parent has no name */
+    /* P2's members have every value; P1's A4 misses 2015-07-01 (t = 2). */
+    assert_ends_with(results.items[2].message, "aggregated from 2 member areas");
+    assert_ends_with(results.items[6].message,
+                     "aggregated from 2 member areas, 1 with missing values (the total is "
+                     "missing where any member is)");
+}
+END_TEST
+
+START_TEST(a_parent_is_missing_where_a_member_is)
+{
+    oc_error error;
+    /* 2015Q3 ends before 2015-10-01: t = 2, where A4 is missing. P1 = A2 +
+     * A4 is then NaN at t = 2, and the latest value is t = 1 (2015-04-01):
+     * 210 + 410 = 620. A2 alone has its own t = 2 value, 220. */
+    plan_metric("small.h5", "areas = P1 A2\n", "2015Q3");
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 4);
+    const oc__result *parent = result_at(0, "P1", "value");
+    ck_assert_str_eq(parent->period, "2015-04-01");
+    ck_assert_double_eq(parent->value, 620);
+    assert_ends_with(parent->message, "1 with missing values (the total is missing where any "
+                                      "member is)");
+    const oc__result *single = result_at(2, "A2", "value");
+    ck_assert_str_eq(single->period, "2015-07-01");
+    ck_assert_double_eq(single->value, 220);
+}
+END_TEST
+
+START_TEST(a_missing_value_after_the_period_is_not_counted)
+{
+    oc_error error;
+    /* Period 2015Q2 (t = 1): A4's gap at t = 2 lies after it, so P1 has
+     * no member with missing values up to the period: 210 + 410 = 620. */
+    plan_metric("small.h5", "areas = P1\n", "2015Q2");
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    const oc__result *parent = result_at(0, "P1", "value");
+    ck_assert_double_eq(parent->value, 620);
+    assert_ends_with(parent->message, "aggregated from 2 member areas");
+}
+END_TEST
+
+START_TEST(comparator_change_and_difference_in_differences)
+{
+    oc_error error;
+    /* Baseline 2015Q1 (t = 0), period latest (t = 4).
+     * A2: 200 -> 240, change 40, change_pct 100 * 40 / 200 = 20.
+     * P2 = A1 + A3: 100 + 300 = 400 -> 140 + 340 = 480, change 80.
+     * did = 40 - 80 = -40; doubled: 80 - 160 = -80. */
+    plan_metric("small.h5", "areas = A2\ncomparator = P2\nbaseline = 2015Q1\n", "latest");
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 2);
+    const oc__result *value = result_at(0, "A2", "value");
+    ck_assert_str_eq(value->comparator, "P2");
+    ck_assert_str_eq(value->baseline_period, "2015-01-01");
+    ck_assert_double_eq(value->baseline_value, 200);
+    ck_assert_double_eq(value->change, 40);
+    ck_assert_double_eq(value->change_pct, 20);
+    ck_assert_double_eq(value->comparator_change, 80);
+    ck_assert_double_eq(value->did, -40);
+    const oc__result *doubled = result_at(1, "A2", "doubled");
+    ck_assert_double_eq(doubled->change, 80);
+    ck_assert_double_eq(doubled->comparator_change, 160);
+    ck_assert_double_eq(doubled->did, -80);
+}
+END_TEST
+
+START_TEST(a_comparator_the_plugin_cannot_evaluate)
+{
+    oc_error error;
+    plan_metric("small.h5", "areas = A2\ncomparator = A5\nbaseline = 2015Q1\n", "latest");
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    const oc__result *value = result_at(0, "A2", "value");
+    ck_assert_int_eq(value->status, OC_RESULT_OK);
+    ck_assert_double_eq(value->change, 40);
+    ck_assert(isnan(value->comparator_change));
+    ck_assert(isnan(value->did));
+    assert_ends_with(value->message, "comparator could not be evaluated");
+}
+END_TEST
+
+START_TEST(reported_indicators_in_the_order_asked)
+{
+    oc_error error;
+    plan_metric("small.h5", "areas = A1 A2\nindicators = doubled value\n", "latest");
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 4);
+    ck_assert_double_eq(result_at(0, "A1", "doubled")->value, 280);
+    ck_assert_double_eq(result_at(1, "A1", "value")->value, 140);
+    ck_assert_double_eq(result_at(2, "A2", "doubled")->value, 480);
+    ck_assert_double_eq(result_at(3, "A2", "value")->value, 240);
+
+    oc__result_list_free(&results);
+    oc__metric_plan_free(&plan);
+    oc__config_free(config);
+    plan_metric("small.h5", "areas = A1\nindicators = doubled\n", "latest");
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 1);
+    ck_assert_double_eq(result_at(0, "A1", "doubled")->value, 280);
+}
+END_TEST
+
+START_TEST(target_only_on_the_target_indicator)
+{
+    oc_error error;
+    /* A2's baseline (2015Q1) is 200; -10% makes the target 180. */
+    plan_metric("small.h5",
+                "areas = A2\nbaseline = 2015Q1\ntarget = -10%\ntarget_date = 2016Q1\n"
+                "target_indicator = value\n",
+                "2015Q4");
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    const oc__result *value = result_at(0, "A2", "value");
+    ck_assert_double_eq_tol(value->target_value, 180, 1e-9);
+    ck_assert_str_eq(value->target_date, "2016-01-01");
+    const oc__result *doubled = result_at(1, "A2", "doubled");
+    ck_assert(isnan(doubled->target_value));
+    ck_assert_ptr_null(doubled->target_date);
+    ck_assert_ptr_null(doubled->rag);
+}
+END_TEST
+
+START_TEST(plugin_statuses_stay_with_their_area)
+{
+    oc_error error;
+    plan_metric("small.h5", "areas = A1 A3 A5 A2\n", "latest");
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 8);
+    ck_assert_int_eq(result_at(0, "A1", "value")->status, OC_RESULT_OK);
+    for (size_t k = 2; k < 4; k++) {
+        const oc__result *result = &results.items[k];
+        ck_assert_str_eq(result->area, "A3");
+        ck_assert_int_eq(result->status, OC_RESULT_INSUFFICIENT_DATA);
+        ck_assert_str_eq(result->message, "echo: nothing for A3");
+        ck_assert(isnan(result->value));
+    }
+    for (size_t k = 4; k < 6; k++) {
+        const oc__result *result = &results.items[k];
+        ck_assert_str_eq(result->area, "A5");
+        ck_assert_int_eq(result->status, OC_RESULT_FAILED);
+        ck_assert_str_eq(result->message, "echo: broken for A5");
+    }
+    ck_assert_int_eq(result_at(6, "A2", "value")->status, OC_RESULT_OK);
+    ck_assert_double_eq(results.items[6].value, 240);
+}
+END_TEST
+
+/* The large store: 1200 areas A0000..A1199, chunked 512 areas at a time
+ * (rows 0-511, 512-1023, 1024-1199), two quarters; count = area + 10000 t.
+ * Q gathers areas 10, 600 and 1100 (three chunk rows), R 511 and 512. */
+static double large_value(size_t measure, size_t area, size_t time)
+{
+    (void)measure;
+    return (double)area + 10000.0 * (double)time;
+}
+
+static void write_large_store(void)
+{
+    static const char *parents[1200];
+    for (size_t a = 0; a < 1200; a++)
+        parents[a] = NULL;
+    parents[10] = parents[600] = parents[1100] = "Q";
+    parents[511] = parents[512] = "R";
+    int32_t times[2] = {16436, 16526};
+    const char *measures[] = {"claimants"};
+    fixture_frame frame = {NULL, 1200, NULL, NULL, parents, 2, times, 1, measures, "quarter",
+                           large_value};
+    fixture_store_write(test_path("large.h5"), &frame, 1);
+}
+
+START_TEST(blocks_over_several_chunk_rows)
+{
+    oc_error error;
+    write_large_store();
+    plan_metric("large.h5", "areas = all\nindicators = value\n", "latest");
+    ck_assert_uint_eq(plan.chunk_areas, 512);
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 1200);
+    for (size_t a = 0; a < 1200; a++) {
+        ck_assert_str_eq(results.items[a].area, fixture_area_code(a));
+        ck_assert_double_eq(results.items[a].value, (double)a + 10000);
+    }
+    /* The edges of the chunk rows, spelled out. */
+    ck_assert_double_eq(result_at(511, "A0511", "value")->value, 10511);
+    ck_assert_double_eq(result_at(512, "A0512", "value")->value, 10512);
+    ck_assert_double_eq(result_at(1023, "A1023", "value")->value, 11023);
+    ck_assert_double_eq(result_at(1024, "A1024", "value")->value, 11024);
+    ck_assert_double_eq(result_at(1199, "A1199", "value")->value, 11199);
+}
+END_TEST
+
+START_TEST(a_job_over_part_of_the_units)
+{
+    oc_error error;
+    write_large_store();
+    plan_metric("large.h5", "areas = all\nindicators = value\n", "latest");
+    /* Units 500..1099: a job starting inside the first chunk row and
+     * ending inside the third. */
+    ck_assert_msg(evaluate(500, 600, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 600);
+    ck_assert_double_eq(result_at(0, "A0500", "value")->value, 10500);
+    ck_assert_double_eq(result_at(12, "A0512", "value")->value, 10512);
+    ck_assert_double_eq(result_at(524, "A1024", "value")->value, 11024);
+    ck_assert_double_eq(result_at(599, "A1099", "value")->value, 11099);
+}
+END_TEST
+
+START_TEST(parents_over_several_chunk_rows)
+{
+    oc_error error;
+    write_large_store();
+    plan_metric("large.h5", "areas = Q A0005 R\nindicators = value\n", "latest");
+    ck_assert_uint_eq(plan.units[0].member_count, 3);
+    ck_assert_uint_eq(plan.units[0].members[0], 10);
+    ck_assert_uint_eq(plan.units[0].members[1], 600);
+    ck_assert_uint_eq(plan.units[0].members[2], 1100);
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 3);
+    /* Q = 10 + 600 + 1100 + 3 x 10000 = 31710; R = 511 + 512 + 20000 = 21023. */
+    ck_assert_double_eq(result_at(0, "Q", "value")->value, 31710);
+    ck_assert_double_eq(result_at(1, "A0005", "value")->value, 10005);
+    ck_assert_double_eq(result_at(2, "R", "value")->value, 21023);
+    assert_ends_with(results.items[0].message, "aggregated from 3 member areas");
+}
+END_TEST
+
+START_TEST(a_store_gone_fails_the_job)
+{
+    oc_error error;
+    plan_metric("small.h5", "areas = A1\n", "latest");
+    ck_assert_int_eq(unlink(test_path("small.h5")), 0);
+    ck_assert_int_eq(evaluate(0, plan.unit_count, &error), OC_ERROR_NOT_FOUND);
+    ck_assert_ptr_nonnull(strstr(error.message, "small.h5"));
+    ck_assert_uint_eq(results.count, 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("engine_evaluate");
+    TCase *tcase = tcase_create("engine_evaluate");
+    tcase_add_checked_fixture(tcase, set_up, tear_down);
+    tcase_add_test(tcase, singles_and_parents_in_unit_order);
+    tcase_add_test(tcase, a_parent_is_missing_where_a_member_is);
+    tcase_add_test(tcase, a_missing_value_after_the_period_is_not_counted);
+    tcase_add_test(tcase, comparator_change_and_difference_in_differences);
+    tcase_add_test(tcase, a_comparator_the_plugin_cannot_evaluate);
+    tcase_add_test(tcase, reported_indicators_in_the_order_asked);
+    tcase_add_test(tcase, target_only_on_the_target_indicator);
+    tcase_add_test(tcase, plugin_statuses_stay_with_their_area);
+    tcase_add_test(tcase, blocks_over_several_chunk_rows);
+    tcase_add_test(tcase, a_job_over_part_of_the_units);
+    tcase_add_test(tcase, parents_over_several_chunk_rows);
+    tcase_add_test(tcase, a_store_gone_fails_the_job);
+    suite_add_tcase(suite, tcase);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
