@@ -51,6 +51,8 @@ const oc__output_column oc__output_columns[] = {
     STRING_COLUMN(message),
 };
 const size_t oc__output_column_count = sizeof oc__output_columns / sizeof oc__output_columns[0];
+_Static_assert(sizeof oc__output_columns / sizeof oc__output_columns[0] <= OC_OUTPUT_MAX_COLUMNS,
+               "more columns than the writers keep state for");
 
 const char *oc__output_column_string(const oc__output_column *column, const oc__result *result)
 {
@@ -365,6 +367,97 @@ size_t oc__output_format_json_number(double value, char buffer[40])
         length -= (size_t)(end - start);
     }
     return length;
+}
+
+/* Large enough that fwrite passes it straight to write(2). */
+#define OUTPUT_BLOCK_SIZE (256 * 1024)
+
+void oc__output_buffer_init(oc__output_buffer *buffer, FILE *stream)
+{
+    memset(buffer, 0, sizeof *buffer);
+    buffer->stream = stream;
+}
+
+static void write_block(oc__output_buffer *buffer)
+{
+    if (buffer->length > 0 && !buffer->write_failed
+        && fwrite(buffer->data, 1, buffer->length, buffer->stream) != buffer->length)
+        buffer->write_failed = 1;
+    buffer->length = 0;
+}
+
+void oc__output_buffer_append(oc__output_buffer *buffer, const char *text, size_t length)
+{
+    if (buffer->out_of_memory)
+        return;
+    if (buffer->length + length > buffer->capacity) {
+        size_t capacity = buffer->capacity > 0 ? buffer->capacity : 2 * OUTPUT_BLOCK_SIZE;
+        while (capacity < buffer->length + length)
+            capacity *= 2;
+        char *data = realloc(buffer->data, capacity);
+        if (data == NULL) {
+            buffer->out_of_memory = 1;
+            return;
+        }
+        buffer->data = data;
+        buffer->capacity = capacity;
+    }
+    memcpy(buffer->data + buffer->length, text, length);
+    buffer->length += length;
+    if (buffer->length >= OUTPUT_BLOCK_SIZE)
+        write_block(buffer);
+}
+
+int oc__output_buffer_flush(oc__output_buffer *buffer, const char *what, oc_error *error)
+{
+    if (buffer->out_of_memory)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing %s", what);
+    write_block(buffer);
+    if (buffer->write_failed || ferror(buffer->stream))
+        return oc_error_set(error, OC_ERROR_IO, "write failed while writing %s", what);
+    return OC_OK;
+}
+
+void oc__output_buffer_free(oc__output_buffer *buffer)
+{
+    free(buffer->data);
+    buffer->data = NULL;
+    buffer->length = buffer->capacity = 0;
+}
+
+int oc__output_cache_append(oc__output_cache *cache, const char *text,
+                            oc__output_escape_function escape, oc__output_buffer *buffer)
+{
+    for (size_t i = 0; i < OC_OUTPUT_CACHE_ENTRIES; i++)
+        if (cache->entries[i].text != NULL && strcmp(cache->entries[i].text, text) == 0) {
+            oc__output_buffer_append(buffer, cache->entries[i].escaped,
+                                     cache->entries[i].escaped_length);
+            return 0;
+        }
+    char *escaped, *copy = strdup(text);
+    size_t length;
+    if (copy == NULL || escape(text, &escaped, &length) != 0) {
+        free(copy);
+        return -1;
+    }
+    oc__output_buffer_append(buffer, escaped, length);
+    size_t slot = cache->next;
+    cache->next = (slot + 1) % OC_OUTPUT_CACHE_ENTRIES;
+    free(cache->entries[slot].text);
+    free(cache->entries[slot].escaped);
+    cache->entries[slot].text = copy;
+    cache->entries[slot].escaped = escaped;
+    cache->entries[slot].escaped_length = length;
+    return 0;
+}
+
+void oc__output_cache_free(oc__output_cache *cache)
+{
+    for (size_t i = 0; i < OC_OUTPUT_CACHE_ENTRIES; i++) {
+        free(cache->entries[i].text);
+        free(cache->entries[i].escaped);
+    }
+    memset(cache, 0, sizeof *cache);
 }
 
 size_t oc__output_terminal_width(FILE *stream)

@@ -82,7 +82,9 @@ typedef struct oc__output_column {
     size_t offset;      /* of the field inside oc__result */
 } oc__output_column;
 
-/* The JSON fields and CSV columns, in their documented order. */
+/* The JSON fields and CSV columns, in their documented order; never more
+ * than OC_OUTPUT_MAX_COLUMNS (the writers keep per-column state in arrays). */
+#define OC_OUTPUT_MAX_COLUMNS 64
 extern const oc__output_column oc__output_columns[];
 extern const size_t oc__output_column_count;
 
@@ -112,5 +114,62 @@ size_t oc__output_format_double(double value, char buffer[32]);
  * '+' or leading zeros in an exponent. buffer needs 40 bytes; returns the
  * length. Only for finite numbers. */
 size_t oc__output_format_json_number(double value, char buffer[40]);
+
+/* ---- Fast writing, shared by the JSON and CSV writers ----
+ *
+ * A national run writes some 600,000 results, so the writers gather each
+ * block of output in memory and hand it to the stream in one fwrite, and
+ * escape each distinct string once: identity strings (metric, indicator,
+ * plugin, area, ...) repeat across consecutive results, so their escaped
+ * form (by jansson or libcsv, never by hand) is remembered. */
+
+/* Output gathered in memory; written to stream when it passes a block's
+ * size and by oc__output_buffer_flush. The buffer owns data. */
+typedef struct oc__output_buffer {
+    FILE *stream;      /* borrowed */
+    char *data;
+    size_t length;
+    size_t capacity;
+    int out_of_memory; /* an append could not grow data: later appends do nothing */
+    int write_failed;  /* fwrite failed: later flushes do nothing */
+} oc__output_buffer;
+
+/* Starts an empty buffer writing to stream (nothing allocated yet). */
+void oc__output_buffer_init(oc__output_buffer *buffer, FILE *stream);
+
+/* Appends length bytes of text; writes the block out once it is large. */
+void oc__output_buffer_append(oc__output_buffer *buffer, const char *text, size_t length);
+
+/* Writes out everything gathered. OC_OK, or OC_ERROR_NO_MEMORY /
+ * OC_ERROR_IO (set in error with "while writing " and what) for the first
+ * failure of any earlier append or write. */
+int oc__output_buffer_flush(oc__output_buffer *buffer, const char *what, oc_error *error);
+
+/* Frees data (without writing it). */
+void oc__output_buffer_free(oc__output_buffer *buffer);
+
+/* Turns text into its escaped, quoted form: a new allocation (the caller
+ * frees it) of *length bytes, NUL-terminated; -1 when out of memory. */
+typedef int (*oc__output_escape_function)(const char *text, char **escaped, size_t *length);
+
+#define OC_OUTPUT_CACHE_ENTRIES 8
+
+/* The escaped forms of the last few distinct strings of one column. Zero
+ * it to start; oc__output_cache_free frees the copies it holds. */
+typedef struct oc__output_cache {
+    struct {
+        char *text;     /* copy of the original */
+        char *escaped;
+        size_t escaped_length;
+    } entries[OC_OUTPUT_CACHE_ENTRIES];
+    size_t next;        /* the entry replaced on the next miss */
+} oc__output_cache;
+
+/* Appends the escaped form of text to buffer: remembered, or made by
+ * escape and then remembered. -1 when out of memory. */
+int oc__output_cache_append(oc__output_cache *cache, const char *text,
+                            oc__output_escape_function escape, oc__output_buffer *buffer);
+
+void oc__output_cache_free(oc__output_cache *cache);
 
 #endif

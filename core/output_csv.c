@@ -1,7 +1,8 @@
 /* output_csv.c: results as CSV for spreadsheets (RFC 4180). libcsv does
  * the quoting; this file only decides what goes in each field: strings
  * quoted (so an empty string "" differs from a null), numbers in their
- * shortest exact form, nulls as empty unquoted fields. */
+ * shortest exact form, nulls as empty unquoted fields. Rows are gathered in
+ * a block buffer and each distinct string is quoted once (output.h). */
 #include "config.h"
 
 #include <math.h>
@@ -12,64 +13,92 @@
 
 #include "output.h"
 
-static int write_failed(oc_error *error)
-{
-    return oc_error_set(error, OC_ERROR_IO, "write failed while writing CSV");
-}
-
-static int write_string(FILE *stream, const char *text, oc_error *error)
+/* A string quoted by libcsv (always quoted, so "" differs from a null),
+ * invalid UTF-8 replaced first. */
+static int escape_csv_string(const char *text, char **escaped, size_t *length)
 {
     char *repaired = oc__output_valid_utf8(text);
     if (repaired == NULL)
-        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing CSV");
-    int failed = csv_fwrite(stream, repaired, strlen(repaired)) != 0;
+        return -1;
+    size_t repaired_length = strlen(repaired);
+    size_t capacity = 2 * repaired_length + 3; /* every byte a quote, plus the two around */
+    char *quoted = malloc(capacity);
+    if (quoted == NULL) {
+        free(repaired);
+        return -1;
+    }
+    size_t needed = csv_write(quoted, capacity, repaired, repaired_length);
     free(repaired);
-    return failed ? write_failed(error) : OC_OK;
+    if (needed >= capacity) {
+        free(quoted);
+        return -1;
+    }
+    quoted[needed] = '\0';
+    *escaped = quoted;
+    *length = needed;
+    return 0;
 }
 
-static int write_field(FILE *stream, const oc__output_column *column, const oc__result *result,
-                       oc_error *error)
+static int append_row(oc__output_buffer *buffer, oc__output_cache *caches,
+                      const oc__result *result)
 {
-    switch (column->type) {
-    case OC_COLUMN_STRING: {
-        const char *text = oc__output_column_string(column, result);
-        return text == NULL ? OC_OK : write_string(stream, text, error);
+    for (size_t i = 0; i < oc__output_column_count; i++) {
+        const oc__output_column *column = &oc__output_columns[i];
+        if (i > 0)
+            oc__output_buffer_append(buffer, ",", 1);
+        const char *text = NULL;
+        switch (column->type) {
+        case OC_COLUMN_STRING:
+            text = oc__output_column_string(column, result);
+            break;
+        case OC_COLUMN_NUMBER: {
+            double number = oc__output_column_number(column, result);
+            if (isfinite(number)) {
+                char digits[32];
+                size_t length = oc__output_format_double(number, digits);
+                oc__output_buffer_append(buffer, digits, length);
+            }
+            break;
+        }
+        case OC_COLUMN_STATUS:
+            text = oc__result_status_name(result->status);
+            break;
+        }
+        if (text != NULL && oc__output_cache_append(&caches[i], text, escape_csv_string, buffer)
+                                != 0)
+            return -1;
     }
-    case OC_COLUMN_NUMBER: {
-        double number = oc__output_column_number(column, result);
-        if (!isfinite(number))
-            return OC_OK;
-        char buffer[32];
-        oc__output_format_double(number, buffer);
-        return fputs(buffer, stream) == EOF ? write_failed(error) : OC_OK;
-    }
-    case OC_COLUMN_STATUS:
-        return write_string(stream, oc__result_status_name(result->status), error);
-    }
-    return OC_OK;
+    oc__output_buffer_append(buffer, "\r\n", 2);
+    return 0;
 }
 
 int oc__output_write_csv(FILE *stream, const oc__manifest *manifest,
                          const oc__result_list *results, oc_error *error)
 {
     (void)manifest;
+    oc__output_buffer buffer;
+    oc__output_buffer_init(&buffer, stream);
     /* The column names are plain [a-z_] identifiers: nothing to quote. */
     for (size_t i = 0; i < oc__output_column_count; i++) {
         if (i > 0)
-            fputc(',', stream);
-        fputs(oc__output_columns[i].name, stream);
+            oc__output_buffer_append(&buffer, ",", 1);
+        oc__output_buffer_append(&buffer, oc__output_columns[i].name,
+                                 strlen(oc__output_columns[i].name));
     }
-    fputs("\r\n", stream);
-    for (size_t row = 0; row < results->count; row++) {
-        for (size_t i = 0; i < oc__output_column_count; i++) {
-            if (i > 0 && fputc(',', stream) == EOF)
-                return write_failed(error);
-            int status = write_field(stream, &oc__output_columns[i], &results->items[row], error);
-            if (status != OC_OK)
-                return status;
-        }
-        if (fputs("\r\n", stream) == EOF)
-            return write_failed(error);
-    }
-    return ferror(stream) ? write_failed(error) : OC_OK;
+    oc__output_buffer_append(&buffer, "\r\n", 2);
+    oc__output_cache *caches = calloc(OC_OUTPUT_MAX_COLUMNS, sizeof *caches);
+    int status = caches == NULL ? oc_error_set(error, OC_ERROR_NO_MEMORY,
+                                               "out of memory while writing CSV")
+                                : OC_OK;
+    for (size_t row = 0; status == OC_OK && row < results->count; row++)
+        if (append_row(&buffer, caches, &results->items[row]) != 0)
+            status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing CSV");
+    if (status == OC_OK)
+        status = oc__output_buffer_flush(&buffer, "CSV", error);
+    if (caches != NULL)
+        for (size_t i = 0; i < oc__output_column_count; i++)
+            oc__output_cache_free(&caches[i]);
+    free(caches);
+    oc__output_buffer_free(&buffer);
+    return status;
 }

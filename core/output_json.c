@@ -1,7 +1,10 @@
-/* output_json.c: results as JSON for programs, built with jansson so that
+/* output_json.c: results as JSON for programs, escaped by jansson so that
  * escaping is never ours to get wrong. Results are streamed one object per
  * line rather than built into one tree, so a national run (tens of
- * thousands of areas) needs memory for one result at a time. */
+ * thousands of areas) needs memory for one block of output at a time. The
+ * manifest is one jansson tree; results, the bulk, are written field by
+ * field: numbers by oc__output_format_json_number (the text jansson would
+ * print), strings escaped by jansson once per distinct string. */
 #include "config.h"
 
 #include <math.h>
@@ -36,11 +39,6 @@ static json_t *string_or_null(const char *text)
     value = json_string(repaired);
     free(repaired);
     return value;
-}
-
-static json_t *number_or_null(double number)
-{
-    return isfinite(number) ? json_real(number) : json_null();
 }
 
 /* Adds value under key, taking ownership of value; -1 when value is NULL
@@ -107,61 +105,144 @@ static json_t *run_object(const oc__manifest *manifest)
 }
 
 /* Dumps value (consuming it) and reports a write failure. */
-static int dump_with(json_t *value, size_t flags, FILE *stream, oc_error *error)
+static int dump(json_t *value, FILE *stream, oc_error *error)
 {
     if (value == NULL)
         return out_of_memory(error);
-    int failed = json_dumpf(value, stream, flags) != 0;
+    int failed = json_dumpf(value, stream, JSON_FLAGS) != 0;
     json_decref(value);
     if (failed || ferror(stream))
         return oc_error_set(error, OC_ERROR_IO, "write failed while writing JSON");
     return OC_OK;
 }
 
-static int dump(json_t *value, FILE *stream, oc_error *error)
+/* A JSON string for text, escaped by jansson exactly as dumping it in an
+ * object would (invalid UTF-8 replaced first, as string_or_null does). */
+static int escape_json_string(const char *text, char **escaped, size_t *length)
 {
-    return dump_with(value, JSON_FLAGS, stream, error);
+    json_t *value = string_or_null(text);
+    if (value == NULL)
+        return -1;
+    size_t needed = json_dumpb(value, NULL, 0, JSON_FLAGS);
+    char *dumped = needed > 0 ? malloc(needed + 1) : NULL;
+    if (dumped == NULL || json_dumpb(value, dumped, needed, JSON_FLAGS) != needed) {
+        free(dumped);
+        json_decref(value);
+        return -1;
+    }
+    json_decref(value);
+    dumped[needed] = '\0';
+    *escaped = dumped;
+    *length = needed;
+    return 0;
 }
 
-/* One result object. jansson applies one precision to a whole dump, and
- * 17 digits everywhere turns 7527.7 into 7527.6999999999998; so each field
- * is dumped on its own, numbers with the fewest digits that still read back
- * exactly. Keys and strings are still jansson's to escape. */
-static int write_result(FILE *stream, const oc__result *result, oc_error *error)
+/* What writing the results needs: one buffer, and per column the text
+ * before its value ('{"metric": ' or ', "indicator": ') and the cache of
+ * its escaped strings. */
+typedef struct json_writer {
+    oc__output_buffer buffer;
+    char *key_prefixes[OC_OUTPUT_MAX_COLUMNS];
+    size_t key_prefix_lengths[OC_OUTPUT_MAX_COLUMNS];
+    oc__output_cache caches[OC_OUTPUT_MAX_COLUMNS];
+} json_writer;
+
+static void json_writer_free(json_writer *writer)
 {
-    fputc('{', stream);
+    oc__output_buffer_free(&writer->buffer);
+    for (size_t i = 0; i < oc__output_column_count; i++) {
+        free(writer->key_prefixes[i]);
+        oc__output_cache_free(&writer->caches[i]);
+    }
+}
+
+/* The keys, escaped by jansson once per call rather than once per field. */
+static int make_key_prefixes(json_writer *writer)
+{
+    for (size_t i = 0; i < oc__output_column_count; i++) {
+        char *key;
+        size_t length;
+        if (escape_json_string(oc__output_columns[i].name, &key, &length) != 0)
+            return -1;
+        char *prefix = malloc(length + 5);
+        if (prefix == NULL) {
+            free(key);
+            return -1;
+        }
+        const char *before = i == 0 ? "{" : ", ";
+        size_t before_length = strlen(before);
+        memcpy(prefix, before, before_length);
+        memcpy(prefix + before_length, key, length);
+        memcpy(prefix + before_length + length, ": ", 3);
+        free(key);
+        writer->key_prefixes[i] = prefix;
+        writer->key_prefix_lengths[i] = before_length + length + 2;
+    }
+    return 0;
+}
+
+/* One result object, numbers with the fewest digits that still read back
+ * exactly (jansson applies one precision to a whole dump, and 17 digits
+ * everywhere turns 7527.7 into 7527.6999999999998). Strings are escaped by
+ * jansson, through the column's cache. */
+static int write_result(json_writer *writer, const oc__result *result)
+{
+    oc__output_buffer *buffer = &writer->buffer;
     for (size_t i = 0; i < oc__output_column_count; i++) {
         const oc__output_column *column = &oc__output_columns[i];
-        if (i > 0)
-            fputs(", ", stream);
-        int status = dump(json_string(column->name), stream, error);
-        if (status != OC_OK)
-            return status;
-        fputs(": ", stream);
-        json_t *value = NULL;
-        size_t flags = JSON_FLAGS;
+        oc__output_buffer_append(buffer, writer->key_prefixes[i], writer->key_prefix_lengths[i]);
         switch (column->type) {
-        case OC_COLUMN_STRING:
-            value = string_or_null(oc__output_column_string(column, result));
+        case OC_COLUMN_STRING: {
+            const char *text = oc__output_column_string(column, result);
+            if (text == NULL)
+                oc__output_buffer_append(buffer, "null", 4);
+            else if (oc__output_cache_append(&writer->caches[i], text, escape_json_string,
+                                             buffer) != 0)
+                return -1;
             break;
+        }
         case OC_COLUMN_NUMBER: {
             double number = oc__output_column_number(column, result);
-            value = number_or_null(number);
-            if (isfinite(number))
-                flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY
-                        | JSON_REAL_PRECISION(oc__output_shortest_precision(number));
+            if (isfinite(number)) {
+                char text[40];
+                size_t length = oc__output_format_json_number(number, text);
+                oc__output_buffer_append(buffer, text, length);
+            } else
+                oc__output_buffer_append(buffer, "null", 4);
             break;
         }
         case OC_COLUMN_STATUS:
-            value = json_string(oc__result_status_name(result->status));
+            if (oc__output_cache_append(&writer->caches[i],
+                                        oc__result_status_name(result->status),
+                                        escape_json_string, buffer) != 0)
+                return -1;
             break;
         }
-        status = dump_with(value, flags, stream, error);
-        if (status != OC_OK)
-            return status;
     }
-    fputc('}', stream);
-    return OC_OK;
+    oc__output_buffer_append(buffer, "}", 1);
+    return 0;
+}
+
+static int write_results(FILE *stream, const oc__result_list *results, oc_error *error)
+{
+    json_writer *writer = calloc(1, sizeof *writer);
+    if (writer == NULL)
+        return out_of_memory(error);
+    oc__output_buffer_init(&writer->buffer, stream);
+    int status = make_key_prefixes(writer) != 0 ? out_of_memory(error) : OC_OK;
+    for (size_t i = 0; status == OC_OK && i < results->count; i++) {
+        if (i == 0)
+            oc__output_buffer_append(&writer->buffer, "\n    ", 5);
+        else
+            oc__output_buffer_append(&writer->buffer, ",\n    ", 6);
+        if (write_result(writer, &results->items[i]) != 0)
+            status = out_of_memory(error);
+    }
+    if (status == OC_OK)
+        status = oc__output_buffer_flush(&writer->buffer, "JSON", error);
+    json_writer_free(writer);
+    free(writer);
+    return status;
 }
 
 int oc__output_write_json(FILE *stream, const oc__manifest *manifest,
@@ -173,12 +254,9 @@ int oc__output_write_json(FILE *stream, const oc__manifest *manifest,
     if (status != OC_OK)
         return status;
     fputs(",\n  \"results\": [", stream);
-    for (size_t i = 0; i < results->count; i++) {
-        fputs(i == 0 ? "\n    " : ",\n    ", stream);
-        status = write_result(stream, &results->items[i], error);
-        if (status != OC_OK)
-            return status;
-    }
+    status = write_results(stream, results, error);
+    if (status != OC_OK)
+        return status;
     fputs(results->count > 0 ? "\n  ]\n}\n" : "]\n}\n", stream);
     if (ferror(stream))
         return oc_error_set(error, OC_ERROR_IO, "write failed while writing JSON");
