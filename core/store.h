@@ -74,7 +74,8 @@ oc__store_frame *oc__store_frame_at(oc__store *store, size_t index);
  * store with its layout at the root), or NULL. Owned by the store. */
 oc__store_frame *oc__store_find_frame(oc__store *store, const char *name);
 
-/* "/" for the root frame, else the group's name, e.g. "quarterly". */
+/* "/" for the root frame, else the group's path, e.g. "/quarterly" (what
+ * messages print; oc__store_find_frame accepts it with or without the "/"). */
 const char *oc__store_frame_name(const oc__store_frame *frame);
 size_t oc__store_area_count(const oc__store_frame *frame);
 size_t oc__store_time_count(const oc__store_frame *frame);
