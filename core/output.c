@@ -164,21 +164,21 @@ static int shortest_precision_by_printf(double value)
 #ifdef __SIZEOF_INT128__
 __extension__ typedef unsigned __int128 wide_unsigned;
 
-/* 10^0 .. 10^22: all fit in wide_unsigned, and 10^22 times a 53-bit
- * significand still does. */
-static wide_unsigned power_of_ten(int exponent)
-{
-    wide_unsigned power = 1;
-    while (exponent-- > 0)
-        power *= 10;
-    return power;
-}
-
-static const uint64_t digit_limits[18] = {
+static const uint64_t digit_limits[20] = {
     1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u, 1000000000u,
     10000000000u, 100000000000u, 1000000000000u, 10000000000000u, 100000000000000u,
-    1000000000000000u, 10000000000000000u, 100000000000000000u,
+    1000000000000000u, 10000000000000000u, 100000000000000000u, 1000000000000000000u,
+    10000000000000000000u,
 };
+
+/* significand * 10^exponent for exponent 0..22: 10^22 times a 53-bit
+ * significand still fits in 128 bits. */
+static wide_unsigned times_power_of_ten(uint64_t significand, int exponent)
+{
+    if (exponent <= 19)
+        return (wide_unsigned)significand * digit_limits[exponent];
+    return (wide_unsigned)significand * digit_limits[19] * digit_limits[exponent - 19];
+}
 
 /* value = significand * 2^-shift exactly, with shift > 0 and the
  * significand's top bit 2^52 (a normal double below 2^52). */
@@ -199,7 +199,7 @@ static int round_to_digits(binary_value binary, int precision, int scale_guess, 
     for (int scale_now = scale_guess, attempts = 0; attempts < 3; attempts++) {
         if (scale_now < 0 || scale_now > 22)
             return 0;
-        wide_unsigned scaled = (wide_unsigned)binary.significand * power_of_ten(scale_now);
+        wide_unsigned scaled = times_power_of_ten(binary.significand, scale_now);
         wide_unsigned whole = scaled >> binary.shift;
         if (whole < digit_limits[precision - 1]) {
             scale_now++;
@@ -235,8 +235,8 @@ static int round_to_digits(binary_value binary, int precision, int scale_guess, 
  * 10^scale * 2^shift, so the gap above becomes 10^scale. */
 static int reads_back(binary_value binary, uint64_t digits, int scale)
 {
-    wide_unsigned power = power_of_ten(scale);
-    wide_unsigned exact = (wide_unsigned)binary.significand * power;
+    wide_unsigned power = times_power_of_ten(1, scale);
+    wide_unsigned exact = times_power_of_ten(binary.significand, scale);
     wide_unsigned decimal = (wide_unsigned)digits << binary.shift;
     int even = (binary.significand & 1) == 0;
     if (decimal >= exact) {
@@ -302,8 +302,11 @@ static size_t exact_shortest(double value, char buffer[32])
     int biased_exponent = (int)((bits >> 52) & 0x7ff);
     binary_value binary = {(bits & (((uint64_t)1 << 52) - 1)) | ((uint64_t)1 << 52),
                            1075 - biased_exponent};
-    /* decimal exponent estimate; round_to_digits corrects it by one */
-    int decimal_exponent = (int)floor(log10(magnitude));
+    /* floor(log10(magnitude)) or one less (log10(2) < 0.30103 by 2e-7,
+     * and 1 <= significand / 2^52 < 2); round_to_digits corrects it */
+    int binary_exponent = biased_exponent - 1023;
+    int decimal_exponent = binary_exponent >= 0 ? binary_exponent * 30103 / 100000
+                                                : -((-binary_exponent * 30103 + 99999) / 100000);
     for (int precision = 15; precision <= 17; precision++) {
         uint64_t digits;
         int scale;
@@ -428,12 +431,15 @@ void oc__output_buffer_free(oc__output_buffer *buffer)
 int oc__output_cache_append(oc__output_cache *cache, const char *text,
                             oc__output_escape_function escape, oc__output_buffer *buffer)
 {
-    for (size_t i = 0; i < OC_OUTPUT_CACHE_ENTRIES; i++)
+    for (size_t step = 0; step < OC_OUTPUT_CACHE_ENTRIES; step++) {
+        size_t i = (cache->last + step) % OC_OUTPUT_CACHE_ENTRIES;
         if (cache->entries[i].text != NULL && strcmp(cache->entries[i].text, text) == 0) {
             oc__output_buffer_append(buffer, cache->entries[i].escaped,
                                      cache->entries[i].escaped_length);
+            cache->last = i;
             return 0;
         }
+    }
     char *escaped, *copy = strdup(text);
     size_t length;
     if (copy == NULL || escape(text, &escaped, &length) != 0) {
@@ -443,6 +449,7 @@ int oc__output_cache_append(oc__output_cache *cache, const char *text,
     oc__output_buffer_append(buffer, escaped, length);
     size_t slot = cache->next;
     cache->next = (slot + 1) % OC_OUTPUT_CACHE_ENTRIES;
+    cache->last = slot;
     free(cache->entries[slot].text);
     free(cache->entries[slot].escaped);
     cache->entries[slot].text = copy;

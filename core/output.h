@@ -163,6 +163,7 @@ typedef struct oc__output_cache {
         size_t escaped_length;
     } entries[OC_OUTPUT_CACHE_ENTRIES];
     size_t next;        /* the entry replaced on the next miss */
+    size_t last;        /* the entry used last: looked at first */
 } oc__output_cache;
 
 /* Appends the escaped form of text to buffer: remembered, or made by
