@@ -232,10 +232,22 @@ int oc__score_indicator(const oc__indicator_view *indicator, size_t period_end_i
 
     size_t period_index = oc__latest_observation(series->value, period_end_index);
     if (period_index == OC__NO_INDEX) {
+        /* Still reported (docs/results.md): the configured target and the
+         * comparator's own change; nothing that needs the value. */
         result->status = OC_RESULT_INSUFFICIENT_DATA;
-        result->message = strdup("no value on or before the evaluation period");
-        return result->message ? OC_OK
-                               : oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        note(&message, "no value on or before the evaluation period");
+        if (settings->target_kind != OC__TARGET_NONE) {
+            result->target_date = date_text(settings->target_day);
+            if (result->target_date == NULL)
+                status = OC_ERROR_NO_MEMORY;
+            if (settings->target_kind == OC__TARGET_ABSOLUTE)
+                result->target_value = settings->target_amount;
+        }
+        if (status == OC_OK && comparator != NULL && baseline_end_index != OC__NO_INDEX)
+            score_comparator(comparator, period_end_index, baseline_end_index, result, &message);
+        if (status == OC_OK && (result->message = strdup(message.text)) == NULL)
+            status = OC_ERROR_NO_MEMORY;
+        return status == OC_OK ? OC_OK : oc_error_set(error, status, "out of memory");
     }
     result->period = date_text(indicator->times[period_index]);
     result->value = series->value[period_index];

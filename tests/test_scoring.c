@@ -293,6 +293,51 @@ START_TEST(test_trend_on_annual_points)
 }
 END_TEST
 
+START_TEST(test_no_value_still_reports_target_and_comparator)
+{
+    /* docs/results.md: an insufficient_data result still reports the
+     * configured target and the comparator's own change; target_date is
+     * null only without a target, comparator_change only when the
+     * comparator lacks a value. Here the area has no value at all. */
+    static const double comparator_values[QUARTERS] = {10000, 9990, 9980, 9970, 9960, 9950, 9940,
+                                                       9930, 9920, 9910, 9900, 9850, 9800};
+    double values[QUARTERS];
+    for (size_t i = 0; i < QUARTERS; i++)
+        values[i] = NAN;
+    fixture pilot, comparator;
+    fixture_init(&pilot, values, OC_LOWER_IS_BETTER);
+    fixture_init(&comparator, comparator_values, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = ten_percent_by_april_2017();
+    settings.target_kind = OC__TARGET_ABSOLUTE;
+    settings.target_amount = 7000;
+    oc__result result;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&pilot.view, QUARTERS - 1, 0, &settings,
+                                         &comparator.view, &result, NULL),
+                     OC_OK);
+    ck_assert_int_eq(result.status, OC_RESULT_INSUFFICIENT_DATA);
+    ck_assert_ptr_nonnull(strstr(result.message, "no value on or before the evaluation period"));
+    ck_assert_ptr_null(result.period);
+    ck_assert_double_eq(result.target_value, 7000);
+    ck_assert_str_eq(result.target_date, "2017-04-30");
+    /* Comparator 10,000 -> 9,800: -200; no DiD without the area's change. */
+    ck_assert_double_eq(result.comparator_change, -200);
+    ck_assert(isnan(result.did) && isnan(result.change) && isnan(result.score));
+    ck_assert_ptr_null(result.rag);
+    oc__result_clear(&result);
+
+    /* A relative target needs the baseline value, which is not reported. */
+    settings = ten_percent_by_april_2017();
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&pilot.view, QUARTERS - 1, 0, &settings, NULL, &result,
+                                         NULL),
+                     OC_OK);
+    ck_assert(isnan(result.target_value));
+    ck_assert_str_eq(result.target_date, "2017-04-30");
+    oc__result_clear(&result);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("scoring");
@@ -305,6 +350,7 @@ int main(void)
     tcase_add_test(cases, test_change_pct_of_negative_baseline);
     tcase_add_test(cases, test_spc_signal_on_latest_point);
     tcase_add_test(cases, test_trend_on_annual_points);
+    tcase_add_test(cases, test_no_value_still_reports_target_and_comparator);
     suite_add_tcase(suite, cases);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
