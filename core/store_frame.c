@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,7 +208,15 @@ static int load_times(oc__store_frame *frame, hid_t group, oc__store_sink *sink)
         status = oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: is not one-dimensional", object);
         goto done;
     }
-    frame->time_count = (size_t)H5Sget_simple_extent_npoints(space);
+    hssize_t points = H5Sget_simple_extent_npoints(space);
+    /* A dataspace can claim more times than memory can index: refuse a
+     * count whose bytes would wrap around size_t. */
+    if (points < 0 || (uint64_t)points > SIZE_MAX / sizeof(double)) {
+        status = oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: has %lld entries, too many",
+                                        object, (long long)points);
+        goto done;
+    }
+    frame->time_count = (size_t)points;
     if (frame->time_count == 0) {
         status = oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: is empty: a frame needs at least one period", object);
         goto done;

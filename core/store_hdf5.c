@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,14 @@ int oc__store_read_strings(hid_t dataset, oc__store_strings *strings, char *reas
     hssize_t count = H5Sget_simple_extent_npoints(space);
     if (count < 0) {
         oc__store_hdf5_reason(reason, size);
+        goto done;
+    }
+    /* A dataspace can claim far more entries than the file holds; refuse
+     * a count whose bytes would wrap around size_t (and so buffer less
+     * than HDF5 writes and the loop below reads). */
+    size_t entry_size = H5Tis_variable_str(type) > 0 ? sizeof(char *) : H5Tget_size(type);
+    if ((uint64_t)count > SIZE_MAX / (entry_size ? entry_size : 1)) {
+        snprintf(reason, size, "has %lld entries, too many", (long long)count);
         goto done;
     }
     if (H5Tis_variable_str(type) > 0) {

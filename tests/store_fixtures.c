@@ -252,6 +252,40 @@ static int write_corrupt_chunk(const char *path)
     return write_bytes(path, (long)address, &garbage, 1, (size_t)size);
 }
 
+/* An axis whose dataspace claims so many entries (2^61 + 1 fixed-length
+ * codes of 8 bytes, or 2^62 + 1 times) that the bytes to hold them wrap
+ * around size_t: chunked, with no chunk written, the file stays tiny. */
+static int write_huge_axis(const char *path, int huge_areas)
+{
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (file < 0)
+        return -1;
+    integer_attribute(file, "outcomes_store_version", 1);
+    hsize_t dimension = huge_areas ? ((hsize_t)1 << 61) + 1 : ((hsize_t)1 << 62) + 1;
+    hsize_t unlimited = H5S_UNLIMITED, chunk = 1;
+    hid_t space = H5Screate_simple(1, &dimension, &unlimited);
+    hid_t creation = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(creation, 1, &chunk);
+    hid_t type = H5Tcopy(huge_areas ? H5T_C_S1 : H5T_STD_I32LE);
+    if (huge_areas)
+        H5Tset_size(type, 8);
+    hid_t huge = H5Dcreate2(file, huge_areas ? "area" : "time", type, space, H5P_DEFAULT, creation,
+                            H5P_DEFAULT);
+    if (huge_areas) {
+        layout l = good_layout();
+        H5Dclose(time_dataset(file, &l));
+    } else {
+        string_attribute(huge, "units", "days since 1970-01-01");
+        H5Dclose(text_dataset(file, "area", codes, AREAS, 0));
+    }
+    int failed = huge < 0;
+    H5Dclose(huge);
+    H5Tclose(type);
+    H5Pclose(creation);
+    H5Sclose(space);
+    return H5Fclose(file) < 0 || failed ? -1 : 0;
+}
+
 int fixture_write(const char *kind, const char *path)
 {
     static const char *const duplicate_codes[AREAS] = {"E1", "E2", "E1"};
@@ -337,6 +371,8 @@ int fixture_write(const char *kind, const char *path)
     }
     if (strcmp(kind, "corrupt-chunk") == 0)
         return write_corrupt_chunk(path);
+    if (strcmp(kind, "huge-areas") == 0 || strcmp(kind, "huge-times") == 0)
+        return write_huge_axis(path, strcmp(kind, "huge-areas") == 0);
     if (strcmp(kind, "not-hdf5") == 0) {
         static const char text[] = "area,period,measure,value\nE1,2016Q1,claimants,10\n";
         unlink(path);

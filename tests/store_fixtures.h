@@ -27,7 +27,8 @@ double fixture_value(int area, int time);
  * "groups" (frames /quarterly and /yearly). Broken kinds:
  * "missing-time", "wrong-shape", "string-measure", "duplicate-areas",
  * "non-monotonic-time", "empty", "version-2", "truncated",
- * "zeroed-superblock", "corrupt-chunk", "not-hdf5", "unattached".
+ * "zeroed-superblock", "corrupt-chunk", "not-hdf5", "unattached",
+ * "huge-areas", "huge-times" (an axis of 2^61 + 1 or 2^62 + 1 entries).
  * Returns 0 on success, -1 on an unknown kind or a failure. */
 int fixture_write(const char *kind, const char *path);
 

@@ -185,6 +185,9 @@ static const struct {
     {"truncated", OC_ERROR_FORMAT, "cannot open as HDF5"},
     {"zeroed-superblock", OC_ERROR_FORMAT, "not an HDF5 file"},
     {"not-hdf5", OC_ERROR_FORMAT, "not an HDF5 file"},
+    /* Sizes that wrap around size_t must not become small buffers. */
+    {"huge-areas", OC_ERROR_FORMAT, "/area: has 2305843009213693953 entries, too many"},
+    {"huge-times", OC_ERROR_FORMAT, "/time: has 4611686018427387905 entries, too many"},
 };
 
 START_TEST(test_refuses_broken)
