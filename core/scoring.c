@@ -32,8 +32,10 @@ size_t oc__latest_observation(const double *values, size_t last_index)
 {
     if (last_index == OC__NO_INDEX)
         return OC__NO_INDEX;
+    /* An infinity (a plugin's division by zero) is no more an observation
+     * than a NaN: results.md has no infinite numbers, only nulls. */
     for (size_t i = last_index + 1; i-- > 0;)
-        if (!isnan(values[i]))
+        if (isfinite(values[i]))
             return i;
     return OC__NO_INDEX;
 }

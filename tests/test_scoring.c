@@ -338,6 +338,47 @@ START_TEST(test_no_value_still_reports_target_and_comparator)
 }
 END_TEST
 
+START_TEST(test_infinite_value_is_not_an_observation)
+{
+    /* A plugin that divides by a zero denominator gives +inf. results.md:
+     * a number is null when it could not be computed, and `value` is the
+     * latest observation: an infinity is not one, so the value used is the
+     * previous quarter's (August 2016, 7,050), as for a NaN. Scored like
+     * test_latest_observation_and_missing_data's 7,050 at index 11:
+     * change -650, and progress and score are numbers, never a score
+     * without a progress. */
+    double values[QUARTERS];
+    memcpy(values, birkenhead, sizeof values);
+    values[12] = INFINITY;
+    fixture f;
+    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = ten_percent_by_april_2017();
+    oc__result result;
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_str_eq(result.period, "2016-08-01");
+    ck_assert_double_eq(result.value, 7050);
+    ck_assert_double_eq(result.change, -650);
+    ck_assert(isfinite(result.progress_pct) && isfinite(result.score));
+    oc__result_clear(&result);
+
+    /* An infinite baseline likewise: the baseline is the latest finite
+     * value on or before it. Baseline index 1 (February 2014, 7,650) is
+     * infinite, so November 2013 (7,700) is used. */
+    memcpy(values, birkenhead, sizeof values);
+    values[1] = -INFINITY;
+    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    oc__result_init(&result);
+    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 1, &settings, NULL, &result, NULL),
+                     OC_OK);
+    ck_assert_str_eq(result.baseline_period, "2013-11-01");
+    ck_assert_double_eq(result.baseline_value, 7700);
+    ck_assert_double_eq(result.change, -770);
+    oc__result_clear(&result);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("scoring");
@@ -351,6 +392,7 @@ int main(void)
     tcase_add_test(cases, test_spc_signal_on_latest_point);
     tcase_add_test(cases, test_trend_on_annual_points);
     tcase_add_test(cases, test_no_value_still_reports_target_and_comparator);
+    tcase_add_test(cases, test_infinite_value_is_not_an_observation);
     suite_add_tcase(suite, cases);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);
