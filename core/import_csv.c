@@ -214,7 +214,9 @@ static void read_header(importer *state)
 {
     for (int c = 0; c < COLUMN_COUNT; c++)
         state->column_of[c] = -1;
-    for (size_t i = 0; i < state->field_count; i++) {
+    /* on_field keeps only the first MAX_COLUMNS fields; later ones are
+     * counted but never stored. */
+    for (size_t i = 0; i < state->field_count && i < MAX_COLUMNS; i++) {
         const char *name = state->fields[i];
         if (i == 0 && strncmp(name, "\xEF\xBB\xBF", 3) == 0)
             name += 3; /* the UTF-8 byte-order mark spreadsheets write */

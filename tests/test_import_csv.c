@@ -207,6 +207,29 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* More columns than the importer keeps (64): the extra ones are ignored
+ * like any other unknown column, and the row still imports. */
+START_TEST(test_wide_header)
+{
+    char text[4096] = "area,period,measure,value,units";
+    char row[1024] = "E1,2016,spend,3,GBP";
+    for (int i = 5; i < 70; i++) {
+        snprintf(text + strlen(text), sizeof text - strlen(text), ",extra%d", i);
+        strcat(row, ",");
+    }
+    strcat(text, "\n");
+    strcat(text, row);
+    strcat(text, "\n");
+    write_csv(text);
+    oc__import_options options = {0};
+    oc__import_summary summary;
+    oc_error error;
+    ck_assert_msg(run_import(&options, &summary, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(summary.values, 1);
+    ck_assert_uint_eq(summary.bad_rows, 0);
+}
+END_TEST
+
 static Suite *import_suite(void)
 {
     Suite *suite = suite_create("import_csv");
@@ -217,6 +240,7 @@ static Suite *import_suite(void)
     tcase_add_test(tcase, test_bad_rows_write_nothing);
     tcase_add_test(tcase, test_skip_bad_rows);
     tcase_add_test(tcase, test_refusals);
+    tcase_add_test(tcase, test_wide_header);
     suite_add_tcase(suite, tcase);
     return suite;
 }
