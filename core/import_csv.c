@@ -365,6 +365,12 @@ static int parse_file(importer *state, oc_error *error)
     int status = OC_OK;
     while (status == OC_OK && (length = getline(&line, &capacity, input)) > 0) {
         state->line++;
+        /* A NUL would end a field's text early ("1<NUL>000" read as 1). */
+        if (memchr(line, '\0', (size_t)length) != NULL) {
+            status = oc_error_set(error, OC_ERROR_FORMAT, "%s:%zu: malformed CSV: a NUL byte",
+                                  state->path, state->line);
+            break;
+        }
         if (csv_parse(&parser, line, (size_t)length, on_field, on_row, state) != (size_t)length)
             status = oc_error_set(error, OC_ERROR_FORMAT, "%s:%zu: malformed CSV: %s", state->path,
                                   state->line, csv_strerror(csv_error(&parser)));

@@ -230,6 +230,24 @@ START_TEST(test_wide_header)
 }
 END_TEST
 
+/* A NUL byte inside a field would cut the text short in C ("1<NUL>000"
+ * read as 1): the line is refused instead of misread. */
+START_TEST(test_nul_byte)
+{
+    static const char text[] = "area,period,measure,value,units\nE1,2016,spend,1\0" "000,GBP\n";
+    FILE *file = fopen(csv_path, "w");
+    ck_assert_uint_eq(fwrite(text, 1, sizeof text - 1, file), sizeof text - 1);
+    fclose(file);
+    oc__import_options options = {0};
+    oc__import_summary summary;
+    oc_error error;
+    ck_assert_int_eq(run_import(&options, &summary, &error), OC_ERROR_FORMAT);
+    ck_assert_msg(strstr(error.message, "input.csv:2: malformed CSV: a NUL byte") != NULL, "%s",
+                  error.message);
+    ck_assert_int_eq(access(store_path, F_OK), -1);
+}
+END_TEST
+
 static Suite *import_suite(void)
 {
     Suite *suite = suite_create("import_csv");
@@ -241,6 +259,7 @@ static Suite *import_suite(void)
     tcase_add_test(tcase, test_skip_bad_rows);
     tcase_add_test(tcase, test_refusals);
     tcase_add_test(tcase, test_wide_header);
+    tcase_add_test(tcase, test_nul_byte);
     suite_add_tcase(suite, tcase);
     return suite;
 }
