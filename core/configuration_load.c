@@ -431,7 +431,10 @@ static int load_sections(loader *state)
     size_t metric_capacity = 0;
     for (ssize_t i = 0; i < dictionary->size; i++) {
         const char *name = dictionary->key[i];
-        if (name == NULL || strchr(name, ':') != NULL)
+        /* iniparser 4.1 files a section with a NULL value and a key as
+         * "section:key" with a value (maybe ""): a ':' alone does not tell
+         * them apart, and [a:b] would vanish unevaluated. */
+        if (name == NULL || (strchr(name, ':') != NULL && dictionary->val[i] != NULL))
             continue;
         if (strcmp(name, OC__CONFIG_GLOBAL_SECTION) == 0) {
             has_global = 1;

@@ -419,6 +419,10 @@ START_TEST(test_metric_key_errors)
                       NULL);
     assert_load_fails(MINIMAL "[birkenhead-esa]\nplugin = p\n",
                       "[birkenhead-esa]: not a valid metric name", NULL);
+    /* iniparser files keys as "section:key", so a ':' in a section name
+     * must not make the section look like a key and vanish unevaluated */
+    assert_load_fails(MINIMAL "[birkenhead:esa]\nplugin = p\n",
+                      "[birkenhead:esa]: not a valid metric name", NULL);
 }
 END_TEST
 
