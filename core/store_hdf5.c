@@ -313,7 +313,8 @@ int oc__store_parse_time_units(const char *units, int64_t *base_seconds,
     if (*rest != '\0' && strcmp(rest, "Z") != 0 && strcmp(rest, "UTC") != 0
         && strcmp(rest, "+00:00") != 0 && strcmp(rest, "+0000") != 0)
         return OC_ERROR_FORMAT;
-    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second >= 61
+    /* Written so that NaN fails too: it must not reach the integer cast. */
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || !(second >= 0 && second < 61)
         || second != (double)(int64_t)second)
         return OC_ERROR_FORMAT;
     *base_seconds = (int64_t)oc__days_from_civil(year, month, day) * 86400

@@ -245,6 +245,9 @@ START_TEST(test_time_units)
     ck_assert_int_eq(oc__store_parse_time_units("fortnights since 1970-01-01", &base, &unit), OC_ERROR_FORMAT);
     ck_assert_int_eq(oc__store_parse_time_units("days since 1970-01-01 +05:00", &base, &unit), OC_ERROR_FORMAT);
     ck_assert_int_eq(oc__store_parse_time_units("days", &base, &unit), OC_ERROR_FORMAT);
+    /* strtod reads these seconds as NaN and infinity: refused, not cast. */
+    ck_assert_int_eq(oc__store_parse_time_units("days since 2000-01-01 00:00:nan", &base, &unit), OC_ERROR_FORMAT);
+    ck_assert_int_eq(oc__store_parse_time_units("days since 2000-01-01 00:00:inf", &base, &unit), OC_ERROR_FORMAT);
 }
 END_TEST
 
