@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "period.h"
 #include "store.h"
 
 /* Largest block of areas read at once: with a dozen measures and 240
@@ -264,6 +265,21 @@ static int add_fiscal_benefit(evaluator *ev, size_t indicator, oc__result *resul
     return OC_OK;
 }
 
+/* An insufficient_data result still carries the configured target
+ * (docs/results.md); a relative one would need the baseline value. */
+static int add_configured_target(const oc__scoring_settings *settings, oc__result *result)
+{
+    if (settings->target_kind == OC__TARGET_NONE)
+        return OC_OK;
+    char date[OC__DATE_TEXT_SIZE];
+    oc__format_date(settings->target_day, date, sizeof date);
+    if ((result->target_date = strdup(date)) == NULL)
+        return OC_ERROR_NO_MEMORY;
+    if (settings->target_kind == OC__TARGET_ABSOLUTE)
+        result->target_value = settings->target_amount;
+    return OC_OK;
+}
+
 /* Sends the results of every unit that is ready and has no unsent unit
  * before it, then frees them: results leave in the order of the job's
  * units, and a job over single areas (read in order) sends each unit's
@@ -329,6 +345,9 @@ static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, si
             result->status = plugin_status == OC_ERROR_INSUFFICIENT_DATA ? OC_RESULT_INSUFFICIENT_DATA
                                                                           : OC_RESULT_FAILED;
             status = append_message(result, plugin_error->message);
+            if (status == OC_OK && plugin_status == OC_ERROR_INSUFFICIENT_DATA
+                && i == plan->target_indicator)
+                status = add_configured_target(&plan->settings, result);
         }
         if (status == OC_OK && plan->comparator != NULL && ev->comparator_status != OC_OK)
             status = append_message(result, "comparator could not be evaluated");

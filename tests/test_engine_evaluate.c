@@ -288,6 +288,31 @@ START_TEST(target_only_on_the_target_indicator)
 }
 END_TEST
 
+START_TEST(insufficient_data_keeps_the_configured_target)
+{
+    /* docs/results.md: an insufficient_data result still reports the
+     * configured target (target_date is null only without a target). The
+     * echo plugin has nothing for A3; the absolute target 150 by 2016Q1
+     * (2016-01-01) is reported on the target indicator only. */
+    oc_error error;
+    plan_metric("small.h5",
+                "areas = A3\nbaseline = 2015Q1\ntarget = 150\ntarget_date = 2016Q1\n"
+                "target_indicator = value\n",
+                "2015Q4");
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    const oc__result *value = result_at(0, "A3", "value");
+    ck_assert_int_eq(value->status, OC_RESULT_INSUFFICIENT_DATA);
+    ck_assert_str_eq(value->message, "echo: nothing for A3");
+    ck_assert_double_eq(value->target_value, 150);
+    ck_assert_str_eq(value->target_date, "2016-01-01");
+    ck_assert(isnan(value->expected_value) && isnan(value->score));
+    ck_assert_ptr_null(value->rag);
+    const oc__result *doubled = result_at(1, "A3", "doubled");
+    ck_assert(isnan(doubled->target_value));
+    ck_assert_ptr_null(doubled->target_date);
+}
+END_TEST
+
 START_TEST(plugin_statuses_stay_with_their_area)
 {
     oc_error error;
@@ -415,6 +440,7 @@ int main(void)
     tcase_add_test(tcase, a_comparator_the_plugin_cannot_evaluate);
     tcase_add_test(tcase, reported_indicators_in_the_order_asked);
     tcase_add_test(tcase, target_only_on_the_target_indicator);
+    tcase_add_test(tcase, insufficient_data_keeps_the_configured_target);
     tcase_add_test(tcase, plugin_statuses_stay_with_their_area);
     tcase_add_test(tcase, blocks_over_several_chunk_rows);
     tcase_add_test(tcase, a_job_over_part_of_the_units);
