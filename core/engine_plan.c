@@ -280,6 +280,24 @@ static int plan_measures(const oc__config *config, const oc__config_metric *metr
     return OC_OK;
 }
 
+/* Non-zero when the baseline period starts at or after the end of the
+ * evaluation period (for `latest`, after the last time): past the store's
+ * last time both fall on the same index, which the index check misses.
+ * Both texts have already been parsed successfully. */
+static int baseline_starts_after(const char *baseline_text, const char *period_text,
+                                 oc__frequency frequency, const oc__store_frame *frame,
+                                 size_t period_end_index)
+{
+    oc__period baseline, period;
+    if (oc__period_parse(baseline_text, frequency, &baseline, NULL) != OC_OK)
+        return 0;
+    int32_t evaluation_end = oc__store_times(frame)[period_end_index] + 1;
+    if (strcmp(period_text, "latest") != 0
+        && oc__period_parse(period_text, frequency, &period, NULL) == OC_OK)
+        evaluation_end = period.end_day;
+    return baseline.start_day >= evaluation_end;
+}
+
 static int plan_periods(const oc__config *config, const oc__config_metric *metric,
                         const char *period_text, const oc__store_frame *frame,
                         oc__metric_plan *plan, oc_error *error)
@@ -294,7 +312,9 @@ static int plan_periods(const oc__config *config, const oc__config_metric *metri
         status = period_end_index(config, metric, "baseline", metric->baseline_text, frequency,
                                   frame, &plan->baseline_end_index, error);
     if (status == OC_OK && plan->baseline_end_index != OC__NO_INDEX
-        && plan->baseline_end_index > plan->period_end_index)
+        && (plan->baseline_end_index > plan->period_end_index
+            || baseline_starts_after(metric->baseline_text, period_text, frequency, frame,
+                                     plan->period_end_index)))
         status = oc__config_error(config, metric, "baseline", error,
                                   "the baseline '%s' is after the evaluation period '%s'",
                                   metric->baseline_text, period_text);

@@ -290,6 +290,27 @@ START_TEST(baseline_after_period)
                      OC_ERROR_CONFIG);
     assert_config_error(&error, "baseline",
                         "the baseline '2015Q4' is after the evaluation period '2015Q2'");
+    /* After the store's last time (2016-01-01) both periods fall on the
+     * last time index; the baseline is still after the evaluation period,
+     * not silently equal to it (change 0, RAG green). */
+    oc__config_free(config);
+    oc__metric_plan_free(&plan);
+    ck_assert_int_eq(build("small.h5", "baseline = 2016Q3\n", "latest", &error),
+                     OC_ERROR_CONFIG);
+    assert_config_error(&error, "baseline",
+                        "the baseline '2016Q3' is after the evaluation period 'latest'");
+    oc__config_free(config);
+    oc__metric_plan_free(&plan);
+    /* 2016Q2 starts 2016-04-01, where the evaluation period 2016Q1 ends. */
+    ck_assert_int_eq(build("small.h5", "baseline = 2016Q2\n", "2016Q1", &error),
+                     OC_ERROR_CONFIG);
+    assert_config_error(&error, "baseline",
+                        "the baseline '2016Q2' is after the evaluation period '2016Q1'");
+    oc__config_free(config);
+    oc__metric_plan_free(&plan);
+    /* A baseline inside the evaluation period is not after it. */
+    ck_assert_msg(build("small.h5", "baseline = 2016-02\n", "2016Q1", &error) == OC_OK, "%s",
+                  error.message);
 }
 END_TEST
 
