@@ -321,9 +321,17 @@ static int plan_periods(const oc__config *config, const oc__config_metric *metri
     plan->settings = metric->scoring;
     if (status == OC_OK && metric->target_date_text != NULL) {
         /* Re-read with the frame's frequency: "2016/17" may be academic. */
-        oc__period target;
+        oc__period target, baseline;
         if (oc__period_parse(metric->target_date_text, frequency, &target, NULL) == OC_OK)
             plan->settings.target_day = target.start_day;
+        /* The loader checked the order with financial years; an academic
+         * baseline ends five months later. */
+        if (metric->baseline_text != NULL
+            && oc__period_parse(metric->baseline_text, frequency, &baseline, NULL) == OC_OK
+            && plan->settings.target_day < baseline.end_day)
+            status = oc__config_error(config, metric, "target_date", error,
+                                      "'%s' is not after the baseline '%s'",
+                                      metric->target_date_text, metric->baseline_text);
     }
     return status;
 }

@@ -314,6 +314,37 @@ START_TEST(baseline_after_period)
 }
 END_TEST
 
+START_TEST(target_date_after_an_academic_baseline)
+{
+    /* With an academic_year frame, baseline = 2015/16 is September 2015 -
+     * August 2016 (the loader, without the frame, read it as the financial
+     * year April 2015 - March 2016). target_date = 2016-07 starts before
+     * the academic baseline ends, so it is not after the baseline. Times:
+     * 2014-09-01 = 16314, 2015-09-01 = 16679, 2016-09-01 = 17045. */
+    int32_t times[3] = {16314, 16679, 17045};
+    const char *codes[] = {"X1"};
+    const char *measures[] = {"claimants", "population"};
+    fixture_frame frame = {NULL, 1, codes, NULL, NULL, 3, times, 2, measures, "academic_year",
+                           fixture_small_value};
+    fixture_store_write(test_path("academic.h5"), &frame, 1);
+    oc_error error;
+    ck_assert_int_eq(build("academic.h5",
+                           "baseline = 2015/16\ntarget = -10%\ntarget_date = 2016-07\n"
+                           "target_indicator = claimants\n",
+                           "latest", &error),
+                     OC_ERROR_CONFIG);
+    assert_config_error(&error, "target_date", "'2016-07' is not after the baseline '2015/16'");
+    oc__config_free(config);
+    oc__metric_plan_free(&plan);
+    /* 2016/17 (academic: from 2016-09-01) is after it. */
+    ck_assert_msg(build("academic.h5",
+                        "baseline = 2015/16\ntarget = -10%\ntarget_date = 2016/17\n"
+                        "target_indicator = claimants\n",
+                        "latest", &error) == OC_OK, "%s", error.message);
+    ck_assert_int_eq(plan.settings.target_day, 17045);
+}
+END_TEST
+
 START_TEST(period_before_the_first_time)
 {
     oc_error error;
@@ -369,6 +400,7 @@ int main(void)
     tcase_add_test(tcase, frame_missing_with_several_frames);
     tcase_add_test(tcase, baseline_after_period);
     tcase_add_test(tcase, period_before_the_first_time);
+    tcase_add_test(tcase, target_date_after_an_academic_baseline);
     tcase_add_test(tcase, parents_in_a_store_without_parents);
     suite_add_tcase(suite, tcase);
     SRunner *runner = srunner_create(suite);
