@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,10 +229,31 @@ static oc__frequency frame_frequency(const oc__store_frame *frame, const oc__met
 }
 
 /* The last time index on or before the end of the period `text`. */
+/* An error about the evaluation period, named where the period was written:
+ * `period` in [outcomes], or --period on the command line; the metric that
+ * could not use it is named too. */
+__attribute__((format(printf, 5, 6)))
+static int evaluation_period_error(const oc__config *config, const oc__config_metric *metric,
+                                   const char *period_text, oc_error *error, const char *format,
+                                   ...)
+{
+    char message[OC_ERROR_MESSAGE_SIZE];
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(message, sizeof message, format, arguments);
+    va_end(arguments);
+    if (period_text == config->period_text)
+        return oc__config_error(config, NULL, "period", error, "%s (in [%s])", message,
+                                metric->name);
+    return oc_error_set(error, OC_ERROR_CONFIG, "--period: %s (in %s: [%s])", message,
+                        config->path, metric->name);
+}
+
 static int period_end_index(const oc__config *config, const oc__config_metric *metric,
                             const char *key, const char *text, oc__frequency frequency,
                             const oc__store_frame *frame, size_t *index, oc_error *error)
 {
+    int is_evaluation_period = strcmp(key, "period") == 0;
     const int32_t *times = oc__store_times(frame);
     size_t count = oc__store_time_count(frame);
     if (strcmp(text, "latest") == 0) {
@@ -240,11 +263,17 @@ static int period_end_index(const oc__config *config, const oc__config_metric *m
     oc__period period;
     oc_error parse_error;
     if (oc__period_parse(text, frequency, &period, &parse_error) != OC_OK)
-        return oc__config_error(config, metric, key, error, "%s", parse_error.message);
+        return is_evaluation_period
+                   ? evaluation_period_error(config, metric, text, error, "%s", parse_error.message)
+                   : oc__config_error(config, metric, key, error, "%s", parse_error.message);
     *index = oc__latest_index_before(times, count, period.end_day);
     if (*index == (size_t)-1) {
         char first[OC__DATE_TEXT_SIZE];
         oc__format_date(times[0], first, sizeof first);
+        if (is_evaluation_period)
+            return evaluation_period_error(config, metric, text, error,
+                                           "'%s' ends before the first period in the store (%s)",
+                                           text, first);
         return oc__config_error(config, metric, key, error,
                                 "'%s' ends before the first period in the store (%s)", text, first);
     }

@@ -21,7 +21,9 @@ void oc__parent_index_free(oc__parent_index *index);
 
 /* Validates metric against the plugin and the store and fills plan (the
  * caller frees it with oc__metric_plan_free, also after a failure).
- * period_text is the evaluation period ("latest", "2016Q4", ...). stores
+ * period_text is the evaluation period ("latest", "2016Q4", ...): pass
+ * config->period_text itself when it comes from the configuration (errors
+ * then name [outcomes] period), any other string for --period. stores
  * is a cache with one slot per config->stores entry: stores opened here
  * are left in it for the caller to close. Errors name the file, section
  * and key (OC_ERROR_CONFIG), or the store (other statuses). */

@@ -119,7 +119,8 @@ static int score_target(const oc__indicator_view *indicator, size_t period_index
     double expected_change = result->expected_value - baseline;
     if (expected_change != 0) {
         result->progress_pct = 100.0 * result->change / expected_change;
-        result->score = fmin(100.0, fmax(0.0, result->progress_pct));
+        if (isfinite(result->progress_pct))
+            result->score = fmin(100.0, fmax(0.0, result->progress_pct));
     }
     int good_sign = indicator->direction != OC_NO_DIRECTION
                         ? (int)indicator->direction

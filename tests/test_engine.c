@@ -223,6 +223,27 @@ START_TEST(a_plan_error_stops_the_run)
 }
 END_TEST
 
+START_TEST(a_configured_period_the_store_cannot_serve_names_outcomes_period)
+{
+    oc_error error;
+    /* The period comes from [outcomes], not from the metric's section. */
+    const char *text = "[outcomes]\nstore = small.h5\nallow_insecure_plugins = yes\n"
+                       "period = 1990Q4\n\n"
+                       "[m]\nplugin = worklessness\ninput.claimants = claimants\n";
+    ck_assert_int_eq(run(text, plugin_directory(), 1, &error), OC_ERROR_CONFIG);
+    char prefix[512];
+    snprintf(prefix, sizeof prefix,
+             "%s: [outcomes] period: '1990Q4' ends before the first period in the store (",
+             config_path);
+    ck_assert_msg(strncmp(error.message, prefix, strlen(prefix)) == 0, "%s", error.message);
+    const char *end = " (in [m])";
+    size_t length = strlen(error.message);
+    ck_assert_msg(length > strlen(end) && strcmp(error.message + length - strlen(end), end) == 0,
+                  "%s", error.message);
+    ck_assert_uint_eq(results.count, 0);
+}
+END_TEST
+
 START_TEST(a_missing_store)
 {
     oc_error error;
@@ -246,6 +267,7 @@ int main(void)
     tcase_add_test(tcase, a_failed_job_stands_for_every_unit);
     tcase_add_test(tcase, an_unknown_plugin_names_its_key);
     tcase_add_test(tcase, a_plan_error_stops_the_run);
+    tcase_add_test(tcase, a_configured_period_the_store_cannot_serve_names_outcomes_period);
     tcase_add_test(tcase, a_missing_store);
     suite_add_tcase(suite, tcase);
     SRunner *runner = srunner_create(suite);

@@ -350,8 +350,12 @@ START_TEST(period_before_the_first_time)
     oc_error error;
     /* 2014Q4 ends 2015-01-01, the first time: nothing lies before it. */
     ck_assert_int_eq(build("small.h5", "", "2014Q4", &error), OC_ERROR_CONFIG);
-    assert_config_error(&error, "period",
-                        "'2014Q4' ends before the first period in the store (2015-01-01)");
+    /* Given like --period: the error names the option and the metric. */
+    char expected[1024];
+    snprintf(expected, sizeof expected,
+             "--period: '2014Q4' ends before the first period in the store (2015-01-01) "
+             "(in %s: [m])", config_path);
+    ck_assert_str_eq(error.message, expected);
     oc__config_free(config);
     ck_assert_int_eq(build("small.h5", "baseline = 2014\n", "latest", &error), OC_ERROR_CONFIG);
     assert_config_error(&error, "baseline",
