@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "import_csv.h"
+#include "number.h"
 #include "period.h"
 #include "store_internal.h"
 
@@ -196,12 +197,7 @@ static int parse_number(const char *text, double *value)
         plain[length++] = *cursor;
     }
     plain[length] = '\0';
-    char *end;
-    errno = 0;
-    *value = strtod(plain, &end);
-    if (length == 0 || *end != '\0' || errno == ERANGE || !isfinite(*value))
-        return OC_ERROR_FORMAT;
-    return OC_OK;
+    return oc__parse_decimal(plain, value) == OC_OK ? OC_OK : OC_ERROR_FORMAT;
 }
 
 static const char *field(const importer *state, enum column column)

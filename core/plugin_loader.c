@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "plugin_loader.h"
 
 #ifndef OC_PLUGIN_DIR
@@ -178,9 +179,7 @@ int oc__parameter_parse(oc_parameter_type type, const char *text, double *number
     char *end = NULL;
     switch (type) {
     case OC_PARAMETER_NUMBER:
-        errno = 0;
-        value = strtod(text, &end);
-        if (end == text || *end != '\0' || errno == ERANGE || !isfinite(value))
+        if (oc__parse_decimal(text, &value) != OC_OK)
             return oc_error_set(error, OC_ERROR_INVALID, "'%s' is not a finite number",
                                 printable(text, shown, sizeof shown));
         break;

@@ -359,6 +359,9 @@ START_TEST(test_numbers_are_checked_whole)
     assert_load_fails(MINIMAL "rag_green = 1e400\n",
                       "[esa] rag_green: '1e400' is not a finite number", NULL);
     assert_load_fails(MINIMAL "rag_green = NaN\n", "[esa] rag_green: 'NaN' is not a finite", NULL);
+    /* strtod would take these as 16 and 5. */
+    assert_load_fails(MINIMAL "rag_green = 0x10\n", "[esa] rag_green: '0x10' is not a finite", NULL);
+    assert_load_fails(MINIMAL "rag_amber = \" 5\"\n", "[esa] rag_amber: ' 5' is not a finite", NULL);
     assert_load_fails(MINIMAL "spc_baseline = -1\n", "[esa] spc_baseline: '-1' is out of range",
                       NULL);
     assert_load_fails(MINIMAL "spc_baseline = 12.5\n",

@@ -159,6 +159,23 @@ START_TEST(test_bad_rows_write_nothing)
 }
 END_TEST
 
+START_TEST(test_hexadecimal_is_not_a_number)
+{
+    /* strtod would read 0x10 as 16 and 1e999 as infinity. */
+    write_csv("area,period,measure,value\n"
+              "E1,2016Q1,claimants,0x10\n"
+              "E1,2016Q2,claimants,1e999\n");
+    oc__import_setting units[] = {{NULL, "people"}};
+    oc__import_options options = {units, 1, NULL, 0, NULL, 0, 0};
+    oc__import_summary summary;
+    oc_error error;
+    ck_assert_int_eq(run_import(&options, &summary, &error), OC_ERROR_FORMAT);
+    ck_assert_int_eq(access(store_path, F_OK), -1);
+    ck_assert_ptr_nonnull(strstr(reported, "input.csv:2: value '0x10' is not a number"));
+    ck_assert_ptr_nonnull(strstr(reported, "input.csv:3: value '1e999' is not a number"));
+}
+END_TEST
+
 START_TEST(test_skip_bad_rows)
 {
     write_csv(bad_input);
@@ -256,6 +273,7 @@ static Suite *import_suite(void)
     tcase_add_test(tcase, test_quarterly_with_names);
     tcase_add_test(tcase, test_frames_by_frequency);
     tcase_add_test(tcase, test_bad_rows_write_nothing);
+    tcase_add_test(tcase, test_hexadecimal_is_not_a_number);
     tcase_add_test(tcase, test_skip_bad_rows);
     tcase_add_test(tcase, test_refusals);
     tcase_add_test(tcase, test_wide_header);

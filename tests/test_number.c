@@ -1,0 +1,55 @@
+/* test_number.c: core/number.c, the decimal grammar for people's numbers. */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include <outcomes/common.h>
+
+#include "number.h"
+
+START_TEST(accepts_decimals)
+{
+    static const struct { const char *text; double value; } cases[] = {
+        {"8632", 8632}, {"-10", -10}, {"+5", 5}, {"0.035", 0.035}, {".5", 0.5},
+        {"5.", 5}, {"1e3", 1000}, {"1E-3", 0.001}, {"2.5e+2", 250}, {"-0", 0},
+        {"007", 7},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double value = NAN;
+        ck_assert_msg(oc__parse_decimal(cases[i].text, &value) == OC_OK, "%s", cases[i].text);
+        ck_assert_msg(value == cases[i].value, "%s read as %g", cases[i].text, value);
+    }
+}
+END_TEST
+
+START_TEST(refuses_what_strtod_would_take)
+{
+    /* strtod reads every one of the first eight; none is a decimal number. */
+    static const char *const cases[] = {
+        "0x10", "0X1p3", "inf", "-Infinity", "nan", " 5", "5 ", "1e999",
+        "", "-", ".", "e5", "1e", "1e+", "1.2.3", "1,000", "5%", "--5", NULL,
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double value = 42;
+        ck_assert_msg(oc__parse_decimal(cases[i], &value) == OC_ERROR_INVALID, "'%s' accepted",
+                      cases[i] ? cases[i] : "(null)");
+        ck_assert_msg(value == 42, "'%s' changed the value on failure", cases[i] ? cases[i] : "(null)");
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("number");
+    TCase *tcase = tcase_create("number");
+    tcase_add_test(tcase, accepts_decimals);
+    tcase_add_test(tcase, refuses_what_strtod_would_take);
+    suite_add_tcase(suite, tcase);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
