@@ -176,15 +176,8 @@ typedef struct frame_walk {
 static herr_t check_group(hid_t root, const char *name, const H5L_info_t *info, void *data)
 {
     frame_walk *walk = data;
-    H5O_info_t object;
     (void)info;
-    if (H5Oget_info_by_name(root, name, &object, H5P_DEFAULT) < 0 || object.type != H5O_TYPE_GROUP)
-        return 0;
-    hid_t group = H5Gopen2(root, name, H5P_DEFAULT);
-    int is_frame = group >= 0 && oc__store_group_is_frame(group);
-    if (group >= 0)
-        H5Gclose(group);
-    if (!is_frame)
+    if (!oc__store_child_is_frame(root, name))
         return 0;
     if (walk->root_is_frame) {
         oc__store_sink_problem(walk->sink, OC_ERROR_FORMAT,

@@ -58,6 +58,23 @@ int oc__store_group_is_frame(hid_t group)
     return exists;
 }
 
+int oc__store_child_is_frame(hid_t root, const char *name)
+{
+    H5O_info_t object;
+    if (H5Oget_info_by_name(root, name, &object, H5P_DEFAULT) < 0 || object.type != H5O_TYPE_GROUP) {
+        H5Eclear2(H5E_DEFAULT);
+        return 0;
+    }
+    hid_t group = H5Gopen2(root, name, H5P_DEFAULT);
+    if (group < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return 0;
+    }
+    int is_frame = oc__store_group_is_frame(group);
+    H5Gclose(group);
+    return is_frame;
+}
+
 /* "/quarterly/claimants" or "/claimants": how messages name an object. */
 static const char *object_path(const oc__store_frame *frame, const char *name, char *buffer)
 {

@@ -100,6 +100,10 @@ void oc__store_frame_clear(oc__store_frame *frame);
 
 /* Non-zero when the group holds the frame layout (an `area` dataset). */
 int oc__store_group_is_frame(hid_t group);
+/* Non-zero when the link `name` under root is a group holding the frame
+ * layout: what both the reader and the checker look for when they walk the
+ * root's links for frames. */
+int oc__store_child_is_frame(hid_t root, const char *name);
 
 /* Refuses a path that is missing, a directory or not HDF5, with one line
  * in error (OC_ERROR_NOT_FOUND, OC_ERROR_IO or OC_ERROR_FORMAT). */

@@ -60,16 +60,8 @@ typedef struct group_names {
 static herr_t collect_frame_group(hid_t root, const char *name, const H5L_info_t *info, void *data)
 {
     group_names *groups = data;
-    H5O_info_t object;
     (void)info;
-    if (H5Oget_info_by_name(root, name, &object, H5P_DEFAULT) < 0 || object.type != H5O_TYPE_GROUP)
-        return 0;
-    hid_t group = H5Gopen2(root, name, H5P_DEFAULT);
-    if (group < 0)
-        return 0;
-    int is_frame = oc__store_group_is_frame(group);
-    H5Gclose(group);
-    if (!is_frame)
+    if (!oc__store_child_is_frame(root, name))
         return 0;
     char **names = realloc(groups->names, (groups->count + 1) * sizeof *names);
     if (names == NULL || (names[groups->count] = strdup(name)) == NULL) {
