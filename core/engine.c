@@ -29,11 +29,6 @@ static int run_job(void *context, oc__wire_writer *writer, oc_error *error)
     return oc__engine_evaluate_units(job->plan, job->first_unit, job->unit_count, writer, error);
 }
 
-static char *copy_or_null(const char *text)
-{
-    return text != NULL ? strdup(text) : NULL;
-}
-
 /* A job that crashed, hung or sent garbage stands for all its work: one
  * failed result per area and indicator, so every row can still be traced. */
 static int expand_failure(void *context, const char *reason, oc__result_list *results)
@@ -47,14 +42,17 @@ static int expand_failure(void *context, const char *reason, oc__result_list *re
             if (result == NULL)
                 return OC_ERROR_NO_MEMORY;
             result->status = OC_RESULT_FAILED;
-            result->metric = copy_or_null(plan->metric);
-            result->indicator = copy_or_null(plan->descriptor->indicators[plan->reported[k]].name);
-            result->plugin = copy_or_null(plan->descriptor->name);
-            result->plugin_version = copy_or_null(plan->descriptor->version);
-            result->area = copy_or_null(unit->code);
-            result->area_name = unit->name && unit->name[0] ? copy_or_null(unit->name) : NULL;
-            result->comparator = plan->comparator ? copy_or_null(plan->comparator->code) : NULL;
-            result->message = copy_or_null(reason);
+            result->metric = oc__result_copy_text(plan->metric);
+            result->indicator =
+                oc__result_copy_text(plan->descriptor->indicators[plan->reported[k]].name);
+            result->plugin = oc__result_copy_text(plan->descriptor->name);
+            result->plugin_version = oc__result_copy_text(plan->descriptor->version);
+            result->area = oc__result_copy_text(unit->code);
+            result->area_name =
+                unit->name && unit->name[0] ? oc__result_copy_text(unit->name) : NULL;
+            result->comparator =
+                plan->comparator ? oc__result_copy_text(plan->comparator->code) : NULL;
+            result->message = oc__result_copy_text(reason);
             if (result->metric == NULL || result->indicator == NULL || result->area == NULL
                 || result->message == NULL)
                 return OC_ERROR_NO_MEMORY;

@@ -80,7 +80,8 @@ typedef struct oc__engine_options {
  * against its store, runs the jobs in isolated children and appends every
  * result to results (caller-owned, in configuration, area and indicator
  * order). Records the run in manifest (caller-owned). A plugin that fails
- * is not an error here: its jobs appear as failed results and in summary.
+ * is not an error here: its jobs appear as failed results and in summary
+ * (which may be NULL).
  * Returns OC_ERROR_CONFIG for mistakes in the configuration (unknown
  * plugin, measure, area...), a store status (OC_ERROR_IO, OC_ERROR_FORMAT,
  * OC_ERROR_NOT_FOUND) when a store cannot be used, OC_OK otherwise. */

@@ -262,11 +262,6 @@ static int failure_reason(const oc__runner_job *job, const job_state *state, cha
     return 1;
 }
 
-static char *copy_or_null(const char *text)
-{
-    return text != NULL ? strdup(text) : NULL;
-}
-
 /* Moves a finished job's results (or its one failure) into results. */
 static int collect(const oc__runner_job *job, job_state *state, oc__result_list *results,
                    oc__runner_summary *summary)
@@ -280,9 +275,9 @@ static int collect(const oc__runner_job *job, job_state *state, oc__result_list 
         oc__result *failure = oc__result_list_append(results);
         if (failure == NULL)
             return OC_ERROR_NO_MEMORY;
-        failure->metric = copy_or_null(job->metric);
-        failure->plugin = copy_or_null(job->plugin);
-        failure->plugin_version = copy_or_null(job->plugin_version);
+        failure->metric = oc__result_copy_text(job->metric);
+        failure->plugin = oc__result_copy_text(job->plugin);
+        failure->plugin_version = oc__result_copy_text(job->plugin_version);
         failure->message = strdup(reason);
         failure->status = OC_RESULT_FAILED;
         if (failure->message == NULL)

@@ -31,6 +31,11 @@ void oc__result_clear(oc__result *result)
     oc__result_init(result);
 }
 
+char *oc__result_copy_text(const char *text)
+{
+    return text != NULL ? strdup(text) : NULL;
+}
+
 const char *oc__result_status_name(oc__result_status status)
 {
     switch (status) {

@@ -58,6 +58,10 @@ void oc__result_init(oc__result *result);
 /* Frees the strings and reinitialises. */
 void oc__result_clear(oc__result *result);
 
+/* A copy of text for a result's string field, or NULL for NULL text (and
+ * when out of memory: callers that must tell the two apart check text). */
+char *oc__result_copy_text(const char *text);
+
 /* "ok", "insufficient_data", "failed". */
 const char *oc__result_status_name(oc__result_status status);
 
