@@ -297,6 +297,7 @@ static int send_ready_units(evaluator *ev, int wait_for_batch, oc_error *error)
             return OC_OK;
     }
     int status = OC_OK;
+    size_t sent = 0;
     while (status == OC_OK && ev->next_to_send < ev->unit_count
            && ev->unit_results[ev->next_to_send] != NULL) {
         oc__result *results = ev->unit_results[ev->next_to_send];
@@ -304,7 +305,11 @@ static int send_ready_units(evaluator *ev, int wait_for_batch, oc_error *error)
             status = oc__wire_write_result(ev->writer, &results[k], error);
         free_unit_results(ev, results);
         ev->unit_results[ev->next_to_send++] = NULL;
+        sent++;
     }
+    /* The writer gathers records; the host should see each batch now. */
+    if (status == OC_OK && sent > 0)
+        status = oc__wire_writer_flush(ev->writer, error);
     return status;
 }
 

@@ -113,16 +113,57 @@ static void put_record_header(unsigned char *out, int type, uint32_t payload_len
     put_u32(out + 4, payload_length);
 }
 
+int oc__wire_writer_flush(oc__wire_writer *writer, oc_error *error)
+{
+    size_t length = writer->buffered;
+    writer->buffered = 0;
+    return write_all(writer, writer->buffer, length, error);
+}
+
+/* Space for size more bytes at the end of the buffer, writing it out
+ * first if needed; NULL (with *status set) when size never fits it. */
+static unsigned char *reserve(oc__wire_writer *writer, size_t size, int *status, oc_error *error)
+{
+    *status = OC_OK;
+    if (size > sizeof writer->buffer - writer->buffered)
+        *status = oc__wire_writer_flush(writer, error);
+    if (*status != OC_OK || size > sizeof writer->buffer)
+        return NULL;
+    unsigned char *space = writer->buffer + writer->buffered;
+    writer->buffered += size;
+    return space;
+}
+
+/* Adds a record of size bytes (encoded by the caller in data). */
+static int add_bytes(oc__wire_writer *writer, const unsigned char *data, size_t size,
+                     oc_error *error)
+{
+    int status;
+    unsigned char *space = reserve(writer, size, &status, error);
+    if (space != NULL)
+        memcpy(space, data, size);
+    else if (status == OC_OK)
+        status = write_all(writer, data, size, error); /* larger than the whole buffer */
+    return status;
+}
+
 int oc__wire_writer_begin(oc__wire_writer *writer, int fd, oc_error *error)
 {
-    memset(writer, 0, sizeof *writer);
     writer->fd = fd;
+    writer->record_count = 0;
+    writer->finished = 0;
+    writer->buffered = 0;
     unsigned char header[OC__WIRE_HEADER_SIZE];
     memcpy(header, stream_magic, 4);
     header[4] = OC__WIRE_VERSION & 0xFF;
     header[5] = OC__WIRE_VERSION >> 8;
     header[6] = header[7] = 0;
-    return write_all(writer, header, sizeof header, error);
+    /* Written at once: the host knows the stream has begun even if the job
+     * dies before its first flush. */
+    int status = add_bytes(writer, header, sizeof header, error);
+    if (status == OC_OK)
+        status = oc__wire_writer_flush(writer, error);
+    return status;
 }
 
 static const char *const *string_at(const oc__result *result, size_t offset)
@@ -130,32 +171,8 @@ static const char *const *string_at(const oc__result *result, size_t offset)
     return (const char *const *)((const char *)result + offset);
 }
 
-int oc__wire_write_result(oc__wire_writer *writer, const oc__result *result, oc_error *error)
+static void encode_result(const oc__result *result, size_t payload_length, unsigned char *record)
 {
-    if (writer->finished)
-        return oc_error_set(error, OC_ERROR_INVALID, "result written after the end of the stream");
-    size_t payload_length = 0;
-    for (size_t i = 0; i < RESULT_FIELD_COUNT; i++) {
-        if (result_fields[i].kind == FIELD_STRING) {
-            const char *text = *string_at(result, result_fields[i].offset);
-            size_t length = text != NULL ? strlen(text) : 0;
-            if (length > OC__WIRE_STRING_MAX)
-                return oc_error_set(error, OC_ERROR_INVALID,
-                                    "result field '%s' is %zu bytes long, more than the %u allowed",
-                                    result_fields[i].name, length, OC__WIRE_STRING_MAX);
-            payload_length += 4 + length;
-        } else {
-            payload_length += result_fields[i].kind == FIELD_DOUBLE ? 8 : 4;
-        }
-    }
-    if (payload_length > OC__WIRE_RECORD_MAX)
-        return oc_error_set(error, OC_ERROR_INVALID,
-                            "result record of %zu bytes exceeds the %u-byte limit",
-                            payload_length, OC__WIRE_RECORD_MAX);
-
-    unsigned char *record = malloc(OC__WIRE_RECORD_HEADER_SIZE + payload_length);
-    if (record == NULL)
-        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory encoding a result");
     put_record_header(record, OC__WIRE_RESULT, (uint32_t)payload_length);
     unsigned char *out = record + OC__WIRE_RECORD_HEADER_SIZE;
     for (size_t i = 0; i < RESULT_FIELD_COUNT; i++) {
@@ -184,10 +201,58 @@ int oc__wire_write_result(oc__wire_writer *writer, const oc__result *result, oc_
             break;
         }
     }
-    int status = write_all(writer, record, OC__WIRE_RECORD_HEADER_SIZE + payload_length, error);
-    free(record);
+}
+
+int oc__wire_write_result(oc__wire_writer *writer, const oc__result *result, oc_error *error)
+{
+    if (writer->finished)
+        return oc_error_set(error, OC_ERROR_INVALID, "result written after the end of the stream");
+    size_t payload_length = 0;
+    for (size_t i = 0; i < RESULT_FIELD_COUNT; i++) {
+        if (result_fields[i].kind == FIELD_STRING) {
+            const char *text = *string_at(result, result_fields[i].offset);
+            size_t length = text != NULL ? strlen(text) : 0;
+            if (length > OC__WIRE_STRING_MAX)
+                return oc_error_set(error, OC_ERROR_INVALID,
+                                    "result field '%s' is %zu bytes long, more than the %u allowed",
+                                    result_fields[i].name, length, OC__WIRE_STRING_MAX);
+            payload_length += 4 + length;
+        } else {
+            payload_length += result_fields[i].kind == FIELD_DOUBLE ? 8 : 4;
+        }
+    }
+    if (payload_length > OC__WIRE_RECORD_MAX)
+        return oc_error_set(error, OC_ERROR_INVALID,
+                            "result record of %zu bytes exceeds the %u-byte limit",
+                            payload_length, OC__WIRE_RECORD_MAX);
+
+    size_t size = OC__WIRE_RECORD_HEADER_SIZE + payload_length;
+    int status;
+    unsigned char *space = reserve(writer, size, &status, error);
+    if (space != NULL) {
+        encode_result(result, payload_length, space);
+    } else if (status == OC_OK) {
+        /* Larger than the whole buffer (long messages): encoded on its own. */
+        unsigned char *record = malloc(size);
+        if (record == NULL)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory encoding a result");
+        encode_result(result, payload_length, record);
+        status = write_all(writer, record, size, error);
+        free(record);
+    }
     if (status == OC_OK)
         writer->record_count++;
+    return status;
+}
+
+/* Adds the final record and writes everything out. */
+static int finish(oc__wire_writer *writer, const unsigned char *record, size_t size,
+                  oc_error *error)
+{
+    writer->finished = 1;
+    int status = add_bytes(writer, record, size, error);
+    if (status == OC_OK)
+        status = oc__wire_writer_flush(writer, error);
     return status;
 }
 
@@ -198,8 +263,7 @@ int oc__wire_write_end(oc__wire_writer *writer, oc_error *error)
     unsigned char record[OC__WIRE_RECORD_HEADER_SIZE + 8];
     put_record_header(record, OC__WIRE_END, 8);
     put_u64(record + OC__WIRE_RECORD_HEADER_SIZE, writer->record_count);
-    writer->finished = 1;
-    return write_all(writer, record, sizeof record, error);
+    return finish(writer, record, sizeof record, error);
 }
 
 int oc__wire_write_error(oc__wire_writer *writer, int status, const char *message,
@@ -217,8 +281,7 @@ int oc__wire_write_error(oc__wire_writer *writer, int status, const char *messag
     put_u32(record + OC__WIRE_RECORD_HEADER_SIZE, (uint32_t)(status < 0 ? status : OC_ERROR_PLUGIN));
     put_u32(record + OC__WIRE_RECORD_HEADER_SIZE + 4, (uint32_t)length);
     memcpy(record + OC__WIRE_RECORD_HEADER_SIZE + 8, message, length);
-    writer->finished = 1;
-    return write_all(writer, record, OC__WIRE_RECORD_HEADER_SIZE + 8 + length, error);
+    return finish(writer, record, OC__WIRE_RECORD_HEADER_SIZE + 8 + length, error);
 }
 
 /* ---- reader ---- */

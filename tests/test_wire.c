@@ -44,6 +44,8 @@ static encoded encode(const oc__result *results, size_t count, int end)
         ck_assert_int_eq(oc__wire_write_result(&writer, &results[i], &error), OC_OK);
     if (end)
         ck_assert_int_eq(oc__wire_write_end(&writer, &error), OC_OK);
+    else
+        ck_assert_int_eq(oc__wire_writer_flush(&writer, &error), OC_OK);
     ck_assert_int_eq(fseek(file, 0, SEEK_END), 0);
     return read_back(file);
 }
@@ -176,6 +178,59 @@ START_TEST(round_trip_every_field)
 }
 END_TEST
 
+/* The writer gathers records and writes them at a flush, a full buffer
+ * or the end, in order: small records around ones larger than the whole
+ * buffer (written on their own) arrive in the order they were written. */
+START_TEST(writer_buffers_and_keeps_order)
+{
+    char *long_text = malloc(OC__WIRE_STRING_MAX + 1);
+    ck_assert_ptr_nonnull(long_text);
+    memset(long_text, 'L', OC__WIRE_STRING_MAX);
+    long_text[OC__WIRE_STRING_MAX] = '\0';
+    FILE *file = tmpfile();
+    ck_assert_ptr_nonnull(file);
+    oc__wire_writer writer;
+    oc_error error;
+    ck_assert_int_eq(oc__wire_writer_begin(&writer, fileno(file), &error), OC_OK);
+    oc__result small = full_result("small");
+    ck_assert_int_eq(oc__wire_write_result(&writer, &small, &error), OC_OK);
+    /* The header was written at once; the record is gathered, not written. */
+    ck_assert_int_eq(lseek(fileno(file), 0, SEEK_END), OC__WIRE_HEADER_SIZE);
+    ck_assert_int_eq(oc__wire_writer_flush(&writer, &error), OC_OK);
+    off_t one_record = lseek(fileno(file), 0, SEEK_END);
+    ck_assert_int_gt(one_record, OC__WIRE_HEADER_SIZE);
+
+    /* 3,000 results of ~250 bytes fill the 64 KiB buffer many times over;
+     * every 1000th is larger than the buffer itself. */
+    enum { COUNT = 3000 };
+    char labels[COUNT][16];
+    for (size_t i = 0; i < COUNT; i++) {
+        snprintf(labels[i], sizeof labels[i], "r%zu", i);
+        oc__result result = full_result(i % 1000 == 999 ? long_text : labels[i]);
+        result.area = labels[i];
+        ck_assert_int_eq(oc__wire_write_result(&writer, &result, &error), OC_OK);
+    }
+    ck_assert_int_eq(oc__wire_write_end(&writer, &error), OC_OK);
+    ck_assert_int_eq(fseek(file, 0, SEEK_END), 0);
+    encoded bytes = read_back(file);
+
+    oc__result_list list = {0};
+    oc__wire_reader reader;
+    ck_assert_int_eq(decode(bytes.bytes, bytes.size, 4093, &list, &error, &reader), OC_OK);
+    ck_assert_uint_eq(list.count, COUNT + 1);
+    ck_assert_str_eq(list.items[0].message, "small");
+    for (size_t i = 0; i < COUNT; i++) {
+        ck_assert_str_eq(list.items[i + 1].area, labels[i]);
+        ck_assert_str_eq(list.items[i + 1].message, i % 1000 == 999 ? long_text : labels[i]);
+    }
+    ck_assert_uint_eq(reader.record_count, COUNT + 1);
+    oc__result_list_free(&list);
+    oc__wire_reader_free(&reader);
+    free(bytes.bytes);
+    free(long_text);
+}
+END_TEST
+
 START_TEST(writer_refuses_overlong_string)
 {
     char *too_long = malloc(OC__WIRE_STRING_MAX + 2);
@@ -190,6 +245,7 @@ START_TEST(writer_refuses_overlong_string)
     ck_assert_int_eq(oc__wire_writer_begin(&writer, fileno(file), &error), OC_OK);
     ck_assert_int_eq(oc__wire_write_result(&writer, &result, &error), OC_ERROR_INVALID);
     ck_assert_str_eq(error.message, "result field 'message' is 65536 bytes long, more than the 65535 allowed");
+    ck_assert_int_eq(oc__wire_writer_flush(&writer, &error), OC_OK);
     ck_assert_int_eq(lseek(fileno(file), 0, SEEK_END), OC__WIRE_HEADER_SIZE); /* nothing written */
     fclose(file);
     free(too_long);
@@ -316,6 +372,7 @@ int main(void)
     Suite *suite = suite_create("wire");
     TCase *tests = tcase_create("wire");
     tcase_add_test(tests, round_trip_every_field);
+    tcase_add_test(tests, writer_buffers_and_keeps_order);
     tcase_add_test(tests, writer_refuses_overlong_string);
     tcase_add_test(tests, rejects_garbage_and_truncation);
     tcase_add_test(tests, rejects_oversize_record_before_buffering_it);
