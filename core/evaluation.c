@@ -12,6 +12,7 @@
 
 #include "evaluation_internal.h"
 #include "period.h"
+#include "scoring.h"
 
 #define OC_NO_INDEX ((size_t)-1)
 
@@ -81,6 +82,19 @@ size_t oc_evaluation_like_period_index(const oc_evaluation *evaluation, size_t i
     if (checked_index(evaluation, index) == OC_NO_INDEX)
         return OC_NO_INDEX;
     return oc__like_period_index(evaluation->times, evaluation->time_count, index, years);
+}
+
+size_t oc_evaluation_reported_index(const oc_evaluation *evaluation,
+                                    const oc_indicator_series *series)
+{
+    size_t period_index = oc_evaluation_period_index(evaluation);
+
+    if (series == NULL || series->value == NULL || period_index == OC_NO_INDEX
+        || period_index >= series->count)
+        return OC_NO_INDEX;
+    /* The scorer's own search, so that a plugin's interval lands exactly
+     * where core/scoring.c reads it. */
+    return oc__latest_observation(series->value, period_index);
 }
 
 static const oc__parameter_value *find_parameter(const oc_evaluation *evaluation, const char *name)

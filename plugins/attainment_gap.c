@@ -15,6 +15,7 @@
 #define KEY_STAGE_COUNT 4
 #define INPUTS_PER_KEY_STAGE 4
 #define INDICATORS_PER_KEY_STAGE 3
+#define NO_YEAR ((size_t)-1)
 
 /* Offsets inside one key stage's block of inputs and of indicators; the
  * descriptor lists the key stages in the order EYFS, KS1, KS2, KS4. */
@@ -88,32 +89,45 @@ static int is_usable(cohort group)
            && group.achieving >= 0.0 && group.achieving <= group.pupils;
 }
 
-static void write_rate(oc_indicator_series *series, size_t year, cohort group, double z)
+static void write_rate(oc_indicator_series *series, size_t year, cohort group)
 {
-    oc_interval interval;
-
     series->value[year] = 100.0 * group.achieving / group.pupils;
     series->numerator[year] = group.achieving;
     series->denominator[year] = group.pupils;
-    if (oc_wilson_interval(group.achieving, group.pupils, z, &interval, NULL) == OC_OK) {
-        series->lower[year] = 100.0 * interval.lower;
-        series->upper[year] = 100.0 * interval.upper;
+}
+
+/* The intervals are computed only in the year the host reports
+ * (oc_evaluation_reported_index), from the counts written with the rates:
+ * over every small area in England, the intervals of years nobody reports
+ * cost more than the rest of the plugin. */
+static void write_rate_interval(oc_evaluation *evaluation, oc_indicator_series *rate, double z)
+{
+    size_t year = oc_evaluation_reported_index(evaluation, rate);
+    oc_interval interval;
+
+    if (year != NO_YEAR
+        && oc_wilson_interval(rate->numerator[year], rate->denominator[year], z, &interval,
+                              NULL) == OC_OK) {
+        rate->lower[year] = 100.0 * interval.lower;
+        rate->upper[year] = 100.0 * interval.upper;
     }
 }
 
-/* The gap is other minus FSM, so a positive gap means FSM pupils are
- * behind and a narrowing gap falls towards zero. */
-static void write_gap(oc_indicator_series *series, size_t year, cohort fsm, cohort other,
-                      double z)
+/* The gap is written only in years where both rates are, so the two rate
+ * series hold that year's cohorts. */
+static void write_gap_interval(oc_evaluation *evaluation, oc_indicator_series *gap,
+                               const oc_indicator_series *fsm, const oc_indicator_series *other,
+                               double z)
 {
+    size_t year = oc_evaluation_reported_index(evaluation, gap);
     oc_interval interval;
 
-    series->value[year] =
-        100.0 * (other.achieving / other.pupils - fsm.achieving / fsm.pupils);
-    if (oc_newcombe_interval(other.achieving, other.pupils, fsm.achieving, fsm.pupils, z,
-                             &interval, NULL) == OC_OK) {
-        series->lower[year] = 100.0 * interval.lower;
-        series->upper[year] = 100.0 * interval.upper;
+    if (year != NO_YEAR
+        && oc_newcombe_interval(other->numerator[year], other->denominator[year],
+                                fsm->numerator[year], fsm->denominator[year], z, &interval,
+                                NULL) == OC_OK) {
+        gap->lower[year] = 100.0 * interval.lower;
+        gap->upper[year] = 100.0 * interval.upper;
     }
 }
 
@@ -141,13 +155,19 @@ static long evaluate_key_stage(oc_evaluation *evaluation, size_t stage,
         int fsm_usable = is_usable(fsm), other_usable = is_usable(other);
 
         if (fsm_usable)
-            write_rate(outputs[FSM_RATE], year, fsm, z);
+            write_rate(outputs[FSM_RATE], year, fsm);
         if (other_usable)
-            write_rate(outputs[OTHER_RATE], year, other, z);
+            write_rate(outputs[OTHER_RATE], year, other);
+        /* The gap is other minus FSM, so a positive gap means FSM pupils
+         * are behind and a narrowing gap falls towards zero. */
         if (fsm_usable && other_usable)
-            write_gap(outputs[GAP], year, fsm, other, z);
+            outputs[GAP]->value[year] =
+                100.0 * (other.achieving / other.pupils - fsm.achieving / fsm.pupils);
         written += fsm_usable + other_usable;
     }
+    write_rate_interval(evaluation, outputs[FSM_RATE], z);
+    write_rate_interval(evaluation, outputs[OTHER_RATE], z);
+    write_gap_interval(evaluation, outputs[GAP], outputs[FSM_RATE], outputs[OTHER_RATE], z);
     return written;
 }
 

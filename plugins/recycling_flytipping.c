@@ -22,6 +22,8 @@ enum recycling_input {
 };
 enum recycling_indicator { INDICATOR_RECYCLING_RATE, INDICATOR_FLYTIPPING_RATE };
 
+#define NO_YEAR ((size_t)-1)
+
 static int evaluate(oc_evaluation *evaluation, oc_error *error);
 
 static const oc_input_spec inputs[] = {
@@ -87,18 +89,29 @@ static int write_recycling(oc_indicator_series *series, size_t year, double hous
  * population are kept: this is a rate of events, not a proportion of
  * people, so it has no upper bound of 1,000. */
 static int write_flytipping(oc_indicator_series *series, size_t year, double incidents,
-                            double population, double z)
+                            double population)
 {
-    oc_interval interval;
-
     if (!is_amount(incidents) || !is_amount(population) || population <= 0.0)
         return 0;
     series->value[year] = 1000.0 * incidents / population;
-    if (oc_byar_interval(incidents, z, &interval, NULL) == OC_OK) {
-        series->lower[year] = 1000.0 * interval.lower / population;
-        series->upper[year] = 1000.0 * interval.upper / population;
-    }
     return 1;
+}
+
+/* Byar's interval on the incident count, scaled like the rate, computed
+ * only in the year the host reports (oc_evaluation_reported_index): over
+ * every small area in England, the intervals of years nobody reports cost
+ * more than the rest of the plugin. */
+static void write_flytipping_interval(oc_evaluation *evaluation, oc_indicator_series *series,
+                                      const double *incidents, const double *population,
+                                      double z)
+{
+    size_t year = oc_evaluation_reported_index(evaluation, series);
+    oc_interval interval;
+
+    if (year != NO_YEAR && oc_byar_interval(incidents[year], z, &interval, NULL) == OC_OK) {
+        series->lower[year] = 1000.0 * interval.lower / population[year];
+        series->upper[year] = 1000.0 * interval.upper / population[year];
+    }
 }
 
 /* Checks that each measure's pair of inputs is mapped together; sets
@@ -159,8 +172,12 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
         if (flytipping)
             computed += write_flytipping(flytipping_output, period,
                                          series[INPUT_FLYTIPPING_INCIDENTS][period],
-                                         series[INPUT_POPULATION][period], z);
+                                         series[INPUT_POPULATION][period]);
     }
+    if (flytipping)
+        write_flytipping_interval(evaluation, flytipping_output,
+                                  series[INPUT_FLYTIPPING_INCIDENTS], series[INPUT_POPULATION],
+                                  z);
     if (computed == 0)
         return oc_error_set(error, OC_ERROR_INSUFFICIENT_DATA,
                             "recycling_flytipping: area %s has no usable waste or fly-tipping "

@@ -91,36 +91,45 @@ static int is_count(double value)
     return isfinite(value) && value >= 0.0;
 }
 
-static void write_count(oc_indicator_series *series, size_t period, double claimants, double z)
-{
-    oc_interval interval;
-
-    series->value[period] = claimants;
-    /* A count the interval routine rejects still has a value; only its
-     * interval stays NaN. */
-    if (oc_byar_interval(claimants, z, &interval, NULL) == OC_OK) {
-        series->lower[period] = interval.lower;
-        series->upper[period] = interval.upper;
-    }
-}
-
 /* Returns 1 when the rate could be computed: the population must be a
  * positive count no smaller than the claimant count. */
 static int write_rate(oc_indicator_series *series, size_t period, double claimants,
-                      double population, double z)
+                      double population)
 {
-    oc_interval interval;
-
     if (!is_count(population) || population <= 0.0 || claimants > population)
         return 0;
     series->value[period] = 100.0 * claimants / population;
     series->numerator[period] = claimants;
     series->denominator[period] = population;
-    if (oc_wilson_interval(claimants, population, z, &interval, NULL) == OC_OK) {
+    return 1;
+}
+
+/* The intervals are computed only where the host reads them
+ * (oc_evaluation_reported_index): over every small area in England, the
+ * intervals of periods nobody reports cost more than the rest of the
+ * plugin. A count or fraction the interval routine rejects keeps its
+ * value; only its interval stays NaN. */
+static void write_count_interval(oc_indicator_series *series, size_t period, double z)
+{
+    oc_interval interval;
+
+    if (period != NO_PERIOD
+        && oc_byar_interval(series->value[period], z, &interval, NULL) == OC_OK) {
+        series->lower[period] = interval.lower;
+        series->upper[period] = interval.upper;
+    }
+}
+
+static void write_rate_interval(oc_indicator_series *series, size_t period, double z)
+{
+    oc_interval interval;
+
+    if (period != NO_PERIOD
+        && oc_wilson_interval(series->numerator[period], series->denominator[period], z,
+                              &interval, NULL) == OC_OK) {
         series->lower[period] = 100.0 * interval.lower;
         series->upper[period] = 100.0 * interval.upper;
     }
-    return 1;
 }
 
 static int evaluate(oc_evaluation *evaluation, oc_error *error)
@@ -148,11 +157,11 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
 
         if (!is_count(claimants[period]))
             continue;
-        write_count(outputs[INDICATOR_CLAIMANTS], period, claimants[period], z);
+        outputs[INDICATOR_CLAIMANTS]->value[period] = claimants[period];
         computed++;
         if (population != NULL)
             write_rate(outputs[INDICATOR_CLAIMANT_RATE], period, claimants[period],
-                       population[period], z);
+                       population[period]);
         /* NI 152 counts are not seasonally adjusted: only the same quarter a
          * year earlier is a fair comparison, never the previous quarter. */
         earlier = oc_evaluation_like_period_index(evaluation, period, 1);
@@ -160,6 +169,14 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
             outputs[INDICATOR_YEAR_ON_YEAR]->value[period] =
                 claimants[period] - claimants[earlier];
     }
+
+    write_count_interval(outputs[INDICATOR_CLAIMANTS],
+                         oc_evaluation_reported_index(evaluation, outputs[INDICATOR_CLAIMANTS]),
+                         z);
+    write_rate_interval(outputs[INDICATOR_CLAIMANT_RATE],
+                        oc_evaluation_reported_index(evaluation,
+                                                     outputs[INDICATOR_CLAIMANT_RATE]),
+                        z);
 
     if (computed == 0)
         return oc_error_set(error, OC_ERROR_INSUFFICIENT_DATA,

@@ -127,6 +127,11 @@ size_t plugin_harness_indicator(const plugin_harness *harness, const char *name)
     return 0;
 }
 
+void plugin_harness_set_period(plugin_harness *harness, size_t period_index)
+{
+    harness->evaluation.period_index = period_index;
+}
+
 int plugin_harness_evaluate(plugin_harness *harness, oc_error *error)
 {
     oc__evaluation_reset_outputs(&harness->evaluation);
@@ -160,6 +165,24 @@ void plugin_harness_expect(const plugin_harness *harness, const char *indicator,
     expect_close(indicator, "value", period, series->value[period], value, tolerance);
     expect_close(indicator, "lower", period, series->lower[period], lower, tolerance);
     expect_close(indicator, "upper", period, series->upper[period], upper, tolerance);
+}
+
+void plugin_harness_expect_reported(plugin_harness *harness, const char *indicator, size_t period,
+                                    double value, double lower, double upper, double tolerance)
+{
+    const oc_indicator_series *series = plugin_harness_output(harness, indicator);
+    oc_error error = {0};
+
+    plugin_harness_set_period(harness, period);
+    ck_assert_msg(plugin_harness_evaluate(harness, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(oc_evaluation_reported_index(&harness->evaluation, series), period);
+    plugin_harness_expect(harness, indicator, period, value, lower, upper, tolerance);
+    for (size_t t = 0; t < series->count; t++) {
+        if (t == period)
+            continue;
+        expect_close(indicator, "lower", t, series->lower[t], NAN, 0.0);
+        expect_close(indicator, "upper", t, series->upper[t], NAN, 0.0);
+    }
 }
 
 void plugin_harness_expect_fraction(const plugin_harness *harness, const char *indicator,

@@ -51,6 +51,10 @@ void plugin_harness_set_parameter(plugin_harness *harness, const char *name, dou
 /* Index of the named indicator in the descriptor; fails the test if absent. */
 size_t plugin_harness_indicator(const plugin_harness *harness, const char *name);
 
+/* Sets the evaluation period's index (the engine's last time index on or
+ * before the period's end), or (size_t)-1 for none, the default. */
+void plugin_harness_set_period(plugin_harness *harness, size_t period_index);
+
 /* Refills every output with NaN (as the host does before each area) and calls the plugin's evaluate. */
 int plugin_harness_evaluate(plugin_harness *harness, oc_error *error);
 
@@ -62,6 +66,14 @@ const oc_indicator_series *plugin_harness_output(const plugin_harness *harness,
  * within tolerance; an expected NaN asserts NaN. */
 void plugin_harness_expect(const plugin_harness *harness, const char *indicator, size_t period,
                            double value, double lower, double upper, double tolerance);
+
+/* Evaluates with the evaluation period at `period` and asserts that the
+ * host reports the named indicator there (oc_evaluation_reported_index)
+ * with this value, lower and upper, each within tolerance, and that the
+ * interval is NaN in every other period: plugins compute it only where the
+ * host reads it. Leaves the evaluation period at `period`. */
+void plugin_harness_expect_reported(plugin_harness *harness, const char *indicator, size_t period,
+                                    double value, double lower, double upper, double tolerance);
 
 /* Asserts the numerator and denominator at period (exactly; NaN = NaN). */
 void plugin_harness_expect_fraction(const plugin_harness *harness, const char *indicator,

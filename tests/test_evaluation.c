@@ -1,5 +1,6 @@
 /* test_evaluation.c: the accessors plugins call (core/evaluation.c), with
- * the like-period search checked on hand-computed day numbers. */
+ * the like-period search checked on hand-computed day numbers and the
+ * reported index against the scorer's own search. */
 #include "config.h"
 
 #include <check.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 
 #include "evaluation_internal.h"
+#include "scoring.h"
 
 #define NONE ((size_t)-1)
 
@@ -205,6 +207,83 @@ START_TEST(parameters_by_type)
 }
 END_TEST
 
+/* Five quarters of claimant rates: t1 is missing, t3 an infinity (a
+ * plugin's division by zero), so the host reports the latest finite value
+ * on or before the evaluation period. */
+static double reported_values[] = {6.4, NAN, 6.1, INFINITY, 5.8};
+
+static oc_indicator_series reported_series(void)
+{
+    oc_indicator_series series = {0};
+    series.count = 5;
+    series.value = reported_values;
+    return series;
+}
+
+START_TEST(reported_index_is_latest_finite_value)
+{
+    static const int32_t times[] = {D2015_02_01, D2015_05_01, D2015_08_01, D2015_11_01,
+                                    D2016_02_01};
+    oc_evaluation evaluation = make(times, 5);
+    oc_indicator_series series = reported_series();
+
+    evaluation.period_index = 4; /* a value there: reported there */
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), 4);
+    evaluation.period_index = 2;
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), 2);
+    evaluation.period_index = 0;
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), 0);
+}
+END_TEST
+
+START_TEST(reported_index_falls_back_past_missing_values)
+{
+    static const int32_t times[] = {D2015_02_01, D2015_05_01, D2015_08_01, D2015_11_01,
+                                    D2016_02_01};
+    oc_evaluation evaluation = make(times, 5);
+    oc_indicator_series series = reported_series();
+
+    evaluation.period_index = 1; /* NaN at t1: t0 */
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), 0);
+    evaluation.period_index = 3; /* infinity at t3: t2 */
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), 2);
+    /* The scorer reads the interval at the index it finds itself; the two
+     * searches must agree in every period. */
+    for (size_t t = 0; t < 5; t++) {
+        evaluation.period_index = t;
+        ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series),
+                          oc__latest_observation(series.value, t));
+    }
+}
+END_TEST
+
+START_TEST(reported_index_none)
+{
+    static const int32_t times[] = {D2015_02_01, D2015_05_01, D2015_08_01};
+    static double missing[] = {NAN, NAN, 5.8};
+    oc_evaluation evaluation = make(times, 3);
+    oc_indicator_series series = {0};
+    series.count = 3;
+    series.value = missing;
+
+    evaluation.period_index = 1; /* nothing on or before t1 */
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), NONE);
+    evaluation.period_index = NONE; /* no evaluation period */
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), NONE);
+    evaluation.period_index = 3; /* beyond the time axis: no period either */
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), NONE);
+    evaluation.period_index = 2;
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), 2);
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, NULL), NONE);
+    ck_assert_uint_eq(oc_evaluation_reported_index(NULL, &series), NONE);
+    series.count = 2; /* a series shorter than the time axis is never read past its end */
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), NONE);
+    series.count = 3;
+    series.value = NULL;
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &series), NONE);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("evaluation");
@@ -219,6 +298,9 @@ int main(void)
     TCase *accessors = tcase_create("accessors");
     tcase_add_test(accessors, accessors_are_defensive);
     tcase_add_test(accessors, parameters_by_type);
+    tcase_add_test(accessors, reported_index_is_latest_finite_value);
+    tcase_add_test(accessors, reported_index_falls_back_past_missing_values);
+    tcase_add_test(accessors, reported_index_none);
     suite_add_tcase(suite, accessors);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "evaluation_internal.h"
 #include "plugin_loader.h"
 
 static char directory[4096];
@@ -86,6 +87,59 @@ START_TEST(loads_good_plugin)
 }
 END_TEST
 
+/* A plugin built for ABI 1.0 (good.so: abi_minor 0, intervals computed in
+ * every period, no oc_evaluation_reported_index) loads in a 1.1 host and
+ * gives the same results: its values everywhere, and at the index the host
+ * reports the interval a 1.1 plugin computes there.
+ * Wilson, z = 1.959964, z^2 = 3.841459, times scale 100:
+ *  25/1000: 2x + z^2 = 53.841459; z sqrt(z^2 + 4x(1 - x/n)) = z sqrt(101.341459)
+ *           = 19.730663; 2(n + z^2) = 2007.682918; lower 1.699013, upper 3.664529.
+ *  36/1200: 2x + z^2 = 75.841459; z sqrt(143.521459) = 23.480455;
+ *           2(n + z^2) = 2407.682918; lower 2.174747, upper 4.125207. */
+START_TEST(runs_plugin_built_for_abi_1_0)
+{
+    static const int32_t times[] = {16740, 17106}; /* 2015-11-01, 2016-11-01 */
+    static const double count[] = {25, 36}, population[] = {1000, 1200};
+    const double *inputs[] = {count, population};
+    double series[5][2];
+    oc_indicator_series rate = {2, series[0], series[1], series[2], series[3], series[4]};
+    oc__parameter_value parameters[2];
+    oc__plugin *plugin;
+    oc_error error;
+
+    ck_assert_int_eq(oc__plugin_open(install("", "good", "good"), 0, &plugin, &error), OC_OK);
+    ck_assert_uint_eq(plugin->descriptor.abi_major, OC_ABI_MAJOR);
+    ck_assert_uint_eq(plugin->descriptor.abi_minor, 0);
+    ck_assert_uint_gt(OC_ABI_MINOR, 0);
+    ck_assert_uint_eq(plugin->parameter_count, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const oc_parameter_spec *spec = &plugin->descriptor.parameters[i];
+        parameters[i] = (oc__parameter_value){spec->name, spec->type, spec->default_value, 0};
+        ck_assert_int_eq(oc__parameter_parse(spec->type, spec->default_value,
+                                             &parameters[i].number, &error), OC_OK);
+    }
+    oc_evaluation evaluation = {
+        .descriptor = &plugin->descriptor, .area_code = "E14000546", .area_name = "Birkenhead",
+        .time_count = 2, .times = times, .inputs = inputs, .input_count = 2, .outputs = &rate,
+        .output_count = 1, .parameters = parameters, .parameter_count = 2, .z = 1.959964,
+        .period_index = 1, .baseline_index = 0};
+    oc__evaluation_reset_outputs(&evaluation);
+    ck_assert_int_eq(plugin->descriptor.evaluate(&evaluation, &error), OC_OK);
+
+    ck_assert_uint_eq(oc_evaluation_reported_index(&evaluation, &rate), 1);
+    ck_assert_double_eq_tol(rate.value[0], 2.5, 1e-12);
+    ck_assert_double_eq_tol(rate.value[1], 3.0, 1e-12);
+    ck_assert_double_eq_tol(rate.lower[1], 2.174747, 1e-6);
+    ck_assert_double_eq_tol(rate.upper[1], 4.125207, 1e-6);
+    /* ...and, the 1.0 way, in the period the host does not read too. */
+    ck_assert_double_eq_tol(rate.lower[0], 1.699013, 1e-6);
+    ck_assert_double_eq_tol(rate.upper[0], 3.664529, 1e-6);
+    ck_assert_double_eq(rate.numerator[1], 36);
+    ck_assert_double_eq(rate.denominator[1], 1200);
+    oc__plugin_close(plugin);
+}
+END_TEST
+
 /* Each refused plugin: the message starts with "plugin PATH: " and says
  * why. */
 static const struct {
@@ -94,8 +148,8 @@ static const struct {
 } refusals[] = {
     {"no_entry", "not an outcomes plugin: no entry symbol oc_plugin_entry"},
     {"entry_null", "oc_plugin_entry() returned NULL"},
-    {"abi_major", "incompatible ABI: plugin ABI 2.0, host ABI 1.0"},
-    {"abi_minor", "needs a newer host: plugin ABI 1.1, host ABI 1.0"},
+    {"abi_major", "incompatible ABI: plugin ABI 2.0, host ABI 1.1"},
+    {"abi_minor", "needs a newer host: plugin ABI 1.2, host ABI 1.1"},
     {"bad_name", "plugin name 'Bad-Name' is invalid (use 1-63 characters of a-z, 0-9 and _)"},
     {"no_indicators", "declares no indicators"},
     {"bad_default", "parameter 'threshold' default is not a valid integer: '2.5' is not a whole number"},
@@ -223,7 +277,7 @@ START_TEST(scans_directory_past_bad_files)
     ck_assert_str_eq(registry.plugins[0]->descriptor.name, "good"); /* sorted by file */
     ck_assert_str_eq(registry.plugins[1]->descriptor.name, "template");
     ck_assert_uint_eq(registry.problem_count, 3);
-    assert_contains(registry.problems[0], "plugin ABI 2.0, host ABI 1.0");
+    assert_contains(registry.problems[0], "plugin ABI 2.0, host ABI 1.1");
     char expected[17000];
     snprintf(expected, sizeof expected, "plugins %s and %s both call themselves 'duplicate'",
              first, second);
@@ -403,6 +457,7 @@ int main(void)
     TCase *files = tcase_create("files");
     tcase_add_checked_fixture(files, setup, teardown);
     tcase_add_test(files, loads_good_plugin);
+    tcase_add_test(files, runs_plugin_built_for_abi_1_0);
     tcase_add_loop_test(files, refuses_broken_plugin, 0, (int)(sizeof refusals / sizeof refusals[0]));
     tcase_add_test(files, quotes_dlerror_in_full);
     tcase_add_test(files, refuses_insecure_files_unless_overridden);

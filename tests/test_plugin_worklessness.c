@@ -70,24 +70,31 @@ START_TEST(test_series_with_gaps_and_bad_values)
     plugin_harness_map_input(&harness, "population", population);
     ck_assert_int_eq(plugin_harness_evaluate(&harness, &error), OC_OK);
 
-    plugin_harness_expect(&harness, "claimants", 0, 7700, 7528.9628, 7873.9427, COUNT_TOLERANCE);
-    plugin_harness_expect(&harness, "claimants", 1, 7650, 7479.5221, 7823.3834, COUNT_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimants", 0, 7700, 7528.9628, 7873.9427,
+                                   COUNT_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimants", 1, 7650, 7479.5221, 7823.3834,
+                                   COUNT_TOLERANCE);
     plugin_harness_expect(&harness, "claimants", 2, NAN, NAN, NAN, 0);
-    plugin_harness_expect(&harness, "claimants", 3, 7700, 7528.9628, 7873.9427, COUNT_TOLERANCE);
-    plugin_harness_expect(&harness, "claimants", 4, 6930, 6767.7886, 7095.1174, COUNT_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimants", 3, 7700, 7528.9628, 7873.9427,
+                                   COUNT_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimants", 4, 6930, 6767.7886, 7095.1174,
+                                   COUNT_TOLERANCE);
     plugin_harness_expect(&harness, "claimants", 5, NAN, NAN, NAN, 0);
-    plugin_harness_expect(&harness, "claimants", 6, 7650, 7479.5221, 7823.3834, COUNT_TOLERANCE);
-    plugin_harness_expect(&harness, "claimants", 7, 300, 267.0083, 335.9419, COUNT_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimants", 6, 7650, 7479.5221, 7823.3834,
+                                   COUNT_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimants", 7, 300, 267.0083, 335.9419,
+                                   COUNT_TOLERANCE);
     for (size_t t = 0; t < 8; t++)
         plugin_harness_expect_fraction(&harness, "claimants", t, NAN, NAN);
 
-    plugin_harness_expect(&harness, "claimant_rate", 0, 6.416667, 6.279410, 6.556714,
-                          RATE_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimant_rate", 0, 6.416667, 6.279410, 6.556714,
+                                   RATE_TOLERANCE);
     plugin_harness_expect_fraction(&harness, "claimant_rate", 0, 7700, 120000);
-    plugin_harness_expect(&harness, "claimant_rate", 1, 6.375, 6.238164, 6.514629, RATE_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimant_rate", 1, 6.375, 6.238164, 6.514629,
+                                   RATE_TOLERANCE);
     plugin_harness_expect_fraction(&harness, "claimant_rate", 1, 7650, 120000);
-    plugin_harness_expect(&harness, "claimant_rate", 4, 5.823529, 5.691893, 5.958018,
-                          RATE_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimant_rate", 4, 5.823529, 5.691893, 5.958018,
+                                   RATE_TOLERANCE);
     plugin_harness_expect_fraction(&harness, "claimant_rate", 4, 6930, 119000);
     /* missing claimants, zero population, suppressed claimants, missing
      * population, claimants > population: no rate and no fraction. */
@@ -126,9 +133,58 @@ START_TEST(test_interval_follows_configured_confidence)
     plugin_harness_map_input(&harness, "claimants", claimants);
     plugin_harness_map_input(&harness, "population", population);
     ck_assert_int_eq(plugin_harness_evaluate(&harness, NULL), OC_OK);
-    plugin_harness_expect(&harness, "claimants", 0, 7700, 7431.6784, 7975.0388, COUNT_TOLERANCE);
-    plugin_harness_expect(&harness, "claimant_rate", 0, 6.416667, 6.201514, 6.638756,
-                          RATE_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimants", 0, 7700, 7431.6784, 7975.0388,
+                                   COUNT_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimant_rate", 0, 6.416667, 6.201514, 6.638756,
+                                   RATE_TOLERANCE);
+}
+END_TEST
+
+/* The host reports the latest usable value on or before the evaluation
+ * period, and the plugin computes intervals only there (ABI 1.1). With the
+ * period at t2 (claimants missing) both indicators are reported at t1;
+ * with it at t3 the count is reported at t3 but the rate, whose population
+ * is zero at t3, at t1. Intervals from the working above. */
+START_TEST(test_interval_only_at_the_reported_period)
+{
+    plugin_harness harness;
+    const oc_indicator_series *count, *rate;
+
+    plugin_harness_init(&harness, oc_plugin_entry(), quarters, 8);
+    plugin_harness_map_input(&harness, "claimants", claimants);
+    plugin_harness_map_input(&harness, "population", population);
+    count = plugin_harness_output(&harness, "claimants");
+    rate = plugin_harness_output(&harness, "claimant_rate");
+
+    plugin_harness_set_period(&harness, 2);
+    ck_assert_int_eq(plugin_harness_evaluate(&harness, NULL), OC_OK);
+    ck_assert_uint_eq(oc_evaluation_reported_index(&harness.evaluation, count), 1);
+    ck_assert_uint_eq(oc_evaluation_reported_index(&harness.evaluation, rate), 1);
+    plugin_harness_expect(&harness, "claimants", 1, 7650, 7479.5221, 7823.3834, COUNT_TOLERANCE);
+    plugin_harness_expect(&harness, "claimant_rate", 1, 6.375, 6.238164, 6.514629, RATE_TOLERANCE);
+    plugin_harness_expect(&harness, "claimants", 0, 7700, NAN, NAN, 0); /* value, no interval */
+    plugin_harness_expect(&harness, "claimants", 7, 300, NAN, NAN, 0);  /* after the period too */
+
+    plugin_harness_set_period(&harness, 3);
+    ck_assert_int_eq(plugin_harness_evaluate(&harness, NULL), OC_OK);
+    ck_assert_uint_eq(oc_evaluation_reported_index(&harness.evaluation, count), 3);
+    ck_assert_uint_eq(oc_evaluation_reported_index(&harness.evaluation, rate), 1);
+    plugin_harness_expect(&harness, "claimants", 3, 7700, 7528.9628, 7873.9427, COUNT_TOLERANCE);
+    plugin_harness_expect(&harness, "claimants", 1, 7650, NAN, NAN, 0);
+    plugin_harness_expect(&harness, "claimant_rate", 1, 6.375, 6.238164, 6.514629, RATE_TOLERANCE);
+    plugin_harness_expect(&harness, "claimant_rate", 0, 6.416667, NAN, NAN, RATE_TOLERANCE);
+
+    /* No evaluation period: every value, numerator and denominator, no
+     * interval anywhere. */
+    plugin_harness_set_period(&harness, (size_t)-1);
+    ck_assert_int_eq(plugin_harness_evaluate(&harness, NULL), OC_OK);
+    for (size_t t = 0; t < 8; t++) {
+        ck_assert(isnan(count->lower[t]) && isnan(count->upper[t]));
+        ck_assert(isnan(rate->lower[t]) && isnan(rate->upper[t]));
+    }
+    plugin_harness_expect(&harness, "claimants", 4, 6930, NAN, NAN, 0);
+    plugin_harness_expect(&harness, "claimant_rate", 4, 5.823529, NAN, NAN, RATE_TOLERANCE);
+    plugin_harness_expect_fraction(&harness, "claimant_rate", 4, 6930, 119000);
 }
 END_TEST
 
@@ -139,7 +195,8 @@ START_TEST(test_without_population_only_counts)
     plugin_harness_init(&harness, oc_plugin_entry(), quarters, 8);
     plugin_harness_map_input(&harness, "claimants", claimants);
     ck_assert_int_eq(plugin_harness_evaluate(&harness, NULL), OC_OK);
-    plugin_harness_expect(&harness, "claimants", 4, 6930, 6767.7886, 7095.1174, COUNT_TOLERANCE);
+    plugin_harness_expect_reported(&harness, "claimants", 4, 6930, 6767.7886, 7095.1174,
+                                   COUNT_TOLERANCE);
     plugin_harness_expect(&harness, "claimants_year_on_year", 4, -770, NAN, NAN, 1e-9);
     plugin_harness_expect_all_nan(&harness, "claimant_rate");
 }
@@ -263,6 +320,7 @@ int main(void)
     const TTest *const tests[] = {
         test_series_with_gaps_and_bad_values,
         test_interval_follows_configured_confidence,
+        test_interval_only_at_the_reported_period,
         test_without_population_only_counts,
         test_no_usable_count_is_insufficient_data,
         test_descriptor,

@@ -34,7 +34,8 @@ chmod 755 "$work"/good/*.so "$work"/mixed/*.so
 expect 0 "$outcomes" plugins --plugin-dir "$work/good"
 has out "good      1.2.3"
 has out "template  1.0.0"
-has out "1.0    rate"
+has out "1.0    rate"   # good.so: an ABI 1.0 plugin still loads
+has out "1.1    rate"   # template.so: built against this host
 has out "$work/good/good.so"
 [ ! -s "$work/err" ] || fail "a clean listing wrote to stderr"
 
@@ -46,7 +47,7 @@ has out "$work/good/template.so"
 expect 5 "$outcomes" plugins --plugin-dir="$work/mixed"
 has out "$work/mixed/good.so"
 has out "$work/mixed/template.so"
-has err "outcomes: plugin $work/mixed/abi_major.so: incompatible ABI: plugin ABI 2.0, host ABI 1.0"
+has err "outcomes: plugin $work/mixed/abi_major.so: incompatible ABI: plugin ABI 2.0, host ABI 1.1"
 has err "outcomes: plugin $work/mixed/no_entry.so: not an outcomes plugin"
 has err "outcomes: plugin $work/mixed/not_a_plugin.so: cannot load: "
 [ "$(wc -l < "$work/err")" -eq 3 ] || { fail "expected 3 error lines"; cat "$work/err"; }
@@ -78,7 +79,7 @@ has out "per                  number   100"
 expect 5 "$outcomes" plugins info absent --plugin-dir "$work/good"
 has err "plugin 'absent' not found: no file $work/good/absent.so"
 expect 5 "$outcomes" plugins info abi_major --plugin-dir "$work/mixed"
-has err "plugin ABI 2.0, host ABI 1.0"
+has err "plugin ABI 2.0, host ABI 1.1"
 expect 2 "$outcomes" plugins info "Good-Plugin" --plugin-dir "$work/good"
 has err "plugin name 'Good-Plugin' is invalid"
 

@@ -62,6 +62,22 @@ OC_EXPORT double oc_evaluation_z(const oc_evaluation *evaluation);
 OC_EXPORT size_t oc_evaluation_period_index(const oc_evaluation *evaluation);
 OC_EXPORT size_t oc_evaluation_baseline_index(const oc_evaluation *evaluation);
 
+/* Available from ABI 1.1. The index at which the host reports `series` (one
+ * of this evaluation's outputs): the latest index on or before
+ * oc_evaluation_period_index() whose value is finite, which is exactly the
+ * observation the host scores. (size_t)-1 when there is none, when there is
+ * no evaluation period, or when either argument is NULL.
+ *
+ * Call it after the series' values are written. The host reads lower and
+ * upper only at this index, so a plugin may compute the interval there and
+ * leave it NaN in every other period: at national scale (tens of thousands
+ * of areas x hundreds of periods) the intervals nobody reads cost more than
+ * the rest of the plugin. Values, numerators and denominators must still be
+ * written for every period: SPC, trend and the baseline use them. A plugin
+ * that computes intervals in every period stays correct. */
+OC_EXPORT size_t oc_evaluation_reported_index(const oc_evaluation *evaluation,
+                                              const oc_indicator_series *series);
+
 /* Index of the like period `years` years before the period at `index` (the
  * same month, quarter or academic year), or (size_t)-1 if the store has
  * none. Use it for year-on-year comparisons of seasonal series. */

@@ -25,6 +25,13 @@
  *  6. Names (plugin, roles, parameters, indicators) are lower-case
  *     [a-z0-9_], at most OC_NAME_MAX bytes, and unique in their list.
  *
+ * ABI history:
+ *  1.0  the first stable ABI.
+ *  1.1  added oc_evaluation_reported_index() (outcomes/evaluation.h): the one
+ *       period whose interval the host reads, so a plugin need not compute
+ *       intervals nobody reads. Nothing else changed; 1.0 plugins load and
+ *       behave as before.
+ *
  * A minimal plugin:
  *
  *     #include <outcomes/outcomes.h>
@@ -49,7 +56,7 @@ extern "C" {
 #endif
 
 #define OC_ABI_MAJOR 1
-#define OC_ABI_MINOR 0
+#define OC_ABI_MINOR 1
 
 /* The name of the symbol the host looks up in every plugin. */
 #define OC_PLUGIN_ENTRY_SYMBOL "oc_plugin_entry"

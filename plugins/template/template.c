@@ -3,10 +3,11 @@
  *
  * It turns two input series, a count of people with some outcome and the
  * population they come from, into a rate per `per` people (default 100:
- * a percentage) with a Wilson score confidence interval, for every period
- * of every area. Rename the plugin (the file, .name and the .so must
- * agree: myplugin.c -> "myplugin" -> myplugin.so), change the inputs,
- * parameters and indicators, and rewrite evaluate().
+ * a percentage) for every period of every area, with a Wilson score
+ * confidence interval for the period the host reports. Rename the plugin
+ * (the file, .name and the .so must agree: myplugin.c -> "myplugin" ->
+ * myplugin.so), change the inputs, parameters and indicators, and rewrite
+ * evaluate().
  *
  * Build (docs/writing-plugins.md explains each step):
  *     cc -shared -fPIC -o template.so template.c $(pkg-config --cflags --libs outcomes)
@@ -33,20 +34,29 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
     if (oc_evaluation_parameter_number(evaluation, "per", &per) != OC_OK || !(per > 0))
         return oc_error_set(error, OC_ERROR_CONFIG, "template: parameter 'per' must be positive");
 
-    /* Every output arrives NaN-filled: leave NaN wherever a period's value
-     * cannot be computed (missing or suppressed input, empty population). */
+    /* First the values, in every period: the host's baseline, SPC and
+     * trend read them all. Every output arrives NaN-filled: leave NaN
+     * wherever a period's value cannot be computed (missing or suppressed
+     * input, empty population). */
     for (size_t t = 0; t < oc_evaluation_time_count(evaluation); t++) {
         double x = events[t], n = population[t];
         if (isnan(x) || isnan(n) || !(n > 0) || x < 0 || x > n)
             continue;
-        oc_interval interval;
-        if (oc_wilson_interval(x, n, oc_evaluation_z(evaluation), &interval, NULL) != OC_OK)
-            continue;
         rate->value[t] = per * x / n;
-        rate->lower[t] = per * interval.lower;
-        rate->upper[t] = per * interval.upper;
         rate->numerator[t] = x;   /* OC_INDICATOR_PROPORTION: the host's trend */
         rate->denominator[t] = n; /* test needs the counts, not just the rate */
+    }
+
+    /* Then the interval, only where the host reports it (ABI 1.1): run
+     * over every small area in England, intervals for periods nobody
+     * reads would cost more than everything else here. */
+    size_t t = oc_evaluation_reported_index(evaluation, rate);
+    oc_interval interval;
+    if (t != (size_t)-1
+        && oc_wilson_interval(events[t], population[t], oc_evaluation_z(evaluation), &interval,
+                              NULL) == OC_OK) {
+        rate->lower[t] = per * interval.lower;
+        rate->upper[t] = per * interval.upper;
     }
     return OC_OK;
 }

@@ -3,6 +3,11 @@
  * population for every period, with the proportion's numerator and
  * denominator, so the loader, runner and command tests can check real
  * numbers coming back from a child process.
+ *
+ * It is deliberately an ABI 1.0 plugin (abi_minor 0) written the 1.0 way:
+ * it does not call oc_evaluation_reported_index() and computes its Wilson
+ * interval in every period. The tests that load it prove that a newer host
+ * still accepts such a plugin and reports its results unchanged.
  */
 #include <math.h>
 
@@ -21,9 +26,15 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
     for (size_t i = 0; i < oc_evaluation_time_count(evaluation); i++) {
         if (!(population[i] > 0) || isnan(count[i]))
             continue;
+        oc_interval interval;
         rate->value[i] = scale * count[i] / population[i];
         rate->numerator[i] = count[i];
         rate->denominator[i] = population[i];
+        if (oc_wilson_interval(count[i], population[i], oc_evaluation_z(evaluation), &interval,
+                               NULL) == OC_OK) {
+            rate->lower[i] = scale * interval.lower;
+            rate->upper[i] = scale * interval.upper;
+        }
     }
     return OC_OK;
 }
@@ -48,7 +59,7 @@ static const oc_indicator_spec indicators[] = {
 static const oc_plugin_descriptor descriptor = {
     .struct_size = sizeof descriptor,
     .abi_major = OC_ABI_MAJOR,
-    .abi_minor = OC_ABI_MINOR,
+    .abi_minor = 0, /* ABI 1.0, on purpose: see the top of this file */
     .name = "good",
     .version = "1.2.3",
     .description = "test plugin: a rate from a count and a population",
