@@ -4,10 +4,11 @@
  * denominator, so the loader, runner and command tests can check real
  * numbers coming back from a child process.
  *
- * It is deliberately an ABI 1.0 plugin (abi_minor 0) written the 1.0 way:
- * it does not call oc_evaluation_reported_index() and computes its Wilson
- * interval in every period. The tests that load it prove that a newer host
- * still accepts such a plugin and reports its results unchanged.
+ * It is deliberately an ABI 1.0 plugin (abi_minor 0): it does not call
+ * oc_evaluation_reported_index() (ABI 1.1). The tests that load and run it
+ * (the loader, runner, command and run tests) prove that a newer host still
+ * accepts such a plugin and reports its results unchanged. It has no
+ * interval: the run tests expect none.
  */
 #include <math.h>
 
@@ -26,15 +27,9 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
     for (size_t i = 0; i < oc_evaluation_time_count(evaluation); i++) {
         if (!(population[i] > 0) || isnan(count[i]))
             continue;
-        oc_interval interval;
         rate->value[i] = scale * count[i] / population[i];
         rate->numerator[i] = count[i];
         rate->denominator[i] = population[i];
-        if (oc_wilson_interval(count[i], population[i], oc_evaluation_z(evaluation), &interval,
-                               NULL) == OC_OK) {
-            rate->lower[i] = scale * interval.lower;
-            rate->upper[i] = scale * interval.upper;
-        }
     }
     return OC_OK;
 }
