@@ -12,6 +12,7 @@
 #include "configuration.h"
 #include "engine.h"
 #include "output.h"
+#include "plugin_runner.h"
 
 static const char run_usage[] =
     "Usage: outcomes run [OPTIONS] CONFIG\n"
@@ -114,25 +115,53 @@ static int parse_arguments(int argc, char **argv, run_options *options, int *sto
     return OC_EXIT_OK;
 }
 
-static int matches_fail_on(const oc__result_list *results, const char *fail_on)
+/* What the exit status needs to know of the results, counted as they
+ * pass: a failed job always stands as failed results, so counting these
+ * covers crashed children and plugin errors alike. */
+typedef struct result_tally {
+    const char *fail_on;   /* NULL, "red" or "amber" */
+    size_t failed;
+    int fail_on_matched;
+} result_tally;
+
+static void tally(result_tally *counts, const oc__result_list *results)
 {
-    if (fail_on == NULL)
-        return 0;
     for (size_t i = 0; i < results->count; i++) {
-        const char *rag = results->items[i].rag;
-        if (rag != NULL && (strcmp(rag, "red") == 0
-                            || (strcmp(fail_on, "amber") == 0 && strcmp(rag, "amber") == 0)))
-            return 1;
+        const oc__result *result = &results->items[i];
+        counts->failed += result->status == OC_RESULT_FAILED;
+        if (counts->fail_on != NULL && result->rag != NULL
+            && (strcmp(result->rag, "red") == 0
+                || (strcmp(counts->fail_on, "amber") == 0 && strcmp(result->rag, "amber") == 0)))
+            counts->fail_on_matched = 1;
     }
-    return 0;
 }
 
-static size_t count_failed(const oc__result_list *results)
+/* Results written to the output file as jobs finish (JSON and CSV): the
+ * writing overlaps the evaluation and the host holds one job's results at
+ * a time, not the whole run's. */
+typedef struct streaming_output {
+    const char *path;
+    oc__output_format format;
+    oc__output_file_writer *writer; /* made at the first results, so that a
+                                     * configuration or store error is
+                                     * still reported first (exit 3, 4) */
+    result_tally *counts;
+    int write_failed;               /* the output could not be written: exit 1 */
+} streaming_output;
+
+static int deliver_to_file(void *context, oc__result_list *results, oc_error *error)
 {
-    size_t failed = 0;
-    for (size_t i = 0; i < results->count; i++)
-        failed += results->items[i].status == OC_RESULT_FAILED;
-    return failed;
+    streaming_output *streaming = context;
+    tally(streaming->counts, results);
+    int status = OC_OK;
+    if (streaming->writer == NULL)
+        status = oc__output_file_writer_begin(streaming->path, streaming->format,
+                                              &streaming->writer, error);
+    if (status == OC_OK)
+        status = oc__output_file_writer_add(streaming->writer, results, error);
+    oc__result_list_free(results);
+    streaming->write_failed = status != OC_OK;
+    return status;
 }
 
 static int exit_for_engine_error(int status)
@@ -178,29 +207,42 @@ int oc__command_run(int argc, char **argv)
 
     oc__manifest *manifest = NULL;
     oc__result_list results = {0};
-    oc__engine_options engine_options = {options.period, options.plugin_dir, options.jobs};
+    result_tally counts = {options.fail_on, 0, 0};
+    oc__engine_options engine_options = {options.period, options.plugin_dir, options.jobs, NULL};
+    int streamed = output != NULL && strcmp(output, "-") != 0 && format != OC_OUTPUT_TABLE;
+    streaming_output streaming = {output, format, NULL, &counts, 0};
+    oc__runner_sink sink = {deliver_to_file, &streaming};
+    if (streamed)
+        engine_options.sink = &sink;
     int status = oc__manifest_create(&manifest, time(NULL), &error);
     if (status == OC_OK)
         status = oc__engine_run(config, &engine_options, manifest, &results, NULL, &error);
     if (status != OC_OK) {
         oc__print_error("%s", error.message);
-        exit_status = exit_for_engine_error(status);
+        oc__output_file_writer_abort(streaming.writer);
+        /* A result file that could not be written is the host's failure. */
+        exit_status = streaming.write_failed ? OC_EXIT_INTERNAL : exit_for_engine_error(status);
     } else {
-        /* A failed job always stands as failed results, so counting these
-         * covers crashed children and plugin errors alike. */
-        size_t failed = count_failed(&results);
-        status = output != NULL
-                     ? oc__output_write_file(output, format, manifest, &results, &error)
-                     : oc__output_write(stdout, format, manifest, &results,
-                                        oc__output_terminal_width(stdout), &error);
+        tally(&counts, &results);
+        if (streamed && streaming.writer == NULL) /* no results at all */
+            status = oc__output_file_writer_begin(output, format, &streaming.writer, &error);
+        if (streamed && status == OC_OK)
+            status = oc__output_file_writer_commit(streaming.writer, manifest, &error);
+        else if (streamed)
+            oc__output_file_writer_abort(streaming.writer);
+        else
+            status = output != NULL
+                         ? oc__output_write_file(output, format, manifest, &results, &error)
+                         : oc__output_write(stdout, format, manifest, &results,
+                                            oc__output_terminal_width(stdout), &error);
         if (status != OC_OK) {
             oc__print_error("%s", error.message);
             exit_status = OC_EXIT_INTERNAL;
-        } else if (failed > 0) {
+        } else if (counts.failed > 0) {
             oc__print_error("%zu result%s failed (see their messages); the others were written",
-                            failed, failed == 1 ? "" : "s");
+                            counts.failed, counts.failed == 1 ? "" : "s");
             exit_status = OC_EXIT_PLUGIN;
-        } else if (matches_fail_on(&results, options.fail_on)) {
+        } else if (counts.fail_on_matched) {
             exit_status = OC_EXIT_FAIL_ON;
         }
     }

@@ -140,6 +140,26 @@ static int record_manifest(const oc__config *config, const char *period_text,
     return status;
 }
 
+/* Records each result in the manifest (plugins, periods used) as it
+ * arrives, then hands it on to the caller's sink, if any. */
+typedef struct recording_sink {
+    oc__manifest *manifest;
+    const oc__runner_sink *next; /* may be NULL */
+    size_t recorded;             /* results at the front of the list already recorded */
+} recording_sink;
+
+static int record_results(void *context, oc__result_list *results, oc_error *error)
+{
+    recording_sink *recording = context;
+    oc__result_list fresh = {results->items + recording->recorded,
+                             results->count - recording->recorded, 0};
+    int status = oc__manifest_add_results(recording->manifest, &fresh, error);
+    if (status == OC_OK && recording->next != NULL)
+        status = recording->next->deliver(recording->next->context, results, error);
+    recording->recorded = results->count;
+    return status;
+}
+
 int oc__engine_run(oc__config *config, const oc__engine_options *options,
                    oc__manifest *manifest, oc__result_list *results,
                    oc__runner_summary *summary, oc_error *error)
@@ -175,10 +195,11 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
                                  manifest, error);
     if (status == OC_OK)
         status = make_jobs(plans, metric_count, workers, &contexts, &jobs, &job_count, error);
+    recording_sink recording = {manifest, options->sink, results->count};
+    oc__runner_sink sink = {record_results, &recording};
     if (status == OC_OK)
-        status = oc__runner_run(jobs, job_count, workers, results, summary, error);
-    if (status == OC_OK)
-        status = oc__manifest_add_results(manifest, results, error);
+        status = oc__runner_run_delivering(jobs, job_count, workers, &sink, results, summary,
+                                           error);
 
     free(jobs);
     free(contexts);

@@ -69,11 +69,16 @@ int oc__engine_evaluate_units(const oc__metric_plan *plan, size_t first_unit,
 
 struct oc__config;
 struct oc__runner_summary;
+struct oc__runner_sink;
 
 typedef struct oc__engine_options {
     const char *period_text; /* --period: overrides the configuration's; NULL keeps it */
     const char *plugin_dir;  /* --plugin-dir: overrides the configuration's; NULL keeps it */
     size_t jobs;             /* --jobs; 0 takes the configuration's, else the CPU count */
+    /* Optional: receives results as soon as they are final (in the order
+     * below, already recorded in the manifest); it may take them from the
+     * list. NULL: every result stays in the list. */
+    const struct oc__runner_sink *sink;
 } oc__engine_options;
 
 /* Evaluates every metric of config: loads the plugins, plans each metric

@@ -492,9 +492,15 @@ int oc__output_write(FILE *stream, oc__output_format format, const oc__manifest 
     case OC_OUTPUT_TABLE:
         return oc__output_write_table(stream, manifest, results, width, error);
     case OC_OUTPUT_CSV:
-        return oc__output_write_csv(stream, manifest, results, error);
-    case OC_OUTPUT_JSON:
-        return oc__output_write_json(stream, manifest, results, error);
+    case OC_OUTPUT_JSON: {
+        oc__output_writer *writer;
+        int status = oc__output_writer_begin(stream, format, &writer, error);
+        if (status == OC_OK && (status = oc__output_writer_add(writer, results, error)) != OC_OK)
+            oc__output_writer_free(writer);
+        else if (status == OC_OK)
+            status = oc__output_writer_end(writer, manifest, error);
+        return status;
+    }
     }
     return oc_error_set(error, OC_ERROR_INVALID, "unknown output format number %d", (int)format);
 }

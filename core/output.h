@@ -47,15 +47,54 @@ int oc__output_write_file(const char *path, oc__output_format format,
 int oc__output_write(FILE *stream, oc__output_format format, const oc__manifest *manifest,
                      const oc__result_list *results, size_t width, oc_error *error);
 
-/* {"run": {...manifest...}, "results": [...]}, one result per line,
- * numbers with the fewest digits that read back exactly. */
-int oc__output_write_json(FILE *stream, const oc__manifest *manifest,
-                          const oc__result_list *results, oc_error *error);
+/* ---- Writing as results arrive (JSON and CSV) ----
+ *
+ * A national run has some 430,000 results: they are written as jobs
+ * finish, while later jobs still work, instead of all at the end. The
+ * table cannot be: its column widths depend on every result.
+ *
+ * JSON is {"results": [...], "run": {...manifest...}}, one result per
+ * line, numbers with the fewest digits that read back exactly; the run
+ * record comes last because it lists the periods the results used. CSV is
+ * a header row and one row per result (RFC 4180, CRLF line ends); the
+ * manifest is not part of it. */
 
-/* A header row and one row per result (RFC 4180, CRLF line ends). The
- * manifest is not part of CSV; it may be NULL. */
-int oc__output_write_csv(FILE *stream, const oc__manifest *manifest,
-                         const oc__result_list *results, oc_error *error);
+/* Writes to a stream the caller owns; allocated by begin, freed by end or
+ * free. */
+typedef struct oc__output_writer oc__output_writer;
+
+/* Starts a JSON or CSV document on stream (OC_ERROR_INVALID for the
+ * table). */
+int oc__output_writer_begin(FILE *stream, oc__output_format format, oc__output_writer **writer,
+                            oc_error *error);
+
+/* Writes results after those already written. Errors: OC_ERROR_NO_MEMORY,
+ * OC_ERROR_IO. */
+int oc__output_writer_add(oc__output_writer *writer, const oc__result_list *results,
+                          oc_error *error);
+
+/* Ends the document (JSON: the run record from manifest, which may be
+ * NULL), writes out everything and frees the writer. */
+int oc__output_writer_end(oc__output_writer *writer, const oc__manifest *manifest,
+                          oc_error *error);
+
+/* Frees the writer without ending the document. NULL is fine. */
+void oc__output_writer_free(oc__output_writer *writer);
+
+/* A writer into a file that appears, complete, only on commit (through
+ * core/atomic_file.h); errors name the file. */
+typedef struct oc__output_file_writer oc__output_file_writer;
+
+int oc__output_file_writer_begin(const char *path, oc__output_format format,
+                                 oc__output_file_writer **writer, oc_error *error);
+int oc__output_file_writer_add(oc__output_file_writer *writer, const oc__result_list *results,
+                               oc_error *error);
+/* Ends the document, renames it into place and frees the writer; on
+ * failure the file is removed and an existing one left untouched. */
+int oc__output_file_writer_commit(oc__output_file_writer *writer, const oc__manifest *manifest,
+                                  oc_error *error);
+/* Removes the unfinished file and frees the writer. NULL is fine. */
+void oc__output_file_writer_abort(oc__output_file_writer *writer);
 
 /* The human-readable table, its lines at most width display columns
  * (0 = unlimited): text columns are shortened and then the least important
@@ -172,5 +211,23 @@ int oc__output_cache_append(oc__output_cache *cache, const char *text,
                             oc__output_escape_function escape, oc__output_buffer *buffer);
 
 void oc__output_cache_free(oc__output_cache *cache);
+
+/* The state of a JSON or CSV writer (output_writer.c); the per-format
+ * parts are in output_json.c and output_csv.c. */
+struct oc__output_writer {
+    oc__output_format format;
+    oc__output_buffer buffer;
+    size_t written;                                  /* results so far */
+    char *key_prefixes[OC_OUTPUT_MAX_COLUMNS];       /* JSON: '{"metric": ', ... */
+    size_t key_prefix_lengths[OC_OUTPUT_MAX_COLUMNS];
+    oc__output_cache caches[OC_OUTPUT_MAX_COLUMNS];
+};
+
+int oc__output_json_begin(oc__output_writer *writer, oc_error *error);
+int oc__output_json_add(oc__output_writer *writer, const oc__result *result, oc_error *error);
+int oc__output_json_end(oc__output_writer *writer, const oc__manifest *manifest,
+                        oc_error *error);
+int oc__output_csv_begin(oc__output_writer *writer, oc_error *error);
+int oc__output_csv_add(oc__output_writer *writer, const oc__result *result, oc_error *error);
 
 #endif

@@ -72,33 +72,23 @@ static int append_row(oc__output_buffer *buffer, oc__output_cache *caches,
     return 0;
 }
 
-int oc__output_write_csv(FILE *stream, const oc__manifest *manifest,
-                         const oc__result_list *results, oc_error *error)
+/* The column names are plain [a-z_] identifiers: nothing to quote. */
+int oc__output_csv_begin(oc__output_writer *writer, oc_error *error)
 {
-    (void)manifest;
-    oc__output_buffer buffer;
-    oc__output_buffer_init(&buffer, stream);
-    /* The column names are plain [a-z_] identifiers: nothing to quote. */
+    (void)error;
     for (size_t i = 0; i < oc__output_column_count; i++) {
         if (i > 0)
-            oc__output_buffer_append(&buffer, ",", 1);
-        oc__output_buffer_append(&buffer, oc__output_columns[i].name,
+            oc__output_buffer_append(&writer->buffer, ",", 1);
+        oc__output_buffer_append(&writer->buffer, oc__output_columns[i].name,
                                  strlen(oc__output_columns[i].name));
     }
-    oc__output_buffer_append(&buffer, "\r\n", 2);
-    oc__output_cache *caches = calloc(OC_OUTPUT_MAX_COLUMNS, sizeof *caches);
-    int status = caches == NULL ? oc_error_set(error, OC_ERROR_NO_MEMORY,
-                                               "out of memory while writing CSV")
-                                : OC_OK;
-    for (size_t row = 0; status == OC_OK && row < results->count; row++)
-        if (append_row(&buffer, caches, &results->items[row]) != 0)
-            status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing CSV");
-    if (status == OC_OK)
-        status = oc__output_buffer_flush(&buffer, "CSV", error);
-    if (caches != NULL)
-        for (size_t i = 0; i < oc__output_column_count; i++)
-            oc__output_cache_free(&caches[i]);
-    free(caches);
-    oc__output_buffer_free(&buffer);
-    return status;
+    oc__output_buffer_append(&writer->buffer, "\r\n", 2);
+    return OC_OK;
+}
+
+int oc__output_csv_add(oc__output_writer *writer, const oc__result *result, oc_error *error)
+{
+    if (append_row(&writer->buffer, writer->caches, result) != 0)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing CSV");
+    return OC_OK;
 }

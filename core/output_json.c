@@ -137,27 +137,9 @@ static int escape_json_string(const char *text, char **escaped, size_t *length)
     return 0;
 }
 
-/* What writing the results needs: one buffer, and per column the text
- * before its value ('{"metric": ' or ', "indicator": ') and the cache of
- * its escaped strings. */
-typedef struct json_writer {
-    oc__output_buffer buffer;
-    char *key_prefixes[OC_OUTPUT_MAX_COLUMNS];
-    size_t key_prefix_lengths[OC_OUTPUT_MAX_COLUMNS];
-    oc__output_cache caches[OC_OUTPUT_MAX_COLUMNS];
-} json_writer;
-
-static void json_writer_free(json_writer *writer)
-{
-    oc__output_buffer_free(&writer->buffer);
-    for (size_t i = 0; i < oc__output_column_count; i++) {
-        free(writer->key_prefixes[i]);
-        oc__output_cache_free(&writer->caches[i]);
-    }
-}
-
-/* The keys, escaped by jansson once per call rather than once per field. */
-static int make_key_prefixes(json_writer *writer)
+/* The keys with what comes before them ('{"metric": ', ', "indicator": '),
+ * escaped by jansson once per document rather than once per field. */
+static int make_key_prefixes(oc__output_writer *writer)
 {
     for (size_t i = 0; i < oc__output_column_count; i++) {
         char *key;
@@ -185,7 +167,7 @@ static int make_key_prefixes(json_writer *writer)
  * exactly (jansson applies one precision to a whole dump, and 17 digits
  * everywhere turns 7527.7 into 7527.6999999999998). Strings are escaped by
  * jansson, through the column's cache. */
-static int write_result(json_writer *writer, const oc__result *result)
+static int write_result(oc__output_writer *writer, const oc__result *result)
 {
     oc__output_buffer *buffer = &writer->buffer;
     for (size_t i = 0; i < oc__output_column_count; i++) {
@@ -223,41 +205,43 @@ static int write_result(json_writer *writer, const oc__result *result)
     return 0;
 }
 
-static int write_results(FILE *stream, const oc__result_list *results, oc_error *error)
+/* The results come first and the run record last: the run lists the
+ * periods the results used, known only once every result is, and results
+ * are written as jobs finish (docs/results.md). */
+int oc__output_json_begin(oc__output_writer *writer, oc_error *error)
 {
-    json_writer *writer = calloc(1, sizeof *writer);
-    if (writer == NULL)
+    if (make_key_prefixes(writer) != 0)
         return out_of_memory(error);
-    oc__output_buffer_init(&writer->buffer, stream);
-    int status = make_key_prefixes(writer) != 0 ? out_of_memory(error) : OC_OK;
-    for (size_t i = 0; status == OC_OK && i < results->count; i++) {
-        if (i == 0)
-            oc__output_buffer_append(&writer->buffer, "\n    ", 5);
-        else
-            oc__output_buffer_append(&writer->buffer, ",\n    ", 6);
-        if (write_result(writer, &results->items[i]) != 0)
-            status = out_of_memory(error);
-    }
-    if (status == OC_OK)
-        status = oc__output_buffer_flush(&writer->buffer, "JSON", error);
-    json_writer_free(writer);
-    free(writer);
-    return status;
+    static const char opening[] = "{\n  \"results\": [";
+    oc__output_buffer_append(&writer->buffer, opening, sizeof opening - 1);
+    return OC_OK;
 }
 
-int oc__output_write_json(FILE *stream, const oc__manifest *manifest,
-                          const oc__result_list *results, oc_error *error)
+int oc__output_json_add(oc__output_writer *writer, const oc__result *result, oc_error *error)
 {
-    fputs("{\n  \"run\": ", stream);
-    int status = manifest != NULL ? dump(run_object(manifest), stream, error)
+    if (writer->written == 0)
+        oc__output_buffer_append(&writer->buffer, "\n    ", 5);
+    else
+        oc__output_buffer_append(&writer->buffer, ",\n    ", 6);
+    return write_result(writer, result) != 0 ? out_of_memory(error) : OC_OK;
+}
+
+int oc__output_json_end(oc__output_writer *writer, const oc__manifest *manifest,
+                        oc_error *error)
+{
+    static const char after_results[] = "\n  ],\n  \"run\": ";
+    if (writer->written > 0)
+        oc__output_buffer_append(&writer->buffer, after_results, sizeof after_results - 1);
+    else
+        oc__output_buffer_append(&writer->buffer, after_results + 3, sizeof after_results - 4);
+    int status = oc__output_buffer_flush(&writer->buffer, "JSON", error);
+    FILE *stream = writer->buffer.stream;
+    if (status == OC_OK)
+        status = manifest != NULL ? dump(run_object(manifest), stream, error)
                                   : dump(json_null(), stream, error);
     if (status != OC_OK)
         return status;
-    fputs(",\n  \"results\": [", stream);
-    status = write_results(stream, results, error);
-    if (status != OC_OK)
-        return status;
-    fputs(results->count > 0 ? "\n  ]\n}\n" : "]\n}\n", stream);
+    fputs("\n}\n", stream);
     if (ferror(stream))
         return oc_error_set(error, OC_ERROR_IO, "write failed while writing JSON");
     return OC_OK;

@@ -266,7 +266,7 @@ static int failure_reason(const oc__runner_job *job, const job_state *state, cha
 static int collect(const oc__runner_job *job, job_state *state, oc__result_list *results,
                    oc__runner_summary *summary)
 {
-    char reason[OC_ERROR_MESSAGE_SIZE];
+    char reason[OC_ERROR_MESSAGE_SIZE + 64]; /* a prefix and a child's whole message */
     if (failure_reason(job, state, reason, sizeof reason)) {
         summary->failed++;
         oc__result_list_free(&state->results);
@@ -318,9 +318,37 @@ static void abandon(job_state *states, size_t count)
     }
 }
 
+/* What the parent collects results into, and hands them on to. */
+typedef struct collection {
+    oc__result_list *results;
+    oc__runner_summary *summary;
+    const oc__runner_sink *sink;  /* NULL: results only accumulate */
+    size_t next;                  /* the first job not yet collected */
+} collection;
+
+/* Collects every finished job that has no unfinished job before it, then
+ * hands the results on: results leave in job order, each job's as soon as
+ * it and every job before it are judged. */
+static int collect_finished(const oc__runner_job *jobs, size_t count, job_state *states,
+                            collection *collected, oc_error *error)
+{
+    size_t first = collected->next;
+    while (collected->next < count && states[collected->next].phase == JOB_DONE) {
+        size_t i = collected->next++;
+        int status = collect(&jobs[i], &states[i], collected->results, collected->summary);
+        oc__result_list_free(&states[i].results);
+        oc__wire_reader_free(&states[i].reader);
+        if (status != OC_OK)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory collecting results");
+    }
+    if (collected->next == first || collected->sink == NULL)
+        return OC_OK;
+    return collected->sink->deliver(collected->sink->context, collected->results, error);
+}
+
 static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parallel,
                      job_state *states, struct pollfd *polls, size_t *poll_jobs,
-                     unsigned char *buffer, oc_error *error)
+                     unsigned char *buffer, collection *collected, oc_error *error)
 {
     size_t next = 0, active = 0, done = 0;
     while (done < count) {
@@ -332,8 +360,12 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
                 active++;
             next++;
         }
-        if (active == 0)
+        if (active == 0) {
+            int status = collect_finished(jobs, count, states, collected, error);
+            if (status != OC_OK)
+                return status;
             continue;
+        }
 
         struct timespec current = now();
         long timeout = -1;
@@ -390,12 +422,22 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
                                     (long)state->pid, strerror(errno));
             }
         }
+        int status = collect_finished(jobs, count, states, collected, error);
+        if (status != OC_OK)
+            return status;
     }
-    return OC_OK;
+    return collect_finished(jobs, count, states, collected, error);
 }
 
 int oc__runner_run(const oc__runner_job *jobs, size_t count, size_t max_parallel,
                    oc__result_list *results, oc__runner_summary *summary, oc_error *error)
+{
+    return oc__runner_run_delivering(jobs, count, max_parallel, NULL, results, summary, error);
+}
+
+int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t max_parallel,
+                              const oc__runner_sink *sink, oc__result_list *results,
+                              oc__runner_summary *summary, oc_error *error)
 {
     oc__runner_summary ignored;
     if (summary == NULL)
@@ -434,13 +476,13 @@ int oc__runner_run(const oc__runner_job *jobs, size_t count, size_t max_parallel
             states[i].fd = -1;
             oc__wire_reader_init(&states[i].reader);
         }
-        status = supervise(jobs, count, max_parallel, states, polls, poll_jobs, buffer, error);
+        collection collected = {results, summary, sink, 0};
+        status = supervise(jobs, count, max_parallel, states, polls, poll_jobs, buffer,
+                           &collected, error);
         if (status != OC_OK)
             abandon(states, count);
     }
     for (size_t i = 0; states != NULL && i < count; i++) {
-        if (status == OC_OK && collect(&jobs[i], &states[i], results, summary) != OC_OK)
-            status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory collecting results");
         oc__result_list_free(&states[i].results);
         oc__wire_reader_free(&states[i].reader);
     }

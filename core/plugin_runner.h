@@ -67,4 +67,23 @@ size_t oc__runner_default_parallelism(void);
 int oc__runner_run(const oc__runner_job *jobs, size_t count, size_t max_parallel,
                    oc__result_list *results, oc__runner_summary *summary, oc_error *error);
 
+/* Where results go as soon as they are final, so a long run can write
+ * them while later jobs still work and need not hold them all. */
+typedef struct oc__runner_sink {
+    /* Called in the parent each time one or more jobs have been collected
+     * (every job before them collected too): results holds, in job order,
+     * every result collected and not yet taken. The function may take
+     * them (free them and leave the list empty) or leave them there. A
+     * status other than OC_OK (with error set) stops the run: every child
+     * is killed and reaped and oc__runner_run_delivering returns it. */
+    int (*deliver)(void *context, oc__result_list *results, oc_error *error);
+    void *context; /* borrowed */
+} oc__runner_sink;
+
+/* oc__runner_run that hands results to sink (may be NULL) as jobs finish
+ * instead of only at the end. */
+int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t max_parallel,
+                              const oc__runner_sink *sink, oc__result_list *results,
+                              oc__runner_summary *summary, oc_error *error);
+
 #endif

@@ -14,6 +14,8 @@ import io
 import json
 import math
 import os
+import resource
+import signal
 import subprocess
 import sys
 
@@ -152,11 +154,20 @@ def outcomes_command():
     return os.path.join(os.environ["top_builddir"], "outcomes")
 
 
-def run_outcomes(arguments, cwd=None, timeout=300):
+def limit_file_size(size):
+    """A preexec_fn under which files cannot grow past size bytes: writes
+    beyond fail with EFBIG, as on a full disk (SIGXFSZ ignored)."""
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+    return apply
+
+
+def run_outcomes(arguments, cwd=None, timeout=300, preexec_fn=None):
     """Runs `outcomes ARGUMENTS`; returns (status, stdout, stderr) as text."""
     process = subprocess.run([outcomes_command()] + list(arguments), cwd=cwd,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             timeout=timeout)
+                             timeout=timeout, preexec_fn=preexec_fn)
     return (process.returncode, process.stdout.decode("utf-8"),
             process.stderr.decode("utf-8", "replace"))
 
@@ -194,7 +205,7 @@ DERIVED_FIELDS = ["baseline_value", "change", "change_pct", "expected_value", "p
 
 
 def check_json_shape(checker, document, what):
-    checker.equal(list(document.keys()), ["run", "results"], "%s: top-level keys" % what)
+    checker.equal(list(document.keys()), ["results", "run"], "%s: top-level keys" % what)
     checker.equal(list(document["run"].keys()), RUN_KEYS, "%s: run keys" % what)
     for result in document["results"]:
         checker.equal(list(result.keys()), FIELDS, "%s: result fields" % what)

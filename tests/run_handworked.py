@@ -45,7 +45,7 @@ import math
 import os
 import sys
 
-from run_common import (DERIVED_FIELDS, Checker, byar, main_guard, parse_json_strict, present_value,
+from run_common import (DERIVED_FIELDS, Checker, byar, limit_file_size, main_guard, parse_json_strict, present_value,
                         run_json, run_outcomes, sanitizer_report, score_fields, trend_direction,
                         wilson, write_store, write_text)
 
@@ -346,6 +346,19 @@ def check_output_file(checker, work):
     checker.ok("no-such-directory" in err, "the error names the path: %r" % err)
     checker.equal(sorted(os.listdir(work)), before, "-o missing directory: nothing created")
     checker.ok(not sanitizer_report(err), "-o missing directory: sanitizer report " + err)
+
+    # The disk fills while results are written (they are written as jobs
+    # finish): status 1, one line naming the file, the previous file intact.
+    for output_format in ("json", "csv"):
+        status, out, err = run_outcomes(["run", "--format", output_format, "-o", target, config],
+                                        preexec_fn=limit_file_size(200))
+        what = "-o on a full disk (%s)" % output_format
+        checker.equal(status, 1, "%s: exit status (%s)" % (what, err.strip()))
+        checker.equal(len(err.strip().splitlines()), 1, "%s: one error line: %r" % (what, err))
+        checker.ok(target in err, "%s: the error names the file: %r" % (what, err))
+        with open(target, encoding="utf-8") as handle:
+            checker.equal(handle.read(), text, "%s: the previous file is intact" % what)
+        checker.equal(leftovers(results_dir), [], "%s: no temporary file" % what)
 
     # The target is a directory: the rename fails, no temporary file is left
     # beside it, and the directory is untouched.

@@ -55,7 +55,7 @@ static void tear_down(void)
 static int run(const char *text, const char *directory, size_t jobs, oc_error *error)
 {
     fixture_config_load(config_path, text, &config);
-    oc__engine_options options = {NULL, directory, jobs};
+    oc__engine_options options = {.plugin_dir = directory, .jobs = jobs};
     return oc__engine_run(config, &options, manifest, &results, &summary, error);
 }
 
@@ -121,7 +121,8 @@ START_TEST(the_period_option_overrides_the_configuration)
         "[m]\nplugin = worklessness\ninput.claimants = claimants\nareas = A1\n"
         "indicators = claimants\n";
     fixture_config_load(config_path, text, &config);
-    oc__engine_options options = {"2015Q2", plugin_directory(), 1};
+    oc__engine_options options = {.period_text = "2015Q2", .plugin_dir = plugin_directory(),
+                                  .jobs = 1};
     ck_assert_msg(oc__engine_run(config, &options, manifest, &results, &summary, &error) == OC_OK,
                   "%s", error.message);
     /* 2015Q2: t = 1, A1 = 100 + 10 = 110 at 2015-04-01. */
@@ -139,17 +140,23 @@ static double numbered_value(size_t measure, size_t area, size_t time)
     return (double)area + 10000.0 * (double)time;
 }
 
+/* national.h5: 17000 areas, quarters 2015-01-01 and 2015-04-01. */
+static void write_national_store(void)
+{
+    int32_t times[2] = {16436, 16526};
+    const char *measures[] = {"claimants"};
+    fixture_frame frame = {NULL, 17000, NULL, NULL, NULL, 2, times, 1, measures, "quarter",
+                           numbered_value};
+    fixture_store_write(test_path("national.h5"), &frame, 1);
+}
+
 START_TEST(jobs_take_whole_chunk_rows)
 {
     /* With 2 workers a job should read 17000 / (2 x 4) + 1 = 2126 areas;
      * whole chunk rows of 512 make that 2560 (5 rows), so 7 jobs
      * (6 x 2560 = 15360, the seventh the last 1640). Cut at 2126 there
      * would be 8 (7 x 2126 = 14882 < 17000). */
-    int32_t times[2] = {16436, 16526};
-    const char *measures[] = {"claimants"};
-    fixture_frame frame = {NULL, 17000, NULL, NULL, NULL, 2, times, 1, measures, "quarter",
-                           numbered_value};
-    fixture_store_write(test_path("national.h5"), &frame, 1);
+    write_national_store();
     oc_error error;
     const char *text =
         "[outcomes]\nstore = national.h5\nallow_insecure_plugins = yes\n\n"
@@ -163,6 +170,57 @@ START_TEST(jobs_take_whole_chunk_rows)
         ck_assert_str_eq(results.items[a].area, fixture_area_code(a));
         ck_assert_double_eq(results.items[a].value, (double)a + 10000);
     }
+}
+END_TEST
+
+/* A sink that takes each delivery's results, keeping area and value. */
+typedef struct taking_sink {
+    oc__result_list taken;
+    size_t deliveries;
+    size_t periods_at_first_delivery;
+} taking_sink;
+
+static int take_results(void *context, oc__result_list *delivered, oc_error *error)
+{
+    (void)error;
+    taking_sink *sink = context;
+    if (sink->deliveries++ == 0)
+        sink->periods_at_first_delivery = manifest->period_used_count;
+    for (size_t i = 0; i < delivered->count; i++) {
+        oc__result *copy = oc__result_list_append(&sink->taken);
+        ck_assert_ptr_nonnull(copy);
+        copy->area = strdup(delivered->items[i].area);
+        copy->value = delivered->items[i].value;
+    }
+    oc__result_list_free(delivered);
+    return OC_OK;
+}
+
+START_TEST(a_sink_receives_every_result_in_order)
+{
+    write_national_store();
+    fixture_config_load(config_path,
+                        "[outcomes]\nstore = national.h5\nallow_insecure_plugins = yes\n\n"
+                        "[m]\nplugin = worklessness\ninput.claimants = claimants\n"
+                        "indicators = claimants\n", &config);
+    taking_sink taking = {{0}, 0, 0};
+    oc__runner_sink sink = {take_results, &taking};
+    oc__engine_options options = {.plugin_dir = plugin_directory(), .jobs = 2, .sink = &sink};
+    oc_error error;
+    ck_assert_msg(oc__engine_run(config, &options, manifest, &results, &summary, &error) == OC_OK,
+                  "%s", error.message);
+    ck_assert_uint_eq(results.count, 0); /* all taken by the sink */
+    ck_assert_uint_ge(taking.deliveries, 1);
+    /* The manifest already lists a result's period when the sink sees it. */
+    ck_assert_uint_eq(taking.periods_at_first_delivery, 1);
+    ck_assert_uint_eq(taking.taken.count, 17000);
+    for (size_t a = 0; a < 17000; a++) {
+        ck_assert_str_eq(taking.taken.items[a].area, fixture_area_code(a));
+        ck_assert_double_eq(taking.taken.items[a].value, (double)a + 10000);
+    }
+    ck_assert_uint_eq(manifest->period_used_count, 1);
+    ck_assert_str_eq(manifest->periods_used[0], "2015-04-01");
+    oc__result_list_free(&taking.taken);
 }
 END_TEST
 
@@ -264,6 +322,7 @@ int main(void)
     tcase_add_test(tcase, metrics_in_configuration_order);
     tcase_add_test(tcase, the_period_option_overrides_the_configuration);
     tcase_add_test(tcase, jobs_take_whole_chunk_rows);
+    tcase_add_test(tcase, a_sink_receives_every_result_in_order);
     tcase_add_test(tcase, a_failed_job_stands_for_every_unit);
     tcase_add_test(tcase, an_unknown_plugin_names_its_key);
     tcase_add_test(tcase, a_plan_error_stops_the_run);

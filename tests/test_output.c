@@ -22,9 +22,14 @@
 #include "output.h"
 #include "temporary_directory.h"
 
-#define REFERENCE_JSON_SHA256 "33667ccf834f7d84244af6390410c73b5f303be918f1865cb884714632e146d3"
+/* The JSON digests were taken when "run" came first; since the run record
+ * moved after the results (so results can be written as jobs finish), the
+ * digests are of the same bytes with the two members swapped: cutting the
+ * new file at '\n  ],\n  "run": ' and putting it back in the old order
+ * gives the old digests (33667ccf... and 173ff1ce...) exactly. */
+#define REFERENCE_JSON_SHA256 "c4e1b021052d97ecb27f689785c1a7b4873d4f9dbccd93934e5e41d133aa0a2d"
 #define REFERENCE_CSV_SHA256 "62217889f19eef432615576eccfe46dc1203d2f312577a9ac9ea9248c19f5080"
-#define REFERENCE_EMPTY_JSON_SHA256 "173ff1ceda024007f43d402653b5e5cd2a5f2d18164f4b6f8312ed8a7d0bc971"
+#define REFERENCE_EMPTY_JSON_SHA256 "03d57c4322af577d1d968628dcd81e46b044bd32ae6775fd10132fb6d06b79ac"
 #define REFERENCE_EMPTY_CSV_SHA256 "74c780e65c4d675ba989adf677c22145535fe09db7a92fe29f2eda23b8acd0d8"
 
 /* The documented field order (docs/results.md), written out here rather
@@ -304,8 +309,8 @@ START_TEST(json_round_trips_every_field)
     ck_assert_msg(root != NULL, "invalid JSON: %s line %d", parse_error.text, parse_error.line);
     ck_assert_uint_eq(json_object_size(root), 2);
     void *iterator = json_object_iter(root);
-    ck_assert_str_eq(json_object_iter_key(iterator), "run");
-    ck_assert_str_eq(json_object_iter_key(json_object_iter_next(root, iterator)), "results");
+    ck_assert_str_eq(json_object_iter_key(iterator), "results");
+    ck_assert_str_eq(json_object_iter_key(json_object_iter_next(root, iterator)), "run");
 
     json_t *run = json_object_get(root, "run");
     ck_assert_str_eq(json_string_value(json_object_get(run, "started_at")),
@@ -657,16 +662,35 @@ static oc__manifest *reference_manifest(void)
     return fixed;
 }
 
+/* Writes list to a file, all at once or (batched) result by result in
+ * batches of uneven size through the file writer, and compares digests:
+ * both ways must give the same bytes. */
 static void assert_output_hash(oc__output_format format, const oc__manifest *run,
-                               const oc__result_list *list, const char *expected)
+                               const oc__result_list *list, int batched, const char *expected)
 {
     const char *path = test_path("reference.out");
     oc_error error;
-    ck_assert_int_eq(oc__output_write_file(path, format, run, list, &error), OC_OK);
+    if (!batched) {
+        ck_assert_int_eq(oc__output_write_file(path, format, run, list, &error), OC_OK);
+    } else {
+        oc__output_file_writer *writer;
+        ck_assert_int_eq(oc__output_file_writer_begin(path, format, &writer, &error), OC_OK);
+        size_t sizes[] = {0, 1, 7, 64, 1000, 3};
+        for (size_t offset = 0, i = 0; offset < list->count; i++) {
+            size_t size = sizes[i % 6];
+            if (size > list->count - offset)
+                size = list->count - offset;
+            oc__result_list batch = {list->items + offset, size, 0};
+            ck_assert_int_eq(oc__output_file_writer_add(writer, &batch, &error), OC_OK);
+            offset += size;
+        }
+        ck_assert_int_eq(oc__output_file_writer_commit(writer, run, &error), OC_OK);
+    }
     char digest[OC_SHA256_HEX_SIZE];
     ck_assert_int_eq(oc__sha256_file(path, digest, &error), OC_OK);
-    ck_assert_msg(strcmp(digest, expected) == 0, "%s output changed: sha256 %s, expected %s",
-                  oc__output_format_name(format), digest, expected);
+    ck_assert_msg(strcmp(digest, expected) == 0, "%s output%s changed: sha256 %s, expected %s",
+                  oc__output_format_name(format), batched ? " written in batches" : "", digest,
+                  expected);
 }
 
 START_TEST(writers_output_is_unchanged_byte_for_byte)
@@ -674,16 +698,30 @@ START_TEST(writers_output_is_unchanged_byte_for_byte)
     oc__result_list list = {0};
     build_reference(&list, 20000);
     oc__manifest *run = reference_manifest();
-    assert_output_hash(OC_OUTPUT_JSON, run, &list, REFERENCE_JSON_SHA256);
-    assert_output_hash(OC_OUTPUT_CSV, run, &list, REFERENCE_CSV_SHA256);
-    /* No results and no manifest: the hashes of
-     * '{\n  "run": null,\n  "results": []\n}\n' and of the CSV header
-     * line (the documented columns, comma-separated, CRLF), by sha256sum. */
     oc__result_list empty = {0};
-    assert_output_hash(OC_OUTPUT_JSON, NULL, &empty, REFERENCE_EMPTY_JSON_SHA256);
-    assert_output_hash(OC_OUTPUT_CSV, NULL, &empty, REFERENCE_EMPTY_CSV_SHA256);
+    for (int batched = 0; batched <= 1; batched++) {
+        assert_output_hash(OC_OUTPUT_JSON, run, &list, batched, REFERENCE_JSON_SHA256);
+        assert_output_hash(OC_OUTPUT_CSV, run, &list, batched, REFERENCE_CSV_SHA256);
+        /* No results and no manifest: the hashes of
+         * '{\n  "results": [],\n  "run": null\n}\n' and of the CSV header
+         * line (the documented columns, comma-separated, CRLF), by sha256sum. */
+        assert_output_hash(OC_OUTPUT_JSON, NULL, &empty, batched, REFERENCE_EMPTY_JSON_SHA256);
+        assert_output_hash(OC_OUTPUT_CSV, NULL, &empty, batched, REFERENCE_EMPTY_CSV_SHA256);
+    }
     oc__manifest_free(run);
     oc__result_list_free(&list);
+}
+END_TEST
+
+START_TEST(the_table_has_no_result_by_result_writer)
+{
+    /* The table needs every result first: it has no such writer. */
+    oc_error error;
+    oc__output_file_writer *writer;
+    ck_assert_int_eq(oc__output_file_writer_begin(test_path("table.txt"), OC_OUTPUT_TABLE,
+                                                  &writer, &error), OC_ERROR_INVALID);
+    ck_assert_ptr_null(writer);
+    ck_assert_str_eq(error.message, "the table format is written all at once, not result by result");
 }
 END_TEST
 
@@ -975,11 +1013,31 @@ START_TEST(failed_write_keeps_previous_file)
         free(after);
         ck_assert_uint_eq(count_entries(), 2); /* store and target: no temporary file */
     }
+    /* Written as a run goes (result by result): the add that meets the
+     * failure reports it, naming the file, and aborting leaves the
+     * previous file exactly as it was. */
+    oc__output_file_writer *writer;
+    oc_error error;
+    ck_assert_int_eq(oc__output_file_writer_begin(target, OC_OUTPUT_JSON, &writer, &error), OC_OK);
+    int status = OC_OK;
+    size_t added = 0;
+    while (status == OC_OK && added < 10000) {
+        status = oc__output_file_writer_add(writer, &results, &error);
+        added++;
+    }
+    ck_assert_int_eq(status, OC_ERROR_IO);
+    ck_assert_uint_lt(added, 10000);
+    ck_assert_msg(strncmp(error.message, target, strlen(target)) == 0, "%s", error.message);
+    ck_assert_ptr_null(strchr(error.message, '\n'));
+    oc__output_file_writer_abort(writer);
+    char *after = read_all(target);
+    ck_assert_str_eq(after, before);
+    free(after);
+    ck_assert_uint_eq(count_entries(), 2);
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &saved_limit), 0);
     signal(SIGXFSZ, saved_handler);
 
     /* A format that does not exist fails before any file is touched. */
-    oc_error error;
     ck_assert_int_eq(oc__output_write_file(target, (oc__output_format)7, NULL, &results, &error),
                      OC_ERROR_INVALID);
     ck_assert_uint_eq(count_entries(), 2);
@@ -1023,6 +1081,7 @@ int main(void)
     tcase_add_test(tcase, shortest_double_forms_read_back_exactly);
     tcase_add_test(tcase, invalid_utf8_is_replaced);
     tcase_add_test(tcase, writers_output_is_unchanged_byte_for_byte);
+    tcase_add_test(tcase, the_table_has_no_result_by_result_writer);
     tcase_add_test(tcase, fast_number_formatting_matches_printf_and_strtod);
     tcase_add_test(tcase, table_shows_rounded_figures);
     tcase_add_test(tcase, table_fits_a_narrow_width);

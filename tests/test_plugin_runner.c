@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "evaluation_internal.h"
 #include "plugin_loader.h"
 #include "plugin_runner.h"
+#include "temporary_directory.h"
 
 /* A small stand-in for the engine: evaluates one area with synthetic data
  * and writes one result per period that has a value. */
@@ -257,6 +260,135 @@ START_TEST(failure_callback_stands_for_the_work)
 }
 END_TEST
 
+/* ---- delivering results as jobs finish ---- */
+
+/* Job k sends k + 1 results labelled "k"; job 1 first waits for a byte on
+ * a FIFO that only the sink writes, so it cannot finish before job 0's
+ * results have been delivered: proof that results leave while jobs run. */
+typedef struct numbered_job {
+    size_t index;
+    const char *wait_on; /* FIFO path, or NULL */
+    char label[8];
+} numbered_job;
+
+static int run_numbered(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    numbered_job *job = context;
+    if (job->wait_on != NULL) {
+        int fd = open(job->wait_on, O_RDONLY);
+        char byte;
+        if (fd < 0 || read(fd, &byte, 1) != 1)
+            return oc_error_set(error, OC_ERROR_IO, "no signal from the sink");
+        close(fd);
+    }
+    for (size_t i = 0; i <= job->index; i++) {
+        oc__result result;
+        oc__result_init(&result);
+        result.metric = job->label;
+        int status = oc__wire_write_result(writer, &result, error);
+        if (status != OC_OK)
+            return status;
+    }
+    return OC_OK;
+}
+
+typedef struct collecting_sink {
+    oc__result_list taken;   /* every result delivered, in delivery order */
+    size_t deliveries;
+    const char *signal_path; /* FIFO to write to at the first delivery */
+    int fail;                /* return an error instead of taking results */
+} collecting_sink;
+
+static int collect_into(void *context, oc__result_list *results, oc_error *error)
+{
+    collecting_sink *sink = context;
+    sink->deliveries++;
+    if (sink->fail)
+        return oc_error_set(error, OC_ERROR_IO, "results.json: No space left on device");
+    for (size_t i = 0; i < results->count; i++) {
+        oc__result *copy = oc__result_list_append(&sink->taken);
+        ck_assert_ptr_nonnull(copy);
+        copy->metric = strdup(results->items[i].metric);
+    }
+    oc__result_list_free(results);
+    if (sink->deliveries == 1 && sink->signal_path != NULL) {
+        int fd = open(sink->signal_path, O_WRONLY);
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(write(fd, "x", 1), 1);
+        close(fd);
+    }
+    return OC_OK;
+}
+
+START_TEST(results_are_delivered_in_job_order_as_jobs_finish)
+{
+    make_test_directory();
+    const char *fifo = test_path("signal");
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    enum { JOBS = 5 };
+    numbered_job contexts[JOBS];
+    oc__runner_job jobs[JOBS];
+    memset(jobs, 0, sizeof jobs);
+    for (size_t k = 0; k < JOBS; k++) {
+        contexts[k] = (numbered_job){k, k == 1 ? fifo : NULL, ""};
+        snprintf(contexts[k].label, sizeof contexts[k].label, "%zu", k);
+        jobs[k] = (oc__runner_job){"numbered", "none", "1", 20, run_numbered, &contexts[k], NULL};
+    }
+    collecting_sink collected = {{0}, 0, fifo, 0};
+    oc__runner_sink sink = {collect_into, &collected};
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    oc_error error;
+    /* Three at once: jobs 2 and 3 finish while job 1 waits, yet their
+     * results must not overtake job 1's. */
+    ck_assert_msg(oc__runner_run_delivering(jobs, JOBS, 3, &sink, &results, &summary, &error)
+                      == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(summary.succeeded, JOBS);
+    ck_assert_uint_eq(results.count, 0); /* the sink took everything */
+    ck_assert_uint_ge(collected.deliveries, 2);
+    /* 1 + 2 + 3 + 4 + 5 results: "0", "1", "1", "2", "2", "2", ... */
+    ck_assert_uint_eq(collected.taken.count, JOBS * (JOBS + 1) / 2);
+    size_t position = 0;
+    for (size_t k = 0; k < JOBS; k++)
+        for (size_t i = 0; i <= k; i++)
+            ck_assert_str_eq(collected.taken.items[position++].metric, contexts[k].label);
+    oc__result_list_free(&collected.taken);
+    remove_test_directory();
+}
+END_TEST
+
+/* Sleeps an hour: only being killed ends it in time. */
+static int run_sleeps(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context, (void)writer, (void)error;
+    sleep(3600);
+    return OC_OK;
+}
+
+START_TEST(a_failing_sink_stops_the_run_and_reaps_every_child)
+{
+    numbered_job first = {0, NULL, "0"};
+    oc__runner_job jobs[3] = {
+        {"numbered", "none", "1", 0, run_numbered, &first, NULL},
+        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL},
+        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL},
+    };
+    collecting_sink collected = {{0}, 0, NULL, 1};
+    oc__runner_sink sink = {collect_into, &collected};
+    oc__result_list results = {0};
+    oc_error error;
+    /* No time limit: only the sink's failure can end the sleepers. */
+    ck_assert_int_eq(oc__runner_run_delivering(jobs, 3, 3, &sink, &results, NULL, &error),
+                     OC_ERROR_IO);
+    ck_assert_str_eq(error.message, "results.json: No space left on device");
+    ck_assert_uint_eq(collected.deliveries, 1);
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* no child left, not even a zombie */
+    ck_assert_int_eq(errno, ECHILD);
+    oc__result_list_free(&results);
+}
+END_TEST
+
 START_TEST(default_parallelism_and_no_jobs)
 {
     ck_assert_uint_ge(oc__runner_default_parallelism(), 1);
@@ -275,6 +407,8 @@ int main(void)
     tcase_add_test(tests, isolates_failures_in_parallel);
     tcase_add_test(tests, isolates_failures_one_at_a_time);
     tcase_add_test(tests, failure_callback_stands_for_the_work);
+    tcase_add_test(tests, results_are_delivered_in_job_order_as_jobs_finish);
+    tcase_add_test(tests, a_failing_sink_stops_the_run_and_reaps_every_child);
     tcase_add_test(tests, default_parallelism_and_no_jobs);
     suite_add_tcase(suite, tests);
     SRunner *runner = srunner_create(suite);
