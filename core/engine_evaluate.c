@@ -20,8 +20,6 @@
 /* Largest block of areas read at once: with a dozen measures and 240
  * periods, 512 areas is 12 MiB of buffers. */
 #define MAX_BLOCK_AREAS 512
-/* Units whose results are sent together (see send_ready_units). */
-#define SEND_BATCH_UNITS 64
 
 typedef struct evaluator {
     const oc__metric_plan *plan;
@@ -29,6 +27,7 @@ typedef struct evaluator {
     oc__store_frame *frame;
     const oc__store_measure **measures; /* per role, NULL when unmapped */
     const int32_t *times;
+    size_t *year_earlier_index;         /* owned, see oc_evaluation */
     size_t time_count;
     size_t area_count;
     size_t block_areas;
@@ -94,6 +93,7 @@ static void free_unit_results(const evaluator *ev, oc__result *results)
 static void evaluator_close(evaluator *ev)
 {
     oc__store_close(ev->store);
+    free(ev->year_earlier_index);
     free(ev->measures);
     free(ev->block);
     free(ev->inputs);
@@ -130,7 +130,9 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
     ev->inputs = calloc(roles ? roles : 1, sizeof *ev->inputs);
     ev->outputs = calloc(indicators, sizeof *ev->outputs);
     ev->output_storage = malloc(indicators * 5 * times * sizeof(double) + 1);
-    if (!ev->measures || !ev->inputs || !ev->outputs || !ev->output_storage)
+    ev->year_earlier_index = oc__evaluation_year_earlier_table(ev->times, times);
+    if (!ev->measures || !ev->inputs || !ev->outputs || !ev->output_storage
+        || !ev->year_earlier_index)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     ev->block_areas = MAX_BLOCK_AREAS;
     for (size_t r = 0; r < roles; r++) {
@@ -163,6 +165,7 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
     evaluation->z = plan->z;
     evaluation->period_index = plan->period_end_index;
     evaluation->baseline_index = plan->baseline_end_index;
+    evaluation->year_earlier_index = ev->year_earlier_index;
     return OC_OK;
 }
 
@@ -283,21 +286,13 @@ static int add_configured_target(const oc__scoring_settings *settings, oc__resul
 /* Sends the results of every unit that is ready and has no unsent unit
  * before it, then frees them: results leave in the order of the job's
  * units, and a job over single areas (read in order) sends each unit's
- * results as soon as they are scored, so the host decodes them while the
- * job goes on and the job holds one unit's results at a time. */
-static int send_ready_units(evaluator *ev, int wait_for_batch, oc_error *error)
+ * results as soon as they are scored, so the job holds one unit's results
+ * at a time. The wire writer gathers them and writes a full buffer at a
+ * time: the host keeps a job's results until the job has finished anyway,
+ * and every write wakes it. */
+static int send_ready_units(evaluator *ev, oc_error *error)
 {
-    /* In batches: the host wakes once per batch, not once per unit. */
-    if (wait_for_batch) {
-        size_t ready = 0;
-        while (ready < SEND_BATCH_UNITS && ev->next_to_send + ready < ev->unit_count
-               && ev->unit_results[ev->next_to_send + ready] != NULL)
-            ready++;
-        if (ready < SEND_BATCH_UNITS)
-            return OC_OK;
-    }
     int status = OC_OK;
-    size_t sent = 0;
     while (status == OC_OK && ev->next_to_send < ev->unit_count
            && ev->unit_results[ev->next_to_send] != NULL) {
         oc__result *results = ev->unit_results[ev->next_to_send];
@@ -305,11 +300,7 @@ static int send_ready_units(evaluator *ev, int wait_for_batch, oc_error *error)
             status = oc__wire_write_result(ev->writer, &results[k], error);
         free_unit_results(ev, results);
         ev->unit_results[ev->next_to_send++] = NULL;
-        sent++;
     }
-    /* The writer gathers records; the host should see each batch now. */
-    if (status == OC_OK && sent > 0)
-        status = oc__wire_writer_flush(ev->writer, error);
     return status;
 }
 
@@ -362,7 +353,7 @@ static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, si
             return status == OC_ERROR_NO_MEMORY ? oc_error_set(error, status, "out of memory")
                                                 : status;
     }
-    return send_ready_units(ev, 1, error);
+    return send_ready_units(ev, error);
 }
 
 /* What to do with a unit whose inputs are ready. */
@@ -483,7 +474,7 @@ int oc__engine_evaluate_units(const oc__metric_plan *plan, size_t first_unit,
     if (status == OC_OK)
         status = process_units(&ev, plan->units + first_unit, unit_count, SEND_RESULTS, error);
     if (status == OC_OK)
-        status = send_ready_units(&ev, 0, error);
+        status = send_ready_units(&ev, error);
     if (status == OC_OK && ev.next_to_send != unit_count)
         status = oc_error_set(error, OC_ERROR_INVALID, "%zu of %zu units were not evaluated",
                               unit_count - ev.next_to_send, unit_count);

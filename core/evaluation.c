@@ -81,7 +81,17 @@ size_t oc_evaluation_like_period_index(const oc_evaluation *evaluation, size_t i
 {
     if (checked_index(evaluation, index) == OC_NO_INDEX)
         return OC_NO_INDEX;
+    if (years == 1 && evaluation->year_earlier_index != NULL)
+        return evaluation->year_earlier_index[index];
     return oc__like_period_index(evaluation->times, evaluation->time_count, index, years);
+}
+
+size_t *oc__evaluation_year_earlier_table(const int32_t *times, size_t time_count)
+{
+    size_t *table = malloc((time_count ? time_count : 1) * sizeof *table);
+    for (size_t t = 0; table != NULL && t < time_count; t++)
+        table[t] = oc__like_period_index(times, time_count, t, 1);
+    return table;
 }
 
 size_t oc_evaluation_reported_index(const oc_evaluation *evaluation,

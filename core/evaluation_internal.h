@@ -33,7 +33,16 @@ struct oc_evaluation {
     double z;
     size_t period_index;                    /* (size_t)-1 when none */
     size_t baseline_index;
+    /* Optional, borrowed: per time index, the like period a year earlier
+     * ((size_t)-1 for none), worked out once for the time axis because
+     * year-on-year plugins ask for it at every period of every area. NULL:
+     * worked out at each call. */
+    const size_t *year_earlier_index;
 };
+
+/* The table for year_earlier_index: time_count entries, or NULL when out
+ * of memory. The caller frees it. */
+size_t *oc__evaluation_year_earlier_table(const int32_t *times, size_t time_count);
 
 /* Refills every output series with NaN before the next area. */
 void oc__evaluation_reset_outputs(oc_evaluation *evaluation);

@@ -360,12 +360,13 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
                 active++;
             next++;
         }
-        if (active == 0) {
-            int status = collect_finished(jobs, count, states, collected, error);
-            if (status != OC_OK)
-                return status;
+        /* Delivered after the next jobs have started, so that with one
+         * worker the next child computes while the host writes. */
+        int status = collect_finished(jobs, count, states, collected, error);
+        if (status != OC_OK)
+            return status;
+        if (active == 0)
             continue;
-        }
 
         struct timespec current = now();
         long timeout = -1;
@@ -422,9 +423,6 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
                                     (long)state->pid, strerror(errno));
             }
         }
-        int status = collect_finished(jobs, count, states, collected, error);
-        if (status != OC_OK)
-            return status;
     }
     return collect_finished(jobs, count, states, collected, error);
 }

@@ -48,7 +48,7 @@ enum oc__wire_record_type {
 /* Bytes a writer gathers before it writes them: at national scale a job
  * sends hundreds of thousands of results, and one write(2) per result cost
  * a system call and a wake-up of the host each (about 10% of all CPU). */
-#define OC__WIRE_WRITER_BUFFER_SIZE (64u * 1024u)
+#define OC__WIRE_WRITER_BUFFER_SIZE (256u * 1024u)
 
 /* Writes a stream to a file descriptor the caller owns (and closes).
  * Records are gathered in the writer (it allocates nothing) and written

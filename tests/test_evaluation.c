@@ -30,6 +30,18 @@
 #define D2016_08_01 17014
 #define D2016_11_01 17106
 
+/* The like-period tests run twice (Check loop index 0 and 1): searching
+ * at every call, and through the year-earlier table the engine works out
+ * once per time axis; both must give the hand-worked answers. */
+static int use_table;
+static size_t *attached_table;
+
+static void free_table(void)
+{
+    free(attached_table);
+    attached_table = NULL;
+}
+
 static oc_evaluation make(const int32_t *times, size_t count)
 {
     oc_evaluation evaluation = {0};
@@ -37,11 +49,18 @@ static oc_evaluation make(const int32_t *times, size_t count)
     evaluation.time_count = count;
     evaluation.period_index = NONE;
     evaluation.baseline_index = NONE;
+    free_table();
+    if (use_table) {
+        attached_table = oc__evaluation_year_earlier_table(times, count);
+        ck_assert_ptr_nonnull(attached_table);
+        evaluation.year_earlier_index = attached_table;
+    }
     return evaluation;
 }
 
 START_TEST(like_quarter_one_and_two_years_back)
 {
+    use_table = _i;
     /* NI 152 snapshots: Feb, May, Aug, Nov. */
     static const int32_t times[] = {D2014_02_01, D2014_05_01, D2014_08_01, D2014_11_01,
                                     D2015_02_01, D2015_05_01, D2015_08_01, D2015_11_01,
@@ -60,6 +79,7 @@ END_TEST
 
 START_TEST(like_period_missing_quarter_is_none)
 {
+    use_table = _i;
     /* May 2015 is missing: Aug 2015 (16648) is 92 days from May 2015. */
     static const int32_t times[] = {D2015_02_01, D2015_08_01, D2016_02_01, D2016_05_01};
     oc_evaluation evaluation = make(times, 4);
@@ -70,6 +90,7 @@ END_TEST
 
 START_TEST(like_period_tolerance_is_fifteen_days)
 {
+    use_table = _i;
     /* 2015-05-10 = D2015_05_01 + 9: within 15 days of a year before
      * 2016-05-01; 2015-05-20 = + 19 is not. */
     static const int32_t near[] = {D2015_05_01 + 9, D2016_05_01};
@@ -83,6 +104,7 @@ END_TEST
 
 START_TEST(like_month_not_neighbouring_month)
 {
+    use_table = _i;
     /* Monthly 2015-01 .. 2016-12: month starts from day-of-year offsets. */
     static const int common[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
     int32_t times[24];
@@ -99,6 +121,7 @@ END_TEST
 
 START_TEST(like_period_from_leap_day)
 {
+    use_table = _i;
     /* 2016-02-29 = 16801 + 31 + 28 = 16860; a year earlier is 2015-02-28 =
      * 16494, and 2015-03-01 (16495) is the nearest time to it. */
     static const int32_t times[] = {16495, 16860};
@@ -109,6 +132,7 @@ END_TEST
 
 START_TEST(like_academic_year)
 {
+    use_table = _i;
     /* 2014-09-01 = 16071 + 243 = 16314; 2015-09-01 = 16679; 2016-09-01 = 17045. */
     static const int32_t times[] = {16314, 16679, 17045};
     oc_evaluation evaluation = make(times, 3);
@@ -288,12 +312,13 @@ int main(void)
 {
     Suite *suite = suite_create("evaluation");
     TCase *like = tcase_create("like_period");
-    tcase_add_test(like, like_quarter_one_and_two_years_back);
-    tcase_add_test(like, like_period_missing_quarter_is_none);
-    tcase_add_test(like, like_period_tolerance_is_fifteen_days);
-    tcase_add_test(like, like_month_not_neighbouring_month);
-    tcase_add_test(like, like_period_from_leap_day);
-    tcase_add_test(like, like_academic_year);
+    tcase_add_checked_fixture(like, NULL, free_table);
+    tcase_add_loop_test(like, like_quarter_one_and_two_years_back, 0, 2);
+    tcase_add_loop_test(like, like_period_missing_quarter_is_none, 0, 2);
+    tcase_add_loop_test(like, like_period_tolerance_is_fifteen_days, 0, 2);
+    tcase_add_loop_test(like, like_month_not_neighbouring_month, 0, 2);
+    tcase_add_loop_test(like, like_period_from_leap_day, 0, 2);
+    tcase_add_loop_test(like, like_academic_year, 0, 2);
     suite_add_tcase(suite, like);
     TCase *accessors = tcase_create("accessors");
     tcase_add_test(accessors, accessors_are_defensive);
