@@ -26,8 +26,11 @@ void oc__result_clear(oc__result *result)
         &result->target_date, &result->rag, &result->spc_signal, &result->spc_rule,
         &result->assurance, &result->trend, &result->comparator, &result->message,
     };
-    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
-        free(*strings[i]);
+    if (result->text_block != NULL)
+        free(result->text_block);
+    else
+        for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+            free(*strings[i]);
     oc__result_init(result);
 }
 

@@ -6,7 +6,7 @@
  *
  * Numbers are NaN and strings NULL where "not applicable" (printed as null
  * in JSON, empty in CSV, "-" in the table). Every string is owned by the
- * result and freed by oc__result_clear.
+ * result and freed by oc__result_clear (one by one, or as one text_block).
  */
 #ifndef OC_RESULT_H
 #define OC_RESULT_H
@@ -50,6 +50,10 @@ typedef struct oc__result {
     double score;
     oc__result_status status;
     char *message;
+    /* NULL, or one allocation that every string above points into (a
+     * decoded result, core/wire.c): then oc__result_clear frees only it,
+     * and its strings must not be replaced or freed one by one. */
+    char *text_block;
 } oc__result;
 
 /* Sets every number to NaN, every string to NULL and status to OK. */

@@ -320,44 +320,65 @@ typedef struct payload_cursor {
     size_t remaining;
 } payload_cursor;
 
-/* Reads a string; *text is NULL for a NULL string. Returns 0, or -1 with
- * a reason in *problem. */
-static int take_string(payload_cursor *cursor, char **text, const char **problem)
+/* Checks the next string and steps over it: *bytes and *length describe
+ * it (*bytes NULL for a NULL string). Returns 0, or -1 with a reason in
+ * *problem. */
+static int take_string_span(payload_cursor *cursor, const unsigned char **bytes, size_t *length,
+                            const char **problem)
 {
-    *text = NULL;
+    *bytes = NULL;
+    *length = 0;
     if (cursor->remaining < 4) {
         *problem = "string length runs past the end of the record";
         return -1;
     }
-    uint32_t length = get_u32(cursor->data);
+    uint32_t declared = get_u32(cursor->data);
     cursor->data += 4;
     cursor->remaining -= 4;
-    if (length == NULL_STRING_LENGTH)
+    if (declared == NULL_STRING_LENGTH)
         return 0;
-    if (length > OC__WIRE_STRING_MAX) {
+    if (declared > OC__WIRE_STRING_MAX) {
         *problem = "string longer than the 65535-byte limit";
         return -1;
     }
-    if (length > cursor->remaining) {
+    if (declared > cursor->remaining) {
         *problem = "string runs past the end of the record";
         return -1;
     }
-    if (memchr(cursor->data, '\0', length) != NULL) {
+    if (memchr(cursor->data, '\0', declared) != NULL) {
         *problem = "string contains a NUL byte";
         return -1;
     }
-    *text = malloc((size_t)length + 1);
-    if (*text == NULL) {
-        *problem = "out of memory";
-        return -1;
-    }
-    memcpy(*text, cursor->data, length);
-    (*text)[length] = '\0';
-    cursor->data += length;
-    cursor->remaining -= length;
+    *bytes = cursor->data;
+    *length = declared;
+    cursor->data += declared;
+    cursor->remaining -= declared;
     return 0;
 }
 
+/* Reads a string into a new allocation; *text is NULL for a NULL string. */
+static int take_string(payload_cursor *cursor, char **text, const char **problem)
+{
+    const unsigned char *bytes;
+    size_t length;
+    *text = NULL;
+    if (take_string_span(cursor, &bytes, &length, problem) != 0)
+        return -1;
+    if (bytes == NULL)
+        return 0;
+    if ((*text = malloc(length + 1)) == NULL) {
+        *problem = "out of memory";
+        return -1;
+    }
+    memcpy(*text, bytes, length);
+    (*text)[length] = '\0';
+    return 0;
+}
+
+/* A result's strings go into one allocation (oc__result.text_block): a
+ * national run decodes some 430,000 results of 16 strings each, and one
+ * malloc and free per result instead of one per string is a tenth of the
+ * host's work. */
 static int decode_result(oc__wire_reader *reader, const unsigned char *payload, size_t length,
                          oc__result_list *results, oc_error *error)
 {
@@ -365,12 +386,17 @@ static int decode_result(oc__wire_reader *reader, const unsigned char *payload, 
     oc__result_init(&decoded);
     payload_cursor cursor = {payload, length};
     const char *problem = NULL;
+    const unsigned char *string_bytes[RESULT_FIELD_COUNT];
+    size_t string_lengths[RESULT_FIELD_COUNT];
+    size_t block_size = 0;
     size_t i;
     for (i = 0; i < RESULT_FIELD_COUNT && problem == NULL; i++) {
         char *base = (char *)&decoded + result_fields[i].offset;
         switch (result_fields[i].kind) {
         case FIELD_STRING:
-            take_string(&cursor, (char **)base, &problem);
+            if (take_string_span(&cursor, &string_bytes[i], &string_lengths[i], &problem) == 0
+                && string_bytes[i] != NULL)
+                block_size += string_lengths[i] + 1;
             break;
         case FIELD_DOUBLE:
             if (cursor.remaining < 8) {
@@ -398,16 +424,25 @@ static int decode_result(oc__wire_reader *reader, const unsigned char *payload, 
         }
         }
     }
-    if (problem == NULL && cursor.remaining != 0) {
-        oc__result_clear(&decoded);
+    if (problem == NULL && cursor.remaining != 0)
         return reader_fail(reader, error, "result record %llu has %zu bytes left over after its last field",
                            (unsigned long long)reader->record_count + 1, cursor.remaining);
-    }
-    if (problem != NULL) {
-        oc__result_clear(&decoded);
+    if (problem != NULL)
         return reader_fail(reader, error, "result record %llu, field '%s': %s",
                            (unsigned long long)reader->record_count + 1,
                            result_fields[i - 1].name, problem);
+    if (block_size > 0 && (decoded.text_block = malloc(block_size)) == NULL) {
+        reader->broken = 1;
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
+    }
+    char *next = decoded.text_block;
+    for (i = 0; i < RESULT_FIELD_COUNT; i++) {
+        if (result_fields[i].kind != FIELD_STRING || string_bytes[i] == NULL)
+            continue;
+        memcpy(next, string_bytes[i], string_lengths[i]);
+        next[string_lengths[i]] = '\0';
+        *(char **)((char *)&decoded + result_fields[i].offset) = next;
+        next += string_lengths[i] + 1;
     }
     oc__result *slot = oc__result_list_append(results);
     if (slot == NULL) {

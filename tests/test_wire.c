@@ -170,6 +170,14 @@ START_TEST(round_trip_every_field)
             ck_assert_int_eq(a->status, b->status);
         }
         ck_assert(isnan(list.items[0].score));
+        /* Decoded strings share one allocation, freed with the result (the
+         * sanitizer build would report a leak or a double free); a result
+         * without strings has none. */
+        const oc__result *decoded = &list.items[0];
+        ck_assert_ptr_nonnull(decoded->text_block);
+        ck_assert_ptr_eq(decoded->metric, decoded->text_block);
+        ck_assert_ptr_eq(decoded->indicator, decoded->metric + strlen(decoded->metric) + 1);
+        ck_assert_ptr_null(list.items[1].text_block);
         oc__result_list_free(&list);
         oc__wire_reader_free(&reader);
     }
