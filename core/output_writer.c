@@ -2,8 +2,10 @@
  * can write each job's results as soon as they are final (overlapping the
  * writing with the evaluation) and need not hold them all; and the same
  * writer into a file that appears only when complete. */
+#define _GNU_SOURCE /* sync_file_range */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,7 +89,31 @@ void oc__output_writer_free(oc__output_writer *writer)
 struct oc__output_file_writer {
     oc__atomic_file file;
     oc__output_writer *writer;
+    long long handed_to_disk;   /* bytes whose write-back has been started */
 };
+
+/* The commit fsyncs the file (results must survive a crash) and a national
+ * run writes some 300 MB: left to the end, the fsync alone took 0.2 s of
+ * an otherwise finished run. Every so often the data written so far is
+ * handed to the disk without waiting (Linux's sync_file_range), so the
+ * final fsync finds little left to do. Only a hint: the fsync still
+ * decides, and reports any failure. */
+#define WRITE_BACK_STEP (16LL * 1024 * 1024)
+
+static void start_write_back(oc__output_file_writer *writer)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    FILE *stream = writer->file.stream;
+    long long written = ftello(stream);
+    if (written < writer->handed_to_disk + WRITE_BACK_STEP || fflush(stream) != 0)
+        return;
+    sync_file_range(fileno(stream), writer->handed_to_disk, written - writer->handed_to_disk,
+                    SYNC_FILE_RANGE_WRITE);
+    writer->handed_to_disk = written;
+#else
+    (void)writer;
+#endif
+}
 
 /* "path: reason" for an error of the writer. */
 static int name_file(const oc__output_file_writer *writer, int status, const oc_error *cause,
@@ -126,7 +152,10 @@ int oc__output_file_writer_add(oc__output_file_writer *writer, const oc__result_
 {
     oc_error cause;
     int status = oc__output_writer_add(writer->writer, results, &cause);
-    return status == OC_OK ? OC_OK : name_file(writer, status, &cause, error);
+    if (status != OC_OK)
+        return name_file(writer, status, &cause, error);
+    start_write_back(writer);
+    return OC_OK;
 }
 
 int oc__output_file_writer_commit(oc__output_file_writer *writer, const oc__manifest *manifest,
