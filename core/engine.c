@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "digest_worker.h"
 #include "engine_plan.h"
 #include "plugin_runner.h"
 
@@ -125,18 +126,33 @@ static int load_plugins(const oc__config *config, const char *directory, unsigne
     return OC_OK;
 }
 
+/* Everything but the stores' digests, which a child works out while the
+ * jobs run (core/digest_worker.h); record_store_digests adds them. */
 static int record_manifest(const oc__config *config, const char *period_text,
                            const oc__plugin *const *plugins, oc__manifest *manifest,
                            oc_error *error)
 {
     int status = oc__manifest_set_configuration(manifest, config->path, error);
-    for (size_t s = 0; status == OC_OK && s < config->store_count; s++)
-        status = oc__manifest_add_store(manifest, config->stores[s], error);
     for (size_t m = 0; status == OC_OK && m < config->metric_count; m++)
         status = oc__manifest_add_plugin(manifest, plugins[m]->descriptor.name,
                                          plugins[m]->descriptor.version, error);
     if (status == OC_OK)
         status = oc__manifest_set_period_requested(manifest, period_text, error);
+    return status;
+}
+
+static int record_store_digests(const oc__config *config, oc__digest_worker *worker,
+                                oc__manifest *manifest, oc_error *error)
+{
+    char (*digests)[OC_SHA256_HEX_SIZE] = calloc(config->store_count + 1, sizeof *digests);
+    if (digests == NULL) {
+        oc__digest_worker_stop(worker);
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    int status = oc__digest_worker_finish(worker, digests, error);
+    for (size_t s = 0; status == OC_OK && s < config->store_count; s++)
+        status = oc__manifest_add_store_digest(manifest, config->stores[s], digests[s], error);
+    free(digests);
     return status;
 }
 
@@ -197,9 +213,17 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
         status = make_jobs(plans, metric_count, workers, &contexts, &jobs, &job_count, error);
     recording_sink recording = {manifest, options->sink, results->count};
     oc__runner_sink sink = {record_results, &recording};
-    if (status == OC_OK)
+    oc__digest_worker digest_worker;
+    if (status == OC_OK) {
+        oc__digest_worker_start(&digest_worker, (const char *const *)config->stores,
+                                config->store_count);
         status = oc__runner_run_delivering(jobs, job_count, workers, &sink, results, summary,
                                            error);
+        if (status == OC_OK)
+            status = record_store_digests(config, &digest_worker, manifest, error);
+        else
+            oc__digest_worker_stop(&digest_worker);
+    }
 
     free(jobs);
     free(contexts);

@@ -123,9 +123,15 @@ int oc__manifest_add_store(oc__manifest *manifest, const char *path, oc_error *e
     int status = oc__sha256_file(path, hex, error);
     if (status != OC_OK)
         return status;
+    return oc__manifest_add_store_digest(manifest, path, hex, error);
+}
+
+int oc__manifest_add_store_digest(oc__manifest *manifest, const char *path,
+                                  const char hex[OC_SHA256_HEX_SIZE], oc_error *error)
+{
     for (size_t i = 0; i < manifest->store_count; i++)
         if (strcmp(manifest->stores[i].path, path) == 0) {
-            memcpy(manifest->stores[i].sha256, hex, sizeof hex);
+            memcpy(manifest->stores[i].sha256, hex, OC_SHA256_HEX_SIZE);
             return OC_OK;
         }
     oc__manifest_file *stores = realloc(manifest->stores,
@@ -137,7 +143,7 @@ int oc__manifest_add_store(oc__manifest *manifest, const char *path, oc_error *e
     if (copy == NULL)
         return out_of_memory(error);
     stores[manifest->store_count].path = copy;
-    memcpy(stores[manifest->store_count].sha256, hex, sizeof hex);
+    memcpy(stores[manifest->store_count].sha256, hex, OC_SHA256_HEX_SIZE);
     manifest->store_count++;
     return OC_OK;
 }

@@ -65,6 +65,10 @@ int oc__manifest_set_configuration(oc__manifest *manifest, const char *path, oc_
  * again and updated rather than listed twice. Errors name the file. */
 int oc__manifest_add_store(oc__manifest *manifest, const char *path, oc_error *error);
 
+/* The same with the digest already worked out (core/digest_worker.h). */
+int oc__manifest_add_store_digest(oc__manifest *manifest, const char *path,
+                                  const char hex[OC_SHA256_HEX_SIZE], oc_error *error);
+
 /* Records a plugin; a name already recorded is not added again (its
  * version is kept). version may be NULL. */
 int oc__manifest_add_plugin(oc__manifest *manifest, const char *name, const char *version,

@@ -104,6 +104,10 @@ START_TEST(metrics_in_configuration_order)
     /* The manifest: the configuration, the one store, the plugin once. */
     ck_assert_str_eq(manifest->configuration.path, config_path);
     ck_assert_uint_eq(manifest->store_count, 1);
+    /* Worked out by a child while the jobs ran: the file's own digest. */
+    char digest[OC_SHA256_HEX_SIZE];
+    ck_assert_int_eq(oc__sha256_file(test_path("small.h5"), digest, NULL), OC_OK);
+    ck_assert_str_eq(manifest->stores[0].sha256, digest);
     ck_assert_uint_eq(manifest->plugin_count, 1);
     ck_assert_str_eq(manifest->plugins[0].name, "worklessness");
     ck_assert_str_eq(manifest->plugins[0].version, "1.0.0");

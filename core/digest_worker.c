@@ -1,0 +1,114 @@
+/* digest_worker.c: hashing the stores in a child process: see
+ * digest_worker.h. The child sends one line per file: the 64 hex digits,
+ * or nothing more once it fails (the caller then hashes the rest). */
+#define _GNU_SOURCE /* pipe2 */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "digest_worker.h"
+
+#define LINE_SIZE (OC_SHA256_HEX_SIZE) /* 64 digits and '\n' */
+
+static _Noreturn void hash_in_child(const char *const *paths, size_t count, int fd)
+{
+    for (size_t i = 0; i < count; i++) {
+        char hex[OC_SHA256_HEX_SIZE];
+        if (oc__sha256_file(paths[i], hex, NULL) != OC_OK)
+            _exit(1);
+        hex[OC_SHA256_HEX_SIZE - 1] = '\n';
+        for (size_t done = 0; done < LINE_SIZE;) {
+            ssize_t written = write(fd, hex + done, LINE_SIZE - done);
+            if (written < 0 && errno != EINTR)
+                _exit(1);
+            if (written > 0)
+                done += (size_t)written;
+        }
+    }
+    _exit(0);
+}
+
+void oc__digest_worker_start(oc__digest_worker *worker, const char *const *paths, size_t count)
+{
+    worker->paths = paths;
+    worker->count = count;
+    worker->pid = -1;
+    worker->fd = -1;
+    int fds[2];
+    if (count == 0 || pipe2(fds, O_CLOEXEC) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        hash_in_child(paths, count, fds[1]);
+    }
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return;
+    }
+    worker->pid = pid;
+    worker->fd = fds[0];
+}
+
+/* Reads up to size bytes, stopping early only at end of file or an error. */
+static size_t read_fully(int fd, char *buffer, size_t size)
+{
+    size_t got = 0;
+    while (got < size) {
+        ssize_t part = read(fd, buffer + got, size - got);
+        if (part < 0 && errno == EINTR)
+            continue;
+        if (part <= 0)
+            break;
+        got += (size_t)part;
+    }
+    return got;
+}
+
+static void reap(oc__digest_worker *worker)
+{
+    if (worker->fd >= 0)
+        close(worker->fd);
+    worker->fd = -1;
+    while (worker->pid > 0 && waitpid(worker->pid, NULL, 0) < 0 && errno == EINTR)
+        continue;
+    worker->pid = -1;
+}
+
+int oc__digest_worker_finish(oc__digest_worker *worker, char (*digests)[OC_SHA256_HEX_SIZE],
+                             oc_error *error)
+{
+    size_t received = 0;
+    if (worker->fd >= 0) {
+        char line[LINE_SIZE];
+        while (received < worker->count && read_fully(worker->fd, line, LINE_SIZE) == LINE_SIZE
+               && line[LINE_SIZE - 1] == '\n'
+               && strspn(line, "0123456789abcdef") == LINE_SIZE - 1) {
+            memcpy(digests[received], line, LINE_SIZE - 1);
+            digests[received][LINE_SIZE - 1] = '\0';
+            received++;
+        }
+    }
+    reap(worker);
+    /* Whatever the child did not send (it failed, or never ran) is hashed
+     * here, with the errors hashing gives. */
+    for (size_t i = received; i < worker->count; i++) {
+        int status = oc__sha256_file(worker->paths[i], digests[i], error);
+        if (status != OC_OK)
+            return status;
+    }
+    return OC_OK;
+}
+
+void oc__digest_worker_stop(oc__digest_worker *worker)
+{
+    if (worker->pid > 0)
+        kill(worker->pid, SIGKILL);
+    reap(worker);
+}

@@ -1,0 +1,118 @@
+/* test_digest_worker.c: store digests worked out in a child process
+ * (core/digest_worker.c) are the published SHA-256 values, in order; a file
+ * the child cannot read gives the same one-line error as hashing it here;
+ * stopping leaves no child behind. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "digest_worker.h"
+#include "temporary_directory.h"
+
+/* FIPS 180-2 examples: SHA-256("abc") and SHA-256 of the empty string. */
+#define SHA256_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define SHA256_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *file = fopen(path, "wb");
+    ck_assert_ptr_nonnull(file);
+    fputs(text, file);
+    ck_assert_int_eq(fclose(file), 0);
+}
+
+static void assert_no_child_left(void)
+{
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+    ck_assert_int_eq(errno, ECHILD);
+}
+
+START_TEST(digests_in_order)
+{
+    char abc[256], empty[256];
+    snprintf(abc, sizeof abc, "%s", test_path("abc.h5"));
+    snprintf(empty, sizeof empty, "%s", test_path("empty.h5"));
+    write_file(abc, "abc");
+    write_file(empty, "");
+    const char *const paths[] = {empty, abc, empty};
+    oc__digest_worker worker;
+    oc__digest_worker_start(&worker, paths, 3);
+    ck_assert_int_gt(worker.pid, 0);
+    char digests[3][OC_SHA256_HEX_SIZE];
+    oc_error error;
+    ck_assert_int_eq(oc__digest_worker_finish(&worker, digests, &error), OC_OK);
+    ck_assert_str_eq(digests[0], SHA256_EMPTY);
+    ck_assert_str_eq(digests[1], SHA256_ABC);
+    ck_assert_str_eq(digests[2], SHA256_EMPTY);
+    assert_no_child_left();
+}
+END_TEST
+
+START_TEST(an_unreadable_file_is_named)
+{
+    char abc[256], missing[256];
+    snprintf(abc, sizeof abc, "%s", test_path("abc.h5"));
+    snprintf(missing, sizeof missing, "%s", test_path("missing.h5"));
+    write_file(abc, "abc");
+    const char *const paths[] = {abc, missing};
+    oc__digest_worker worker;
+    oc__digest_worker_start(&worker, paths, 2);
+    char digests[2][OC_SHA256_HEX_SIZE];
+    oc_error error;
+    ck_assert_int_eq(oc__digest_worker_finish(&worker, digests, &error), OC_ERROR_NOT_FOUND);
+    ck_assert_str_eq(digests[0], SHA256_ABC);
+    char expected[512];
+    snprintf(expected, sizeof expected, "%s: cannot open for hashing: No such file or directory",
+             missing);
+    ck_assert_str_eq(error.message, expected);
+    assert_no_child_left();
+}
+END_TEST
+
+START_TEST(stopping_reaps_the_child)
+{
+    char abc[256];
+    snprintf(abc, sizeof abc, "%s", test_path("abc.h5"));
+    write_file(abc, "abc");
+    const char *const paths[] = {abc};
+    oc__digest_worker worker;
+    oc__digest_worker_start(&worker, paths, 1);
+    oc__digest_worker_stop(&worker);
+    ck_assert_int_eq(worker.pid, -1);
+    ck_assert_int_eq(worker.fd, -1);
+    assert_no_child_left();
+}
+END_TEST
+
+START_TEST(no_files_no_child)
+{
+    oc__digest_worker worker;
+    oc__digest_worker_start(&worker, NULL, 0);
+    ck_assert_int_eq(worker.pid, -1);
+    oc_error error;
+    ck_assert_int_eq(oc__digest_worker_finish(&worker, NULL, &error), OC_OK);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("digest_worker");
+    TCase *tests = tcase_create("digest_worker");
+    tcase_add_checked_fixture(tests, make_test_directory, remove_test_directory);
+    tcase_add_test(tests, digests_in_order);
+    tcase_add_test(tests, an_unreadable_file_is_named);
+    tcase_add_test(tests, stopping_reaps_the_child);
+    tcase_add_test(tests, no_files_no_child);
+    suite_add_tcase(suite, tests);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
