@@ -89,11 +89,27 @@ static int fitted(int written, size_t size)
     return written >= 0 && (size_t)written < size ? OC_OK : OC_ERROR_INVALID;
 }
 
+/* Every result carries two or three dates, so the common case (years
+ * 0-9999) is written digit by digit; snprintf takes the rest. */
 int oc__format_date(int32_t days, char *buffer, size_t size)
 {
     int year, month, day;
     oc__civil_from_days(days, &year, &month, &day);
-    return fitted(snprintf(buffer, size, "%04d-%02d-%02d", year, month, day), size);
+    if (year < 0 || year > 9999 || size < 11)
+        return fitted(snprintf(buffer, size, "%04d-%02d-%02d", year, month, day), size);
+    const int fields[3] = {year, month, day};
+    const int widths[3] = {4, 2, 2};
+    char *out = buffer;
+    for (int f = 0; f < 3; f++) {
+        int value = fields[f];
+        for (int digit = widths[f] - 1; digit >= 0; digit--) {
+            out[digit] = (char)('0' + value % 10);
+            value /= 10;
+        }
+        out += widths[f];
+        *out++ = f < 2 ? '-' : '\0';
+    }
+    return OC_OK;
 }
 
 /* The first day of the month `months` after year-month (month 1-12). */

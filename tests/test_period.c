@@ -160,6 +160,16 @@ START_TEST(test_format_date)
     char small[10];
     ck_assert_int_eq(oc__format_date(0, small, sizeof small), OC_ERROR_INVALID);
     ck_assert_str_eq(small, "1970-01-0");
+    /* Written digit by digit for years 0-9999: the same text as printf's
+     * "%04d-%02d-%02d", every third day from 0000-01-01 to 9999-12-31. */
+    for (int32_t days = -719528; days <= 2932896; days += 3) {
+        int year, month, day;
+        oc__civil_from_days(days, &year, &month, &day);
+        char expected[OC__DATE_TEXT_SIZE];
+        snprintf(expected, sizeof expected, "%04d-%02d-%02d", year, month, day);
+        ck_assert_int_eq(oc__format_date(days, buffer, sizeof buffer), OC_OK);
+        ck_assert_str_eq(buffer, expected);
+    }
 }
 END_TEST
 
