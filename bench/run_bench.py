@@ -89,7 +89,10 @@ def main():
     print(header)
     for size in args.sizes.split():
         store = os.path.join(directory, "national-%s.h5" % size)
-        if not os.path.exists(store):
+        # The generator writes the store and its two configurations; a store
+        # older than the generator may come with configurations of an older
+        # layout, so it is written again.
+        if not os.path.exists(store) or os.path.getmtime(store) < os.path.getmtime(generator):
             subprocess.run([generator, size, directory], check=True, stdout=subprocess.DEVNULL)
 
         def record(kind, name, measured):
