@@ -113,7 +113,7 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
     ev->plan = plan;
     ev->writer = writer;
     ev->block_first = OC__NO_INDEX;
-    int status = oc__store_open(plan->store_path, &ev->store, error);
+    int status = oc__store_open_for_reading(plan->store_path, &ev->store, error);
     if (status != OC_OK)
         return status;
     ev->frame = plan->frame_name ? oc__store_find_frame(ev->store, plan->frame_name)

@@ -60,6 +60,14 @@ typedef struct oc__store_measure {
  * OC_ERROR_NO_MEMORY. */
 int oc__store_open(const char *path, oc__store **store, oc_error *error);
 
+/* The same for a job that only reads measures, in a store the host has
+ * already opened and planned with oc__store_open: the frames, their time
+ * axes, measures and numbers of areas, but not the area codes, names and
+ * parents (a national store has 32,844 of each, and every job re-read and
+ * indexed them). On such a store oc__store_area_codes gives NULL and area
+ * look-ups find nothing. */
+int oc__store_open_for_reading(const char *path, oc__store **store, oc_error *error);
+
 /* Closes the file and frees everything, including every frame and string
  * the store handed out. NULL is allowed. */
 void oc__store_close(oc__store *store);

@@ -126,9 +126,35 @@ static int load_strings(oc__store_frame *frame, hid_t group, const char *name, i
     return OC_OK;
 }
 
+/* The number of areas from the area axis's shape alone. */
+static int count_areas(oc__store_frame *frame, hid_t group, oc__store_sink *sink)
+{
+    char object[OBJECT_SIZE];
+    hid_t dataset = open_dataset(frame, group, "area", 1, H5P_DEFAULT, sink);
+    if (dataset <= 0)
+        return (int)dataset;
+    hid_t space = H5Dget_space(dataset);
+    hsize_t dimension = 0;
+    int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+    if (rank == 1)
+        H5Sget_simple_extent_dims(space, &dimension, NULL);
+    if (space >= 0)
+        H5Sclose(space);
+    H5Dclose(dataset);
+    object_path(frame, "area", object);
+    if (rank != 1)
+        return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: is not one-dimensional", object);
+    if (dimension == 0)
+        return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: is empty: a frame needs at least one area", object);
+    frame->area_count = (size_t)dimension;
+    return OC_OK;
+}
+
 static int load_areas(oc__store_frame *frame, hid_t group, oc__store_sink *sink)
 {
     char object[OBJECT_SIZE];
+    if (frame->without_labels)
+        return count_areas(frame, group, sink);
     int status = load_strings(frame, group, "area", 1, &frame->codes, sink);
     if (status != OC_OK)
         return status;
@@ -550,16 +576,18 @@ int oc__store_frame_load(oc__store_frame *frame, hid_t group, oc__store_sink *si
         status = step;
     if (status != OC_OK && !collect)
         return status;
-    step = load_area_attribute(frame, group, "area_name", &frame->names, sink);
-    if (status == OC_OK)
-        status = step;
-    if (status != OC_OK && !collect)
-        return status;
-    step = load_area_attribute(frame, group, "area_parent", &frame->parents, sink);
-    if (status == OC_OK)
-        status = step;
-    if (status != OC_OK && !collect)
-        return status;
+    if (!frame->without_labels) {
+        step = load_area_attribute(frame, group, "area_name", &frame->names, sink);
+        if (status == OC_OK)
+            status = step;
+        if (status != OC_OK && !collect)
+            return status;
+        step = load_area_attribute(frame, group, "area_parent", &frame->parents, sink);
+        if (status == OC_OK)
+            status = step;
+        if (status != OC_OK && !collect)
+            return status;
+    }
     step = load_measures(frame, group, sink);
     if (status == OC_OK)
         status = step;

@@ -84,6 +84,9 @@ struct oc__store_frame {
     oc__store_index area_index;
     oc__store_measure_entry *measures; /* owned */
     size_t measure_count;
+    /* Set before loading: area codes, names and parents are not read, only
+     * the number of areas (oc__store_open_for_reading). */
+    int without_labels;
 };
 
 /* The datasets of a frame group that are axes or area attributes rather

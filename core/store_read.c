@@ -15,6 +15,7 @@ struct oc__store {
     hid_t file;
     oc__store_frame *frames;  /* owned */
     size_t frame_count;
+    int without_labels;       /* opened by oc__store_open_for_reading */
 };
 
 /* Refuses what is plainly not a store before HDF5 sees it, so the message
@@ -80,6 +81,7 @@ static int load_frame(oc__store *store, hid_t parent, const char *group_name,
 {
     oc__store_sink sink = {store->path, NULL, NULL, 0, error};
     frame->path = store->path;
+    frame->without_labels = store->without_labels;
     frame->group = H5Gopen2(parent, group_name, H5P_DEFAULT);
     if (frame->group < 0) {
         char reason[256];
@@ -131,7 +133,21 @@ static int load_frames(oc__store *store, oc_error *error)
     return status;
 }
 
+static int open_store(const char *path, int without_labels, oc__store **store_out,
+                      oc_error *error);
+
 int oc__store_open(const char *path, oc__store **store_out, oc_error *error)
+{
+    return open_store(path, 0, store_out, error);
+}
+
+int oc__store_open_for_reading(const char *path, oc__store **store_out, oc_error *error)
+{
+    return open_store(path, 1, store_out, error);
+}
+
+static int open_store(const char *path, int without_labels, oc__store **store_out,
+                      oc_error *error)
 {
     *store_out = NULL;
     oc__store_hdf5_quiet();
@@ -143,6 +159,7 @@ int oc__store_open(const char *path, oc__store **store_out, oc_error *error)
         free(store);
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", path);
     }
+    store->without_labels = without_labels;
     store->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (store->file < 0) {
         char reason[256];

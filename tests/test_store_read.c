@@ -118,6 +118,53 @@ START_TEST(test_frames_in_groups)
 }
 END_TEST
 
+/* Opened for reading only (what a job does): the same time axis,
+ * number of areas and measure values in every layout, but no area labels. */
+START_TEST(test_open_for_reading_skips_labels)
+{
+    static const char *const kinds[] = {"plain", "chunked", "integer", "xarray", "hours",
+                                        "fixed", "unattached", "groups"};
+    ck_assert_int_eq(fixture_write(kinds[_i], path), 0);
+    oc__store *full = NULL, *reading = NULL;
+    oc_error error;
+    ck_assert_int_eq(oc__store_open(path, &full, &error), OC_OK);
+    ck_assert_msg(oc__store_open_for_reading(path, &reading, &error) == OC_OK, "%s: %s",
+                  kinds[_i], error.message);
+    ck_assert_uint_eq(oc__store_frame_count(reading), oc__store_frame_count(full));
+    for (size_t f = 0; f < oc__store_frame_count(full); f++) {
+        oc__store_frame *expected = oc__store_frame_at(full, f);
+        oc__store_frame *frame = oc__store_frame_at(reading, f);
+        ck_assert_str_eq(oc__store_frame_name(frame), oc__store_frame_name(expected));
+        ck_assert_uint_eq(oc__store_area_count(frame), oc__store_area_count(expected));
+        ck_assert_uint_eq(oc__store_time_count(frame), oc__store_time_count(expected));
+        for (size_t t = 0; t < oc__store_time_count(frame); t++)
+            ck_assert_int_eq(oc__store_times(frame)[t], oc__store_times(expected)[t]);
+        ck_assert_ptr_null(oc__store_area_codes(frame));
+        ck_assert_ptr_null(oc__store_area_name(frame, 0));
+        ck_assert_ptr_null(oc__store_area_parent(frame, 0));
+        ck_assert_uint_eq(oc__store_find_area(frame, oc__store_area_codes(expected)[0]),
+                          OC__STORE_NO_INDEX);
+        ck_assert_uint_eq(oc__store_measure_count(frame), oc__store_measure_count(expected));
+        const oc__store_measure *measure = oc__store_find_measure(frame, "claimants");
+        const oc__store_measure *expected_measure = oc__store_find_measure(expected, "claimants");
+        if (expected_measure == NULL)
+            continue;
+        ck_assert_ptr_nonnull(measure);
+        size_t areas = oc__store_area_count(frame), times = oc__store_time_count(frame);
+        double *got = malloc(areas * times * sizeof *got);
+        double *want = malloc(areas * times * sizeof *want);
+        ck_assert_int_eq(oc__store_read_measure_block(frame, measure, 0, areas, got, &error), OC_OK);
+        ck_assert_int_eq(oc__store_read_measure_block(expected, expected_measure, 0, areas, want,
+                                                      &error), OC_OK);
+        ck_assert_int_eq(memcmp(got, want, areas * times * sizeof *got), 0);
+        free(got);
+        free(want);
+    }
+    oc__store_close(reading);
+    oc__store_close(full);
+}
+END_TEST
+
 /* Blocks that cut across the 2-area chunks read the same as one read. */
 START_TEST(test_blocks_across_chunks)
 {
@@ -259,6 +306,7 @@ static Suite *store_read_suite(void)
     tcase_add_test(tcase, test_plain_layout);
     tcase_add_loop_test(tcase, test_foreign_layouts, 0, 6);
     tcase_add_test(tcase, test_frames_in_groups);
+    tcase_add_loop_test(tcase, test_open_for_reading_skips_labels, 0, 8);
     tcase_add_test(tcase, test_blocks_across_chunks);
     tcase_add_test(tcase, test_find_area_many);
     tcase_add_loop_test(tcase, test_refuses_broken, 0, (int)(sizeof broken / sizeof broken[0]));
