@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,9 +43,15 @@ void oc__digest_worker_start(oc__digest_worker *worker, const char *const *paths
     int fds[2];
     if (count == 0 || pipe2(fds, O_CLOEXEC) != 0)
         return;
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
+#ifdef PR_SET_PDEATHSIG
+        /* Not left hashing for no one if the host is killed outright. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(1);
+#endif
         hash_in_child(paths, count, fds[1]);
     }
     close(fds[1]);

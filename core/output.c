@@ -2,6 +2,8 @@
  * UTF-8 and number hygiene) and the atomic file wrapper; see output.h. */
 #include "config.h"
 
+#include <errno.h>
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -384,8 +386,10 @@ void oc__output_buffer_init(oc__output_buffer *buffer, FILE *stream)
 static void write_block(oc__output_buffer *buffer)
 {
     if (buffer->length > 0 && !buffer->write_failed
-        && fwrite(buffer->data, 1, buffer->length, buffer->stream) != buffer->length)
+        && fwrite(buffer->data, 1, buffer->length, buffer->stream) != buffer->length) {
         buffer->write_failed = 1;
+        buffer->write_errno = errno;
+    }
     buffer->length = 0;
 }
 
@@ -416,6 +420,9 @@ int oc__output_buffer_flush(oc__output_buffer *buffer, const char *what, oc_erro
     if (buffer->out_of_memory)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing %s", what);
     write_block(buffer);
+    if (buffer->write_failed && buffer->write_errno != 0)
+        return oc_error_set(error, OC_ERROR_IO, "write failed while writing %s: %s", what,
+                            strerror(buffer->write_errno));
     if (buffer->write_failed || ferror(buffer->stream))
         return oc_error_set(error, OC_ERROR_IO, "write failed while writing %s", what);
     return OC_OK;

@@ -171,6 +171,7 @@ typedef struct oc__output_buffer {
     size_t capacity;
     int out_of_memory; /* an append could not grow data: later appends do nothing */
     int write_failed;  /* fwrite failed: later flushes do nothing */
+    int write_errno;   /* errno of that failure, 0 if unknown */
 } oc__output_buffer;
 
 /* Starts an empty buffer writing to stream (nothing allocated yet). */

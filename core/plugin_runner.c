@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,6 +46,14 @@ typedef struct job_state {
     int wait_status;
     char reason[OC_ERROR_MESSAGE_SIZE];
 } job_state;
+
+/* Set by oc__runner_request_stop, possibly from a signal handler. */
+static volatile sig_atomic_t stop_requested;
+
+void oc__runner_request_stop(int signal_number)
+{
+    stop_requested = signal_number > 0 ? signal_number : -1;
+}
 
 size_t oc__runner_default_parallelism(void)
 {
@@ -94,7 +103,20 @@ static void close_descriptors_from(int first)
  * sanitizer installed), SIGPIPE ignored (a write to a closed pipe becomes
  * an error), stdin from /dev/null, stdout onto stderr, the result pipe on
  * CHILD_RESULT_FD and nothing else open. */
-static int prepare_child(int result_fd)
+/* The child dies with the host: a host killed outright (SIGKILL, the
+ * machine's out-of-memory killer) must not leave jobs running with no one
+ * to enforce their time limits. Linux; elsewhere a child notices only when
+ * it next writes to the closed pipe. */
+static int die_with_parent(pid_t parent)
+{
+#ifdef PR_SET_PDEATHSIG
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+        return -1;
+#endif
+    return getppid() == parent ? 0 : -1; /* the host died before prctl */
+}
+
+static int prepare_child(int result_fd, pid_t parent)
 {
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -108,6 +130,8 @@ static int prepare_child(int result_fd)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    if (die_with_parent(parent) != 0)
+        return -1;
 
     if (result_fd != CHILD_RESULT_FD) {
         if (dup2(result_fd, CHILD_RESULT_FD) < 0)
@@ -125,9 +149,9 @@ static int prepare_child(int result_fd)
     return 0;
 }
 
-static _Noreturn void child_main(const oc__runner_job *job, int result_fd)
+static _Noreturn void child_main(const oc__runner_job *job, int result_fd, pid_t parent)
 {
-    if (prepare_child(result_fd) != 0)
+    if (prepare_child(result_fd, parent) != 0)
         _exit(OC__RUNNER_EXIT_SEND_FAILED);
     oc__wire_writer writer;
     oc_error error;
@@ -164,6 +188,7 @@ static void start_job(const oc__runner_job *job, job_state *state)
     (void)fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
 #endif
     fflush(NULL); /* or the child's exit could not, but a copy could later, repeat output */
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         state->start_failed = 1;
@@ -175,7 +200,7 @@ static void start_job(const oc__runner_job *job, job_state *state)
     }
     if (pid == 0) {
         close(fds[0]);
-        child_main(job, fds[1]);
+        child_main(job, fds[1], parent);
     }
     close(fds[1]);
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
@@ -352,6 +377,9 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
 {
     size_t next = 0, active = 0, done = 0;
     while (done < count) {
+        if (stop_requested != 0)
+            return oc_error_set(error, OC_ERROR_IO, "interrupted by signal %d",
+                                (int)stop_requested);
         while (active < max_parallel && next < count) {
             start_job(&jobs[next], &states[next]);
             if (states[next].phase == JOB_DONE)

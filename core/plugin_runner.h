@@ -80,6 +80,12 @@ typedef struct oc__runner_sink {
     void *context; /* borrowed */
 } oc__runner_sink;
 
+/* Asks a run in progress to stop: the runner kills and reaps every child
+ * it started and returns OC_ERROR_IO ("interrupted by signal N"). Safe to
+ * call from a signal handler (it only sets a flag); a run started after
+ * it stops at once. */
+void oc__runner_request_stop(int signal_number);
+
 /* oc__runner_run that hands results to sink (may be NULL) as jobs finish
  * instead of only at the end. */
 int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t max_parallel,

@@ -10,6 +10,7 @@ worklessness.so and the misbehaving plugins, mode 0755)
 """
 import math
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -160,6 +161,78 @@ def check_output_while_running(checker, work, config):
                                  for r in document["results"]})
 
 
+def child_pids(pid):
+    """The children of process pid (Linux /proc), or [] when unknown."""
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as handle:
+            return handle.read().split(") ")[-1][:1] != "Z"
+    except OSError:
+        return False
+
+
+def start_and_wait_for_streaming(work, config, target):
+    """Starts -o target with --jobs 1 and returns the process once results
+    are being written (the temporary file exists) while the hang job runs."""
+    process = subprocess.Popen([outcomes_command(), "run", "--jobs", "1", "--format", "json",
+                                "-o", target, config],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    directory = os.path.dirname(target)
+    for _ in range(500):
+        if any(name.startswith(".results.json.tmp") for name in os.listdir(directory)):
+            break
+        time.sleep(0.02)
+    time.sleep(0.2)  # the hang job has started
+    return process
+
+
+def check_stopped_by_signal(checker, work):
+    """SIGTERM while results are being written: the run stops at once, dies
+    of the signal, kills its jobs, removes the unfinished file and leaves
+    the previous results file as it was. SIGKILL of the host: its jobs die
+    with it."""
+    config = os.path.join(work, "slow.ini")
+    write_text(config, CONFIG.replace("time_limit = 30", "time_limit = 60") + bad_section("hang")
+               .replace("time_limit = 2\n", ""))
+    target = os.path.join(work, "stopped", "results.json")
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    write_text(target, "previous results\n")
+    process = start_and_wait_for_streaming(work, config, target)
+    jobs = child_pids(process.pid)
+    started = time.time()
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    checker.ok(time.time() - started < 10, "SIGTERM: the run stops at once")
+    checker.equal(process.returncode, -signal.SIGTERM, "SIGTERM: dies of the signal (%s)" % err)
+    checker.ok("stopped by signal 15" in err.decode() and len(err.decode().strip().splitlines()) == 1,
+               "SIGTERM: one line says so: %r" % err)
+    checker.equal(sorted(os.listdir(os.path.dirname(target))), ["results.json"],
+                  "SIGTERM: no temporary file left")
+    with open(target, encoding="utf-8") as handle:
+        checker.equal(handle.read(), "previous results\n", "SIGTERM: previous file untouched")
+    checker.ok(jobs != [] or not os.path.exists("/proc/self/task"), "SIGTERM: the job was seen")
+    checker.equal([p for p in jobs if alive(p)], [], "SIGTERM: no job left running")
+
+    process = start_and_wait_for_streaming(work, config, target)
+    jobs = child_pids(process.pid)
+    process.kill()
+    process.communicate(timeout=30)
+    deadline = time.time() + 10
+    while time.time() < deadline and any(alive(p) for p in jobs):
+        time.sleep(0.05)
+    checker.equal([p for p in jobs if alive(p)], [], "SIGKILL of the host: its jobs die with it")
+    for name in os.listdir(os.path.dirname(target)):  # the host could not clean up after SIGKILL
+        if name != "results.json":
+            os.unlink(os.path.join(os.path.dirname(target), name))
+
+
 def main():
     work = sys.argv[1]
     checker = Checker("test_run_plugin_failures")
@@ -182,6 +255,7 @@ def main():
         checker.equal(names, sorted(list(BAD) + ["fail", "good", "worklessness"]),
                       "--jobs %s: run.plugins lists every plugin used" % jobs)
     check_output_while_running(checker, work, config)
+    check_stopped_by_signal(checker, work)
     # --fail-on does not hide a plugin failure (exit-status.md: 5 wins over 6).
     run_json(checker, ["--fail-on", "amber", config], expected_status=5, what="--fail-on with failures")
     return checker.finish()

@@ -8,6 +8,7 @@
 #include <check.h>
 #include <csv.h>
 #include <dirent.h>
+#include <errno.h>
 #include <float.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -1028,6 +1029,8 @@ START_TEST(failed_write_keeps_previous_file)
     ck_assert_int_eq(status, OC_ERROR_IO);
     ck_assert_uint_lt(added, 10000);
     ck_assert_msg(strncmp(error.message, target, strlen(target)) == 0, "%s", error.message);
+    ck_assert_msg(strstr(error.message, strerror(EFBIG)) != NULL, "no reason in '%s'",
+                  error.message);
     ck_assert_ptr_null(strchr(error.message, '\n'));
     oc__output_file_writer_abort(writer);
     char *after = read_all(target);
