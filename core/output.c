@@ -299,6 +299,15 @@ static size_t exact_shortest(double value, char buffer[32])
     double magnitude = fabs(value);
     if (!(magnitude >= 1e-4 && magnitude < 1e15))
         return 0;
+    if (magnitude >= 1 && magnitude == floor(magnitude)) {
+        /* A whole number of at most 15 digits: %.15g prints exactly its
+         * digits, and they read back (counts, changes in counts, pounds). */
+        uint64_t whole = (uint64_t)magnitude;
+        int digits = 1;
+        while (digits < 15 && whole >= digit_limits[digits])
+            digits++;
+        return write_fixed(buffer, value < 0, whole, digits, 0);
+    }
     uint64_t bits;
     memcpy(&bits, &value, sizeof bits);
     int biased_exponent = (int)((bits >> 52) & 0x7ff);
@@ -435,9 +444,31 @@ void oc__output_buffer_free(oc__output_buffer *buffer)
     buffer->length = buffer->capacity = 0;
 }
 
+/* Printable ASCII without '"' or '\\': both JSON (jansson) and CSV
+ * (libcsv) write such a string as itself between double quotes. Area
+ * names are new with every area, so a national run met them as cache
+ * misses 130,000 times, each a jansson or libcsv call. */
+static size_t plain_length(const char *text)
+{
+    size_t length = 0;
+    for (; text[length] != '\0'; length++) {
+        unsigned char byte = (unsigned char)text[length];
+        if (byte < 0x20 || byte > 0x7e || byte == '"' || byte == '\\')
+            return (size_t)-1;
+    }
+    return length;
+}
+
 int oc__output_cache_append(oc__output_cache *cache, const char *text,
                             oc__output_escape_function escape, oc__output_buffer *buffer)
 {
+    size_t plain = plain_length(text);
+    if (plain != (size_t)-1) {
+        oc__output_buffer_append(buffer, "\"", 1);
+        oc__output_buffer_append(buffer, text, plain);
+        oc__output_buffer_append(buffer, "\"", 1);
+        return 0;
+    }
     for (size_t step = 0; step < OC_OUTPUT_CACHE_ENTRIES; step++) {
         size_t i = (cache->last + step) % OC_OUTPUT_CACHE_ENTRIES;
         if (cache->entries[i].text != NULL && strcmp(cache->entries[i].text, text) == 0) {

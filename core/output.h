@@ -189,7 +189,10 @@ int oc__output_buffer_flush(oc__output_buffer *buffer, const char *what, oc_erro
 void oc__output_buffer_free(oc__output_buffer *buffer);
 
 /* Turns text into its escaped, quoted form: a new allocation (the caller
- * frees it) of *length bytes, NUL-terminated; -1 when out of memory. */
+ * frees it) of *length bytes, NUL-terminated; -1 when out of memory. It
+ * must turn printable ASCII without '"' or '\\' into that text between
+ * double quotes (JSON and CSV both do): such strings are written so
+ * without calling it. */
 typedef int (*oc__output_escape_function)(const char *text, char **escaped, size_t *length);
 
 #define OC_OUTPUT_CACHE_ENTRIES 8
@@ -206,8 +209,9 @@ typedef struct oc__output_cache {
     size_t last;        /* the entry used last: looked at first */
 } oc__output_cache;
 
-/* Appends the escaped form of text to buffer: remembered, or made by
- * escape and then remembered. -1 when out of memory. */
+/* Appends the escaped form of text to buffer: written directly when the
+ * text is plain (see above), else remembered, or made by escape and then
+ * remembered. -1 when out of memory. */
 int oc__output_cache_append(oc__output_cache *cache, const char *text,
                             oc__output_escape_function escape, oc__output_buffer *buffer);
 

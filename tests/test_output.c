@@ -798,6 +798,23 @@ START_TEST(fast_number_formatting_matches_printf_and_strtod)
         assert_formats_as_defined(numerator / (double)(1 + reference_random() % 100000));
         assert_formats_as_defined(numerator / 1e6);
     }
+    /* Whole numbers (counts, pounds), which have a path of their own: every
+     * one up to 100,000, random ones of every length up to 1e16, and the
+     * largest 15- and 16-digit ones, positive and negative. */
+    for (int whole = 1; whole <= 100000; whole++) {
+        assert_formats_as_defined(whole);
+        assert_formats_as_defined(-whole);
+    }
+    for (int i = 0; i < FORMAT_SAMPLES / 3; i++) {
+        uint64_t digits = reference_random() % 16 + 1;
+        double whole = (double)(reference_random() % (uint64_t)pow(10, (double)digits));
+        assert_formats_as_defined(whole);
+        assert_formats_as_defined(-whole);
+    }
+    assert_formats_as_defined(999999999999999.0);
+    assert_formats_as_defined(1e15);
+    assert_formats_as_defined(9007199254740992.0); /* 2^53 */
+    assert_formats_as_defined(-999999999999999.0);
     /* Neighbours of powers of ten, 1e-5 to 1e16, and of powers of two */
     double power = 1e-5;
     for (int exponent = -5; exponent <= 16; exponent++, power *= 10) {
