@@ -153,7 +153,11 @@ static _Noreturn void child_main(const oc__runner_job *job, int result_fd, pid_t
 {
     if (prepare_child(result_fd, parent) != 0)
         _exit(OC__RUNNER_EXIT_SEND_FAILED);
-    oc__wire_writer writer;
+    /* Non-blocking: while the host is busy writing an earlier job's
+     * results to the output file, the writer keeps what the pipe will not
+     * take and the job goes on computing (core/wire.h). */
+    fcntl(CHILD_RESULT_FD, F_SETFL, fcntl(CHILD_RESULT_FD, F_GETFL) | O_NONBLOCK);
+    static oc__wire_writer writer; /* 256 KiB: not on the stack */
     oc_error error;
     oc_error_clear(&error);
     if (oc__wire_writer_begin(&writer, CHILD_RESULT_FD, &error) != OC_OK)

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -89,20 +90,95 @@ static double bits_double(uint64_t bits)
 
 /* ---- writer ---- */
 
+/* Most bytes a writer keeps waiting for a busy reader before it waits
+ * itself. */
+#define WAITING_MAX (64u * 1024u * 1024u)
+
+/* Writes what it can of data without blocking; returns the bytes written
+ * (0 when a non-blocking pipe is full), or -1 with error set. */
+static ssize_t write_some(oc__wire_writer *writer, const unsigned char *data, size_t size,
+                          oc_error *error)
+{
+    for (;;) {
+        ssize_t written = write(writer->fd, data, size);
+        if (written >= 0)
+            return written;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        if (errno != EINTR) {
+            oc_error_set(error, OC_ERROR_IO, "cannot send results to the host: %s",
+                         strerror(errno));
+            return -1;
+        }
+    }
+}
+
+/* Writes out the bytes kept waiting: all of them, waiting for the reader
+ * when block is set; else what the pipe takes now. */
+static int send_waiting(oc__wire_writer *writer, int block, oc_error *error)
+{
+    size_t sent = 0;
+    int status = OC_OK;
+    while (sent < writer->waiting_length) {
+        ssize_t written = write_some(writer, writer->waiting + sent,
+                                     writer->waiting_length - sent, error);
+        if (written < 0) {
+            status = OC_ERROR_IO;
+            break;
+        }
+        if (written == 0) {
+            if (!block)
+                break;
+            struct pollfd ready = {writer->fd, POLLOUT, 0};
+            if (poll(&ready, 1, -1) < 0 && errno != EINTR) {
+                status = oc_error_set(error, OC_ERROR_IO, "cannot send results to the host: %s",
+                                      strerror(errno));
+                break;
+            }
+            continue;
+        }
+        sent += (size_t)written;
+    }
+    writer->waiting_length -= sent;
+    if (sent > 0 && writer->waiting_length > 0)
+        memmove(writer->waiting, writer->waiting + sent, writer->waiting_length);
+    return status;
+}
+
+/* Sends data after everything already waiting. On a non-blocking pipe
+ * whose reader is busy (the host writing an earlier job's results to the
+ * output file), what the pipe will not take is kept in writer->waiting and
+ * the job goes on computing; past WAITING_MAX it waits for the reader. On
+ * a blocking descriptor (a file) everything is written at once. */
 static int write_all(oc__wire_writer *writer, const unsigned char *data, size_t size,
                      oc_error *error)
 {
-    while (size > 0) {
-        ssize_t written = write(writer->fd, data, size);
-        if (written < 0) {
-            if (errno == EINTR)
-                continue;
-            return oc_error_set(error, OC_ERROR_IO, "cannot send results to the host: %s",
-                                strerror(errno));
-        }
+    int status = send_waiting(writer, writer->waiting_length + size > WAITING_MAX, error);
+    while (status == OC_OK && size > 0 && writer->waiting_length == 0) {
+        ssize_t written = write_some(writer, data, size, error);
+        if (written < 0)
+            return OC_ERROR_IO;
+        if (written == 0)
+            break;
         data += written;
         size -= (size_t)written;
     }
+    if (status != OC_OK || size == 0)
+        return status;
+    if (writer->waiting_length + size > writer->waiting_capacity) {
+        size_t capacity = writer->waiting_capacity ? writer->waiting_capacity : 1u << 20;
+        while (capacity < writer->waiting_length + size)
+            capacity *= 2;
+        unsigned char *grown = realloc(writer->waiting, capacity);
+        if (grown == NULL) { /* no room to keep it: wait for the reader instead */
+            status = send_waiting(writer, 1, error);
+            return status == OC_OK ? write_all(writer, data, size, error) : status;
+        }
+        writer->waiting = grown;
+        writer->waiting_capacity = capacity;
+    }
+    memcpy(writer->waiting + writer->waiting_length, data, size);
+    writer->waiting_length += size;
     return OC_OK;
 }
 
@@ -113,11 +189,23 @@ static void put_record_header(unsigned char *out, int type, uint32_t payload_len
     put_u32(out + 4, payload_length);
 }
 
-int oc__wire_writer_flush(oc__wire_writer *writer, oc_error *error)
+/* The buffer is full: hand it on without waiting for the reader. */
+static int send_buffer(oc__wire_writer *writer, oc_error *error)
 {
     size_t length = writer->buffered;
     writer->buffered = 0;
     return write_all(writer, writer->buffer, length, error);
+}
+
+int oc__wire_writer_flush(oc__wire_writer *writer, oc_error *error)
+{
+    int status = send_buffer(writer, error);
+    if (status == OC_OK)
+        status = send_waiting(writer, 1, error);
+    free(writer->waiting);
+    writer->waiting = NULL;
+    writer->waiting_length = writer->waiting_capacity = 0;
+    return status;
 }
 
 /* Space for size more bytes at the end of the buffer, writing it out
@@ -126,7 +214,7 @@ static unsigned char *reserve(oc__wire_writer *writer, size_t size, int *status,
 {
     *status = OC_OK;
     if (size > sizeof writer->buffer - writer->buffered)
-        *status = oc__wire_writer_flush(writer, error);
+        *status = send_buffer(writer, error);
     if (*status != OC_OK || size > sizeof writer->buffer)
         return NULL;
     unsigned char *space = writer->buffer + writer->buffered;
@@ -153,6 +241,8 @@ int oc__wire_writer_begin(oc__wire_writer *writer, int fd, oc_error *error)
     writer->record_count = 0;
     writer->finished = 0;
     writer->buffered = 0;
+    writer->waiting = NULL;
+    writer->waiting_length = writer->waiting_capacity = 0;
     unsigned char header[OC__WIRE_HEADER_SIZE];
     memcpy(header, stream_magic, 4);
     header[4] = OC__WIRE_VERSION & 0xFF;

@@ -51,8 +51,8 @@ enum oc__wire_record_type {
 #define OC__WIRE_WRITER_BUFFER_SIZE (256u * 1024u)
 
 /* Writes a stream to a file descriptor the caller owns (and closes).
- * Records are gathered in the writer (it allocates nothing) and written
- * when the buffer is full, on oc__wire_writer_flush, and at END or ERROR;
+ * Records are gathered in the writer and written when the buffer is full,
+ * on oc__wire_writer_flush, and at END or ERROR;
  * bytes not yet written when the process dies are lost, which is what a
  * dying job means anyway (the host replaces all its results). */
 typedef struct oc__wire_writer {
@@ -61,6 +61,12 @@ typedef struct oc__wire_writer {
     int finished;          /* END or ERROR written */
     size_t buffered;       /* bytes waiting in buffer */
     unsigned char buffer[OC__WIRE_WRITER_BUFFER_SIZE];
+    /* Owned; only on a non-blocking descriptor whose reader is busy: the
+     * bytes the pipe would not take yet, sent before anything newer, and
+     * all of them (then freed) by oc__wire_writer_flush, END or ERROR. */
+    unsigned char *waiting;
+    size_t waiting_length;
+    size_t waiting_capacity;
 } oc__wire_writer;
 
 /* Starts the stream: writes its header at once. Write errors (EPIPE
@@ -73,7 +79,8 @@ int oc__wire_writer_begin(oc__wire_writer *writer, int fd, oc_error *error);
  * (nothing is added then). */
 int oc__wire_write_result(oc__wire_writer *writer, const oc__result *result, oc_error *error);
 
-/* Writes out what is buffered, so the reader can see it now. */
+/* Writes out everything buffered or waiting, so the reader sees it now
+ * (waiting for the reader if it must). */
 int oc__wire_writer_flush(oc__wire_writer *writer, oc_error *error);
 
 /* Ends the stream: END with the record count, and writes everything out. */

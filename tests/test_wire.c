@@ -4,10 +4,12 @@
 #include "config.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "wire.h"
@@ -239,6 +241,65 @@ START_TEST(writer_buffers_and_keeps_order)
 }
 END_TEST
 
+/* On a non-blocking pipe whose reader is busy, the writer keeps what the
+ * pipe will not take and returns at once, so a job goes on computing; the
+ * end of the stream waits until the reader has it all, in order. The
+ * reader here is a child that starts reading only when told to: a writer
+ * that blocked before that would never finish (Check's timeout). */
+START_TEST(writer_keeps_what_a_busy_reader_cannot_take)
+{
+    int data[2], start[2];
+    ck_assert_int_eq(pipe(data), 0);
+    ck_assert_int_eq(pipe(start), 0);
+    enum { COUNT = 3000 };
+    pid_t reader_pid = fork();
+    ck_assert_int_ge(reader_pid, 0);
+    if (reader_pid == 0) {
+        close(data[1]);
+        close(start[1]);
+        char go;
+        if (read(start[0], &go, 1) != 1)
+            _exit(2);
+        oc__wire_reader reader;
+        oc__wire_reader_init(&reader);
+        oc__result_list list = {0};
+        unsigned char buffer[65536];
+        ssize_t got;
+        int status = OC_OK;
+        while (status == OC_OK && (got = read(data[0], buffer, sizeof buffer)) > 0)
+            status = oc__wire_reader_feed(&reader, buffer, (size_t)got, &list, NULL);
+        int in_order = list.count == COUNT;
+        for (size_t i = 0; in_order && i < list.count; i++)
+            in_order = list.items[i].value == (double)i;
+        _exit(status == OC_OK && oc__wire_reader_finish(&reader, NULL) == OC_OK && in_order
+                  ? 0 : 1);
+    }
+    close(data[0]);
+    close(start[0]);
+    ck_assert_int_eq(fcntl(data[1], F_SETFL, fcntl(data[1], F_GETFL) | O_NONBLOCK), 0);
+    static oc__wire_writer writer;
+    oc_error error;
+    ck_assert_int_eq(oc__wire_writer_begin(&writer, data[1], &error), OC_OK);
+    for (size_t i = 0; i < COUNT; i++) {
+        oc__result result = full_result("a message long enough to fill the pipe quickly");
+        result.value = (double)i;
+        ck_assert_int_eq(oc__wire_write_result(&writer, &result, &error), OC_OK);
+    }
+    /* About 1 MB written and nobody reading: the pipe (64 KiB) is full and
+     * the rest is kept. */
+    ck_assert_uint_gt(writer.waiting_length, 0);
+    ck_assert_int_eq(write(start[1], "g", 1), 1);
+    ck_assert_int_eq(oc__wire_write_end(&writer, &error), OC_OK);
+    ck_assert_ptr_null(writer.waiting); /* freed once sent */
+    close(data[1]);
+    close(start[1]);
+    int wait_status;
+    ck_assert_int_eq(waitpid(reader_pid, &wait_status, 0), reader_pid);
+    ck_assert(WIFEXITED(wait_status));
+    ck_assert_int_eq(WEXITSTATUS(wait_status), 0);
+}
+END_TEST
+
 START_TEST(writer_refuses_overlong_string)
 {
     char *too_long = malloc(OC__WIRE_STRING_MAX + 2);
@@ -381,6 +442,7 @@ int main(void)
     TCase *tests = tcase_create("wire");
     tcase_add_test(tests, round_trip_every_field);
     tcase_add_test(tests, writer_buffers_and_keeps_order);
+    tcase_add_test(tests, writer_keeps_what_a_busy_reader_cannot_take);
     tcase_add_test(tests, writer_refuses_overlong_string);
     tcase_add_test(tests, rejects_garbage_and_truncation);
     tcase_add_test(tests, rejects_oversize_record_before_buffering_it);
