@@ -8,11 +8,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "digest_worker.h"
+#include "plugin_runner.h"
 
 #define LINE_SIZE (OC_SHA256_HEX_SIZE) /* 64 digits and '\n' */
 
@@ -47,11 +47,8 @@ void oc__digest_worker_start(oc__digest_worker *worker, const char *const *paths
     pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
-#ifdef PR_SET_PDEATHSIG
-        /* Not left hashing for no one if the host is killed outright. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        if (oc__runner_child_dies_with_parent(parent) != 0)
             _exit(1);
-#endif
         hash_in_child(paths, count, fds[1]);
     }
     close(fds[1]);

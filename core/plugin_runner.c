@@ -98,16 +98,7 @@ static void close_descriptors_from(int first)
         close(fd);
 }
 
-/* Gives the child a clean process state: default signal dispositions (so
- * a crash kills it with its signal, whatever handlers the host or a
- * sanitizer installed), SIGPIPE ignored (a write to a closed pipe becomes
- * an error), stdin from /dev/null, stdout onto stderr, the result pipe on
- * CHILD_RESULT_FD and nothing else open. */
-/* The child dies with the host: a host killed outright (SIGKILL, the
- * machine's out-of-memory killer) must not leave jobs running with no one
- * to enforce their time limits. Linux; elsewhere a child notices only when
- * it next writes to the closed pipe. */
-static int die_with_parent(pid_t parent)
+int oc__runner_child_dies_with_parent(pid_t parent)
 {
 #ifdef PR_SET_PDEATHSIG
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
@@ -116,6 +107,11 @@ static int die_with_parent(pid_t parent)
     return getppid() == parent ? 0 : -1; /* the host died before prctl */
 }
 
+/* Gives the child a clean process state: default signal dispositions (so
+ * a crash kills it with its signal, whatever handlers the host or a
+ * sanitizer installed), SIGPIPE ignored (a write to a closed pipe becomes
+ * an error), death with the host, stdin from /dev/null, stdout onto
+ * stderr, the result pipe on CHILD_RESULT_FD and nothing else open. */
 static int prepare_child(int result_fd, pid_t parent)
 {
     struct sigaction action;
@@ -130,7 +126,7 @@ static int prepare_child(int result_fd, pid_t parent)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    if (die_with_parent(parent) != 0)
+    if (oc__runner_child_dies_with_parent(parent) != 0)
         return -1;
 
     if (result_fd != CHILD_RESULT_FD) {

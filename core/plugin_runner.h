@@ -18,6 +18,7 @@
 #define OC_PLUGIN_RUNNER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <outcomes/common.h>
 
@@ -79,6 +80,15 @@ typedef struct oc__runner_sink {
     int (*deliver)(void *context, oc__result_list *results, oc_error *error);
     void *context; /* borrowed */
 } oc__runner_sink;
+
+/* For any child the host forks (jobs, the digest worker), called in the
+ * child at once: it is killed when the host dies, so a host killed
+ * outright (SIGKILL, the out-of-memory killer) leaves nothing running
+ * with no one to enforce its time limit. Linux (PR_SET_PDEATHSIG);
+ * elsewhere a child notices only when it next writes to a closed pipe.
+ * parent is the host's pid taken before fork; -1 when the host is already
+ * gone (the child should _exit). */
+int oc__runner_child_dies_with_parent(pid_t parent);
 
 /* Asks a run in progress to stop: the runner kills and reaps every child
  * it started and returns OC_ERROR_IO ("interrupted by signal N"). Safe to
