@@ -206,6 +206,22 @@ static int deliver_to_file(void *context, oc__result_list *results, oc_error *er
     return status;
 }
 
+/* Ends the streamed file: created now if no job had results, then
+ * committed (the commit frees the writer, and removes the file if it
+ * fails). */
+static int commit_streamed_output(streaming_output *streaming, const oc__manifest *manifest,
+                                  oc_error *error)
+{
+    int status = OC_OK;
+    if (streaming->writer == NULL)
+        status = oc__output_file_writer_begin(streaming->path, streaming->format,
+                                              &streaming->writer, error);
+    if (status == OC_OK)
+        status = oc__output_file_writer_commit(streaming->writer, manifest, error);
+    streaming->writer = NULL;
+    return status;
+}
+
 static int exit_for_engine_error(int status)
 {
     switch (status) {
@@ -261,32 +277,23 @@ int oc__command_run(int argc, char **argv)
     int status = oc__manifest_create(&manifest, time(NULL), &error);
     if (status == OC_OK)
         status = oc__engine_run(config, &engine_options, manifest, &results, NULL, &error);
-    if (stop_signal != 0) {
+    /* A signal during the commit below comes too late to matter. */
+    int stopped_by = stop_signal;
+    if (stopped_by != 0) {
         /* Nothing is written: the unfinished file goes, an older one stays. */
         oc__output_file_writer_abort(streaming.writer);
-        oc__result_list_free(&results);
-        oc__manifest_free(manifest);
-        oc__config_free(config);
-        oc__print_error("run: stopped by signal %d (%s); no results written", (int)stop_signal,
-                        strsignal(stop_signal));
-        restore_signals(saved_actions);
-        signal(stop_signal, SIG_DFL);
-        raise(stop_signal);
-        return OC_EXIT_INTERNAL; /* only if the signal did not end the process */
-    }
-    if (status != OC_OK) {
+        oc__print_error("run: stopped by signal %d (%s); no results written", stopped_by,
+                        strsignal(stopped_by));
+        exit_status = OC_EXIT_INTERNAL; /* only if the signal does not end the process */
+    } else if (status != OC_OK) {
         oc__print_error("%s", error.message);
         oc__output_file_writer_abort(streaming.writer);
         /* A result file that could not be written is the host's failure. */
         exit_status = streaming.write_failed ? OC_EXIT_INTERNAL : exit_for_engine_error(status);
     } else {
         tally(&counts, &results);
-        if (streamed && streaming.writer == NULL) /* no results at all */
-            status = oc__output_file_writer_begin(output, format, &streaming.writer, &error);
-        if (streamed && status == OC_OK)
-            status = oc__output_file_writer_commit(streaming.writer, manifest, &error);
-        else if (streamed)
-            oc__output_file_writer_abort(streaming.writer);
+        if (streamed)
+            status = commit_streamed_output(&streaming, manifest, &error);
         else
             status = output != NULL
                          ? oc__output_write_file(output, format, manifest, &results, &error)
@@ -307,5 +314,10 @@ int oc__command_run(int argc, char **argv)
     oc__result_list_free(&results);
     oc__manifest_free(manifest);
     oc__config_free(config);
+    if (stopped_by != 0) {
+        /* Die of the same signal, so whoever sent it sees the usual status. */
+        signal(stopped_by, SIG_DFL);
+        raise(stopped_by);
+    }
     return exit_status;
 }
