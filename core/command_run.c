@@ -191,14 +191,20 @@ typedef struct streaming_output {
     int write_failed;               /* the output could not be written: exit 1 */
 } streaming_output;
 
+/* The output file, created the first time it is needed. */
+static int open_streamed_output(streaming_output *streaming, oc_error *error)
+{
+    if (streaming->writer != NULL)
+        return OC_OK;
+    return oc__output_file_writer_begin(streaming->path, streaming->format, &streaming->writer,
+                                        error);
+}
+
 static int deliver_to_file(void *context, oc__result_list *results, oc_error *error)
 {
     streaming_output *streaming = context;
     tally(streaming->counts, results);
-    int status = OC_OK;
-    if (streaming->writer == NULL)
-        status = oc__output_file_writer_begin(streaming->path, streaming->format,
-                                              &streaming->writer, error);
+    int status = open_streamed_output(streaming, error);
     if (status == OC_OK)
         status = oc__output_file_writer_add(streaming->writer, results, error);
     oc__result_list_free(results);
@@ -212,10 +218,7 @@ static int deliver_to_file(void *context, oc__result_list *results, oc_error *er
 static int commit_streamed_output(streaming_output *streaming, const oc__manifest *manifest,
                                   oc_error *error)
 {
-    int status = OC_OK;
-    if (streaming->writer == NULL)
-        status = oc__output_file_writer_begin(streaming->path, streaming->format,
-                                              &streaming->writer, error);
+    int status = open_streamed_output(streaming, error);
     if (status == OC_OK)
         status = oc__output_file_writer_commit(streaming->writer, manifest, error);
     streaming->writer = NULL;
