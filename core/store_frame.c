@@ -141,27 +141,30 @@ static int count_areas(oc__store_frame *frame, hid_t group, oc__store_sink *sink
     if (space >= 0)
         H5Sclose(space);
     H5Dclose(dataset);
-    object_path(frame, "area", object);
     if (rank != 1)
-        return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: is not one-dimensional", object);
-    if (dimension == 0)
-        return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: is empty: a frame needs at least one area", object);
+        return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: is not one-dimensional",
+                                      object_path(frame, "area", object));
     frame->area_count = (size_t)dimension;
     return OC_OK;
 }
 
+/* The area axis: its codes, checked and indexed, or (without_labels) only
+ * its length. */
 static int load_areas(oc__store_frame *frame, hid_t group, oc__store_sink *sink)
 {
     char object[OBJECT_SIZE];
-    if (frame->without_labels)
-        return count_areas(frame, group, sink);
-    int status = load_strings(frame, group, "area", 1, &frame->codes, sink);
+    int status = frame->without_labels
+                     ? count_areas(frame, group, sink)
+                     : load_strings(frame, group, "area", 1, &frame->codes, sink);
     if (status != OC_OK)
         return status;
-    frame->area_count = frame->codes.count;
+    if (!frame->without_labels)
+        frame->area_count = frame->codes.count;
     object_path(frame, "area", object);
     if (frame->area_count == 0)
         return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: is empty: a frame needs at least one area", object);
+    if (frame->without_labels)
+        return OC_OK;
     const char *const *codes = (const char *const *)frame->codes.items;
     for (size_t i = 0; i < frame->area_count; i++) {
         if (codes[i][0] == '\0') {

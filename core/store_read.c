@@ -134,19 +134,6 @@ static int load_frames(oc__store *store, oc_error *error)
 }
 
 static int open_store(const char *path, int without_labels, oc__store **store_out,
-                      oc_error *error);
-
-int oc__store_open(const char *path, oc__store **store_out, oc_error *error)
-{
-    return open_store(path, 0, store_out, error);
-}
-
-int oc__store_open_for_reading(const char *path, oc__store **store_out, oc_error *error)
-{
-    return open_store(path, 1, store_out, error);
-}
-
-static int open_store(const char *path, int without_labels, oc__store **store_out,
                       oc_error *error)
 {
     *store_out = NULL;
@@ -177,6 +164,16 @@ static int open_store(const char *path, int without_labels, oc__store **store_ou
     }
     *store_out = store;
     return OC_OK;
+}
+
+int oc__store_open(const char *path, oc__store **store_out, oc_error *error)
+{
+    return open_store(path, 0, store_out, error);
+}
+
+int oc__store_open_for_reading(const char *path, oc__store **store_out, oc_error *error)
+{
+    return open_store(path, 1, store_out, error);
 }
 
 void oc__store_close(oc__store *store)
