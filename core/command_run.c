@@ -200,14 +200,13 @@ static int open_streamed_output(streaming_output *streaming, oc_error *error)
                                         error);
 }
 
-static int deliver_to_file(void *context, oc__result_list *results, oc_error *error)
+static int deliver_to_file(void *context, const oc__result_list *results, oc_error *error)
 {
     streaming_output *streaming = context;
     tally(streaming->counts, results);
     int status = open_streamed_output(streaming, error);
     if (status == OC_OK)
         status = oc__output_file_writer_add(streaming->writer, results, error);
-    oc__result_list_free(results);
     streaming->write_failed = status != OC_OK;
     return status;
 }

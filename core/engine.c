@@ -157,23 +157,27 @@ static int record_store_digests(const oc__config *config, oc__digest_worker *wor
 }
 
 /* Records each result in the manifest (plugins, periods used) as it
- * arrives, then hands it on to the caller's sink, if any. */
+ * arrives, then hands it on to the caller's sink, or without one keeps a
+ * copy in the caller's list. */
 typedef struct recording_sink {
     oc__manifest *manifest;
     const oc__runner_sink *next; /* may be NULL */
-    size_t recorded;             /* results at the front of the list already recorded */
+    oc__result_list *results;    /* the copies when next is NULL */
 } recording_sink;
 
-static int record_results(void *context, oc__result_list *results, oc_error *error)
+static int record_results(void *context, const oc__result_list *results, oc_error *error)
 {
     recording_sink *recording = context;
-    oc__result_list fresh = {results->items + recording->recorded,
-                             results->count - recording->recorded, 0};
-    int status = oc__manifest_add_results(recording->manifest, &fresh, error);
-    if (status == OC_OK && recording->next != NULL)
-        status = recording->next->deliver(recording->next->context, results, error);
-    recording->recorded = results->count;
-    return status;
+    int status = oc__manifest_add_results(recording->manifest, results, error);
+    if (status != OC_OK || recording->next != NULL)
+        return status == OC_OK ? recording->next->deliver(recording->next->context, results, error)
+                               : status;
+    for (size_t i = 0; i < results->count; i++) {
+        oc__result *copy = oc__result_list_append(recording->results);
+        if (copy == NULL || oc__result_copy(copy, &results->items[i]) != OC_OK)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory collecting results");
+    }
+    return OC_OK;
 }
 
 int oc__engine_run(oc__config *config, const oc__engine_options *options,
@@ -211,7 +215,7 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
                                  manifest, error);
     if (status == OC_OK)
         status = make_jobs(plans, metric_count, workers, &contexts, &jobs, &job_count, error);
-    recording_sink recording = {manifest, options->sink, results->count};
+    recording_sink recording = {manifest, options->sink, results};
     oc__runner_sink sink = {record_results, &recording};
     oc__digest_worker digest_worker;
     if (status == OC_OK) {

@@ -76,8 +76,9 @@ typedef struct oc__engine_options {
     const char *plugin_dir;  /* --plugin-dir: overrides the configuration's; NULL keeps it */
     size_t jobs;             /* --jobs; 0 takes the configuration's, else the CPU count */
     /* Optional: receives results as soon as they are final (in the order
-     * below, already recorded in the manifest); it may take them from the
-     * list. NULL: every result stays in the list. */
+     * below, already recorded in the manifest), lent for the call only
+     * (core/plugin_runner.h); they are then not appended to the caller's
+     * list. NULL: every result is appended to it. */
     const struct oc__runner_sink *sink;
 } oc__engine_options;
 

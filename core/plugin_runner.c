@@ -35,8 +35,7 @@ typedef struct job_state {
     job_phase phase;
     pid_t pid;
     int fd;                    /* read end of the child's pipe, -1 once closed */
-    oc__wire_reader reader;
-    oc__result_list results;   /* the job's own results until it is judged */
+    oc__wire_reader reader;    /* keeps the job's results until it is judged */
     struct timespec deadline;
     int has_deadline;
     int timed_out;
@@ -229,18 +228,21 @@ static void reject_stream(job_state *state, const char *reason)
     stop_reading(state);
 }
 
-/* Reads what the child has sent; returns OC_ERROR_NO_MEMORY only when the
- * host itself ran out of memory. */
-static int read_from_child(job_state *state, unsigned char *buffer)
+/* Reads what the child has sent, straight into its reader; returns
+ * OC_ERROR_NO_MEMORY only when the host itself ran out of memory. */
+static int read_from_child(job_state *state)
 {
-    ssize_t got = read(state->fd, buffer, READ_CHUNK);
+    unsigned char *space;
+    oc_error error;
+    if (oc__wire_reader_space(&state->reader, READ_CHUNK, &space, &error) != OC_OK)
+        return error.status == OC_ERROR_NO_MEMORY ? OC_ERROR_NO_MEMORY : OC_OK;
+    ssize_t got = read(state->fd, space, READ_CHUNK);
     if (got < 0) {
         if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
             return OC_OK;
         reject_stream(state, strerror(errno));
         return OC_OK;
     }
-    oc_error error;
     if (got == 0) {
         if (oc__wire_reader_finish(&state->reader, &error) != OC_OK) {
             state->incomplete = 1;
@@ -249,7 +251,7 @@ static int read_from_child(job_state *state, unsigned char *buffer)
         stop_reading(state);
         return OC_OK;
     }
-    int status = oc__wire_reader_feed(&state->reader, buffer, (size_t)got, &state->results, &error);
+    int status = oc__wire_reader_received(&state->reader, (size_t)got, &error);
     if (status == OC_ERROR_NO_MEMORY)
         return status;
     if (status != OC_OK)
@@ -287,46 +289,6 @@ static int failure_reason(const oc__runner_job *job, const job_state *state, cha
     return 1;
 }
 
-/* Moves a finished job's results (or its one failure) into results. */
-static int collect(const oc__runner_job *job, job_state *state, oc__result_list *results,
-                   oc__runner_summary *summary)
-{
-    char reason[OC_ERROR_MESSAGE_SIZE + 64]; /* a prefix and a child's whole message */
-    if (failure_reason(job, state, reason, sizeof reason)) {
-        summary->failed++;
-        oc__result_list_free(&state->results);
-        if (job->on_failure != NULL)
-            return job->on_failure(job->context, reason, results);
-        oc__result *failure = oc__result_list_append(results);
-        if (failure == NULL)
-            return OC_ERROR_NO_MEMORY;
-        failure->metric = oc__result_copy_text(job->metric);
-        failure->plugin = oc__result_copy_text(job->plugin);
-        failure->plugin_version = oc__result_copy_text(job->plugin_version);
-        failure->message = strdup(reason);
-        failure->status = OC_RESULT_FAILED;
-        if (failure->message == NULL)
-            return OC_ERROR_NO_MEMORY;
-        return OC_OK;
-    }
-    summary->succeeded++;
-    size_t moved = 0;
-    int status = OC_OK;
-    for (; moved < state->results.count; moved++) {
-        oc__result *slot = oc__result_list_append(results);
-        if (slot == NULL) {
-            status = OC_ERROR_NO_MEMORY;
-            break;
-        }
-        *slot = state->results.items[moved];
-    }
-    for (size_t i = moved; i < state->results.count; i++)
-        oc__result_clear(&state->results.items[i]);
-    free(state->results.items);
-    memset(&state->results, 0, sizeof state->results);
-    return status;
-}
-
 /* Kills and reaps every child still running: the host is giving up. */
 static void abandon(job_state *states, size_t count)
 {
@@ -349,31 +311,95 @@ typedef struct collection {
     oc__runner_summary *summary;
     const oc__runner_sink *sink;  /* NULL: results only accumulate */
     size_t next;                  /* the first job not yet collected */
+    oc__result *views;            /* DELIVERY_BATCH views handed to the sink */
 } collection;
 
-/* Collects every finished job that has no unfinished job before it, then
- * hands the results on: results leave in job order, each job's as soon as
- * it and every job before it are judged. */
+/* Hands the sink its results this many at a time: views of the job's
+ * stream, not copies, in one small array that stays in the cache. */
+#define DELIVERY_BATCH 512
+
+static int deliver(collection *collected, oc__result *items, size_t count, oc_error *error)
+{
+    const oc__result_list batch = {items, count, count};
+    return collected->sink->deliver(collected->sink->context, &batch, error);
+}
+
+/* A failed job's stand-in results (or its one failure result). */
+static int collect_failure(const oc__runner_job *job, const char *reason,
+                           oc__result_list *results)
+{
+    if (job->on_failure != NULL)
+        return job->on_failure(job->context, reason, results);
+    oc__result *failure = oc__result_list_append(results);
+    if (failure == NULL)
+        return OC_ERROR_NO_MEMORY;
+    failure->metric = oc__result_copy_text(job->metric);
+    failure->plugin = oc__result_copy_text(job->plugin);
+    failure->plugin_version = oc__result_copy_text(job->plugin_version);
+    failure->message = strdup(reason);
+    failure->status = OC_RESULT_FAILED;
+    return failure->message != NULL ? OC_OK : OC_ERROR_NO_MEMORY;
+}
+
+static int out_of_memory(oc_error *error)
+{
+    return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory collecting results");
+}
+
+/* Hands on a finished job's results, or what stands for them if it failed:
+ * to the sink if there is one, else as copies appended to the results. */
+static int collect(const oc__runner_job *job, job_state *state, collection *collected,
+                   oc_error *error)
+{
+    char reason[OC_ERROR_MESSAGE_SIZE + 64]; /* a prefix and a child's whole message */
+    if (failure_reason(job, state, reason, sizeof reason)) {
+        collected->summary->failed++;
+        if (collected->sink == NULL)
+            return collect_failure(job, reason, collected->results) == OC_OK
+                       ? OC_OK : out_of_memory(error);
+        oc__result_list failures = {0};
+        int status = collect_failure(job, reason, &failures) == OC_OK
+                         ? deliver(collected, failures.items, failures.count, error)
+                         : out_of_memory(error);
+        oc__result_list_free(&failures);
+        return status;
+    }
+    collected->summary->succeeded++;
+    if (collected->sink == NULL)
+        return oc__wire_reader_copy_results(&state->reader, collected->results, error);
+    size_t position = 0, batched = 0;
+    oc__result view;
+    while (oc__wire_reader_next_result(&state->reader, &position, &view)) {
+        collected->views[batched++] = view;
+        if (batched == DELIVERY_BATCH) {
+            int status = deliver(collected, collected->views, batched, error);
+            if (status != OC_OK)
+                return status;
+            batched = 0;
+        }
+    }
+    return batched > 0 ? deliver(collected, collected->views, batched, error) : OC_OK;
+}
+
+/* Collects every finished job that has no unfinished job before it: results
+ * leave in job order, each job's as soon as it and every job before it are
+ * judged. */
 static int collect_finished(const oc__runner_job *jobs, size_t count, job_state *states,
                             collection *collected, oc_error *error)
 {
-    size_t first = collected->next;
     while (collected->next < count && states[collected->next].phase == JOB_DONE) {
         size_t i = collected->next++;
-        int status = collect(&jobs[i], &states[i], collected->results, collected->summary);
-        oc__result_list_free(&states[i].results);
+        int status = collect(&jobs[i], &states[i], collected, error);
         oc__wire_reader_free(&states[i].reader);
         if (status != OC_OK)
-            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory collecting results");
+            return status;
     }
-    if (collected->next == first || collected->sink == NULL)
-        return OC_OK;
-    return collected->sink->deliver(collected->sink->context, collected->results, error);
+    return OC_OK;
 }
 
 static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parallel,
                      job_state *states, struct pollfd *polls, size_t *poll_jobs,
-                     unsigned char *buffer, collection *collected, oc_error *error)
+                     collection *collected, oc_error *error)
 {
     size_t next = 0, active = 0, done = 0;
     while (done < count) {
@@ -423,7 +449,7 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
                                 strerror(errno));
         for (nfds_t p = 0; ready > 0 && p < poll_count; p++)
             if (polls[p].revents != 0 && states[poll_jobs[p]].fd >= 0
-                && read_from_child(&states[poll_jobs[p]], buffer) != OC_OK)
+                && read_from_child(&states[poll_jobs[p]]) != OC_OK)
                 return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
 
         current = now();
@@ -484,9 +510,9 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
     job_state *states = calloc(count, sizeof *states);
     struct pollfd *polls = calloc(max_parallel, sizeof *polls);
     size_t *poll_jobs = calloc(max_parallel, sizeof *poll_jobs);
-    unsigned char *buffer = malloc(READ_CHUNK);
+    oc__result *views = sink != NULL ? malloc(DELIVERY_BATCH * sizeof *views) : NULL;
     int status = OC_OK;
-    if (states == NULL || polls == NULL || poll_jobs == NULL || buffer == NULL)
+    if (states == NULL || polls == NULL || poll_jobs == NULL || (sink != NULL && views == NULL))
         status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory starting plugins");
 
     /* Children must be reapable here: an inherited SIG_IGN for SIGCHLD
@@ -502,20 +528,19 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
             states[i].fd = -1;
             oc__wire_reader_init(&states[i].reader);
         }
-        collection collected = {results, summary, sink, 0};
-        status = supervise(jobs, count, max_parallel, states, polls, poll_jobs, buffer,
-                           &collected, error);
+        collection collected = {results, summary, sink, 0, views};
+        status = supervise(jobs, count, max_parallel, states, polls, poll_jobs, &collected,
+                           error);
         if (status != OC_OK)
             abandon(states, count);
     }
     for (size_t i = 0; states != NULL && i < count; i++) {
-        oc__result_list_free(&states[i].results);
         oc__wire_reader_free(&states[i].reader);
     }
     sigaction(SIGCHLD, &saved_action, NULL);
     free(states);
     free(polls);
     free(poll_jobs);
-    free(buffer);
+    free(views);
     return status;
 }

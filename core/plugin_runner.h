@@ -71,13 +71,15 @@ int oc__runner_run(const oc__runner_job *jobs, size_t count, size_t max_parallel
 /* Where results go as soon as they are final, so a long run can write
  * them while later jobs still work and need not hold them all. */
 typedef struct oc__runner_sink {
-    /* Called in the parent each time one or more jobs have been collected
-     * (every job before them collected too): results holds, in job order,
-     * every result collected and not yet taken. The function may take
-     * them (free them and leave the list empty) or leave them there. A
-     * status other than OC_OK (with error set) stops the run: every child
-     * is killed and reaped and oc__runner_run_delivering returns it. */
-    int (*deliver)(void *context, oc__result_list *results, oc_error *error);
+    /* Called in the parent, in job order, with each finished job's results
+     * (every job before it already delivered), a batch at a time, or with
+     * what stands for them if it failed. results and everything it points
+     * to are lent for the call only: the results are views of the job's
+     * stream (core/wire.h), so the sink copies what it keeps
+     * (oc__result_copy) and frees nothing. A status other than OC_OK (with
+     * error set) stops the run: every child is killed and reaped and
+     * oc__runner_run_delivering returns it. */
+    int (*deliver)(void *context, const oc__result_list *results, oc_error *error);
     void *context; /* borrowed */
 } oc__runner_sink;
 
@@ -96,8 +98,8 @@ int oc__runner_child_dies_with_parent(pid_t parent);
  * it stops at once. */
 void oc__runner_request_stop(int signal_number);
 
-/* oc__runner_run that hands results to sink (may be NULL) as jobs finish
- * instead of only at the end. */
+/* oc__runner_run that hands results to sink as jobs finish; with a sink,
+ * results (the caller's list) is left as it was. sink NULL: oc__runner_run. */
 int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t max_parallel,
                               const oc__runner_sink *sink, oc__result_list *results,
                               oc__runner_summary *summary, oc_error *error);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <outcomes/common.h>
+
 #include "result.h"
 
 void oc__result_init(oc__result *result)
@@ -18,20 +20,58 @@ void oc__result_init(oc__result *result)
     result->status = OC_RESULT_OK;
 }
 
-void oc__result_clear(oc__result *result)
+/* Every string field of result, in declaration order. */
+#define STRING_FIELD_COUNT 16
+static void string_fields(oc__result *result, char **fields[STRING_FIELD_COUNT])
 {
-    char **strings[] = {
+    char **all[STRING_FIELD_COUNT] = {
         &result->metric, &result->indicator, &result->plugin, &result->plugin_version,
         &result->area, &result->area_name, &result->period, &result->baseline_period,
         &result->target_date, &result->rag, &result->spc_signal, &result->spc_rule,
         &result->assurance, &result->trend, &result->comparator, &result->message,
     };
+    memcpy(fields, all, sizeof all);
+}
+
+void oc__result_clear(oc__result *result)
+{
+    char **strings[STRING_FIELD_COUNT];
+    string_fields(result, strings);
     if (result->text_block != NULL)
         free(result->text_block);
     else
-        for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        for (size_t i = 0; i < STRING_FIELD_COUNT; i++)
             free(*strings[i]);
     oc__result_init(result);
+}
+
+int oc__result_copy(oc__result *copy, const oc__result *original)
+{
+    *copy = *original;
+    copy->text_block = NULL;
+    char **strings[STRING_FIELD_COUNT];
+    string_fields(copy, strings);
+    size_t lengths[STRING_FIELD_COUNT];
+    size_t block_size = 0;
+    for (size_t i = 0; i < STRING_FIELD_COUNT; i++) {
+        lengths[i] = *strings[i] != NULL ? strlen(*strings[i]) : 0;
+        block_size += *strings[i] != NULL ? lengths[i] + 1 : 0;
+    }
+    char *block = block_size > 0 ? malloc(block_size) : NULL;
+    if (block_size > 0 && block == NULL) {
+        oc__result_init(copy);
+        return OC_ERROR_NO_MEMORY;
+    }
+    char *next = block;
+    for (size_t i = 0; i < STRING_FIELD_COUNT; i++) {
+        if (*strings[i] == NULL)
+            continue;
+        memcpy(next, *strings[i], lengths[i] + 1);
+        *strings[i] = next;
+        next += lengths[i] + 1;
+    }
+    copy->text_block = block;
+    return OC_OK;
 }
 
 char *oc__result_copy_text(const char *text)

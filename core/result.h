@@ -62,6 +62,12 @@ void oc__result_init(oc__result *result);
 /* Frees the strings and reinitialises. */
 void oc__result_clear(oc__result *result);
 
+/* Makes *copy a result of its own equal to original (whose strings may be
+ * borrowed, e.g. a view from core/wire.h): its strings in one new
+ * text_block, freed by oc__result_clear. OC_ERROR_NO_MEMORY (copy
+ * initialised, nothing allocated) when out of memory. */
+int oc__result_copy(oc__result *copy, const oc__result *original);
+
 /* A copy of text for a result's string field, or NULL for NULL text (and
  * when out of memory: callers that must tell the two apart check text). */
 char *oc__result_copy_text(const char *text);

@@ -279,7 +279,8 @@ static void encode_result(const oc__result *result, const size_t *lengths, size_
             } else {
                 put_u32(out, (uint32_t)lengths[i]);
                 memcpy(out + 4, text, lengths[i]);
-                out += 4 + lengths[i];
+                out[4 + lengths[i]] = '\0';
+                out += 5 + lengths[i];
             }
             break;
         }
@@ -309,7 +310,7 @@ int oc__wire_write_result(oc__wire_writer *writer, const oc__result *result, oc_
                 return oc_error_set(error, OC_ERROR_INVALID,
                                     "result field '%s' is %zu bytes long, more than the %u allowed",
                                     result_fields[i].name, length, OC__WIRE_STRING_MAX);
-            payload_length += 4 + length;
+            payload_length += text != NULL ? 5 + length : 4;
         } else {
             payload_length += result_fields[i].kind == FIELD_DOUBLE ? 8 : 4;
         }
@@ -369,15 +370,20 @@ int oc__wire_write_error(oc__wire_writer *writer, int status, const char *messag
     size_t length = strlen(message);
     if (length > OC__WIRE_STRING_MAX)
         length = OC__WIRE_STRING_MAX;
-    unsigned char record[OC__WIRE_RECORD_HEADER_SIZE + 8 + OC__WIRE_STRING_MAX];
-    put_record_header(record, OC__WIRE_ERROR, (uint32_t)(8 + length));
+    unsigned char record[OC__WIRE_RECORD_HEADER_SIZE + 9 + OC__WIRE_STRING_MAX];
+    put_record_header(record, OC__WIRE_ERROR, (uint32_t)(9 + length));
     put_u32(record + OC__WIRE_RECORD_HEADER_SIZE, (uint32_t)(status < 0 ? status : OC_ERROR_PLUGIN));
     put_u32(record + OC__WIRE_RECORD_HEADER_SIZE + 4, (uint32_t)length);
     memcpy(record + OC__WIRE_RECORD_HEADER_SIZE + 8, message, length);
-    return finish(writer, record, OC__WIRE_RECORD_HEADER_SIZE + 8 + length, error);
+    record[OC__WIRE_RECORD_HEADER_SIZE + 8 + length] = '\0';
+    return finish(writer, record, OC__WIRE_RECORD_HEADER_SIZE + 9 + length, error);
 }
 
 /* ---- reader ---- */
+
+/* Bytes given to the reader at a time by oc__wire_reader_feed: garbage is
+ * refused within its first chunk, however much of it there is. */
+#define FEED_CHUNK 65536
 
 void oc__wire_reader_init(oc__wire_reader *reader)
 {
@@ -413,14 +419,14 @@ typedef struct payload_cursor {
     size_t remaining;
 } payload_cursor;
 
-/* Checks the next string and steps over it: *bytes and *length describe
- * it (*bytes NULL for a NULL string). Returns 0, or -1 with a reason in
+/* Steps over the next string: *text points at it inside the record (NULL
+ * for a NULL string). verify: whether to look for NULs, which a record
+ * read a second time need not. Returns 0, or -1 with a reason in
  * *problem. */
-static int take_string_span(payload_cursor *cursor, const unsigned char **bytes, size_t *length,
-                            const char **problem)
+static int take_string(payload_cursor *cursor, const char **text, int verify,
+                       const char **problem)
 {
-    *bytes = NULL;
-    *length = 0;
+    *text = NULL;
     if (cursor->remaining < 4) {
         *problem = "string length runs past the end of the record";
         return -1;
@@ -434,67 +440,46 @@ static int take_string_span(payload_cursor *cursor, const unsigned char **bytes,
         *problem = "string longer than the 65535-byte limit";
         return -1;
     }
-    if (declared > cursor->remaining) {
+    if (declared >= cursor->remaining) {
         *problem = "string runs past the end of the record";
         return -1;
     }
-    if (memchr(cursor->data, '\0', declared) != NULL) {
-        *problem = "string contains a NUL byte";
-        return -1;
+    if (verify) {
+        const unsigned char *nul = memchr(cursor->data, '\0', (size_t)declared + 1);
+        if (nul != cursor->data + declared) {
+            *problem = nul != NULL ? "string contains a NUL byte" : "string does not end with NUL";
+            return -1;
+        }
     }
-    *bytes = cursor->data;
-    *length = declared;
-    cursor->data += declared;
-    cursor->remaining -= declared;
+    *text = (const char *)cursor->data;
+    cursor->data += declared + 1;
+    cursor->remaining -= declared + 1;
     return 0;
 }
 
-/* Reads a string into a new allocation; *text is NULL for a NULL string. */
-static int take_string(payload_cursor *cursor, char **text, const char **problem)
+/* Reads a RESULT payload into *view, its strings pointing into the
+ * payload. Returns 0, or -1 with a reason in *problem and the field it
+ * concerns in *field (RESULT_FIELD_COUNT: bytes left over after the last). */
+static int read_result(const unsigned char *payload, size_t length, oc__result *view, int verify,
+                       const char **problem, size_t *field)
 {
-    const unsigned char *bytes;
-    size_t length;
-    *text = NULL;
-    if (take_string_span(cursor, &bytes, &length, problem) != 0)
-        return -1;
-    if (bytes == NULL)
-        return 0;
-    if ((*text = malloc(length + 1)) == NULL) {
-        *problem = "out of memory";
-        return -1;
-    }
-    memcpy(*text, bytes, length);
-    (*text)[length] = '\0';
-    return 0;
-}
-
-/* A result's strings go into one allocation (oc__result.text_block): a
- * national run decodes some 430,000 results of 16 strings each, and one
- * malloc and free per result instead of one per string is a tenth of the
- * host's work. */
-static int decode_result(oc__wire_reader *reader, const unsigned char *payload, size_t length,
-                         oc__result_list *results, oc_error *error)
-{
-    oc__result decoded;
-    oc__result_init(&decoded);
     payload_cursor cursor = {payload, length};
-    const char *problem = NULL;
-    const unsigned char *string_bytes[RESULT_FIELD_COUNT];
-    size_t string_lengths[RESULT_FIELD_COUNT];
-    size_t block_size = 0;
-    size_t i;
-    for (i = 0; i < RESULT_FIELD_COUNT && problem == NULL; i++) {
-        char *base = (char *)&decoded + result_fields[i].offset;
+    *problem = NULL;
+    for (size_t i = 0; i < RESULT_FIELD_COUNT; i++) {
+        char *base = (char *)view + result_fields[i].offset;
+        *field = i;
         switch (result_fields[i].kind) {
-        case FIELD_STRING:
-            if (take_string_span(&cursor, &string_bytes[i], &string_lengths[i], &problem) == 0
-                && string_bytes[i] != NULL)
-                block_size += string_lengths[i] + 1;
+        case FIELD_STRING: {
+            const char *text;
+            if (take_string(&cursor, &text, verify, problem) != 0)
+                return -1;
+            *(char **)base = (char *)text; /* read-only: see oc__wire_reader_next_result */
             break;
+        }
         case FIELD_DOUBLE:
             if (cursor.remaining < 8) {
-                problem = "number runs past the end of the record";
-                break;
+                *problem = "number runs past the end of the record";
+                return -1;
             }
             *(double *)base = bits_double(get_u64(cursor.data));
             cursor.data += 8;
@@ -502,13 +487,13 @@ static int decode_result(oc__wire_reader *reader, const unsigned char *payload, 
             break;
         case FIELD_STATUS: {
             if (cursor.remaining < 4) {
-                problem = "status runs past the end of the record";
-                break;
+                *problem = "status runs past the end of the record";
+                return -1;
             }
             uint32_t status = get_u32(cursor.data);
             if (status > OC_RESULT_FAILED) {
-                problem = "unknown result status";
-                break;
+                *problem = "unknown result status";
+                return -1;
             }
             *(oc__result_status *)base = (oc__result_status)status;
             cursor.data += 4;
@@ -517,39 +502,36 @@ static int decode_result(oc__wire_reader *reader, const unsigned char *payload, 
         }
         }
     }
-    if (problem == NULL && cursor.remaining != 0)
-        return reader_fail(reader, error, "result record %llu has %zu bytes left over after its last field",
-                           (unsigned long long)reader->record_count + 1, cursor.remaining);
-    if (problem != NULL)
-        return reader_fail(reader, error, "result record %llu, field '%s': %s",
-                           (unsigned long long)reader->record_count + 1,
-                           result_fields[i - 1].name, problem);
-    if (block_size > 0 && (decoded.text_block = malloc(block_size)) == NULL) {
-        reader->broken = 1;
-        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
+    view->text_block = NULL;
+    if (cursor.remaining != 0) {
+        *field = RESULT_FIELD_COUNT;
+        *problem = "bytes left over";
+        return -1;
     }
-    char *next = decoded.text_block;
-    for (i = 0; i < RESULT_FIELD_COUNT; i++) {
-        if (result_fields[i].kind != FIELD_STRING || string_bytes[i] == NULL)
-            continue;
-        memcpy(next, string_bytes[i], string_lengths[i]);
-        next[string_lengths[i]] = '\0';
-        *(char **)((char *)&decoded + result_fields[i].offset) = next;
-        next += string_lengths[i] + 1;
+    return 0;
+}
+
+static int check_result(oc__wire_reader *reader, const unsigned char *payload, size_t length,
+                        oc_error *error)
+{
+    oc__result view;
+    const char *problem;
+    size_t field;
+    unsigned long long number = (unsigned long long)reader->record_count + 1;
+    if (read_result(payload, length, &view, 1, &problem, &field) != 0) {
+        if (field == RESULT_FIELD_COUNT)
+            return reader_fail(reader, error,
+                               "result record %llu has bytes left over after its last field",
+                               number);
+        return reader_fail(reader, error, "result record %llu, field '%s': %s", number,
+                           result_fields[field].name, problem);
     }
-    oc__result *slot = oc__result_list_append(results);
-    if (slot == NULL) {
-        oc__result_clear(&decoded);
-        reader->broken = 1;
-        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
-    }
-    *slot = decoded;
     reader->record_count++;
     return OC_OK;
 }
 
-static int decode_end(oc__wire_reader *reader, const unsigned char *payload, size_t length,
-                      oc_error *error)
+static int check_end(oc__wire_reader *reader, const unsigned char *payload, size_t length,
+                     oc_error *error)
 {
     if (length != 8)
         return reader_fail(reader, error, "END record has %zu bytes, expected 8", length);
@@ -561,35 +543,35 @@ static int decode_end(oc__wire_reader *reader, const unsigned char *payload, siz
     return OC_OK;
 }
 
-static int decode_error(oc__wire_reader *reader, const unsigned char *payload, size_t length,
-                        oc_error *error)
+static int check_error(oc__wire_reader *reader, const unsigned char *payload, size_t length,
+                       oc_error *error)
 {
     if (length < 4)
         return reader_fail(reader, error, "ERROR record too short");
     int32_t status = (int32_t)get_u32(payload);
     payload_cursor cursor = {payload + 4, length - 4};
     const char *problem = NULL;
-    char *message = NULL;
-    if (take_string(&cursor, &message, &problem) != 0)
+    const char *message;
+    if (take_string(&cursor, &message, 1, &problem) != 0)
         return reader_fail(reader, error, "ERROR record: %s", problem);
-    if (cursor.remaining != 0 || status >= 0) {
-        free(message);
+    if (cursor.remaining != 0 || status >= 0)
         return reader_fail(reader, error, "ERROR record is malformed");
+    char *copy = strdup(message != NULL ? message : "");
+    if (copy == NULL) {
+        reader->broken = 1;
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
     }
     reader->job_failed = 1;
     reader->job_status = status;
-    reader->job_message = message;
+    reader->job_message = copy;
     return OC_OK;
 }
 
-/* Parses what is complete in the buffer; returns the number of bytes used
- * or a negative status. */
-static int parse_buffer(oc__wire_reader *reader, size_t *used, oc__result_list *results,
-                        oc_error *error)
+/* Checks every record completed since the last call. */
+static int check_records(oc__wire_reader *reader, oc_error *error)
 {
     const unsigned char *data = reader->buffer;
     size_t available = reader->length;
-    *used = 0;
     if (!reader->header_seen) {
         size_t compared = available < 4 ? available : 4;
         if (memcmp(data, stream_magic, compared) != 0)
@@ -603,11 +585,11 @@ static int parse_buffer(oc__wire_reader *reader, size_t *used, oc__result_list *
         if (data[6] != 0 || data[7] != 0)
             return reader_fail(reader, error, "stream header reserved bytes are not zero");
         reader->header_seen = 1;
-        *used += OC__WIRE_HEADER_SIZE;
+        reader->checked = OC__WIRE_HEADER_SIZE;
     }
-    while (available - *used > 0) {
-        const unsigned char *record = data + *used;
-        size_t left = available - *used;
+    while (reader->checked < available) {
+        const unsigned char *record = data + reader->checked;
+        size_t left = available - reader->checked;
         if (reader->ended || reader->job_failed)
             return reader_fail(reader, error, "data after the end of the stream");
         int type = record[0];
@@ -624,54 +606,94 @@ static int parse_buffer(oc__wire_reader *reader, size_t *used, oc__result_list *
         if (left - OC__WIRE_RECORD_HEADER_SIZE < payload_length)
             return OC_OK;
         const unsigned char *payload = record + OC__WIRE_RECORD_HEADER_SIZE;
-        int status = type == OC__WIRE_RESULT ? decode_result(reader, payload, payload_length, results, error)
-                     : type == OC__WIRE_END ? decode_end(reader, payload, payload_length, error)
-                                            : decode_error(reader, payload, payload_length, error);
+        int status = type == OC__WIRE_RESULT ? check_result(reader, payload, payload_length, error)
+                     : type == OC__WIRE_END  ? check_end(reader, payload, payload_length, error)
+                                             : check_error(reader, payload, payload_length, error);
         if (status != OC_OK)
             return status;
-        *used += OC__WIRE_RECORD_HEADER_SIZE + payload_length;
+        reader->checked += OC__WIRE_RECORD_HEADER_SIZE + payload_length;
     }
     return OC_OK;
 }
 
+int oc__wire_reader_space(oc__wire_reader *reader, size_t size, unsigned char **space,
+                          oc_error *error)
+{
+    *space = NULL;
+    if (reader->broken)
+        return oc_error_set(error, OC_ERROR_FORMAT, "result stream already rejected");
+    if (size > reader->capacity - reader->length) {
+        size_t capacity = reader->capacity ? reader->capacity : FEED_CHUNK;
+        while (capacity - reader->length < size) {
+            if (capacity > SIZE_MAX / 2) {
+                reader->broken = 1;
+                return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
+            }
+            capacity *= 2;
+        }
+        unsigned char *buffer = realloc(reader->buffer, capacity);
+        if (buffer == NULL) {
+            reader->broken = 1;
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
+        }
+        reader->buffer = buffer;
+        reader->capacity = capacity;
+    }
+    *space = reader->buffer + reader->length;
+    return OC_OK;
+}
+
+int oc__wire_reader_received(oc__wire_reader *reader, size_t size, oc_error *error)
+{
+    if (reader->broken)
+        return oc_error_set(error, OC_ERROR_FORMAT, "result stream already rejected");
+    if (size > reader->capacity - reader->length)
+        return reader_fail(reader, error, "more bytes received than there was room for");
+    reader->length += size;
+    return check_records(reader, error);
+}
+
 int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
-                         oc__result_list *results, oc_error *error)
+                         oc_error *error)
 {
     if (reader->broken)
         return oc_error_set(error, OC_ERROR_FORMAT, "result stream already rejected");
     while (size > 0) {
-        /* Take no more than fits one maximal record: the buffer stays bounded
-         * however much a child floods the pipe. */
-        size_t limit = OC__WIRE_HEADER_SIZE + OC__WIRE_RECORD_HEADER_SIZE + OC__WIRE_RECORD_MAX;
-        size_t room = limit - reader->length;
-        size_t chunk = size < room ? size : room;
-        if (reader->length + chunk > reader->capacity) {
-            size_t capacity = reader->capacity ? reader->capacity : 4096;
-            while (capacity < reader->length + chunk)
-                capacity *= 2;
-            if (capacity > limit)
-                capacity = limit;
-            unsigned char *buffer = realloc(reader->buffer, capacity);
-            if (buffer == NULL) {
-                reader->broken = 1;
-                return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
-            }
-            reader->buffer = buffer;
-            reader->capacity = capacity;
-        }
-        memcpy(reader->buffer + reader->length, data, chunk);
-        reader->length += chunk;
-        data = (const unsigned char *)data + chunk;
-        size -= chunk;
-
-        size_t used;
-        int status = parse_buffer(reader, &used, results, error);
+        size_t piece = size < FEED_CHUNK ? size : FEED_CHUNK;
+        unsigned char *space;
+        int status = oc__wire_reader_space(reader, piece, &space, error);
         if (status != OC_OK)
             return status;
-        memmove(reader->buffer, reader->buffer + used, reader->length - used);
-        reader->length -= used;
+        memcpy(space, data, piece);
+        if ((status = oc__wire_reader_received(reader, piece, error)) != OC_OK)
+            return status;
+        data = (const unsigned char *)data + piece;
+        size -= piece;
     }
     return OC_OK;
+}
+
+int oc__wire_reader_next_result(const oc__wire_reader *reader, size_t *position,
+                                oc__result *view)
+{
+    size_t at = *position < OC__WIRE_HEADER_SIZE ? OC__WIRE_HEADER_SIZE : *position;
+    while (reader->header_seen && at + OC__WIRE_RECORD_HEADER_SIZE <= reader->checked) {
+        const unsigned char *record = reader->buffer + at;
+        size_t payload_length = get_u32(record + 4);
+        at += OC__WIRE_RECORD_HEADER_SIZE + payload_length;
+        if (record[0] != OC__WIRE_RESULT)
+            continue;
+        const char *problem;
+        size_t field;
+        /* Checked when it arrived (check_result): cannot fail now. */
+        if (read_result(record + OC__WIRE_RECORD_HEADER_SIZE, payload_length, view, 0, &problem,
+                        &field) != 0)
+            break;
+        *position = at;
+        return 1;
+    }
+    *position = at;
+    return 0;
 }
 
 int oc__wire_reader_finish(oc__wire_reader *reader, oc_error *error)
@@ -680,11 +702,24 @@ int oc__wire_reader_finish(oc__wire_reader *reader, oc_error *error)
         return oc_error_set(error, OC_ERROR_FORMAT, "result stream already rejected");
     if (!reader->header_seen && reader->length == 0)
         return reader_fail(reader, error, "no results were sent");
-    if (reader->length != 0)
+    if (reader->length != reader->checked)
         return reader_fail(reader, error, "stream truncated inside a record (%zu bytes left over)",
-                           reader->length);
+                           reader->length - reader->checked);
     if (!reader->ended && !reader->job_failed)
         return reader_fail(reader, error, "stream ended without an END record after %llu results",
                            (unsigned long long)reader->record_count);
+    return OC_OK;
+}
+
+int oc__wire_reader_copy_results(const oc__wire_reader *reader, oc__result_list *results,
+                                 oc_error *error)
+{
+    size_t position = 0;
+    oc__result view;
+    while (oc__wire_reader_next_result(reader, &position, &view)) {
+        oc__result *copy = oc__result_list_append(results);
+        if (copy == NULL || oc__result_copy(copy, &view) != OC_OK)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
+    }
     return OC_OK;
 }

@@ -5,15 +5,16 @@
  * trusts nothing: it rejects garbage, truncation and oversize records with
  * a one-line reason instead of guessing.
  *
- * Format, version 1. All integers little-endian, fixed width.
+ * Format, version 2. All integers little-endian, fixed width.
  *
  *   stream  := header record* (end | error)
- *   header  := "OCWR" (4 bytes) u16 version (= 1) u16 reserved (= 0)
+ *   header  := "OCWR" (4 bytes) u16 version (= 2) u16 reserved (= 0)
  *   record  := u8 type, u8 reserved[3] (= 0), u32 payload_length, payload
  *              payload_length <= OC__WIRE_RECORD_MAX (1 MiB)
  *   type 1 RESULT: the fields of oc__result in declaration order:
- *              strings as u32 length + bytes (no terminating NUL, no NUL
- *              inside; length 0xFFFFFFFF means NULL; at most
+ *              strings as u32 length + bytes + one NUL byte (no NUL
+ *              inside, the length not counting the final one; length
+ *              0xFFFFFFFF means NULL, with no bytes; at most
  *              OC__WIRE_STRING_MAX bytes), doubles as u64 IEEE-754 bits
  *              (so NaN and infinities survive), status as u32 (0..2).
  *              The payload must be consumed exactly.
@@ -22,6 +23,10 @@
  *              as a whole; the host discards its RESULT records.
  *
  * Nothing may follow END or ERROR. A stream without either is truncated.
+ *
+ * Version 2 ends each string with NUL so that the host can print a
+ * received result where it lies, without copying its 16 strings (a
+ * national run receives some 7 million).
  */
 #ifndef OC_WIRE_H
 #define OC_WIRE_H
@@ -33,7 +38,7 @@
 
 #include "result.h"
 
-#define OC__WIRE_VERSION 1
+#define OC__WIRE_VERSION 2
 #define OC__WIRE_HEADER_SIZE 8
 #define OC__WIRE_RECORD_HEADER_SIZE 8
 #define OC__WIRE_RECORD_MAX (1024u * 1024u)
@@ -91,12 +96,17 @@ int oc__wire_write_end(oc__wire_writer *writer, oc_error *error);
 int oc__wire_write_error(oc__wire_writer *writer, int status, const char *message,
                          oc_error *error);
 
-/* Reads a stream incrementally, as bytes arrive from a pipe. Buffers at
- * most one record (so at most OC__WIRE_RECORD_MAX + 8 bytes). */
+/* Reads a stream incrementally, as bytes arrive from a pipe, and keeps
+ * it: every record is checked as soon as it is complete, and the checked
+ * RESULT records stay where they arrived until the caller reads them with
+ * oc__wire_reader_next_result. So the reader holds one job's whole stream
+ * (about 280 bytes a result), and nothing is decoded into separate
+ * allocations until someone wants a copy. */
 typedef struct oc__wire_reader {
-    unsigned char *buffer;  /* owned; unparsed bytes */
-    size_t length;
+    unsigned char *buffer;  /* owned; every byte received */
+    size_t length;          /* bytes received */
     size_t capacity;
+    size_t checked;         /* bytes of whole records checked, from the start */
     int header_seen;
     int ended;              /* END received */
     int job_failed;         /* ERROR received */
@@ -109,12 +119,40 @@ typedef struct oc__wire_reader {
 /* Zeroes the reader. */
 void oc__wire_reader_init(oc__wire_reader *reader);
 
-/* Consumes size bytes; appends every complete RESULT to results (the
- * caller owns the list). On malformed input returns OC_ERROR_FORMAT with
- * the reason (e.g. "bad stream magic", "record of 5000000 bytes exceeds
- * the 1048576-byte limit") and refuses all further input. */
+/* Sets *space to room for size more bytes at the end of the stream, for a
+ * read(2) straight into the reader; hand them over with
+ * oc__wire_reader_received. *space belongs to the reader and is valid
+ * until the next call on it. OC_ERROR_NO_MEMORY, or OC_ERROR_FORMAT for a
+ * stream already rejected (*space NULL). */
+int oc__wire_reader_space(oc__wire_reader *reader, size_t size, unsigned char **space,
+                          oc_error *error);
+
+/* size bytes were written at oc__wire_reader_space: checks every record
+ * they complete. On malformed input returns OC_ERROR_FORMAT with the
+ * reason (e.g. "bad stream magic", "record of 5000000 bytes exceeds the
+ * 1048576-byte limit") and refuses all further input. A record's length
+ * is checked as soon as its header arrives, so garbage is refused within
+ * its first bytes. */
+int oc__wire_reader_received(oc__wire_reader *reader, size_t size, oc_error *error);
+
+/* oc__wire_reader_space, a copy of data, oc__wire_reader_received: for
+ * bytes that are already in memory. */
 int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
-                         oc__result_list *results, oc_error *error);
+                         oc_error *error);
+
+/* The checked RESULT records in arrival order: *position starts at 0 and
+ * is advanced. Returns 1 and fills *view, or 0 after the last one. The
+ * view's strings point into the reader (text_block stays NULL): it is
+ * valid until the reader is next given bytes or freed, and must not be
+ * cleared; oc__result_copy makes a result of one's own. */
+int oc__wire_reader_next_result(const oc__wire_reader *reader, size_t *position,
+                                oc__result *view);
+
+/* Appends a copy of every checked RESULT record to results (the caller's
+ * list; each copy its own, see oc__result_copy). OC_ERROR_NO_MEMORY when
+ * out of memory (the copies made so far stay in the list). */
+int oc__wire_reader_copy_results(const oc__wire_reader *reader, oc__result_list *results,
+                                 oc_error *error);
 
 /* Called at end of input: OC_ERROR_FORMAT unless the stream was complete
  * (END or ERROR seen, no bytes left over). */

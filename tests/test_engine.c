@@ -184,7 +184,7 @@ typedef struct taking_sink {
     size_t periods_at_first_delivery;
 } taking_sink;
 
-static int take_results(void *context, oc__result_list *delivered, oc_error *error)
+static int take_results(void *context, const oc__result_list *delivered, oc_error *error)
 {
     (void)error;
     taking_sink *sink = context;
@@ -196,7 +196,6 @@ static int take_results(void *context, oc__result_list *delivered, oc_error *err
         copy->area = strdup(delivered->items[i].area);
         copy->value = delivered->items[i].value;
     }
-    oc__result_list_free(delivered);
     return OC_OK;
 }
 

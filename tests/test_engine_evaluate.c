@@ -119,9 +119,10 @@ static int evaluate(size_t first, size_t count, oc_error *error)
     char buffer[65536];
     ssize_t got;
     while ((got = read(fd, buffer, sizeof buffer)) > 0)
-        ck_assert_msg(oc__wire_reader_feed(&reader, buffer, (size_t)got, &results, &wire_error)
-                          == OC_OK, "%s", wire_error.message);
+        ck_assert_msg(oc__wire_reader_feed(&reader, buffer, (size_t)got, &wire_error) == OC_OK,
+                      "%s", wire_error.message);
     ck_assert_int_eq(oc__wire_reader_finish(&reader, &wire_error), OC_OK);
+    ck_assert_int_eq(oc__wire_reader_copy_results(&reader, &results, &wire_error), OC_OK);
     ck_assert_int_eq(reader.job_failed, status != OC_OK);
     oc__wire_reader_free(&reader);
     close(fd);

@@ -299,7 +299,7 @@ typedef struct collecting_sink {
     int fail;                /* return an error instead of taking results */
 } collecting_sink;
 
-static int collect_into(void *context, oc__result_list *results, oc_error *error)
+static int collect_into(void *context, const oc__result_list *results, oc_error *error)
 {
     collecting_sink *sink = context;
     sink->deliveries++;
@@ -310,7 +310,6 @@ static int collect_into(void *context, oc__result_list *results, oc_error *error
         ck_assert_ptr_nonnull(copy);
         copy->metric = strdup(results->items[i].metric);
     }
-    oc__result_list_free(results);
     if (sink->deliveries == 1 && sink->signal_path != NULL) {
         int fd = open(sink->signal_path, O_WRONLY);
         ck_assert_int_ge(fd, 0);

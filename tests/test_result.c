@@ -1,7 +1,7 @@
 /* test_result.c: the result record's lifetime (core/result.c): every
  * number starts NaN and every string NULL, clearing frees the strings (the
- * sanitizer build's leak check proves it) and starts over, and the list
- * grows without losing what it holds. */
+ * sanitizer build's leak check proves it) and starts over, a copy owns
+ * its strings, and the list grows without losing what it holds. */
 #include "config.h"
 
 #include <check.h>
@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <outcomes/common.h>
 
 #include "result.h"
 
@@ -68,6 +70,42 @@ START_TEST(clear_frees_every_string_and_reinitialises)
 }
 END_TEST
 
+START_TEST(copy_owns_every_string_in_one_block)
+{
+    /* Borrowed strings, as a view of a received stream has them. */
+    char area[] = "E05000001", name[] = "Birkenhead and Tranmere", empty[] = "";
+    oc__result view;
+    oc__result_init(&view);
+    view.area = area;
+    view.area_name = name;
+    view.message = empty;
+    view.value = 770;
+    view.fiscal_benefit = 6646640;
+    view.status = OC_RESULT_INSUFFICIENT_DATA;
+    oc__result copy;
+    ck_assert_int_eq(oc__result_copy(&copy, &view), OC_OK);
+    memset(area, 'x', sizeof area - 1); /* the original may go away */
+    memset(name, 'x', sizeof name - 1);
+    ck_assert_str_eq(copy.area, "E05000001");
+    ck_assert_str_eq(copy.area_name, "Birkenhead and Tranmere");
+    ck_assert_str_eq(copy.message, "");
+    ck_assert_ptr_null(copy.metric);
+    ck_assert_ptr_null(copy.rag);
+    ck_assert_ptr_eq(copy.area, copy.text_block);
+    ck_assert(copy.value == 770 && copy.fiscal_benefit == 6646640);
+    ck_assert(isnan(copy.score));
+    ck_assert_int_eq(copy.status, OC_RESULT_INSUFFICIENT_DATA);
+    oc__result_clear(&copy); /* one free: a leak or double free fails the sanitizer build */
+    assert_strings_null(&copy);
+
+    oc__result none;
+    oc__result_init(&none);
+    ck_assert_int_eq(oc__result_copy(&copy, &none), OC_OK);
+    ck_assert_ptr_null(copy.text_block); /* nothing to hold */
+    assert_strings_null(&copy);
+}
+END_TEST
+
 START_TEST(status_names_follow_the_schema)
 {
     /* docs/results.md: status is "ok", "insufficient_data" or "failed". */
@@ -118,6 +156,7 @@ static Suite *result_suite(void)
     TCase *cases = tcase_create("result");
     tcase_add_test(cases, init_sets_nan_null_and_ok);
     tcase_add_test(cases, clear_frees_every_string_and_reinitialises);
+    tcase_add_test(cases, copy_owns_every_string_in_one_block);
     tcase_add_test(cases, status_names_follow_the_schema);
     tcase_add_test(cases, list_grows_and_keeps_its_results);
     suite_add_tcase(suite, cases);

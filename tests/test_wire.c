@@ -60,11 +60,14 @@ static int decode(const unsigned char *bytes, size_t size, size_t step, oc__resu
     oc__wire_reader_init(reader);
     for (size_t offset = 0; offset < size; offset += step) {
         size_t piece = size - offset < step ? size - offset : step;
-        int status = oc__wire_reader_feed(reader, bytes + offset, piece, list, error);
+        int status = oc__wire_reader_feed(reader, bytes + offset, piece, error);
         if (status != OC_OK)
             return status;
     }
-    return oc__wire_reader_finish(reader, error);
+    int status = oc__wire_reader_finish(reader, error);
+    if (status == OC_OK)
+        ck_assert_int_eq(oc__wire_reader_copy_results(reader, list, error), OC_OK);
+    return status;
 }
 
 static oc__result full_result(char *long_text)
@@ -267,7 +270,9 @@ START_TEST(writer_keeps_what_a_busy_reader_cannot_take)
         ssize_t got;
         int status = OC_OK;
         while (status == OC_OK && (got = read(data[0], buffer, sizeof buffer)) > 0)
-            status = oc__wire_reader_feed(&reader, buffer, (size_t)got, &list, NULL);
+            status = oc__wire_reader_feed(&reader, buffer, (size_t)got, NULL);
+        if (status == OC_OK)
+            status = oc__wire_reader_copy_results(&reader, &list, NULL);
         int in_order = list.count == COUNT;
         for (size_t i = 0; in_order && i < list.count; i++)
             in_order = list.items[i].value == (double)i;
@@ -329,7 +334,7 @@ static void expect_rejection(const unsigned char *bytes, size_t size, const char
     ck_assert_int_eq(decode(bytes, size, size ? size : 1, &list, &error, &reader), OC_ERROR_FORMAT);
     ck_assert_msg(strstr(error.message, reason) != NULL, "'%s' lacks '%s'", error.message, reason);
     /* A rejected stream accepts nothing more. */
-    ck_assert_int_eq(oc__wire_reader_feed(&reader, "OCWR", 4, &list, &error), OC_ERROR_FORMAT);
+    ck_assert_int_eq(oc__wire_reader_feed(&reader, "OCWR", 4, &error), OC_ERROR_FORMAT);
     oc__result_list_free(&list);
     oc__wire_reader_free(&reader);
 }
@@ -342,6 +347,41 @@ static oc__result small_result(void)
     result.value = 1;
     return result;
 }
+
+START_TEST(views_point_into_the_kept_stream)
+{
+    oc__result results[3];
+    for (size_t i = 0; i < 3; i++)
+        results[i] = small_result();
+    results[1].metric = "worklessness";
+    results[1].area = NULL;
+    results[2].value = 770;
+    encoded bytes = encode(results, 3, 1);
+    oc__wire_reader reader;
+    oc_error error;
+    oc__wire_reader_init(&reader);
+    ck_assert_int_eq(oc__wire_reader_feed(&reader, bytes.bytes, bytes.size, &error), OC_OK);
+    ck_assert_int_eq(oc__wire_reader_finish(&reader, &error), OC_OK);
+    /* Read twice: reading changes nothing. */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t position = 0;
+        oc__result view;
+        for (size_t i = 0; i < 3; i++) {
+            ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 1);
+            ck_assert_str_eq(view.metric, results[i].metric);
+            ck_assert_ptr_null(view.area);
+            ck_assert((const unsigned char *)view.metric > reader.buffer
+                      && (const unsigned char *)view.metric < reader.buffer + reader.length);
+            ck_assert_ptr_null(view.text_block);
+            ck_assert(view.value == results[i].value);
+        }
+        ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 0);
+        ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 0);
+    }
+    oc__wire_reader_free(&reader);
+    free(bytes.bytes);
+}
+END_TEST
 
 START_TEST(rejects_garbage_and_truncation)
 {
@@ -369,11 +409,14 @@ START_TEST(rejects_garbage_and_truncation)
     copy[21] = '\0';
     expect_rejection(copy, good.size, "field 'metric': string contains a NUL byte");
     memcpy(copy, good.bytes, good.size);
+    copy[23] = 'd'; /* the NUL after "abc" */
+    expect_rejection(copy, good.size, "field 'metric': string does not end with NUL");
+    memcpy(copy, good.bytes, good.size);
     copy[8] = 9;
     expect_rejection(copy, good.size, "unknown record type 9");
     memcpy(copy, good.bytes, good.size);
-    copy[4] = 2; /* version */
-    expect_rejection(copy, good.size, "stream version 2, expected 1");
+    copy[4] = 1; /* version 1: strings without their final NUL */
+    expect_rejection(copy, good.size, "stream version 1, expected 2");
     memcpy(copy, good.bytes, good.size);
     copy[16] = 0xFE; /* metric length low byte: 254 bytes, past the record */
     expect_rejection(copy, good.size, "string runs past the end of the record");
@@ -391,19 +434,18 @@ START_TEST(rejects_oversize_record_before_buffering_it)
 {
     /* A header and a record claiming 2 MiB: refused as soon as the length
      * arrives, without waiting for (or buffering) the payload. */
-    unsigned char bytes[16] = {'O', 'C', 'W', 'R', 1, 0, 0, 0, OC__WIRE_RESULT, 0, 0, 0,
+    unsigned char bytes[16] = {'O', 'C', 'W', 'R', OC__WIRE_VERSION, 0, 0, 0, OC__WIRE_RESULT, 0, 0, 0,
                                0x00, 0x00, 0x20, 0x00};
     expect_rejection(bytes, sizeof bytes, "record of 2097152 bytes exceeds the 1048576-byte limit");
 
-    /* A flood of garbage larger than the cap fails at the first bytes. */
+    /* A flood of garbage larger than the cap fails within its first chunk. */
     size_t size = 3u * 1024u * 1024u;
     unsigned char *flood = malloc(size);
     memset(flood, 0xA5, size);
-    oc__result_list list = {0};
     oc__wire_reader reader;
     oc_error error;
     oc__wire_reader_init(&reader);
-    ck_assert_int_eq(oc__wire_reader_feed(&reader, flood, size, &list, &error), OC_ERROR_FORMAT);
+    ck_assert_int_eq(oc__wire_reader_feed(&reader, flood, size, &error), OC_ERROR_FORMAT);
     ck_assert_uint_le(reader.capacity, OC__WIRE_RECORD_MAX + 16);
     oc__wire_reader_free(&reader);
     free(flood);
@@ -441,6 +483,7 @@ int main(void)
     Suite *suite = suite_create("wire");
     TCase *tests = tcase_create("wire");
     tcase_add_test(tests, round_trip_every_field);
+    tcase_add_test(tests, views_point_into_the_kept_stream);
     tcase_add_test(tests, writer_buffers_and_keeps_order);
     tcase_add_test(tests, writer_keeps_what_a_busy_reader_cannot_take);
     tcase_add_test(tests, writer_refuses_overlong_string);
