@@ -312,7 +312,27 @@ typedef struct collection {
     const oc__runner_sink *sink;  /* NULL: results only accumulate */
     size_t next;                  /* the first job not yet collected */
     oc__result *views;            /* DELIVERY_BATCH views handed to the sink */
+    /* Readers of collected jobs, emptied, for the next jobs to reuse:
+     * their memory is already mapped (core/wire.c). */
+    oc__wire_reader *spares;
+    size_t spare_count;
+    size_t spare_capacity;
 } collection;
+
+/* A reader bigger than this is freed rather than kept for reuse. */
+#define SPARE_READER_MAX (64u * 1024u * 1024u)
+
+static void keep_or_free_reader(collection *collected, oc__wire_reader *reader)
+{
+    if (collected->spare_count < collected->spare_capacity
+        && reader->capacity <= SPARE_READER_MAX) {
+        oc__wire_reader_reset(reader);
+        collected->spares[collected->spare_count++] = *reader;
+        oc__wire_reader_init(reader);
+    } else {
+        oc__wire_reader_free(reader);
+    }
+}
 
 /* Hands the sink its results this many at a time: views of the job's
  * stream, not copies, in one small array that stays in the cache. */
@@ -390,7 +410,7 @@ static int collect_finished(const oc__runner_job *jobs, size_t count, job_state 
     while (collected->next < count && states[collected->next].phase == JOB_DONE) {
         size_t i = collected->next++;
         int status = collect(&jobs[i], &states[i], collected, error);
-        oc__wire_reader_free(&states[i].reader);
+        keep_or_free_reader(collected, &states[i].reader);
         if (status != OC_OK)
             return status;
     }
@@ -407,6 +427,8 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             return oc_error_set(error, OC_ERROR_IO, "interrupted by signal %d",
                                 (int)stop_requested);
         while (active < max_parallel && next < count) {
+            if (collected->spare_count > 0)
+                states[next].reader = collected->spares[--collected->spare_count];
             start_job(&jobs[next], &states[next]);
             if (states[next].phase == JOB_DONE)
                 done++;
@@ -511,8 +533,10 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
     struct pollfd *polls = calloc(max_parallel, sizeof *polls);
     size_t *poll_jobs = calloc(max_parallel, sizeof *poll_jobs);
     oc__result *views = sink != NULL ? malloc(DELIVERY_BATCH * sizeof *views) : NULL;
+    oc__wire_reader *spares = calloc(max_parallel, sizeof *spares);
     int status = OC_OK;
-    if (states == NULL || polls == NULL || poll_jobs == NULL || (sink != NULL && views == NULL))
+    if (states == NULL || polls == NULL || poll_jobs == NULL || (sink != NULL && views == NULL)
+        || spares == NULL)
         status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory starting plugins");
 
     /* Children must be reapable here: an inherited SIG_IGN for SIGCHLD
@@ -528,9 +552,11 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
             states[i].fd = -1;
             oc__wire_reader_init(&states[i].reader);
         }
-        collection collected = {results, summary, sink, 0, views};
+        collection collected = {results, summary, sink, 0, views, spares, 0, max_parallel};
         status = supervise(jobs, count, max_parallel, states, polls, poll_jobs, &collected,
                            error);
+        for (size_t i = 0; i < collected.spare_count; i++)
+            oc__wire_reader_free(&spares[i]);
         if (status != OC_OK)
             abandon(states, count);
     }
@@ -542,5 +568,6 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
     free(polls);
     free(poll_jobs);
     free(views);
+    free(spares);
     return status;
 }

@@ -158,6 +158,10 @@ int oc__wire_reader_copy_results(const oc__wire_reader *reader, oc__result_list 
  * (END or ERROR seen, no bytes left over). */
 int oc__wire_reader_finish(oc__wire_reader *reader, oc_error *error);
 
+/* Empties the reader for a new stream but keeps its memory: a host that
+ * reads many streams in turn reuses pages it has already touched. */
+void oc__wire_reader_reset(oc__wire_reader *reader);
+
 /* Frees the reader's memory. */
 void oc__wire_reader_free(oc__wire_reader *reader);
 

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,6 +384,52 @@ START_TEST(views_point_into_the_kept_stream)
 }
 END_TEST
 
+START_TEST(a_reset_reader_reuses_its_memory_which_children_do_not_inherit)
+{
+    oc__result result = small_result();
+    encoded bytes = encode(&result, 1, 1);
+    oc__wire_reader reader;
+    oc_error error;
+    oc__wire_reader_init(&reader);
+    ck_assert_int_eq(oc__wire_reader_feed(&reader, bytes.bytes, bytes.size, &error), OC_OK);
+    const unsigned char *memory = reader.buffer;
+    size_t capacity = reader.capacity;
+    oc__wire_reader_reset(&reader);
+    ck_assert_ptr_eq(reader.buffer, memory);
+    ck_assert_uint_eq(reader.capacity, capacity);
+    ck_assert(!reader.ended && reader.length == 0 && reader.record_count == 0);
+    /* A second stream reads as if the reader were new. */
+    result.value = 770;
+    encoded second = encode(&result, 1, 1);
+    ck_assert_int_eq(oc__wire_reader_feed(&reader, second.bytes, second.size, &error), OC_OK);
+    ck_assert_int_eq(oc__wire_reader_finish(&reader, &error), OC_OK);
+    size_t position = 0;
+    oc__result view;
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 1);
+    ck_assert(view.value == 770);
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 0);
+#ifdef __linux__
+    /* A forked child has no copy of the stream's pages (so the host's
+     * writes to them never copy a page): touching them kills it. */
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        signal(SIGSEGV, SIG_DFL);
+        volatile unsigned char byte = reader.buffer[0];
+        (void)byte;
+        _exit(0);
+    }
+    int wait_status;
+    ck_assert_int_eq(waitpid(child, &wait_status, 0), child);
+    ck_assert_msg(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGSEGV,
+                  "the child could read the reader's memory");
+#endif
+    oc__wire_reader_free(&reader);
+    free(bytes.bytes);
+    free(second.bytes);
+}
+END_TEST
+
 START_TEST(rejects_garbage_and_truncation)
 {
     expect_rejection((const unsigned char *)"Segmentation fault", 18, "bad stream magic");
@@ -484,6 +531,7 @@ int main(void)
     TCase *tests = tcase_create("wire");
     tcase_add_test(tests, round_trip_every_field);
     tcase_add_test(tests, views_point_into_the_kept_stream);
+    tcase_add_test(tests, a_reset_reader_reuses_its_memory_which_children_do_not_inherit);
     tcase_add_test(tests, writer_buffers_and_keeps_order);
     tcase_add_test(tests, writer_keeps_what_a_busy_reader_cannot_take);
     tcase_add_test(tests, writer_refuses_overlong_string);
