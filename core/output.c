@@ -290,13 +290,22 @@ static size_t write_fixed(char *out, int negative, uint64_t digits, int precisio
     return length;
 }
 
-/* The exact, printf-free way for 1e-4 <= |value| < 1e15 (where every
- * result's numbers are): the same precision choice and the same text as
+/* The exact, printf-free way for zero and 1e-4 <= |value| < 1e15 (where
+ * every result's numbers are): the same precision choice and the same text as
  * the definition, proven identical on random doubles by the tests. 0 when
  * value is outside that range or a case it does not handle. */
 static size_t exact_shortest(double value, char buffer[32])
 {
     double magnitude = fabs(value);
+    if (magnitude == 0) {
+        /* Zero (no change, no incidents) is common: %.15g prints "0" or "-0". */
+        size_t length = 0;
+        if (signbit(value))
+            buffer[length++] = '-';
+        buffer[length++] = '0';
+        buffer[length] = '\0';
+        return length;
+    }
     if (!(magnitude >= 1e-4 && magnitude < 1e15))
         return 0;
     if (magnitude >= 1 && magnitude == floor(magnitude)) {
@@ -383,9 +392,6 @@ size_t oc__output_format_json_number(double value, char buffer[40])
     return length;
 }
 
-/* Large enough that fwrite passes it straight to write(2). */
-#define OUTPUT_BLOCK_SIZE (256 * 1024)
-
 void oc__output_buffer_init(oc__output_buffer *buffer, FILE *stream)
 {
     memset(buffer, 0, sizeof *buffer);
@@ -402,17 +408,19 @@ static void write_block(oc__output_buffer *buffer)
     buffer->length = 0;
 }
 
-void oc__output_buffer_append(oc__output_buffer *buffer, const char *text, size_t length)
+void oc__output_buffer_append_slowly(oc__output_buffer *buffer, const char *text,
+                                     size_t length)
 {
     if (buffer->out_of_memory)
         return;
     if (buffer->length + length > buffer->capacity) {
-        size_t capacity = buffer->capacity > 0 ? buffer->capacity : 2 * OUTPUT_BLOCK_SIZE;
+        size_t capacity = buffer->capacity > 0 ? buffer->capacity : 2 * OC__OUTPUT_BLOCK_SIZE;
         while (capacity < buffer->length + length)
             capacity *= 2;
         char *data = realloc(buffer->data, capacity);
         if (data == NULL) {
             buffer->out_of_memory = 1;
+            buffer->capacity = buffer->length; /* no room: every later append comes here */
             return;
         }
         buffer->data = data;
@@ -420,7 +428,7 @@ void oc__output_buffer_append(oc__output_buffer *buffer, const char *text, size_
     }
     memcpy(buffer->data + buffer->length, text, length);
     buffer->length += length;
-    if (buffer->length >= OUTPUT_BLOCK_SIZE)
+    if (buffer->length >= OC__OUTPUT_BLOCK_SIZE)
         write_block(buffer);
 }
 

@@ -484,6 +484,59 @@ START_TEST(csv_round_trips_every_field)
 }
 END_TEST
 
+/* The output buffer keeps pieces until a block is full, writes whole
+ * blocks, and loses nothing at the edges: a piece that ends exactly at a
+ * block, one larger than the whole buffer, and the rest at the flush. */
+START_TEST(output_buffer_writes_whole_blocks_and_keeps_every_byte)
+{
+    FILE *stream = tmpfile();
+    ck_assert_ptr_nonnull(stream);
+    oc__output_buffer buffer;
+    oc__output_buffer_init(&buffer, stream);
+    size_t big_size = 3 * OC__OUTPUT_BLOCK_SIZE + 17;
+    char *big = malloc(big_size);
+    ck_assert_ptr_nonnull(big);
+    for (size_t i = 0; i < big_size; i++)
+        big[i] = (char)('a' + i % 26);
+    char *expected = malloc(2 * OC__OUTPUT_BLOCK_SIZE + big_size + 16);
+    size_t expected_length = 0;
+    /* Small pieces up to one byte short of a block: nothing written yet. */
+    while (expected_length + 7 < OC__OUTPUT_BLOCK_SIZE) {
+        oc__output_buffer_append(&buffer, "piece, ", 7);
+        memcpy(expected + expected_length, "piece, ", 7);
+        expected_length += 7;
+    }
+    ck_assert_int_eq(ftell(stream), 0);
+    size_t to_block = OC__OUTPUT_BLOCK_SIZE - expected_length;
+    oc__output_buffer_append(&buffer, big, to_block); /* ends exactly at the block */
+    memcpy(expected + expected_length, big, to_block);
+    expected_length += to_block;
+    ck_assert_int_eq(ftell(stream), OC__OUTPUT_BLOCK_SIZE);
+    ck_assert_uint_eq(buffer.length, 0);
+    oc__output_buffer_append(&buffer, "x", 1);
+    oc__output_buffer_append(&buffer, big, big_size); /* more than the buffer holds */
+    memcpy(expected + expected_length, "x", 1);
+    memcpy(expected + expected_length + 1, big, big_size);
+    expected_length += 1 + big_size;
+    oc__output_buffer_append(&buffer, "end", 3);
+    memcpy(expected + expected_length, "end", 3);
+    expected_length += 3;
+    oc_error error;
+    ck_assert_int_eq(oc__output_buffer_flush(&buffer, "test", &error), OC_OK);
+    ck_assert_int_eq(fflush(stream), 0);
+    ck_assert_int_eq(ftell(stream), (long)expected_length);
+    char *written = malloc(expected_length);
+    rewind(stream);
+    ck_assert_uint_eq(fread(written, 1, expected_length, stream), expected_length);
+    ck_assert_int_eq(memcmp(written, expected, expected_length), 0);
+    oc__output_buffer_free(&buffer);
+    fclose(stream);
+    free(written);
+    free(expected);
+    free(big);
+}
+END_TEST
+
 START_TEST(shortest_double_forms_read_back_exactly)
 {
     const double values[] = {0.1, 1.0 / 3.0, 7700, -770, 5e-324, DBL_MAX, 1e21, 96.42,
@@ -811,6 +864,8 @@ START_TEST(fast_number_formatting_matches_printf_and_strtod)
         assert_formats_as_defined(whole);
         assert_formats_as_defined(-whole);
     }
+    assert_formats_as_defined(0.0); /* zero and minus zero: a path of their own */
+    assert_formats_as_defined(-0.0);
     assert_formats_as_defined(999999999999999.0);
     assert_formats_as_defined(1e15);
     assert_formats_as_defined(9007199254740992.0); /* 2^53 */
@@ -1098,6 +1153,7 @@ int main(void)
     tcase_add_test(tcase, json_round_trips_every_field);
     tcase_add_test(tcase, json_without_results_or_manifest_is_valid);
     tcase_add_test(tcase, csv_round_trips_every_field);
+    tcase_add_test(tcase, output_buffer_writes_whole_blocks_and_keeps_every_byte);
     tcase_add_test(tcase, shortest_double_forms_read_back_exactly);
     tcase_add_test(tcase, invalid_utf8_is_replaced);
     tcase_add_test(tcase, writers_output_is_unchanged_byte_for_byte);
