@@ -1,4 +1,5 @@
 /* atomic_file.c: temporary file, fsync, rename: see atomic_file.h. */
+#define _GNU_SOURCE /* O_TMPFILE, AT_EMPTY_PATH */
 #include "config.h"
 
 #include <errno.h>
@@ -52,13 +53,78 @@ static int create_temporary(oc__atomic_file *file, oc_error *error)
     return descriptor;
 }
 
+/* Gives the unnamed file open on descriptor the name path: by the
+ * descriptor itself where privileges allow, else through /proc (the way
+ * open(2) documents for O_TMPFILE). */
+static int link_descriptor(int descriptor, const char *path)
+{
+#if defined(AT_EMPTY_PATH)
+    if (linkat(descriptor, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+        return 0;
+#endif
+    char proc_path[64];
+    snprintf(proc_path, sizeof proc_path, "/proc/self/fd/%d", descriptor);
+    return linkat(AT_FDCWD, proc_path, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+/* Names the unnamed file: a fresh name from the template each try (one
+ * someone else took meanwhile is skipped). 0, or -1 with errno set. */
+static int name_unnamed(oc__atomic_file *file, int descriptor)
+{
+    size_t length = strlen(file->temporary_path);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        memcpy(file->temporary_path + length - 6, "XXXXXX", 6);
+        int reserved = mkstemp(file->temporary_path);
+        if (reserved < 0)
+            return -1;
+        close(reserved);
+        unlink(file->temporary_path);
+        if (link_descriptor(descriptor, file->temporary_path) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return -1;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+/* An unnamed file in the target's directory, or -1 where the system or
+ * file system has none or one could not be named at commit. The latter is
+ * tried first on a throwaway file (named, then the name removed), so a
+ * commit does not discover it only after the whole run; the file itself
+ * cannot be tried, as a file that has had a name cannot get one again. */
+static int create_unnamed(oc__atomic_file *file)
+{
+#if defined(O_TMPFILE) && defined(__linux__)
+    char *directory_copy = strdup(file->target_path);
+    if (directory_copy == NULL)
+        return -1;
+    const char *directory = dirname(directory_copy);
+    int probe = open(directory, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    int descriptor = -1;
+    if (probe >= 0 && name_unnamed(file, probe) == 0) {
+        unlink(file->temporary_path);
+        descriptor = open(directory, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    }
+    if (probe >= 0)
+        close(probe);
+    free(directory_copy);
+    return descriptor;
+#else
+    (void)file;
+    return -1;
+#endif
+}
+
 int oc__atomic_file_begin(oc__atomic_file *file, const char *target_path, oc_error *error)
 {
     int status = make_temporary_name(file, target_path, error);
     if (status != OC_OK)
         return status;
-    int descriptor = create_temporary(file, error);
-    if (descriptor < 0)
+    int descriptor = create_unnamed(file);
+    if (descriptor >= 0)
+        file->unnamed = 1;
+    else if ((descriptor = create_temporary(file, error)) < 0)
         return descriptor;
     file->stream = fdopen(descriptor, "w");
     if (file->stream == NULL) {
@@ -101,9 +167,18 @@ int oc__atomic_file_commit(oc__atomic_file *file, oc_error *error)
         int failed = fflush(file->stream) != 0 || ferror(file->stream)
                      || fsync(fileno(file->stream)) != 0;
         int saved = errno;
+        int unnamed = file->unnamed;
+        if (!failed && unnamed && name_unnamed(file, fileno(file->stream)) == 0)
+            file->unnamed = 0; /* from here on a named temporary like any other */
+        int naming_failed = !failed && unnamed && file->unnamed;
+        if (naming_failed)
+            saved = errno;
         failed |= fclose(file->stream) != 0;
         file->stream = NULL;
-        if (failed)
+        if (naming_failed)
+            status = oc_error_set(error, OC_ERROR_IO, "%s: cannot name the finished file: %s",
+                                  file->target_path, strerror(saved));
+        else if (failed)
             status = oc_error_set(error, OC_ERROR_IO, "%s: write failed: %s",
                                   file->target_path, strerror(saved ? saved : errno));
     } else if (sync_path(file->temporary_path) != 0) {
@@ -132,8 +207,8 @@ int oc__atomic_file_commit(oc__atomic_file *file, oc_error *error)
 void oc__atomic_file_abort(oc__atomic_file *file)
 {
     if (file->stream != NULL)
-        fclose(file->stream);
-    if (file->temporary_path != NULL)
+        fclose(file->stream); /* an unnamed file goes with its last descriptor */
+    if (file->temporary_path != NULL && !file->unnamed)
         unlink(file->temporary_path);
     free(file->target_path);
     free(file->temporary_path);

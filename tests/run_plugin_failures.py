@@ -178,6 +178,33 @@ def alive(pid):
         return False
 
 
+def writing_into(pid, directory):
+    """Whether process pid has a file open in directory: the temporary
+    results file, named (".results.json.tmp...") or not ("#12345
+    (deleted)", O_TMPFILE)."""
+    try:
+        descriptors = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return False
+    for descriptor in descriptors:
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, descriptor))
+        except OSError:
+            continue
+        if link.startswith(directory + "/"):
+            return True
+    return False
+
+
+def unnamed_files_possible(directory):
+    """Whether the file system gives unnamed files (O_TMPFILE) there."""
+    try:
+        os.close(os.open(directory, os.O_TMPFILE | os.O_WRONLY, 0o600))
+        return True
+    except (AttributeError, OSError):
+        return False
+
+
 def start_and_wait_for_streaming(work, config, target):
     """Starts -o target with --jobs 1 and returns the process once results
     are being written (the temporary file exists) while the hang job runs."""
@@ -186,7 +213,7 @@ def start_and_wait_for_streaming(work, config, target):
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     directory = os.path.dirname(target)
     for _ in range(500):
-        if any(name.startswith(".results.json.tmp") for name in os.listdir(directory)):
+        if writing_into(process.pid, directory):
             break
         time.sleep(0.02)
     time.sleep(0.2)  # the hang job has started
@@ -197,7 +224,7 @@ def check_stopped_by_signal(checker, work):
     """SIGTERM while results are being written: the run stops at once, dies
     of the signal, kills its jobs, removes the unfinished file and leaves
     the previous results file as it was. SIGKILL of the host: its jobs die
-    with it."""
+    with it, and where the file system has unnamed files nothing is left."""
     config = os.path.join(work, "slow.ini")
     write_text(config, CONFIG.replace("time_limit = 30", "time_limit = 60") + bad_section("hang")
                .replace("time_limit = 2\n", ""))
@@ -228,9 +255,14 @@ def check_stopped_by_signal(checker, work):
     while time.time() < deadline and any(alive(p) for p in jobs):
         time.sleep(0.05)
     checker.equal([p for p in jobs if alive(p)], [], "SIGKILL of the host: its jobs die with it")
-    for name in os.listdir(os.path.dirname(target)):  # the host could not clean up after SIGKILL
-        if name != "results.json":
-            os.unlink(os.path.join(os.path.dirname(target), name))
+    with open(target, encoding="utf-8") as handle:
+        checker.equal(handle.read(), "previous results\n", "SIGKILL: previous file untouched")
+    leftovers = [name for name in os.listdir(os.path.dirname(target)) if name != "results.json"]
+    if unnamed_files_possible(os.path.dirname(target)):
+        # The unfinished file had no name: it went with the process.
+        checker.equal(leftovers, [], "SIGKILL of the host: no temporary file left")
+    for name in leftovers:  # elsewhere the host could not clean up after SIGKILL
+        os.unlink(os.path.join(os.path.dirname(target), name))
 
 
 def main():

@@ -1,16 +1,21 @@
 /* test_atomic_file.c: core/atomic_file.c. A reader must see the old file
- * or the complete new one: the data go to a hidden temporary beside the
- * target, which commit renames into place (mode 0666 less the umask, as any
- * new file) and abort or a failed commit removes, leaving the target as it
- * was. Each test lists the directory to prove no temporary is left. */
+ * or the complete new one: the data go to a temporary beside the target
+ * (unnamed where the file system allows, else hidden), which commit
+ * renames into place (mode 0666 less the umask, as any new file) and abort
+ * or a failed commit removes, leaving the target as it was. Each test
+ * lists the directory to prove no temporary is left. */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "config.h"
 
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -84,11 +89,15 @@ START_TEST(commit_makes_the_complete_file_appear_with_mode_0644)
     umask(old_mask);
     ck_assert_ptr_nonnull(file.stream);
     fputs("metric,value\nesa,7700\n", file.stream);
-    /* Before commit the target does not exist; only the hidden temporary,
-     * named after it, does. */
+    /* Before commit the target does not exist, and the temporary has no
+     * name or a hidden one named after the target. */
     ck_assert_int_ne(access(target, F_OK), 0);
-    ck_assert_int_eq(strncmp(listing(), ".results.csv.tmp", 16), 0);
-    ck_assert_ptr_null(strchr(listing(), ' '));
+    if (file.unnamed) {
+        ck_assert_str_eq(listing(), "");
+    } else {
+        ck_assert_int_eq(strncmp(listing(), ".results.csv.tmp", 16), 0);
+        ck_assert_ptr_null(strchr(listing(), ' '));
+    }
 
     ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_OK);
     ck_assert_str_eq(listing(), "results.csv");
@@ -142,7 +151,8 @@ START_TEST(abort_removes_the_temporary_and_keeps_the_target)
     ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_OK);
     fputs("half of the new", file.stream);
     fflush(file.stream);
-    ck_assert_int_eq(strncmp(listing(), ".out.txt.tmp", 12), 0);
+    if (!file.unnamed)
+        ck_assert_int_eq(strncmp(listing(), ".out.txt.tmp", 12), 0);
     oc__atomic_file_abort(&file);
     ck_assert_str_eq(listing(), "out.txt");
     ck_assert_str_eq(contents(target), "old results\n");
@@ -194,6 +204,62 @@ START_TEST(missing_directory_fails_cleanly)
     ck_assert_ptr_null(file.temporary_path);
     oc__atomic_file_abort(&file);
     ck_assert_str_eq(listing(), "");
+}
+END_TEST
+
+/* Whether this file system gives unnamed files in the test directory. */
+static int unnamed_files_possible(void)
+{
+#if defined(O_TMPFILE) && defined(__linux__)
+    int descriptor = open(test_directory, O_TMPFILE | O_WRONLY, 0600);
+    if (descriptor < 0)
+        return 0;
+    close(descriptor);
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/* A process killed outright cannot clean up: with an unnamed temporary
+ * there is nothing to clean. The child reports whether its file was
+ * unnamed, writes, and dies of SIGKILL before committing. */
+START_TEST(a_writer_killed_outright_leaves_nothing_where_unnamed_files_exist)
+{
+    const char *target = target_path("results.json");
+    write_file(target, "previous\n");
+    int report[2];
+    ck_assert_int_eq(pipe(report), 0);
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        oc__atomic_file file;
+        oc_error error;
+        if (oc__atomic_file_begin(&file, target, &error) != OC_OK)
+            _exit(1);
+        fputs("half of a national run", file.stream);
+        fflush(file.stream);
+        char unnamed = file.unnamed ? 'u' : 'n';
+        if (write(report[1], &unnamed, 1) != 1)
+            _exit(1);
+        raise(SIGKILL);
+        _exit(1);
+    }
+    close(report[1]);
+    char unnamed = '?';
+    ck_assert_int_eq(read(report[0], &unnamed, 1), 1);
+    close(report[0]);
+    int wait_status;
+    ck_assert_int_eq(waitpid(child, &wait_status, 0), child);
+    ck_assert(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL);
+    ck_assert_str_eq(contents(target), "previous\n");
+    if (unnamed_files_possible()) {
+        ck_assert_int_eq(unnamed, 'u'); /* used wherever possible */
+        ck_assert_str_eq(listing(), "results.json");
+    } else {
+        ck_assert_int_eq(unnamed, 'n');
+        ck_assert_int_eq(strncmp(listing(), ".results.json.tmp", 17), 0); /* the litter */
+    }
 }
 END_TEST
 
@@ -249,6 +315,7 @@ int main(void)
     tcase_add_test(tcase, abort_removes_the_temporary_and_keeps_the_target);
     tcase_add_test(tcase, failed_commit_leaves_no_temporary_and_the_target_untouched);
     tcase_add_test(tcase, missing_directory_fails_cleanly);
+    tcase_add_test(tcase, a_writer_killed_outright_leaves_nothing_where_unnamed_files_exist);
     tcase_add_test(tcase, begin_path_reserves_a_name_the_caller_writes);
     tcase_add_test(tcase, bare_file_name_goes_in_the_working_directory);
     suite_add_tcase(suite, tcase);
