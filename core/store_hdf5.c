@@ -45,9 +45,16 @@ void oc__store_hdf5_reason(char *buffer, size_t size)
     H5Eclear2(H5E_DEFAULT);
 }
 
-int oc__store_read_string_attribute(hid_t object, const char *name, char **value)
+/* Reads an open attribute of one element into value; returns OC_OK, or
+ * OC_ERROR_FORMAT when its type is not the kind the reader wants. */
+typedef int (*attribute_reader)(hid_t attribute, hid_t type, hid_t space, void *value);
+
+/* Opens attribute `name` of object and hands it to read when it holds
+ * exactly one element; closes everything and clears HDF5's error stack,
+ * whatever read returns. OC_ERROR_NOT_FOUND when absent. */
+static int read_one_element_attribute(hid_t object, const char *name, attribute_reader read,
+                                      void *value)
 {
-    *value = NULL;
     if (H5Aexists(object, name) <= 0)
         return OC_ERROR_NOT_FOUND;
     hid_t attribute = H5Aopen(object, name, H5P_DEFAULT);
@@ -56,32 +63,8 @@ int oc__store_read_string_attribute(hid_t object, const char *name, char **value
     int status = OC_ERROR_FORMAT;
     hid_t type = H5Aget_type(attribute);
     hid_t space = H5Aget_space(attribute);
-    if (type >= 0 && space >= 0 && H5Tget_class(type) == H5T_STRING
-        && H5Sget_simple_extent_npoints(space) == 1) {
-        if (H5Tis_variable_str(type) > 0) {
-            hid_t memory_type = H5Tcopy(H5T_C_S1);
-            char *text = NULL;
-            H5Tset_size(memory_type, H5T_VARIABLE);
-            H5Tset_cset(memory_type, H5Tget_cset(type));
-            if (H5Aread(attribute, memory_type, &text) >= 0) {
-                *value = strdup(text != NULL ? text : "");
-                status = *value != NULL ? OC_OK : OC_ERROR_NO_MEMORY;
-                H5Dvlen_reclaim(memory_type, space, H5P_DEFAULT, &text);
-            }
-            H5Tclose(memory_type);
-        } else {
-            size_t length = H5Tget_size(type);
-            char *text = calloc(length + 1, 1);
-            if (text == NULL)
-                status = OC_ERROR_NO_MEMORY;
-            else if (H5Aread(attribute, type, text) >= 0) {
-                *value = text;
-                text = NULL;
-                status = OC_OK;
-            }
-            free(text);
-        }
-    }
+    if (type >= 0 && space >= 0 && H5Sget_simple_extent_npoints(space) == 1)
+        status = read(attribute, type, space, value);
     if (space >= 0)
         H5Sclose(space);
     if (type >= 0)
@@ -91,28 +74,57 @@ int oc__store_read_string_attribute(hid_t object, const char *name, char **value
     return status;
 }
 
+static int read_string(hid_t attribute, hid_t type, hid_t space, void *value_out)
+{
+    char **value = value_out;
+    int status = OC_ERROR_FORMAT;
+    if (H5Tget_class(type) != H5T_STRING)
+        return status;
+    if (H5Tis_variable_str(type) > 0) {
+        hid_t memory_type = H5Tcopy(H5T_C_S1);
+        char *text = NULL;
+        H5Tset_size(memory_type, H5T_VARIABLE);
+        H5Tset_cset(memory_type, H5Tget_cset(type));
+        if (H5Aread(attribute, memory_type, &text) >= 0) {
+            *value = strdup(text != NULL ? text : "");
+            status = *value != NULL ? OC_OK : OC_ERROR_NO_MEMORY;
+            H5Dvlen_reclaim(memory_type, space, H5P_DEFAULT, &text);
+        }
+        H5Tclose(memory_type);
+    } else {
+        size_t length = H5Tget_size(type);
+        char *text = calloc(length + 1, 1);
+        if (text == NULL)
+            status = OC_ERROR_NO_MEMORY;
+        else if (H5Aread(attribute, type, text) >= 0) {
+            *value = text;
+            text = NULL;
+            status = OC_OK;
+        }
+        free(text);
+    }
+    return status;
+}
+
+int oc__store_read_string_attribute(hid_t object, const char *name, char **value)
+{
+    *value = NULL;
+    return read_one_element_attribute(object, name, read_string, value);
+}
+
+static int read_number(hid_t attribute, hid_t type, hid_t space, void *value)
+{
+    (void)space;
+    H5T_class_t type_class = H5Tget_class(type);
+    if ((type_class == H5T_INTEGER || type_class == H5T_FLOAT)
+        && H5Aread(attribute, H5T_NATIVE_DOUBLE, value) >= 0)
+        return OC_OK;
+    return OC_ERROR_FORMAT;
+}
+
 int oc__store_read_number_attribute(hid_t object, const char *name, double *value)
 {
-    if (H5Aexists(object, name) <= 0)
-        return OC_ERROR_NOT_FOUND;
-    hid_t attribute = H5Aopen(object, name, H5P_DEFAULT);
-    if (attribute < 0)
-        return OC_ERROR_FORMAT;
-    int status = OC_ERROR_FORMAT;
-    hid_t type = H5Aget_type(attribute);
-    hid_t space = H5Aget_space(attribute);
-    H5T_class_t type_class = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
-    if ((type_class == H5T_INTEGER || type_class == H5T_FLOAT) && space >= 0
-        && H5Sget_simple_extent_npoints(space) == 1
-        && H5Aread(attribute, H5T_NATIVE_DOUBLE, value) >= 0)
-        status = OC_OK;
-    if (space >= 0)
-        H5Sclose(space);
-    if (type >= 0)
-        H5Tclose(type);
-    H5Aclose(attribute);
-    H5Eclear2(H5E_DEFAULT);
-    return status;
+    return read_one_element_attribute(object, name, read_number, value);
 }
 
 int oc__store_write_string_attribute(hid_t object, const char *name, const char *value)
