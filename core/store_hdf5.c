@@ -148,6 +148,27 @@ int oc__store_write_string_attribute(hid_t object, const char *name, const char 
     return status;
 }
 
+int oc__store_transfer_block(hid_t dataset, hid_t file_space, size_t first_area,
+                             size_t area_count, size_t time_count, double *read_into,
+                             const double *write_from, char *reason, size_t size)
+{
+    hsize_t start[2] = {first_area, 0};
+    hsize_t count[2] = {area_count, time_count};
+    hid_t memory_space = H5Screate_simple(2, count, NULL);
+    int failed = memory_space < 0
+                 || H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL) < 0
+                 || (read_into != NULL
+                         ? H5Dread(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space,
+                                   H5P_DEFAULT, read_into)
+                         : H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory_space, file_space,
+                                    H5P_DEFAULT, write_from)) < 0;
+    if (failed) /* before H5Sclose resets HDF5's error stack */
+        oc__store_hdf5_reason(reason, size);
+    if (memory_space >= 0)
+        H5Sclose(memory_space);
+    return failed ? OC_ERROR_IO : OC_OK;
+}
+
 void oc__store_strings_free(oc__store_strings *strings)
 {
     free(strings->items);

@@ -309,19 +309,10 @@ int oc__store_read_measure_block(oc__store_frame *frame, const oc__store_measure
                             frame->area_count);
     if (area_count == 0)
         return OC_OK;
-    hsize_t start[2] = {first_area, 0};
-    hsize_t count[2] = {area_count, frame->time_count};
-    hid_t memory_space = H5Screate_simple(2, count, NULL);
-    int failed = memory_space < 0
-                 || H5Sselect_hyperslab(entry->file_space, H5S_SELECT_SET, start, NULL, count, NULL) < 0
-                 || H5Dread(entry->dataset, H5T_NATIVE_DOUBLE, memory_space, entry->file_space,
-                            H5P_DEFAULT, values) < 0;
     char reason[256] = "";
-    if (failed) /* before any other call resets HDF5's error stack */
-        oc__store_hdf5_reason(reason, sizeof reason);
-    if (memory_space >= 0)
-        H5Sclose(memory_space);
-    if (failed) {
+    if (oc__store_transfer_block(entry->dataset, entry->file_space, first_area, area_count,
+                                 frame->time_count, values, NULL, reason, sizeof reason)
+        != OC_OK) {
         return oc_error_set(error, OC_ERROR_FORMAT, "%s: %s%s%s: cannot read areas %zu to %zu: %s",
                             frame->path, strcmp(frame->name, "/") == 0 ? "" : frame->name, "/",
                             measure->name, first_area, first_area + area_count - 1, reason);

@@ -387,21 +387,12 @@ int oc__store_writer_write_block(oc__store_writer *writer, oc__store_writer_meas
                             first_area + area_count, measure->area_count);
     if (area_count == 0)
         return OC_OK;
-    hsize_t start[2] = {first_area, 0};
-    hsize_t count[2] = {area_count, measure->time_count};
-    hid_t memory_space = H5Screate_simple(2, count, NULL);
-    int failed = memory_space < 0
-                 || H5Sselect_hyperslab(measure->file_space, H5S_SELECT_SET, start, NULL, count, NULL) < 0
-                 || H5Dwrite(measure->dataset, H5T_NATIVE_DOUBLE, memory_space, measure->file_space,
-                             H5P_DEFAULT, values) < 0;
-    if (failed) {
-        hdf5_failure(writer, error, measure->name, "write");
-        if (memory_space >= 0)
-            H5Sclose(memory_space);
-        return OC_ERROR_IO;
-    }
-    if (memory_space >= 0)
-        H5Sclose(memory_space);
+    char reason[256];
+    if (oc__store_transfer_block(measure->dataset, measure->file_space, first_area, area_count,
+                                 measure->time_count, NULL, values, reason, sizeof reason)
+        != OC_OK)
+        return oc_error_set(error, OC_ERROR_IO, "%s: %s: cannot write: %s",
+                            writer->file.target_path, measure->name, reason);
     return OC_OK;
 }
 
