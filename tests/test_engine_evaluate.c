@@ -129,6 +129,20 @@ static int evaluate(size_t first, size_t count, oc_error *error)
     return status;
 }
 
+/* Runs every planned unit in one job, which must succeed. */
+static void evaluate_all(void)
+{
+    oc_error error;
+    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+}
+
+/* plan_metric, then evaluate_all. */
+static void evaluate_metric(const char *store, const char *extra, const char *period)
+{
+    plan_metric(store, extra, period);
+    evaluate_all();
+}
+
 static const oc__result *result_at(size_t index, const char *area, const char *indicator)
 {
     ck_assert_uint_lt(index, results.count);
@@ -151,9 +165,7 @@ static void assert_ends_with(const char *text, const char *end)
 
 START_TEST(singles_and_parents_in_unit_order)
 {
-    oc_error error;
-    plan_metric("small.h5", "areas = A2 P2 A1 P1\n", "latest");
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    evaluate_metric("small.h5", "areas = A2 P2 A1 P1\n", "latest");
     ck_assert_uint_eq(results.count, 8); /* 4 units x 2 indicators */
     /* At 2016-01-01 (t = 4): A2 = 200 + 40 = 240; P2 = A1 + A3 =
      * 140 + 340 = 480; A1 = 140; P1 = A2 + A4 = 240 + 440 = 680. */
@@ -179,12 +191,10 @@ END_TEST
 
 START_TEST(a_parent_is_missing_where_a_member_is)
 {
-    oc_error error;
     /* 2015Q3 ends before 2015-10-01: t = 2, where A4 is missing. P1 = A2 +
      * A4 is then NaN at t = 2, and the latest value is t = 1 (2015-04-01):
      * 210 + 410 = 620. A2 alone has its own t = 2 value, 220. */
-    plan_metric("small.h5", "areas = P1 A2\n", "2015Q3");
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    evaluate_metric("small.h5", "areas = P1 A2\n", "2015Q3");
     ck_assert_uint_eq(results.count, 4);
     const oc__result *parent = result_at(0, "P1", "value");
     ck_assert_str_eq(parent->period, "2015-04-01");
@@ -199,11 +209,9 @@ END_TEST
 
 START_TEST(a_missing_value_after_the_period_is_not_counted)
 {
-    oc_error error;
     /* Period 2015Q2 (t = 1): A4's gap at t = 2 lies after it, so P1 has
      * no member with missing values up to the period: 210 + 410 = 620. */
-    plan_metric("small.h5", "areas = P1\n", "2015Q2");
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    evaluate_metric("small.h5", "areas = P1\n", "2015Q2");
     const oc__result *parent = result_at(0, "P1", "value");
     ck_assert_double_eq(parent->value, 620);
     assert_ends_with(parent->message, "aggregated from 2 member areas");
@@ -212,13 +220,11 @@ END_TEST
 
 START_TEST(comparator_change_and_difference_in_differences)
 {
-    oc_error error;
     /* Baseline 2015Q1 (t = 0), period latest (t = 4).
      * A2: 200 -> 240, change 40, change_pct 100 * 40 / 200 = 20.
      * P2 = A1 + A3: 100 + 300 = 400 -> 140 + 340 = 480, change 80.
      * did = 40 - 80 = -40; doubled: 80 - 160 = -80. */
-    plan_metric("small.h5", "areas = A2\ncomparator = P2\nbaseline = 2015Q1\n", "latest");
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    evaluate_metric("small.h5", "areas = A2\ncomparator = P2\nbaseline = 2015Q1\n", "latest");
     ck_assert_uint_eq(results.count, 2);
     const oc__result *value = result_at(0, "A2", "value");
     ck_assert_str_eq(value->comparator, "P2");
@@ -237,9 +243,7 @@ END_TEST
 
 START_TEST(a_comparator_the_plugin_cannot_evaluate)
 {
-    oc_error error;
-    plan_metric("small.h5", "areas = A2\ncomparator = A5\nbaseline = 2015Q1\n", "latest");
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    evaluate_metric("small.h5", "areas = A2\ncomparator = A5\nbaseline = 2015Q1\n", "latest");
     const oc__result *value = result_at(0, "A2", "value");
     ck_assert_int_eq(value->status, OC_RESULT_OK);
     ck_assert_double_eq(value->change, 40);
@@ -251,9 +255,7 @@ END_TEST
 
 START_TEST(reported_indicators_in_the_order_asked)
 {
-    oc_error error;
-    plan_metric("small.h5", "areas = A1 A2\nindicators = doubled value\n", "latest");
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    evaluate_metric("small.h5", "areas = A1 A2\nindicators = doubled value\n", "latest");
     ck_assert_uint_eq(results.count, 4);
     ck_assert_double_eq(result_at(0, "A1", "doubled")->value, 280);
     ck_assert_double_eq(result_at(1, "A1", "value")->value, 140);
@@ -263,8 +265,7 @@ START_TEST(reported_indicators_in_the_order_asked)
     oc__result_list_free(&results);
     oc__metric_plan_free(&plan);
     oc__config_free(config);
-    plan_metric("small.h5", "areas = A1\nindicators = doubled\n", "latest");
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    evaluate_metric("small.h5", "areas = A1\nindicators = doubled\n", "latest");
     ck_assert_uint_eq(results.count, 1);
     ck_assert_double_eq(result_at(0, "A1", "doubled")->value, 280);
 }
@@ -272,13 +273,11 @@ END_TEST
 
 START_TEST(target_only_on_the_target_indicator)
 {
-    oc_error error;
     /* A2's baseline (2015Q1) is 200; -10% makes the target 180. */
-    plan_metric("small.h5",
+    evaluate_metric("small.h5",
                 "areas = A2\nbaseline = 2015Q1\ntarget = -10%\ntarget_date = 2016Q1\n"
                 "target_indicator = value\n",
                 "2015Q4");
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
     const oc__result *value = result_at(0, "A2", "value");
     ck_assert_double_eq_tol(value->target_value, 180, 1e-9);
     ck_assert_str_eq(value->target_date, "2016-01-01");
@@ -295,12 +294,10 @@ START_TEST(insufficient_data_keeps_the_configured_target)
      * configured target (target_date is null only without a target). The
      * echo plugin has nothing for A3; the absolute target 150 by 2016Q1
      * (2016-01-01) is reported on the target indicator only. */
-    oc_error error;
-    plan_metric("small.h5",
+    evaluate_metric("small.h5",
                 "areas = A3\nbaseline = 2015Q1\ntarget = 150\ntarget_date = 2016Q1\n"
                 "target_indicator = value\n",
                 "2015Q4");
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
     const oc__result *value = result_at(0, "A3", "value");
     ck_assert_int_eq(value->status, OC_RESULT_INSUFFICIENT_DATA);
     ck_assert_str_eq(value->message, "echo: nothing for A3");
@@ -316,9 +313,7 @@ END_TEST
 
 START_TEST(plugin_statuses_stay_with_their_area)
 {
-    oc_error error;
-    plan_metric("small.h5", "areas = A1 A3 A5 A2\n", "latest");
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    evaluate_metric("small.h5", "areas = A1 A3 A5 A2\n", "latest");
     ck_assert_uint_eq(results.count, 8);
     ck_assert_int_eq(result_at(0, "A1", "value")->status, OC_RESULT_OK);
     for (size_t k = 2; k < 4; k++) {
@@ -364,11 +359,10 @@ static void write_large_store(void)
 
 START_TEST(blocks_over_several_chunk_rows)
 {
-    oc_error error;
     write_large_store();
     plan_metric("large.h5", "areas = all\nindicators = value\n", "latest");
     ck_assert_uint_eq(plan.chunk_areas, 512);
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    evaluate_all();
     ck_assert_uint_eq(results.count, 1200);
     for (size_t a = 0; a < 1200; a++) {
         ck_assert_str_eq(results.items[a].area, fixture_area_code(a));
@@ -401,14 +395,13 @@ END_TEST
 
 START_TEST(parents_over_several_chunk_rows)
 {
-    oc_error error;
     write_large_store();
     plan_metric("large.h5", "areas = Q A0005 R\nindicators = value\n", "latest");
     ck_assert_uint_eq(plan.units[0].member_count, 3);
     ck_assert_uint_eq(plan.units[0].members[0], 10);
     ck_assert_uint_eq(plan.units[0].members[1], 600);
     ck_assert_uint_eq(plan.units[0].members[2], 1100);
-    ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+    evaluate_all();
     ck_assert_uint_eq(results.count, 3);
     /* Q = 10 + 600 + 1100 + 3 x 10000 = 31710; R = 511 + 512 + 20000 = 21023. */
     ck_assert_double_eq(result_at(0, "Q", "value")->value, 31710);
