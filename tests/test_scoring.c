@@ -38,6 +38,20 @@ static void fixture_init(fixture *f, const double *values, oc_direction directio
     f->view = (oc__indicator_view){f->times, &f->series, direction, 0};
 }
 
+/* Scores f at period_end_index against baseline_end_index (and comparator,
+ * or NULL) into result, which this initialises and the caller clears;
+ * the scoring itself must succeed. */
+static void score(const fixture *f, size_t period_end_index, size_t baseline_end_index,
+                  const oc__scoring_settings *settings, const fixture *comparator,
+                  oc__result *result)
+{
+    oc__result_init(result);
+    ck_assert_int_eq(oc__score_indicator(&f->view, period_end_index, baseline_end_index, settings,
+                                         comparator != NULL ? &comparator->view : NULL, result,
+                                         NULL),
+                     OC_OK);
+}
+
 static const double birkenhead[QUARTERS] = {7700, 7650, 7600, 7500, 7450, 7400, 7300,
                                             7250, 7200, 7150, 7100, 7050, 6930};
 
@@ -56,9 +70,7 @@ START_TEST(test_birkenhead_target_met)
     fixture_init(&f, birkenhead, OC_LOWER_IS_BETTER);
     oc__scoring_settings settings = ten_percent_by_april_2017();
     oc__result result;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_int_eq(result.status, OC_RESULT_OK);
     ck_assert_str_eq(result.period, "2016-11-01");
     ck_assert_str_eq(result.baseline_period, "2013-11-01");
@@ -90,8 +102,7 @@ static void score_may_2015(double value, oc__result *result)
     fixture f;
     fixture_init(&f, values, OC_LOWER_IS_BETTER);
     oc__scoring_settings settings = ten_percent_by_april_2017();
-    oc__result_init(result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, 6, 0, &settings, NULL, result, NULL), OC_OK);
+    score(&f, 6, 0, &settings, NULL, result);
     ck_assert_double_eq_tol(result->expected_value, 7370.517241379311, 1e-9);
 }
 
@@ -126,17 +137,13 @@ START_TEST(test_absolute_target_and_no_target)
     settings.target_kind = OC__TARGET_ABSOLUTE;
     settings.target_amount = 7000; /* expected = 7700 - 700 x 1096/1276 */
     oc__result result;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_double_eq(result.target_value, 7000);
     ck_assert_double_eq_tol(result.expected_value, 7700 - 700.0 * 1096 / 1276, 1e-9);
     oc__result_clear(&result);
 
     settings = oc__scoring_defaults();
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert(isnan(result.target_value) && isnan(result.expected_value));
     ck_assert(isnan(result.progress_pct) && isnan(result.score));
     ck_assert_ptr_null(result.rag);
@@ -156,9 +163,7 @@ START_TEST(test_latest_observation_and_missing_data)
     fixture_init(&f, values, OC_LOWER_IS_BETTER);
     oc__scoring_settings settings = oc__scoring_defaults();
     oc__result result;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_str_eq(result.period, "2016-08-01"); /* reported, not silently shifted */
     ck_assert_double_eq(result.value, 7050);
     oc__result_clear(&result);
@@ -166,9 +171,7 @@ START_TEST(test_latest_observation_and_missing_data)
     /* No baseline observation: insufficient data, said why. */
     values[0] = NAN;
     fixture_init(&f, values, OC_LOWER_IS_BETTER);
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_int_eq(result.status, OC_RESULT_INSUFFICIENT_DATA);
     ck_assert_ptr_nonnull(strstr(result.message, "baseline"));
     oc__result_clear(&result);
@@ -177,9 +180,7 @@ START_TEST(test_latest_observation_and_missing_data)
     for (size_t i = 0; i < QUARTERS; i++)
         values[i] = NAN;
     fixture_init(&f, values, OC_LOWER_IS_BETTER);
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_int_eq(result.status, OC_RESULT_INSUFFICIENT_DATA);
     ck_assert(isnan(result.value));
     ck_assert_ptr_null(result.period);
@@ -196,10 +197,7 @@ START_TEST(test_comparator_difference_in_differences)
     fixture_init(&comparator, comparator_values, OC_LOWER_IS_BETTER);
     oc__scoring_settings settings = oc__scoring_defaults();
     oc__result result;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&pilot.view, QUARTERS - 1, 0, &settings, &comparator.view,
-                                         &result, NULL),
-                     OC_OK);
+    score(&pilot, QUARTERS - 1, 0, &settings, &comparator, &result);
     /* Comparator 10,000 -> 9,800: -200. DiD = -770 - (-200) = -570. */
     ck_assert_double_eq(result.comparator_change, -200);
     ck_assert_double_eq(result.did, -570);
@@ -219,9 +217,7 @@ START_TEST(test_change_pct_of_negative_baseline)
     fixture_init(&f, values, OC_LOWER_IS_BETTER);
     oc__scoring_settings settings = oc__scoring_defaults();
     oc__result result;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_double_eq(result.change, -74);
     ck_assert_double_eq_tol(result.change_pct, -100.0 * 74 / 183, 1e-12);
     oc__result_clear(&result);
@@ -243,9 +239,7 @@ START_TEST(test_spc_signal_on_latest_point)
     settings.target_amount = 90; /* below the lower limit 93.616: never met */
     settings.target_day = f.times[QUARTERS - 1] + 365;
     oc__result result;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_str_eq(result.spc_signal, "concern");
     ck_assert_str_eq(result.spc_rule, "outside_limits");
     /* Lower is better and the target lies below the lower limit. */
@@ -255,9 +249,7 @@ START_TEST(test_spc_signal_on_latest_point)
     /* The same jump on a higher-is-better indicator is an improvement. */
     fixture_init(&f, values, OC_HIGHER_IS_BETTER);
     settings.target_kind = OC__TARGET_NONE;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_str_eq(result.spc_signal, "improvement");
     ck_assert_ptr_null(result.assurance);
     oc__result_clear(&result);
@@ -277,17 +269,13 @@ START_TEST(test_trend_on_annual_points)
     }
     oc__scoring_settings settings = oc__scoring_defaults();
     oc__result result;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_ptr_null(result.trend);
     oc__result_clear(&result);
     /* With 4 points asked for: 10% -> 30% -> 50% -> 70% of 1,000 is a
      * significant increase by any test. */
     settings.trend_points = 4;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_str_eq(result.trend, "increasing");
     oc__result_clear(&result);
 }
@@ -311,10 +299,7 @@ START_TEST(test_no_value_still_reports_target_and_comparator)
     settings.target_kind = OC__TARGET_ABSOLUTE;
     settings.target_amount = 7000;
     oc__result result;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&pilot.view, QUARTERS - 1, 0, &settings,
-                                         &comparator.view, &result, NULL),
-                     OC_OK);
+    score(&pilot, QUARTERS - 1, 0, &settings, &comparator, &result);
     ck_assert_int_eq(result.status, OC_RESULT_INSUFFICIENT_DATA);
     ck_assert_ptr_nonnull(strstr(result.message, "no value on or before the evaluation period"));
     ck_assert_ptr_null(result.period);
@@ -328,10 +313,7 @@ START_TEST(test_no_value_still_reports_target_and_comparator)
 
     /* A relative target needs the baseline value, which is not reported. */
     settings = ten_percent_by_april_2017();
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&pilot.view, QUARTERS - 1, 0, &settings, NULL, &result,
-                                         NULL),
-                     OC_OK);
+    score(&pilot, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert(isnan(result.target_value));
     ck_assert_str_eq(result.target_date, "2017-04-30");
     oc__result_clear(&result);
@@ -354,9 +336,7 @@ START_TEST(test_infinite_value_is_not_an_observation)
     fixture_init(&f, values, OC_LOWER_IS_BETTER);
     oc__scoring_settings settings = ten_percent_by_april_2017();
     oc__result result;
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 0, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_str_eq(result.period, "2016-08-01");
     ck_assert_double_eq(result.value, 7050);
     ck_assert_double_eq(result.change, -650);
@@ -369,9 +349,7 @@ START_TEST(test_infinite_value_is_not_an_observation)
     memcpy(values, birkenhead, sizeof values);
     values[1] = -INFINITY;
     fixture_init(&f, values, OC_LOWER_IS_BETTER);
-    oc__result_init(&result);
-    ck_assert_int_eq(oc__score_indicator(&f.view, QUARTERS - 1, 1, &settings, NULL, &result, NULL),
-                     OC_OK);
+    score(&f, QUARTERS - 1, 1, &settings, NULL, &result);
     ck_assert_str_eq(result.baseline_period, "2013-11-01");
     ck_assert_double_eq(result.baseline_value, 7700);
     ck_assert_double_eq(result.change, -770);
