@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,10 +69,32 @@ static void assert_unit(size_t index, const char *code, const char *name, int ag
         ck_assert_uint_eq(unit->members[m], members[m]);
 }
 
-/* "FILE: [m] KEY: " followed by the rest. */
-static void assert_config_error(const oc_error *error, const char *key, const char *rest)
+/* build, which must succeed. */
+static void build_ok(const char *store, const char *extra, const char *period)
 {
-    char expected[1024];
+    oc_error error;
+    ck_assert_msg(build(store, extra, period, &error) == OC_OK, "%s", error.message);
+}
+
+/* Frees a build's configuration and plan, so the test can build again. */
+static void discard_build(void)
+{
+    oc__config_free(config);
+    config = NULL;
+    oc__metric_plan_free(&plan);
+}
+
+/* "FILE: [m] KEY: " followed by the rest, given as for printf. */
+static void assert_config_error(const oc_error *error, const char *key, const char *rest_format,
+                                ...) __attribute__((format(printf, 3, 4)));
+static void assert_config_error(const oc_error *error, const char *key, const char *rest_format,
+                                ...)
+{
+    char rest[512], expected[1024];
+    va_list arguments;
+    va_start(arguments, rest_format);
+    vsnprintf(rest, sizeof rest, rest_format, arguments);
+    va_end(arguments);
     snprintf(expected, sizeof expected, "%s: [m] %s: %s", config_path, key, rest);
     ck_assert_int_eq(error->status, OC_ERROR_CONFIG);
     ck_assert_str_eq(error->message, expected);
@@ -79,9 +102,7 @@ static void assert_config_error(const oc_error *error, const char *key, const ch
 
 START_TEST(listed_areas_and_a_parent_in_the_order_written)
 {
-    oc_error error;
-    ck_assert_msg(build("small.h5", "areas = A3 P1 A1\n", "latest", &error) == OC_OK, "%s",
-                  error.message);
+    build_ok("small.h5", "areas = A3 P1 A1\n", "latest");
     ck_assert_str_eq(plan.metric, "m");
     ck_assert_ptr_eq(plan.descriptor, &plugin->descriptor);
     ck_assert_str_eq(plan.store_path, small_path);
@@ -118,9 +139,7 @@ END_TEST
 
 START_TEST(all_areas_in_store_order)
 {
-    oc_error error;
-    ck_assert_msg(build("small.h5", "areas = all\n", "latest", &error) == OC_OK, "%s",
-                  error.message);
+    build_ok("small.h5", "areas = all\n", "latest");
     const char *codes[] = {"A1", "A2", "A3", "A4", "A5"};
     const char *names[] = {"Alpha", "Beta", "Gamma", "Delta", "Epsilon"};
     ck_assert_uint_eq(plan.unit_count, 5);
@@ -131,9 +150,7 @@ END_TEST
 
 START_TEST(parents_one_unit_each_in_code_order)
 {
-    oc_error error;
-    ck_assert_msg(build("small.h5", "areas = parents\n", "latest", &error) == OC_OK, "%s",
-                  error.message);
+    build_ok("small.h5", "areas = parents\n", "latest");
     /* P2 comes first in the store (A1's parent) but P1 sorts first; A5,
      * without a parent, is in neither. Members in area order. */
     ck_assert_uint_eq(plan.unit_count, 2);
@@ -144,9 +161,7 @@ END_TEST
 
 START_TEST(parents_with_a_comparator)
 {
-    oc_error error;
-    ck_assert_msg(build("small.h5", "areas = parents\ncomparator = A5\n", "latest", &error)
-                      == OC_OK, "%s", error.message);
+    build_ok("small.h5", "areas = parents\ncomparator = A5\n", "latest");
     ck_assert_uint_eq(plan.unit_count, 2);
     ck_assert_ptr_nonnull(plan.comparator);
     ck_assert_str_eq(plan.comparator->code, "A5");
@@ -159,9 +174,7 @@ END_TEST
 
 START_TEST(a_parent_as_comparator)
 {
-    oc_error error;
-    ck_assert_msg(build("small.h5", "areas = A5\ncomparator = P2\n", "latest", &error) == OC_OK,
-                  "%s", error.message);
+    build_ok("small.h5", "areas = A5\ncomparator = P2\n", "latest");
     ck_assert_ptr_nonnull(plan.comparator);
     ck_assert_str_eq(plan.comparator->code, "P2");
     ck_assert_int_eq(plan.comparator->aggregated, 1);
@@ -173,16 +186,15 @@ END_TEST
 
 START_TEST(periods_indicators_and_target)
 {
-    oc_error error;
     /* 2015Q2 ends 2015-07-01: the latest time before is 2015-04-01, index
      * 1. 2015Q4 ends 2016-01-01: 2015-10-01, index 3. The target's day is
      * the start of 2016Q1, 2016-01-01 = day 16801. */
-    ck_assert_msg(build("small.h5",
-                        "baseline = 2015Q2\ntarget = -10%\ntarget_date = 2016Q1\n"
-                        "target_indicator = claimants\n"
-                        "indicators = claimant_rate, claimants\nconfidence = 99.8\n"
-                        "time_limit = 5\nunit_cost = 100\n",
-                        "2015Q4", &error) == OC_OK, "%s", error.message);
+    build_ok("small.h5",
+             "baseline = 2015Q2\ntarget = -10%\ntarget_date = 2016Q1\n"
+             "target_indicator = claimants\n"
+             "indicators = claimant_rate, claimants\nconfidence = 99.8\n"
+             "time_limit = 5\nunit_cost = 100\n",
+             "2015Q4");
     ck_assert_uint_eq(plan.period_end_index, 3);
     ck_assert_uint_eq(plan.baseline_end_index, 1);
     ck_assert_uint_eq(plan.reported_count, 2);
@@ -200,10 +212,8 @@ END_TEST
 
 START_TEST(a_named_frame_of_several)
 {
-    oc_error error;
     fixture_two_frame_store(test_path("two.h5"));
-    ck_assert_msg(build("two.h5", "frame = yearly\n", "latest", &error) == OC_OK, "%s",
-                  error.message);
+    build_ok("two.h5", "frame = yearly\n", "latest");
     /* The store names a group frame by its path (store.h's comment says
      * "yearly"; oc__store_frame_name gives "/yearly"): either finds it
      * again with oc__store_find_frame. */
@@ -221,9 +231,7 @@ START_TEST(chunk_areas_come_from_the_store)
     fixture_frame frame = {NULL, 1200, NULL, NULL, NULL, 2, times, 2, measures, "quarter",
                            fixture_small_value};
     fixture_store_write(test_path("large.h5"), &frame, 1);
-    oc_error error;
-    ck_assert_msg(build("large.h5", "areas = A0000 A1199\n", "latest", &error) == OC_OK, "%s",
-                  error.message);
+    build_ok("large.h5", "areas = A0000 A1199\n", "latest");
     ck_assert_uint_eq(plan.chunk_areas, 512);
     assert_unit(1, "A1199", "", 0, 1, (size_t[]){1199});
 }
@@ -233,10 +241,8 @@ START_TEST(unknown_area)
 {
     oc_error error;
     ck_assert_int_eq(build("small.h5", "areas = A1 P9\n", "latest", &error), OC_ERROR_CONFIG);
-    char rest[512];
-    snprintf(rest, sizeof rest, "'P9' is neither an area nor a parent area in %s frame /",
-             small_path);
-    assert_config_error(&error, "areas", rest);
+    assert_config_error(&error, "areas", "'P9' is neither an area nor a parent area in %s frame /",
+                        small_path);
 }
 END_TEST
 
@@ -245,10 +251,8 @@ START_TEST(unknown_comparator)
     oc_error error;
     ck_assert_int_eq(build("small.h5", "areas = A1\ncomparator = E99\n", "latest", &error),
                      OC_ERROR_CONFIG);
-    char rest[512];
-    snprintf(rest, sizeof rest, "'E99' is neither an area nor a parent area in %s frame /",
-             small_path);
-    assert_config_error(&error, "comparator", rest);
+    assert_config_error(&error, "comparator",
+                        "'E99' is neither an area nor a parent area in %s frame /", small_path);
 }
 END_TEST
 
@@ -260,9 +264,8 @@ START_TEST(unknown_measure)
                                 "input.claimants = esa_claimants\n");
     ck_assert_int_eq(fixture_plan_build(config_path, text, plugin, "latest", &config, &plan,
                                         &error), OC_ERROR_CONFIG);
-    char rest[512];
-    snprintf(rest, sizeof rest, "no measure 'esa_claimants' in %s frame /", small_path);
-    assert_config_error(&error, "input.claimants", rest);
+    assert_config_error(&error, "input.claimants", "no measure 'esa_claimants' in %s frame /",
+                        small_path);
 }
 END_TEST
 
@@ -273,13 +276,10 @@ START_TEST(frame_missing_with_several_frames)
     snprintf(store, sizeof store, "%s", test_path("two.h5"));
     fixture_two_frame_store(store);
     ck_assert_int_eq(build("two.h5", "", "latest", &error), OC_ERROR_CONFIG);
-    char rest[512];
-    snprintf(rest, sizeof rest, "%s has 2 frames: name one with `frame`", store);
-    assert_config_error(&error, "frame", rest);
-    oc__config_free(config);
+    assert_config_error(&error, "frame", "%s has 2 frames: name one with `frame`", store);
+    discard_build();
     ck_assert_int_eq(build("two.h5", "frame = monthly\n", "latest", &error), OC_ERROR_CONFIG);
-    snprintf(rest, sizeof rest, "no frame 'monthly' in %s", store);
-    assert_config_error(&error, "frame", rest);
+    assert_config_error(&error, "frame", "no frame 'monthly' in %s", store);
 }
 END_TEST
 
@@ -293,24 +293,20 @@ START_TEST(baseline_after_period)
     /* After the store's last time (2016-01-01) both periods fall on the
      * last time index; the baseline is still after the evaluation period,
      * not silently equal to it (change 0, RAG green). */
-    oc__config_free(config);
-    oc__metric_plan_free(&plan);
+    discard_build();
     ck_assert_int_eq(build("small.h5", "baseline = 2016Q3\n", "latest", &error),
                      OC_ERROR_CONFIG);
     assert_config_error(&error, "baseline",
                         "the baseline '2016Q3' is after the evaluation period 'latest'");
-    oc__config_free(config);
-    oc__metric_plan_free(&plan);
+    discard_build();
     /* 2016Q2 starts 2016-04-01, where the evaluation period 2016Q1 ends. */
     ck_assert_int_eq(build("small.h5", "baseline = 2016Q2\n", "2016Q1", &error),
                      OC_ERROR_CONFIG);
     assert_config_error(&error, "baseline",
                         "the baseline '2016Q2' is after the evaluation period '2016Q1'");
-    oc__config_free(config);
-    oc__metric_plan_free(&plan);
+    discard_build();
     /* A baseline inside the evaluation period is not after it. */
-    ck_assert_msg(build("small.h5", "baseline = 2016-02\n", "2016Q1", &error) == OC_OK, "%s",
-                  error.message);
+    build_ok("small.h5", "baseline = 2016-02\n", "2016Q1");
 }
 END_TEST
 
@@ -334,13 +330,12 @@ START_TEST(target_date_after_an_academic_baseline)
                            "latest", &error),
                      OC_ERROR_CONFIG);
     assert_config_error(&error, "target_date", "'2016-07' is not after the baseline '2015/16'");
-    oc__config_free(config);
-    oc__metric_plan_free(&plan);
+    discard_build();
     /* 2016/17 (academic: from 2016-09-01) is after it. */
-    ck_assert_msg(build("academic.h5",
-                        "baseline = 2015/16\ntarget = -10%\ntarget_date = 2016/17\n"
-                        "target_indicator = claimants\n",
-                        "latest", &error) == OC_OK, "%s", error.message);
+    build_ok("academic.h5",
+             "baseline = 2015/16\ntarget = -10%\ntarget_date = 2016/17\n"
+             "target_indicator = claimants\n",
+             "latest");
     ck_assert_int_eq(plan.settings.target_day, 17045);
 }
 END_TEST
@@ -356,7 +351,7 @@ START_TEST(period_before_the_first_time)
              "--period: '2014Q4' ends before the first period in the store (2015-01-01) "
              "(in %s: [m])", config_path);
     ck_assert_str_eq(error.message, expected);
-    oc__config_free(config);
+    discard_build();
     ck_assert_int_eq(build("small.h5", "baseline = 2014\n", "latest", &error), OC_ERROR_CONFIG);
     assert_config_error(&error, "baseline",
                         "'2014' ends before the first period in the store (2015-01-01)");
@@ -379,9 +374,7 @@ START_TEST(parents_in_a_store_without_parents)
                                 "input.claimants = claimants\nareas = parents\n");
     ck_assert_int_eq(fixture_plan_build(config_path, text, plugin, "latest", &config, &plan,
                                         &error), OC_ERROR_CONFIG);
-    char rest[512];
-    snprintf(rest, sizeof rest, "'parents': %s frame / names no parent areas", store);
-    assert_config_error(&error, "areas", rest);
+    assert_config_error(&error, "areas", "'parents': %s frame / names no parent areas", store);
 }
 END_TEST
 
