@@ -194,14 +194,47 @@ void plugin_harness_expect_fraction(const plugin_harness *harness, const char *i
     expect_close(indicator, "denominator", period, series->denominator[period], denominator, 0.0);
 }
 
+void plugin_harness_expect_reported_and_fraction(plugin_harness *harness, const char *indicator,
+                                                 size_t period, double value, double lower,
+                                                 double upper, double tolerance,
+                                                 double numerator, double denominator)
+{
+    plugin_harness_expect_reported(harness, indicator, period, value, lower, upper, tolerance);
+    plugin_harness_expect_fraction(harness, indicator, period, numerator, denominator);
+}
+
+void plugin_harness_expect_proportions(plugin_harness *harness, const char *indicator,
+                                       double tolerance, const plugin_harness_proportion *rows,
+                                       size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        plugin_harness_expect_reported_and_fraction(harness, indicator, rows[i].period,
+                                                    rows[i].value, rows[i].lower, rows[i].upper,
+                                                    tolerance, rows[i].numerator,
+                                                    rows[i].denominator);
+}
+
+void plugin_harness_expect_value_and_fraction(const plugin_harness *harness,
+                                              const char *indicator, size_t period, double value,
+                                              double tolerance, double numerator,
+                                              double denominator)
+{
+    plugin_harness_expect(harness, indicator, period, value, NAN, NAN, tolerance);
+    plugin_harness_expect_fraction(harness, indicator, period, numerator, denominator);
+}
+
+void plugin_harness_expect_none(const plugin_harness *harness, const char *indicator,
+                                size_t period)
+{
+    plugin_harness_expect_value_and_fraction(harness, indicator, period, NAN, 0.0, NAN, NAN);
+}
+
 void plugin_harness_expect_all_nan(const plugin_harness *harness, const char *indicator)
 {
     const oc_indicator_series *series = plugin_harness_output(harness, indicator);
 
-    for (size_t t = 0; t < series->count; t++) {
-        plugin_harness_expect(harness, indicator, t, NAN, NAN, NAN, 0.0);
-        plugin_harness_expect_fraction(harness, indicator, t, NAN, NAN);
-    }
+    for (size_t t = 0; t < series->count; t++)
+        plugin_harness_expect_none(harness, indicator, t);
 }
 
 static void check_name(const char *kind, const char *name)
@@ -249,6 +282,17 @@ void plugin_harness_check_descriptor(const oc_plugin_descriptor *descriptor, con
     check_name_list("indicator", descriptor->indicators, sizeof(oc_indicator_spec));
     for (size_t i = 0; i < sizeof descriptor->reserved / sizeof descriptor->reserved[0]; i++)
         ck_assert_ptr_null(descriptor->reserved[i]);
+}
+
+void plugin_harness_expect_indicator_spec(const oc_plugin_descriptor *descriptor, size_t index,
+                                          const char *name, oc_direction direction,
+                                          unsigned flags)
+{
+    const oc_indicator_spec *indicator = &descriptor->indicators[index];
+
+    ck_assert_str_eq(indicator->name, name);
+    ck_assert_int_eq(indicator->direction, direction);
+    ck_assert_uint_eq(indicator->flags, flags);
 }
 
 int plugin_harness_run(const char *suite_name, const TTest *const *tests, size_t count)

@@ -79,6 +79,37 @@ void plugin_harness_expect_reported(plugin_harness *harness, const char *indicat
 void plugin_harness_expect_fraction(const plugin_harness *harness, const char *indicator,
                                     size_t period, double numerator, double denominator);
 
+/* plugin_harness_expect_reported, then plugin_harness_expect_fraction at
+ * the same period: a proportion reported with its interval. */
+void plugin_harness_expect_reported_and_fraction(plugin_harness *harness, const char *indicator,
+                                                 size_t period, double value, double lower,
+                                                 double upper, double tolerance,
+                                                 double numerator, double denominator);
+
+/* A proportion's expected value, interval and fraction at one period. */
+typedef struct plugin_harness_proportion {
+    size_t period;
+    double value, lower, upper;
+    double numerator, denominator;
+} plugin_harness_proportion;
+
+/* plugin_harness_expect_reported_and_fraction for each of count rows
+ * (borrowed), in their order. */
+void plugin_harness_expect_proportions(plugin_harness *harness, const char *indicator,
+                                       double tolerance, const plugin_harness_proportion *rows,
+                                       size_t count);
+
+/* Asserts the value at period within tolerance, no interval (NaN lower and
+ * upper), and the numerator and denominator exactly. */
+void plugin_harness_expect_value_and_fraction(const plugin_harness *harness,
+                                              const char *indicator, size_t period, double value,
+                                              double tolerance, double numerator,
+                                              double denominator);
+
+/* Asserts that every field of the named indicator is NaN at period. */
+void plugin_harness_expect_none(const plugin_harness *harness, const char *indicator,
+                                size_t period);
+
 /* Asserts that every field of the named indicator is NaN in every period. */
 void plugin_harness_expect_all_nan(const plugin_harness *harness, const char *indicator);
 
@@ -87,6 +118,11 @@ void plugin_harness_expect_all_nan(const plugin_harness *harness, const char *in
  * list that are [a-z0-9_], at most OC_NAME_MAX bytes and unique (plugin.h,
  * ABI rule 6). */
 void plugin_harness_check_descriptor(const oc_plugin_descriptor *descriptor, const char *name);
+
+/* Asserts the name, direction and flags of descriptor->indicators[index]. */
+void plugin_harness_expect_indicator_spec(const oc_plugin_descriptor *descriptor, size_t index,
+                                          const char *name, oc_direction direction,
+                                          unsigned flags);
 
 /* Runs the tests (START_TEST names) in one suite; returns the exit status
  * for main: 0 when all pass, 1 otherwise. */

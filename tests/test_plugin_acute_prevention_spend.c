@@ -45,13 +45,12 @@ START_TEST(test_share_and_ratio)
     plugin_harness_map_input(&harness, "prevention_spend", prevention);
     ck_assert_int_eq(plugin_harness_evaluate(&harness, &error), OC_OK);
 
-    plugin_harness_expect(&harness, "prevention_share", 0, 2.912621, NAN, NAN, 1e-6);
-    plugin_harness_expect_fraction(&harness, "prevention_share", 0, 3e6, 103e6);
-    plugin_harness_expect(&harness, "prevention_share", 1, 4.854369, NAN, NAN, 1e-6);
-    plugin_harness_expect_fraction(&harness, "prevention_share", 1, 5e6, 103e6);
+    plugin_harness_expect_value_and_fraction(&harness, "prevention_share", 0, 2.912621, 1e-6, 3e6,
+                                             103e6);
+    plugin_harness_expect_value_and_fraction(&harness, "prevention_share", 1, 4.854369, 1e-6, 5e6,
+                                             103e6);
     plugin_harness_expect(&harness, "prevention_share", 2, NAN, NAN, NAN, 0);
-    plugin_harness_expect(&harness, "prevention_share", 3, 0.0, NAN, NAN, 0);
-    plugin_harness_expect_fraction(&harness, "prevention_share", 3, 0, 50e6);
+    plugin_harness_expect_value_and_fraction(&harness, "prevention_share", 3, 0.0, 0, 0, 50e6);
     plugin_harness_expect(&harness, "prevention_share", 4, NAN, NAN, NAN, 0);
     plugin_harness_expect(&harness, "prevention_share", 5, NAN, NAN, NAN, 0);
     for (size_t t = 4; t < 6; t++)
@@ -109,12 +108,9 @@ START_TEST(test_descriptor)
         ck_assert_str_eq(descriptor->inputs[i].units, "pounds");
     }
     ck_assert_ptr_null(descriptor->inputs[2].role);
-    ck_assert_str_eq(descriptor->indicators[0].name, "prevention_share");
-    ck_assert_int_eq(descriptor->indicators[0].direction, OC_HIGHER_IS_BETTER);
-    ck_assert_uint_eq(descriptor->indicators[0].flags, 0);
-    ck_assert_str_eq(descriptor->indicators[1].name, "acute_to_prevention_ratio");
-    ck_assert_int_eq(descriptor->indicators[1].direction, OC_LOWER_IS_BETTER);
-    ck_assert_uint_eq(descriptor->indicators[1].flags, 0);
+    plugin_harness_expect_indicator_spec(descriptor, 0, "prevention_share", OC_HIGHER_IS_BETTER, 0);
+    plugin_harness_expect_indicator_spec(descriptor, 1, "acute_to_prevention_ratio",
+                                         OC_LOWER_IS_BETTER, 0);
     ck_assert_str_eq(descriptor->indicators[1].units, "to 1");
     ck_assert_ptr_null(descriptor->indicators[2].name);
 }

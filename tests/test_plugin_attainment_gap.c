@@ -87,29 +87,22 @@ START_TEST(test_key_stages_with_gaps_and_bad_values)
     ck_assert_int_eq(plugin_harness_evaluate(&harness, &error), OC_OK);
 
     /* KS2 */
-    plugin_harness_expect_reported(&harness, "fsm_rate_ks2", 0, 60.0, 56.028426, 63.844340,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "fsm_rate_ks2", 0, 360, 600);
-    plugin_harness_expect_reported(&harness, "fsm_rate_ks2", 1, 63.965517, 59.978216, 67.769043,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "fsm_rate_ks2", 1, 371, 580);
+    static const plugin_harness_proportion fsm_ks2[] = {
+        {0, 60.0, 56.028426, 63.844340, 360, 600},
+        {1, 63.965517, 59.978216, 67.769043, 371, 580},
+    };
+    plugin_harness_expect_proportions(&harness, "fsm_rate_ks2", RATE_TOLERANCE, fsm_ks2, 2);
     for (size_t t = 2; t < 4; t++) { /* zero pupils, then missing pupils */
-        plugin_harness_expect(&harness, "fsm_rate_ks2", t, NAN, NAN, NAN, 0);
-        plugin_harness_expect_fraction(&harness, "fsm_rate_ks2", t, NAN, NAN);
+        plugin_harness_expect_none(&harness, "fsm_rate_ks2", t);
         plugin_harness_expect(&harness, "gap_ks2", t, NAN, NAN, NAN, 0);
     }
-    plugin_harness_expect_reported(&harness, "other_rate_ks2", 0, 80.0, 78.352315, 81.551802,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "other_rate_ks2", 0, 1920, 2400);
-    plugin_harness_expect_reported(&harness, "other_rate_ks2", 1, 80.979592, 79.377511, 82.484676,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "other_rate_ks2", 1, 1984, 2450);
-    plugin_harness_expect_reported(&harness, "other_rate_ks2", 2, 82.0, 80.445273, 83.456537,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "other_rate_ks2", 2, 2050, 2500);
-    plugin_harness_expect_reported(&harness, "other_rate_ks2", 3, 82.231405, 80.657722, 83.702923,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "other_rate_ks2", 3, 1990, 2420);
+    static const plugin_harness_proportion other_ks2[] = {
+        {0, 80.0, 78.352315, 81.551802, 1920, 2400},
+        {1, 80.979592, 79.377511, 82.484676, 1984, 2450},
+        {2, 82.0, 80.445273, 83.456537, 2050, 2500},
+        {3, 82.231405, 80.657722, 83.702923, 1990, 2420},
+    };
+    plugin_harness_expect_proportions(&harness, "other_rate_ks2", RATE_TOLERANCE, other_ks2, 4);
     plugin_harness_expect_reported(&harness, "gap_ks2", 0, 20.0, 15.817439, 24.263976,
                                    RATE_TOLERANCE);
     plugin_harness_expect_reported(&harness, "gap_ks2", 1, 17.014075, 12.886912, 21.275982,
@@ -118,22 +111,18 @@ START_TEST(test_key_stages_with_gaps_and_bad_values)
         plugin_harness_expect_fraction(&harness, "gap_ks2", t, NAN, NAN);
 
     /* KS4 */
-    plugin_harness_expect_reported(&harness, "fsm_rate_ks4", 0, 30.0, 26.148193, 34.156780,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "fsm_rate_ks4", 0, 150, 500);
-    plugin_harness_expect(&harness, "fsm_rate_ks4", 1, NAN, NAN, NAN, 0); /* 600 > 510 */
-    plugin_harness_expect_fraction(&harness, "fsm_rate_ks4", 1, NAN, NAN);
-    plugin_harness_expect_reported(&harness, "fsm_rate_ks4", 2, 32.692308, 28.800211, 36.838247,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "fsm_rate_ks4", 2, 170, 520);
+    plugin_harness_expect_reported_and_fraction(&harness, "fsm_rate_ks4", 0, 30.0, 26.148193,
+                                                34.156780, RATE_TOLERANCE, 150, 500);
+    plugin_harness_expect_none(&harness, "fsm_rate_ks4", 1); /* 600 > 510 */
+    plugin_harness_expect_reported_and_fraction(&harness, "fsm_rate_ks4", 2, 32.692308, 28.800211,
+                                                36.838247, RATE_TOLERANCE, 170, 520);
     plugin_harness_expect(&harness, "fsm_rate_ks4", 3, NAN, NAN, NAN, 0); /* suppressed */
     plugin_harness_expect_reported(&harness, "other_rate_ks4", 0, 55.0, 52.812162, 57.168667,
                                    RATE_TOLERANCE);
     plugin_harness_expect(&harness, "other_rate_ks4", 1, NAN, NAN, NAN, 0); /* 0 pupils */
     plugin_harness_expect(&harness, "other_rate_ks4", 2, NAN, NAN, NAN, 0); /* marker -1 */
-    plugin_harness_expect_reported(&harness, "other_rate_ks4", 3, 59.090909, 57.022289, 61.127837,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "other_rate_ks4", 3, 1300, 2200);
+    plugin_harness_expect_reported_and_fraction(&harness, "other_rate_ks4", 3, 59.090909, 57.022289,
+                                                61.127837, RATE_TOLERANCE, 1300, 2200);
     plugin_harness_expect_reported(&harness, "gap_ks4", 0, 25.0, 20.302612, 29.420354,
                                    RATE_TOLERANCE);
     for (size_t t = 1; t < 4; t++)
@@ -200,20 +189,16 @@ START_TEST(test_descriptor)
             ck_assert_int_eq(input->aggregation, OC_AGGREGATE_SUM);
             ck_assert_str_eq(input->units, "pupils");
         }
-        const oc_indicator_spec *indicator = &descriptor->indicators[stage * 3];
         snprintf(expected, sizeof expected, "fsm_rate_%s", stages[stage]);
-        ck_assert_str_eq(indicator[0].name, expected);
-        ck_assert_int_eq(indicator[0].direction, OC_HIGHER_IS_BETTER);
-        ck_assert_uint_eq(indicator[0].flags, OC_INDICATOR_PROPORTION);
+        plugin_harness_expect_indicator_spec(descriptor, stage * 3, expected, OC_HIGHER_IS_BETTER,
+                                             OC_INDICATOR_PROPORTION);
         snprintf(expected, sizeof expected, "other_rate_%s", stages[stage]);
-        ck_assert_str_eq(indicator[1].name, expected);
-        ck_assert_int_eq(indicator[1].direction, OC_HIGHER_IS_BETTER);
-        ck_assert_uint_eq(indicator[1].flags, OC_INDICATOR_PROPORTION);
+        plugin_harness_expect_indicator_spec(descriptor, stage * 3 + 1, expected,
+                                             OC_HIGHER_IS_BETTER, OC_INDICATOR_PROPORTION);
         snprintf(expected, sizeof expected, "gap_%s", stages[stage]);
-        ck_assert_str_eq(indicator[2].name, expected);
-        ck_assert_int_eq(indicator[2].direction, OC_LOWER_IS_BETTER);
-        ck_assert_uint_eq(indicator[2].flags, 0);
-        ck_assert_str_eq(indicator[2].units, "percentage points");
+        plugin_harness_expect_indicator_spec(descriptor, stage * 3 + 2, expected,
+                                             OC_LOWER_IS_BETTER, 0);
+        ck_assert_str_eq(descriptor->indicators[stage * 3 + 2].units, "percentage points");
     }
     ck_assert_ptr_null(descriptor->inputs[16].role);
     ck_assert_ptr_null(descriptor->indicators[12].name);

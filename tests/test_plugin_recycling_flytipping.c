@@ -63,13 +63,12 @@ START_TEST(test_both_measures_with_gaps_and_bad_values)
     plugin_harness_map_input(&harness, "population", population);
     ck_assert_int_eq(plugin_harness_evaluate(&harness, &error), OC_OK);
 
-    plugin_harness_expect(&harness, "recycling_rate", 0, 40.0, NAN, NAN, TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "recycling_rate", 0, 60000, 150000);
-    plugin_harness_expect(&harness, "recycling_rate", 1, 41.891892, NAN, NAN, TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "recycling_rate", 1, 62000, 148000);
+    plugin_harness_expect_value_and_fraction(&harness, "recycling_rate", 0, 40.0, TOLERANCE, 60000,
+                                             150000);
+    plugin_harness_expect_value_and_fraction(&harness, "recycling_rate", 1, 41.891892, TOLERANCE,
+                                             62000, 148000);
     for (size_t t = 2; t < 5; t++) { /* zero total, recycled > total, missing total */
-        plugin_harness_expect(&harness, "recycling_rate", t, NAN, NAN, NAN, 0);
-        plugin_harness_expect_fraction(&harness, "recycling_rate", t, NAN, NAN);
+        plugin_harness_expect_none(&harness, "recycling_rate", t);
     }
 
     plugin_harness_expect_reported(&harness, "flytipping_per_1000", 0, 3.75, 3.540801, 3.968331,
@@ -170,12 +169,9 @@ START_TEST(test_descriptor)
         ck_assert_int_eq(descriptor->inputs[i].aggregation, OC_AGGREGATE_SUM);
     }
     ck_assert_ptr_null(descriptor->inputs[4].role);
-    ck_assert_str_eq(descriptor->indicators[0].name, "recycling_rate");
-    ck_assert_int_eq(descriptor->indicators[0].direction, OC_HIGHER_IS_BETTER);
-    ck_assert_uint_eq(descriptor->indicators[0].flags, 0);
-    ck_assert_str_eq(descriptor->indicators[1].name, "flytipping_per_1000");
-    ck_assert_int_eq(descriptor->indicators[1].direction, OC_LOWER_IS_BETTER);
-    ck_assert_uint_eq(descriptor->indicators[1].flags, 0);
+    plugin_harness_expect_indicator_spec(descriptor, 0, "recycling_rate", OC_HIGHER_IS_BETTER, 0);
+    plugin_harness_expect_indicator_spec(descriptor, 1, "flytipping_per_1000", OC_LOWER_IS_BETTER,
+                                         0);
     ck_assert_ptr_null(descriptor->indicators[2].name);
 }
 END_TEST

@@ -87,21 +87,17 @@ START_TEST(test_series_with_gaps_and_bad_values)
     for (size_t t = 0; t < 8; t++)
         plugin_harness_expect_fraction(&harness, "claimants", t, NAN, NAN);
 
-    plugin_harness_expect_reported(&harness, "claimant_rate", 0, 6.416667, 6.279410, 6.556714,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "claimant_rate", 0, 7700, 120000);
-    plugin_harness_expect_reported(&harness, "claimant_rate", 1, 6.375, 6.238164, 6.514629,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "claimant_rate", 1, 7650, 120000);
-    plugin_harness_expect_reported(&harness, "claimant_rate", 4, 5.823529, 5.691893, 5.958018,
-                                   RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "claimant_rate", 4, 6930, 119000);
+    static const plugin_harness_proportion rates[] = {
+        {0, 6.416667, 6.279410, 6.556714, 7700, 120000},
+        {1, 6.375, 6.238164, 6.514629, 7650, 120000},
+        {4, 5.823529, 5.691893, 5.958018, 6930, 119000},
+    };
+    plugin_harness_expect_proportions(&harness, "claimant_rate", RATE_TOLERANCE, rates, 3);
     /* missing claimants, zero population, suppressed claimants, missing
      * population, claimants > population: no rate and no fraction. */
     const size_t no_rate[] = {2, 3, 5, 6, 7};
     for (size_t i = 0; i < sizeof no_rate / sizeof no_rate[0]; i++) {
-        plugin_harness_expect(&harness, "claimant_rate", no_rate[i], NAN, NAN, NAN, 0);
-        plugin_harness_expect_fraction(&harness, "claimant_rate", no_rate[i], NAN, NAN);
+        plugin_harness_expect_none(&harness, "claimant_rate", no_rate[i]);
     }
 
     /* Like quarters a year apart: t4 (Feb 2015) - t0 (Feb 2014) = 6930 - 7700
@@ -183,8 +179,8 @@ START_TEST(test_interval_only_at_the_reported_period)
         ck_assert(isnan(rate->lower[t]) && isnan(rate->upper[t]));
     }
     plugin_harness_expect(&harness, "claimants", 4, 6930, NAN, NAN, 0);
-    plugin_harness_expect(&harness, "claimant_rate", 4, 5.823529, NAN, NAN, RATE_TOLERANCE);
-    plugin_harness_expect_fraction(&harness, "claimant_rate", 4, 6930, 119000);
+    plugin_harness_expect_value_and_fraction(&harness, "claimant_rate", 4, 5.823529, RATE_TOLERANCE,
+                                             6930, 119000);
 }
 END_TEST
 
@@ -237,15 +233,12 @@ START_TEST(test_descriptor)
     ck_assert_int_eq(descriptor->inputs[1].aggregation, OC_AGGREGATE_SUM);
     ck_assert_ptr_null(descriptor->inputs[2].role);
 
-    ck_assert_str_eq(descriptor->indicators[0].name, "claimants");
-    ck_assert_int_eq(descriptor->indicators[0].direction, OC_LOWER_IS_BETTER);
-    ck_assert_uint_eq(descriptor->indicators[0].flags, OC_INDICATOR_FISCAL_BENEFIT);
-    ck_assert_str_eq(descriptor->indicators[1].name, "claimant_rate");
-    ck_assert_int_eq(descriptor->indicators[1].direction, OC_LOWER_IS_BETTER);
-    ck_assert_uint_eq(descriptor->indicators[1].flags, OC_INDICATOR_PROPORTION);
-    ck_assert_str_eq(descriptor->indicators[2].name, "claimants_year_on_year");
-    ck_assert_int_eq(descriptor->indicators[2].direction, OC_LOWER_IS_BETTER);
-    ck_assert_uint_eq(descriptor->indicators[2].flags, 0);
+    plugin_harness_expect_indicator_spec(descriptor, 0, "claimants", OC_LOWER_IS_BETTER,
+                                         OC_INDICATOR_FISCAL_BENEFIT);
+    plugin_harness_expect_indicator_spec(descriptor, 1, "claimant_rate", OC_LOWER_IS_BETTER,
+                                         OC_INDICATOR_PROPORTION);
+    plugin_harness_expect_indicator_spec(descriptor, 2, "claimants_year_on_year",
+                                         OC_LOWER_IS_BETTER, 0);
     ck_assert_ptr_null(descriptor->indicators[3].name);
 
     for (size_t i = 0; i < sizeof parameter_names / sizeof parameter_names[0]; i++) {
