@@ -88,21 +88,32 @@ static char *copy(const char *text)
     return text != NULL ? strdup(text) : NULL;
 }
 
+/* Appends a result to `results` with these identity texts (copied; NULL
+ * leaves the field null). */
+static oc__result *append_result(const char *metric, const char *indicator, const char *plugin,
+                                 const char *plugin_version, const char *area,
+                                 const char *area_name, const char *period)
+{
+    oc__result *r = oc__result_list_append(&results);
+    ck_assert_ptr_nonnull(r);
+    r->metric = copy(metric);
+    r->indicator = copy(indicator);
+    r->plugin = copy(plugin);
+    r->plugin_version = copy(plugin_version);
+    r->area = copy(area);
+    r->area_name = copy(area_name);
+    r->period = copy(period);
+    return r;
+}
+
 /* Row 0: a complete, ordinary result (Birkenhead ESA/IB claimants, the
  * seeds' target of a 10% reduction from a baseline of 8,470).
  * Row 1: awkward text and extreme doubles. Row 2: a failure, nearly all
  * null, with an empty (not null) area name. Row 3: invalid UTF-8. */
 static void build_results(void)
 {
-    oc__result *r = oc__result_list_append(&results);
-    ck_assert_ptr_nonnull(r);
-    r->metric = copy("esa_ib");
-    r->indicator = copy("claimants");
-    r->plugin = copy("worklessness");
-    r->plugin_version = copy("1.0.0");
-    r->area = copy("E14000538");
-    r->area_name = copy("Birkenhead");
-    r->period = copy("2016-11-01");
+    oc__result *r = append_result("esa_ib", "claimants", "worklessness", "1.0.0", "E14000538",
+                                  "Birkenhead", "2016-11-01");
     r->value = 7700;
     r->ci_lower = 7528.3;
     r->ci_upper = 7874.6;
@@ -125,15 +136,8 @@ static void build_results(void)
     r->score = 96.42;
     r->status = OC_RESULT_OK;
 
-    r = oc__result_list_append(&results);
-    ck_assert_ptr_nonnull(r);
-    r->metric = copy("fly,tipping \"rate\"");
-    r->indicator = copy("incidents_per_1000");
-    r->plugin = copy("recycling");
-    r->plugin_version = copy("0.3");
-    r->area = copy("W06000001");
-    r->area_name = copy("Ynys M\xc3\xb4n, \"North\"\nWales \xe2\x82\xac");
-    r->period = copy("2016-11-01");
+    r = append_result("fly,tipping \"rate\"", "incidents_per_1000", "recycling", "0.3", "W06000001",
+                      "Ynys M\xc3\xb4n, \"North\"\nWales \xe2\x82\xac", "2016-11-01");
     r->value = 0.1;
     r->ci_lower = 1.0 / 3.0;
     r->ci_upper = DBL_MAX;
@@ -150,20 +154,12 @@ static void build_results(void)
     r->status = OC_RESULT_INSUFFICIENT_DATA;
     r->message = copy("only 3 of the 5 periods:\r\nneed \"2015-11-01\", 2014-11-01");
 
-    r = oc__result_list_append(&results);
-    ck_assert_ptr_nonnull(r);
-    r->metric = copy("attainment_gap");
-    r->area = copy("E08000015");
-    r->area_name = copy("");
+    r = append_result("attainment_gap", NULL, NULL, NULL, "E08000015", "", NULL);
     r->status = OC_RESULT_FAILED;
     r->message = copy("plugin 'attainment' crashed (signal 11) while evaluating "
                       "E08000015; the other metrics were evaluated and written");
 
-    r = oc__result_list_append(&results);
-    ck_assert_ptr_nonnull(r);
-    r->metric = copy("acute_prevention");
-    r->area = copy("X");
-    r->area_name = copy("Bad\xff\xfeName\xc3");
+    r = append_result("acute_prevention", NULL, NULL, NULL, "X", "Bad\xff\xfeName\xc3", NULL);
     r->value = 33.3;
     r->status = OC_RESULT_FAILED;
     r->message = copy("\x1b[31mred\x1b[0m");
