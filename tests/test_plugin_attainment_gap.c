@@ -34,19 +34,36 @@ static const double other_achieving_ks4[] = {1100, 0, -1, 1300};
 
 #define RATE_TOLERANCE 1e-5 /* percent or points; the working keeps 6 decimals */
 
+/* The plugin's input roles are GROUP_STAGE, in this order. */
+static const char *const stages[] = {"eyfs", "ks1", "ks2", "ks4"};
+static const char *const groups[] = {"fsm_pupils", "fsm_achieving", "other_pupils",
+                                     "other_achieving"};
+
+/* Maps the four inputs of one key stage, in the order of groups, to these
+ * series; a NULL series leaves its role unmapped. */
+static void map_key_stage(plugin_harness *harness, const char *stage, const double *fsm_pupils,
+                          const double *fsm_achieving, const double *other_pupils,
+                          const double *other_achieving)
+{
+    const double *const series[] = {fsm_pupils, fsm_achieving, other_pupils, other_achieving};
+    char role[64];
+
+    for (size_t group = 0; group < 4; group++) {
+        if (series[group] == NULL)
+            continue;
+        snprintf(role, sizeof role, "%s_%s", groups[group], stage);
+        plugin_harness_map_input(harness, role, series[group]);
+    }
+}
+
 static void map_full_data(plugin_harness *harness)
 {
-    plugin_harness_map_input(harness, "fsm_pupils_ks2", fsm_pupils_ks2);
-    plugin_harness_map_input(harness, "fsm_achieving_ks2", fsm_achieving_ks2);
-    plugin_harness_map_input(harness, "other_pupils_ks2", other_pupils_ks2);
-    plugin_harness_map_input(harness, "other_achieving_ks2", other_achieving_ks2);
-    plugin_harness_map_input(harness, "fsm_pupils_ks4", fsm_pupils_ks4);
-    plugin_harness_map_input(harness, "fsm_achieving_ks4", fsm_achieving_ks4);
-    plugin_harness_map_input(harness, "other_pupils_ks4", other_pupils_ks4);
-    plugin_harness_map_input(harness, "other_achieving_ks4", other_achieving_ks4);
+    map_key_stage(harness, "ks2", fsm_pupils_ks2, fsm_achieving_ks2, other_pupils_ks2,
+                  other_achieving_ks2);
+    map_key_stage(harness, "ks4", fsm_pupils_ks4, fsm_achieving_ks4, other_pupils_ks4,
+                  other_achieving_ks4);
     /* KS1 half-mapped: FSM only, so the key stage is not computed. */
-    plugin_harness_map_input(harness, "fsm_pupils_ks1", fsm_pupils_ks2);
-    plugin_harness_map_input(harness, "fsm_achieving_ks1", fsm_achieving_ks2);
+    map_key_stage(harness, "ks1", fsm_pupils_ks2, fsm_achieving_ks2, NULL, NULL);
 }
 
 /*
@@ -142,9 +159,7 @@ START_TEST(test_no_complete_key_stage_is_insufficient_data)
     oc_error error;
 
     plugin_harness_init(&harness, oc_plugin_entry(), academic_years, 4);
-    plugin_harness_map_input(&harness, "fsm_pupils_ks2", fsm_pupils_ks2);
-    plugin_harness_map_input(&harness, "fsm_achieving_ks2", fsm_achieving_ks2);
-    plugin_harness_map_input(&harness, "other_pupils_ks2", other_pupils_ks2);
+    map_key_stage(&harness, "ks2", fsm_pupils_ks2, fsm_achieving_ks2, other_pupils_ks2, NULL);
     ck_assert_int_eq(plugin_harness_evaluate(&harness, &error), OC_ERROR_INSUFFICIENT_DATA);
     ck_assert_ptr_nonnull(strstr(error.message, "other_achieving_KS"));
     ck_assert_ptr_null(strchr(error.message, '\n'));
@@ -159,10 +174,7 @@ START_TEST(test_no_usable_counts_is_insufficient_data)
     oc_error error;
 
     plugin_harness_init(&harness, oc_plugin_entry(), academic_years, 4);
-    plugin_harness_map_input(&harness, "fsm_pupils_eyfs", missing);
-    plugin_harness_map_input(&harness, "fsm_achieving_eyfs", missing);
-    plugin_harness_map_input(&harness, "other_pupils_eyfs", missing);
-    plugin_harness_map_input(&harness, "other_achieving_eyfs", missing);
+    map_key_stage(&harness, "eyfs", missing, missing, missing, missing);
     ck_assert_int_eq(plugin_harness_evaluate(&harness, &error), OC_ERROR_INSUFFICIENT_DATA);
     ck_assert_ptr_nonnull(strstr(error.message, "E14000546"));
 }
@@ -171,9 +183,6 @@ END_TEST
 START_TEST(test_descriptor)
 {
     const oc_plugin_descriptor *descriptor = oc_plugin_entry();
-    static const char *const stages[] = {"eyfs", "ks1", "ks2", "ks4"};
-    static const char *const groups[] = {"fsm_pupils", "fsm_achieving", "other_pupils",
-                                         "other_achieving"};
     char expected[64];
 
     plugin_harness_check_descriptor(descriptor, "attainment_gap");
