@@ -45,6 +45,17 @@ void oc__store_hdf5_reason(char *buffer, size_t size)
     H5Eclear2(H5E_DEFAULT);
 }
 
+hid_t oc__store_variable_string_type(H5T_cset_t character_set)
+{
+    hid_t type = H5Tcopy(H5T_C_S1);
+    if (type >= 0
+        && (H5Tset_size(type, H5T_VARIABLE) < 0 || H5Tset_cset(type, character_set) < 0)) {
+        H5Tclose(type);
+        return H5I_INVALID_HID;
+    }
+    return type;
+}
+
 /* Reads an open attribute of one element into value; returns OC_OK, or
  * OC_ERROR_FORMAT when its type is not the kind the reader wants. */
 typedef int (*attribute_reader)(hid_t attribute, hid_t type, hid_t space, void *value);
@@ -81,16 +92,15 @@ static int read_string(hid_t attribute, hid_t type, hid_t space, void *value_out
     if (H5Tget_class(type) != H5T_STRING)
         return status;
     if (H5Tis_variable_str(type) > 0) {
-        hid_t memory_type = H5Tcopy(H5T_C_S1);
+        hid_t memory_type = oc__store_variable_string_type(H5Tget_cset(type));
         char *text = NULL;
-        H5Tset_size(memory_type, H5T_VARIABLE);
-        H5Tset_cset(memory_type, H5Tget_cset(type));
-        if (H5Aread(attribute, memory_type, &text) >= 0) {
+        if (memory_type >= 0 && H5Aread(attribute, memory_type, &text) >= 0) {
             *value = strdup(text != NULL ? text : "");
             status = *value != NULL ? OC_OK : OC_ERROR_NO_MEMORY;
             H5Dvlen_reclaim(memory_type, space, H5P_DEFAULT, &text);
         }
-        H5Tclose(memory_type);
+        if (memory_type >= 0)
+            H5Tclose(memory_type);
     } else {
         size_t length = H5Tget_size(type);
         char *text = calloc(length + 1, 1);
@@ -129,11 +139,10 @@ int oc__store_read_number_attribute(hid_t object, const char *name, double *valu
 
 int oc__store_write_string_attribute(hid_t object, const char *name, const char *value)
 {
-    hid_t type = H5Tcopy(H5T_C_S1);
+    hid_t type = oc__store_variable_string_type(H5T_CSET_UTF8);
     hid_t space = H5Screate(H5S_SCALAR);
     int status = OC_ERROR_IO;
-    if (type >= 0 && space >= 0 && H5Tset_size(type, H5T_VARIABLE) >= 0
-        && H5Tset_cset(type, H5T_CSET_UTF8) >= 0) {
+    if (type >= 0 && space >= 0) {
         hid_t attribute = H5Acreate2(object, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
         if (attribute >= 0) {
             if (H5Awrite(attribute, type, &value) >= 0)
@@ -263,20 +272,20 @@ int oc__store_read_strings(hid_t dataset, oc__store_strings *strings, char *reas
         goto done;
     }
     if (H5Tis_variable_str(type) > 0) {
-        hid_t memory_type = H5Tcopy(H5T_C_S1);
-        H5Tset_size(memory_type, H5T_VARIABLE);
-        H5Tset_cset(memory_type, H5Tget_cset(type));
+        hid_t memory_type = oc__store_variable_string_type(H5Tget_cset(type));
         char **texts = calloc(count ? (size_t)count : 1, sizeof *texts);
         if (texts == NULL)
             status = OC_ERROR_NO_MEMORY;
-        else if (H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, texts) < 0)
+        else if (memory_type < 0
+                 || H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, texts) < 0)
             oc__store_hdf5_reason(reason, size);
         else {
             status = pack_strings(strings, (size_t)count, variable_text, texts);
             H5Dvlen_reclaim(memory_type, space, H5P_DEFAULT, texts);
         }
         free(texts);
-        H5Tclose(memory_type);
+        if (memory_type >= 0)
+            H5Tclose(memory_type);
     } else {
         size_t width = H5Tget_size(type);
         char *buffer = malloc(count && width ? (size_t)count * width : 1);

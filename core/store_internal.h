@@ -120,6 +120,10 @@ void oc__store_hdf5_quiet(void);
  * copied into buffer; "no HDF5 detail" when the stack is empty. */
 void oc__store_hdf5_reason(char *buffer, size_t size);
 
+/* A new variable-length string type in character_set, or a negative id if
+ * HDF5 refuses; the caller closes it with H5Tclose. */
+hid_t oc__store_variable_string_type(H5T_cset_t character_set);
+
 /* Reads a scalar or one-element string attribute. *value is malloc'd and
  * owned by the caller. OC_ERROR_NOT_FOUND when absent, OC_ERROR_FORMAT when
  * not a string. */

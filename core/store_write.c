@@ -144,12 +144,11 @@ static int check_frame_arguments(const oc__store_writer *writer, const char *nam
 static hid_t write_strings(hid_t group, const char *name, size_t count, const char *const *texts)
 {
     hsize_t dimension = count;
-    hid_t type = H5Tcopy(H5T_C_S1);
+    hid_t type = oc__store_variable_string_type(H5T_CSET_UTF8);
     hid_t space = H5Screate_simple(1, &dimension, NULL);
     hid_t dataset = H5I_INVALID_HID;
     const char **copy = malloc(count * sizeof *copy);
-    if (type >= 0 && space >= 0 && copy != NULL && H5Tset_size(type, H5T_VARIABLE) >= 0
-        && H5Tset_cset(type, H5T_CSET_UTF8) >= 0) {
+    if (type >= 0 && space >= 0 && copy != NULL) {
         for (size_t i = 0; i < count; i++)
             copy[i] = texts[i] != NULL ? texts[i] : "";
         dataset = H5Dcreate2(group, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
