@@ -55,6 +55,19 @@ static void score(const fixture *f, size_t period_end_index, size_t baseline_end
 static const double birkenhead[QUARTERS] = {7700, 7650, 7600, 7500, 7450, 7400, 7300,
                                             7250, 7200, 7150, 7100, 7050, 6930};
 
+/* A comparator area's series: 10,000 -> 9,800, a change of -200. */
+static const double comparator_values[QUARTERS] = {10000, 9990, 9980, 9970, 9960, 9950, 9940,
+                                                   9930,  9920, 9910, 9900, 9850, 9800};
+
+/* f over Birkenhead's series with the value at index replaced. */
+static void fixture_init_birkenhead_with(fixture *f, size_t index, double value)
+{
+    double values[QUARTERS];
+    memcpy(values, birkenhead, sizeof values);
+    values[index] = value;
+    fixture_init(f, values, OC_LOWER_IS_BETTER);
+}
+
 static oc__scoring_settings ten_percent_by_april_2017(void)
 {
     oc__scoring_settings settings = oc__scoring_defaults();
@@ -96,11 +109,8 @@ END_TEST
  * 7700 - 770 x 545/1276 = 7370.5172414, an expected change of -329.4827586. */
 static void score_may_2015(double value, oc__result *result)
 {
-    double values[QUARTERS];
-    memcpy(values, birkenhead, sizeof values);
-    values[6] = value;
     fixture f;
-    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    fixture_init_birkenhead_with(&f, 6, value);
     oc__scoring_settings settings = ten_percent_by_april_2017();
     score(&f, 6, 0, &settings, NULL, result);
     ck_assert_double_eq_tol(result->expected_value, 7370.517241379311, 1e-9);
@@ -190,8 +200,6 @@ END_TEST
 
 START_TEST(test_comparator_difference_in_differences)
 {
-    static const double comparator_values[QUARTERS] = {10000, 9990, 9980, 9970, 9960, 9950, 9940,
-                                                       9930, 9920, 9910, 9900, 9850, 9800};
     fixture pilot, comparator;
     fixture_init(&pilot, birkenhead, OC_LOWER_IS_BETTER);
     fixture_init(&comparator, comparator_values, OC_LOWER_IS_BETTER);
@@ -287,8 +295,6 @@ START_TEST(test_no_value_still_reports_target_and_comparator)
      * configured target and the comparator's own change; target_date is
      * null only without a target, comparator_change only when the
      * comparator lacks a value. Here the area has no value at all. */
-    static const double comparator_values[QUARTERS] = {10000, 9990, 9980, 9970, 9960, 9950, 9940,
-                                                       9930, 9920, 9910, 9900, 9850, 9800};
     double values[QUARTERS];
     for (size_t i = 0; i < QUARTERS; i++)
         values[i] = NAN;
@@ -329,11 +335,8 @@ START_TEST(test_infinite_value_is_not_an_observation)
      * test_latest_observation_and_missing_data's 7,050 at index 11:
      * change -650, and progress and score are numbers, never a score
      * without a progress. */
-    double values[QUARTERS];
-    memcpy(values, birkenhead, sizeof values);
-    values[12] = INFINITY;
     fixture f;
-    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    fixture_init_birkenhead_with(&f, 12, INFINITY);
     oc__scoring_settings settings = ten_percent_by_april_2017();
     oc__result result;
     score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
@@ -346,9 +349,7 @@ START_TEST(test_infinite_value_is_not_an_observation)
     /* An infinite baseline likewise: the baseline is the latest finite
      * value on or before it. Baseline index 1 (February 2014, 7,650) is
      * infinite, so November 2013 (7,700) is used. */
-    memcpy(values, birkenhead, sizeof values);
-    values[1] = -INFINITY;
-    fixture_init(&f, values, OC_LOWER_IS_BETTER);
+    fixture_init_birkenhead_with(&f, 1, -INFINITY);
     score(&f, QUARTERS - 1, 1, &settings, NULL, &result);
     ck_assert_str_eq(result.baseline_period, "2013-11-01");
     ck_assert_double_eq(result.baseline_value, 7700);
