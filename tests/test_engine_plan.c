@@ -44,6 +44,12 @@ static void tear_down(void)
     remove_test_directory();
 }
 
+/* Plans the first metric of the configuration text for period. */
+static int build_text(const char *text, const char *period, oc_error *error)
+{
+    return fixture_plan_build(config_path, text, plugin, period, &config, &plan, error);
+}
+
 /* The metric [m] over store (a file name in the test directory), with
  * extra lines appended to its section. */
 static int build(const char *store, const char *extra, const char *period, oc_error *error)
@@ -53,7 +59,7 @@ static int build(const char *store, const char *extra, const char *period, oc_er
              "[outcomes]\nstore = %s\n\n[m]\nplugin = worklessness\n"
              "input.claimants = claimants\ninput.population = population\n%s",
              store, extra);
-    return fixture_plan_build(config_path, text, plugin, period, &config, &plan, error);
+    return build_text(text, period, error);
 }
 
 static void assert_unit(size_t index, const char *code, const char *name, int aggregated,
@@ -259,11 +265,9 @@ END_TEST
 START_TEST(unknown_measure)
 {
     oc_error error;
-    char text[512];
-    snprintf(text, sizeof text, "[outcomes]\nstore = small.h5\n\n[m]\nplugin = worklessness\n"
-                                "input.claimants = esa_claimants\n");
-    ck_assert_int_eq(fixture_plan_build(config_path, text, plugin, "latest", &config, &plan,
-                                        &error), OC_ERROR_CONFIG);
+    ck_assert_int_eq(build_text("[outcomes]\nstore = small.h5\n\n[m]\nplugin = worklessness\n"
+                                "input.claimants = esa_claimants\n", "latest", &error),
+                     OC_ERROR_CONFIG);
     assert_config_error(&error, "input.claimants", "no measure 'esa_claimants' in %s frame /",
                         small_path);
 }
@@ -369,11 +373,9 @@ START_TEST(parents_in_a_store_without_parents)
     snprintf(store, sizeof store, "%s", test_path("flat.h5"));
     fixture_store_write(store, &frame, 1);
     oc_error error;
-    char text[512];
-    snprintf(text, sizeof text, "[outcomes]\nstore = flat.h5\n\n[m]\nplugin = worklessness\n"
-                                "input.claimants = claimants\nareas = parents\n");
-    ck_assert_int_eq(fixture_plan_build(config_path, text, plugin, "latest", &config, &plan,
-                                        &error), OC_ERROR_CONFIG);
+    ck_assert_int_eq(build_text("[outcomes]\nstore = flat.h5\n\n[m]\nplugin = worklessness\n"
+                                "input.claimants = claimants\nareas = parents\n", "latest", &error),
+                     OC_ERROR_CONFIG);
     assert_config_error(&error, "areas", "'parents': %s frame / names no parent areas", store);
 }
 END_TEST
