@@ -157,6 +157,13 @@ static void expect_close(const char *indicator, const char *field, size_t period
                   expected, tolerance, actual);
 }
 
+void plugin_harness_expect_failure(plugin_harness *harness, int status, const char *fragment,
+                                   oc_error *error)
+{
+    ck_assert_int_eq(plugin_harness_evaluate(harness, error), status);
+    ck_assert_ptr_nonnull(strstr(error->message, fragment));
+}
+
 void plugin_harness_expect(const plugin_harness *harness, const char *indicator, size_t period,
                            double value, double lower, double upper, double tolerance)
 {

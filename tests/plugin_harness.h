@@ -58,6 +58,11 @@ void plugin_harness_set_period(plugin_harness *harness, size_t period_index);
 /* Refills every output with NaN (as the host does before each area) and calls the plugin's evaluate. */
 int plugin_harness_evaluate(plugin_harness *harness, oc_error *error);
 
+/* Evaluates into *error and asserts that it returns status with a message
+ * that contains fragment. */
+void plugin_harness_expect_failure(plugin_harness *harness, int status, const char *fragment,
+                                   oc_error *error);
+
 /* The named indicator's output series. */
 const oc_indicator_series *plugin_harness_output(const plugin_harness *harness,
                                                  const char *indicator);
