@@ -32,8 +32,16 @@ static int make_temporary_name(oc__atomic_file *file, const char *target_path,
     return OC_OK;
 }
 
+/* Puts the template's XXXXXX back: mkstemp fills them in, and a name
+ * tried for an unnamed file must not be taken for the template. */
+static void reset_template(oc__atomic_file *file)
+{
+    memcpy(file->temporary_path + strlen(file->temporary_path) - 6, "XXXXXX", 6);
+}
+
 static int create_temporary(oc__atomic_file *file, oc_error *error)
 {
+    reset_template(file);
     int descriptor = mkstemp(file->temporary_path);
     if (descriptor < 0) {
         int saved = errno;
@@ -71,9 +79,8 @@ static int link_descriptor(int descriptor, const char *path)
  * someone else took meanwhile is skipped). 0, or -1 with errno set. */
 static int name_unnamed(oc__atomic_file *file, int descriptor)
 {
-    size_t length = strlen(file->temporary_path);
     for (int attempt = 0; attempt < 100; attempt++) {
-        memcpy(file->temporary_path + length - 6, "XXXXXX", 6);
+        reset_template(file);
         int reserved = mkstemp(file->temporary_path);
         if (reserved < 0)
             return -1;
@@ -164,23 +171,33 @@ int oc__atomic_file_commit(oc__atomic_file *file, oc_error *error)
 {
     int status = OC_OK;
     if (file->stream != NULL) {
+        /* saved: the errno of the first failure, taken when it happens */
+        int saved = 0;
         int failed = fflush(file->stream) != 0 || ferror(file->stream)
                      || fsync(fileno(file->stream)) != 0;
-        int saved = errno;
-        int unnamed = file->unnamed;
-        if (!failed && unnamed && name_unnamed(file, fileno(file->stream)) == 0)
-            file->unnamed = 0; /* from here on a named temporary like any other */
-        int naming_failed = !failed && unnamed && file->unnamed;
-        if (naming_failed)
+        if (failed)
             saved = errno;
-        failed |= fclose(file->stream) != 0;
+        int naming_failed = 0;
+        if (!failed && file->unnamed) {
+            if (name_unnamed(file, fileno(file->stream)) == 0) {
+                file->unnamed = 0; /* from here on a named temporary like any other */
+            } else {
+                naming_failed = 1;
+                saved = errno;
+            }
+        }
+        if (fclose(file->stream) != 0 && !failed && !naming_failed) {
+            failed = 1;
+            saved = errno;
+        }
         file->stream = NULL;
         if (naming_failed)
             status = oc_error_set(error, OC_ERROR_IO, "%s: cannot name the finished file: %s",
                                   file->target_path, strerror(saved));
         else if (failed)
             status = oc_error_set(error, OC_ERROR_IO, "%s: write failed: %s",
-                                  file->target_path, strerror(saved ? saved : errno));
+                                  file->target_path,
+                                  saved != 0 ? strerror(saved) : "unknown error");
     } else if (sync_path(file->temporary_path) != 0) {
         status = oc_error_set(error, OC_ERROR_IO, "%s: cannot sync: %s",
                               file->target_path, strerror(errno));

@@ -21,6 +21,25 @@
 #include "atomic_file.h"
 #include "temporary_directory.h"
 
+#include <errno.h>
+#include <sys/syscall.h>
+
+/* This program's own linkat, which core/atomic_file.c calls instead of
+ * the C library's: it fails on demand, as it does where a process may
+ * neither link by descriptor nor see /proc (a container, a seccomp
+ * filter), and otherwise makes the system call. */
+static int linkat_fails;
+
+int linkat(int old_directory, const char *old_path, int new_directory, const char *new_path,
+           int flags)
+{
+    if (linkat_fails) {
+        errno = EPERM;
+        return -1;
+    }
+    return (int)syscall(SYS_linkat, old_directory, old_path, new_directory, new_path, flags);
+}
+
 static void set_up(void)
 {
     make_test_directory();
@@ -263,6 +282,53 @@ START_TEST(a_writer_killed_outright_leaves_nothing_where_unnamed_files_exist)
 }
 END_TEST
 
+/* Where an unnamed file could not be named at the commit, the writer
+ * finds out at the start and uses a named temporary instead. */
+START_TEST(a_file_that_could_not_be_named_falls_back_to_a_named_temporary)
+{
+    const char *target = target_path("results.json");
+    oc__atomic_file file;
+    oc_error error;
+    linkat_fails = 1;
+    int begun = oc__atomic_file_begin(&file, target, &error);
+    linkat_fails = 0;
+    ck_assert_msg(begun == OC_OK, "%s", error.message);
+    ck_assert(!file.unnamed);
+    ck_assert_int_eq(strncmp(listing(), ".results.json.tmp", 17), 0);
+    fputs("complete\n", file.stream);
+    ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_OK);
+    ck_assert_str_eq(listing(), "results.json");
+    ck_assert_str_eq(contents(target), "complete\n");
+}
+END_TEST
+
+/* Naming failing at the commit all the same: an error that says so, the
+ * old target kept, nothing left. */
+START_TEST(a_commit_that_cannot_name_the_file_fails_cleanly)
+{
+    if (!unnamed_files_possible())
+        return; /* only an unnamed file is named at the commit */
+    const char *target = target_path("results.json");
+    write_file(target, "previous\n");
+    oc__atomic_file file;
+    oc_error error;
+    ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_OK);
+    ck_assert(file.unnamed);
+    fputs("new\n", file.stream);
+    linkat_fails = 1;
+    int committed = oc__atomic_file_commit(&file, &error);
+    linkat_fails = 0;
+    ck_assert_int_eq(committed, OC_ERROR_IO);
+    char expected[400];
+    snprintf(expected, sizeof expected, "%s: cannot name the finished file: %s", target,
+             strerror(EPERM));
+    ck_assert_str_eq(error.message, expected);
+    ck_assert_str_eq(listing(), "results.json");
+    ck_assert_str_eq(contents(target), "previous\n");
+    oc__atomic_file_abort(&file); /* after a failed commit: documented as safe */
+}
+END_TEST
+
 START_TEST(begin_path_reserves_a_name_the_caller_writes)
 {
     const char *target = target_path("store.h5");
@@ -316,6 +382,8 @@ int main(void)
     tcase_add_test(tcase, failed_commit_leaves_no_temporary_and_the_target_untouched);
     tcase_add_test(tcase, missing_directory_fails_cleanly);
     tcase_add_test(tcase, a_writer_killed_outright_leaves_nothing_where_unnamed_files_exist);
+    tcase_add_test(tcase, a_file_that_could_not_be_named_falls_back_to_a_named_temporary);
+    tcase_add_test(tcase, a_commit_that_cannot_name_the_file_fails_cleanly);
     tcase_add_test(tcase, begin_path_reserves_a_name_the_caller_writes);
     tcase_add_test(tcase, bare_file_name_goes_in_the_working_directory);
     suite_add_tcase(suite, tcase);
