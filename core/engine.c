@@ -17,6 +17,11 @@
 #define MIN_AREAS_PER_JOB 2048
 /* Jobs per worker, so that uneven jobs still keep every worker busy. */
 #define JOBS_PER_WORKER 4
+/* The bytes a job may send per result it owes: a result takes about 280
+ * on the wire, so this leaves room for long messages while a plugin that
+ * floods its pipe fails its own job long before the host runs short of
+ * memory holding what it sent. */
+#define RESULT_BYTES_ALLOWED 16384u
 
 typedef struct job_context {
     const oc__metric_plan *plan;
@@ -94,6 +99,7 @@ static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t wor
             size_t first = u, work = 0;
             while (u < plan->unit_count && (u == first || work + plan->units[u].member_count <= per_job))
                 work += plan->units[u++].member_count;
+            size_t results = (u - first) * plan->reported_count;
             contexts[count] = (job_context){plan, first, u - first};
             jobs[count] = (oc__runner_job){
                 .metric = plan->metric,
@@ -103,6 +109,7 @@ static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t wor
                 .run = run_job,
                 .context = &contexts[count],
                 .on_failure = expand_failure,
+                .stream_limit = results * RESULT_BYTES_ALLOWED + OC__WIRE_RECORD_MAX,
             };
             count++;
         }
@@ -172,11 +179,8 @@ static int record_results(void *context, const oc__result_list *results, oc_erro
     if (status != OC_OK || recording->next != NULL)
         return status == OC_OK ? recording->next->deliver(recording->next->context, results, error)
                                : status;
-    for (size_t i = 0; i < results->count; i++) {
-        oc__result *copy = oc__result_list_append(recording->results);
-        if (copy == NULL || oc__result_copy(copy, &results->items[i]) != OC_OK)
-            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory collecting results");
-    }
+    if (oc__result_list_append_copies(recording->results, results) != OC_OK)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory collecting results");
     return OC_OK;
 }
 

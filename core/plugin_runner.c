@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
 #include <sys/prctl.h>
+#endif
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,11 +41,11 @@ typedef struct job_state {
     struct timespec deadline;
     int has_deadline;
     int timed_out;
-    int malformed;             /* the stream was rejected while reading */
+    int rejected;              /* the stream was refused while reading (reason says why) */
     int incomplete;            /* the stream ended early */
     int start_failed;
     int wait_status;
-    char reason[OC_ERROR_MESSAGE_SIZE];
+    char reason[OC_ERROR_MESSAGE_SIZE + 64]; /* a prefix and a whole message */
 } job_state;
 
 /* Set by oc__runner_request_stop, possibly from a signal handler. */
@@ -220,28 +222,40 @@ static void stop_reading(job_state *state)
     }
 }
 
-static void reject_stream(job_state *state, const char *reason)
+/* Stops the job; prefix and detail together are what its results will
+ * say. */
+static void reject_stream(job_state *state, const char *prefix, const char *detail)
 {
-    state->malformed = 1;
-    snprintf(state->reason, sizeof state->reason, "%s", reason);
+    state->rejected = 1;
+    snprintf(state->reason, sizeof state->reason, "%s%s", prefix, detail);
     kill(state->pid, SIGKILL);
     stop_reading(state);
 }
 
-/* Reads what the child has sent, straight into its reader; returns
- * OC_ERROR_NO_MEMORY only when the host itself ran out of memory. */
-static int read_from_child(job_state *state)
+/* Reads what the child has sent, straight into its reader. Whatever goes
+ * wrong fails this job only: a stream that is malformed, larger than the
+ * job's limit, or more than the host has memory to hold. */
+static void refuse_stream(job_state *state, const oc_error *error)
+{
+    if (error->status == OC_ERROR_NO_MEMORY)
+        reject_stream(state, "the host ran out of memory holding its results", "");
+    else
+        reject_stream(state, "sent malformed results: ", error->message);
+}
+
+static void read_from_child(const oc__runner_job *job, job_state *state)
 {
     unsigned char *space;
     oc_error error;
-    if (oc__wire_reader_space(&state->reader, READ_CHUNK, &space, &error) != OC_OK)
-        return error.status == OC_ERROR_NO_MEMORY ? OC_ERROR_NO_MEMORY : OC_OK;
+    if (oc__wire_reader_space(&state->reader, READ_CHUNK, &space, &error) != OC_OK) {
+        refuse_stream(state, &error);
+        return;
+    }
     ssize_t got = read(state->fd, space, READ_CHUNK);
     if (got < 0) {
-        if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-            return OC_OK;
-        reject_stream(state, strerror(errno));
-        return OC_OK;
+        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+            reject_stream(state, "results could not be read: ", strerror(errno));
+        return;
     }
     if (got == 0) {
         if (oc__wire_reader_finish(&state->reader, &error) != OC_OK) {
@@ -249,14 +263,17 @@ static int read_from_child(job_state *state)
             snprintf(state->reason, sizeof state->reason, "%s", error.message);
         }
         stop_reading(state);
-        return OC_OK;
+        return;
     }
-    int status = oc__wire_reader_received(&state->reader, (size_t)got, &error);
-    if (status == OC_ERROR_NO_MEMORY)
-        return status;
-    if (status != OC_OK)
-        reject_stream(state, error.message);
-    return OC_OK;
+    if (oc__wire_reader_received(&state->reader, (size_t)got, &error) != OC_OK) {
+        refuse_stream(state, &error);
+        return;
+    }
+    if (job->stream_limit > 0 && state->reader.length > job->stream_limit) {
+        char limit[64];
+        snprintf(limit, sizeof limit, "%zu bytes of results", job->stream_limit);
+        reject_stream(state, "sent more than ", limit);
+    }
 }
 
 /* Writes the one-line reason a finished job failed, or returns 0 if it
@@ -269,8 +286,8 @@ static int failure_reason(const oc__runner_job *job, const job_state *state, cha
         snprintf(reason, size, "%s", state->reason);
     else if (state->timed_out)
         snprintf(reason, size, "timed out after %u s", job->time_limit_seconds);
-    else if (state->malformed)
-        snprintf(reason, size, "sent malformed results: %s", state->reason);
+    else if (state->rejected)
+        snprintf(reason, size, "%s", state->reason);
     else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGABRT)
         snprintf(reason, size, "aborted (signal %d)", SIGABRT);
     else if (WIFSIGNALED(wait_status))
@@ -309,7 +326,7 @@ static void abandon(job_state *states, size_t count)
 typedef struct collection {
     oc__result_list *results;
     oc__runner_summary *summary;
-    const oc__runner_sink *sink;  /* NULL: results only accumulate */
+    const oc__runner_sink *sink;
     size_t next;                  /* the first job not yet collected */
     oc__result *views;            /* DELIVERY_BATCH views handed to the sink */
     /* Readers of collected jobs, emptied, for the next jobs to reuse:
@@ -319,13 +336,16 @@ typedef struct collection {
     size_t spare_capacity;
 } collection;
 
-/* A reader bigger than this is freed rather than kept for reuse. */
-#define SPARE_READER_MAX (64u * 1024u * 1024u)
+/* Most memory the spare readers keep between them: enough for the
+ * streams of a few national jobs, not a lot on a machine of many cores. */
+#define SPARE_READERS_MAX_BYTES (64u * 1024u * 1024u)
 
 static void keep_or_free_reader(collection *collected, oc__wire_reader *reader)
 {
-    if (collected->spare_count < collected->spare_capacity
-        && reader->capacity <= SPARE_READER_MAX) {
+    size_t kept = reader->capacity;
+    for (size_t i = 0; i < collected->spare_count; i++)
+        kept += collected->spares[i].capacity;
+    if (collected->spare_count < collected->spare_capacity && kept <= SPARE_READERS_MAX_BYTES) {
         oc__wire_reader_reset(reader);
         collected->spares[collected->spare_count++] = *reader;
         oc__wire_reader_init(reader);
@@ -366,17 +386,14 @@ static int out_of_memory(oc_error *error)
     return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory collecting results");
 }
 
-/* Hands on a finished job's results, or what stands for them if it failed:
- * to the sink if there is one, else as copies appended to the results. */
+/* Hands a finished job's results to the sink, or what stands for them if
+ * it failed. */
 static int collect(const oc__runner_job *job, job_state *state, collection *collected,
                    oc_error *error)
 {
     char reason[OC_ERROR_MESSAGE_SIZE + 64]; /* a prefix and a child's whole message */
     if (failure_reason(job, state, reason, sizeof reason)) {
         collected->summary->failed++;
-        if (collected->sink == NULL)
-            return collect_failure(job, reason, collected->results) == OC_OK
-                       ? OC_OK : out_of_memory(error);
         oc__result_list failures = {0};
         int status = collect_failure(job, reason, &failures) == OC_OK
                          ? deliver(collected, failures.items, failures.count, error)
@@ -385,11 +402,10 @@ static int collect(const oc__runner_job *job, job_state *state, collection *coll
         return status;
     }
     collected->summary->succeeded++;
-    if (collected->sink == NULL)
-        return oc__wire_reader_copy_results(&state->reader, collected->results, error);
     size_t position = 0, batched = 0;
     oc__result view;
-    while (oc__wire_reader_next_result(&state->reader, &position, &view)) {
+    int found;
+    while ((found = oc__wire_reader_next_result(&state->reader, &position, &view)) == 1) {
         collected->views[batched++] = view;
         if (batched == DELIVERY_BATCH) {
             int status = deliver(collected, collected->views, batched, error);
@@ -398,6 +414,9 @@ static int collect(const oc__runner_job *job, job_state *state, collection *coll
             batched = 0;
         }
     }
+    if (found < 0) /* only if the host wrote into the stream: its own bug */
+        return oc_error_set(error, OC_ERROR_INVALID, "%s: a result stream changed after it was checked",
+                            job->metric);
     return batched > 0 ? deliver(collected, collected->views, batched, error) : OC_OK;
 }
 
@@ -470,9 +489,8 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             return oc_error_set(error, OC_ERROR_IO, "cannot wait for plugin processes: %s",
                                 strerror(errno));
         for (nfds_t p = 0; ready > 0 && p < poll_count; p++)
-            if (polls[p].revents != 0 && states[poll_jobs[p]].fd >= 0
-                && read_from_child(&states[poll_jobs[p]]) != OC_OK)
-                return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
+            if (polls[p].revents != 0 && states[poll_jobs[p]].fd >= 0)
+                read_from_child(&jobs[poll_jobs[p]], &states[poll_jobs[p]]);
 
         current = now();
         for (size_t i = 0; i < next; i++) {
@@ -501,6 +519,14 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
         }
     }
     return collect_finished(jobs, count, states, collected, error);
+}
+
+/* The sink of oc__runner_run: copies into the caller's list. */
+static int copy_into_list(void *context, const oc__result_list *results, oc_error *error)
+{
+    if (oc__result_list_append_copies(context, results) != OC_OK)
+        return out_of_memory(error);
+    return OC_OK;
 }
 
 int oc__runner_run(const oc__runner_job *jobs, size_t count, size_t max_parallel,
@@ -532,11 +558,13 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
     job_state *states = calloc(count, sizeof *states);
     struct pollfd *polls = calloc(max_parallel, sizeof *polls);
     size_t *poll_jobs = calloc(max_parallel, sizeof *poll_jobs);
-    oc__result *views = sink != NULL ? malloc(DELIVERY_BATCH * sizeof *views) : NULL;
+    oc__result *views = malloc(DELIVERY_BATCH * sizeof *views);
     oc__wire_reader *spares = calloc(max_parallel, sizeof *spares);
+    oc__runner_sink copying = {copy_into_list, results};
+    if (sink == NULL)
+        sink = &copying;
     int status = OC_OK;
-    if (states == NULL || polls == NULL || poll_jobs == NULL || (sink != NULL && views == NULL)
-        || spares == NULL)
+    if (states == NULL || polls == NULL || poll_jobs == NULL || views == NULL || spares == NULL)
         status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory starting plugins");
 
     /* Children must be reapable here: an inherited SIG_IGN for SIGCHLD

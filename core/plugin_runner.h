@@ -45,6 +45,10 @@ typedef struct oc__runner_job {
      * and indicator), each with status failed and `reason` as its message.
      * NULL: the runner appends one failed result with the job's identity. */
     int (*on_failure)(void *context, const char *reason, oc__result_list *results);
+    /* Most bytes of results the job may send (the host holds them until
+     * the job is judged); a job that sends more fails with "sent more than
+     * N bytes of results". 0: no limit. */
+    size_t stream_limit;
 } oc__runner_job;
 
 typedef struct oc__runner_summary {

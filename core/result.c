@@ -111,3 +111,23 @@ void oc__result_list_free(oc__result_list *list)
     free(list->items);
     memset(list, 0, sizeof *list);
 }
+
+oc__result *oc__result_list_append_copy(oc__result_list *list, const oc__result *original)
+{
+    oc__result *copy = oc__result_list_append(list);
+    if (copy == NULL)
+        return NULL;
+    if (oc__result_copy(copy, original) != OC_OK) {
+        list->count--; /* the slot is initialised and holds nothing */
+        return NULL;
+    }
+    return copy;
+}
+
+int oc__result_list_append_copies(oc__result_list *list, const oc__result_list *originals)
+{
+    for (size_t i = 0; i < originals->count; i++)
+        if (oc__result_list_append_copy(list, &originals->items[i]) == NULL)
+            return OC_ERROR_NO_MEMORY;
+    return OC_OK;
+}

@@ -86,6 +86,15 @@ typedef struct oc__result_list {
  * inside the list (valid until the next append), or NULL when out of memory. */
 oc__result *oc__result_list_append(oc__result_list *list);
 
+/* Appends a copy of original (see oc__result_copy): the copy in the list,
+ * or NULL when out of memory (the list unchanged). */
+oc__result *oc__result_list_append_copy(oc__result_list *list, const oc__result *original);
+
+/* Appends a copy of every result of originals (which may be borrowed
+ * views). OC_ERROR_NO_MEMORY when out of memory; the copies made so far
+ * stay in the list. */
+int oc__result_list_append_copies(oc__result_list *list, const oc__result_list *originals);
+
 void oc__result_list_free(oc__result_list *list);
 
 #endif

@@ -417,7 +417,7 @@ int oc__wire_write_error(oc__wire_writer *writer, int status, const char *messag
  * it reads others' streams, and in memory a child shared, every page the
  * host wrote next would be copied first (copy-on-write: tens of thousands
  * of page faults in a national run). Growing moves pages, not bytes. */
-#if defined(__linux__) && defined(MADV_DONTFORK) && defined(MREMAP_MAYMOVE)
+#if OC__WIRE_STREAM_MAPPED
 static unsigned char *stream_memory_resize(unsigned char *memory, size_t capacity,
                                            size_t new_capacity)
 {
@@ -725,7 +725,10 @@ int oc__wire_reader_received(oc__wire_reader *reader, size_t size, oc_error *err
     if (reader->broken)
         return oc_error_set(error, OC_ERROR_FORMAT, "result stream already rejected");
     if (size > reader->capacity - reader->length)
-        return reader_fail(reader, error, "more bytes received than there was room for");
+        return oc_error_set(error, OC_ERROR_INVALID,
+                            "more bytes received than there was room for");
+    if (size == 0)
+        return OC_OK;
     reader->length += size;
     return check_records(reader, error);
 }
@@ -762,12 +765,11 @@ int oc__wire_reader_next_result(const oc__wire_reader *reader, size_t *position,
             continue;
         const char *problem;
         size_t field;
-        /* Checked when it arrived (check_result): cannot fail now. */
-        if (read_result(record + OC__WIRE_RECORD_HEADER_SIZE, payload_length, view, 0, &problem,
-                        &field) != 0)
-            break;
+        /* Checked when it arrived (check_result): fails only if the
+         * stream was written into since. */
         *position = at;
-        return 1;
+        return read_result(record + OC__WIRE_RECORD_HEADER_SIZE, payload_length, view, 0,
+                           &problem, &field) == 0 ? 1 : -1;
     }
     *position = at;
     return 0;
@@ -788,15 +790,19 @@ int oc__wire_reader_finish(oc__wire_reader *reader, oc_error *error)
     return OC_OK;
 }
 
+static int stream_changed(oc_error *error)
+{
+    return oc_error_set(error, OC_ERROR_INVALID, "a result stream changed after it was checked");
+}
+
 int oc__wire_reader_copy_results(const oc__wire_reader *reader, oc__result_list *results,
                                  oc_error *error)
 {
     size_t position = 0;
     oc__result view;
-    while (oc__wire_reader_next_result(reader, &position, &view)) {
-        oc__result *copy = oc__result_list_append(results);
-        if (copy == NULL || oc__result_copy(copy, &view) != OC_OK)
+    int found;
+    while ((found = oc__wire_reader_next_result(reader, &position, &view)) == 1)
+        if (oc__result_list_append_copy(results, &view) == NULL)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
-    }
-    return OC_OK;
+    return found == 0 ? OC_OK : stream_changed(error);
 }

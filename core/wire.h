@@ -96,6 +96,23 @@ int oc__wire_write_end(oc__wire_writer *writer, oc_error *error);
 int oc__wire_write_error(oc__wire_writer *writer, int status, const char *message,
                          oc_error *error);
 
+/* Whether a reader's stream lives in a mapping of its own that forked
+ * children do not inherit (core/wire.c): on Linux, except under
+ * AddressSanitizer, which sees only malloc'd memory and should check every
+ * read of a stream the tests make. */
+#if defined(__SANITIZE_ADDRESS__)
+#define OC__WIRE_UNDER_ADDRESS_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OC__WIRE_UNDER_ADDRESS_SANITIZER 1
+#endif
+#endif
+#if defined(__linux__) && !defined(OC__WIRE_UNDER_ADDRESS_SANITIZER)
+#define OC__WIRE_STREAM_MAPPED 1
+#else
+#define OC__WIRE_STREAM_MAPPED 0
+#endif
+
 /* Reads a stream incrementally, as bytes arrive from a pipe, and keeps
  * it: every record is checked as soon as it is complete, and the checked
  * RESULT records stay where they arrived until the caller reads them with
@@ -143,8 +160,11 @@ int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
 /* The checked RESULT records in arrival order: *position starts at 0 and
  * is advanced. Returns 1 and fills *view, or 0 after the last one. The
  * view's strings point into the reader (text_block stays NULL): it is
- * valid until the reader is next given bytes or freed, and must not be
- * cleared; oc__result_copy makes a result of one's own. */
+ * valid until the next oc__wire_reader_space, _received, _feed, _reset or
+ * _free on that reader (any of them may move or free the stream), and is
+ * read-only: it must not be changed or cleared. oc__result_copy makes a
+ * result of one's own. Returns -1 if a record no longer reads as it did
+ * when it was checked (only if someone wrote into the stream). */
 int oc__wire_reader_next_result(const oc__wire_reader *reader, size_t *position,
                                 oc__result *view);
 

@@ -149,11 +149,11 @@ static void run_everything(size_t max_parallel)
         harnesses[i] = (harness){plugins[i], plugin_jobs[i].plugin};
         jobs[i] = (oc__runner_job){plugin_jobs[i].plugin, plugins[i]->descriptor.name,
                                    plugins[i]->descriptor.version, plugin_jobs[i].time_limit,
-                                   run_harness, &harnesses[i], NULL};
+                                   run_harness, &harnesses[i], NULL, 0};
     }
-    jobs[PLUGIN_JOBS] = (oc__runner_job){"store_error", "good", "1.2.3", 60, run_returns_error, NULL, NULL};
-    jobs[PLUGIN_JOBS + 1] = (oc__runner_job){"flood", "good", "1.2.3", 1, run_floods, NULL, NULL};
-    jobs[PLUGIN_JOBS + 2] = (oc__runner_job){"oversize", "good", "1.2.3", 60, run_oversize, NULL, NULL};
+    jobs[PLUGIN_JOBS] = (oc__runner_job){"store_error", "good", "1.2.3", 60, run_returns_error, NULL, NULL, 0};
+    jobs[PLUGIN_JOBS + 1] = (oc__runner_job){"flood", "good", "1.2.3", 1, run_floods, NULL, NULL, 0};
+    jobs[PLUGIN_JOBS + 2] = (oc__runner_job){"oversize", "good", "1.2.3", 60, run_oversize, NULL, NULL, 0};
 
     oc__result_list results = {0};
     oc__runner_summary summary;
@@ -240,8 +240,8 @@ START_TEST(failure_callback_stands_for_the_work)
     harness crash = {plugin, "segfault"};
     oc__runner_job jobs[2] = {
         {"crashing", plugin->descriptor.name, plugin->descriptor.version, 60, run_harness,
-         &crash, NULL},
-        {"flood", "good", "1.2.3", 1, run_floods, (void *)"flooding", two_failed_areas},
+         &crash, NULL, 0},
+        {"flood", "good", "1.2.3", 1, run_floods, (void *)"flooding", two_failed_areas, 0},
     };
     oc__result_list results = {0};
     oc__runner_summary summary;
@@ -257,6 +257,31 @@ START_TEST(failure_callback_stands_for_the_work)
     ck_assert_int_eq(results.items[2].status, OC_RESULT_FAILED);
     oc__result_list_free(&results);
     oc__plugin_close(plugin);
+}
+END_TEST
+
+/* A job that sends more than its limit fails alone, at once, whatever its
+ * time limit: the host does not hold an endless stream. A job sending just
+ * under its limit is kept. */
+START_TEST(a_job_sending_more_than_its_limit_fails_alone)
+{
+    oc__runner_job jobs[2] = {
+        {"flood", "good", "1.2.3", 3600, run_floods, NULL, NULL, 1024 * 1024},
+        {"store_error", "good", "1.2.3", 60, run_returns_error, NULL, NULL, 1024 * 1024},
+    };
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    oc_error error;
+    ck_assert_int_eq(oc__runner_run(jobs, 2, 2, &results, &summary, &error), OC_OK);
+    ck_assert_uint_eq(summary.failed, 2);
+    ck_assert_uint_eq(results.count, 2);
+    ck_assert_str_eq(results.items[0].metric, "flood");
+    ck_assert_str_eq(results.items[0].message, "sent more than 1048576 bytes of results");
+    ck_assert_str_eq(results.items[1].message, "store wirral.h5: cannot open");
+    oc__result_list_free(&results);
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* reaped */
+    ck_assert_int_eq(errno, ECHILD);
 }
 END_TEST
 
@@ -331,7 +356,7 @@ START_TEST(results_are_delivered_in_job_order_as_jobs_finish)
     for (size_t k = 0; k < JOBS; k++) {
         contexts[k] = (numbered_job){k, k == 1 ? fifo : NULL, ""};
         snprintf(contexts[k].label, sizeof contexts[k].label, "%zu", k);
-        jobs[k] = (oc__runner_job){"numbered", "none", "1", 20, run_numbered, &contexts[k], NULL};
+        jobs[k] = (oc__runner_job){"numbered", "none", "1", 20, run_numbered, &contexts[k], NULL, 0};
     }
     collecting_sink collected = {{0}, 0, fifo, 0};
     oc__runner_sink sink = {collect_into, &collected};
@@ -368,9 +393,9 @@ START_TEST(a_failing_sink_stops_the_run_and_reaps_every_child)
 {
     numbered_job first = {0, NULL, "0"};
     oc__runner_job jobs[3] = {
-        {"numbered", "none", "1", 0, run_numbered, &first, NULL},
-        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL},
-        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL},
+        {"numbered", "none", "1", 0, run_numbered, &first, NULL, 0},
+        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL, 0},
+        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL, 0},
     };
     collecting_sink collected = {{0}, 0, NULL, 1};
     oc__runner_sink sink = {collect_into, &collected};
@@ -406,6 +431,7 @@ int main(void)
     tcase_add_test(tests, isolates_failures_in_parallel);
     tcase_add_test(tests, isolates_failures_one_at_a_time);
     tcase_add_test(tests, failure_callback_stands_for_the_work);
+    tcase_add_test(tests, a_job_sending_more_than_its_limit_fails_alone);
     tcase_add_test(tests, results_are_delivered_in_job_order_as_jobs_finish);
     tcase_add_test(tests, a_failing_sink_stops_the_run_and_reaps_every_child);
     tcase_add_test(tests, default_parallelism_and_no_jobs);
