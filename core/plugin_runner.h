@@ -11,7 +11,8 @@
  * result with status OC_RESULT_FAILED, metric/plugin/plugin_version set
  * and a message such as "crashed: Segmentation fault (signal 11)",
  * "aborted (signal 6)", "timed out after 2 s", "exited with status 3
- * before finishing", "sent malformed results: <reason>", or the message the
+ * before finishing", "sent malformed results: <reason>", "sent more than
+ * N bytes of results" (past the job's stream_limit), or the message the
  * job's run function returned.
  */
 #ifndef OC_PLUGIN_RUNNER_H
