@@ -157,9 +157,11 @@ int oc__store_write_string_attribute(hid_t object, const char *name, const char 
     return status;
 }
 
-int oc__store_transfer_block(hid_t dataset, hid_t file_space, size_t first_area,
-                             size_t area_count, size_t time_count, double *read_into,
-                             const double *write_from, char *reason, size_t size)
+/* The selection both directions share; exactly one of read_into and
+ * write_from is set, by the two functions below. */
+static int transfer_block(hid_t dataset, hid_t file_space, size_t first_area,
+                          size_t area_count, size_t time_count, double *read_into,
+                          const double *write_from, char *reason, size_t size)
 {
     hsize_t start[2] = {first_area, 0};
     hsize_t count[2] = {area_count, time_count};
@@ -176,6 +178,20 @@ int oc__store_transfer_block(hid_t dataset, hid_t file_space, size_t first_area,
     if (memory_space >= 0)
         H5Sclose(memory_space);
     return failed ? OC_ERROR_IO : OC_OK;
+}
+
+int oc__store_read_block(hid_t dataset, hid_t file_space, size_t first_area, size_t area_count,
+                         size_t time_count, double *values, char *reason, size_t size)
+{
+    return transfer_block(dataset, file_space, first_area, area_count, time_count, values, NULL,
+                          reason, size);
+}
+
+int oc__store_write_block(hid_t dataset, hid_t file_space, size_t first_area, size_t area_count,
+                          size_t time_count, const double *values, char *reason, size_t size)
+{
+    return transfer_block(dataset, file_space, first_area, area_count, time_count, NULL, values,
+                          reason, size);
 }
 
 void oc__store_strings_free(oc__store_strings *strings)

@@ -133,14 +133,15 @@ int oc__store_read_number_attribute(hid_t object, const char *name, double *valu
 /* Writes a scalar variable-length UTF-8 string attribute. */
 int oc__store_write_string_attribute(hid_t object, const char *name, const char *value);
 
-/* Reads into read_into, or else writes from write_from, the rows
- * first_area .. first_area + area_count - 1 (each of time_count doubles)
- * of a 2-D measure dataset whose dataspace is file_space (its selection is
- * changed). The buffer is borrowed. On failure returns OC_ERROR_IO and
- * writes HDF5's reason into reason (size bytes). */
-int oc__store_transfer_block(hid_t dataset, hid_t file_space, size_t first_area,
-                             size_t area_count, size_t time_count, double *read_into,
-                             const double *write_from, char *reason, size_t size);
+/* Reads into values, or writes from them, the rows first_area ..
+ * first_area + area_count - 1 (each of time_count doubles) of a 2-D
+ * measure dataset whose dataspace is file_space (its selection is
+ * changed). values is borrowed. On failure returns OC_ERROR_IO and writes
+ * HDF5's reason into reason (size bytes). */
+int oc__store_read_block(hid_t dataset, hid_t file_space, size_t first_area, size_t area_count,
+                         size_t time_count, double *values, char *reason, size_t size);
+int oc__store_write_block(hid_t dataset, hid_t file_space, size_t first_area, size_t area_count,
+                          size_t time_count, const double *values, char *reason, size_t size);
 
 /* Reads a 1-D dataset of fixed- or variable-length strings. On failure
  * returns a status and writes the reason into reason (size bytes). */

@@ -310,9 +310,8 @@ int oc__store_read_measure_block(oc__store_frame *frame, const oc__store_measure
     if (area_count == 0)
         return OC_OK;
     char reason[256] = "";
-    if (oc__store_transfer_block(entry->dataset, entry->file_space, first_area, area_count,
-                                 frame->time_count, values, NULL, reason, sizeof reason)
-        != OC_OK) {
+    if (oc__store_read_block(entry->dataset, entry->file_space, first_area, area_count,
+                             frame->time_count, values, reason, sizeof reason) != OC_OK) {
         return oc_error_set(error, OC_ERROR_FORMAT, "%s: %s%s%s: cannot read areas %zu to %zu: %s",
                             frame->path, strcmp(frame->name, "/") == 0 ? "" : frame->name, "/",
                             measure->name, first_area, first_area + area_count - 1, reason);

@@ -46,13 +46,19 @@ struct oc__store_writer {
     size_t measure_count;
 };
 
+static int failure_because(oc__store_writer *writer, oc_error *error, const char *object,
+                           const char *action, const char *reason)
+{
+    return oc_error_set(error, OC_ERROR_IO, "%s: %s: cannot %s: %s", writer->file.target_path,
+                        object, action, reason);
+}
+
 static void hdf5_failure(oc__store_writer *writer, oc_error *error, const char *object,
                          const char *action)
 {
     char reason[256];
     oc__store_hdf5_reason(reason, sizeof reason);
-    oc_error_set(error, OC_ERROR_IO, "%s: %s: cannot %s: %s", writer->file.target_path, object,
-                 action, reason);
+    failure_because(writer, error, object, action, reason);
 }
 
 int oc__store_writer_create(const char *path, oc__store_writer **writer_out, oc_error *error)
@@ -387,11 +393,9 @@ int oc__store_writer_write_block(oc__store_writer *writer, oc__store_writer_meas
     if (area_count == 0)
         return OC_OK;
     char reason[256];
-    if (oc__store_transfer_block(measure->dataset, measure->file_space, first_area, area_count,
-                                 measure->time_count, NULL, values, reason, sizeof reason)
-        != OC_OK)
-        return oc_error_set(error, OC_ERROR_IO, "%s: %s: cannot write: %s",
-                            writer->file.target_path, measure->name, reason);
+    if (oc__store_write_block(measure->dataset, measure->file_space, first_area, area_count,
+                              measure->time_count, values, reason, sizeof reason) != OC_OK)
+        return failure_because(writer, error, measure->name, "write", reason);
     return OC_OK;
 }
 
