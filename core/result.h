@@ -51,7 +51,7 @@ typedef struct oc__result {
     oc__result_status status;
     char *message;
     /* NULL, or one allocation that every string above points into (a
-     * decoded result, core/wire.c): then oc__result_clear frees only it,
+     * copy made by oc__result_copy): then oc__result_clear frees only it,
      * and its strings must not be replaced or freed one by one. */
     char *text_block;
 } oc__result;
