@@ -470,19 +470,27 @@ static size_t plain_length(const char *text)
 int oc__output_cache_append(oc__output_cache *cache, const char *text,
                             oc__output_escape_function escape, oc__output_buffer *buffer)
 {
-    size_t plain = plain_length(text);
+    int repeated = text == cache->last_text;
+    size_t plain = repeated ? cache->last_plain_length : plain_length(text);
     if (plain != (size_t)-1) {
+        cache->last_text = text;
+        cache->last_plain_length = plain;
         oc__output_buffer_append(buffer, "\"", 1);
         oc__output_buffer_append(buffer, text, plain);
         oc__output_buffer_append(buffer, "\"", 1);
         return 0;
     }
+    cache->last_text = NULL; /* until entries[last] holds this text's form */
     for (size_t step = 0; step < OC_OUTPUT_CACHE_ENTRIES; step++) {
         size_t i = (cache->last + step) % OC_OUTPUT_CACHE_ENTRIES;
-        if (cache->entries[i].text != NULL && strcmp(cache->entries[i].text, text) == 0) {
+        /* The last text's entry is looked at first, and its address is enough. */
+        if (cache->entries[i].text != NULL
+            && ((repeated && step == 0) || strcmp(cache->entries[i].text, text) == 0)) {
             oc__output_buffer_append(buffer, cache->entries[i].escaped,
                                      cache->entries[i].escaped_length);
             cache->last = i;
+            cache->last_text = text;
+            cache->last_plain_length = (size_t)-1;
             return 0;
         }
     }
@@ -496,12 +504,19 @@ int oc__output_cache_append(oc__output_cache *cache, const char *text,
     size_t slot = cache->next;
     cache->next = (slot + 1) % OC_OUTPUT_CACHE_ENTRIES;
     cache->last = slot;
+    cache->last_text = text;
+    cache->last_plain_length = (size_t)-1;
     free(cache->entries[slot].text);
     free(cache->entries[slot].escaped);
     cache->entries[slot].text = copy;
     cache->entries[slot].escaped = escaped;
     cache->entries[slot].escaped_length = length;
     return 0;
+}
+
+void oc__output_cache_forget_addresses(oc__output_cache *cache)
+{
+    cache->last_text = NULL;
 }
 
 void oc__output_cache_free(oc__output_cache *cache)

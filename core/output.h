@@ -227,6 +227,14 @@ typedef struct oc__output_cache {
     } entries[OC_OUTPUT_CACHE_ENTRIES];
     size_t next;        /* the entry replaced on the next miss */
     size_t last;        /* the entry used last: looked at first */
+    /* The text appended last, by address, within one batch of results
+     * (see oc__output_cache_forget_addresses), and its length when it was
+     * plain, or SIZE_MAX when entries[last] holds its escaped form. The
+     * host's views of a job's results repeat a string by repeating its
+     * address (core/wire.h), so most strings are written without being
+     * looked at. */
+    const char *last_text;
+    size_t last_plain_length;
 } oc__output_cache;
 
 /* Appends the escaped form of text to buffer: written directly when the
@@ -234,6 +242,12 @@ typedef struct oc__output_cache {
  * remembered. -1 when out of memory. */
 int oc__output_cache_append(oc__output_cache *cache, const char *text,
                             oc__output_escape_function escape, oc__output_buffer *buffer);
+
+/* Starts a new batch: an address seen before may now hold other text
+ * (the host reuses a job's stream memory for the next job). Call it
+ * before each batch of results whose strings stay put while it is
+ * written. */
+void oc__output_cache_forget_addresses(oc__output_cache *cache);
 
 void oc__output_cache_free(oc__output_cache *cache);
 

@@ -47,6 +47,8 @@ int oc__output_writer_begin(FILE *stream, oc__output_format format, oc__output_w
 int oc__output_writer_add(oc__output_writer *writer, const oc__result_list *results,
                           oc_error *error)
 {
+    for (size_t i = 0; i < oc__output_column_count; i++)
+        oc__output_cache_forget_addresses(&writer->caches[i]);
     for (size_t i = 0; i < results->count; i++) {
         int status = writer->format == OC_OUTPUT_JSON
                          ? oc__output_json_add(writer, &results->items[i], error)

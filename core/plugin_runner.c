@@ -402,10 +402,11 @@ static int collect(const oc__runner_job *job, job_state *state, collection *coll
         return status;
     }
     collected->summary->succeeded++;
-    size_t position = 0, batched = 0;
+    oc__wire_cursor cursor = {0};
+    size_t batched = 0;
     oc__result view;
     int found;
-    while ((found = oc__wire_reader_next_result(&state->reader, &position, &view)) == 1) {
+    while ((found = oc__wire_reader_next_result(&state->reader, &cursor, &view)) == 1) {
         collected->views[batched++] = view;
         if (batched == DELIVERY_BATCH) {
             int status = deliver(collected, collected->views, batched, error);

@@ -20,31 +20,43 @@
 
 static const unsigned char stream_magic[4] = {'O', 'C', 'W', 'R'};
 #define NULL_STRING_LENGTH 0xFFFFFFFFu
+#define SAME_STRING_LENGTH 0xFFFFFFFEu
 
 enum field_kind { FIELD_STRING, FIELD_DOUBLE, FIELD_STATUS };
+
+/* The oc__result fields in wire order, once for the table and once to
+ * count the strings (each has a slot in the writer's memory of the
+ * previous record). */
+#define RESULT_FIELDS(STRING, DOUBLE, STATUS)                                                   \
+    STRING(metric) STRING(indicator) STRING(plugin) STRING(plugin_version) STRING(area)        \
+    STRING(area_name) STRING(period) DOUBLE(value) DOUBLE(ci_lower) DOUBLE(ci_upper)           \
+    STRING(baseline_period) DOUBLE(baseline_value) DOUBLE(change) DOUBLE(change_pct)           \
+    DOUBLE(target_value) STRING(target_date) DOUBLE(expected_value) DOUBLE(progress_pct)       \
+    STRING(rag) STRING(spc_signal) STRING(spc_rule) STRING(assurance) STRING(trend)            \
+    STRING(comparator) DOUBLE(comparator_change) DOUBLE(did) DOUBLE(fiscal_benefit)            \
+    DOUBLE(score) STATUS(status) STRING(message)
 
 static const struct {
     enum field_kind kind;
     size_t offset;
     const char *name;
 } result_fields[] = {
-#define STRING_FIELD(member) {FIELD_STRING, offsetof(oc__result, member), #member}
-#define DOUBLE_FIELD(member) {FIELD_DOUBLE, offsetof(oc__result, member), #member}
-    STRING_FIELD(metric), STRING_FIELD(indicator), STRING_FIELD(plugin),
-    STRING_FIELD(plugin_version), STRING_FIELD(area), STRING_FIELD(area_name),
-    STRING_FIELD(period), DOUBLE_FIELD(value), DOUBLE_FIELD(ci_lower), DOUBLE_FIELD(ci_upper),
-    STRING_FIELD(baseline_period), DOUBLE_FIELD(baseline_value), DOUBLE_FIELD(change),
-    DOUBLE_FIELD(change_pct), DOUBLE_FIELD(target_value), STRING_FIELD(target_date),
-    DOUBLE_FIELD(expected_value), DOUBLE_FIELD(progress_pct), STRING_FIELD(rag),
-    STRING_FIELD(spc_signal), STRING_FIELD(spc_rule), STRING_FIELD(assurance),
-    STRING_FIELD(trend), STRING_FIELD(comparator), DOUBLE_FIELD(comparator_change),
-    DOUBLE_FIELD(did), DOUBLE_FIELD(fiscal_benefit), DOUBLE_FIELD(score),
-    {FIELD_STATUS, offsetof(oc__result, status), "status"},
-    STRING_FIELD(message),
+#define STRING_FIELD(member) {FIELD_STRING, offsetof(oc__result, member), #member},
+#define DOUBLE_FIELD(member) {FIELD_DOUBLE, offsetof(oc__result, member), #member},
+#define STATUS_FIELD(member) {FIELD_STATUS, offsetof(oc__result, member), #member},
+    RESULT_FIELDS(STRING_FIELD, DOUBLE_FIELD, STATUS_FIELD)
 #undef STRING_FIELD
 #undef DOUBLE_FIELD
+#undef STATUS_FIELD
 };
 #define RESULT_FIELD_COUNT (sizeof result_fields / sizeof result_fields[0])
+
+#define COUNT_ONE(member) +1
+#define COUNT_NONE(member)
+_Static_assert(0 RESULT_FIELDS(COUNT_ONE, COUNT_NONE, COUNT_NONE) == OC__WIRE_STRING_FIELDS,
+               "OC__WIRE_STRING_FIELDS is not the number of string fields");
+#undef COUNT_ONE
+#undef COUNT_NONE
 
 /* ---- little-endian encoding ---- */
 
@@ -270,6 +282,8 @@ int oc__wire_writer_begin(oc__wire_writer *writer, int fd, oc_error *error)
     writer->buffered = 0;
     writer->waiting = NULL;
     writer->waiting_length = writer->waiting_capacity = 0;
+    for (size_t slot = 0; slot < OC__WIRE_STRING_FIELDS; slot++)
+        writer->previous[slot].length = SIZE_MAX;
     unsigned char header[OC__WIRE_HEADER_SIZE];
     memcpy(header, stream_magic, 4);
     header[4] = OC__WIRE_VERSION & 0xFF;
@@ -288,27 +302,41 @@ static const char *const *string_at(const oc__result *result, size_t offset)
     return (const char *const *)((const char *)result + offset);
 }
 
-/* lengths: each string field's length, as oc__wire_write_result measured
- * it (a national run encodes some 7 million strings). */
-static void encode_result(const oc__result *result, const size_t *lengths, size_t payload_length,
-                          unsigned char *record)
+/* How a string field goes on the wire: its length, or one of these. */
+#define SENT_AS_NULL SIZE_MAX
+#define SENT_AS_SAME (SIZE_MAX - 1)
+
+/* sent: each string field's length as oc__wire_write_result measured it
+ * (a national run encodes some 7 million strings), or SENT_AS_NULL or
+ * SENT_AS_SAME. Remembers the strings for the next record. */
+static void encode_result(oc__wire_writer *writer, const oc__result *result, const size_t *sent,
+                          size_t payload_length, unsigned char *record)
 {
     put_record_header(record, OC__WIRE_RESULT, (uint32_t)payload_length);
     unsigned char *out = record + OC__WIRE_RECORD_HEADER_SIZE;
-    for (size_t i = 0; i < RESULT_FIELD_COUNT; i++) {
+    for (size_t i = 0, slot = 0; i < RESULT_FIELD_COUNT; i++) {
         const char *base = (const char *)result + result_fields[i].offset;
         switch (result_fields[i].kind) {
         case FIELD_STRING: {
             const char *text = *(const char *const *)base;
-            if (text == NULL) {
-                put_u32(out, NULL_STRING_LENGTH);
+            size_t length = sent[i];
+            if (length == SENT_AS_NULL || length == SENT_AS_SAME) {
+                put_u32(out, length == SENT_AS_NULL ? NULL_STRING_LENGTH : SAME_STRING_LENGTH);
                 out += 4;
             } else {
-                put_u32(out, (uint32_t)lengths[i]);
-                memcpy(out + 4, text, lengths[i]);
-                out[4 + lengths[i]] = '\0';
-                out += 5 + lengths[i];
+                put_u32(out, (uint32_t)length);
+                memcpy(out + 4, text, length);
+                out[4 + length] = '\0';
+                out += 5 + length;
             }
+            if (length == SENT_AS_NULL || (length != SENT_AS_SAME
+                                           && length > OC__WIRE_REMEMBERED_STRING_MAX))
+                writer->previous[slot].length = SIZE_MAX;
+            else if (length != SENT_AS_SAME) {
+                memcpy(writer->previous[slot].text, text, length);
+                writer->previous[slot].length = length;
+            }
+            slot++;
             break;
         }
         case FIELD_DOUBLE:
@@ -328,18 +356,30 @@ int oc__wire_write_result(oc__wire_writer *writer, const oc__result *result, oc_
     if (writer->finished)
         return oc_error_set(error, OC_ERROR_INVALID, "result written after the end of the stream");
     size_t payload_length = 0;
-    size_t lengths[RESULT_FIELD_COUNT];
-    for (size_t i = 0; i < RESULT_FIELD_COUNT; i++) {
-        if (result_fields[i].kind == FIELD_STRING) {
-            const char *text = *string_at(result, result_fields[i].offset);
-            size_t length = lengths[i] = text != NULL ? strlen(text) : 0;
-            if (length > OC__WIRE_STRING_MAX)
-                return oc_error_set(error, OC_ERROR_INVALID,
-                                    "result field '%s' is %zu bytes long, more than the %u allowed",
-                                    result_fields[i].name, length, OC__WIRE_STRING_MAX);
-            payload_length += text != NULL ? 5 + length : 4;
-        } else {
+    size_t sent[RESULT_FIELD_COUNT];
+    for (size_t i = 0, slot = 0; i < RESULT_FIELD_COUNT; i++) {
+        if (result_fields[i].kind != FIELD_STRING) {
             payload_length += result_fields[i].kind == FIELD_DOUBLE ? 8 : 4;
+            continue;
+        }
+        const char *text = *string_at(result, result_fields[i].offset);
+        size_t remembered = writer->previous[slot++].length;
+        if (text == NULL) {
+            sent[i] = SENT_AS_NULL;
+            payload_length += 4;
+            continue;
+        }
+        size_t length = strlen(text);
+        if (length > OC__WIRE_STRING_MAX)
+            return oc_error_set(error, OC_ERROR_INVALID,
+                                "result field '%s' is %zu bytes long, more than the %u allowed",
+                                result_fields[i].name, length, OC__WIRE_STRING_MAX);
+        if (length == remembered && memcmp(text, writer->previous[slot - 1].text, length) == 0) {
+            sent[i] = SENT_AS_SAME;
+            payload_length += 4;
+        } else {
+            sent[i] = length;
+            payload_length += 5 + length;
         }
     }
     if (payload_length > OC__WIRE_RECORD_MAX)
@@ -351,13 +391,13 @@ int oc__wire_write_result(oc__wire_writer *writer, const oc__result *result, oc_
     int status;
     unsigned char *space = reserve(writer, size, &status, error);
     if (space != NULL) {
-        encode_result(result, lengths, payload_length, space);
+        encode_result(writer, result, sent, payload_length, space);
     } else if (status == OC_OK) {
         /* Larger than the whole buffer (long messages): encoded on its own. */
         unsigned char *record = malloc(size);
         if (record == NULL)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory encoding a result");
-        encode_result(result, lengths, payload_length, record);
+        encode_result(writer, result, sent, payload_length, record);
         status = write_all(writer, record, size, error);
         free(record);
     }
@@ -497,11 +537,12 @@ typedef struct payload_cursor {
 } payload_cursor;
 
 /* Steps over the next string: *text points at it inside the record (NULL
- * for a NULL string). verify: whether to look for NULs, which a record
- * read a second time need not. Returns 0, or -1 with a reason in
- * *problem. */
-static int take_string(payload_cursor *cursor, const char **text, int verify,
-                       const char **problem)
+ * for a NULL string), or is *same for "the same as the previous record"
+ * (refused when same is NULL: no previous record, or not a RESULT's
+ * field). verify: whether to look for NULs, which a record read a second
+ * time need not. Returns 0, or -1 with a reason in *problem. */
+static int take_string(payload_cursor *cursor, const char **text, const char *const *same,
+                       int verify, const char **problem)
 {
     *text = NULL;
     if (cursor->remaining < 4) {
@@ -513,6 +554,14 @@ static int take_string(payload_cursor *cursor, const char **text, int verify,
     cursor->remaining -= 4;
     if (declared == NULL_STRING_LENGTH)
         return 0;
+    if (declared == SAME_STRING_LENGTH) {
+        if (same == NULL) {
+            *problem = "repeats the previous result's string, but there is none";
+            return -1;
+        }
+        *text = *same;
+        return 0;
+    }
     if (declared > OC__WIRE_STRING_MAX) {
         *problem = "string longer than the 65535-byte limit";
         return -1;
@@ -535,10 +584,11 @@ static int take_string(payload_cursor *cursor, const char **text, int verify,
 }
 
 /* Reads a RESULT payload into *view, its strings pointing into the
- * payload. Returns 0, or -1 with a reason in *problem and the field it
+ * payload, or for "the same" to previous's (NULL: there is no previous
+ * record). Returns 0, or -1 with a reason in *problem and the field it
  * concerns in *field (RESULT_FIELD_COUNT: bytes left over after the last). */
-static int read_result(const unsigned char *payload, size_t length, oc__result *view, int verify,
-                       const char **problem, size_t *field)
+static int read_result(const unsigned char *payload, size_t length, const oc__result *previous,
+                       oc__result *view, int verify, const char **problem, size_t *field)
 {
     payload_cursor cursor = {payload, length};
     *problem = NULL;
@@ -548,7 +598,11 @@ static int read_result(const unsigned char *payload, size_t length, oc__result *
         switch (result_fields[i].kind) {
         case FIELD_STRING: {
             const char *text;
-            if (take_string(&cursor, &text, verify, problem) != 0)
+            const char *const *same =
+                previous != NULL
+                    ? (const char *const *)((const char *)previous + result_fields[i].offset)
+                    : NULL;
+            if (take_string(&cursor, &text, same, verify, problem) != 0)
                 return -1;
             *(char **)base = (char *)text; /* read-only: see oc__wire_reader_next_result */
             break;
@@ -591,11 +645,15 @@ static int read_result(const unsigned char *payload, size_t length, oc__result *
 static int check_result(oc__wire_reader *reader, const unsigned char *payload, size_t length,
                         oc_error *error)
 {
+    /* Strings that repeat the previous record's were checked with it: the
+     * check needs only to know that there is one. */
+    static const oc__result any_previous;
     oc__result view;
     const char *problem;
     size_t field;
     unsigned long long number = (unsigned long long)reader->record_count + 1;
-    if (read_result(payload, length, &view, 1, &problem, &field) != 0) {
+    if (read_result(payload, length, reader->record_count > 0 ? &any_previous : NULL, &view, 1,
+                    &problem, &field) != 0) {
         if (field == RESULT_FIELD_COUNT)
             return reader_fail(reader, error,
                                "result record %llu has bytes left over after its last field",
@@ -629,7 +687,7 @@ static int check_error(oc__wire_reader *reader, const unsigned char *payload, si
     payload_cursor cursor = {payload + 4, length - 4};
     const char *problem = NULL;
     const char *message;
-    if (take_string(&cursor, &message, 1, &problem) != 0)
+    if (take_string(&cursor, &message, NULL, 1, &problem) != 0)
         return reader_fail(reader, error, "ERROR record: %s", problem);
     if (cursor.remaining != 0 || status >= 0)
         return reader_fail(reader, error, "ERROR record is malformed");
@@ -753,10 +811,10 @@ int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
     return OC_OK;
 }
 
-int oc__wire_reader_next_result(const oc__wire_reader *reader, size_t *position,
+int oc__wire_reader_next_result(const oc__wire_reader *reader, oc__wire_cursor *cursor,
                                 oc__result *view)
 {
-    size_t at = *position < OC__WIRE_HEADER_SIZE ? OC__WIRE_HEADER_SIZE : *position;
+    size_t at = cursor->position < OC__WIRE_HEADER_SIZE ? OC__WIRE_HEADER_SIZE : cursor->position;
     while (reader->header_seen && at + OC__WIRE_RECORD_HEADER_SIZE <= reader->checked) {
         const unsigned char *record = reader->buffer + at;
         size_t payload_length = get_u32(record + 4);
@@ -766,12 +824,16 @@ int oc__wire_reader_next_result(const oc__wire_reader *reader, size_t *position,
         const char *problem;
         size_t field;
         /* Checked when it arrived (check_result): fails only if the
-         * stream was written into since. */
-        *position = at;
-        return read_result(record + OC__WIRE_RECORD_HEADER_SIZE, payload_length, view, 0,
-                           &problem, &field) == 0 ? 1 : -1;
+         * stream was written into since, or the cursor skipped a record. */
+        int first = at == OC__WIRE_HEADER_SIZE + OC__WIRE_RECORD_HEADER_SIZE + payload_length;
+        cursor->position = at;
+        if (read_result(record + OC__WIRE_RECORD_HEADER_SIZE, payload_length,
+                        first ? NULL : &cursor->previous, view, 0, &problem, &field) != 0)
+            return -1;
+        cursor->previous = *view;
+        return 1;
     }
-    *position = at;
+    cursor->position = at;
     return 0;
 }
 
@@ -798,10 +860,10 @@ static int stream_changed(oc_error *error)
 int oc__wire_reader_copy_results(const oc__wire_reader *reader, oc__result_list *results,
                                  oc_error *error)
 {
-    size_t position = 0;
+    oc__wire_cursor cursor = {0};
     oc__result view;
     int found;
-    while ((found = oc__wire_reader_next_result(reader, &position, &view)) == 1)
+    while ((found = oc__wire_reader_next_result(reader, &cursor, &view)) == 1)
         if (oc__result_list_append_copy(results, &view) == NULL)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory reading results");
     return found == 0 ? OC_OK : stream_changed(error);

@@ -5,28 +5,36 @@
  * trusts nothing: it rejects garbage, truncation and oversize records with
  * a one-line reason instead of guessing.
  *
- * Format, version 2. All integers little-endian, fixed width.
+ * Format, version 3. All integers little-endian, fixed width.
  *
  *   stream  := header record* (end | error)
- *   header  := "OCWR" (4 bytes) u16 version (= 2) u16 reserved (= 0)
+ *   header  := "OCWR" (4 bytes) u16 version (= 3) u16 reserved (= 0)
  *   record  := u8 type, u8 reserved[3] (= 0), u32 payload_length, payload
  *              payload_length <= OC__WIRE_RECORD_MAX (1 MiB)
  *   type 1 RESULT: the fields of oc__result in declaration order:
  *              strings as u32 length + bytes + one NUL byte (no NUL
  *              inside, the length not counting the final one; length
- *              0xFFFFFFFF means NULL, with no bytes; at most
+ *              0xFFFFFFFF means NULL, with no bytes; 0xFFFFFFFE means
+ *              "the same as this field of the previous RESULT record",
+ *              with no bytes, and is refused in the first one; at most
  *              OC__WIRE_STRING_MAX bytes), doubles as u64 IEEE-754 bits
  *              (so NaN and infinities survive), status as u32 (0..2).
  *              The payload must be consumed exactly.
  *   type 2 END:    u64 number of RESULT records sent; payload_length 8.
- *   type 3 ERROR:  i32 oc_status (< 0), string message: the job failed
- *              as a whole; the host discards its RESULT records.
+ *   type 3 ERROR:  i32 oc_status (< 0), string message (not "the
+ *              same"): the job failed as a whole; the host discards its
+ *              RESULT records.
  *
  * Nothing may follow END or ERROR. A stream without either is truncated.
  *
  * Version 2 ends each string with NUL so that the host can print a
  * received result where it lies, without copying its 16 strings (a
- * national run receives some 7 million).
+ * national run receives some 7 million). Version 3 sends a string that
+ * repeats the previous result's as 4 bytes: consecutive results of a job
+ * share their metric, plugin, periods and status, and an area's results
+ * its code and name, so the host checks and escapes about a third of the
+ * strings it used to, and a view repeats the very pointer (which lets the
+ * output writers reuse what they made of it).
  */
 #ifndef OC_WIRE_H
 #define OC_WIRE_H
@@ -38,7 +46,7 @@
 
 #include "result.h"
 
-#define OC__WIRE_VERSION 2
+#define OC__WIRE_VERSION 3
 #define OC__WIRE_HEADER_SIZE 8
 #define OC__WIRE_RECORD_HEADER_SIZE 8
 #define OC__WIRE_RECORD_MAX (1024u * 1024u)
@@ -49,6 +57,12 @@ enum oc__wire_record_type {
     OC__WIRE_END = 2,
     OC__WIRE_ERROR = 3
 };
+
+/* Strings up to this long are remembered by a writer, field by field, to
+ * send the next result's equal string as "the same"; longer ones (rare:
+ * long messages) are always sent in full. */
+#define OC__WIRE_REMEMBERED_STRING_MAX 63u
+#define OC__WIRE_STRING_FIELDS 16
 
 /* Bytes a writer gathers before it writes them: at national scale a job
  * sends hundreds of thousands of results, and one write(2) per result cost
@@ -72,6 +86,13 @@ typedef struct oc__wire_writer {
     unsigned char *waiting;
     size_t waiting_length;
     size_t waiting_capacity;
+    /* The previous RESULT record's strings, by string field: what "the
+     * same" repeats. length is that of text, or SIZE_MAX when the field
+     * was NULL, too long to remember, or there was no previous record. */
+    struct {
+        size_t length;
+        char text[OC__WIRE_REMEMBERED_STRING_MAX + 1];
+    } previous[OC__WIRE_STRING_FIELDS];
 } oc__wire_writer;
 
 /* Starts the stream: writes its header at once. Write errors (EPIPE
@@ -157,15 +178,23 @@ int oc__wire_reader_received(oc__wire_reader *reader, size_t size, oc_error *err
 int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
                          oc_error *error);
 
-/* The checked RESULT records in arrival order: *position starts at 0 and
- * is advanced. Returns 1 and fills *view, or 0 after the last one. The
- * view's strings point into the reader (text_block stays NULL): it is
+/* Where oc__wire_reader_next_result is in a stream: zero it to start. It
+ * keeps the last view, whose strings a "same" field repeats. */
+typedef struct oc__wire_cursor {
+    size_t position;
+    oc__result previous;
+} oc__wire_cursor;
+
+/* The checked RESULT records in arrival order, from *cursor on (advanced).
+ * Returns 1 and fills *view, or 0 after the last one. The view's strings
+ * point into the reader (text_block stays NULL), a field that repeats the
+ * previous result's with the very pointer of that result's view: it is
  * valid until the next oc__wire_reader_space, _received, _feed, _reset or
  * _free on that reader (any of them may move or free the stream), and is
  * read-only: it must not be changed or cleared. oc__result_copy makes a
  * result of one's own. Returns -1 if a record no longer reads as it did
  * when it was checked (only if someone wrote into the stream). */
-int oc__wire_reader_next_result(const oc__wire_reader *reader, size_t *position,
+int oc__wire_reader_next_result(const oc__wire_reader *reader, oc__wire_cursor *cursor,
                                 oc__result *view);
 
 /* Appends a copy of every checked RESULT record to results (the caller's

@@ -743,6 +743,53 @@ static void assert_output_hash(oc__output_format format, const oc__manifest *run
                   expected);
 }
 
+/* The host's results repeat a string by repeating its address (core/wire.h),
+ * and the writers reuse what they made of it, but only within one batch:
+ * the next batch may hold other text at the same address (a reused stream). */
+static size_t occurrences(const char *text, const char *part)
+{
+    size_t count = 0;
+    for (const char *at = strstr(text, part); at != NULL; at = strstr(at + 1, part))
+        count++;
+    return count;
+}
+
+START_TEST(a_repeated_address_is_read_again_in_every_batch)
+{
+    char area[16] = "E01000001", name[16] = "Say \"hi\"";
+    oc__result rows[2];
+    for (size_t i = 0; i < 2; i++) {
+        oc__result_init(&rows[i]);
+        rows[i].metric = "worklessness";
+        rows[i].area = area;
+        rows[i].area_name = name;
+        rows[i].value = (double)(i + 1);
+    }
+    for (int format = OC_OUTPUT_CSV; format <= OC_OUTPUT_JSON; format++) {
+        const char *path = test_path("addresses.out");
+        oc_error error;
+        oc__output_file_writer *writer;
+        ck_assert_int_eq(oc__output_file_writer_begin(path, (oc__output_format)format, &writer,
+                                                      &error), OC_OK);
+        oc__result_list both = {rows, 2, 0}, first = {rows, 1, 0};
+        ck_assert_int_eq(oc__output_file_writer_add(writer, &both, &error), OC_OK);
+        strcpy(area, "E01000002b");
+        strcpy(name, "Say \"bye\"");
+        ck_assert_int_eq(oc__output_file_writer_add(writer, &first, &error), OC_OK);
+        ck_assert_int_eq(oc__output_file_writer_commit(writer, NULL, &error), OC_OK);
+        char *text = read_all(path);
+        int json = format == OC_OUTPUT_JSON;
+        ck_assert_uint_eq(occurrences(text, "\"E01000001\""), 2);
+        ck_assert_uint_eq(occurrences(text, "\"E01000002b\""), 1);
+        ck_assert_uint_eq(occurrences(text, json ? "\"Say \\\"hi\\\"\"" : "\"Say \"\"hi\"\"\""), 2);
+        ck_assert_uint_eq(occurrences(text, json ? "\"Say \\\"bye\\\"\"" : "\"Say \"\"bye\"\"\""), 1);
+        free(text);
+        strcpy(area, "E01000001");
+        strcpy(name, "Say \"hi\"");
+    }
+}
+END_TEST
+
 START_TEST(writers_output_is_unchanged_byte_for_byte)
 {
     oc__result_list list = {0};
@@ -1161,6 +1208,7 @@ int main(void)
     tcase_add_test(tcase, write_to_missing_directory_fails_cleanly);
     tcase_add_test(tcase, failed_write_keeps_previous_file);
     tcase_add_test(tcase, no_path_writes_standard_output);
+    tcase_add_test(tcase, a_repeated_address_is_read_again_in_every_batch);
     suite_add_tcase(suite, tcase);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

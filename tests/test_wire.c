@@ -365,10 +365,10 @@ START_TEST(views_point_into_the_kept_stream)
     ck_assert_int_eq(oc__wire_reader_finish(&reader, &error), OC_OK);
     /* Read twice: reading changes nothing. */
     for (int pass = 0; pass < 2; pass++) {
-        size_t position = 0;
+        oc__wire_cursor cursor = {0};
         oc__result view;
         for (size_t i = 0; i < 3; i++) {
-            ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 1);
+            ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 1);
             ck_assert_str_eq(view.metric, results[i].metric);
             ck_assert_ptr_null(view.area);
             ck_assert((const unsigned char *)view.metric > reader.buffer
@@ -376,11 +376,87 @@ START_TEST(views_point_into_the_kept_stream)
             ck_assert_ptr_null(view.text_block);
             ck_assert(view.value == results[i].value);
         }
-        ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 0);
-        ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 0);
+        ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 0);
+        ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 0);
     }
     oc__wire_reader_free(&reader);
     free(bytes.bytes);
+}
+END_TEST
+
+/* A string equal to the previous result's (however it got there) is sent
+ * as "the same": four bytes instead of the string, and the view repeats
+ * the previous view's pointer. Strings too long to remember are sent
+ * again, and the first result has nothing to repeat. */
+START_TEST(repeated_strings_are_sent_once_and_repeat_their_address)
+{
+    char metric_copy[] = "worklessness", long_message[200];
+    memset(long_message, 'm', sizeof long_message - 1);
+    long_message[sizeof long_message - 1] = '\0';
+    oc__result results[4];
+    for (size_t i = 0; i < 4; i++) {
+        results[i] = small_result();
+        results[i].metric = i == 1 ? metric_copy : "worklessness";
+        results[i].area = i < 2 ? "E01000001" : "E01000002";
+        results[i].message = i < 2 ? long_message : NULL;
+        results[i].value = (double)i;
+    }
+    encoded all = encode(results, 4, 1);
+    encoded first = encode(results, 1, 1), second_alone = encode(results + 1, 1, 1);
+    encoded first_two = encode(results, 2, 1);
+    /* The second record alone is its stream less the header and END. */
+    size_t second_record = second_alone.size - OC__WIRE_HEADER_SIZE - 16;
+    ck_assert_uint_eq(first_two.size,
+                      first.size + second_record - (strlen("worklessness") + 1)
+                          - (strlen("E01000001") + 1));
+
+    oc__wire_reader reader;
+    oc_error error;
+    oc__wire_reader_init(&reader);
+    ck_assert_int_eq(oc__wire_reader_feed(&reader, all.bytes, all.size, &error), OC_OK);
+    ck_assert_int_eq(oc__wire_reader_finish(&reader, &error), OC_OK);
+    oc__wire_cursor cursor = {0};
+    oc__result views[4];
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &views[i]), 1);
+        ck_assert_str_eq(views[i].metric, "worklessness");
+        ck_assert_str_eq(views[i].area, results[i].area);
+        ck_assert(views[i].value == (double)i);
+    }
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &views[0]), 0);
+    ck_assert_ptr_eq(views[3].metric, views[0].metric);
+    ck_assert_ptr_eq(views[1].area, views[0].area);
+    ck_assert_ptr_ne(views[2].area, views[1].area);
+    ck_assert_ptr_eq(views[3].area, views[2].area);
+    ck_assert_str_eq(views[1].message, long_message);
+    ck_assert_ptr_ne(views[1].message, views[0].message);
+    ck_assert_ptr_null(views[2].message);
+    ck_assert_ptr_null(views[3].message);
+    oc__wire_reader_free(&reader);
+
+    /* The first result's metric made "the same": refused. */
+    unsigned char *copy = malloc(first.size);
+    memcpy(copy, first.bytes, first.size);
+    memset(copy + 16, 0xFF, 4);
+    copy[16] = 0xFE;
+    expect_rejection(copy, first.size,
+                     "result record 1, field 'metric': repeats the previous result's string, "
+                     "but there is none");
+    /* An ERROR record's message may not repeat anything either. */
+    size_t results_end = first.size - 16;
+    unsigned char *failed = malloc(results_end + 16);
+    memcpy(failed, first.bytes, results_end);
+    unsigned char error_record[16] = {OC__WIRE_ERROR, 0, 0, 0, 8, 0, 0, 0,
+                                      0xFE, 0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0xFF, 0xFF};
+    memcpy(failed + results_end, error_record, sizeof error_record);
+    expect_rejection(failed, results_end + 16,
+                     "ERROR record: repeats the previous result's string, but there is none");
+    free(failed);
+    free(copy);
+    free(all.bytes);
+    free(first.bytes);
+    free(second_alone.bytes);
+    free(first_two.bytes);
 }
 END_TEST
 
@@ -403,11 +479,11 @@ START_TEST(a_reset_reader_reuses_its_memory_which_children_do_not_inherit)
     encoded second = encode(&result, 1, 1);
     ck_assert_int_eq(oc__wire_reader_feed(&reader, second.bytes, second.size, &error), OC_OK);
     ck_assert_int_eq(oc__wire_reader_finish(&reader, &error), OC_OK);
-    size_t position = 0;
+    oc__wire_cursor cursor = {0};
     oc__result view;
-    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 1);
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 1);
     ck_assert(view.value == 770);
-    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 0);
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 0);
 #if OC__WIRE_STREAM_MAPPED
     /* A forked child has no copy of the stream's pages (so the host's
      * writes to them never copy a page): touching them kills it. */
@@ -451,20 +527,20 @@ START_TEST(space_and_received_read_a_stream_in_pieces_and_reset_clears_failures)
     }
     ck_assert_int_eq(oc__wire_reader_received(&reader, 0, &error), OC_OK);
     ck_assert_int_eq(oc__wire_reader_finish(&reader, &error), OC_OK);
-    size_t position = 0;
+    oc__wire_cursor cursor = {0};
     oc__result view;
-    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 1);
-    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 1);
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 1);
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 1);
     ck_assert(view.value == 6646640);
-    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), 0);
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 0);
 
     /* A stream written into after it was checked reads as changed: the
      * first record's metric length (after the 8-byte stream header and
      * the 8-byte record header) now runs past the record. */
     ck_assert_int_eq(reader.buffer[16], 3);
     reader.buffer[16] = reader.buffer[17] = 0xFF;
-    position = 0;
-    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &position, &view), -1);
+    cursor = (oc__wire_cursor){0};
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), -1);
     oc__result_list list = {0};
     ck_assert_int_eq(oc__wire_reader_copy_results(&reader, &list, &error), OC_ERROR_INVALID);
     ck_assert_str_eq(error.message, "a result stream changed after it was checked");
@@ -532,7 +608,7 @@ START_TEST(rejects_garbage_and_truncation)
     expect_rejection(copy, good.size, "unknown record type 9");
     memcpy(copy, good.bytes, good.size);
     copy[4] = 1; /* version 1: strings without their final NUL */
-    expect_rejection(copy, good.size, "stream version 1, expected 2");
+    expect_rejection(copy, good.size, "stream version 1, expected 3");
     memcpy(copy, good.bytes, good.size);
     copy[16] = 0xFE; /* metric length low byte: 254 bytes, past the record */
     expect_rejection(copy, good.size, "string runs past the end of the record");
@@ -600,6 +676,7 @@ int main(void)
     TCase *tests = tcase_create("wire");
     tcase_add_test(tests, round_trip_every_field);
     tcase_add_test(tests, views_point_into_the_kept_stream);
+    tcase_add_test(tests, repeated_strings_are_sent_once_and_repeat_their_address);
     tcase_add_test(tests, a_reset_reader_reuses_its_memory_which_children_do_not_inherit);
     tcase_add_test(tests, space_and_received_read_a_stream_in_pieces_and_reset_clears_failures);
     tcase_add_test(tests, writer_buffers_and_keeps_order);
