@@ -189,83 +189,126 @@ typedef struct binary_value {
     int shift;
 } binary_value;
 
-/* The decimal that %.{precision}g prints: digits (exactly precision of
- * them, trailing zeros kept) times 10^-scale, correctly rounded from the
- * exact binary value, ties to even as glibc's printf rounds. Works on the
- * exact value scaled by 10^scale, a 128-bit integer whose low `shift` bits
- * are the fraction, so no rounding happens anywhere. 0 when the scale
- * needed is outside 0..22 (then the caller falls back). */
-static int round_to_digits(binary_value binary, int precision, int scale_guess, uint64_t *digits,
-                           int *scale)
+/* The exact value at 17 significant digits: value * 10^scale =
+ * whole + fraction / 2^shift with 10^16 <= whole < 10^17, everything
+ * integer (exact = value * 10^scale * 2^shift, a 128-bit integer). The
+ * roundings to 15, 16 and 17 digits all come from it. */
+typedef struct decimal_value {
+    uint64_t whole;
+    wide_unsigned fraction;
+    wide_unsigned exact;
+    int scale;
+} decimal_value;
+
+/* 0 when the scale needed is outside 2..22 (then the caller falls back). */
+static int to_seventeen_digits(binary_value binary, int scale_guess, decimal_value *decimal)
 {
-    for (int scale_now = scale_guess, attempts = 0; attempts < 3; attempts++) {
-        if (scale_now < 0 || scale_now > 22)
+    for (int scale = scale_guess, attempts = 0; attempts < 3; attempts++) {
+        if (scale < 2 || scale > 22)
             return 0;
-        wide_unsigned scaled = times_power_of_ten(binary.significand, scale_now);
-        wide_unsigned whole = scaled >> binary.shift;
-        if (whole < digit_limits[precision - 1]) {
-            scale_now++;
+        wide_unsigned exact = times_power_of_ten(binary.significand, scale);
+        wide_unsigned whole = exact >> binary.shift;
+        if (whole < digit_limits[16]) {
+            scale++;
             continue;
         }
-        if (whole >= digit_limits[precision]) {
-            scale_now--;
+        if (whole >= digit_limits[17]) {
+            scale--;
             continue;
         }
-        wide_unsigned fraction = scaled - (whole << binary.shift);
-        wide_unsigned half = (wide_unsigned)1 << (binary.shift - 1);
-        if (fraction > half || (fraction == half && (whole & 1) != 0))
-            whole++;
-        if (whole == digit_limits[precision]) {
-            /* 9.99..5 rounded up to 10.00..: one digit fewer after the point */
-            whole = digit_limits[precision - 1];
-            scale_now--;
-            if (scale_now < 0)
-                return 0;
-        }
-        *digits = (uint64_t)whole;
-        *scale = scale_now;
+        decimal->whole = (uint64_t)whole;
+        decimal->fraction = exact - (whole << binary.shift);
+        decimal->exact = exact;
+        decimal->scale = scale;
         return 1;
     }
     return 0;
 }
 
-/* Whether strtod would read digits * 10^-scale back as exactly the binary
- * value: it does when the decimal is inside the value's rounding interval,
- * half the gap to each neighbouring double (the gap below is half as wide
- * for a power of two), its ends included when the significand is even
- * (ties go to even). Compared exactly, everything scaled by
- * 10^scale * 2^shift, so the gap above becomes 10^scale. */
-static int reads_back(binary_value binary, uint64_t digits, int scale)
+/* The digits %.{precision}g prints, 15 <= precision <= 17: the exact
+ * value correctly rounded, ties to even as glibc's printf rounds.
+ * *rounded is the same number with 17 - precision zeros appended (at the
+ * decimal's scale), for reads_back. */
+static uint64_t round_to_digits(binary_value binary, const decimal_value *decimal, int precision,
+                                uint64_t *rounded)
 {
-    wide_unsigned power = times_power_of_ten(1, scale);
-    wide_unsigned exact = times_power_of_ten(binary.significand, scale);
-    wide_unsigned decimal = (wide_unsigned)digits << binary.shift;
+    /* Constant divisors: a division by a variable is a slow instruction. */
+    uint64_t unit = precision == 15 ? 100 : precision == 16 ? 10 : 1;
+    uint64_t digits = precision == 15   ? decimal->whole / 100
+                      : precision == 16 ? decimal->whole / 10
+                                        : decimal->whole;
+    uint64_t rest = decimal->whole - digits * unit;
+    int up;
+    if (unit == 1) {
+        wide_unsigned half = (wide_unsigned)1 << (binary.shift - 1);
+        up = decimal->fraction > half || (decimal->fraction == half && (digits & 1) != 0);
+    } else {
+        uint64_t half = unit / 2;
+        up = rest > half || (rest == half && (decimal->fraction != 0 || (digits & 1) != 0));
+    }
+    digits += (uint64_t)up;
+    *rounded = digits * unit; /* at most 10^17: fits */
+    return digits;
+}
+
+/* Whether strtod would read the decimal rounded (at the decimal's scale)
+ * back as exactly the binary value: it does when the decimal is inside
+ * the value's rounding interval, half the gap to each neighbouring double
+ * (the gap below is half as wide for a power of two), its ends included
+ * when the significand is even (ties go to even). Compared exactly,
+ * everything scaled by 10^scale * 2^shift, so the gap above becomes
+ * 10^scale. */
+static int reads_back(binary_value binary, const decimal_value *decimal, uint64_t rounded)
+{
+    wide_unsigned power = times_power_of_ten(1, decimal->scale);
+    wide_unsigned exact = decimal->exact;
+    wide_unsigned candidate = (wide_unsigned)rounded << binary.shift;
     int even = (binary.significand & 1) == 0;
-    if (decimal >= exact) {
-        wide_unsigned twice_distance = 2 * (decimal - exact);
+    if (candidate >= exact) {
+        wide_unsigned twice_distance = 2 * (candidate - exact);
         return twice_distance < power || (even && twice_distance == power);
     }
-    wide_unsigned distance = exact - decimal;
+    wide_unsigned distance = exact - candidate;
     int power_of_two = binary.significand == (uint64_t)1 << 52;
     wide_unsigned scaled_distance = (power_of_two ? 4 : 2) * distance;
     return scaled_distance < power || (even && scaled_distance == power);
 }
 
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                  "31323334353637383940414243444546474849505152535455565758596061"
+                                  "62636465666768697071727374757677787980818283848586878889909192"
+                                  "93949596979899";
+
+/* The 17 decimal digits of digits < 10^17, leading zeros included, in
+ * two halves whose divisions do not wait for each other. */
+static void write_seventeen_digits(char out[17], uint64_t digits)
+{
+    uint32_t high = (uint32_t)(digits / 100000000u), low = (uint32_t)(digits % 100000000u);
+    for (int i = 7; i >= 1; i -= 2) {
+        memcpy(out + 9 + i - 1, digit_pairs + 2 * (low % 100), 2);
+        memcpy(out + i - 1 + 1, digit_pairs + 2 * (high % 100), 2);
+        low /= 100;
+        high /= 100;
+    }
+    out[0] = (char)('0' + high);
+}
+
 /* %.{precision}g in its fixed-point form for digits * 10^-scale: the
  * point `scale` digits from the right, trailing zeros after it dropped,
- * and the point too when nothing follows it. */
-static size_t write_fixed(char *out, int negative, uint64_t digits, int precision, int scale)
+ * and the point too when nothing follows it (*point says whether one
+ * was written). */
+static size_t write_fixed(char *out, int negative, uint64_t digits, int precision, int scale,
+                          int *point)
 {
-    char text[24];
-    for (int i = precision - 1; i >= 0; i--) {
-        text[i] = (char)('0' + digits % 10);
-        digits /= 10;
-    }
+    char all[17];
+    write_seventeen_digits(all, digits);
+    const char *text = all + 17 - precision;
     int whole_digits = precision - scale; /* may be zero or negative: 0.000ddd */
     int last = precision;                 /* one past the last digit kept */
     while (last > whole_digits && last > 0 && text[last - 1] == '0')
         last--;
     size_t length = 0;
+    *point = last > whole_digits;
     if (negative)
         out[length++] = '-';
     if (whole_digits <= 0) {
@@ -293,9 +336,11 @@ static size_t write_fixed(char *out, int negative, uint64_t digits, int precisio
 /* The exact, printf-free way for zero and 1e-4 <= |value| < 1e15 (where
  * every result's numbers are): the same precision choice and the same text as
  * the definition, proven identical on random doubles by the tests. 0 when
- * value is outside that range or a case it does not handle. */
-static size_t exact_shortest(double value, char buffer[32])
+ * value is outside that range or a case it does not handle. *point: whether
+ * the text has a decimal point (it never has an exponent). */
+static size_t exact_shortest(double value, char buffer[32], int *point)
 {
+    *point = 0;
     double magnitude = fabs(value);
     if (magnitude == 0) {
         /* Zero (no change, no incidents) is common: %.15g prints "0" or "-0". */
@@ -315,7 +360,7 @@ static size_t exact_shortest(double value, char buffer[32])
         int digits = 1;
         while (digits < 15 && whole >= digit_limits[digits])
             digits++;
-        return write_fixed(buffer, value < 0, whole, digits, 0);
+        return write_fixed(buffer, value < 0, whole, digits, 0, point);
     }
     uint64_t bits;
     memcpy(&bits, &value, sizeof bits);
@@ -323,30 +368,37 @@ static size_t exact_shortest(double value, char buffer[32])
     binary_value binary = {(bits & (((uint64_t)1 << 52) - 1)) | ((uint64_t)1 << 52),
                            1075 - biased_exponent};
     /* floor(log10(magnitude)) or one less (log10(2) < 0.30103 by 2e-7,
-     * and 1 <= significand / 2^52 < 2); round_to_digits corrects it */
+     * and 1 <= significand / 2^52 < 2); to_seventeen_digits corrects it */
     int binary_exponent = biased_exponent - 1023;
     int decimal_exponent = binary_exponent >= 0 ? binary_exponent * 30103 / 100000
                                                 : -((-binary_exponent * 30103 + 99999) / 100000);
+    decimal_value decimal;
+    if (!to_seventeen_digits(binary, 16 - decimal_exponent, &decimal))
+        return 0;
     for (int precision = 15; precision <= 17; precision++) {
-        uint64_t digits;
-        int scale;
-        if (!round_to_digits(binary, precision, precision - 1 - decimal_exponent, &digits,
-                             &scale))
-            return 0;
+        uint64_t rounded;
+        uint64_t digits = round_to_digits(binary, &decimal, precision, &rounded);
+        int scale = decimal.scale - (17 - precision);
+        if (digits == digit_limits[precision]) {
+            /* 9.99..5 rounded up to 10.00..: one digit fewer after the point */
+            digits = digit_limits[precision - 1];
+            scale--;
+        }
         /* %g's fixed form needs -4 <= exponent < precision */
         int exponent = precision - 1 - scale;
-        if (exponent < -4 || exponent >= precision)
+        if (scale < 0 || exponent < -4 || exponent >= precision)
             return 0;
-        if (precision == 17 || reads_back(binary, digits, scale))
-            return write_fixed(buffer, value < 0, digits, precision, scale);
+        if (precision == 17 || reads_back(binary, &decimal, rounded))
+            return write_fixed(buffer, value < 0, digits, precision, scale, point);
     }
     return 0;
 }
 #else
-static size_t exact_shortest(double value, char buffer[32])
+static size_t exact_shortest(double value, char buffer[32], int *point)
 {
     (void)value;
     (void)buffer;
+    *point = 0;
     return 0;
 }
 #endif
@@ -358,7 +410,8 @@ int oc__output_shortest_precision(double value)
 
 size_t oc__output_format_double(double value, char buffer[32])
 {
-    size_t length = exact_shortest(value, buffer);
+    int point;
+    size_t length = exact_shortest(value, buffer, &point);
     if (length > 0)
         return length;
     int written = snprintf(buffer, 32, "%.*g", shortest_precision_by_printf(value), value);
@@ -367,10 +420,19 @@ size_t oc__output_format_double(double value, char buffer[32])
 
 size_t oc__output_format_json_number(double value, char buffer[40])
 {
-    size_t length = oc__output_format_double(value, buffer);
     /* jansson's rules (jsonp_dtostr): a point or an exponent always, so
      * the number reads back as a real; no '+' and no leading zeros in the
      * exponent. */
+    int point;
+    size_t length = exact_shortest(value, buffer, &point);
+    if (length > 0) {
+        if (!point) {
+            memcpy(buffer + length, ".0", 3);
+            length += 2;
+        }
+        return length;
+    }
+    length = oc__output_format_double(value, buffer);
     char *exponent = memchr(buffer, 'e', length);
     if (exponent == NULL) {
         if (memchr(buffer, '.', length) == NULL) {
