@@ -15,58 +15,16 @@
 #include "atomic_file.h"
 #include "output.h"
 
-#define STRING_COLUMN(field) {#field, OC_COLUMN_STRING, offsetof(oc__result, field)}
-#define NUMBER_COLUMN(field) {#field, OC_COLUMN_NUMBER, offsetof(oc__result, field)}
-
-/* The order here is the documented order of the JSON fields and CSV
- * columns (docs/results.md); scripts depend on it, so only append. */
-const oc__output_column oc__output_columns[] = {
-    STRING_COLUMN(metric),
-    STRING_COLUMN(indicator),
-    STRING_COLUMN(plugin),
-    STRING_COLUMN(plugin_version),
-    STRING_COLUMN(area),
-    STRING_COLUMN(area_name),
-    STRING_COLUMN(period),
-    NUMBER_COLUMN(value),
-    NUMBER_COLUMN(ci_lower),
-    NUMBER_COLUMN(ci_upper),
-    STRING_COLUMN(baseline_period),
-    NUMBER_COLUMN(baseline_value),
-    NUMBER_COLUMN(change),
-    NUMBER_COLUMN(change_pct),
-    NUMBER_COLUMN(target_value),
-    STRING_COLUMN(target_date),
-    NUMBER_COLUMN(expected_value),
-    NUMBER_COLUMN(progress_pct),
-    STRING_COLUMN(rag),
-    STRING_COLUMN(spc_signal),
-    STRING_COLUMN(spc_rule),
-    STRING_COLUMN(assurance),
-    STRING_COLUMN(trend),
-    STRING_COLUMN(comparator),
-    NUMBER_COLUMN(comparator_change),
-    NUMBER_COLUMN(did),
-    NUMBER_COLUMN(fiscal_benefit),
-    NUMBER_COLUMN(score),
-    {"status", OC_COLUMN_STATUS, offsetof(oc__result, status)},
-    STRING_COLUMN(message),
+const char *const oc__output_column_names[] = {
+#define NAME(field) #field,
+    OC__RESULT_FIELDS(NAME, NAME, NAME)
+#undef NAME
 };
-const size_t oc__output_column_count = sizeof oc__output_columns / sizeof oc__output_columns[0];
-_Static_assert(sizeof oc__output_columns / sizeof oc__output_columns[0] <= OC_OUTPUT_MAX_COLUMNS,
+const size_t oc__output_column_count =
+    sizeof oc__output_column_names / sizeof oc__output_column_names[0];
+_Static_assert(sizeof oc__output_column_names / sizeof oc__output_column_names[0]
+                   <= OC_OUTPUT_MAX_COLUMNS,
                "more columns than the writers keep state for");
-
-const char *oc__output_column_string(const oc__output_column *column, const oc__result *result)
-{
-    const char *const *field = (const char *const *)((const char *)result + column->offset);
-    return *field;
-}
-
-double oc__output_column_number(const oc__output_column *column, const oc__result *result)
-{
-    const double *field = (const double *)((const char *)result + column->offset);
-    return *field;
-}
 
 static const char *const format_names[] = {"table", "csv", "json"};
 

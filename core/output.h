@@ -110,28 +110,12 @@ size_t oc__output_terminal_width(FILE *stream);
 
 /* ---- Shared by the writers ---- */
 
-typedef enum oc__output_column_type {
-    OC_COLUMN_STRING,   /* char * in the result; NULL is null */
-    OC_COLUMN_NUMBER,   /* double; NaN (or infinite) is null */
-    OC_COLUMN_STATUS    /* oc__result_status, written as its name */
-} oc__output_column_type;
-
-typedef struct oc__output_column {
-    const char *name;
-    oc__output_column_type type;
-    size_t offset;      /* of the field inside oc__result */
-} oc__output_column;
-
-/* The JSON fields and CSV columns, in their documented order; never more
- * than OC_OUTPUT_MAX_COLUMNS (the writers keep per-column state in arrays). */
+/* The names of the JSON fields and CSV columns, in their documented
+ * order (OC__RESULT_FIELDS); never more than OC_OUTPUT_MAX_COLUMNS (the
+ * writers keep per-column state in arrays). */
 #define OC_OUTPUT_MAX_COLUMNS 64
-extern const oc__output_column oc__output_columns[];
+extern const char *const oc__output_column_names[];
 extern const size_t oc__output_column_count;
-
-/* The string field a STRING column refers to, and the number field a
- * NUMBER column refers to. */
-const char *oc__output_column_string(const oc__output_column *column, const oc__result *result);
-double oc__output_column_number(const oc__output_column *column, const oc__result *result);
 
 /* Copies text to a new string in which every byte sequence that is not
  * valid UTF-8 is replaced by U+FFFD, so no output is ever invalid UTF-8.
@@ -257,8 +241,6 @@ struct oc__output_writer {
     oc__output_format format;
     oc__output_buffer buffer;
     size_t written;                                  /* results so far */
-    char *key_prefixes[OC_OUTPUT_MAX_COLUMNS];       /* JSON: '{"metric": ', ... */
-    size_t key_prefix_lengths[OC_OUTPUT_MAX_COLUMNS];
     oc__output_cache caches[OC_OUTPUT_MAX_COLUMNS];
 };
 

@@ -39,35 +39,36 @@ static int escape_csv_string(const char *text, char **escaped, size_t *length)
     return 0;
 }
 
+/* A row: the fields written out one by one (OC__RESULT_FIELDS), a comma
+ * before each but the first. Strings go through the column's cache; a
+ * null string or number is an empty field. -1 when out of memory. */
 static int append_row(oc__output_buffer *buffer, oc__output_cache *caches,
                       const oc__result *result)
 {
-    for (size_t i = 0; i < oc__output_column_count; i++) {
-        const oc__output_column *column = &oc__output_columns[i];
-        if (i > 0)
-            oc__output_buffer_append(buffer, ",", 1);
-        const char *text = NULL;
-        switch (column->type) {
-        case OC_COLUMN_STRING:
-            text = oc__output_column_string(column, result);
-            break;
-        case OC_COLUMN_NUMBER: {
-            double number = oc__output_column_number(column, result);
-            if (isfinite(number)) {
-                char digits[32];
-                size_t length = oc__output_format_double(number, digits);
-                oc__output_buffer_append(buffer, digits, length);
-            }
-            break;
-        }
-        case OC_COLUMN_STATUS:
-            text = oc__result_status_name(result->status);
-            break;
-        }
-        if (text != NULL && oc__output_cache_append(&caches[i], text, escape_csv_string, buffer)
-                                != 0)
-            return -1;
-    }
+    size_t column = 0;
+#define CSV_STRING_VALUE(text)                                                                  \
+    if (column > 0)                                                                            \
+        oc__output_buffer_append(buffer, ",", 1);                                              \
+    if ((text) != NULL                                                                         \
+        && oc__output_cache_append(&caches[column], (text), escape_csv_string, buffer) != 0)   \
+        return -1;                                                                             \
+    column++;
+#define CSV_STRING(member) CSV_STRING_VALUE(result->member)
+#define CSV_STATUS(member) CSV_STRING_VALUE(oc__result_status_name(result->member))
+#define CSV_NUMBER(member)                                                                      \
+    if (column > 0)                                                                            \
+        oc__output_buffer_append(buffer, ",", 1);                                              \
+    if (isfinite(result->member)) {                                                            \
+        char digits[32];                                                                       \
+        size_t length = oc__output_format_double(result->member, digits);                      \
+        oc__output_buffer_append(buffer, digits, length);                                      \
+    }                                                                                          \
+    column++;
+    OC__RESULT_FIELDS(CSV_STRING, CSV_NUMBER, CSV_STATUS)
+#undef CSV_STRING_VALUE
+#undef CSV_STRING
+#undef CSV_STATUS
+#undef CSV_NUMBER
     oc__output_buffer_append(buffer, "\r\n", 2);
     return 0;
 }
@@ -79,8 +80,8 @@ int oc__output_csv_begin(oc__output_writer *writer, oc_error *error)
     for (size_t i = 0; i < oc__output_column_count; i++) {
         if (i > 0)
             oc__output_buffer_append(&writer->buffer, ",", 1);
-        oc__output_buffer_append(&writer->buffer, oc__output_columns[i].name,
-                                 strlen(oc__output_columns[i].name));
+        oc__output_buffer_append(&writer->buffer, oc__output_column_names[i],
+                                 strlen(oc__output_column_names[i]));
     }
     oc__output_buffer_append(&writer->buffer, "\r\n", 2);
     return OC_OK;

@@ -79,10 +79,8 @@ void oc__output_writer_free(oc__output_writer *writer)
     if (writer == NULL)
         return;
     oc__output_buffer_free(&writer->buffer);
-    for (size_t i = 0; i < OC_OUTPUT_MAX_COLUMNS; i++) {
-        free(writer->key_prefixes[i]);
+    for (size_t i = 0; i < OC_OUTPUT_MAX_COLUMNS; i++)
         oc__output_cache_free(&writer->caches[i]);
-    }
     free(writer);
 }
 

@@ -12,25 +12,24 @@
 void oc__result_init(oc__result *result)
 {
     memset(result, 0, sizeof *result);
-    result->value = result->ci_lower = result->ci_upper = NAN;
-    result->baseline_value = result->change = result->change_pct = NAN;
-    result->target_value = result->expected_value = result->progress_pct = NAN;
-    result->comparator_change = result->did = result->fiscal_benefit = NAN;
-    result->score = NAN;
+#define SET_NAN(member) result->member = NAN;
+#define NOTHING(member)
+    OC__RESULT_FIELDS(NOTHING, SET_NAN, NOTHING)
+#undef SET_NAN
+#undef NOTHING
     result->status = OC_RESULT_OK;
 }
 
-/* Every string field of result, in declaration order. */
-#define STRING_FIELD_COUNT 16
+/* Every string field of result, in the documented order. */
+#define STRING_FIELD_COUNT OC__RESULT_STRING_COUNT
 static void string_fields(oc__result *result, char **fields[STRING_FIELD_COUNT])
 {
-    char **all[STRING_FIELD_COUNT] = {
-        &result->metric, &result->indicator, &result->plugin, &result->plugin_version,
-        &result->area, &result->area_name, &result->period, &result->baseline_period,
-        &result->target_date, &result->rag, &result->spc_signal, &result->spc_rule,
-        &result->assurance, &result->trend, &result->comparator, &result->message,
-    };
-    memcpy(fields, all, sizeof all);
+    size_t i = 0;
+#define ADDRESS(member) fields[i++] = &result->member;
+#define NOTHING(member)
+    OC__RESULT_FIELDS(ADDRESS, NOTHING, NOTHING)
+#undef ADDRESS
+#undef NOTHING
 }
 
 void oc__result_clear(oc__result *result)

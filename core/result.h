@@ -56,6 +56,26 @@ typedef struct oc__result {
     char *text_block;
 } oc__result;
 
+/* Every field above in the documented order of the JSON fields and CSV
+ * columns (docs/results.md), for the code that goes through them one by
+ * one: the wire format, the writers, copying and clearing. STRING, NUMBER
+ * and STATUS are macros taking the member's name; each field is handed to
+ * the one of its type. Scripts depend on the order, so only append. */
+#define OC__RESULT_FIELDS(STRING, NUMBER, STATUS)                                               \
+    STRING(metric) STRING(indicator) STRING(plugin) STRING(plugin_version) STRING(area)        \
+    STRING(area_name) STRING(period) NUMBER(value) NUMBER(ci_lower) NUMBER(ci_upper)           \
+    STRING(baseline_period) NUMBER(baseline_value) NUMBER(change) NUMBER(change_pct)           \
+    NUMBER(target_value) STRING(target_date) NUMBER(expected_value) NUMBER(progress_pct)       \
+    STRING(rag) STRING(spc_signal) STRING(spc_rule) STRING(assurance) STRING(trend)            \
+    STRING(comparator) NUMBER(comparator_change) NUMBER(did) NUMBER(fiscal_benefit)            \
+    NUMBER(score) STATUS(status) STRING(message)
+
+/* The number of string fields. */
+#define OC__RESULT_COUNT_ONE(member) +1
+#define OC__RESULT_COUNT_NONE(member)
+#define OC__RESULT_STRING_COUNT                                                                 \
+    (0 OC__RESULT_FIELDS(OC__RESULT_COUNT_ONE, OC__RESULT_COUNT_NONE, OC__RESULT_COUNT_NONE))
+
 /* Sets every number to NaN, every string to NULL and status to OK. */
 void oc__result_init(oc__result *result);
 

@@ -62,7 +62,7 @@ enum oc__wire_record_type {
  * send the next result's equal string as "the same"; longer ones (rare:
  * long messages) are always sent in full. */
 #define OC__WIRE_REMEMBERED_STRING_MAX 63u
-#define OC__WIRE_STRING_FIELDS 16
+#define OC__WIRE_STRING_FIELDS OC__RESULT_STRING_COUNT
 
 /* Bytes a writer gathers before it writes them: at national scale a job
  * sends hundreds of thousands of results, and one write(2) per result cost
