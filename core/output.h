@@ -6,8 +6,9 @@
  * docs/results.md; keep the two in step.
  *
  * Ownership: every function only reads the manifest and results it is
- * given; the caller owns them and the FILE*. Nothing is allocated that
- * outlives a call.
+ * given; the caller owns them and the FILE*. What a writer or a cache
+ * allocates is its own, freed with it (oc__output_writer_free,
+ * oc__output_cache_free).
  */
 #ifndef OC_OUTPUT_H
 #define OC_OUTPUT_H

@@ -1,7 +1,7 @@
 /*
  * wire.c: encoder and validating decoder of the result stream described in
- * wire.h. One table lists the oc__result fields in wire order so that the
- * writer and the reader cannot disagree.
+ * wire.h. The writer and the reader both go through the fields in the
+ * order of OC__RESULT_FIELDS (core/result.h), so they cannot disagree.
  */
 #define _GNU_SOURCE /* mremap */
 #include "config.h"
@@ -518,22 +518,22 @@ typedef struct payload_cursor {
     size_t remaining;
 } payload_cursor;
 
-/* Steps over the next string: *text points at it inside the record (NULL
- * for a NULL string), or is *same for "the same as the previous record"
- * (refused when same is NULL: no previous record, or not a RESULT's
- * field). verify: whether to look for NULs, which a record read a second
- * time need not. Returns 0, or -1 with a reason in *problem. */
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define ALWAYS_INLINE inline
 #endif
 
-/* Inlined into read_result's sixteen uses (a national run steps over 13
- * million strings, twice): as a call, passing the cursor through memory,
- * it was an eighth of the host's instructions. */
-static ALWAYS_INLINE int take_string(payload_cursor *cursor, const char **text, const char *const *same,
-                       int verify, const char **problem)
+/* Steps over the next string: *text points at it inside the record (NULL
+ * for a NULL string), or is *same for "the same as the previous record"
+ * (refused when same is NULL: no previous record, or not a RESULT's
+ * field). verify: whether to look for NULs, which a record read a second
+ * time need not. Returns 0, or -1 with a reason in *problem.
+ * Inlined into read_result, once for each string field (a national run
+ * steps over 13 million strings, twice): as a call, passing the cursor
+ * through memory, it was an eighth of the host's instructions. */
+static ALWAYS_INLINE int take_string(payload_cursor *cursor, const char **text,
+                                     const char *const *same, int verify, const char **problem)
 {
     *text = NULL;
     if (cursor->remaining < 4) {
@@ -806,20 +806,45 @@ int oc__wire_reader_next_result(const oc__wire_reader *reader, oc__wire_cursor *
     size_t at = cursor->position < OC__WIRE_HEADER_SIZE ? OC__WIRE_HEADER_SIZE : cursor->position;
     while (reader->header_seen && at + OC__WIRE_RECORD_HEADER_SIZE <= reader->checked) {
         const unsigned char *record = reader->buffer + at;
+        size_t start = at;
         size_t payload_length = get_u32(record + 4);
         at += OC__WIRE_RECORD_HEADER_SIZE + payload_length;
         if (record[0] != OC__WIRE_RESULT)
             continue;
+        /* What "same" repeats: the previous result's strings, where they
+         * lie in the stream now. A result after the first needs them. */
+        oc__result previous;
+        int first = start == OC__WIRE_HEADER_SIZE;
+        if (!first && !cursor->has_previous)
+            return -1;
+        if (!first) {
+            size_t slot = 0;
+#define RESOLVE(member)                                                                         \
+    previous.member = cursor->previous[slot] == SIZE_MAX                                       \
+                          ? NULL                                                               \
+                          : (char *)reader->buffer + cursor->previous[slot];                   \
+    slot++;
+#define NOTHING(member)
+            OC__RESULT_FIELDS(RESOLVE, NOTHING, NOTHING)
+#undef RESOLVE
+        }
         const char *problem;
         size_t field;
         /* Checked when it arrived (check_result): fails only if the
-         * stream was written into since, or the cursor skipped a record. */
-        int first = at == OC__WIRE_HEADER_SIZE + OC__WIRE_RECORD_HEADER_SIZE + payload_length;
+         * stream was written into since. */
         cursor->position = at;
         if (read_result(record + OC__WIRE_RECORD_HEADER_SIZE, payload_length,
-                        first ? NULL : &cursor->previous, view, 0, &problem, &field) != 0)
+                        first ? NULL : &previous, view, 0, &problem, &field) != 0)
             return -1;
-        cursor->previous = *view;
+        size_t slot = 0;
+#define REMEMBER(member)                                                                        \
+    cursor->previous[slot++] = view->member == NULL                                            \
+                                   ? SIZE_MAX                                                  \
+                                   : (size_t)((const unsigned char *)view->member - reader->buffer);
+        OC__RESULT_FIELDS(REMEMBER, NOTHING, NOTHING)
+#undef REMEMBER
+#undef NOTHING
+        cursor->has_previous = 1;
         return 1;
     }
     cursor->position = at;

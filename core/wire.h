@@ -11,7 +11,8 @@
  *   header  := "OCWR" (4 bytes) u16 version (= 3) u16 reserved (= 0)
  *   record  := u8 type, u8 reserved[3] (= 0), u32 payload_length, payload
  *              payload_length <= OC__WIRE_RECORD_MAX (1 MiB)
- *   type 1 RESULT: the fields of oc__result in declaration order:
+ *   type 1 RESULT: the fields of oc__result in the order of
+ *              OC__RESULT_FIELDS (core/result.h):
  *              strings as u32 length + bytes + one NUL byte (no NUL
  *              inside, the length not counting the final one; length
  *              0xFFFFFFFF means NULL, with no bytes; 0xFFFFFFFE means
@@ -178,11 +179,15 @@ int oc__wire_reader_received(oc__wire_reader *reader, size_t size, oc_error *err
 int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
                          oc_error *error);
 
-/* Where oc__wire_reader_next_result is in a stream: zero it to start. It
- * keeps the last view, whose strings a "same" field repeats. */
+/* Where oc__wire_reader_next_result is in a stream: zero it to start, and
+ * do not set it otherwise. It remembers where the last view's strings lie,
+ * as offsets into the stream (SIZE_MAX: NULL), for the next result's
+ * "same" fields: so it stays good while the stream grows or moves, unlike
+ * the views it gave out. */
 typedef struct oc__wire_cursor {
-    size_t position;
-    oc__result previous;
+    size_t position;      /* where the next record starts (0: at the beginning) */
+    int has_previous;     /* a result was read: previous holds its strings */
+    size_t previous[OC__WIRE_STRING_FIELDS];
 } oc__wire_cursor;
 
 /* The checked RESULT records in arrival order, from *cursor on (advanced).
@@ -193,7 +198,8 @@ typedef struct oc__wire_cursor {
  * _free on that reader (any of them may move or free the stream), and is
  * read-only: it must not be changed or cleared. oc__result_copy makes a
  * result of one's own. Returns -1 if a record no longer reads as it did
- * when it was checked (only if someone wrote into the stream). */
+ * when it was checked (only if someone wrote into the stream), or if a
+ * cursor that read nothing starts after the first result. */
 int oc__wire_reader_next_result(const oc__wire_reader *reader, oc__wire_cursor *cursor,
                                 oc__result *view);
 

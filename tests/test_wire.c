@@ -460,6 +460,41 @@ START_TEST(repeated_strings_are_sent_once_and_repeat_their_address)
 }
 END_TEST
 
+/* A cursor remembers where the previous result's strings lie, not where
+ * they were: it reads on correctly after the stream has grown (and maybe
+ * moved) under it. A cursor that read nothing cannot start mid-stream. */
+START_TEST(a_cursor_survives_the_stream_growing_and_cannot_start_midway)
+{
+    oc__result results[2] = {small_result(), small_result()};
+    results[0].metric = results[1].metric = "worklessness";
+    results[1].value = 770;
+    encoded first = encode(results, 1, 1), both = encode(results, 2, 1);
+    size_t first_record_end = first.size - 16; /* less its END record */
+    oc__wire_reader reader;
+    oc_error error;
+    oc__wire_reader_init(&reader);
+    ck_assert_int_eq(oc__wire_reader_feed(&reader, both.bytes, first_record_end, &error), OC_OK);
+    oc__wire_cursor cursor = {0};
+    oc__result view;
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 1);
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 0);
+    ck_assert_int_eq(oc__wire_reader_feed(&reader, both.bytes + first_record_end,
+                                          both.size - first_record_end, &error), OC_OK);
+    unsigned char *space; /* grow the stream well past its first mapping */
+    ck_assert_int_eq(oc__wire_reader_space(&reader, 8u << 20, &space, &error), OC_OK);
+    memset(space, 0, 8u << 20);
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &cursor, &view), 1);
+    ck_assert_str_eq(view.metric, "worklessness");
+    ck_assert(view.value == 770);
+
+    oc__wire_cursor midway = {.position = first_record_end};
+    ck_assert_int_eq(oc__wire_reader_next_result(&reader, &midway, &view), -1);
+    oc__wire_reader_free(&reader);
+    free(first.bytes);
+    free(both.bytes);
+}
+END_TEST
+
 START_TEST(a_reset_reader_reuses_its_memory_which_children_do_not_inherit)
 {
     oc__result result = small_result();
@@ -677,6 +712,7 @@ int main(void)
     tcase_add_test(tests, round_trip_every_field);
     tcase_add_test(tests, views_point_into_the_kept_stream);
     tcase_add_test(tests, repeated_strings_are_sent_once_and_repeat_their_address);
+    tcase_add_test(tests, a_cursor_survives_the_stream_growing_and_cannot_start_midway);
     tcase_add_test(tests, a_reset_reader_reuses_its_memory_which_children_do_not_inherit);
     tcase_add_test(tests, space_and_received_read_a_stream_in_pieces_and_reset_clears_failures);
     tcase_add_test(tests, writer_buffers_and_keeps_order);
