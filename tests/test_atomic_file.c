@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "check_runner.h"
 #include "temporary_directory.h"
 
 #include <errno.h>
@@ -387,9 +388,5 @@ int main(void)
     tcase_add_test(tcase, begin_path_reserves_a_name_the_caller_writes);
     tcase_add_test(tcase, bare_file_name_goes_in_the_working_directory);
     suite_add_tcase(suite, tcase);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

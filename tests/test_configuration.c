@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_runner.h"
 #include "configuration.h"
 
 static char directory[4096];
@@ -781,9 +782,5 @@ static Suite *configuration_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(configuration_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(configuration_suite());
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "check_runner.h"
 #include "digest_worker.h"
 #include "temporary_directory.h"
 
@@ -110,9 +111,5 @@ int main(void)
     tcase_add_test(tests, stopping_reaps_the_child);
     tcase_add_test(tests, no_files_no_child);
     suite_add_tcase(suite, tests);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check_runner.h"
 #include "engine.h"
 #include "engine_fixtures.h"
 #include "plugin_runner.h"
@@ -332,9 +333,5 @@ int main(void)
     tcase_add_test(tcase, a_configured_period_the_store_cannot_serve_names_outcomes_period);
     tcase_add_test(tcase, a_missing_store);
     suite_add_tcase(suite, tcase);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

@@ -18,6 +18,7 @@
 
 #include <outcomes/outcomes.h>
 
+#include "check_runner.h"
 #include "engine_fixtures.h"
 #include "engine_plan.h"
 #include "temporary_directory.h"
@@ -441,9 +442,5 @@ int main(void)
     tcase_add_test(tcase, parents_over_several_chunk_rows);
     tcase_add_test(tcase, a_store_gone_fails_the_job);
     suite_add_tcase(suite, tcase);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_runner.h"
 #include "engine_fixtures.h"
 #include "engine_plan.h"
 #include "temporary_directory.h"
@@ -402,9 +403,5 @@ int main(void)
     tcase_add_test(tcase, target_date_after_an_academic_baseline);
     tcase_add_test(tcase, parents_in_a_store_without_parents);
     suite_add_tcase(suite, tcase);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

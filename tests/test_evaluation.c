@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "check_runner.h"
 #include "evaluation_internal.h"
 #include "scoring.h"
 
@@ -327,9 +328,5 @@ int main(void)
     tcase_add_test(accessors, reported_index_falls_back_past_missing_values);
     tcase_add_test(accessors, reported_index_none);
     suite_add_tcase(suite, accessors);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_runner.h"
 #include "import_csv.h"
 #include "store.h"
 
@@ -284,9 +285,5 @@ static Suite *import_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(import_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(import_suite());
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_runner.h"
 #include "manifest.h"
 #include "temporary_directory.h"
 
@@ -203,9 +204,5 @@ int main(void)
     tcase_add_test(tcase, manifest_keeps_plugins_unique_and_periods_sorted);
     tcase_add_test(tcase, manifest_collects_plugins_and_periods_from_results);
     suite_add_tcase(suite, tcase);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

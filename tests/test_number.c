@@ -7,6 +7,7 @@
 
 #include <outcomes/common.h>
 
+#include "check_runner.h"
 #include "number.h"
 
 START_TEST(accepts_decimals)
@@ -47,9 +48,5 @@ int main(void)
     tcase_add_test(tcase, accepts_decimals);
     tcase_add_test(tcase, refuses_what_strtod_would_take);
     suite_add_tcase(suite, tcase);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

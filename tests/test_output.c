@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "check_runner.h"
 #include "output.h"
 #include "temporary_directory.h"
 
@@ -1210,9 +1211,5 @@ int main(void)
     tcase_add_test(tcase, no_path_writes_standard_output);
     tcase_add_test(tcase, a_repeated_address_is_read_again_in_every_batch);
     suite_add_tcase(suite, tcase);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_runner.h"
 #include "period.h"
 
 /* Anchors used below, worked by hand:
@@ -524,9 +525,5 @@ static Suite *period_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(period_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(period_suite());
 }

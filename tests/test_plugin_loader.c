@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_runner.h"
 #include "evaluation_internal.h"
 #include "plugin_loader.h"
 
@@ -462,9 +463,5 @@ int main(void)
     tcase_add_test(rules, validates_descriptor_rules);
     tcase_add_test(rules, parses_parameter_values);
     suite_add_tcase(suite, rules);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

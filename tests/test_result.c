@@ -12,6 +12,7 @@
 
 #include <outcomes/common.h>
 
+#include "check_runner.h"
 #include "result.h"
 
 /* Every double member, read through the struct: a field added to
@@ -165,9 +166,5 @@ static Suite *result_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(result_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(result_suite());
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_runner.h"
 #include "period.h"
 #include "scoring.h"
 
@@ -373,9 +374,5 @@ int main(void)
     tcase_add_test(cases, test_no_value_still_reports_target_and_comparator);
     tcase_add_test(cases, test_infinite_value_is_not_an_observation);
     suite_add_tcase(suite, cases);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }

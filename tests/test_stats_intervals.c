@@ -12,6 +12,8 @@
 
 #include <outcomes/stats.h>
 
+#include "check_runner.h"
+
 /* Published figures have 4 decimals: agree to half a unit in the last. */
 #define FOUR_DECIMALS 0.00005
 
@@ -221,9 +223,5 @@ static Suite *intervals_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(intervals_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(intervals_suite());
 }

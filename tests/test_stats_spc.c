@@ -22,6 +22,8 @@
 
 #include <outcomes/stats.h>
 
+#include "check_runner.h"
+
 #define BASELINE 10
 #define MAXIMUM_POINTS 64
 
@@ -731,9 +733,5 @@ static Suite *spc_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(spc_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(spc_suite());
 }

@@ -12,6 +12,8 @@
 
 #include <outcomes/stats.h>
 
+#include "check_runner.h"
+
 #define ck_assert_near(actual, expected, tolerance) \
     ck_assert_msg(fabs((actual) - (expected)) <= (tolerance), \
                   "%s = %.10f, expected %.10f", #actual, (double)(actual), (double)(expected))
@@ -191,9 +193,5 @@ static Suite *value_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(value_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(value_suite());
 }

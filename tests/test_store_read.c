@@ -13,6 +13,7 @@
 
 #include <hdf5.h>
 
+#include "check_runner.h"
 #include "store.h"
 #include "store_fixtures.h"
 #include "store_internal.h"
@@ -319,9 +320,5 @@ static Suite *store_read_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(store_read_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(store_read_suite());
 }

@@ -14,6 +14,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "check_runner.h"
 #include "store.h"
 
 static char directory[64];
@@ -255,9 +256,5 @@ static Suite *store_write_suite(void)
 
 int main(void)
 {
-    SRunner *runner = srunner_create(store_write_suite());
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(store_write_suite());
 }

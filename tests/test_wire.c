@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check_runner.h"
 #include "wire.h"
 
 /* Encodes through a real file descriptor (a temporary file) and returns
@@ -722,9 +723,5 @@ int main(void)
     tcase_add_test(tests, rejects_oversize_record_before_buffering_it);
     tcase_add_test(tests, error_record_carries_the_job_failure);
     suite_add_tcase(suite, tests);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return check_runner_run_suite(suite);
 }
