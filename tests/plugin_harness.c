@@ -12,6 +12,7 @@
 
 #include <check.h>
 
+#include "check_runner.h"
 #include "plugin_harness.h"
 
 static size_t count_inputs(const oc_input_spec *inputs)
@@ -306,15 +307,8 @@ int plugin_harness_run(const char *suite_name, const TTest *const *tests, size_t
 {
     Suite *suite = suite_create(suite_name);
     TCase *tcase = tcase_create("plugin");
-    SRunner *runner;
-    int failed;
-
     for (size_t i = 0; i < count; i++)
         tcase_add_test(tcase, tests[i]);
     suite_add_tcase(suite, tcase);
-    runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? 0 : 1;
+    return check_runner_run_suite(suite);
 }

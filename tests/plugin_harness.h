@@ -130,7 +130,8 @@ void plugin_harness_expect_indicator_spec(const oc_plugin_descriptor *descriptor
                                           unsigned flags);
 
 /* Runs the tests (START_TEST names) in one suite; returns the exit status
- * for main: 0 when all pass, 1 otherwise. */
+ * for main: EXIT_SUCCESS when all pass, EXIT_FAILURE otherwise
+ * (tests/check_runner.h). */
 int plugin_harness_run(const char *suite_name, const TTest *const *tests, size_t count);
 
 #endif
