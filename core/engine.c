@@ -15,9 +15,13 @@
 
 /* Fewest areas a job reads: below this, forking costs more than it saves. */
 #define MIN_AREAS_PER_JOB 2048
-/* Jobs per worker, so that uneven jobs still keep every worker busy. */
-#define JOBS_PER_WORKER 4
-/* The bytes a job may send per result it owes: a result takes about 280
+/* Jobs per worker, so that uneven jobs still keep every worker busy. Each
+ * job costs a fork, its own opening of the store and some 5,000 page
+ * faults (pages copied from the host or first touched), about 10-20 ms;
+ * four per worker paid that for 32 jobs at --jobs 2 over every LSOA, two
+ * per worker is faster at both --jobs 1 and 2 (docs/performance.md). */
+#define JOBS_PER_WORKER 2
+/* The bytes a job may send per result it owes: a result takes about 200
  * on the wire, so this leaves room for long messages while a plugin that
  * floods its pipe fails its own job long before the host runs short of
  * memory holding what it sent. */

@@ -157,16 +157,16 @@ static void write_national_store(void)
 
 START_TEST(jobs_take_whole_chunk_rows)
 {
-    /* With 2 workers a job should read 17000 / (2 x 4) + 1 = 2126 areas;
-     * whole chunk rows of 512 make that 2560 (5 rows), so 7 jobs
-     * (6 x 2560 = 15360, the seventh the last 1640). Cut at 2126 there
-     * would be 8 (7 x 2126 = 14882 < 17000). */
+    /* With 4 workers (2 jobs each) a job should read 17000 / (4 x 2) + 1
+     * = 2126 areas; whole chunk rows of 512 make that 2560 (5 rows), so 7
+     * jobs (6 x 2560 = 15360, the seventh the last 1640). Cut at 2126
+     * there would be 8 (7 x 2126 = 14882 < 17000). */
     write_national_store();
     oc_error error;
     const char *text =
         "[outcomes]\nstore = national.h5\nallow_insecure_plugins = yes\n\n"
         "[m]\nplugin = worklessness\ninput.claimants = claimants\nindicators = claimants\n";
-    ck_assert_msg(run(text, plugin_directory(), 2, &error) == OC_OK, "%s", error.message);
+    ck_assert_msg(run(text, plugin_directory(), 4, &error) == OC_OK, "%s", error.message);
     ck_assert_uint_eq(summary.succeeded, 7);
     ck_assert_uint_eq(summary.failed, 0);
     /* Whatever order the children finish in, results keep the areas'. */
