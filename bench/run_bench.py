@@ -47,6 +47,19 @@ def best_of(repeat, command, cwd):
     return min(runs, key=lambda r: r[0])
 
 
+def best_of_interleaved(repeat, commands, cwd):
+    """The fastest of `repeat` runs of each command, the commands taking
+    turns (a, b, c, a, b, c, ...): a ratio between two of them then
+    compares runs made minutes apart at most, whereas running each
+    `repeat` times in a row let a machine whose speed drifts (this one
+    moves by 10-20% within the hour) favour whichever came first."""
+    runs = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            runs[name].append(run_measured(command, cwd))
+    return {name: min(measured, key=lambda r: r[0]) for name, measured in runs.items()}
+
+
 def machine():
     model = "unknown"
     with open("/proc/cpuinfo") as f:
@@ -103,14 +116,20 @@ def main():
                   flush=True)
             return wall
 
-        floor_wall = record("-", "read-floor", best_of(args.repeat, [floor, store], directory))
+        # The floor and outcomes take turns; numpy, ten times slower, runs
+        # on its own after them.
+        timed = {("-", "read-floor"): [floor, store]}
         for kind in ("lsoa", "constituency"):
-            config = "%s-%s.ini" % (kind, size)
+            for jobs in (1, 2):
+                timed[(kind, "outcomes -j%d" % jobs)] = [
+                    outcomes, "run", "--jobs", str(jobs), "%s-%s.ini" % (kind, size)]
+        fastest = best_of_interleaved(args.repeat, timed, directory)
+        floor_wall = record("-", "read-floor", fastest[("-", "read-floor")])
+        for kind in ("lsoa", "constituency"):
             walls = {}
             for jobs in (1, 2):
-                walls[jobs] = record(kind, "outcomes -j%d" % jobs,
-                                     best_of(args.repeat, [outcomes, "run", "--jobs", str(jobs),
-                                                           config], directory))
+                name = "outcomes -j%d" % jobs
+                walls[jobs] = record(kind, name, fastest[(kind, name)])
             numpy_output = "numpy-%s-%s.json" % (kind, size)
             command = [python, reference, "run", store, numpy_output]
             if kind == "constituency":
