@@ -322,9 +322,8 @@ static void abandon(job_state *states, size_t count)
     }
 }
 
-/* What the parent collects results into, and hands them on to. */
+/* What the parent needs to hand finished jobs' results to the sink. */
 typedef struct collection {
-    oc__result_list *results;
     oc__runner_summary *summary;
     const oc__runner_sink *sink;
     size_t next;                  /* the first job not yet collected */
@@ -581,7 +580,7 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
             states[i].fd = -1;
             oc__wire_reader_init(&states[i].reader);
         }
-        collection collected = {results, summary, sink, 0, views, spares, 0, max_parallel};
+        collection collected = {summary, sink, 0, views, spares, 0, max_parallel};
         status = supervise(jobs, count, max_parallel, states, polls, poll_jobs, &collected,
                            error);
         for (size_t i = 0; i < collected.spare_count; i++)
