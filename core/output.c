@@ -366,14 +366,18 @@ int oc__output_shortest_precision(double value)
     return shortest_precision_by_printf(value);
 }
 
+/* The definition itself, for the values exact_shortest leaves. */
+static size_t format_by_printf(double value, char buffer[32])
+{
+    int written = snprintf(buffer, 32, "%.*g", shortest_precision_by_printf(value), value);
+    return written > 0 ? (size_t)written : 0;
+}
+
 size_t oc__output_format_double(double value, char buffer[32])
 {
     int point;
     size_t length = exact_shortest(value, buffer, &point);
-    if (length > 0)
-        return length;
-    int written = snprintf(buffer, 32, "%.*g", shortest_precision_by_printf(value), value);
-    return written > 0 ? (size_t)written : 0;
+    return length > 0 ? length : format_by_printf(value, buffer);
 }
 
 size_t oc__output_format_json_number(double value, char buffer[40])
@@ -390,7 +394,7 @@ size_t oc__output_format_json_number(double value, char buffer[40])
         }
         return length;
     }
-    length = oc__output_format_double(value, buffer);
+    length = format_by_printf(value, buffer);
     char *exponent = memchr(buffer, 'e', length);
     if (exponent == NULL) {
         if (memchr(buffer, '.', length) == NULL) {
