@@ -21,8 +21,7 @@ void oc__result_init(oc__result *result)
 }
 
 /* Every string field of result, in the documented order. */
-#define STRING_FIELD_COUNT OC__RESULT_STRING_COUNT
-static void string_fields(oc__result *result, char **fields[STRING_FIELD_COUNT])
+static void string_fields(oc__result *result, char **fields[OC__RESULT_STRING_COUNT])
 {
     size_t i = 0;
 #define ADDRESS(member) fields[i++] = &result->member;
@@ -34,12 +33,12 @@ static void string_fields(oc__result *result, char **fields[STRING_FIELD_COUNT])
 
 void oc__result_clear(oc__result *result)
 {
-    char **strings[STRING_FIELD_COUNT];
+    char **strings[OC__RESULT_STRING_COUNT];
     string_fields(result, strings);
     if (result->text_block != NULL)
         free(result->text_block);
     else
-        for (size_t i = 0; i < STRING_FIELD_COUNT; i++)
+        for (size_t i = 0; i < OC__RESULT_STRING_COUNT; i++)
             free(*strings[i]);
     oc__result_init(result);
 }
@@ -48,11 +47,11 @@ int oc__result_copy(oc__result *copy, const oc__result *original)
 {
     *copy = *original;
     copy->text_block = NULL;
-    char **strings[STRING_FIELD_COUNT];
+    char **strings[OC__RESULT_STRING_COUNT];
     string_fields(copy, strings);
-    size_t lengths[STRING_FIELD_COUNT];
+    size_t lengths[OC__RESULT_STRING_COUNT];
     size_t block_size = 0;
-    for (size_t i = 0; i < STRING_FIELD_COUNT; i++) {
+    for (size_t i = 0; i < OC__RESULT_STRING_COUNT; i++) {
         lengths[i] = *strings[i] != NULL ? strlen(*strings[i]) : 0;
         block_size += *strings[i] != NULL ? lengths[i] + 1 : 0;
     }
@@ -62,7 +61,7 @@ int oc__result_copy(oc__result *copy, const oc__result *original)
         return OC_ERROR_NO_MEMORY;
     }
     char *next = block;
-    for (size_t i = 0; i < STRING_FIELD_COUNT; i++) {
+    for (size_t i = 0; i < OC__RESULT_STRING_COUNT; i++) {
         if (*strings[i] == NULL)
             continue;
         memcpy(next, *strings[i], lengths[i] + 1);

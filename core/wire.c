@@ -264,7 +264,7 @@ int oc__wire_writer_begin(oc__wire_writer *writer, int fd, oc_error *error)
     writer->buffered = 0;
     writer->waiting = NULL;
     writer->waiting_length = writer->waiting_capacity = 0;
-    for (size_t slot = 0; slot < OC__WIRE_STRING_FIELDS; slot++)
+    for (size_t slot = 0; slot < OC__RESULT_STRING_COUNT; slot++)
         writer->previous[slot].length = SIZE_MAX;
     unsigned char header[OC__WIRE_HEADER_SIZE];
     memcpy(header, stream_magic, 4);
@@ -311,10 +311,11 @@ static void encode_result(oc__wire_writer *writer, const oc__result *result, con
                 out[4 + length] = '\0';
                 out += 5 + length;
             }
-            if (length == SENT_AS_NULL || (length != SENT_AS_SAME
-                                           && length > OC__WIRE_REMEMBERED_STRING_MAX))
+            if (length == SENT_AS_SAME) {
+                /* remembered already */
+            } else if (length == SENT_AS_NULL || length > OC__WIRE_REMEMBERED_STRING_MAX) {
                 writer->previous[slot].length = SIZE_MAX;
-            else if (length != SENT_AS_SAME) {
+            } else {
                 memcpy(writer->previous[slot].text, text, length);
                 writer->previous[slot].length = length;
             }

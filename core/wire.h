@@ -63,7 +63,6 @@ enum oc__wire_record_type {
  * send the next result's equal string as "the same"; longer ones (rare:
  * long messages) are always sent in full. */
 #define OC__WIRE_REMEMBERED_STRING_MAX 63u
-#define OC__WIRE_STRING_FIELDS OC__RESULT_STRING_COUNT
 
 /* Bytes a writer gathers before it writes them: at national scale a job
  * sends hundreds of thousands of results, and one write(2) per result cost
@@ -93,7 +92,7 @@ typedef struct oc__wire_writer {
     struct {
         size_t length;
         char text[OC__WIRE_REMEMBERED_STRING_MAX + 1];
-    } previous[OC__WIRE_STRING_FIELDS];
+    } previous[OC__RESULT_STRING_COUNT];
 } oc__wire_writer;
 
 /* Starts the stream: writes its header at once. Write errors (EPIPE
@@ -187,7 +186,7 @@ int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
 typedef struct oc__wire_cursor {
     size_t position;      /* where the next record starts (0: at the beginning) */
     int has_previous;     /* a result was read: previous holds its strings */
-    size_t previous[OC__WIRE_STRING_FIELDS];
+    size_t previous[OC__RESULT_STRING_COUNT];
 } oc__wire_cursor;
 
 /* The checked RESULT records in arrival order, from *cursor on (advanced).
