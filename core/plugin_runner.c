@@ -14,20 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "plugin_runner.h"
+#include "runner_worker.h"
 
-/* The descriptor a child writes its results to. */
-#define CHILD_RESULT_FD 3
-/* How long the parent sleeps between checks for a child that closed its
- * pipe but has not exited yet. */
+/* How long the parent sleeps between checks for a worker that closed a
+ * job's pipe without finishing it but has not exited yet. */
 #define REAP_POLL_MILLISECONDS 10
 #define READ_CHUNK 65536
 
@@ -35,8 +30,9 @@ typedef enum job_phase { JOB_WAITING, JOB_RUNNING, JOB_DONE } job_phase;
 
 typedef struct job_state {
     job_phase phase;
-    pid_t pid;
-    int fd;                    /* read end of the child's pipe, -1 once closed */
+    pid_t pid;                 /* of the worker running it */
+    size_t worker;             /* its slot */
+    int fd;                    /* read end of the job's pipe, -1 once closed */
     oc__wire_reader reader;    /* keeps the job's results until it is judged */
     struct timespec deadline;
     int has_deadline;
@@ -84,95 +80,20 @@ static int deadline_passed(struct timespec deadline, struct timespec current)
            || (current.tv_sec == deadline.tv_sec && current.tv_nsec >= deadline.tv_nsec);
 }
 
-/* ---- the child ---- */
+/* ---- the host ---- */
 
-static void close_descriptors_from(int first)
-{
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, (unsigned)first, ~0u, 0u) == 0)
-        return;
-#endif
-    long limit = sysconf(_SC_OPEN_MAX);
-    if (limit < 0 || limit > 65536)
-        limit = 65536;
-    for (int fd = first; fd < limit; fd++)
-        close(fd);
-}
+/* Most jobs started past the first one not yet handed to the sink, per
+ * worker: finished jobs wait there for the jobs before them, so this
+ * bounds the streams the host holds, whatever the number of jobs. */
+#define JOBS_AHEAD_PER_WORKER 3
 
-int oc__runner_child_dies_with_parent(pid_t parent)
-{
-#ifdef PR_SET_PDEATHSIG
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
-        return -1;
-#endif
-    return getppid() == parent ? 0 : -1; /* the host died before prctl */
-}
-
-/* Gives the child a clean process state: default signal dispositions (so
- * a crash kills it with its signal, whatever handlers the host or a
- * sanitizer installed), SIGPIPE ignored (a write to a closed pipe becomes
- * an error), death with the host, stdin from /dev/null, stdout onto
- * stderr, the result pipe on CHILD_RESULT_FD and nothing else open. */
-static int prepare_child(int result_fd, pid_t parent)
-{
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    sigemptyset(&action.sa_mask);
-    action.sa_handler = SIG_DFL;
-    for (int signal_number = 1; signal_number < NSIG; signal_number++)
-        if (signal_number != SIGKILL && signal_number != SIGSTOP)
-            sigaction(signal_number, &action, NULL);
-    action.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &action, NULL);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    if (oc__runner_child_dies_with_parent(parent) != 0)
-        return -1;
-
-    if (result_fd != CHILD_RESULT_FD) {
-        if (dup2(result_fd, CHILD_RESULT_FD) < 0)
-            return -1;
-    } else if (fcntl(result_fd, F_SETFD, 0) < 0) {
-        return -1;
-    }
-    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (null_fd >= 0) {
-        dup2(null_fd, STDIN_FILENO);
-        if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-            dup2(null_fd, STDOUT_FILENO);
-    }
-    close_descriptors_from(CHILD_RESULT_FD + 1);
-    return 0;
-}
-
-static _Noreturn void child_main(const oc__runner_job *job, int result_fd, pid_t parent)
-{
-    if (prepare_child(result_fd, parent) != 0)
-        _exit(OC__RUNNER_EXIT_SEND_FAILED);
-    /* Non-blocking: while the host is busy writing an earlier job's
-     * results to the output file, the writer keeps what the pipe will not
-     * take and the job goes on computing (core/wire.h). */
-    fcntl(CHILD_RESULT_FD, F_SETFL, fcntl(CHILD_RESULT_FD, F_GETFL) | O_NONBLOCK);
-    static oc__wire_writer writer; /* 256 KiB: not on the stack */
-    oc_error error;
-    oc_error_clear(&error);
-    if (oc__wire_writer_begin(&writer, CHILD_RESULT_FD, &error) != OC_OK)
-        _exit(OC__RUNNER_EXIT_SEND_FAILED);
-    int status = job->run(job->context, &writer, &error);
-    if (status != OC_OK) {
-        if (error.message[0] == '\0')
-            oc_error_set(&error, status, "failed: %s", oc_status_name(status));
-        status = oc__wire_write_error(&writer, status, error.message, NULL);
-    } else {
-        status = oc__wire_write_end(&writer, &error);
-    }
-    _exit(status == OC_OK ? 0 : OC__RUNNER_EXIT_SEND_FAILED);
-}
-
-/* ---- the parent ---- */
-
-static void start_job(const oc__runner_job *job, job_state *state)
+/* Starts job `index` on worker, which is idle; the job is done at once
+ * (start_failed) if it cannot be. Returns -1 when the worker could not
+ * be reached (it died while idle, say): it is then killed and reaped, its
+ * slot freed and the job left waiting, for the caller to try once more
+ * with a new worker. */
+static int start_job(const oc__runner_job *job, size_t index, job_state *state,
+                     oc__runner_worker *worker, size_t worker_index)
 {
     int fds[2];
     state->phase = JOB_RUNNING;
@@ -181,37 +102,34 @@ static void start_job(const oc__runner_job *job, job_state *state)
         state->start_failed = 1;
         snprintf(state->reason, sizeof state->reason, "could not start: %s", strerror(errno));
         state->phase = JOB_DONE;
-        return;
+        return 0;
     }
 #ifdef F_SETPIPE_SZ
-    /* A 1 MiB pipe (Linux; best effort) lets a child send a whole batch of
+    /* A 1 MiB pipe (Linux; best effort) lets a job send a whole batch of
      * results without waiting for the host, so the two switch less. */
     (void)fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
 #endif
-    fflush(NULL); /* or the child's exit could not, but a copy could later, repeat output */
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        state->start_failed = 1;
-        snprintf(state->reason, sizeof state->reason, "could not start: %s", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        state->phase = JOB_DONE;
-        return;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child_main(job, fds[1], parent);
-    }
+    int sent = oc__runner_worker_assign(worker, index, fds[1]);
+    int send_errno = errno;
     close(fds[1]);
+    if (sent != 0) {
+        close(fds[0]);
+        oc__runner_worker_abandon(worker);
+        snprintf(state->reason, sizeof state->reason, "could not start: %s",
+                 strerror(send_errno));
+        state->phase = JOB_WAITING;
+        return -1;
+    }
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-    state->pid = pid;
+    state->pid = worker->pid;
+    state->worker = worker_index;
     state->fd = fds[0];
     if (job->time_limit_seconds > 0) {
         state->deadline = now();
         state->deadline.tv_sec += job->time_limit_seconds;
         state->has_deadline = 1;
     }
+    return 0;
 }
 
 static void stop_reading(job_state *state)
@@ -306,20 +224,18 @@ static int failure_reason(const oc__runner_job *job, const job_state *state, cha
     return 1;
 }
 
-/* Kills and reaps every child still running: the host is giving up. */
-static void abandon(job_state *states, size_t count)
+/* Kills and reaps every worker: the host is giving up. */
+static void abandon(job_state *states, size_t count, oc__runner_worker *workers,
+                    size_t worker_count)
 {
     for (size_t i = 0; i < count; i++) {
         if (states[i].phase != JOB_RUNNING)
             continue;
         stop_reading(&states[i]);
-        if (states[i].pid > 0) {
-            kill(states[i].pid, SIGKILL);
-            while (waitpid(states[i].pid, NULL, 0) < 0 && errno == EINTR)
-                continue;
-        }
         states[i].phase = JOB_DONE;
     }
+    for (size_t w = 0; w < worker_count; w++)
+        oc__runner_worker_abandon(&workers[w]);
 }
 
 /* What the parent needs to hand finished jobs' results to the sink. */
@@ -436,35 +352,141 @@ static int collect_finished(const oc__runner_job *jobs, size_t count, job_state 
     return OC_OK;
 }
 
-static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parallel,
-                     job_state *states, struct pollfd *polls, size_t *poll_jobs,
-                     collection *collected, oc_error *error)
+/* The worker to run job `job` on: an idle one of its group, else a new
+ * one in a free slot, else a new one in place of an idle worker of
+ * another group. NULL when every slot is busy; *reason set and NULL when
+ * no process could be started. */
+static oc__runner_worker *worker_for(const oc__runner_job *jobs, size_t count, size_t job,
+                                     oc__runner_worker *workers, size_t worker_count,
+                                     char *reason, size_t size, int *start_failed)
 {
-    size_t next = 0, active = 0, done = 0;
+    const void *group = jobs[job].group;
+    oc__runner_worker *free_slot = NULL, *idle_other = NULL;
+    *start_failed = 0;
+    for (size_t w = 0; w < worker_count; w++) {
+        oc__runner_worker *worker = &workers[w];
+        if (worker->pid == 0) {
+            if (free_slot == NULL)
+                free_slot = worker;
+        } else if (worker->job == OC__RUNNER_NO_JOB && worker->control >= 0) {
+            if (group != NULL && worker->group == group)
+                return worker;
+            if (idle_other == NULL)
+                idle_other = worker;
+        }
+    }
+    if (free_slot == NULL && idle_other != NULL) {
+        oc__runner_worker_retire(idle_other);
+        free_slot = idle_other;
+    }
+    if (free_slot == NULL)
+        return NULL;
+    if (oc__runner_worker_start(free_slot, jobs, count, group, reason, size) != 0) {
+        *start_failed = 1;
+        return NULL;
+    }
+    return free_slot;
+}
+
+/* A job's stream has ended (its pipe is closed). A whole stream is judged
+ * at once and its worker goes back to waiting; a broken one needs its
+ * worker's exit status, so it is judged once the worker is reaped.
+ * Returns 1 when the job is done. */
+static int judge_ended_job(job_state *state, oc__runner_worker *workers, oc_error *error,
+                           int *host_failed)
+{
+    oc__runner_worker *worker = &workers[state->worker];
+    if (!state->rejected && !state->timed_out && !state->incomplete) {
+        worker->job = OC__RUNNER_NO_JOB;
+        return 1;
+    }
+    int wait_status;
+    pid_t reaped = waitpid(worker->pid, &wait_status, WNOHANG);
+    if (reaped == worker->pid) {
+        state->wait_status = wait_status;
+        if (worker->control >= 0)
+            close(worker->control);
+        oc__runner_worker_clear(worker);
+        return 1;
+    }
+    if (reaped < 0 && errno != EINTR) {
+        *host_failed = 1;
+        oc_error_set(error, OC_ERROR_IO, "cannot reap plugin process %ld: %s",
+                     (long)worker->pid, strerror(errno));
+    }
+    return 0;
+}
+
+/* Reaps workers that were told no job follows (jobs without a group). */
+static int reap_finished_workers(oc__runner_worker *workers, size_t worker_count)
+{
+    int waiting = 0;
+    for (size_t w = 0; w < worker_count; w++) {
+        oc__runner_worker *worker = &workers[w];
+        if (worker->pid == 0 || worker->control >= 0 || worker->job != OC__RUNNER_NO_JOB)
+            continue;
+        pid_t reaped = waitpid(worker->pid, NULL, WNOHANG);
+        if (reaped == worker->pid || (reaped < 0 && errno != EINTR))
+            oc__runner_worker_clear(worker);
+        else
+            waiting = 1;
+    }
+    return waiting;
+}
+
+static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parallel,
+                     job_state *states, oc__runner_worker *workers, struct pollfd *polls,
+                     size_t *poll_jobs, collection *collected, oc_error *error)
+{
+    size_t next = 0, running = 0, done = 0;
+    size_t window = max_parallel * JOBS_AHEAD_PER_WORKER;
     while (done < count) {
         if (stop_requested != 0)
             return oc_error_set(error, OC_ERROR_IO, "interrupted by signal %d",
                                 (int)stop_requested);
-        while (active < max_parallel && next < count) {
-            if (collected->spare_count > 0)
+        while (next < count && next < collected->next + window) {
+            char reason[sizeof states[next].reason];
+            int start_failed;
+            oc__runner_worker *worker = worker_for(jobs, count, next, workers, max_parallel,
+                                                   reason, sizeof reason, &start_failed);
+            if (worker != NULL && start_job(&jobs[next], next, &states[next], worker,
+                                            (size_t)(worker - workers)) != 0) {
+                /* That worker was gone: once more, with a new one. */
+                worker = worker_for(jobs, count, next, workers, max_parallel, reason,
+                                    sizeof reason, &start_failed);
+                if (worker != NULL && start_job(&jobs[next], next, &states[next], worker,
+                                                (size_t)(worker - workers)) != 0) {
+                    worker = NULL;
+                    start_failed = 1;
+                    memcpy(reason, states[next].reason, sizeof reason);
+                }
+            }
+            if (worker == NULL && !start_failed)
+                break;
+            if (collected->spare_count > 0 && states[next].reader.capacity == 0)
                 states[next].reader = collected->spares[--collected->spare_count];
-            start_job(&jobs[next], &states[next]);
+            if (worker == NULL) {
+                states[next].start_failed = 1;
+                memcpy(states[next].reason, reason, sizeof reason);
+                states[next].phase = JOB_DONE;
+            }
             if (states[next].phase == JOB_DONE)
                 done++;
             else
-                active++;
+                running++;
             next++;
         }
         /* Delivered after the next jobs have started, so that with one
-         * worker the next child computes while the host writes. */
+         * worker the next job computes while the host writes. */
         int status = collect_finished(jobs, count, states, collected, error);
         if (status != OC_OK)
             return status;
-        if (active == 0)
+        int exiting = reap_finished_workers(workers, max_parallel);
+        if (running == 0 && !exiting)
             continue;
 
         struct timespec current = now();
-        long timeout = -1;
+        long timeout = exiting ? REAP_POLL_MILLISECONDS : -1;
         nfds_t poll_count = 0;
         for (size_t i = 0; i < next; i++) {
             job_state *state = &states[i];
@@ -505,16 +527,13 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             }
             if (state->fd >= 0)
                 continue;
-            int wait_status;
-            pid_t reaped = waitpid(state->pid, &wait_status, WNOHANG);
-            if (reaped == state->pid) {
-                state->wait_status = wait_status;
+            int host_failed = 0;
+            if (judge_ended_job(state, workers, error, &host_failed)) {
                 state->phase = JOB_DONE;
-                active--;
+                running--;
                 done++;
-            } else if (reaped < 0 && errno != EINTR) {
-                return oc_error_set(error, OC_ERROR_IO, "cannot reap plugin process %ld: %s",
-                                    (long)state->pid, strerror(errno));
+            } else if (host_failed) {
+                return error->status;
             }
         }
     }
@@ -560,11 +579,13 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
     size_t *poll_jobs = calloc(max_parallel, sizeof *poll_jobs);
     oc__result *views = malloc(DELIVERY_BATCH * sizeof *views);
     oc__wire_reader *spares = calloc(max_parallel, sizeof *spares);
+    oc__runner_worker *workers = calloc(max_parallel, sizeof *workers);
     oc__runner_sink copying = {copy_into_list, results};
     if (sink == NULL)
         sink = &copying;
     int status = OC_OK;
-    if (states == NULL || polls == NULL || poll_jobs == NULL || views == NULL || spares == NULL)
+    if (states == NULL || polls == NULL || poll_jobs == NULL || views == NULL || spares == NULL
+        || workers == NULL)
         status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory starting plugins");
 
     /* Children must be reapable here: an inherited SIG_IGN for SIGCHLD
@@ -580,13 +601,17 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
             states[i].fd = -1;
             oc__wire_reader_init(&states[i].reader);
         }
+        for (size_t w = 0; w < max_parallel; w++)
+            oc__runner_worker_clear(&workers[w]);
         collection collected = {summary, sink, 0, views, spares, 0, max_parallel};
-        status = supervise(jobs, count, max_parallel, states, polls, poll_jobs, &collected,
-                           error);
+        status = supervise(jobs, count, max_parallel, states, workers, polls, poll_jobs,
+                           &collected, error);
         for (size_t i = 0; i < collected.spare_count; i++)
             oc__wire_reader_free(&spares[i]);
         if (status != OC_OK)
-            abandon(states, count);
+            abandon(states, count, workers, max_parallel);
+        for (size_t w = 0; w < max_parallel; w++)
+            oc__runner_worker_retire(&workers[w]);
     }
     for (size_t i = 0; states != NULL && i < count; i++) {
         oc__wire_reader_free(&states[i].reader);
@@ -597,5 +622,6 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
     free(poll_jobs);
     free(views);
     free(spares);
+    free(workers);
     return status;
 }

@@ -1,19 +1,22 @@
 /*
- * plugin_runner.h: runs jobs (usually: one metric's plugin over every
- * area) in forked child processes, so that a plugin that crashes, hangs,
- * exits or writes garbage costs only its own results, never the host or
- * the other metrics. Each child sends its results back over its own pipe
- * in the wire format (wire.h); the parent multiplexes the pipes with
- * poll(), enforces each job's time limit and reaps every child.
+ * plugin_runner.h: runs jobs (usually: one metric's plugin over a slice
+ * of its areas) in forked worker processes, so that a plugin that
+ * crashes, hangs, exits or writes garbage costs only its own results,
+ * never the host or the other metrics. A worker runs job after job of one
+ * group (core/runner_worker.h); each job sends its results back over a
+ * pipe of its own in the wire format (wire.h); the parent multiplexes the
+ * pipes with poll(), enforces each job's time limit and reaps every
+ * worker.
  *
- * A job's results are kept only when its stream is valid and complete and
- * the child exits 0. Otherwise all of them are dropped and replaced by ONE
- * result with status OC_RESULT_FAILED, metric/plugin/plugin_version set
- * and a message such as "crashed: Segmentation fault (signal 11)",
- * "aborted (signal 6)", "timed out after 2 s", "exited with status 3
- * before finishing", "sent malformed results: <reason>", "sent more than
- * N bytes of results" (past the job's stream_limit), or the message the
- * job's run function returned.
+ * A job's results are kept only when its stream is valid and complete.
+ * Otherwise all of them are dropped and replaced by ONE result with
+ * status OC_RESULT_FAILED, metric/plugin/plugin_version set and a message
+ * such as "crashed: Segmentation fault (signal 11)", "aborted (signal
+ * 6)", "timed out after 2 s", "exited with status 3 before finishing",
+ * "sent malformed results: <reason>", "sent more than N bytes of results"
+ * (past the job's stream_limit), or the message the job's run function
+ * returned. A job that crashes, hangs or sends garbage takes its worker
+ * with it; the jobs after it get a new one.
  */
 #ifndef OC_PLUGIN_RUNNER_H
 #define OC_PLUGIN_RUNNER_H
@@ -26,12 +29,14 @@
 #include "result.h"
 #include "wire.h"
 
-/* Runs in the child. Writes results with oc__wire_write_result (not END:
+/* Runs in a worker. Writes results with oc__wire_write_result (not END:
  * the runner ends the stream). Returns OC_OK, or a negative status with a
- * message in error: the whole job then fails with that message. The child
- * has stdin on /dev/null, stdout on stderr (so stray printf output cannot
- * mix with the host's output) and no other descriptors open: open files
- * (e.g. HDF5 stores) inside run, never share the parent's handles. */
+ * message in error: the whole job then fails with that message. The
+ * worker has stdin on /dev/null, stdout on stderr (so stray printf output
+ * cannot mix with the host's output) and no descriptors open but the
+ * job's result pipe and the socket its jobs arrive on: open files (e.g.
+ * HDF5 stores) inside run, never share the parent's handles. Memory a job
+ * leaves allocated stays with the worker for its later jobs. */
 typedef int (*oc__runner_function)(void *context, oc__wire_writer *writer, oc_error *error);
 
 typedef struct oc__runner_job {
@@ -50,6 +55,11 @@ typedef struct oc__runner_job {
      * the job is judged); a job that sends more fails with "sent more than
      * N bytes of results". 0: no limit. */
     size_t stream_limit;
+    /* Jobs with the same non-NULL group may run one after another in the
+     * same worker, which then keeps what they share (an open store, warm
+     * memory); NULL: the job gets a worker of its own. Borrowed, compared
+     * by address only. */
+    const void *group;
 } oc__runner_job;
 
 typedef struct oc__runner_summary {
@@ -57,15 +67,17 @@ typedef struct oc__runner_summary {
     size_t failed;    /* jobs replaced by one failed result */
 } oc__runner_summary;
 
-/* Exit status of a child whose results could not be written to the pipe. */
+/* Exit status of a worker whose results could not be written to the pipe. */
 #define OC__RUNNER_EXIT_SEND_FAILED 120
 
 /* The default parallelism: the number of online CPUs (at least 1). */
 size_t oc__runner_default_parallelism(void);
 
-/* Runs count jobs, at most max_parallel at once (0: the default).
+/* Runs count jobs, at most max_parallel at once (0: the default), and
+ * never more than a few per worker past the first job whose results are
+ * not yet delivered, so the host holds a bounded number of streams.
  * Appends to results (caller-owned list) every job's results in job order,
- * whatever order the children finish in. summary (may be NULL) counts
+ * whatever order the workers finish them in. summary (may be NULL) counts
  * kept and failed jobs. Returns OC_OK even when jobs failed (they are in
  * the results); a negative status only when the host itself failed (out
  * of memory, no pipes), after killing and reaping every child it started.

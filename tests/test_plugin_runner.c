@@ -1,12 +1,16 @@
-/* test_plugin_runner.c: fork-per-job isolation (core/plugin_runner.c). In
- * one run, a good plugin's results come back intact while plugins that
- * segfault, abort, hang, write garbage, exit early or return an error each
- * become one failed record with the reason, and no child is left behind. */
+/* test_plugin_runner.c: isolation in worker processes
+ * (core/plugin_runner.c, core/runner_worker.c). In one run, a good
+ * plugin's results come back intact while plugins that segfault, abort,
+ * hang, write garbage, exit early or return an error each become one
+ * failed record with the reason, and no process is left behind. Jobs of
+ * one group share a worker, never another group's; a failure costs its
+ * worker, not the next job; the host runs only a few jobs ahead. */
 #include "config.h"
 
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,11 +154,11 @@ static void run_everything(size_t max_parallel)
         harnesses[i] = (harness){plugins[i], plugin_jobs[i].plugin};
         jobs[i] = (oc__runner_job){plugin_jobs[i].plugin, plugins[i]->descriptor.name,
                                    plugins[i]->descriptor.version, plugin_jobs[i].time_limit,
-                                   run_harness, &harnesses[i], NULL, 0};
+                                   run_harness, &harnesses[i], NULL, 0, NULL};
     }
-    jobs[PLUGIN_JOBS] = (oc__runner_job){"store_error", "good", "1.2.3", 60, run_returns_error, NULL, NULL, 0};
-    jobs[PLUGIN_JOBS + 1] = (oc__runner_job){"flood", "good", "1.2.3", 1, run_floods, NULL, NULL, 0};
-    jobs[PLUGIN_JOBS + 2] = (oc__runner_job){"oversize", "good", "1.2.3", 60, run_oversize, NULL, NULL, 0};
+    jobs[PLUGIN_JOBS] = (oc__runner_job){"store_error", "good", "1.2.3", 60, run_returns_error, NULL, NULL, 0, NULL};
+    jobs[PLUGIN_JOBS + 1] = (oc__runner_job){"flood", "good", "1.2.3", 1, run_floods, NULL, NULL, 0, NULL};
+    jobs[PLUGIN_JOBS + 2] = (oc__runner_job){"oversize", "good", "1.2.3", 60, run_oversize, NULL, NULL, 0, NULL};
 
     oc__result_list results = {0};
     oc__runner_summary summary;
@@ -241,8 +245,8 @@ START_TEST(failure_callback_stands_for_the_work)
     harness crash = {plugin, "segfault"};
     oc__runner_job jobs[2] = {
         {"crashing", plugin->descriptor.name, plugin->descriptor.version, 60, run_harness,
-         &crash, NULL, 0},
-        {"flood", "good", "1.2.3", 1, run_floods, (void *)"flooding", two_failed_areas, 0},
+         &crash, NULL, 0, NULL},
+        {"flood", "good", "1.2.3", 1, run_floods, (void *)"flooding", two_failed_areas, 0, NULL},
     };
     oc__result_list results = {0};
     oc__runner_summary summary;
@@ -267,8 +271,8 @@ END_TEST
 START_TEST(a_job_sending_more_than_its_limit_fails_alone)
 {
     oc__runner_job jobs[2] = {
-        {"flood", "good", "1.2.3", 3600, run_floods, NULL, NULL, 1024 * 1024},
-        {"store_error", "good", "1.2.3", 60, run_returns_error, NULL, NULL, 1024 * 1024},
+        {"flood", "good", "1.2.3", 3600, run_floods, NULL, NULL, 1024 * 1024, NULL},
+        {"store_error", "good", "1.2.3", 60, run_returns_error, NULL, NULL, 1024 * 1024, NULL},
     };
     oc__result_list results = {0};
     oc__runner_summary summary;
@@ -357,7 +361,7 @@ START_TEST(results_are_delivered_in_job_order_as_jobs_finish)
     for (size_t k = 0; k < JOBS; k++) {
         contexts[k] = (numbered_job){k, k == 1 ? fifo : NULL, ""};
         snprintf(contexts[k].label, sizeof contexts[k].label, "%zu", k);
-        jobs[k] = (oc__runner_job){"numbered", "none", "1", 20, run_numbered, &contexts[k], NULL, 0};
+        jobs[k] = (oc__runner_job){"numbered", "none", "1", 20, run_numbered, &contexts[k], NULL, 0, NULL};
     }
     collecting_sink collected = {{0}, 0, fifo, 0};
     oc__runner_sink sink = {collect_into, &collected};
@@ -394,9 +398,9 @@ START_TEST(a_failing_sink_stops_the_run_and_reaps_every_child)
 {
     numbered_job first = {0, NULL, "0"};
     oc__runner_job jobs[3] = {
-        {"numbered", "none", "1", 0, run_numbered, &first, NULL, 0},
-        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL, 0},
-        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL, 0},
+        {"numbered", "none", "1", 0, run_numbered, &first, NULL, 0, NULL},
+        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL, 0, NULL},
+        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL, 0, NULL},
     };
     collecting_sink collected = {{0}, 0, NULL, 1};
     oc__runner_sink sink = {collect_into, &collected};
@@ -411,6 +415,226 @@ START_TEST(a_failing_sink_stops_the_run_and_reaps_every_child)
     ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* no child left, not even a zombie */
     ck_assert_int_eq(errno, ECHILD);
     oc__result_list_free(&results);
+}
+END_TEST
+
+/* ---- workers that run several jobs ---- */
+
+/* One result whose area is the pid of the process that ran the job. */
+static int run_reports_worker(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context;
+    char pid[32];
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    oc__result result;
+    oc__result_init(&result);
+    result.metric = "worker";
+    result.area = pid;
+    result.value = 1;
+    return oc__wire_write_result(writer, &result, error);
+}
+
+static int run_crashes(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context, (void)writer, (void)error;
+    raise(SIGSEGV);
+    return OC_OK;
+}
+
+static oc__runner_job worker_job(oc__runner_function run, const void *group, unsigned limit)
+{
+    return (oc__runner_job){"worker", "none", "1", limit, run, NULL, NULL, 0, group};
+}
+
+/* Runs jobs one at a time (max_parallel 1) with oc__runner_run; each
+ * job's pid (its result's area), or "" for a failed job, into pids. */
+static void run_for_pids(oc__runner_job *jobs, size_t job_count, char pids[][32],
+                         oc__runner_summary *summary)
+{
+    oc__result_list results = {0};
+    oc_error error;
+    ck_assert_msg(oc__runner_run(jobs, job_count, 1, &results, summary, &error) == OC_OK, "%s",
+                  error.message);
+    ck_assert_uint_eq(results.count, job_count);
+    for (size_t k = 0; k < job_count; k++) {
+        const oc__result *result = &results.items[k];
+        snprintf(pids[k], 32, "%s", result->status == OC_RESULT_OK ? result->area : "");
+    }
+    oc__result_list_free(&results);
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* every worker reaped */
+    ck_assert_int_eq(errno, ECHILD);
+}
+
+START_TEST(jobs_of_one_group_share_a_worker_and_no_other)
+{
+    static const char metric_a = 'a', metric_b = 'b';
+    /* The same strings in every job of a worker: a stream that said "the
+     * same as before" of the previous job's last result would be refused. */
+    oc__runner_job jobs[7] = {
+        worker_job(run_reports_worker, &metric_a, 60), worker_job(run_reports_worker, &metric_a, 60),
+        worker_job(run_reports_worker, &metric_a, 60), worker_job(run_reports_worker, &metric_b, 60),
+        worker_job(run_reports_worker, &metric_b, 60), worker_job(run_reports_worker, NULL, 60),
+        worker_job(run_reports_worker, NULL, 60),
+    };
+    char pids[7][32];
+    oc__runner_summary summary;
+    run_for_pids(jobs, 7, pids, &summary);
+    ck_assert_uint_eq(summary.succeeded, 7);
+    ck_assert_str_eq(pids[1], pids[0]);
+    ck_assert_str_eq(pids[2], pids[0]);
+    ck_assert_str_eq(pids[4], pids[3]);
+    ck_assert_str_ne(pids[3], pids[0]);
+    ck_assert_str_ne(pids[5], pids[3]);
+    ck_assert_str_ne(pids[6], pids[5]);
+    char host[32];
+    snprintf(host, sizeof host, "%ld", (long)getpid());
+    for (size_t k = 0; k < 7; k++)
+        ck_assert_str_ne(pids[k], host);
+}
+END_TEST
+
+START_TEST(a_crash_or_hang_costs_its_worker_not_the_next_job)
+{
+    static const char metric = 'm';
+    oc__runner_job jobs[5] = {
+        worker_job(run_reports_worker, &metric, 60), worker_job(run_crashes, &metric, 60),
+        worker_job(run_reports_worker, &metric, 60), worker_job(run_sleeps, &metric, 1),
+        worker_job(run_reports_worker, &metric, 60),
+    };
+    char pids[5][32];
+    oc__runner_summary summary;
+    run_for_pids(jobs, 5, pids, &summary);
+    ck_assert_uint_eq(summary.succeeded, 3);
+    ck_assert_uint_eq(summary.failed, 2);
+    ck_assert_str_eq(pids[1], "");
+    ck_assert_str_eq(pids[3], "");
+    /* Each failure took its worker down; the next job had a new one. */
+    ck_assert_str_ne(pids[0], "");
+    ck_assert_str_ne(pids[2], "");
+    ck_assert_str_ne(pids[4], "");
+    ck_assert_str_ne(pids[2], pids[0]);
+    ck_assert_str_ne(pids[4], pids[2]);
+}
+END_TEST
+
+/* Reports its pid, then leaves behind a process that kills the worker
+ * once it is idle. The killer holds the job's pipe until it is done, so
+ * the host sees the job end only after the worker is dead. */
+static int run_then_die_idle(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    int status = run_reports_worker(context, writer, error);
+    pid_t worker = getpid();
+    pid_t killer = fork();
+    if (killer == 0) {
+        usleep(200000);
+        kill(worker, SIGKILL);
+        _exit(0);
+    }
+    return killer > 0 ? status : OC_ERROR_IO;
+}
+
+START_TEST(a_worker_that_died_idle_is_replaced)
+{
+    static const char metric = 'm';
+    oc__runner_job jobs[2] = {
+        worker_job(run_then_die_idle, &metric, 60), worker_job(run_reports_worker, &metric, 60),
+    };
+    char pids[2][32];
+    oc__runner_summary summary;
+    run_for_pids(jobs, 2, pids, &summary);
+    ck_assert_uint_eq(summary.succeeded, 2);
+    ck_assert_str_ne(pids[1], pids[0]);
+}
+END_TEST
+
+START_TEST(failures_in_a_worker_say_what_happened)
+{
+    static const char metric = 'm';
+    oc__runner_job jobs[3] = {
+        worker_job(run_crashes, &metric, 60), worker_job(run_sleeps, &metric, 1),
+        worker_job(run_returns_error, &metric, 60),
+    };
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    ck_assert_int_eq(oc__runner_run(jobs, 3, 1, &results, &summary, NULL), OC_OK);
+    ck_assert_uint_eq(summary.failed, 3);
+    ck_assert_uint_eq(results.count, 3);
+    ck_assert_str_eq(results.items[0].message, "crashed: Segmentation fault (signal 11)");
+    ck_assert_str_eq(results.items[1].message, "timed out after 1 s");
+    ck_assert_str_eq(results.items[2].message, "store wirral.h5: cannot open");
+    oc__result_list_free(&results);
+}
+END_TEST
+
+/* Job 0 waits until it sees that no more jobs start, then reports how
+ * many had started by then; every other job records its start in the
+ * log and finishes at once. */
+typedef struct window_job {
+    const char *log;
+    int is_first;
+} window_job;
+
+static size_t lines_in(const char *path)
+{
+    FILE *file = fopen(path, "r");
+    size_t lines = 0;
+    if (file == NULL)
+        return 0;
+    for (int c; (c = fgetc(file)) != EOF;)
+        lines += c == '\n';
+    fclose(file);
+    return lines;
+}
+
+static int run_window_job(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    const window_job *job = context;
+    oc__result result;
+    oc__result_init(&result);
+    result.metric = "window";
+    if (job->is_first) {
+        /* Settled: the count has not moved for 0.5 s (at most 10 s). */
+        size_t seen = (size_t)-1;
+        for (int quiet = 0, rounds = 0; quiet < 50 && rounds < 1000; rounds++) {
+            size_t now_seen = lines_in(job->log);
+            quiet = now_seen == seen ? quiet + 1 : 0;
+            seen = now_seen;
+            usleep(10000);
+        }
+        result.value = (double)seen;
+    } else {
+        FILE *file = fopen(job->log, "a");
+        if (file == NULL || fputs("started\n", file) < 0 || fclose(file) != 0)
+            return oc_error_set(error, OC_ERROR_IO, "cannot log");
+    }
+    return oc__wire_write_result(writer, &result, error);
+}
+
+START_TEST(the_host_runs_only_a_few_jobs_past_the_first_undelivered)
+{
+    make_test_directory();
+    static const char metric = 'w';
+    enum { JOBS = 30 };
+    window_job contexts[JOBS];
+    oc__runner_job jobs[JOBS];
+    for (size_t k = 0; k < JOBS; k++) {
+        contexts[k] = (window_job){test_path("log"), k == 0};
+        jobs[k] = (oc__runner_job){"window", "none", "1", 60, run_window_job, &contexts[k],
+                                   NULL, 0, &metric};
+    }
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    oc_error error;
+    ck_assert_msg(oc__runner_run(jobs, JOBS, 2, &results, &summary, &error) == OC_OK, "%s",
+                  error.message);
+    ck_assert_uint_eq(summary.succeeded, JOBS);
+    /* Two workers, three jobs each past job 0: jobs 1-5 ran while job 0
+     * waited, and job 6 had to wait for job 0's results to leave. */
+    ck_assert_double_eq(results.items[0].value, 5);
+    ck_assert_uint_eq(lines_in(test_path("log")), JOBS - 1);
+    oc__result_list_free(&results);
+    remove_test_directory();
 }
 END_TEST
 
@@ -436,6 +660,11 @@ int main(void)
     tcase_add_test(tests, results_are_delivered_in_job_order_as_jobs_finish);
     tcase_add_test(tests, a_failing_sink_stops_the_run_and_reaps_every_child);
     tcase_add_test(tests, default_parallelism_and_no_jobs);
+    tcase_add_test(tests, jobs_of_one_group_share_a_worker_and_no_other);
+    tcase_add_test(tests, a_crash_or_hang_costs_its_worker_not_the_next_job);
+    tcase_add_test(tests, failures_in_a_worker_say_what_happened);
+    tcase_add_test(tests, a_worker_that_died_idle_is_replaced);
+    tcase_add_test(tests, the_host_runs_only_a_few_jobs_past_the_first_undelivered);
     suite_add_tcase(suite, tests);
     return check_runner_run_suite(suite);
 }
