@@ -1,7 +1,8 @@
 /*
  * engine.c: runs a configuration: plugins loaded once in the parent, one
  * plan per metric, each plan cut into jobs of roughly equal work (areas
- * read), and the jobs run in isolated children by core/plugin_runner.c.
+ * read), and the jobs run in isolated workers by core/plugin_runner.c,
+ * each worker serving one metric.
  */
 #include "config.h"
 
@@ -13,14 +14,19 @@
 #include "engine_plan.h"
 #include "plugin_runner.h"
 
-/* Fewest areas a job reads: below this, forking costs more than it saves. */
-#define MIN_AREAS_PER_JOB 2048
-/* Jobs per worker, so that uneven jobs still keep every worker busy. Each
- * job costs a fork, its own opening of the store and some 5,000 page
- * faults (pages copied from the host or first touched), about 10-20 ms;
- * four per worker paid that for 32 jobs at --jobs 2 over every LSOA, two
- * per worker is faster at both --jobs 1 and 2 (docs/performance.md). */
-#define JOBS_PER_WORKER 2
+/* Fewest areas a job reads: below this, handing out a job costs more
+ * than it balances. */
+#define MIN_AREAS_PER_JOB 1024
+/* Most areas a job reads: the host holds the streams of a few jobs per
+ * worker (core/plugin_runner.h), so this, not the store's size, bounds
+ * its memory (about 0.8 MB of stream per indicator a job reports). */
+#define MAX_AREAS_PER_JOB 4096
+/* Jobs per worker, so that uneven jobs still keep every worker busy to
+ * the end. A worker runs job after job of its metric (core/runner_worker.h),
+ * so a job costs little more than its work: when each job forked, opened
+ * the store and faulted in its pages (10-20 ms), two per worker was the
+ * best trade (docs/performance.md). */
+#define JOBS_PER_WORKER 4
 /* The bytes a job may send per result it owes: a result takes about 200
  * on the wire, so this leaves room for long messages while a plugin that
  * floods its pipe fails its own job long before the host runs short of
@@ -36,7 +42,8 @@ typedef struct job_context {
 static int run_job(void *context, oc__wire_writer *writer, oc_error *error)
 {
     const job_context *job = context;
-    return oc__engine_evaluate_units(job->plan, job->first_unit, job->unit_count, writer, error);
+    return oc__engine_evaluate_units_again(job->plan, job->first_unit, job->unit_count, writer,
+                                           error);
 }
 
 /* A job that crashed, hung or sent garbage stands for all its work: one
@@ -95,6 +102,8 @@ static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t wor
         size_t per_job = total / (workers * JOBS_PER_WORKER) + 1;
         if (per_job < MIN_AREAS_PER_JOB)
             per_job = MIN_AREAS_PER_JOB;
+        if (per_job > MAX_AREAS_PER_JOB)
+            per_job = MAX_AREAS_PER_JOB;
         /* Whole chunk rows per job: a row split between two jobs would be
          * decompressed by both. */
         if (plan->chunk_areas > 0 && plan->chunk_areas <= per_job)
@@ -114,6 +123,7 @@ static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t wor
                 .context = &contexts[count],
                 .on_failure = expand_failure,
                 .stream_limit = results * RESULT_BYTES_ALLOWED + OC__WIRE_RECORD_MAX,
+                .group = plan,
             };
             count++;
         }

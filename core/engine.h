@@ -65,6 +65,17 @@ void oc__metric_plan_free(oc__metric_plan *plan);
 int oc__engine_evaluate_units(const oc__metric_plan *plan, size_t first_unit,
                               size_t unit_count, oc__wire_writer *writer, oc_error *error);
 
+/* oc__engine_evaluate_units for a worker that runs job after job of one
+ * plan (core/runner_worker.h): the open store, the buffers and the
+ * comparator's outputs are kept, in this process only, for the next call
+ * with the same plan, instead of being built again for every job. A call
+ * with another plan, or one that fails, starts afresh.
+ * oc__engine_evaluate_forget frees what is kept (a worker that exits
+ * need not). */
+int oc__engine_evaluate_units_again(const oc__metric_plan *plan, size_t first_unit,
+                                    size_t unit_count, oc__wire_writer *writer, oc_error *error);
+void oc__engine_evaluate_forget(void);
+
 /* ---- Running a configuration (engine.c) ---- */
 
 struct oc__config;

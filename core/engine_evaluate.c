@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "period.h"
@@ -451,35 +452,101 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
     return status;
 }
 
+/* Opens the evaluator and, with a comparator, evaluates it once: every
+ * job of the plan compares its units with the same outputs. */
+static int evaluator_prepare(evaluator *ev, const oc__metric_plan *plan, oc__wire_writer *writer,
+                             oc_error *error)
+{
+    int status = evaluator_open(ev, plan, writer, error);
+    if (status == OC_OK && plan->comparator != NULL) {
+        size_t size = plan->indicator_count * 5 * ev->time_count;
+        ev->comparator_storage = malloc(size * sizeof(double) + 1);
+        ev->comparator_series = calloc(plan->indicator_count, sizeof *ev->comparator_series);
+        if (ev->comparator_storage == NULL || ev->comparator_series == NULL)
+            status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        for (size_t i = 0; status == OC_OK && i < plan->indicator_count; i++)
+            series_bind(&ev->comparator_series[i],
+                        ev->comparator_storage + i * 5 * ev->time_count, ev->time_count);
+        if (status == OC_OK)
+            status = process_units(ev, plan->comparator, 1, KEEP_AS_COMPARATOR, error);
+    }
+    return status;
+}
+
+static int evaluate_units(evaluator *ev, size_t first_unit, size_t unit_count, oc_error *error)
+{
+    const oc__metric_plan *plan = ev->plan;
+    ev->next_to_send = 0;
+    ev->unit_count = unit_count;
+    ev->unit_results = calloc(unit_count + 1, sizeof *ev->unit_results);
+    int status = ev->unit_results != NULL ? OC_OK
+                 : oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    if (status == OC_OK)
+        status = process_units(ev, plan->units + first_unit, unit_count, SEND_RESULTS, error);
+    if (status == OC_OK)
+        status = send_ready_units(ev, error);
+    if (status == OC_OK && ev->next_to_send != unit_count)
+        status = oc_error_set(error, OC_ERROR_INVALID, "%zu of %zu units were not evaluated",
+                              unit_count - ev->next_to_send, unit_count);
+    for (size_t u = 0; ev->unit_results != NULL && u < unit_count; u++)
+        free_unit_results(ev, ev->unit_results[u]);
+    free(ev->unit_results);
+    ev->unit_results = NULL;
+    ev->unit_count = 0;
+    return status;
+}
+
 int oc__engine_evaluate_units(const oc__metric_plan *plan, size_t first_unit,
                               size_t unit_count, oc__wire_writer *writer, oc_error *error)
 {
     evaluator ev;
-    int status = evaluator_open(&ev, plan, writer, error);
-    if (status == OC_OK && plan->comparator != NULL) {
-        size_t size = plan->indicator_count * 5 * ev.time_count;
-        ev.comparator_storage = malloc(size * sizeof(double) + 1);
-        ev.comparator_series = calloc(plan->indicator_count, sizeof *ev.comparator_series);
-        if (ev.comparator_storage == NULL || ev.comparator_series == NULL)
-            status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-        for (size_t i = 0; status == OC_OK && i < plan->indicator_count; i++)
-            series_bind(&ev.comparator_series[i], ev.comparator_storage + i * 5 * ev.time_count,
-                        ev.time_count);
-        if (status == OC_OK)
-            status = process_units(&ev, plan->comparator, 1, KEEP_AS_COMPARATOR, error);
-    }
-    if (status == OC_OK && (ev.unit_results = calloc(unit_count + 1, sizeof *ev.unit_results)) == NULL)
-        status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-    ev.unit_count = unit_count;
+    int status = evaluator_prepare(&ev, plan, writer, error);
     if (status == OC_OK)
-        status = process_units(&ev, plan->units + first_unit, unit_count, SEND_RESULTS, error);
-    if (status == OC_OK)
-        status = send_ready_units(&ev, error);
-    if (status == OC_OK && ev.next_to_send != unit_count)
-        status = oc_error_set(error, OC_ERROR_INVALID, "%zu of %zu units were not evaluated",
-                              unit_count - ev.next_to_send, unit_count);
+        status = evaluate_units(&ev, first_unit, unit_count, error);
     evaluator_close(&ev);
     return status;
+}
+
+/* The evaluator a worker keeps between jobs of its plan, and the process
+ * that built it: a process forked from one that kept an evaluator must
+ * not use that one's HDF5 handles. */
+static evaluator kept;
+static const oc__metric_plan *kept_plan;
+static pid_t kept_by;
+
+int oc__engine_evaluate_units_again(const oc__metric_plan *plan, size_t first_unit,
+                                    size_t unit_count, oc__wire_writer *writer, oc_error *error)
+{
+    if (kept_plan != NULL && (kept_plan != plan || kept_by != getpid())) {
+        if (kept_by == getpid())
+            evaluator_close(&kept);
+        kept_plan = NULL;
+    }
+    int status = OC_OK;
+    if (kept_plan == NULL) {
+        status = evaluator_prepare(&kept, plan, writer, error);
+        if (status != OC_OK) {
+            evaluator_close(&kept);
+            return status;
+        }
+        kept_plan = plan;
+        kept_by = getpid();
+    }
+    kept.writer = writer;
+    status = evaluate_units(&kept, first_unit, unit_count, error);
+    if (status != OC_OK) {
+        /* Half-done state is not kept: the next job starts afresh. */
+        evaluator_close(&kept);
+        kept_plan = NULL;
+    }
+    return status;
+}
+
+void oc__engine_evaluate_forget(void)
+{
+    if (kept_plan != NULL && kept_by == getpid())
+        evaluator_close(&kept);
+    kept_plan = NULL;
 }
 
 void oc__metric_plan_free(oc__metric_plan *plan)

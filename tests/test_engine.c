@@ -157,19 +157,19 @@ static void write_national_store(void)
 
 START_TEST(jobs_take_whole_chunk_rows)
 {
-    /* With 4 workers (2 jobs each) a job should read 17000 / (4 x 2) + 1
-     * = 2126 areas; whole chunk rows of 512 make that 2560 (5 rows), so 7
-     * jobs (6 x 2560 = 15360, the seventh the last 1640). Cut at 2126
-     * there would be 8 (7 x 2126 = 14882 < 17000). */
+    /* With 4 workers (4 jobs each) a job should read 17000 / (4 x 4) + 1
+     * = 1063 areas; whole chunk rows of 512 make that 1536 (3 rows), so 12
+     * jobs (11 x 1536 = 16896, the twelfth the last 104). Cut at 1063
+     * there would be 16 (15 x 1063 = 15945 < 17000). */
     write_national_store();
     oc_error error;
     const char *text =
         "[outcomes]\nstore = national.h5\nallow_insecure_plugins = yes\n\n"
         "[m]\nplugin = worklessness\ninput.claimants = claimants\nindicators = claimants\n";
     ck_assert_msg(run(text, plugin_directory(), 4, &error) == OC_OK, "%s", error.message);
-    ck_assert_uint_eq(summary.succeeded, 7);
+    ck_assert_uint_eq(summary.succeeded, 12);
     ck_assert_uint_eq(summary.failed, 0);
-    /* Whatever order the children finish in, results keep the areas'. */
+    /* Whatever order the workers finish in, results keep the areas'. */
     ck_assert_uint_eq(results.count, 17000);
     for (size_t a = 0; a < 17000; a++) {
         ck_assert_str_eq(results.items[a].area, fixture_area_code(a));

@@ -81,6 +81,7 @@ static void set_up(void)
 
 static void tear_down(void)
 {
+    oc__engine_evaluate_forget();
     oc__result_list_free(&results);
     oc__metric_plan_free(&plan);
     oc__config_free(config);
@@ -99,6 +100,9 @@ static void plan_metric(const char *store, const char *extra, const char *period
                       == OC_OK, "%s", error.message);
 }
 
+/* Whether evaluate runs jobs as a worker does, keeping the evaluator. */
+static int as_worker;
+
 /* Runs units [first, first + count) into a wire file and reads it back
  * into `results`. Returns the job's status. */
 static int evaluate(size_t first, size_t count, oc_error *error)
@@ -109,7 +113,8 @@ static int evaluate(size_t first, size_t count, oc_error *error)
     oc__wire_writer writer;
     oc_error wire_error;
     ck_assert_int_eq(oc__wire_writer_begin(&writer, fd, &wire_error), OC_OK);
-    int status = oc__engine_evaluate_units(&plan, first, count, &writer, error);
+    int status = as_worker ? oc__engine_evaluate_units_again(&plan, first, count, &writer, error)
+                           : oc__engine_evaluate_units(&plan, first, count, &writer, error);
     if (status == OC_OK)
         ck_assert_int_eq(oc__wire_write_end(&writer, &wire_error), OC_OK);
     else
@@ -423,12 +428,80 @@ START_TEST(a_store_gone_fails_the_job)
 }
 END_TEST
 
+/* ---- a worker's jobs: the evaluator kept from one job to the next ---- */
+
+START_TEST(jobs_in_one_worker_give_what_fresh_jobs_give)
+{
+    oc_error error;
+    write_large_store();
+    plan_metric("large.h5", "areas = all\nindicators = value\n", "latest");
+    as_worker = 1;
+    /* Three jobs, out of order, the middle one across chunk rows. */
+    static const size_t jobs[3][2] = {{1024, 176}, {500, 600}, {0, 500}};
+    for (size_t j = 0; j < 3; j++) {
+        oc__result_list_free(&results);
+        ck_assert_msg(evaluate(jobs[j][0], jobs[j][1], &error) == OC_OK, "%s", error.message);
+        ck_assert_uint_eq(results.count, jobs[j][1]);
+        for (size_t k = 0; k < jobs[j][1]; k++) {
+            char area[8];
+            snprintf(area, sizeof area, "A%04zu", jobs[j][0] + k);
+            ck_assert_double_eq(result_at(k, area, "value")->value,
+                                (double)(10000 + jobs[j][0] + k));
+        }
+    }
+    as_worker = 0;
+}
+END_TEST
+
+START_TEST(a_kept_comparator_serves_every_job)
+{
+    /* As comparator_change_and_difference_in_differences, in two jobs of
+     * one worker: the comparator P2 is evaluated once, for both. */
+    oc_error error;
+    plan_metric("small.h5", "areas = A2 A1\ncomparator = P2\nbaseline = 2015Q1\n", "latest");
+    as_worker = 1;
+    for (size_t job = 0; job < 2; job++) {
+        oc__result_list_free(&results);
+        ck_assert_msg(evaluate(job, 1, &error) == OC_OK, "%s", error.message);
+        const oc__result *value = result_at(0, job == 0 ? "A2" : "A1", "value");
+        ck_assert_str_eq(value->comparator, "P2");
+        ck_assert_double_eq(value->comparator_change, 80);
+        /* A2: 200 -> 240, did 40 - 80; A1: 100 -> 140, did 40 - 80. */
+        ck_assert_double_eq(value->change, 40);
+        ck_assert_double_eq(value->did, -40);
+    }
+    as_worker = 0;
+}
+END_TEST
+
+START_TEST(a_failed_job_is_not_kept)
+{
+    /* The store is gone before the first job: it fails. Written again, the
+     * next job opens it afresh instead of reusing a half-built evaluator. */
+    oc_error error;
+    plan_metric("small.h5", "areas = A2\n", "latest");
+    char moved[300];
+    snprintf(moved, sizeof moved, "%s.moved", test_path("small.h5"));
+    ck_assert_int_eq(rename(test_path("small.h5"), moved), 0);
+    as_worker = 1;
+    ck_assert_int_eq(evaluate(0, 1, &error), OC_ERROR_NOT_FOUND);
+    ck_assert_int_eq(rename(moved, test_path("small.h5")), 0);
+    oc__result_list_free(&results);
+    ck_assert_msg(evaluate(0, 1, &error) == OC_OK, "%s", error.message);
+    ck_assert_double_eq(result_at(0, "A2", "value")->value, 240);
+    as_worker = 0;
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("engine_evaluate");
     TCase *tcase = tcase_create("engine_evaluate");
     tcase_add_checked_fixture(tcase, set_up, tear_down);
     tcase_add_test(tcase, singles_and_parents_in_unit_order);
+    tcase_add_test(tcase, jobs_in_one_worker_give_what_fresh_jobs_give);
+    tcase_add_test(tcase, a_kept_comparator_serves_every_job);
+    tcase_add_test(tcase, a_failed_job_is_not_kept);
     tcase_add_test(tcase, a_parent_is_missing_where_a_member_is);
     tcase_add_test(tcase, a_missing_value_after_the_period_is_not_counted);
     tcase_add_test(tcase, comparator_change_and_difference_in_differences);
