@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -518,9 +521,26 @@ START_TEST(a_crash_or_hang_costs_its_worker_not_the_next_job)
 }
 END_TEST
 
+/* Whether the process has closed its descriptors: it is a zombie (or
+ * gone). A process killed is not at once: under AddressSanitizer its
+ * exit takes a while, and its socket stays open until late in it. */
+static int has_exited(pid_t pid)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return 1;
+    size_t got = fread(line, 1, sizeof line - 1, file);
+    fclose(file);
+    line[got] = '\0';
+    const char *state = strrchr(line, ')');
+    return state == NULL || state[1] == '\0' || state[2] == 'Z' || state[2] == 'X';
+}
+
 /* Reports its pid, then leaves behind a process that kills the worker
- * once it is idle. The killer holds the job's pipe until it is done, so
- * the host sees the job end only after the worker is dead. */
+ * once it is idle. The killer holds the job's pipe until the worker has
+ * exited, so the host sees the job end only after the worker is dead. */
 static int run_then_die_idle(void *context, oc__wire_writer *writer, oc_error *error)
 {
     int status = run_reports_worker(context, writer, error);
@@ -529,6 +549,8 @@ static int run_then_die_idle(void *context, oc__wire_writer *writer, oc_error *e
     if (killer == 0) {
         usleep(200000);
         kill(worker, SIGKILL);
+        for (int waited = 0; waited < 10000 && !has_exited(worker); waited++)
+            usleep(1000);
         _exit(0);
     }
     return killer > 0 ? status : OC_ERROR_IO;
@@ -566,6 +588,37 @@ START_TEST(failures_in_a_worker_say_what_happened)
     oc__result_list_free(&results);
 }
 END_TEST
+
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+/* A block the size of a decompressed chunk: the result's value is how
+ * many blocks malloc took straight from the kernel while it was held. */
+static int run_counts_mapped_blocks(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context;
+    void *block = malloc(1 << 20);
+    struct mallinfo2 info = mallinfo2();
+    free(block);
+    oc__result result;
+    oc__result_init(&result);
+    result.metric = "blocks";
+    result.value = (double)info.hblks;
+    return block != NULL ? oc__wire_write_result(writer, &result, error) : OC_ERROR_NO_MEMORY;
+}
+
+START_TEST(a_worker_keeps_chunk_sized_blocks_in_its_heap)
+{
+    /* By default glibc maps a megabyte on its own and unmaps it when
+     * freed, to be faulted in again for the next chunk. */
+    oc__runner_job job = worker_job(run_counts_mapped_blocks, NULL, 60);
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    ck_assert_int_eq(oc__runner_run(&job, 1, 1, &results, &summary, NULL), OC_OK);
+    ck_assert_uint_eq(summary.succeeded, 1);
+    ck_assert_double_eq(results.items[0].value, 0);
+    oc__result_list_free(&results);
+}
+END_TEST
+#endif
 
 /* Job 0 waits until it sees that no more jobs start, then reports how
  * many had started by then; every other job records its start in the
@@ -664,6 +717,9 @@ int main(void)
     tcase_add_test(tests, a_crash_or_hang_costs_its_worker_not_the_next_job);
     tcase_add_test(tests, failures_in_a_worker_say_what_happened);
     tcase_add_test(tests, a_worker_that_died_idle_is_replaced);
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+    tcase_add_test(tests, a_worker_keeps_chunk_sized_blocks_in_its_heap);
+#endif
     tcase_add_test(tests, the_host_runs_only_a_few_jobs_past_the_first_undelivered);
     suite_add_tcase(suite, tests);
     return check_runner_run_suite(suite);
