@@ -7,9 +7,11 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "check_runner.h"
@@ -254,6 +256,15 @@ START_TEST(a_failed_job_stands_for_every_unit)
 }
 END_TEST
 
+/* The run forked nothing that outlived it: the store's digest is worked
+ * out in a child started before planning, which a failed plan must stop. */
+static void assert_no_child_left(void)
+{
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+    ck_assert_int_eq(errno, ECHILD);
+}
+
 START_TEST(an_unknown_plugin_names_its_key)
 {
     oc_error error;
@@ -265,6 +276,7 @@ START_TEST(an_unknown_plugin_names_its_key)
     ck_assert_msg(strncmp(error.message, prefix, strlen(prefix)) == 0, "%s", error.message);
     ck_assert_ptr_nonnull(strstr(error.message, "nosuchplugin"));
     ck_assert_uint_eq(results.count, 0);
+    assert_no_child_left();
 }
 END_TEST
 
@@ -282,6 +294,7 @@ START_TEST(a_plan_error_stops_the_run)
              config_path, config->stores[0]);
     ck_assert_str_eq(error.message, expected);
     ck_assert_uint_eq(results.count, 0); /* nothing ran */
+    assert_no_child_left();
 }
 END_TEST
 
