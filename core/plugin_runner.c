@@ -24,6 +24,12 @@
 /* How long the parent sleeps between checks for a worker that closed a
  * job's pipe without finishing it but has not exited yet. */
 #define REAP_POLL_MILLISECONDS 10
+/* How long a worker whose job's stream ended early has to exit on its
+ * own. One that is dying exits well within it, with the status that says
+ * why; one still alive after it had its pipe closed or replaced by the
+ * job, carries on and, as a worker, would wait for its next job for ever:
+ * it is killed. */
+#define EARLY_END_GRACE_SECONDS 1
 #define READ_CHUNK 65536
 
 typedef enum job_phase { JOB_WAITING, JOB_RUNNING, JOB_DONE } job_phase;
@@ -39,6 +45,8 @@ typedef struct job_state {
     int timed_out;
     int rejected;              /* the stream was refused while reading (reason says why) */
     int incomplete;            /* the stream ended early */
+    struct timespec ended;     /* when, if it did */
+    int killed_after_early_end; /* its worker outlived the grace and was killed */
     int start_failed;
     int wait_status;
     char reason[OC_ERROR_MESSAGE_SIZE + 64]; /* a prefix and a whole message */
@@ -178,7 +186,10 @@ static void read_from_child(const oc__runner_job *job, job_state *state)
     if (got == 0) {
         if (oc__wire_reader_finish(&state->reader, &error) != OC_OK) {
             state->incomplete = 1;
-            snprintf(state->reason, sizeof state->reason, "%s", error.message);
+            state->ended = now();
+            /* What the job will say if its worker has to be killed. */
+            snprintf(state->reason, sizeof state->reason,
+                     "closed its result stream before finishing: %s", error.message);
         }
         stop_reading(state);
         return;
@@ -205,6 +216,9 @@ static int failure_reason(const oc__runner_job *job, const job_state *state, cha
     else if (state->timed_out)
         snprintf(reason, size, "timed out after %u s", job->time_limit_seconds);
     else if (state->rejected)
+        snprintf(reason, size, "%s", state->reason);
+    else if (state->killed_after_early_end && WIFSIGNALED(wait_status)
+             && WTERMSIG(wait_status) == SIGKILL)
         snprintf(reason, size, "%s", state->reason);
     else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGABRT)
         snprintf(reason, size, "aborted (signal %d)", SIGABRT);
@@ -392,8 +406,8 @@ static oc__runner_worker *worker_for(const oc__runner_job *jobs, size_t count, s
  * at once and its worker goes back to waiting; a broken one needs its
  * worker's exit status, so it is judged once the worker is reaped.
  * Returns 1 when the job is done. */
-static int judge_ended_job(job_state *state, oc__runner_worker *workers, oc_error *error,
-                           int *host_failed)
+static int judge_ended_job(job_state *state, oc__runner_worker *workers, struct timespec current,
+                           oc_error *error, int *host_failed)
 {
     oc__runner_worker *worker = &workers[state->worker];
     if (!state->rejected && !state->timed_out && !state->incomplete) {
@@ -413,6 +427,15 @@ static int judge_ended_job(job_state *state, oc__runner_worker *workers, oc_erro
         *host_failed = 1;
         oc_error_set(error, OC_ERROR_IO, "cannot reap plugin process %ld: %s",
                      (long)worker->pid, strerror(errno));
+        return 0;
+    }
+    if (state->incomplete && !state->killed_after_early_end) {
+        struct timespec grace_over = state->ended;
+        grace_over.tv_sec += EARLY_END_GRACE_SECONDS;
+        if (deadline_passed(grace_over, current)) {
+            state->killed_after_early_end = 1;
+            kill(worker->pid, SIGKILL);
+        }
     }
     return 0;
 }
@@ -528,7 +551,7 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             if (state->fd >= 0)
                 continue;
             int host_failed = 0;
-            if (judge_ended_job(state, workers, error, &host_failed)) {
+            if (judge_ended_job(state, workers, current, error, &host_failed)) {
                 state->phase = JOB_DONE;
                 running--;
                 done++;

@@ -589,6 +589,46 @@ START_TEST(failures_in_a_worker_say_what_happened)
 }
 END_TEST
 
+/* Puts /dev/null where its result pipe was and returns as if all went
+ * well: the host sees the stream end without END, yet the worker lives
+ * on, writes its END into /dev/null and waits for its next job. */
+static int run_drops_its_pipe(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context;
+    int null_fd = open("/dev/null", O_WRONLY);
+    if (null_fd < 0 || dup2(null_fd, writer->fd) < 0)
+        return oc_error_set(error, OC_ERROR_IO, "cannot open /dev/null");
+    close(null_fd);
+    return OC_OK;
+}
+
+START_TEST(a_job_whose_stream_ends_early_in_a_live_worker_fails_without_a_hang)
+{
+    static const char metric = 'm';
+    /* No time limit: before the fix the host waited for the worker to
+     * exit, and an idle worker never does. */
+    oc__runner_job jobs[2] = {
+        worker_job(run_drops_its_pipe, &metric, 0), worker_job(run_reports_worker, &metric, 0),
+    };
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    oc_error error;
+    ck_assert_msg(oc__runner_run(jobs, 2, 1, &results, &summary, &error) == OC_OK, "%s",
+                  error.message);
+    ck_assert_uint_eq(summary.failed, 1);
+    ck_assert_uint_eq(summary.succeeded, 1);
+    ck_assert_uint_eq(results.count, 2);
+    ck_assert_str_eq(results.items[0].message,
+                     "closed its result stream before finishing: "
+                     "stream ended without an END record after 0 results");
+    ck_assert_int_eq(results.items[1].status, OC_RESULT_OK);
+    oc__result_list_free(&results);
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* every worker reaped */
+    ck_assert_int_eq(errno, ECHILD);
+}
+END_TEST
+
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
 /* A block the size of a decompressed chunk: the result's value is how
  * many blocks malloc took straight from the kernel while it was held. */
@@ -717,6 +757,7 @@ int main(void)
     tcase_add_test(tests, a_crash_or_hang_costs_its_worker_not_the_next_job);
     tcase_add_test(tests, failures_in_a_worker_say_what_happened);
     tcase_add_test(tests, a_worker_that_died_idle_is_replaced);
+    tcase_add_test(tests, a_job_whose_stream_ends_early_in_a_live_worker_fails_without_a_hang);
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
     tcase_add_test(tests, a_worker_keeps_chunk_sized_blocks_in_its_heap);
 #endif
