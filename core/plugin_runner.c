@@ -48,6 +48,7 @@ typedef struct job_state {
     struct timespec ended;     /* when, if it did */
     int killed_after_early_end; /* its worker outlived the grace and was killed */
     int start_failed;
+    int relaunched;            /* it was sent to a worker that died first, and again */
     int wait_status;
     char reason[OC_ERROR_MESSAGE_SIZE + 64]; /* a prefix and a whole message */
 } job_state;
@@ -440,6 +441,67 @@ static int judge_ended_job(job_state *state, oc__runner_worker *workers, struct 
     return 0;
 }
 
+/* Starts job `index` (state its state) on a worker: 0 when every slot
+ * is busy and the job must wait, 1 when it runs or, if it could not be
+ * started, is done (start_failed, with the reason). */
+static int launch(const oc__runner_job *jobs, size_t count, size_t index, job_state *state,
+                  oc__runner_worker *workers, size_t worker_count)
+{
+    char reason[sizeof state->reason];
+    int start_failed;
+    oc__runner_worker *worker = worker_for(jobs, count, index, workers, worker_count, reason,
+                                           sizeof reason, &start_failed);
+    if (worker != NULL
+        && start_job(&jobs[index], index, state, worker, (size_t)(worker - workers)) != 0) {
+        /* That worker was gone: once more, with a new one. */
+        worker = worker_for(jobs, count, index, workers, worker_count, reason, sizeof reason,
+                            &start_failed);
+        if (worker != NULL
+            && start_job(&jobs[index], index, state, worker, (size_t)(worker - workers)) != 0) {
+            worker = NULL;
+            start_failed = 1;
+            memcpy(reason, state->reason, sizeof reason);
+        }
+    }
+    if (worker == NULL && !start_failed)
+        return 0;
+    if (worker == NULL) {
+        state->start_failed = 1;
+        memcpy(state->reason, reason, sizeof reason);
+        state->phase = JOB_DONE;
+    }
+    return 1;
+}
+
+/* Whether a job that ended broken never began: not even its stream's
+ * header, which a worker sends before it runs anything of the job,
+ * arrived. Its worker died before it (while idle, just as the host sent
+ * the job), so the job is not at fault and runs again, once. */
+static int never_began(const job_state *state)
+{
+    return state->incomplete && !state->timed_out && !state->rejected && !state->relaunched
+           && state->reader.length == 0;
+}
+
+/* Runs again a job that never began; if no slot is free (which cannot
+ * happen: its worker's slot was just freed) it is judged as it was. */
+static void relaunch(const oc__runner_job *jobs, size_t count, size_t index, job_state *state,
+                    oc__runner_worker *workers, size_t worker_count)
+{
+    job_state ended = *state;
+    oc__wire_reader_reset(&state->reader);
+    state->incomplete = 0;
+    state->killed_after_early_end = 0;
+    state->wait_status = 0;
+    state->has_deadline = 0;
+    state->reason[0] = '\0';
+    state->relaunched = 1;
+    if (launch(jobs, count, index, state, workers, worker_count))
+        return;
+    ended.reader = state->reader;
+    *state = ended;
+}
+
 /* Reaps workers that were told no job follows (jobs without a group). */
 static int reap_finished_workers(oc__runner_worker *workers, size_t worker_count)
 {
@@ -468,31 +530,10 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             return oc_error_set(error, OC_ERROR_IO, "interrupted by signal %d",
                                 (int)stop_requested);
         while (next < count && next < collected->next + window) {
-            char reason[sizeof states[next].reason];
-            int start_failed;
-            oc__runner_worker *worker = worker_for(jobs, count, next, workers, max_parallel,
-                                                   reason, sizeof reason, &start_failed);
-            if (worker != NULL && start_job(&jobs[next], next, &states[next], worker,
-                                            (size_t)(worker - workers)) != 0) {
-                /* That worker was gone: once more, with a new one. */
-                worker = worker_for(jobs, count, next, workers, max_parallel, reason,
-                                    sizeof reason, &start_failed);
-                if (worker != NULL && start_job(&jobs[next], next, &states[next], worker,
-                                                (size_t)(worker - workers)) != 0) {
-                    worker = NULL;
-                    start_failed = 1;
-                    memcpy(reason, states[next].reason, sizeof reason);
-                }
-            }
-            if (worker == NULL && !start_failed)
+            if (!launch(jobs, count, next, &states[next], workers, max_parallel))
                 break;
             if (collected->spare_count > 0 && states[next].reader.capacity == 0)
                 states[next].reader = collected->spares[--collected->spare_count];
-            if (worker == NULL) {
-                states[next].start_failed = 1;
-                memcpy(states[next].reason, reason, sizeof reason);
-                states[next].phase = JOB_DONE;
-            }
             if (states[next].phase == JOB_DONE)
                 done++;
             else
@@ -553,8 +594,12 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             int host_failed = 0;
             if (judge_ended_job(state, workers, current, error, &host_failed)) {
                 state->phase = JOB_DONE;
-                running--;
-                done++;
+                if (never_began(state))
+                    relaunch(jobs, count, i, state, workers, max_parallel);
+                if (state->phase == JOB_DONE) {
+                    running--;
+                    done++;
+                }
             } else if (host_failed) {
                 return error->status;
             }

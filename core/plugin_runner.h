@@ -14,9 +14,13 @@
  * such as "crashed: Segmentation fault (signal 11)", "aborted (signal
  * 6)", "timed out after 2 s", "exited with status 3 before finishing",
  * "sent malformed results: <reason>", "sent more than N bytes of results"
- * (past the job's stream_limit), or the message the job's run function
- * returned. A job that crashes, hangs or sends garbage takes its worker
- * with it; the jobs after it get a new one.
+ * (past the job's stream_limit), "closed its result stream before
+ * finishing: <reason>" (its worker lived on past the stream's end, and was
+ * killed), or the message the job's run function returned. A job that
+ * crashes, hangs or sends garbage takes its worker with it; the jobs after
+ * it get a new one. A job whose worker died before the job began (nothing
+ * of its stream arrived) is not its failure: it runs again, once, on
+ * another worker.
  */
 #ifndef OC_PLUGIN_RUNNER_H
 #define OC_PLUGIN_RUNNER_H

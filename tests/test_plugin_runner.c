@@ -570,6 +570,45 @@ START_TEST(a_worker_that_died_idle_is_replaced)
 }
 END_TEST
 
+/* As run_then_die_idle, but the killer also keeps the worker's end of
+ * its socket open for half a second after letting go of the job's pipe:
+ * the host's next job reaches the dead worker's socket, as it does when a
+ * worker dies just after the host sent it a job, and is lost with it. */
+static int run_then_die_idle_holding_its_socket(void *context, oc__wire_writer *writer,
+                                                oc_error *error)
+{
+    int status = run_reports_worker(context, writer, error);
+    pid_t worker = getpid();
+    pid_t killer = fork();
+    if (killer == 0) {
+        usleep(200000);
+        kill(worker, SIGKILL);
+        for (int waited = 0; waited < 10000 && !has_exited(worker); waited++)
+            usleep(1000);
+        close(writer->fd);
+        usleep(500000);
+        _exit(0);
+    }
+    return killer > 0 ? status : OC_ERROR_IO;
+}
+
+START_TEST(a_job_sent_to_a_worker_that_died_is_run_again_not_failed)
+{
+    static const char metric = 'm';
+    oc__runner_job jobs[2] = {
+        worker_job(run_then_die_idle_holding_its_socket, &metric, 60),
+        worker_job(run_reports_worker, &metric, 60),
+    };
+    char pids[2][32];
+    oc__runner_summary summary;
+    run_for_pids(jobs, 2, pids, &summary);
+    /* Job 1 never began in the dead worker (not even its stream's header
+     * arrived): it is not its failure. */
+    ck_assert_uint_eq(summary.succeeded, 2);
+    ck_assert_str_ne(pids[1], pids[0]);
+}
+END_TEST
+
 START_TEST(failures_in_a_worker_say_what_happened)
 {
     static const char metric = 'm';
@@ -757,6 +796,7 @@ int main(void)
     tcase_add_test(tests, a_crash_or_hang_costs_its_worker_not_the_next_job);
     tcase_add_test(tests, failures_in_a_worker_say_what_happened);
     tcase_add_test(tests, a_worker_that_died_idle_is_replaced);
+    tcase_add_test(tests, a_job_sent_to_a_worker_that_died_is_run_again_not_failed);
     tcase_add_test(tests, a_job_whose_stream_ends_early_in_a_live_worker_fails_without_a_hang);
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
     tcase_add_test(tests, a_worker_keeps_chunk_sized_blocks_in_its_heap);
