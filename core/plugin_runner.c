@@ -1,8 +1,10 @@
 /*
- * plugin_runner.c: fork-per-job isolation (see plugin_runner.h). The
- * parent never blocks on one child: it polls all pipes, wakes for the
- * nearest deadline, and reaps with WNOHANG, so a child that hangs, floods
- * or closes its pipe early cannot stall the others.
+ * plugin_runner.c: the host's side of isolation in workers (see
+ * plugin_runner.h, core/runner_worker.h). The parent does not wait on any
+ * one worker while jobs run: it polls all pipes, wakes for the nearest
+ * deadline, and reaps with WNOHANG, so a job that hangs, floods or closes
+ * its pipe early cannot stall the others. (Retiring an idle worker to
+ * make room for another group waits for it to exit, at most a second.)
  */
 #define _GNU_SOURCE /* pipe2 */
 #include "config.h"

@@ -540,10 +540,14 @@ static int has_exited(pid_t pid)
 
 /* Reports its pid, then leaves behind a process that kills the worker
  * once it is idle. The killer holds the job's pipe until the worker has
- * exited, so the host sees the job end only after the worker is dead. */
-static int run_then_die_idle(void *context, oc__wire_writer *writer, oc_error *error)
+ * exited, so the host sees the job end only after the worker is dead.
+ * hold_socket: the killer then keeps the worker's end of its socket
+ * (inherited) open for half a second more, so that the host's next job
+ * reaches the dead worker's socket, as it does when a worker dies just
+ * after the host sent it a job, and is lost with it. */
+static int report_then_die_idle(oc__wire_writer *writer, int hold_socket, oc_error *error)
 {
-    int status = run_reports_worker(context, writer, error);
+    int status = run_reports_worker(NULL, writer, error);
     pid_t worker = getpid();
     pid_t killer = fork();
     if (killer == 0) {
@@ -551,9 +555,19 @@ static int run_then_die_idle(void *context, oc__wire_writer *writer, oc_error *e
         kill(worker, SIGKILL);
         for (int waited = 0; waited < 10000 && !has_exited(worker); waited++)
             usleep(1000);
+        if (hold_socket) {
+            close(writer->fd);
+            usleep(500000);
+        }
         _exit(0);
     }
     return killer > 0 ? status : OC_ERROR_IO;
+}
+
+static int run_then_die_idle(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context;
+    return report_then_die_idle(writer, 0, error);
 }
 
 START_TEST(a_worker_that_died_idle_is_replaced)
@@ -570,26 +584,11 @@ START_TEST(a_worker_that_died_idle_is_replaced)
 }
 END_TEST
 
-/* As run_then_die_idle, but the killer also keeps the worker's end of
- * its socket open for half a second after letting go of the job's pipe:
- * the host's next job reaches the dead worker's socket, as it does when a
- * worker dies just after the host sent it a job, and is lost with it. */
 static int run_then_die_idle_holding_its_socket(void *context, oc__wire_writer *writer,
                                                 oc_error *error)
 {
-    int status = run_reports_worker(context, writer, error);
-    pid_t worker = getpid();
-    pid_t killer = fork();
-    if (killer == 0) {
-        usleep(200000);
-        kill(worker, SIGKILL);
-        for (int waited = 0; waited < 10000 && !has_exited(worker); waited++)
-            usleep(1000);
-        close(writer->fd);
-        usleep(500000);
-        _exit(0);
-    }
-    return killer > 0 ? status : OC_ERROR_IO;
+    (void)context;
+    return report_then_die_idle(writer, 1, error);
 }
 
 START_TEST(a_job_sent_to_a_worker_that_died_is_run_again_not_failed)
