@@ -83,9 +83,11 @@ size_t oc__runner_default_parallelism(void);
  * Appends to results (caller-owned list) every job's results in job order,
  * whatever order the workers finish them in. summary (may be NULL) counts
  * kept and failed jobs. Returns OC_OK even when jobs failed (they are in
- * the results); a negative status only when the host itself failed (out
- * of memory, no pipes), after killing and reaping every child it started.
- * Flushes all stdio streams before forking. */
+ * the results), including a job for which no pipe or process could be had
+ * ("could not start: <reason>"); a negative status only when the host
+ * itself failed (out of memory, poll or waitpid failing), after killing
+ * and reaping every child it started. Flushes all stdio streams before
+ * forking. */
 int oc__runner_run(const oc__runner_job *jobs, size_t count, size_t max_parallel,
                    oc__result_list *results, oc__runner_summary *summary, oc_error *error);
 
