@@ -6,7 +6,7 @@
  * its pipe early cannot stall the others. (Retiring an idle worker to
  * make room for another group waits for it to exit, at most a second.)
  */
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* pipe2, ppoll */
 #include "config.h"
 
 #include <errno.h>
@@ -521,9 +521,12 @@ static int reap_finished_workers(oc__runner_worker *workers, size_t worker_count
     return waiting;
 }
 
+/* waiting_mask: the signal mask while waiting in ppoll, the only time a
+ * signal that asks the run to stop can arrive (see stop_signals). */
 static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parallel,
                      job_state *states, oc__runner_worker *workers, struct pollfd *polls,
-                     size_t *poll_jobs, collection *collected, oc_error *error)
+                     size_t *poll_jobs, collection *collected, const sigset_t *waiting_mask,
+                     oc_error *error)
 {
     size_t next = 0, running = 0, done = 0;
     size_t window = max_parallel * JOBS_AHEAD_PER_WORKER;
@@ -572,7 +575,8 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
                     timeout = until;
             }
         }
-        int ready = poll(polls, poll_count, (int)timeout);
+        struct timespec wait_for = {timeout / 1000, (timeout % 1000) * 1000000};
+        int ready = ppoll(polls, poll_count, timeout < 0 ? NULL : &wait_for, waiting_mask);
         if (ready < 0 && errno != EINTR)
             return oc_error_set(error, OC_ERROR_IO, "cannot wait for plugin processes: %s",
                                 strerror(errno));
@@ -674,14 +678,26 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
         for (size_t w = 0; w < max_parallel; w++)
             oc__runner_worker_clear(&workers[w]);
         collection collected = {summary, sink, 0, views, spares, 0, max_parallel};
+        /* The signals that ask a run to stop are held back except while
+         * the host waits: one that came between the check of
+         * stop_requested and the wait would otherwise go unnoticed until
+         * some job sent something or ran out of time (an hour, with a
+         * long time limit and a job that hangs). Workers unblock them. */
+        sigset_t stop_signals, waiting_mask;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGTERM);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGHUP);
+        sigprocmask(SIG_BLOCK, &stop_signals, &waiting_mask);
         status = supervise(jobs, count, max_parallel, states, workers, polls, poll_jobs,
-                           &collected, error);
+                           &collected, &waiting_mask, error);
         for (size_t i = 0; i < collected.spare_count; i++)
             oc__wire_reader_free(&spares[i]);
         if (status != OC_OK)
             abandon(states, count, workers, max_parallel);
         for (size_t w = 0; w < max_parallel; w++)
             oc__runner_worker_retire(&workers[w]);
+        sigprocmask(SIG_SETMASK, &waiting_mask, NULL);
     }
     for (size_t i = 0; states != NULL && i < count; i++) {
         oc__wire_reader_free(&states[i].reader);

@@ -118,7 +118,10 @@ int oc__runner_child_dies_with_parent(pid_t parent);
 /* Asks a run in progress to stop: the runner kills and reaps every child
  * it started and returns OC_ERROR_IO ("interrupted by signal N"). Safe to
  * call from a signal handler (it only sets a flag); a run started after
- * it stops at once. */
+ * it stops at once. While it runs, the runner blocks SIGTERM, SIGINT and
+ * SIGHUP except while it waits for its workers (ppoll), so a handler of
+ * theirs that calls this is never missed; the caller's mask is restored
+ * on return, and workers start with nothing blocked. */
 void oc__runner_request_stop(int signal_number);
 
 /* oc__runner_run that hands results to sink as jobs finish; with a sink,

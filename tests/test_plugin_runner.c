@@ -769,6 +769,86 @@ START_TEST(the_host_runs_only_a_few_jobs_past_the_first_undelivered)
 }
 END_TEST
 
+/* ---- stop signals ---- */
+
+typedef struct masking_sink {
+    int blocked_during_delivery; /* SIGTERM was blocked in every delivery */
+    int deliveries;
+    int raise_signal;            /* raise SIGTERM at the first delivery */
+} masking_sink;
+
+static int check_mask(void *context, const oc__result_list *results, oc_error *error)
+{
+    (void)results, (void)error;
+    masking_sink *sink = context;
+    sigset_t current;
+    sigprocmask(SIG_BLOCK, NULL, &current);
+    if (!sigismember(&current, SIGTERM))
+        sink->blocked_during_delivery = 0;
+    if (sink->deliveries++ == 0 && sink->raise_signal)
+        raise(SIGTERM);
+    return OC_OK;
+}
+
+static void stop_on_signal(int signal_number)
+{
+    oc__runner_request_stop(signal_number);
+}
+
+START_TEST(stop_signals_are_held_back_except_while_waiting)
+{
+    /* Held back outside the wait, a stop signal cannot fall between the
+     * check of the stop flag and the wait, where it would go unseen. */
+    numbered_job first = {0, NULL, "0"}, second = {1, NULL, "1"};
+    oc__runner_job jobs[2] = {
+        {"numbered", "none", "1", 20, run_numbered, &first, NULL, 0, NULL},
+        {"numbered", "none", "1", 20, run_numbered, &second, NULL, 0, NULL},
+    };
+    masking_sink masking = {1, 0, 0};
+    oc__runner_sink sink = {check_mask, &masking};
+    oc__result_list results = {0};
+    oc_error error;
+    ck_assert_int_eq(oc__runner_run_delivering(jobs, 2, 1, &sink, &results, NULL, &error), OC_OK);
+    ck_assert_int_eq(masking.deliveries, 2);
+    ck_assert_int_eq(masking.blocked_during_delivery, 1);
+    sigset_t after;
+    sigprocmask(SIG_BLOCK, NULL, &after);
+    ck_assert_int_eq(sigismember(&after, SIGTERM), 0); /* the caller's mask is back */
+}
+END_TEST
+
+START_TEST(a_stop_signal_held_back_still_stops_the_run)
+{
+    /* The flag it sets stays set in this process: Check's fork mode keeps
+     * it from the other tests. */
+    const char *fork_mode = getenv("CK_FORK");
+    if (fork_mode != NULL && strcmp(fork_mode, "no") == 0)
+        return;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    action.sa_handler = stop_on_signal;
+    ck_assert_int_eq(sigaction(SIGTERM, &action, NULL), 0);
+    numbered_job first = {0, NULL, "0"};
+    /* No time limit: only the stop can end the sleepers. */
+    oc__runner_job jobs[3] = {
+        {"numbered", "none", "1", 0, run_numbered, &first, NULL, 0, NULL},
+        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL, 0, NULL},
+        {"sleeper", "none", "1", 0, run_sleeps, NULL, NULL, 0, NULL},
+    };
+    masking_sink masking = {1, 0, 1};
+    oc__runner_sink sink = {check_mask, &masking};
+    oc__result_list results = {0};
+    oc_error error;
+    ck_assert_int_eq(oc__runner_run_delivering(jobs, 3, 3, &sink, &results, NULL, &error),
+                     OC_ERROR_IO);
+    ck_assert_str_eq(error.message, "interrupted by signal 15");
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* every worker reaped */
+    ck_assert_int_eq(errno, ECHILD);
+}
+END_TEST
+
 START_TEST(default_parallelism_and_no_jobs)
 {
     ck_assert_uint_ge(oc__runner_default_parallelism(), 1);
@@ -791,6 +871,8 @@ int main(void)
     tcase_add_test(tests, results_are_delivered_in_job_order_as_jobs_finish);
     tcase_add_test(tests, a_failing_sink_stops_the_run_and_reaps_every_child);
     tcase_add_test(tests, default_parallelism_and_no_jobs);
+    tcase_add_test(tests, stop_signals_are_held_back_except_while_waiting);
+    tcase_add_test(tests, a_stop_signal_held_back_still_stops_the_run);
     tcase_add_test(tests, jobs_of_one_group_share_a_worker_and_no_other);
     tcase_add_test(tests, a_crash_or_hang_costs_its_worker_not_the_next_job);
     tcase_add_test(tests, failures_in_a_worker_say_what_happened);
