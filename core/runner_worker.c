@@ -94,6 +94,11 @@ static int prepare_worker(int control_fd, pid_t parent)
      * number. */
     if (control_fd != WORKER_CONTROL_FD && dup2(control_fd, WORKER_CONTROL_FD) < 0)
         return -1;
+    /* Close-on-exec (dup2 clears it), as the result pipe is: a program a
+     * plugin runs must not hold the socket, nor the pipe, whose end the
+     * host waits for. */
+    if (fcntl(WORKER_CONTROL_FD, F_SETFD, FD_CLOEXEC) < 0)
+        return -1;
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null_fd < 0)
         return -1;
@@ -132,7 +137,7 @@ static int receive_job(size_t *job, int *result_fd)
     message.msg_control = control.space;
     message.msg_controllen = sizeof control.space;
     ssize_t got;
-    while ((got = recvmsg(WORKER_CONTROL_FD, &message, 0)) < 0 && errno == EINTR)
+    while ((got = recvmsg(WORKER_CONTROL_FD, &message, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
         continue;
     if (got == 0)
         return 0;
@@ -150,7 +155,8 @@ static int receive_job(size_t *job, int *result_fd)
 static int run_job(const oc__runner_job *job, int result_fd)
 {
     if (result_fd != WORKER_RESULT_FD) {
-        if (dup2(result_fd, WORKER_RESULT_FD) < 0)
+        if (dup2(result_fd, WORKER_RESULT_FD) < 0
+            || fcntl(WORKER_RESULT_FD, F_SETFD, FD_CLOEXEC) < 0)
             return OC_ERROR_IO;
         close(result_fd);
     }

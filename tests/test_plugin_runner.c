@@ -769,6 +769,41 @@ START_TEST(the_host_runs_only_a_few_jobs_past_the_first_undelivered)
 }
 END_TEST
 
+/* Whether the job's result pipe and every other descriptor above
+ * stderr would be closed by exec: the value is how many are not. */
+static int run_counts_inheritable(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context;
+    int inheritable = 0;
+    for (int fd = 3; fd < 64; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        inheritable += flags >= 0 && (flags & FD_CLOEXEC) == 0;
+    }
+    oc__result result;
+    oc__result_init(&result);
+    result.metric = "descriptors";
+    result.value = inheritable;
+    return oc__wire_write_result(writer, &result, error);
+}
+
+START_TEST(a_program_a_plugin_runs_inherits_no_descriptor)
+{
+    /* Such a program holding the job's pipe would keep the host waiting
+     * for the job's end as long as it lives. Two jobs in one worker: the
+     * second's pipe arrives over the socket, not from fork. */
+    static const char metric = 'd';
+    oc__runner_job jobs[2] = {worker_job(run_counts_inheritable, &metric, 60),
+                              worker_job(run_counts_inheritable, &metric, 60)};
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    ck_assert_int_eq(oc__runner_run(jobs, 2, 1, &results, &summary, NULL), OC_OK);
+    ck_assert_uint_eq(summary.succeeded, 2);
+    ck_assert_double_eq(results.items[0].value, 0);
+    ck_assert_double_eq(results.items[1].value, 0);
+    oc__result_list_free(&results);
+}
+END_TEST
+
 /* ---- stop signals ---- */
 
 typedef struct masking_sink {
@@ -872,6 +907,7 @@ int main(void)
     tcase_add_test(tests, a_failing_sink_stops_the_run_and_reaps_every_child);
     tcase_add_test(tests, default_parallelism_and_no_jobs);
     tcase_add_test(tests, stop_signals_are_held_back_except_while_waiting);
+    tcase_add_test(tests, a_program_a_plugin_runs_inherits_no_descriptor);
     tcase_add_test(tests, a_stop_signal_held_back_still_stops_the_run);
     tcase_add_test(tests, jobs_of_one_group_share_a_worker_and_no_other);
     tcase_add_test(tests, a_crash_or_hang_costs_its_worker_not_the_next_job);
