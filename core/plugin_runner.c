@@ -450,28 +450,23 @@ static int launch(const oc__runner_job *jobs, size_t count, size_t index, job_st
                   oc__runner_worker *workers, size_t worker_count)
 {
     char reason[sizeof state->reason];
-    int start_failed;
-    oc__runner_worker *worker = worker_for(jobs, count, index, workers, worker_count, reason,
-                                           sizeof reason, &start_failed);
-    if (worker != NULL
-        && start_job(&jobs[index], index, state, worker, (size_t)(worker - workers)) != 0) {
-        /* That worker was gone: once more, with a new one. */
-        worker = worker_for(jobs, count, index, workers, worker_count, reason, sizeof reason,
-                            &start_failed);
-        if (worker != NULL
-            && start_job(&jobs[index], index, state, worker, (size_t)(worker - workers)) != 0) {
-            worker = NULL;
-            start_failed = 1;
-            memcpy(reason, state->reason, sizeof reason);
-        }
+    /* A second try only when the first worker was gone (start_job then
+     * freed its slot), with a new one. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int start_failed;
+        oc__runner_worker *worker = worker_for(jobs, count, index, workers, worker_count, reason,
+                                               sizeof reason, &start_failed);
+        if (worker == NULL && !start_failed)
+            return 0;
+        if (worker == NULL)
+            break;
+        if (start_job(&jobs[index], index, state, worker, (size_t)(worker - workers)) == 0)
+            return 1;
+        memcpy(reason, state->reason, sizeof reason);
     }
-    if (worker == NULL && !start_failed)
-        return 0;
-    if (worker == NULL) {
-        state->start_failed = 1;
-        memcpy(state->reason, reason, sizeof reason);
-        state->phase = JOB_DONE;
-    }
+    state->start_failed = 1;
+    memcpy(state->reason, reason, sizeof reason);
+    state->phase = JOB_DONE;
     return 1;
 }
 
