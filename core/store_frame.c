@@ -499,6 +499,7 @@ static int load_measure(oc__store_frame *frame, hid_t group, const char *name,
         goto done;
     access = chunk_cache_access(creation, type, frame->time_count, &entry->chunk_areas,
                                 frame->area_count);
+    oc__store_chunk_layout_decide(&entry->chunks, creation, type, frame->time_count);
     /* Reopen with the chunk cache; this handle stays open for block reads. */
     entry->dataset = H5Dopen2(group, name, access);
     if (entry->dataset < 0 || (entry->file_space = H5Dget_space(entry->dataset)) < 0) {
@@ -608,6 +609,7 @@ void oc__store_frame_clear(oc__store_frame *frame)
     oc__store_strings_free(&frame->names);
     oc__store_strings_free(&frame->parents);
     oc__store_index_free(&frame->area_index);
+    oc__store_chunk_buffers_free(&frame->chunk_buffers);
     if (frame->group > 0)
         H5Gclose(frame->group);
     memset(frame, 0, sizeof *frame);

@@ -57,6 +57,51 @@ typedef struct oc__store_strings {
 
 void oc__store_strings_free(oc__store_strings *strings);
 
+/* ---- Whole chunks read straight into a block (store_chunks.c) ---------- */
+
+/* Whether and how a measure's chunks can be read without H5Dread: direct
+ * when every chunk spans chunk_areas areas by the whole time axis, holds
+ * little-endian float64 (the native double) and passes through no filter
+ * but shuffle (first) and deflate. The bits are the filters' positions in
+ * the pipeline, as H5Dread_chunk's mask reports them skipped; 0 when the
+ * filter is absent. */
+typedef struct oc__store_chunk_layout {
+    int direct;
+    size_t chunk_areas;
+    size_t time_count;
+    unsigned shuffle_bit;
+    unsigned deflate_bit;
+} oc__store_chunk_layout;
+
+/* Memory that direct reads reuse from chunk to chunk; owned by whoever
+ * holds it (a frame), zeroed to start, freed with
+ * oc__store_chunk_buffers_free. */
+typedef struct oc__store_chunk_buffers {
+    unsigned char *stored;     /* a chunk as stored in the file */
+    size_t stored_size;
+    unsigned char *inflated;   /* a shuffled chunk, inflated */
+    size_t inflated_size;
+} oc__store_chunk_buffers;
+
+/* oc__store_read_chunk's answer when the chunk is for H5Dread to read. */
+#define OC__STORE_CHUNK_NOT_DIRECT 1
+
+/* Fills layout from a dataset's creation property list and stored type
+ * (both borrowed) and the frame's number of times. */
+void oc__store_chunk_layout_decide(oc__store_chunk_layout *layout, hid_t creation, hid_t type,
+                                   size_t time_count);
+/* Reads the chunk that starts at first_area (a chunk wholly inside the
+ * dataset) into values (chunk_areas x time_count doubles, borrowed).
+ * Returns OC_OK; OC__STORE_CHUNK_NOT_DIRECT when the layout is not direct,
+ * the chunk was never written (H5Dread gives its fill value) or its stored
+ * size is beyond what the pipeline produces; otherwise OC_ERROR_FORMAT
+ * (damaged chunk) or OC_ERROR_NO_MEMORY, with the reason in reason (size
+ * bytes). */
+int oc__store_read_chunk(hid_t dataset, const oc__store_chunk_layout *layout,
+                         oc__store_chunk_buffers *buffers, size_t first_area, double *values,
+                         char *reason, size_t size);
+void oc__store_chunk_buffers_free(oc__store_chunk_buffers *buffers);
+
 /* ---- Frames -------------------------------------------------------------- */
 
 typedef struct oc__store_measure_entry {
@@ -65,6 +110,7 @@ typedef struct oc__store_measure_entry {
     hid_t dataset;               /* open until the store closes */
     hid_t file_space;
     size_t chunk_areas;
+    oc__store_chunk_layout chunks;
     int has_fill_value;          /* fill values (other than NaN) become NaN */
     double fill_value;
     int has_missing_value;
@@ -84,6 +130,7 @@ struct oc__store_frame {
     oc__store_index area_index;
     oc__store_measure_entry *measures; /* owned */
     size_t measure_count;
+    oc__store_chunk_buffers chunk_buffers; /* shared by its measures' reads */
     /* Set before loading: area codes, names and parents are not read, only
      * the number of areas (oc__store_open_for_reading). */
     int without_labels;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -294,6 +295,45 @@ size_t oc__store_measure_chunk_areas(const oc__store_frame *frame,
     return entry != NULL ? entry->chunk_areas : 0;
 }
 
+/* Whole chunks inside the block are read directly; the rest (a block that
+ * starts or ends inside a chunk, the last and partial chunk row, a layout
+ * or chunk the direct path does not take) through H5Dread. */
+static int read_rows(oc__store_frame *frame, oc__store_measure_entry *entry, size_t first_area,
+                     size_t area_count, double *values, char *reason, size_t size)
+{
+    const oc__store_chunk_layout *layout = &entry->chunks;
+    size_t time_count = frame->time_count;
+    for (size_t done = 0; done < area_count;) {
+        size_t area = first_area + done, left = area_count - done, rows = left;
+        if (layout->direct) {
+            size_t into_chunk = area % layout->chunk_areas;
+            rows = layout->chunk_areas - into_chunk;
+            if (rows > left)
+                rows = left;
+            if (into_chunk == 0 && rows == layout->chunk_areas) {
+                int status = oc__store_read_chunk(entry->dataset, layout, &frame->chunk_buffers,
+                                                  area, values + done * time_count, reason, size);
+                if (status != OC_OK && status != OC__STORE_CHUNK_NOT_DIRECT) {
+                    char chunk_reason[200];
+                    snprintf(chunk_reason, sizeof chunk_reason, "%s", reason);
+                    snprintf(reason, size, "chunk of areas %zu to %zu: %s", area,
+                             area + rows - 1, chunk_reason);
+                    return status;
+                }
+                if (status == OC_OK) {
+                    done += rows;
+                    continue;
+                }
+            }
+        }
+        if (oc__store_read_block(entry->dataset, entry->file_space, area, rows, time_count,
+                                 values + done * time_count, reason, size) != OC_OK)
+            return OC_ERROR_FORMAT;
+        done += rows;
+    }
+    return OC_OK;
+}
+
 int oc__store_read_measure_block(oc__store_frame *frame, const oc__store_measure *measure,
                                  size_t first_area, size_t area_count, double *values,
                                  oc_error *error)
@@ -310,10 +350,11 @@ int oc__store_read_measure_block(oc__store_frame *frame, const oc__store_measure
     if (area_count == 0)
         return OC_OK;
     char reason[256] = "";
-    if (oc__store_read_block(entry->dataset, entry->file_space, first_area, area_count,
-                             frame->time_count, values, reason, sizeof reason) != OC_OK) {
-        return oc_error_set(error, OC_ERROR_FORMAT, "%s: %s%s%s: cannot read areas %zu to %zu: %s",
-                            frame->path, strcmp(frame->name, "/") == 0 ? "" : frame->name, "/",
+    int status = read_rows(frame, entry, first_area, area_count, values, reason, sizeof reason);
+    if (status != OC_OK) {
+        return oc_error_set(error, status == OC_ERROR_NO_MEMORY ? status : OC_ERROR_FORMAT,
+                            "%s: %s%s%s: cannot read areas %zu to %zu: %s", frame->path,
+                            strcmp(frame->name, "/") == 0 ? "" : frame->name, "/",
                             measure->name, first_area, first_area + area_count - 1, reason);
     }
     if (entry->has_fill_value || entry->has_missing_value) {

@@ -1,0 +1,190 @@
+/* store_chunks.c: reading a measure's chunks whole, straight into the
+ * caller's block. H5Dread passes every chunk through buffers of its own:
+ * the deflate filter grows one by doubling (copying as it goes), shuffle
+ * writes a second, the chunk cache keeps it and the hyperslab copy moves it
+ * once more into the caller's memory. With two workers sharing a machine
+ * those copies cost 10-15% of reading (docs/performance.md). A chunk stored
+ * the way the store writer stores it (little-endian float64 over the whole
+ * time axis, at most shuffle and deflate) is instead read as stored,
+ * inflated by zlib into a reused buffer and unshuffled into place. Anything
+ * else is left to H5Dread. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "store_internal.h"
+
+void oc__store_chunk_layout_decide(oc__store_chunk_layout *layout, hid_t creation, hid_t type,
+                                   size_t time_count)
+{
+    memset(layout, 0, sizeof *layout);
+    hsize_t chunk[2] = {0, 0};
+    if (time_count == 0 || H5Pget_layout(creation) != H5D_CHUNKED
+        || H5Pget_chunk(creation, 2, chunk) != 2 || chunk[0] == 0 || chunk[1] != time_count)
+        return;
+    /* The bytes as stored must be the bytes of a native double. */
+    if (H5Tequal(type, H5T_IEEE_F64LE) <= 0 || H5Tequal(H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE) <= 0)
+        return;
+    int filters = H5Pget_nfilters(creation);
+    if (filters < 0)
+        return;
+    for (int i = 0; i < filters; i++) {
+        unsigned flags = 0, values[4] = {0};
+        size_t value_count = 4;
+        char name[64];
+        H5Z_filter_t filter = H5Pget_filter2(creation, (unsigned)i, &flags, &value_count, values,
+                                             sizeof name, name, NULL);
+        unsigned bit = 1u << i;
+        /* shuffle must come first (it runs before deflate on writing) and
+         * work on 8-byte elements; each filter at most once. */
+        if (filter == H5Z_FILTER_SHUFFLE && i == 0 && (value_count == 0 || values[0] == 8))
+            layout->shuffle_bit = bit;
+        else if (filter == H5Z_FILTER_DEFLATE && layout->deflate_bit == 0)
+            layout->deflate_bit = bit;
+        else
+            return;
+    }
+    layout->chunk_areas = (size_t)chunk[0];
+    layout->time_count = time_count;
+    layout->direct = 1;
+}
+
+/* Byte plane p of a shuffled chunk holds byte p of every value. Eight
+ * values at a time are an 8 x 8 byte matrix to transpose: eight words read
+ * one from each plane, three rounds of swapping halves, quarters and
+ * single bytes between pairs of words, eight values out. */
+static void unshuffle(const unsigned char *planes, size_t count, double *values)
+{
+    unsigned char *out = (unsigned char *)values;
+    size_t i = 0;
+#define OC__LOAD(p) memcpy(&w##p, planes + (p) * count + i, 8)
+#define OC__SWAP(a, b, step, mask)                                  \
+    do {                                                            \
+        uint64_t swap = ((w##a >> (8 * (step))) ^ w##b) & (mask);   \
+        w##b ^= swap;                                               \
+        w##a ^= swap << (8 * (step));                               \
+    } while (0)
+    for (; i + 8 <= count; i += 8) {
+        uint64_t w0, w1, w2, w3, w4, w5, w6, w7;
+        OC__LOAD(0); OC__LOAD(1); OC__LOAD(2); OC__LOAD(3);
+        OC__LOAD(4); OC__LOAD(5); OC__LOAD(6); OC__LOAD(7);
+        OC__SWAP(0, 4, 4, 0x00000000ffffffffu); OC__SWAP(1, 5, 4, 0x00000000ffffffffu);
+        OC__SWAP(2, 6, 4, 0x00000000ffffffffu); OC__SWAP(3, 7, 4, 0x00000000ffffffffu);
+        OC__SWAP(0, 2, 2, 0x0000ffff0000ffffu); OC__SWAP(1, 3, 2, 0x0000ffff0000ffffu);
+        OC__SWAP(4, 6, 2, 0x0000ffff0000ffffu); OC__SWAP(5, 7, 2, 0x0000ffff0000ffffu);
+        OC__SWAP(0, 1, 1, 0x00ff00ff00ff00ffu); OC__SWAP(2, 3, 1, 0x00ff00ff00ff00ffu);
+        OC__SWAP(4, 5, 1, 0x00ff00ff00ff00ffu); OC__SWAP(6, 7, 1, 0x00ff00ff00ff00ffu);
+        uint64_t words[8] = {w0, w1, w2, w3, w4, w5, w6, w7};
+        memcpy(out + 8 * i, words, sizeof words); /* little-endian, as checked */
+    }
+#undef OC__LOAD
+#undef OC__SWAP
+    for (; i < count; i++)
+        for (size_t p = 0; p < 8; p++)
+            out[8 * i + p] = planes[p * count + i];
+}
+
+/* Grows *buffer to at least size bytes; keeps it on failure. */
+static int reserve(unsigned char **buffer, size_t *capacity, size_t size)
+{
+    if (*capacity >= size)
+        return OC_OK;
+    unsigned char *grown = realloc(*buffer, size);
+    if (grown == NULL)
+        return OC_ERROR_NO_MEMORY;
+    *buffer = grown;
+    *capacity = size;
+    return OC_OK;
+}
+
+/* zlib's whole-buffer inflate; the chunk must fill exactly expected bytes. */
+static int inflate_exactly(const unsigned char *stored, size_t stored_size,
+                           unsigned char *out, size_t expected, char *reason, size_t size)
+{
+    uLongf produced = (uLongf)expected;
+    int status = uncompress(out, &produced, stored, (uLong)stored_size);
+    if (status == Z_BUF_ERROR && produced == expected) {
+        snprintf(reason, size, "deflated data inflate to more than %zu bytes", expected);
+        return OC_ERROR_FORMAT;
+    }
+    if (status != Z_OK) {
+        snprintf(reason, size, "deflated data are damaged (zlib: %s)",
+                 status == Z_DATA_ERROR ? "invalid or incomplete data"
+                 : status == Z_MEM_ERROR ? "out of memory"
+                 : status == Z_BUF_ERROR ? "incomplete data"
+                                         : zError(status));
+        return status == Z_MEM_ERROR ? OC_ERROR_NO_MEMORY : OC_ERROR_FORMAT;
+    }
+    if (produced != expected) {
+        snprintf(reason, size, "deflated data inflate to %lu bytes, not the chunk's %zu",
+                 (unsigned long)produced, expected);
+        return OC_ERROR_FORMAT;
+    }
+    return OC_OK;
+}
+
+int oc__store_read_chunk(hid_t dataset, const oc__store_chunk_layout *layout,
+                         oc__store_chunk_buffers *buffers, size_t first_area, double *values,
+                         char *reason, size_t size)
+{
+    if (!layout->direct || first_area % layout->chunk_areas != 0)
+        return OC__STORE_CHUNK_NOT_DIRECT;
+    size_t count = layout->chunk_areas * layout->time_count;
+    size_t chunk_bytes = count * sizeof(double);
+    hsize_t offset[2] = {first_area, 0};
+    hsize_t stored_size = 0;
+    /* A chunk never written (its fill value) or a size no filter of ours
+     * could produce goes through H5Dread, which knows or says what is wrong. */
+    if (H5Dget_chunk_storage_size(dataset, offset, &stored_size) < 0 || stored_size == 0
+        || stored_size > compressBound((uLong)chunk_bytes)) {
+        H5Eclear2(H5E_DEFAULT);
+        return OC__STORE_CHUNK_NOT_DIRECT;
+    }
+    if (reserve(&buffers->stored, &buffers->stored_size, (size_t)stored_size) != OC_OK) {
+        snprintf(reason, size, "out of memory");
+        return OC_ERROR_NO_MEMORY;
+    }
+    uint32_t skipped = 0;
+    if (H5Dread_chunk(dataset, H5P_DEFAULT, offset, &skipped, buffers->stored) < 0) {
+        oc__store_hdf5_reason(reason, size);
+        return OC_ERROR_FORMAT;
+    }
+    int deflated = layout->deflate_bit != 0 && !(skipped & layout->deflate_bit);
+    int shuffled = layout->shuffle_bit != 0 && !(skipped & layout->shuffle_bit);
+    unsigned char *target = shuffled ? NULL : (unsigned char *)values;
+    if (shuffled) {
+        if (reserve(&buffers->inflated, &buffers->inflated_size, chunk_bytes) != OC_OK) {
+            snprintf(reason, size, "out of memory");
+            return OC_ERROR_NO_MEMORY;
+        }
+        target = buffers->inflated;
+    }
+    if (deflated) {
+        int status = inflate_exactly(buffers->stored, (size_t)stored_size, target, chunk_bytes,
+                                     reason, size);
+        if (status != OC_OK)
+            return status;
+    } else if (stored_size != chunk_bytes) {
+        snprintf(reason, size, "chunk stored in %llu bytes, not %zu",
+                 (unsigned long long)stored_size, chunk_bytes);
+        return OC_ERROR_FORMAT;
+    } else if (shuffled) {
+        target = buffers->stored; /* no inflating: unshuffle what was read */
+    } else {
+        memcpy(values, buffers->stored, chunk_bytes);
+    }
+    if (shuffled)
+        unshuffle(target, count, values);
+    return OC_OK;
+}
+
+void oc__store_chunk_buffers_free(oc__store_chunk_buffers *buffers)
+{
+    free(buffers->stored);
+    free(buffers->inflated);
+    memset(buffers, 0, sizeof *buffers);
+}
