@@ -78,6 +78,28 @@ static int expand_failure(void *context, const char *reason, oc__result_list *re
     return OC_OK;
 }
 
+/* The areas of the next job: a share of its plan, and near the end of the
+ * run a share of what the run has left, so that the last jobs are small
+ * and no worker is left alone with a large one while the others have
+ * finished (what is left of the run halves as it goes: guided
+ * scheduling). Whole chunk rows: a row split between two jobs would be
+ * decompressed by both. */
+static size_t job_areas(const oc__metric_plan *plan, size_t plan_areas, size_t run_left,
+                        size_t workers)
+{
+    size_t per_job = plan_areas / (workers * JOBS_PER_WORKER) + 1;
+    size_t share_of_rest = run_left / (2 * workers) + 1;
+    if (per_job > share_of_rest)
+        per_job = share_of_rest;
+    if (per_job < MIN_AREAS_PER_JOB)
+        per_job = MIN_AREAS_PER_JOB;
+    if (per_job > MAX_AREAS_PER_JOB)
+        per_job = MAX_AREAS_PER_JOB;
+    if (plan->chunk_areas > 0 && plan->chunk_areas <= per_job)
+        per_job = (per_job + plan->chunk_areas - 1) / plan->chunk_areas * plan->chunk_areas;
+    return per_job;
+}
+
 /* Cuts every plan into jobs; *contexts and *jobs are allocated here. */
 static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t workers,
                      job_context **contexts_out, oc__runner_job **jobs_out, size_t *job_count,
@@ -93,25 +115,21 @@ static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t wor
         free(jobs);
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     }
-    size_t count = 0;
+    size_t count = 0, run_left = 0;
+    for (size_t p = 0; p < plan_count; p++)
+        for (size_t u = 0; u < plans[p].unit_count; u++)
+            run_left += plans[p].units[u].member_count;
     for (size_t p = 0; p < plan_count; p++) {
         const oc__metric_plan *plan = &plans[p];
-        size_t total = 0;
+        size_t plan_areas = 0;
         for (size_t u = 0; u < plan->unit_count; u++)
-            total += plan->units[u].member_count;
-        size_t per_job = total / (workers * JOBS_PER_WORKER) + 1;
-        if (per_job < MIN_AREAS_PER_JOB)
-            per_job = MIN_AREAS_PER_JOB;
-        if (per_job > MAX_AREAS_PER_JOB)
-            per_job = MAX_AREAS_PER_JOB;
-        /* Whole chunk rows per job: a row split between two jobs would be
-         * decompressed by both. */
-        if (plan->chunk_areas > 0 && plan->chunk_areas <= per_job)
-            per_job = (per_job + plan->chunk_areas - 1) / plan->chunk_areas * plan->chunk_areas;
+            plan_areas += plan->units[u].member_count;
         for (size_t u = 0; u < plan->unit_count;) {
+            size_t per_job = job_areas(plan, plan_areas, run_left, workers);
             size_t first = u, work = 0;
             while (u < plan->unit_count && (u == first || work + plan->units[u].member_count <= per_job))
                 work += plan->units[u++].member_count;
+            run_left -= work;
             size_t results = (u - first) * plan->reported_count;
             contexts[count] = (job_context){plan, first, u - first};
             jobs[count] = (oc__runner_job){
