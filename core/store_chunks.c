@@ -88,16 +88,20 @@ static void unshuffle(const unsigned char *planes, size_t count, double *values)
             out[8 * i + p] = planes[p * count + i];
 }
 
-/* Grows *buffer to at least size bytes; keeps it on failure. */
-static int reserve(unsigned char **buffer, size_t *capacity, size_t size)
+/* Grows *buffer to at least size bytes; keeps it on failure, with the
+ * reason in reason (size bytes). */
+static int reserve(unsigned char **buffer, size_t *capacity, size_t wanted, char *reason,
+                   size_t size)
 {
-    if (*capacity >= size)
+    if (*capacity >= wanted)
         return OC_OK;
-    unsigned char *grown = realloc(*buffer, size);
-    if (grown == NULL)
+    unsigned char *grown = realloc(*buffer, wanted);
+    if (grown == NULL) {
+        snprintf(reason, size, "out of memory");
         return OC_ERROR_NO_MEMORY;
+    }
     *buffer = grown;
-    *capacity = size;
+    *capacity = wanted;
     return OC_OK;
 }
 
@@ -144,10 +148,9 @@ int oc__store_read_chunk(hid_t dataset, const oc__store_chunk_layout *layout,
         H5Eclear2(H5E_DEFAULT);
         return OC__STORE_CHUNK_NOT_DIRECT;
     }
-    if (reserve(&buffers->stored, &buffers->stored_size, (size_t)stored_size) != OC_OK) {
-        snprintf(reason, size, "out of memory");
+    if (reserve(&buffers->stored, &buffers->stored_size, (size_t)stored_size, reason, size)
+        != OC_OK)
         return OC_ERROR_NO_MEMORY;
-    }
     uint32_t skipped = 0;
     if (H5Dread_chunk(dataset, H5P_DEFAULT, offset, &skipped, buffers->stored) < 0) {
         oc__store_hdf5_reason(reason, size);
@@ -155,30 +158,30 @@ int oc__store_read_chunk(hid_t dataset, const oc__store_chunk_layout *layout,
     }
     int deflated = layout->deflate_bit != 0 && !(skipped & layout->deflate_bit);
     int shuffled = layout->shuffle_bit != 0 && !(skipped & layout->shuffle_bit);
-    unsigned char *target = shuffled ? NULL : (unsigned char *)values;
-    if (shuffled) {
-        if (reserve(&buffers->inflated, &buffers->inflated_size, chunk_bytes) != OC_OK) {
-            snprintf(reason, size, "out of memory");
-            return OC_ERROR_NO_MEMORY;
-        }
-        target = buffers->inflated;
-    }
+    /* The chunk once inflated: in place when it needs no unshuffling. */
+    const unsigned char *plain = buffers->stored;
     if (deflated) {
-        int status = inflate_exactly(buffers->stored, (size_t)stored_size, target, chunk_bytes,
+        unsigned char *into = (unsigned char *)values;
+        if (shuffled) {
+            if (reserve(&buffers->inflated, &buffers->inflated_size, chunk_bytes, reason, size)
+                != OC_OK)
+                return OC_ERROR_NO_MEMORY;
+            into = buffers->inflated;
+        }
+        int status = inflate_exactly(buffers->stored, (size_t)stored_size, into, chunk_bytes,
                                      reason, size);
         if (status != OC_OK)
             return status;
+        plain = into;
     } else if (stored_size != chunk_bytes) {
         snprintf(reason, size, "chunk stored in %llu bytes, not %zu",
                  (unsigned long long)stored_size, chunk_bytes);
         return OC_ERROR_FORMAT;
-    } else if (shuffled) {
-        target = buffers->stored; /* no inflating: unshuffle what was read */
-    } else {
-        memcpy(values, buffers->stored, chunk_bytes);
     }
     if (shuffled)
-        unshuffle(target, count, values);
+        unshuffle(plain, count, values);
+    else if (plain != (const unsigned char *)values)
+        memcpy(values, plain, chunk_bytes);
     return OC_OK;
 }
 
