@@ -78,6 +78,15 @@ static int expand_failure(void *context, const char *reason, oc__result_list *re
     return OC_OK;
 }
 
+/* The areas a plan's jobs read in all (a parent's members each count). */
+static size_t plan_areas_read(const oc__metric_plan *plan)
+{
+    size_t areas = 0;
+    for (size_t u = 0; u < plan->unit_count; u++)
+        areas += plan->units[u].member_count;
+    return areas;
+}
+
 /* The areas of the next job: a share of its plan, and near the end of the
  * run a share of what the run has left, so that the last jobs are small
  * and no worker is left alone with a large one while the others have
@@ -117,13 +126,10 @@ static int make_jobs(const oc__metric_plan *plans, size_t plan_count, size_t wor
     }
     size_t count = 0, run_left = 0;
     for (size_t p = 0; p < plan_count; p++)
-        for (size_t u = 0; u < plans[p].unit_count; u++)
-            run_left += plans[p].units[u].member_count;
+        run_left += plan_areas_read(&plans[p]);
     for (size_t p = 0; p < plan_count; p++) {
         const oc__metric_plan *plan = &plans[p];
-        size_t plan_areas = 0;
-        for (size_t u = 0; u < plan->unit_count; u++)
-            plan_areas += plan->units[u].member_count;
+        size_t plan_areas = plan_areas_read(plan);
         for (size_t u = 0; u < plan->unit_count;) {
             size_t per_job = job_areas(plan, plan_areas, run_left, workers);
             size_t first = u, work = 0;
