@@ -38,8 +38,7 @@ typedef enum job_phase { JOB_WAITING, JOB_RUNNING, JOB_DONE } job_phase;
 
 typedef struct job_state {
     job_phase phase;
-    pid_t pid;                 /* of the worker running it */
-    size_t worker;             /* its slot */
+    oc__runner_worker *worker; /* running it (a slot of the host's array) */
     int fd;                    /* read end of the job's pipe, -1 once closed */
     oc__wire_reader reader;    /* keeps the job's results until it is judged */
     struct timespec deadline;
@@ -104,7 +103,7 @@ static int deadline_passed(struct timespec deadline, struct timespec current)
  * slot freed and the job left waiting, for the caller to try once more
  * with a new worker. */
 static int start_job(const oc__runner_job *job, size_t index, job_state *state,
-                     oc__runner_worker *worker, size_t worker_index)
+                     oc__runner_worker *worker)
 {
     int fds[2];
     state->phase = JOB_RUNNING;
@@ -132,8 +131,7 @@ static int start_job(const oc__runner_job *job, size_t index, job_state *state,
         return -1;
     }
     fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
-    state->pid = worker->pid;
-    state->worker = worker_index;
+    state->worker = worker;
     state->fd = fds[0];
     if (job->time_limit_seconds > 0) {
         state->deadline = now();
@@ -157,7 +155,7 @@ static void reject_stream(job_state *state, const char *prefix, const char *deta
 {
     state->rejected = 1;
     snprintf(state->reason, sizeof state->reason, "%s%s", prefix, detail);
-    kill(state->pid, SIGKILL);
+    kill(state->worker->pid, SIGKILL);
     stop_reading(state);
 }
 
@@ -409,10 +407,10 @@ static oc__runner_worker *worker_for(const oc__runner_job *jobs, size_t count, s
  * at once and its worker goes back to waiting; a broken one needs its
  * worker's exit status, so it is judged once the worker is reaped.
  * Returns 1 when the job is done. */
-static int judge_ended_job(job_state *state, oc__runner_worker *workers, struct timespec current,
-                           oc_error *error, int *host_failed)
+static int judge_ended_job(job_state *state, struct timespec current, oc_error *error,
+                           int *host_failed)
 {
-    oc__runner_worker *worker = &workers[state->worker];
+    oc__runner_worker *worker = state->worker;
     if (!state->rejected && !state->timed_out && !state->incomplete) {
         worker->job = OC__RUNNER_NO_JOB;
         return 1;
@@ -460,7 +458,7 @@ static int launch(const oc__runner_job *jobs, size_t count, size_t index, job_st
             return 0;
         if (worker == NULL)
             break;
-        if (start_job(&jobs[index], index, state, worker, (size_t)(worker - workers)) == 0)
+        if (start_job(&jobs[index], index, state, worker) == 0)
             return 1;
         memcpy(reason, state->reason, sizeof reason);
     }
@@ -587,13 +585,13 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             if (state->has_deadline && !state->timed_out
                 && deadline_passed(state->deadline, current)) {
                 state->timed_out = 1;
-                kill(state->pid, SIGKILL);
+                kill(state->worker->pid, SIGKILL);
                 stop_reading(state);
             }
             if (state->fd >= 0)
                 continue;
             int host_failed = 0;
-            if (judge_ended_job(state, workers, current, error, &host_failed)) {
+            if (judge_ended_job(state, current, error, &host_failed)) {
                 state->phase = JOB_DONE;
                 if (never_began(state))
                     relaunch(jobs, count, i, state, workers, max_parallel);
