@@ -1,11 +1,12 @@
 /* digest_worker.c: hashing the stores in a child process: see
  * digest_worker.h. The child sends one line per file: the 64 hex digits,
  * or nothing more once it fails (the caller then hashes the rest). */
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* pipe2, SCHED_IDLE */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -49,6 +50,13 @@ void oc__digest_worker_start(oc__digest_worker *worker, const char *const *paths
         close(fds[0]);
         if (oc__runner_child_dies_with_parent(parent) != 0)
             _exit(1);
+        /* Hashing is never urgent: the host needs the digests only when
+         * it writes the manifest, after every job. At idle priority the
+         * child runs on a core nothing else wants (while the host plans
+         * alone, between metrics, at the end) and never takes one from a
+         * job. Where SCHED_IDLE is refused it simply runs as before. */
+        struct sched_param no_priority = {0};
+        (void)sched_setscheduler(0, SCHED_IDLE, &no_priority);
         hash_in_child(paths, count, fds[1]);
     }
     close(fds[1]);

@@ -1,15 +1,18 @@
 /* test_digest_worker.c: store digests worked out in a child process
  * (core/digest_worker.c) are the published SHA-256 values, in order; a file
  * the child cannot read gives the same one-line error as hashing it here;
- * stopping leaves no child behind. */
+ * the child runs at idle priority; stopping leaves no child behind. */
+#define _GNU_SOURCE /* SCHED_IDLE */
 #include "config.h"
 
 #include <check.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "check_runner.h"
 #include "digest_worker.h"
@@ -91,6 +94,53 @@ START_TEST(stopping_reaps_the_child)
 }
 END_TEST
 
+/* The scheduling policy (field 41 of /proc/PID/stat) of a child that has
+ * finished: a zombie keeps the policy it ran with. */
+static int policy_once_finished(pid_t pid)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    for (int attempt = 0; attempt < 5000; attempt++) {
+        FILE *stat = fopen(path, "r");
+        ck_assert_ptr_nonnull(stat);
+        size_t length = fread(text, 1, sizeof text - 1, stat);
+        fclose(stat);
+        text[length] = '\0';
+        const char *after_name = strrchr(text, ')'); /* the name may hold spaces */
+        ck_assert_ptr_nonnull(after_name);
+        if (after_name[2] == 'Z') {
+            const char *field = after_name + 2; /* field 3, the state */
+            for (int number = 3; number < 41; number++)
+                field = strchr(field, ' ') + 1;
+            return atoi(field);
+        }
+        struct timespec pause = {0, 1000000};
+        nanosleep(&pause, NULL);
+    }
+    ck_abort_msg("the digest child did not finish within 5 s");
+    return -1;
+}
+
+/* Hashing must not take a core from the jobs: the child runs at idle
+ * priority (SCHED_IDLE, policy 5 on Linux). */
+START_TEST(the_child_hashes_at_idle_priority)
+{
+    char abc[256];
+    snprintf(abc, sizeof abc, "%s", test_path("abc.h5"));
+    write_file(abc, "abc");
+    const char *const paths[] = {abc};
+    oc__digest_worker worker;
+    oc__digest_worker_start(&worker, paths, 1);
+    ck_assert_int_gt(worker.pid, 0);
+    ck_assert_int_eq(policy_once_finished(worker.pid), SCHED_IDLE);
+    char digests[1][OC_SHA256_HEX_SIZE];
+    oc_error error;
+    ck_assert_int_eq(oc__digest_worker_finish(&worker, digests, &error), OC_OK);
+    ck_assert_str_eq(digests[0], SHA256_ABC);
+    assert_no_child_left();
+}
+END_TEST
+
 START_TEST(no_files_no_child)
 {
     oc__digest_worker worker;
@@ -109,6 +159,7 @@ int main(void)
     tcase_add_test(tests, digests_in_order);
     tcase_add_test(tests, an_unreadable_file_is_named);
     tcase_add_test(tests, stopping_reaps_the_child);
+    tcase_add_test(tests, the_child_hashes_at_idle_priority);
     tcase_add_test(tests, no_files_no_child);
     suite_add_tcase(suite, tests);
     return check_runner_run_suite(suite);
