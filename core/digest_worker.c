@@ -93,9 +93,23 @@ static void reap(oc__digest_worker *worker)
     worker->pid = -1;
 }
 
+/* Whether the child has exited (it writes its last line, then exits);
+ * it is left to reap. */
+static int child_has_exited(const oc__digest_worker *worker)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    return waitid(P_PID, (id_t)worker->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0
+           || info.si_pid == worker->pid;
+}
+
 int oc__digest_worker_finish(oc__digest_worker *worker, char (*digests)[OC_SHA256_HEX_SIZE],
                              oc_error *error)
 {
+    /* Then the pipe holds every line the child will ever write, and
+     * reading it cannot block. */
+    if (worker->pid > 0 && !child_has_exited(worker))
+        kill(worker->pid, SIGKILL);
     size_t received = 0;
     if (worker->fd >= 0) {
         char line[LINE_SIZE];

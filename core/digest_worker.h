@@ -29,8 +29,11 @@ typedef struct oc__digest_worker {
  * (fork or pipe failed) the hashing is left to finish. */
 void oc__digest_worker_start(oc__digest_worker *worker, const char *const *paths, size_t count);
 
-/* Waits for the digests and copies them into digests (count entries, in
- * the order of paths). Errors name the file, as oc__sha256_file's do. */
+/* Copies the digests into digests (count entries, in the order of
+ * paths). It does not wait for a child that is still hashing: at idle
+ * priority on a busy machine it could take minutes. Such a child is
+ * killed, and the files it had not sent are hashed here. Errors name the
+ * file, as oc__sha256_file's do. */
 int oc__digest_worker_finish(oc__digest_worker *worker, char (*digests)[OC_SHA256_HEX_SIZE],
                              oc_error *error);
 

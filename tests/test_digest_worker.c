@@ -1,13 +1,15 @@
 /* test_digest_worker.c: store digests worked out in a child process
  * (core/digest_worker.c) are the published SHA-256 values, in order; a file
  * the child cannot read gives the same one-line error as hashing it here;
- * the child runs at idle priority; stopping leaves no child behind. */
+ * the child runs at idle priority and a child still hashing at the end
+ * is not waited for; stopping leaves no child behind. */
 #define _GNU_SOURCE /* SCHED_IDLE */
 #include "config.h"
 
 #include <check.h>
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +143,36 @@ START_TEST(the_child_hashes_at_idle_priority)
 }
 END_TEST
 
+/* A child that has not finished by the end of the run (here: stopped, as
+ * one starved of CPU would be) is not waited for: it is killed and its
+ * files hashed by the caller, with the same digests. */
+START_TEST(a_child_still_hashing_is_not_waited_for)
+{
+    char big[256], abc[256];
+    snprintf(big, sizeof big, "%s", test_path("big.h5"));
+    snprintf(abc, sizeof abc, "%s", test_path("abc.h5"));
+    FILE *file = fopen(big, "wb");
+    ck_assert_ptr_nonnull(file);
+    static char megabyte[1 << 20];
+    for (int i = 0; i < 32; i++) /* far more than it can hash before it is stopped */
+        ck_assert_uint_eq(fwrite(megabyte, 1, sizeof megabyte, file), sizeof megabyte);
+    ck_assert_int_eq(fclose(file), 0);
+    write_file(abc, "abc");
+    const char *const paths[] = {big, abc};
+    oc__digest_worker worker;
+    oc__digest_worker_start(&worker, paths, 2);
+    ck_assert_int_gt(worker.pid, 0);
+    ck_assert_int_eq(kill(worker.pid, SIGSTOP), 0);
+    char digests[2][OC_SHA256_HEX_SIZE];
+    oc_error error;
+    ck_assert_int_eq(oc__digest_worker_finish(&worker, digests, &error), OC_OK);
+    /* sha256sum of 32 MiB of zeros */
+    ck_assert_str_eq(digests[0], "83ee47245398adee79bd9c0a8bc57b821e92aba10f5f9ade8a5d1fae4d8c4302");
+    ck_assert_str_eq(digests[1], SHA256_ABC);
+    assert_no_child_left();
+}
+END_TEST
+
 START_TEST(no_files_no_child)
 {
     oc__digest_worker worker;
@@ -160,6 +192,7 @@ int main(void)
     tcase_add_test(tests, an_unreadable_file_is_named);
     tcase_add_test(tests, stopping_reaps_the_child);
     tcase_add_test(tests, the_child_hashes_at_idle_priority);
+    tcase_add_test(tests, a_child_still_hashing_is_not_waited_for);
     tcase_add_test(tests, no_files_no_child);
     suite_add_tcase(suite, tests);
     return check_runner_run_suite(suite);
