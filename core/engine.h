@@ -13,6 +13,7 @@
 
 #include <outcomes/plugin.h>
 
+#include "arena.h"
 #include "evaluation_internal.h"
 #include "manifest.h"
 #include "result.h"
@@ -23,9 +24,9 @@
  * members' inputs are summed (counts add up; rates are recomputed by the
  * plugin from the sums, never averaged). */
 typedef struct oc__evaluation_unit {
-    char *code;            /* owned */
-    char *name;            /* owned, "" when unknown */
-    size_t *members;       /* owned, member_count sorted area indices */
+    char *code;            /* in the plan's arena */
+    char *name;            /* in the plan's arena, "" when unknown */
+    size_t *members;       /* in the plan's arena: member_count sorted area indices */
     size_t member_count;
     int aggregated;        /* non-zero for a parent area */
 } oc__evaluation_unit;
@@ -44,6 +45,7 @@ typedef struct oc__metric_plan {
     oc__evaluation_unit *units;             /* owned */
     size_t unit_count;
     oc__evaluation_unit *comparator;        /* owned, or NULL */
+    oc__arena unit_text;                    /* owns the units' codes, names and members */
     size_t chunk_areas;                     /* the store's chunk rows, in areas (0: unknown) */
     size_t indicator_count;                 /* the descriptor's */
     size_t *reported;                       /* owned: indicator indices to report, in order */

@@ -561,15 +561,8 @@ void oc__metric_plan_free(oc__metric_plan *plan)
     free(plan->role_measures);
     free(plan->parameters);
     free(plan->reported);
-    oc__evaluation_unit *lists[] = {plan->units, plan->comparator};
-    size_t counts[] = {plan->unit_count, plan->comparator ? 1 : 0};
-    for (size_t l = 0; l < 2; l++) {
-        for (size_t u = 0; u < counts[l]; u++) {
-            free(lists[l][u].code);
-            free(lists[l][u].name);
-            free(lists[l][u].members);
-        }
-        free(lists[l]);
-    }
+    free(plan->units);
+    free(plan->comparator);
+    oc__arena_free(&plan->unit_text);
     memset(plan, 0, sizeof *plan);
 }

@@ -105,12 +105,13 @@ static const oc__parent_index *need_parents(lazy_parents *parents)
 
 /* ---- units ---- */
 
-static int unit_for_area(const oc__store_frame *frame, size_t area, oc__evaluation_unit *unit)
+static int unit_for_area(const oc__store_frame *frame, size_t area, oc__arena *arena,
+                         oc__evaluation_unit *unit)
 {
     const char *name = oc__store_area_name(frame, area);
-    unit->code = strdup(oc__store_area_codes(frame)[area]);
-    unit->name = strdup(name ? name : "");
-    unit->members = malloc(sizeof(size_t));
+    unit->code = oc__arena_copy_text(arena, oc__store_area_codes(frame)[area]);
+    unit->name = oc__arena_copy_text(arena, name ? name : "");
+    unit->members = oc__arena_allocate(arena, sizeof(size_t));
     unit->member_count = 1;
     unit->aggregated = 0;
     if (unit->code == NULL || unit->name == NULL || unit->members == NULL)
@@ -122,16 +123,16 @@ static int unit_for_area(const oc__store_frame *frame, size_t area, oc__evaluati
 /* The parent `code` as a unit summing its members. Returns
  * OC_ERROR_NOT_FOUND when no area names it as its parent. */
 static int unit_for_parent(const oc__parent_index *parents, const char *code,
-                           oc__evaluation_unit *unit)
+                           oc__arena *arena, oc__evaluation_unit *unit)
 {
     memset(unit, 0, sizeof *unit);
     size_t first, count;
     parent_members(parents, code, &first, &count);
     if (count == 0)
         return OC_ERROR_NOT_FOUND;
-    unit->code = strdup(code);
-    unit->name = strdup("");
-    unit->members = malloc(count * sizeof(size_t));
+    unit->code = oc__arena_copy_text(arena, code);
+    unit->name = oc__arena_copy_text(arena, "");
+    unit->members = oc__arena_allocate(arena, count * sizeof(size_t));
     unit->member_count = count;
     unit->aggregated = 1;
     if (unit->code == NULL || unit->name == NULL || unit->members == NULL)
@@ -143,14 +144,14 @@ static int unit_for_parent(const oc__parent_index *parents, const char *code,
 /* An area by its code, or else a parent whose members are summed. Returns
  * OC_ERROR_NOT_FOUND when the code is neither. */
 static int unit_for_code(const oc__store_frame *frame, lazy_parents *parents, const char *code,
-                         oc__evaluation_unit *unit)
+                         oc__arena *arena, oc__evaluation_unit *unit)
 {
     memset(unit, 0, sizeof *unit);
     size_t area = oc__store_find_area(frame, code);
     if (area != OC__STORE_NO_INDEX)
-        return unit_for_area(frame, area, unit);
+        return unit_for_area(frame, area, arena, unit);
     const oc__parent_index *index = need_parents(parents);
-    return index != NULL ? unit_for_parent(index, code, unit) : OC_ERROR_NO_MEMORY;
+    return index != NULL ? unit_for_parent(index, code, arena, unit) : OC_ERROR_NO_MEMORY;
 }
 
 /* `areas = parents`: one aggregated unit per distinct parent code, in code
@@ -175,10 +176,9 @@ static int plan_parent_units(const oc__config *config, const oc__config_metric *
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < parents->count; i += plan->units[plan->unit_count++].member_count) {
         const char *code = oc__store_area_parent(frame, parents->order[i]);
-        if (unit_for_parent(parents, code, &plan->units[plan->unit_count]) != OC_OK) {
-            plan->unit_count++; /* so that plan_free frees what was allocated */
+        if (unit_for_parent(parents, code, &plan->unit_text, &plan->units[plan->unit_count])
+            != OC_OK)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-        }
     }
     return OC_OK;
 }
@@ -202,8 +202,9 @@ static int plan_units(const oc__config *config, const oc__config_metric *metric,
     }
     for (size_t u = 0; u < count; u++) {
         int status = metric->all_areas
-                         ? unit_for_area(frame, u, &plan->units[u])
-                         : unit_for_code(frame, parents, metric->areas[u], &plan->units[u]);
+                         ? unit_for_area(frame, u, &plan->unit_text, &plan->units[u])
+                         : unit_for_code(frame, parents, metric->areas[u], &plan->unit_text,
+                                         &plan->units[u]);
         plan->unit_count = u + 1;
         if (status == OC_ERROR_NOT_FOUND)
             return oc__config_error(config, metric, "areas",
@@ -219,7 +220,8 @@ static int plan_units(const oc__config *config, const oc__config_metric *metric,
         plan->comparator = calloc(1, sizeof *plan->comparator);
         if (plan->comparator == NULL)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-        int status = unit_for_code(frame, parents, metric->comparator, plan->comparator);
+        int status = unit_for_code(frame, parents, metric->comparator, &plan->unit_text,
+                                   plan->comparator);
         if (status == OC_ERROR_NOT_FOUND) {
             free(plan->comparator);
             plan->comparator = NULL;
