@@ -232,62 +232,71 @@ static int reads_back(binary_value binary, const decimal_value *decimal, uint64_
     return scaled_distance < power || (even && scaled_distance == power);
 }
 
-static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
-                                  "31323334353637383940414243444546474849505152535455565758596061"
-                                  "62636465666768697071727374757677787980818283848586878889909192"
-                                  "93949596979899";
+/* The 8 decimal digits of value < 10^8, leading zeros included, as 8
+ * ASCII bytes in memory order: split into halves, quarters and single
+ * digits in lanes of one 64-bit word, each division a multiplication and
+ * a shift (v * 5243 >> 19 is v / 100 for v < 43699, v * 103 >> 10 is
+ * v / 10 for v < 179), instead of a loop of divisions. */
+static uint64_t eight_digits(uint32_t value)
+{
+    uint64_t lanes = (uint64_t)(value / 10000) | ((uint64_t)(value % 10000) << 32);
+    uint64_t hundreds = ((lanes * 5243) >> 19) & 0x0000007f0000007fu;
+    lanes = hundreds | ((lanes - hundreds * 100) << 16);
+    uint64_t tens = ((lanes * 103) >> 10) & 0x000f000f000f000fu;
+    lanes = tens | ((lanes - tens * 10) << 8);
+    return lanes + 0x3030303030303030u; /* '0' in every byte */
+}
 
-/* The 17 decimal digits of digits < 10^17, leading zeros included, in
- * two halves whose divisions do not wait for each other. */
+/* The 17 decimal digits of digits < 10^17, leading zeros included. */
 static void write_seventeen_digits(char out[17], uint64_t digits)
 {
-    uint32_t high = (uint32_t)(digits / 100000000u), low = (uint32_t)(digits % 100000000u);
-    for (int i = 7; i >= 1; i -= 2) {
-        memcpy(out + 9 + i - 1, digit_pairs + 2 * (low % 100), 2);
-        memcpy(out + i - 1 + 1, digit_pairs + 2 * (high % 100), 2);
-        low /= 100;
-        high /= 100;
-    }
-    out[0] = (char)('0' + high);
+    uint64_t top = digits / 10000000000000000u, rest = digits % 10000000000000000u;
+    uint64_t high = eight_digits((uint32_t)(rest / 100000000u));
+    uint64_t low = eight_digits((uint32_t)(rest % 100000000u));
+    out[0] = (char)('0' + top);
+    memcpy(out + 1, &high, 8); /* little-endian: the first digit in the first byte */
+    memcpy(out + 9, &low, 8);
 }
 
 /* %.{precision}g in its fixed-point form for digits * 10^-scale: the
  * point `scale` digits from the right, trailing zeros after it dropped,
  * and the point too when nothing follows it (*point says whether one
- * was written). */
-static size_t write_fixed(char *out, int negative, uint64_t digits, int precision, int scale,
+ * was written). The text is put together in a scratch buffer by copies
+ * of fixed sizes, longer than needed, and then 32 bytes are copied out:
+ * copies of a length known only at run time were a call each. */
+static size_t write_fixed(char out[32], int negative, uint64_t digits, int precision, int scale,
                           int *point)
 {
-    char all[17];
+    char all[17 + 16]; /* the digits, and room for the longer copies below */
     write_seventeen_digits(all, digits);
+    memset(all + 17, '0', 16);
     const char *text = all + 17 - precision;
     int whole_digits = precision - scale; /* may be zero or negative: 0.000ddd */
     int last = precision;                 /* one past the last digit kept */
     while (last > whole_digits && last > 0 && text[last - 1] == '0')
         last--;
-    size_t length = 0;
     *point = last > whole_digits;
-    if (negative)
-        out[length++] = '-';
+    char scratch[64] = {0};
+    size_t length = 0;
+    scratch[0] = '-';
+    length += (size_t)(negative != 0);
     if (whole_digits <= 0) {
-        out[length++] = '0';
-        if (last > 0) {
-            out[length++] = '.';
-            for (int i = whole_digits; i < 0; i++)
-                out[length++] = '0';
-        }
-        memcpy(out + length, text, (size_t)last);
+        /* %g's fixed form starts at 1e-4: at most four zeros after the point */
+        memcpy(scratch + length, "0.0000", 6);
+        length += last > 0 ? (size_t)(2 - whole_digits) : 1;
+        memcpy(scratch + length, text, 17);
         length += (size_t)last;
     } else {
-        memcpy(out + length, text, (size_t)whole_digits);
+        memcpy(scratch + length, text, 17);
         length += (size_t)whole_digits;
-        if (last > whole_digits) {
-            out[length++] = '.';
-            memcpy(out + length, text + whole_digits, (size_t)(last - whole_digits));
-            length += (size_t)(last - whole_digits);
+        if (*point) {
+            scratch[length] = '.';
+            memcpy(scratch + length + 1, text + whole_digits, 16);
+            length += 1 + (size_t)(last - whole_digits);
         }
     }
-    out[length] = '\0';
+    scratch[length] = '\0';
+    memcpy(out, scratch, 32);
     return length;
 }
 
@@ -499,6 +508,14 @@ int oc__output_cache_append(oc__output_cache *cache, const char *text,
     if (plain != (size_t)-1) {
         cache->last_text = text;
         cache->last_plain_length = plain;
+        char *room = oc__output_buffer_reserve(buffer, plain + 2);
+        if (room != NULL) {
+            room[0] = '"';
+            memcpy(room + 1, text, plain);
+            room[plain + 1] = '"';
+            oc__output_buffer_commit(buffer, plain + 2);
+            return 0;
+        }
         oc__output_buffer_append(buffer, "\"", 1);
         oc__output_buffer_append(buffer, text, plain);
         oc__output_buffer_append(buffer, "\"", 1);

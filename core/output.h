@@ -185,6 +185,24 @@ static inline void oc__output_buffer_append(oc__output_buffer *buffer, const cha
     oc__output_buffer_append_slowly(buffer, text, length);
 }
 
+/* Room for up to size bytes written in place, or NULL when the buffer
+ * must grow or write out first (then append instead). What was written
+ * is kept by oc__output_buffer_commit. Saves formatting a number or
+ * quoting a string in one place and copying it to another. */
+static inline char *oc__output_buffer_reserve(oc__output_buffer *buffer, size_t size)
+{
+    if (size < buffer->capacity - buffer->length && buffer->length + size < OC__OUTPUT_BLOCK_SIZE)
+        return buffer->data + buffer->length;
+    return NULL;
+}
+
+/* Keeps the first length bytes written at the reserved room (length at
+ * most the size reserved). */
+static inline void oc__output_buffer_commit(oc__output_buffer *buffer, size_t length)
+{
+    buffer->length += length;
+}
+
 /* Writes out everything gathered. OC_OK, or OC_ERROR_NO_MEMORY /
  * OC_ERROR_IO (set in error with "while writing " and what) for the first
  * failure of any earlier append or write. */

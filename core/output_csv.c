@@ -39,6 +39,19 @@ static int escape_csv_string(const char *text, char **escaped, size_t *length)
     return 0;
 }
 
+/* A number with the fewest digits that read back, formatted in place. */
+static void append_number(oc__output_buffer *buffer, double number)
+{
+    char *room = oc__output_buffer_reserve(buffer, 32);
+    if (room != NULL) {
+        oc__output_buffer_commit(buffer, oc__output_format_double(number, room));
+        return;
+    }
+    char digits[32];
+    size_t length = oc__output_format_double(number, digits);
+    oc__output_buffer_append(buffer, digits, length);
+}
+
 /* A row: the fields written out one by one (OC__RESULT_FIELDS), a comma
  * before each but the first. Strings go through the column's cache; a
  * null string or number is an empty field. -1 when out of memory. */
@@ -58,11 +71,8 @@ static int append_row(oc__output_buffer *buffer, oc__output_cache *caches,
 #define CSV_NUMBER(member)                                                                      \
     if (column > 0)                                                                            \
         oc__output_buffer_append(buffer, ",", 1);                                              \
-    if (isfinite(result->member)) {                                                            \
-        char digits[32];                                                                       \
-        size_t length = oc__output_format_double(result->member, digits);                      \
-        oc__output_buffer_append(buffer, digits, length);                                      \
-    }                                                                                          \
+    if (isfinite(result->member))                                                              \
+        append_number(buffer, result->member);                                                 \
     column++;
     OC__RESULT_FIELDS(CSV_STRING, CSV_NUMBER, CSV_STATUS)
 #undef CSV_STRING_VALUE

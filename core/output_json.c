@@ -155,6 +155,11 @@ static void append_number(oc__output_buffer *buffer, double number)
         oc__output_buffer_append(buffer, "null", 4);
         return;
     }
+    char *room = oc__output_buffer_reserve(buffer, 40);
+    if (room != NULL) {
+        oc__output_buffer_commit(buffer, oc__output_format_json_number(number, room));
+        return;
+    }
     char text[40];
     size_t length = oc__output_format_json_number(number, text);
     oc__output_buffer_append(buffer, text, length);
