@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "compiler.h"
 #include "wire.h"
 
 static const unsigned char stream_magic[4] = {'O', 'C', 'W', 'R'};
@@ -518,12 +519,6 @@ typedef struct payload_cursor {
     const unsigned char *data;
     size_t remaining;
 } payload_cursor;
-
-#if defined(__GNUC__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define ALWAYS_INLINE inline
-#endif
 
 /* Steps over the next string: *text points at it inside the record (NULL
  * for a NULL string), or is *same for "the same as the previous record"
