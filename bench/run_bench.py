@@ -59,16 +59,22 @@ def best_of(repeat, command, cwd, writes=None):
     return min(runs, key=lambda r: r[0])
 
 
-def best_of_interleaved(repeat, commands, cwd, writes=None):
+def best_of_interleaved(repeat, commands, cwd, writes=None, rounds=None):
     """The fastest of `repeat` runs of each command, the commands taking
     turns (a, b, c, a, b, c, ...): a ratio between two of them then
     compares runs made minutes apart at most, whereas running each
     `repeat` times in a row let a machine whose speed drifts (this one
-    moves by 10-20% within the hour) favour whichever came first."""
+    moves by 10-20% within the hour) favour whichever came first.
+    writes: {name: file the command writes}, each removed before its run
+    (see run_measured). rounds: a dict that receives every run of each
+    command, in order, for ratios round by round."""
+    writes = writes or {}
     runs = {name: [] for name in commands}
     for _ in range(repeat):
         for name, command in commands.items():
-            runs[name].append(run_measured(command, cwd))
+            runs[name].append(run_measured(command, cwd, writes=writes.get(name)))
+    if rounds is not None:
+        rounds.update(runs)
     return {name: min(measured, key=lambda r: r[0]) for name, measured in runs.items()}
 
 
@@ -142,7 +148,8 @@ def main():
                 timed[(kind, "outcomes -j%d" % jobs)] = [
                     outcomes, "run", "--jobs", str(jobs), "%s-%s.ini" % (kind, size)]
                 writes[(kind, "outcomes -j%d" % jobs)] = "results-%s-%s.json" % (kind, size)
-        fastest = best_of_interleaved(args.repeat, timed, directory, writes)
+        every_run = {}
+        fastest = best_of_interleaved(args.repeat, timed, directory, writes, every_run)
         floor_wall = min(record("-", name, fastest[("-", name)]) for name in floors)
         for kind in ("lsoa", "constituency"):
             walls = {}
@@ -165,13 +172,23 @@ def main():
                       "outcomes_j2_over_floor": round(walls[2] / floor_wall, 2),
                       "numpy_over_outcomes_j1": round(numpy_wall / walls[1], 2),
                       "numpy_over_outcomes_j2": round(numpy_wall / walls[2], 2),
-                      "speedup_j2": round(walls[1] / walls[2], 2)}
+                      "speedup_j2": round(walls[1] / walls[2], 2),
+                      # -j1 over the -j2 run that followed it, round by
+                      # round: how far the machine's drift moves the ratio
+                      "speedup_j2_by_round": [
+                          round(one[0] / two[0], 2) for one, two in
+                          zip(every_run[(kind, "outcomes -j1")],
+                              every_run[(kind, "outcomes -j2")])]}
             rows.append(ratios)
             print("%-8s %-13s outcomes/floor %.2f (-j1) %.2f (-j2), numpy/outcomes %.2f (-j1) "
                   "%.2f (-j2), -j2 speed-up %.2f" % (
                       size, kind, ratios["outcomes_j1_over_floor"],
                       ratios["outcomes_j2_over_floor"], ratios["numpy_over_outcomes_j1"],
                       ratios["numpy_over_outcomes_j2"], ratios["speedup_j2"]), flush=True)
+            if args.repeat > 1:
+                print("%-8s %-13s -j2 speed-up round by round: %s" % (
+                    size, kind, " ".join("%.2f" % r for r in ratios["speedup_j2_by_round"])),
+                      flush=True)
     with open(os.path.join(directory, "bench-results.json"), "w") as f:
         json.dump(summary, f, indent=1)
     return 0

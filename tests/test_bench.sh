@@ -13,7 +13,8 @@ set -u
 work=$(mktemp -d "${TMPDIR:-/tmp}/test_bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# 1. Interleaving: three commands, two repeats, in turn; the fastest kept.
+# 1. Interleaving: three commands, two repeats, in turn; the fastest kept;
+#    written files removed before each run.
 if ! "$PYTHON_INTEROP" - "$top_srcdir/bench" "$work" <<'PYTHON'
 import os, sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -27,6 +28,17 @@ order = open(log).read().split()
 assert order == ["a", "b", "c", "a", "b", "c"], order
 assert set(fastest) == {"a", "b", "c"}, fastest
 assert fastest["b"][0] >= 0.2 and fastest["a"][0] < fastest["b"][0], fastest
+
+# A command's previous output is removed before each of its runs (a
+# result file replaced inside the run cost it 0.1 s at full size), and
+# every run is kept for ratios round by round.
+seen = os.path.join(sys.argv[2], "seen")
+writer = {"w": ["sh", "-c", "if test -e out; then echo kept >> %s; else echo new >> %s; fi; "
+                "echo x > out" % (seen, seen)]}
+rounds = {}
+run_bench.best_of_interleaved(3, writer, sys.argv[2], {"w": "out"}, rounds)
+assert open(seen).read().split() == ["new", "new", "new"], open(seen).read()
+assert len(rounds["w"]) == 3, rounds
 PYTHON
 then echo "FAIL: best_of_interleaved"; exit 1; fi
 
@@ -55,6 +67,7 @@ for kind, r in ratios.items():
     for got, want in ((r["speedup_j2"], j1 / j2), (r["outcomes_j1_over_floor"], j1 / floor),
                       (r["numpy_over_outcomes_j2"], numpy / j2)):
         assert abs(got - want) < 0.02, (kind, got, want)
+    assert r["speedup_j2_by_round"] == [r["speedup_j2"]], r  # one round: the same ratio
 PYTHON
 then echo "FAIL: bench-results.json"; cat "$work/log"; exit 1; fi
 grep -q "numpy_reference: .* 0 differences" "$work/log" \
