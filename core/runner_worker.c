@@ -121,32 +121,50 @@ static int prepare_worker(int control_fd, pid_t parent)
     return 0;
 }
 
-/* 1 and the job's index and result pipe; 0 when the host says no job
- * follows (it closed its end); -1 for anything the host never sends. */
-static int receive_job(size_t *job, int *result_fd)
-{
+/* A job as sent over a worker's socket: its index as the data, its
+ * result pipe as the one descriptor the message carries. Lives where it
+ * is made (message points into the struct itself). */
+typedef struct job_message {
     uint64_t index;
-    struct iovec data = {&index, sizeof index};
+    struct iovec data;
     union {
         struct cmsghdr header;
         char space[CMSG_SPACE(sizeof(int))];
     } control;
-    struct msghdr message = {0};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control.space;
-    message.msg_controllen = sizeof control.space;
+    struct msghdr message;
+} job_message;
+
+static void job_message_init(job_message *job, uint64_t index)
+{
+    memset(job, 0, sizeof *job);
+    job->index = index;
+    job->data.iov_base = &job->index;
+    job->data.iov_len = sizeof job->index;
+    job->message.msg_iov = &job->data;
+    job->message.msg_iovlen = 1;
+    job->message.msg_control = job->control.space;
+    job->message.msg_controllen = sizeof job->control.space;
+}
+
+/* 1 and the job's index and result pipe; 0 when the host says no job
+ * follows (it closed its end); -1 for anything the host never sends. */
+static int receive_job(size_t *job, int *result_fd)
+{
+    job_message received;
+    job_message_init(&received, 0);
     ssize_t got;
-    while ((got = recvmsg(WORKER_CONTROL_FD, &message, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+    while ((got = recvmsg(WORKER_CONTROL_FD, &received.message, MSG_CMSG_CLOEXEC)) < 0
+           && errno == EINTR)
         continue;
     if (got == 0)
         return 0;
-    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
-    if (got != (ssize_t)sizeof index || header == NULL || header->cmsg_level != SOL_SOCKET
-        || header->cmsg_type != SCM_RIGHTS || header->cmsg_len != CMSG_LEN(sizeof(int)))
+    struct cmsghdr *header = CMSG_FIRSTHDR(&received.message);
+    if (got != (ssize_t)sizeof received.index || header == NULL
+        || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS
+        || header->cmsg_len != CMSG_LEN(sizeof(int)))
         return -1;
     memcpy(result_fd, CMSG_DATA(header), sizeof(int));
-    *job = (size_t)index;
+    *job = (size_t)received.index;
     return 1;
 }
 
@@ -232,28 +250,18 @@ int oc__runner_worker_start(oc__runner_worker *worker, const oc__runner_job *job
 
 int oc__runner_worker_assign(oc__runner_worker *worker, size_t job, int result_fd)
 {
-    uint64_t index = job;
-    struct iovec data = {&index, sizeof index};
-    union {
-        struct cmsghdr header;
-        char space[CMSG_SPACE(sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof control);
-    struct msghdr message = {0};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control.space;
-    message.msg_controllen = sizeof control.space;
-    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    job_message sending;
+    job_message_init(&sending, job);
+    struct cmsghdr *header = CMSG_FIRSTHDR(&sending.message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
     header->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(header), &result_fd, sizeof(int));
     ssize_t sent;
     /* MSG_NOSIGNAL: a worker that died while idle is an error, not SIGPIPE. */
-    while ((sent = sendmsg(worker->control, &message, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+    while ((sent = sendmsg(worker->control, &sending.message, MSG_NOSIGNAL)) < 0 && errno == EINTR)
         continue;
-    if (sent != (ssize_t)sizeof index)
+    if (sent != (ssize_t)sizeof sending.index)
         return -1;
     worker->job = job;
     if (worker->group == NULL) {
