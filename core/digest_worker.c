@@ -8,8 +8,10 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "digest_worker.h"
@@ -103,13 +105,64 @@ static int child_has_exited(const oc__digest_worker *worker)
            || info.si_pid == worker->pid;
 }
 
+int oc__digest_child_starved(long long cpu_nanoseconds, long long wall_nanoseconds)
+{
+    return cpu_nanoseconds < 0 || cpu_nanoseconds * 5 < wall_nanoseconds;
+}
+
+/* The CPU time the child has had (Linux: /proc/PID/schedstat, in
+ * nanoseconds), or -1 when it cannot be read. */
+static long long child_cpu_nanoseconds(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/schedstat", (long)pid);
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return -1;
+    long long nanoseconds;
+    if (fscanf(file, "%lld", &nanoseconds) != 1)
+        nanoseconds = -1;
+    fclose(file);
+    return nanoseconds;
+}
+
+/* Waits for the child to exit as long as it gets CPU: at idle priority it
+ * runs at full speed on a machine with a core to spare (a run of a few
+ * areas on a large store ends before the store is hashed), and hardly at
+ * all on one busy with other work. So it is waited for while it has had
+ * at least a fifth of a core, and killed once it has had less for
+ * STARVED_CHECKS checks in a row (the caller then hashes what it had not
+ * sent); also at once when its CPU time cannot be read. */
+#define CHECK_MILLISECONDS 20
+#define STARVED_CHECKS 5
+static void wait_while_hashing(oc__digest_worker *worker)
+{
+    long long before = child_cpu_nanoseconds(worker->pid);
+    for (int starved = 0, naps = 0; !child_has_exited(worker); naps++) {
+        if (naps == CHECK_MILLISECONDS) {
+            long long after = child_cpu_nanoseconds(worker->pid);
+            int gained_too_little = oc__digest_child_starved(
+                before < 0 || after < 0 ? -1 : after - before, CHECK_MILLISECONDS * 1000000LL);
+            starved = gained_too_little ? starved + 1 : 0;
+            before = after;
+            naps = 0;
+        }
+        if (before < 0 || starved >= STARVED_CHECKS) {
+            kill(worker->pid, SIGKILL);
+            return;
+        }
+        struct timespec nap = {0, 1000000};
+        nanosleep(&nap, NULL);
+    }
+}
+
 int oc__digest_worker_finish(oc__digest_worker *worker, char (*digests)[OC_SHA256_HEX_SIZE],
                              oc_error *error)
 {
     /* Then the pipe holds every line the child will ever write, and
      * reading it cannot block. */
-    if (worker->pid > 0 && !child_has_exited(worker))
-        kill(worker->pid, SIGKILL);
+    if (worker->pid > 0)
+        wait_while_hashing(worker);
     size_t received = 0;
     if (worker->fd >= 0) {
         char line[LINE_SIZE];

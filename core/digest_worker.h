@@ -30,12 +30,16 @@ typedef struct oc__digest_worker {
 void oc__digest_worker_start(oc__digest_worker *worker, const char *const *paths, size_t count);
 
 /* Copies the digests into digests (count entries, in the order of
- * paths). It does not wait for a child that is still hashing: at idle
- * priority on a busy machine it could take minutes. Such a child is
- * killed, and the files it had not sent are hashed here. Errors name the
- * file, as oc__sha256_file's do. */
+ * paths). A child still hashing is waited for while it gets CPU; one
+ * starved of it (at idle priority, on a machine busy with other work, it
+ * could take minutes) is killed, and the files it had not sent are
+ * hashed here. Errors name the file, as oc__sha256_file's do. */
 int oc__digest_worker_finish(oc__digest_worker *worker, char (*digests)[OC_SHA256_HEX_SIZE],
                              oc_error *error);
+
+/* Whether a child that had cpu_nanoseconds of CPU (-1: unknown) in
+ * wall_nanoseconds is starved: less than a fifth of a core. */
+int oc__digest_child_starved(long long cpu_nanoseconds, long long wall_nanoseconds);
 
 /* Kills and reaps the child, if any; for runs that end early. */
 void oc__digest_worker_stop(oc__digest_worker *worker);

@@ -143,9 +143,10 @@ START_TEST(the_child_hashes_at_idle_priority)
 }
 END_TEST
 
-/* A child that has not finished by the end of the run (here: stopped, as
- * one starved of CPU would be) is not waited for: it is killed and its
- * files hashed by the caller, with the same digests. */
+/* A child that has not finished by the end of the run and gets no CPU
+ * (here: stopped, as one starved at idle priority would be) is not waited
+ * for long: it is killed and its files hashed by the caller, with the same
+ * digests. */
 START_TEST(a_child_still_hashing_is_not_waited_for)
 {
     char big[256], abc[256];
@@ -173,6 +174,18 @@ START_TEST(a_child_still_hashing_is_not_waited_for)
 }
 END_TEST
 
+/* The rule for giving up on a child: under a fifth of a core, or CPU
+ * time that could not be read. */
+START_TEST(a_child_is_starved_below_a_fifth_of_a_core)
+{
+    ck_assert_int_eq(oc__digest_child_starved(-1, 20000000), 1);
+    ck_assert_int_eq(oc__digest_child_starved(0, 20000000), 1);
+    ck_assert_int_eq(oc__digest_child_starved(3999999, 20000000), 1);
+    ck_assert_int_eq(oc__digest_child_starved(4000000, 20000000), 0);
+    ck_assert_int_eq(oc__digest_child_starved(20000000, 20000000), 0);
+}
+END_TEST
+
 START_TEST(no_files_no_child)
 {
     oc__digest_worker worker;
@@ -193,6 +206,7 @@ int main(void)
     tcase_add_test(tests, stopping_reaps_the_child);
     tcase_add_test(tests, the_child_hashes_at_idle_priority);
     tcase_add_test(tests, a_child_still_hashing_is_not_waited_for);
+    tcase_add_test(tests, a_child_is_starved_below_a_fifth_of_a_core);
     tcase_add_test(tests, no_files_no_child);
     suite_add_tcase(suite, tests);
     return check_runner_run_suite(suite);
