@@ -27,8 +27,8 @@ void *oc__arena_allocate(oc__arena *arena, size_t size)
 {
     if (size > SIZE_MAX / 2)
         return NULL;
-    size_t needed = round_up(size > 0 ? size : 1);
-    if (needed > ARENA_BLOCK_SIZE) {
+    size_t needed = OC__ARENA_PIECES_APART ? (size > 0 ? size : 1) : round_up(size > 0 ? size : 1);
+    if (OC__ARENA_PIECES_APART || needed > ARENA_BLOCK_SIZE) {
         /* A block of its own, behind the newest, whose room stays in use. */
         oc__arena_block *block = malloc(sizeof *block + needed);
         if (block == NULL)

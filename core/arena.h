@@ -16,6 +16,21 @@
 
 #include <stddef.h>
 
+/* Under AddressSanitizer every piece is an allocation of its own, of its
+ * exact size, so that the sanitizer still sees a write past the end of
+ * one (a unit's code or member list), as it did before plans used an
+ * arena; 1 then, else 0. */
+#if defined(__SANITIZE_ADDRESS__)
+#define OC__ARENA_PIECES_APART 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OC__ARENA_PIECES_APART 1
+#endif
+#endif
+#ifndef OC__ARENA_PIECES_APART
+#define OC__ARENA_PIECES_APART 0
+#endif
+
 typedef struct oc__arena_block oc__arena_block;
 
 typedef struct oc__arena {

@@ -159,8 +159,10 @@ static void wait_while_hashing(oc__digest_worker *worker)
 int oc__digest_worker_finish(oc__digest_worker *worker, char (*digests)[OC_SHA256_HEX_SIZE],
                              oc_error *error)
 {
-    /* Then the pipe holds every line the child will ever write, and
-     * reading it cannot block. */
+    /* Then the child has exited or been killed, so reading its pipe ends
+     * with the lines it wrote (a killed child's at once, unless it is
+     * stuck in the kernel); a file it was part way through is hashed
+     * again here, from the start. */
     if (worker->pid > 0)
         wait_while_hashing(worker);
     size_t received = 0;

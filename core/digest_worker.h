@@ -4,9 +4,10 @@
  * store read; a national store is over 100 MB, and hashing it before the
  * first job started held every job back (0.12 s of a 4.5 s run). The
  * child runs at idle priority (SCHED_IDLE), so with as many jobs as cores
- * it takes only time no job wants. The child only reads files and writes digests down a pipe; if anything goes
- * wrong with it, finishing falls back to hashing in the caller, so the
- * manifest is always right and errors are the ones hashing gives.
+ * it takes only time no job wants. It only reads files and writes digests
+ * down a pipe; if anything goes wrong with it, finishing falls back to
+ * hashing in the caller, so the manifest is always right and errors are
+ * the ones hashing gives.
  */
 #ifndef OC_DIGEST_WORKER_H
 #define OC_DIGEST_WORKER_H

@@ -256,8 +256,13 @@ static void write_seventeen_digits(char out[17], uint64_t digits)
     uint64_t top = digits / 10000000000000000u, rest = digits % 10000000000000000u;
     uint64_t high = eight_digits((uint32_t)(rest / 100000000u));
     uint64_t low = eight_digits((uint32_t)(rest % 100000000u));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    /* The lanes put the first digit in the lowest byte. */
+    high = __builtin_bswap64(high);
+    low = __builtin_bswap64(low);
+#endif
     out[0] = (char)('0' + top);
-    memcpy(out + 1, &high, 8); /* little-endian: the first digit in the first byte */
+    memcpy(out + 1, &high, 8);
     memcpy(out + 9, &low, 8);
 }
 
@@ -284,8 +289,9 @@ static size_t write_fixed(char out[32], int negative, uint64_t digits, int preci
     scratch[0] = '-';
     length += (size_t)(negative != 0);
     if (whole_digits <= 0) {
-        /* %g's fixed form starts at 1e-4: at most four zeros after the point */
-        memcpy(scratch + length, "0.0000", 6);
+        /* %g's fixed form starts at 1e-4: at most three zeros after the
+         * point, before the first digit */
+        memcpy(scratch + length, "0.000", 5);
         length += last > 0 ? (size_t)(2 - whole_digits) : 1;
         memcpy(scratch + length, text, 17);
         length += (size_t)last;

@@ -168,7 +168,8 @@ START_TEST(a_child_still_hashing_is_not_waited_for)
     oc_error error;
     ck_assert_int_eq(oc__digest_worker_finish(&worker, digests, &error), OC_OK);
     /* sha256sum of 32 MiB of zeros */
-    ck_assert_str_eq(digests[0], "83ee47245398adee79bd9c0a8bc57b821e92aba10f5f9ade8a5d1fae4d8c4302");
+    ck_assert_str_eq(digests[0],
+                     "83ee47245398adee79bd9c0a8bc57b821e92aba10f5f9ade8a5d1fae4d8c4302");
     ck_assert_str_eq(digests[1], SHA256_ABC);
     assert_no_child_left();
 }
