@@ -459,28 +459,46 @@ static void write_block(oc__output_buffer *buffer)
     buffer->length = 0;
 }
 
+/* Grows data to hold at least needed bytes; 0, or -1 (and the buffer
+ * marked out of memory, so that every later append does nothing). */
+static int grow(oc__output_buffer *buffer, size_t needed)
+{
+    size_t capacity = buffer->capacity > 0 ? buffer->capacity : 2 * OC__OUTPUT_BLOCK_SIZE;
+    while (capacity < needed)
+        capacity *= 2;
+    char *data = realloc(buffer->data, capacity);
+    if (data == NULL) {
+        buffer->out_of_memory = 1;
+        buffer->capacity = buffer->length; /* no room: every later append comes here */
+        return -1;
+    }
+    buffer->data = data;
+    buffer->capacity = capacity;
+    return 0;
+}
+
 void oc__output_buffer_append_slowly(oc__output_buffer *buffer, const char *text,
                                      size_t length)
 {
     if (buffer->out_of_memory)
         return;
-    if (buffer->length + length > buffer->capacity) {
-        size_t capacity = buffer->capacity > 0 ? buffer->capacity : 2 * OC__OUTPUT_BLOCK_SIZE;
-        while (capacity < buffer->length + length)
-            capacity *= 2;
-        char *data = realloc(buffer->data, capacity);
-        if (data == NULL) {
-            buffer->out_of_memory = 1;
-            buffer->capacity = buffer->length; /* no room: every later append comes here */
-            return;
-        }
-        buffer->data = data;
-        buffer->capacity = capacity;
-    }
+    if (buffer->length + length > buffer->capacity && grow(buffer, buffer->length + length) != 0)
+        return;
     memcpy(buffer->data + buffer->length, text, length);
     buffer->length += length;
     if (buffer->length >= OC__OUTPUT_BLOCK_SIZE)
         write_block(buffer);
+}
+
+char *oc__output_buffer_make_room(oc__output_buffer *buffer, size_t size)
+{
+    if (buffer->out_of_memory)
+        return NULL;
+    if (buffer->length + size >= OC__OUTPUT_BLOCK_SIZE)
+        write_block(buffer);
+    if (size >= buffer->capacity - buffer->length && grow(buffer, buffer->length + size + 1) != 0)
+        return NULL;
+    return buffer->data + buffer->length;
 }
 
 int oc__output_buffer_flush(oc__output_buffer *buffer, const char *what, oc_error *error)
@@ -527,16 +545,12 @@ int oc__output_cache_append(oc__output_cache *cache, const char *text,
         cache->last_text = text;
         cache->last_plain_length = plain;
         char *room = oc__output_buffer_reserve(buffer, plain + 2);
-        if (room != NULL) {
+        if (room != NULL) { /* else out of memory, which the flush reports */
             room[0] = '"';
             memcpy(room + 1, text, plain);
             room[plain + 1] = '"';
             oc__output_buffer_commit(buffer, plain + 2);
-            return 0;
         }
-        oc__output_buffer_append(buffer, "\"", 1);
-        oc__output_buffer_append(buffer, text, plain);
-        oc__output_buffer_append(buffer, "\"", 1);
         return 0;
     }
     cache->last_text = NULL; /* until entries[last] holds this text's form */

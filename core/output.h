@@ -186,15 +186,18 @@ static inline void oc__output_buffer_append(oc__output_buffer *buffer, const cha
     oc__output_buffer_append_slowly(buffer, text, length);
 }
 
-/* Room for up to size bytes written in place, or NULL when the buffer
- * must grow or write out first (then append instead). What was written
- * is kept by oc__output_buffer_commit. Saves formatting a number or
- * quoting a string in one place and copying it to another. */
+/* oc__output_buffer_reserve when the buffer must grow or write out first. */
+char *oc__output_buffer_make_room(oc__output_buffer *buffer, size_t size);
+
+/* Room for up to size bytes written in place (the buffer grows or writes
+ * out first when it must), kept by oc__output_buffer_commit; NULL only
+ * when out of memory, which the flush reports. Saves formatting a number
+ * or quoting a string in one place and copying it to another. */
 static inline char *oc__output_buffer_reserve(oc__output_buffer *buffer, size_t size)
 {
     if (size < buffer->capacity - buffer->length && buffer->length + size < OC__OUTPUT_BLOCK_SIZE)
         return buffer->data + buffer->length;
-    return NULL;
+    return oc__output_buffer_make_room(buffer, size);
 }
 
 /* Keeps the first length bytes written at the reserved room (length at

@@ -43,13 +43,8 @@ static int escape_csv_string(const char *text, char **escaped, size_t *length)
 static void append_number(oc__output_buffer *buffer, double number)
 {
     char *room = oc__output_buffer_reserve(buffer, 32);
-    if (room != NULL) {
+    if (room != NULL) /* else out of memory, which the flush reports */
         oc__output_buffer_commit(buffer, oc__output_format_double(number, room));
-        return;
-    }
-    char digits[32];
-    size_t length = oc__output_format_double(number, digits);
-    oc__output_buffer_append(buffer, digits, length);
 }
 
 /* A row: the fields written out one by one (OC__RESULT_FIELDS), a comma

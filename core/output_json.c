@@ -156,13 +156,8 @@ static void append_number(oc__output_buffer *buffer, double number)
         return;
     }
     char *room = oc__output_buffer_reserve(buffer, 40);
-    if (room != NULL) {
+    if (room != NULL) /* else out of memory, which the flush reports */
         oc__output_buffer_commit(buffer, oc__output_format_json_number(number, room));
-        return;
-    }
-    char text[40];
-    size_t length = oc__output_format_json_number(number, text);
-    oc__output_buffer_append(buffer, text, length);
 }
 
 /* One result object, numbers with the fewest digits that still read back
