@@ -135,19 +135,30 @@ static long long child_cpu_nanoseconds(pid_t pid)
  * sent); also at once when its CPU time cannot be read. */
 #define CHECK_MILLISECONDS 20
 #define STARVED_CHECKS 5
+static long long monotonic_nanoseconds(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
 static void wait_while_hashing(oc__digest_worker *worker)
 {
-    long long before = child_cpu_nanoseconds(worker->pid);
-    for (int starved = 0, naps = 0; !child_has_exited(worker); naps++) {
-        if (naps == CHECK_MILLISECONDS) {
-            long long after = child_cpu_nanoseconds(worker->pid);
+    long long cpu_before = child_cpu_nanoseconds(worker->pid);
+    long long window_start = monotonic_nanoseconds();
+    for (int starved = 0; !child_has_exited(worker);) {
+        /* The window by the clock, not by counting naps: a nap on a busy
+         * machine lasts longer than asked, which would flatter the child. */
+        long long now = monotonic_nanoseconds();
+        if (now - window_start >= CHECK_MILLISECONDS * 1000000LL) {
+            long long cpu_after = child_cpu_nanoseconds(worker->pid);
             int gained_too_little = oc__digest_child_starved(
-                before < 0 || after < 0 ? -1 : after - before, CHECK_MILLISECONDS * 1000000LL);
+                cpu_before < 0 || cpu_after < 0 ? -1 : cpu_after - cpu_before, now - window_start);
             starved = gained_too_little ? starved + 1 : 0;
-            before = after;
-            naps = 0;
+            cpu_before = cpu_after;
+            window_start = now;
         }
-        if (before < 0 || starved >= STARVED_CHECKS) {
+        if (cpu_before < 0 || starved >= STARVED_CHECKS) {
             kill(worker->pid, SIGKILL);
             return;
         }
