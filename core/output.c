@@ -14,6 +14,7 @@
 
 #include "atomic_file.h"
 #include "compiler.h"
+#include "direct_writer.h"
 #include "output.h"
 
 const char *const oc__output_column_names[] = {
@@ -447,15 +448,64 @@ void oc__output_buffer_init(oc__output_buffer *buffer, FILE *stream)
 {
     memset(buffer, 0, sizeof *buffer);
     buffer->stream = stream;
+    buffer->limit = OC__OUTPUT_BLOCK_SIZE;
+}
+
+void oc__output_buffer_bypass_cache(oc__output_buffer *buffer)
+{
+    if (buffer->direct != NULL || buffer->length > 0 || fflush(buffer->stream) != 0
+        || ftello(buffer->stream) != 0
+        || oc__direct_writer_start(fileno(buffer->stream), &buffer->direct) != 0)
+        return;
+    free(buffer->data);
+    buffer->data = oc__direct_writer_block(buffer->direct);
+    buffer->capacity = OC__DIRECT_BLOCK_SIZE + OC__DIRECT_SLACK;
+    buffer->limit = OC__DIRECT_BLOCK_SIZE;
+}
+
+static void note_write_failure(oc__output_buffer *buffer, int error_number)
+{
+    if (!buffer->write_failed) {
+        buffer->write_failed = 1;
+        buffer->write_errno = error_number;
+    }
+}
+
+/* Back to writing through the stream, after everything the direct writer
+ * was given; the stream is put at the end of it. */
+static void stop_bypassing_cache(oc__output_buffer *buffer)
+{
+    int failure = oc__direct_writer_finish(buffer->direct, buffer->length);
+    if (failure == 0 && fseeko(buffer->stream, 0, SEEK_END) != 0)
+        failure = errno;
+    if (failure != 0)
+        note_write_failure(buffer, failure);
+    oc__direct_writer_free(buffer->direct);
+    buffer->direct = NULL;
+    buffer->data = NULL;
+    buffer->length = buffer->capacity = 0;
+    buffer->limit = OC__OUTPUT_BLOCK_SIZE;
+}
+
+/* A full block to the direct writer, the bytes past its end carried into
+ * the next. After a failed write the rest goes the ordinary way, where
+ * write_failed discards it and the flush reports the failure. */
+static void hand_over_block(oc__output_buffer *buffer)
+{
+    char *next = oc__direct_writer_submit(buffer->direct, buffer->length - OC__DIRECT_BLOCK_SIZE);
+    if (next == NULL) {
+        stop_bypassing_cache(buffer);
+        return;
+    }
+    buffer->data = next;
+    buffer->length -= OC__DIRECT_BLOCK_SIZE;
 }
 
 static void write_block(oc__output_buffer *buffer)
 {
     if (buffer->length > 0 && !buffer->write_failed
-        && fwrite(buffer->data, 1, buffer->length, buffer->stream) != buffer->length) {
-        buffer->write_failed = 1;
-        buffer->write_errno = errno;
-    }
+        && fwrite(buffer->data, 1, buffer->length, buffer->stream) != buffer->length)
+        note_write_failure(buffer, errno);
     buffer->length = 0;
 }
 
@@ -477,11 +527,32 @@ static int grow(oc__output_buffer *buffer, size_t needed)
     return 0;
 }
 
+/* Room in the direct writer's block, or NULL when the piece is larger than
+ * a block's slack (then, a rare case, the rest goes the ordinary way). */
+static char *room_in_block(oc__output_buffer *buffer, size_t size)
+{
+    if (buffer->length >= OC__DIRECT_BLOCK_SIZE)
+        hand_over_block(buffer);
+    if (buffer->direct != NULL && size < buffer->capacity - buffer->length)
+        return buffer->data + buffer->length;
+    if (buffer->direct != NULL)
+        stop_bypassing_cache(buffer);
+    return NULL;
+}
+
 void oc__output_buffer_append_slowly(oc__output_buffer *buffer, const char *text,
                                      size_t length)
 {
     if (buffer->out_of_memory)
         return;
+    if (buffer->direct != NULL) {
+        char *room = room_in_block(buffer, length);
+        if (room != NULL) {
+            memcpy(room, text, length);
+            buffer->length += length;
+            return;
+        }
+    }
     if (buffer->length + length > buffer->capacity && grow(buffer, buffer->length + length) != 0)
         return;
     memcpy(buffer->data + buffer->length, text, length);
@@ -494,6 +565,11 @@ char *oc__output_buffer_make_room(oc__output_buffer *buffer, size_t size)
 {
     if (buffer->out_of_memory)
         return NULL;
+    if (buffer->direct != NULL) {
+        char *room = room_in_block(buffer, size);
+        if (room != NULL)
+            return room;
+    }
     if (buffer->length + size >= OC__OUTPUT_BLOCK_SIZE)
         write_block(buffer);
     if (size >= buffer->capacity - buffer->length && grow(buffer, buffer->length + size + 1) != 0)
@@ -505,7 +581,10 @@ int oc__output_buffer_flush(oc__output_buffer *buffer, const char *what, oc_erro
 {
     if (buffer->out_of_memory)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing %s", what);
-    write_block(buffer);
+    if (buffer->direct != NULL)
+        stop_bypassing_cache(buffer);
+    else
+        write_block(buffer);
     if (buffer->write_failed && buffer->write_errno != 0)
         return oc_error_set(error, OC_ERROR_IO, "write failed while writing %s: %s", what,
                             strerror(buffer->write_errno));
@@ -516,9 +595,12 @@ int oc__output_buffer_flush(oc__output_buffer *buffer, const char *what, oc_erro
 
 void oc__output_buffer_free(oc__output_buffer *buffer)
 {
-    free(buffer->data);
+    if (buffer->direct != NULL)
+        oc__direct_writer_free(buffer->direct); /* which owns data */
+    else
+        free(buffer->data);
+    buffer->direct = NULL;
     buffer->data = NULL;
-    buffer->length = buffer->capacity = 0;
 }
 
 /* Printable ASCII without '"' or '\\': both JSON (jansson) and CSV

@@ -149,20 +149,30 @@ size_t oc__output_format_json_number(double value, char buffer[40]);
  * plugin, area, ...) repeat across consecutive results, so their escaped
  * form (by jansson or libcsv, never by hand) is remembered. */
 
+struct oc__direct_writer;
+
 /* Output gathered in memory; written to stream when it passes a block's
- * size and by oc__output_buffer_flush. The buffer owns data. */
+ * size and by oc__output_buffer_flush. The buffer owns data, or, writing
+ * past the page cache, the direct writer whose block data is. */
 typedef struct oc__output_buffer {
     FILE *stream;      /* borrowed */
     char *data;
     size_t length;
     size_t capacity;
+    size_t limit;      /* data goes out once length reaches it */
+    struct oc__direct_writer *direct; /* owned; NULL when writing to stream */
     int out_of_memory; /* an append could not grow data: later appends do nothing */
-    int write_failed;  /* fwrite failed: later flushes do nothing */
+    int write_failed;  /* a write failed: later flushes do nothing */
     int write_errno;   /* errno of that failure, 0 if unknown */
 } oc__output_buffer;
 
 /* Starts an empty buffer writing to stream (nothing allocated yet). */
 void oc__output_buffer_init(oc__output_buffer *buffer, FILE *stream);
+
+/* Writes the stream's file past the page cache from here on, when it is a
+ * regular file (see direct_writer.h); otherwise leaves the buffer as it
+ * is. Only before anything is appended: the file must still be empty. */
+void oc__output_buffer_bypass_cache(oc__output_buffer *buffer);
 
 /* Large enough that fwrite passes a block straight to write(2). */
 #define OC__OUTPUT_BLOCK_SIZE (256 * 1024)
@@ -177,8 +187,7 @@ void oc__output_buffer_append_slowly(oc__output_buffer *buffer, const char *text
 static inline void oc__output_buffer_append(oc__output_buffer *buffer, const char *text,
                                             size_t length)
 {
-    if (length < buffer->capacity - buffer->length
-        && buffer->length + length < OC__OUTPUT_BLOCK_SIZE) {
+    if (length < buffer->capacity - buffer->length && buffer->length + length < buffer->limit) {
         memcpy(buffer->data + buffer->length, text, length);
         buffer->length += length;
         return;
@@ -195,7 +204,7 @@ char *oc__output_buffer_make_room(oc__output_buffer *buffer, size_t size);
  * or quoting a string in one place and copying it to another. */
 static inline char *oc__output_buffer_reserve(oc__output_buffer *buffer, size_t size)
 {
-    if (size < buffer->capacity - buffer->length && buffer->length + size < OC__OUTPUT_BLOCK_SIZE)
+    if (size < buffer->capacity - buffer->length && buffer->length + size < buffer->limit)
         return buffer->data + buffer->length;
     return oc__output_buffer_make_room(buffer, size);
 }

@@ -23,8 +23,10 @@ static int streamable(oc__output_format format, oc_error *error)
     return 0;
 }
 
-int oc__output_writer_begin(FILE *stream, oc__output_format format, oc__output_writer **writer,
-                            oc_error *error)
+/* bypass_cache: the stream is a new file of the writer's own (see
+ * oc__output_buffer_bypass_cache). */
+static int begin(FILE *stream, oc__output_format format, int bypass_cache,
+                 oc__output_writer **writer, oc_error *error)
 {
     *writer = NULL;
     if (!streamable(format, error))
@@ -34,6 +36,8 @@ int oc__output_writer_begin(FILE *stream, oc__output_format format, oc__output_w
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     created->format = format;
     oc__output_buffer_init(&created->buffer, stream);
+    if (bypass_cache)
+        oc__output_buffer_bypass_cache(&created->buffer);
     int status = format == OC_OUTPUT_JSON ? oc__output_json_begin(created, error)
                                           : oc__output_csv_begin(created, error);
     if (status != OC_OK) {
@@ -42,6 +46,12 @@ int oc__output_writer_begin(FILE *stream, oc__output_format format, oc__output_w
     }
     *writer = created;
     return OC_OK;
+}
+
+int oc__output_writer_begin(FILE *stream, oc__output_format format, oc__output_writer **writer,
+                            oc_error *error)
+{
+    return begin(stream, format, 0, writer, error);
 }
 
 int oc__output_writer_add(oc__output_writer *writer, const oc__result_list *results,
@@ -103,6 +113,8 @@ struct oc__output_file_writer {
 static void start_write_back(oc__output_file_writer *writer)
 {
 #ifdef SYNC_FILE_RANGE_WRITE
+    if (writer->writer->buffer.direct != NULL)
+        return; /* written past the cache: on the disk already */
     FILE *stream = writer->file.stream;
     long long written = ftello(stream);
     if (written < writer->handed_to_disk + WRITE_BACK_STEP || fflush(stream) != 0)
@@ -137,7 +149,9 @@ int oc__output_file_writer_begin(const char *path, oc__output_format format,
         return status;
     }
     oc_error cause;
-    status = oc__output_writer_begin(created->file.stream, format, &created->writer, &cause);
+    /* A file of results, perhaps hundreds of megabytes that only the
+     * final fsync needs on disk: written past the page cache. */
+    status = begin(created->file.stream, format, 1, &created->writer, &cause);
     if (status != OC_OK) {
         name_file(created, status, &cause, error);
         oc__output_file_writer_abort(created);
