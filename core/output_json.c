@@ -211,6 +211,7 @@ int oc__output_json_begin(oc__output_writer *writer, oc_error *error)
 
 int oc__output_json_add(oc__output_writer *writer, const oc__result *result, oc_error *error)
 {
+    oc__output_buffer_prefetch(&writer->buffer, 1024, 1024); /* a result ahead */
     if (writer->written == 0)
         oc__output_buffer_append(&writer->buffer, "\n    ", 5);
     else
