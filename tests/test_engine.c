@@ -183,6 +183,52 @@ START_TEST(jobs_take_whole_chunk_rows)
 }
 END_TEST
 
+/* national.h5 again with 170 parents of 100 areas each, P000 to P169. */
+static void write_national_store_with_parents(void)
+{
+    static char codes[170][8];
+    static const char *parents[17000];
+    for (size_t a = 0; a < 17000; a++) {
+        snprintf(codes[a / 100], sizeof codes[0], "P%03zu", a / 100);
+        parents[a] = codes[a / 100];
+    }
+    int32_t times[2] = {16436, 16526};
+    const char *measures[] = {"claimants"};
+    fixture_frame frame = {NULL, 17000, NULL, NULL, parents, 2, times, 1, measures, "quarter",
+                           numbered_value};
+    fixture_store_write(test_path("national.h5"), &frame, 1);
+}
+
+START_TEST(jobs_over_parents_are_fewer_and_larger)
+{
+    /* Over parents, 2 jobs per worker: with 2 workers a job should read
+     * 17000 / (2 x 2) + 1 = 4251 areas, in whole rows 4608, so 46
+     * parents; then a quarter of what is left (3101, 3584: 35 parents;
+     * 2226, 2560: 25; 1601, 2048: 20; 1101, 1536: 15), then the minimum
+     * of 1024 (10, 10 and the last 9). 8 jobs, where 4 jobs per worker
+     * (2126 areas, 2560: 25 parents at a time) would make 10: each
+     * boundary inside a chunk row is a row two workers decompress. */
+    write_national_store_with_parents();
+    oc_error error;
+    const char *text =
+        "[outcomes]\nstore = national.h5\nallow_insecure_plugins = yes\n\n"
+        "[m]\nplugin = worklessness\ninput.claimants = claimants\nindicators = claimants\n"
+        "areas = parents\n";
+    ck_assert_msg(run(text, plugin_directory(), 2, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(summary.succeeded, 8);
+    ck_assert_uint_eq(summary.failed, 0);
+    /* P000 to P169 in order, each the sum of its 100 members at 2015-04-01
+     * (area + 10000): 100 x 10000 + 100 x 100p + 4950. */
+    ck_assert_uint_eq(results.count, 170);
+    for (size_t p = 0; p < 170; p++) {
+        char code[8];
+        snprintf(code, sizeof code, "P%03zu", p);
+        ck_assert_str_eq(results.items[p].area, code);
+        ck_assert_double_eq(results.items[p].value, 1004950.0 + 10000.0 * (double)p);
+    }
+}
+END_TEST
+
 /* A sink that takes each delivery's results, keeping area and value. */
 typedef struct taking_sink {
     oc__result_list taken;
@@ -342,6 +388,7 @@ int main(void)
     tcase_add_test(tcase, metrics_in_configuration_order);
     tcase_add_test(tcase, the_period_option_overrides_the_configuration);
     tcase_add_test(tcase, jobs_take_whole_chunk_rows);
+    tcase_add_test(tcase, jobs_over_parents_are_fewer_and_larger);
     tcase_add_test(tcase, a_sink_receives_every_result_in_order);
     tcase_add_test(tcase, a_failed_job_stands_for_every_unit);
     tcase_add_test(tcase, an_unknown_plugin_names_its_key);
