@@ -31,7 +31,7 @@
  * member's rows but reports one unit per parent, and where two jobs meet
  * inside a chunk row both decompress it: one worker running both reads it
  * once (it keeps its last block), two workers twice. With four jobs per
- * worker, `--jobs 2` over every constituency used 11-25% more CPU than
+ * worker, `--jobs 2` over every constituency used 11-18% more CPU than
  * `--jobs 1` for the same work (docs/performance.md); their streams being
  * small, fewer and larger jobs cost nothing in memory. */
 #define JOBS_PER_WORKER_OVER_PARENTS 2
