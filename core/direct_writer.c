@@ -26,13 +26,14 @@ struct oc__direct_writer {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t changed;            /* signalled on every change below */
-    /* Under lock: */
-    size_t handed;                     /* blocks handed over so far */
+    /* Under lock (handed is changed only by the host, which may read it
+     * without): */
+    size_t handed;                     /* blocks handed over so far; the one
+                                          being filled is number `handed` */
     size_t written;                    /* of those, blocks the thread is done with */
     int stopping;
     int failure;                       /* errno of the first failed write, or 0 */
     /* The host's alone: */
-    size_t current;                    /* the block being filled (index) */
     int spent;
 };
 
@@ -165,12 +166,12 @@ int oc__direct_writer_start(int fd, oc__direct_writer **writer)
 
 char *oc__direct_writer_block(oc__direct_writer *writer)
 {
-    return writer->blocks[writer->current % OC__DIRECT_BLOCKS];
+    return writer->blocks[writer->handed % OC__DIRECT_BLOCKS];
 }
 
 char *oc__direct_writer_submit(oc__direct_writer *writer, size_t carried)
 {
-    size_t next = writer->current + 1;
+    size_t next = writer->handed + 1;
     pthread_mutex_lock(&writer->lock);
     /* The next block is free once the one OC__DIRECT_BLOCKS before it is
      * written. */
@@ -183,10 +184,9 @@ char *oc__direct_writer_submit(oc__direct_writer *writer, size_t carried)
     char *block = writer->blocks[next % OC__DIRECT_BLOCKS];
     memcpy(block, oc__direct_writer_block(writer) + OC__DIRECT_BLOCK_SIZE, carried);
     pthread_mutex_lock(&writer->lock);
-    writer->handed++;
+    writer->handed = next;
     pthread_cond_broadcast(&writer->changed);
     pthread_mutex_unlock(&writer->lock);
-    writer->current = next;
     return block;
 }
 
@@ -208,7 +208,7 @@ int oc__direct_writer_finish(oc__direct_writer *writer, size_t length)
     stop(writer);
     int failure = writer->failure;
     int ordinary = leave_direct_mode(writer);
-    long long end = (long long)writer->current * (long long)OC__DIRECT_BLOCK_SIZE;
+    long long end = (long long)writer->handed * (long long)OC__DIRECT_BLOCK_SIZE;
     if (failure == 0)
         failure = ordinary;
     if (failure == 0)

@@ -601,6 +601,7 @@ void oc__output_buffer_free(oc__output_buffer *buffer)
         free(buffer->data);
     buffer->direct = NULL;
     buffer->data = NULL;
+    buffer->length = buffer->capacity = 0;
 }
 
 /* Whether any of the eight bytes in word is outside printable ASCII or

@@ -147,12 +147,13 @@ static double numbered_value(size_t measure, size_t area, size_t time)
     return (double)area + 10000.0 * (double)time;
 }
 
-/* national.h5: 17000 areas, quarters 2015-01-01 and 2015-04-01. */
-static void write_national_store(void)
+/* national.h5: 17000 areas, quarters 2015-01-01 and 2015-04-01; parents
+ * may be NULL. */
+static void write_national_store(const char *const *parents)
 {
     int32_t times[2] = {16436, 16526};
     const char *measures[] = {"claimants"};
-    fixture_frame frame = {NULL, 17000, NULL, NULL, NULL, 2, times, 1, measures, "quarter",
+    fixture_frame frame = {NULL, 17000, NULL, NULL, parents, 2, times, 1, measures, "quarter",
                            numbered_value};
     fixture_store_write(test_path("national.h5"), &frame, 1);
 }
@@ -166,7 +167,7 @@ START_TEST(jobs_take_whole_chunk_rows)
      * minimum of 1024 areas, which is 2 whole rows: seven jobs of 1024,
      * the last the remaining 616. 14 jobs; cut at 1063 areas and without
      * the small jobs at the end there would be 16, with them more. */
-    write_national_store();
+    write_national_store(NULL);
     oc_error error;
     const char *text =
         "[outcomes]\nstore = national.h5\nallow_insecure_plugins = yes\n\n"
@@ -192,11 +193,7 @@ static void write_national_store_with_parents(void)
         snprintf(codes[a / 100], sizeof codes[0], "P%03zu", a / 100);
         parents[a] = codes[a / 100];
     }
-    int32_t times[2] = {16436, 16526};
-    const char *measures[] = {"claimants"};
-    fixture_frame frame = {NULL, 17000, NULL, NULL, parents, 2, times, 1, measures, "quarter",
-                           numbered_value};
-    fixture_store_write(test_path("national.h5"), &frame, 1);
+    write_national_store(parents);
 }
 
 START_TEST(jobs_over_parents_are_fewer_and_larger)
@@ -253,7 +250,7 @@ static int take_results(void *context, const oc__result_list *delivered, oc_erro
 
 START_TEST(a_sink_receives_every_result_in_order)
 {
-    write_national_store();
+    write_national_store(NULL);
     fixture_config_load(config_path,
                         "[outcomes]\nstore = national.h5\nallow_insecure_plugins = yes\n\n"
                         "[m]\nplugin = worklessness\ninput.claimants = claimants\n"
