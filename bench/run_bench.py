@@ -30,8 +30,21 @@ import sys
 import time
 
 
+def stolen_seconds():
+    """CPU time the hypervisor has given to other guests while this
+    machine's CPUs wanted it (the `steal` column of /proc/stat, summed
+    over CPUs), or None where the kernel does not report it."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_measured(command, cwd, quiet=True, writes=None):
-    """Runs command; returns (wall seconds, cpu seconds, peak RSS MiB).
+    """Runs command; returns (wall seconds, cpu seconds, peak RSS MiB,
+    seconds stolen by the hypervisor during the run, or None).
     writes: a file the command writes (relative to cwd), removed before
     the clock starts. Replacing the previous run's file would make the
     kernel free its blocks inside the command's rename: 0.09-0.11 s for
@@ -42,15 +55,18 @@ def run_measured(command, cwd, quiet=True, writes=None):
             os.unlink(os.path.join(cwd, writes))
         except FileNotFoundError:
             pass
+    stolen_before = stolen_seconds()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd,
                                stdout=subprocess.DEVNULL if quiet else None)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
+    stolen_after = stolen_seconds()
+    stolen = None if stolen_before is None or stolen_after is None else stolen_after - stolen_before
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         sys.exit("run_bench: %s failed with status %d" % (" ".join(command), process.returncode))
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, stolen
 
 
 def best_of(repeat, command, cwd, writes=None):
@@ -119,8 +135,11 @@ def main():
     rows = []
     summary = {"machine": machine(), "rows": rows}
     print("machine: %(nproc)d CPUs, %(cpu)s, %(memory_gib)s GiB" % summary["machine"])
-    header = "%-8s %-13s %-12s %8s %8s %9s" % ("size", "areas", "command", "wall s", "cpu s",
-                                              "peak MiB")
+    # cores: CPU over wall, the cores a command kept busy on average;
+    # stolen s: CPU time the hypervisor took from this machine during the
+    # run (a virtual machine's noise: a run that lost much is slower for it)
+    header = "%-8s %-13s %-12s %8s %8s %6s %9s %9s" % (
+        "size", "areas", "command", "wall s", "cpu s", "cores", "peak MiB", "stolen s")
     print(header)
     for size in args.sizes.split():
         store = os.path.join(directory, "national-%s.h5" % size)
@@ -131,11 +150,14 @@ def main():
             subprocess.run([generator, size, directory], check=True, stdout=subprocess.DEVNULL)
 
         def record(kind, name, measured):
-            wall, cpu, rss = measured
+            wall, cpu, rss, stolen = measured
             rows.append({"size": size, "areas": kind, "command": name, "wall_s": round(wall, 3),
-                         "cpu_s": round(cpu, 3), "peak_rss_mib": round(rss, 1)})
-            print("%-8s %-13s %-12s %8.2f %8.2f %9.1f" % (size, kind, name, wall, cpu, rss),
-                  flush=True)
+                         "cpu_s": round(cpu, 3), "cores": round(cpu / wall, 2),
+                         "peak_rss_mib": round(rss, 1),
+                         "stolen_s": None if stolen is None else round(stolen, 2)})
+            print("%-8s %-13s %-12s %8.2f %8.2f %6.2f %9.1f %9s" % (
+                size, kind, name, wall, cpu, cpu / wall, rss,
+                "-" if stolen is None else "%.2f" % stolen), flush=True)
             return wall
 
         # The floor and outcomes take turns; numpy, ten times slower, runs
@@ -178,7 +200,12 @@ def main():
                       "speedup_j2_by_round": [
                           round(one[0] / two[0], 2) for one, two in
                           zip(every_run[(kind, "outcomes -j1")],
-                              every_run[(kind, "outcomes -j2")])]}
+                              every_run[(kind, "outcomes -j2")])],
+                      # what the hypervisor took during each of those runs
+                      "stolen_s_by_round": [
+                          [None if run[3] is None else round(run[3], 2) for run in pair]
+                          for pair in zip(every_run[(kind, "outcomes -j1")],
+                                          every_run[(kind, "outcomes -j2")])]}
             rows.append(ratios)
             print("%-8s %-13s outcomes/floor %.2f (-j1) %.2f (-j2), numpy/outcomes %.2f (-j1) "
                   "%.2f (-j2), -j2 speed-up %.2f" % (
@@ -187,8 +214,11 @@ def main():
                       ratios["numpy_over_outcomes_j2"], ratios["speedup_j2"]), flush=True)
             if args.repeat > 1:
                 print("%-8s %-13s -j2 speed-up round by round: %s" % (
-                    size, kind, " ".join("%.2f" % r for r in ratios["speedup_j2_by_round"])),
-                      flush=True)
+                    size, kind, " ".join(
+                        "%.2f%s" % (r, "" if stolen[0] is None else " (stolen %.2f/%.2f s)" % (
+                            stolen[0], stolen[1]))
+                        for r, stolen in zip(ratios["speedup_j2_by_round"],
+                                             ratios["stolen_s_by_round"]))), flush=True)
     with open(os.path.join(directory, "bench-results.json"), "w") as f:
         json.dump(summary, f, indent=1)
     return 0

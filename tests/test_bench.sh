@@ -39,6 +39,12 @@ rounds = {}
 run_bench.best_of_interleaved(3, writer, sys.argv[2], {"w": "out"}, rounds)
 assert open(seen).read().split() == ["new", "new", "new"], open(seen).read()
 assert len(rounds["w"]) == 3, rounds
+
+# Each run says what the hypervisor took from the machine while it ran:
+# never negative, and known wherever /proc/stat is.
+wall, cpu, rss, stolen = run_bench.run_measured(["sh", "-c", "true"], sys.argv[2])
+if os.path.exists("/proc/stat"):
+    assert stolen is not None and stolen >= 0, stolen
 PYTHON
 then echo "FAIL: best_of_interleaved"; exit 1; fi
 
@@ -57,6 +63,8 @@ expected = {("-", "floor-hdf5"), ("-", "floor-chunks")} | {(kind, command) for k
 assert set(timed) == expected, sorted(timed)
 for row in timed.values():
     assert row["size"] == "quarter" and row["wall_s"] > 0 and row["peak_rss_mib"] > 0, row
+    assert abs(row["cores"] - row["cpu_s"] / row["wall_s"]) < 0.02, row
+    assert row["stolen_s"] is None or row["stolen_s"] >= 0, row
 ratios = {r["areas"]: r for r in rows if r["command"] == "ratios"}
 assert set(ratios) == {"lsoa", "constituency"}, ratios
 # The floor is the faster way of merely reading.
@@ -68,6 +76,9 @@ for kind, r in ratios.items():
                       (r["numpy_over_outcomes_j2"], numpy / j2)):
         assert abs(got - want) < 0.02, (kind, got, want)
     assert r["speedup_j2_by_round"] == [r["speedup_j2"]], r  # one round: the same ratio
+    # and what was stolen from that round's two runs, as in their rows
+    assert r["stolen_s_by_round"] == [[timed[(kind, "outcomes -j%d" % j)]["stolen_s"]
+                                       for j in (1, 2)]], r
 PYTHON
 then echo "FAIL: bench-results.json"; cat "$work/log"; exit 1; fi
 grep -q "numpy_reference: .* 0 differences" "$work/log" \
