@@ -724,9 +724,11 @@ static int run_window_job(void *context, oc__wire_writer *writer, oc_error *erro
     oc__result_init(&result);
     result.metric = "window";
     if (job->is_first) {
-        /* Settled: the count has not moved for 0.5 s (at most 10 s). */
+        /* Settled: the count has not moved for 1.5 s (at most 30 s): long
+         * enough that a worker slowed by a loaded machine or the
+         * sanitizers still starts its next job within it. */
         size_t seen = (size_t)-1;
-        for (int quiet = 0, rounds = 0; quiet < 50 && rounds < 1000; rounds++) {
+        for (int quiet = 0, rounds = 0; quiet < 150 && rounds < 3000; rounds++) {
             size_t now_seen = lines_in(job->log);
             quiet = now_seen == seen ? quiet + 1 : 0;
             seen = now_seen;
