@@ -31,6 +31,7 @@ struct oc__direct_writer {
     size_t handed;                     /* blocks handed over so far; the one
                                           being filled is number `handed` */
     size_t written;                    /* of those, blocks the thread is done with */
+    int started;                       /* the thread is in write_blocks */
     int stopping;
     int failure;                       /* errno of the first failed write, or 0 */
     /* The host's alone: */
@@ -82,6 +83,8 @@ static void *write_blocks(void *argument)
 {
     oc__direct_writer *writer = argument;
     pthread_mutex_lock(&writer->lock);
+    writer->started = 1;
+    pthread_cond_broadcast(&writer->changed);
     for (;;) {
         while (writer->written == writer->handed && !writer->stopping)
             pthread_cond_wait(&writer->changed, &writer->lock);
@@ -153,6 +156,18 @@ int oc__direct_writer_start(int fd, oc__direct_writer **writer)
         && (failure = pthread_create(&created->thread, NULL, write_blocks, created)) != 0) {
         pthread_cond_destroy(&created->changed);
         pthread_mutex_destroy(&created->lock);
+    }
+    if (failure == 0) {
+        /* The host forks workers next. A thread still starting may hold a
+         * lock of the C library's or of a sanitizer's allocator (glibc
+         * guards fork against its own, AddressSanitizer's runtime does
+         * not), and a child forked then would wait for it for ever in its
+         * first malloc. Once the thread is in write_blocks it takes no
+         * such lock until it exits, after the last fork. */
+        pthread_mutex_lock(&created->lock);
+        while (!created->started)
+            pthread_cond_wait(&created->changed, &created->lock);
+        pthread_mutex_unlock(&created->lock);
     }
     if (failure != 0) {
         leave_direct_mode(created);

@@ -36,7 +36,9 @@ typedef struct oc__direct_writer oc__direct_writer;
  * own offset alone until oc__direct_writer_finish). 0 with *writer set,
  * to be freed by oc__direct_writer_free; otherwise an errno value
  * (ENOTSUP for anything but a regular file) with *writer NULL, and the
- * caller writes the ordinary way. */
+ * caller writes the ordinary way. It returns only once the writer's thread
+ * has started, so the caller may fork at once: a child forked while a
+ * thread starts can find an allocator lock held for ever. */
 int oc__direct_writer_start(int fd, oc__direct_writer **writer);
 
 /* The block to fill: OC__DIRECT_BLOCK_SIZE + OC__DIRECT_SLACK bytes,
