@@ -12,9 +12,54 @@
 
 #include "atomic_file.h"
 
+static const char *kind_of_file(mode_t mode)
+{
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+int oc__atomic_file_check_target(const char *target_path, const char *const *inputs,
+                                 size_t input_count, oc_error *error)
+{
+    if (target_path == NULL || target_path[0] == '\0')
+        return oc_error_set(error, OC_ERROR_INVALID, "the output path is empty");
+    struct stat target;
+    if (lstat(target_path, &target) != 0)
+        return OC_OK; /* not there yet (or unreachable: creating it will say) */
+    if (!S_ISREG(target.st_mode))
+        return oc_error_set(error, OC_ERROR_INVALID,
+                            "%s: is %s; results are renamed into place, which would "
+                            "replace it: give a regular file's path",
+                            target_path, kind_of_file(target.st_mode));
+    for (size_t i = 0; i < input_count; i++) {
+        struct stat input;
+        if (inputs[i] != NULL && stat(inputs[i], &input) == 0 && input.st_dev == target.st_dev
+            && input.st_ino == target.st_ino)
+            return oc_error_set(error, OC_ERROR_INVALID,
+                                "%s: is one of this command's inputs (%s); writing there "
+                                "would destroy it",
+                                target_path, inputs[i]);
+    }
+    return OC_OK;
+}
+
 static int make_temporary_name(oc__atomic_file *file, const char *target_path,
                                oc_error *error)
 {
+    int status = oc__atomic_file_check_target(target_path, NULL, 0, error);
+    if (status != OC_OK) {
+        memset(file, 0, sizeof *file);
+        return status;
+    }
     size_t length = strlen(target_path);
     memset(file, 0, sizeof *file);
     file->target_path = strdup(target_path);

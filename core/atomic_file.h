@@ -13,6 +13,7 @@
 #ifndef OC_ATOMIC_FILE_H
 #define OC_ATOMIC_FILE_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include <outcomes/common.h>
@@ -24,6 +25,19 @@ typedef struct oc__atomic_file {
     FILE *stream;          /* open on the temporary file, or NULL */
     int unnamed;           /* the file has no name yet (O_TMPFILE) */
 } oc__atomic_file;
+
+/* Whether target_path may be replaced by a new file: 0 when it does not
+ * exist yet or is a regular file other than every one of inputs (paths
+ * the run reads, borrowed; NULL entries are skipped); otherwise
+ * OC_ERROR_INVALID with a message that names target_path and why. Renaming
+ * a new file into place would turn a symbolic link, a FIFO or a device
+ * (/dev/null, run as root) into a plain file, and writing over an input
+ * (the store, the configuration) would destroy the data the results came
+ * from; an empty path names nothing. Callers check before doing any work,
+ * so that the mistake costs nothing; oc__atomic_file_begin and _begin_path
+ * check the kind of file again. */
+int oc__atomic_file_check_target(const char *target_path, const char *const *inputs,
+                                 size_t input_count, oc_error *error);
 
 /* Creates a temporary file beside target_path, mode 0666 less the umask,
  * unnamed where the system allows it. On success file->stream is open for

@@ -1,6 +1,7 @@
 /* cli.c: the `outcomes` command's entry point; it only dispatches. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +26,27 @@ static const char usage[] =
     "Exit status: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 data,\n"
     "5 plugin failure, 6 --fail-on matched (docs/exit-status.md).\n";
 
-int main(int argc, char **argv)
+/* Output that stdio still held, or that it failed to write earlier, is
+ * lost without a word unless someone looks: `outcomes run > /dev/full`
+ * would otherwise exit 0 with no results written. A command that already
+ * failed has said why; one that succeeded (or only had plugins fail) has
+ * not, and its output was the point. */
+static int finish_standard_output(int status)
+{
+    errno = 0;
+    int failed = fflush(stdout) != 0;
+    int error_number = errno;
+    failed |= ferror(stdout) != 0;
+    if (!failed || (status != OC_EXIT_OK && status != OC_EXIT_PLUGIN && status != OC_EXIT_FAIL_ON))
+        return status;
+    if (error_number != 0)
+        oc__print_error("standard output: write failed: %s", strerror(error_number));
+    else
+        oc__print_error("standard output: write failed");
+    return OC_EXIT_INTERNAL;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage, stderr);
@@ -54,4 +75,9 @@ int main(int argc, char **argv)
             return commands[i].run(argc - 1, argv + 1);
     oc__print_error("unknown command '%s' (try 'outcomes --help')", command);
     return OC_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    return finish_standard_output(dispatch(argc, argv));
 }

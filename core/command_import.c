@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atomic_file.h"
 #include "commands.h"
 #include "import_csv.h"
 
@@ -105,6 +106,10 @@ int oc__command_import(int argc, char **argv)
     const char *input = argv[optind];
     oc__import_summary summary;
     oc_error error;
+    if (oc__atomic_file_check_target(output, &input, 1, &error) != OC_OK) {
+        oc__print_error("import: -o: %s", error.message);
+        return OC_EXIT_USAGE;
+    }
     size_t printed = 0;
     int status = oc__import_csv(input, output, &options, &summary, print_problem, &printed, &error);
     if (status != OC_OK) {

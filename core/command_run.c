@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "atomic_file.h"
 #include "commands.h"
 #include "configuration.h"
 #include "engine.h"
@@ -224,6 +225,35 @@ static int commit_streamed_output(streaming_output *streaming, const oc__manifes
     return status;
 }
 
+/* The output must be somewhere results can go without destroying
+ * anything: before any work, so that the mistake costs nothing. OC_EXIT_OK,
+ * or the exit status (usage for -o, configuration for the key) with the
+ * message in error. */
+static int check_output_path(const oc__config *config, const char *output, int from_command_line,
+                             oc_error *error)
+{
+    size_t count = config->store_count + 1;
+    const char **inputs = malloc(count * sizeof *inputs);
+    if (inputs == NULL) {
+        oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        return OC_EXIT_INTERNAL;
+    }
+    inputs[0] = config->path;
+    for (size_t i = 0; i < config->store_count; i++)
+        inputs[i + 1] = config->stores[i];
+    oc_error check;
+    int status = oc__atomic_file_check_target(output, inputs, count, &check);
+    free(inputs);
+    if (status == OC_OK)
+        return OC_EXIT_OK;
+    if (from_command_line) {
+        oc_error_set(error, status, "run: -o: %s", check.message);
+        return OC_EXIT_USAGE;
+    }
+    oc_error_set(error, status, "%s: [outcomes] output: %s", config->path, check.message);
+    return OC_EXIT_CONFIG;
+}
+
 static int exit_for_engine_error(int status)
 {
     switch (status) {
@@ -264,6 +294,14 @@ int oc__command_run(int argc, char **argv)
     if (options.format == NULL)
         format = config->format;
     const char *output = options.output ? options.output : config->output;
+    if (output != NULL && strcmp(output, "-") != 0) {
+        int status = check_output_path(config, output, options.output != NULL, &error);
+        if (status != OC_EXIT_OK) {
+            oc__print_error("%s", error.message);
+            oc__config_free(config);
+            return status;
+        }
+    }
 
     oc__manifest *manifest = NULL;
     oc__result_list results = {0};
@@ -297,10 +335,8 @@ int oc__command_run(int argc, char **argv)
         if (streamed)
             status = commit_streamed_output(&streaming, manifest, &error);
         else
-            status = output != NULL
-                         ? oc__output_write_file(output, format, manifest, &results, &error)
-                         : oc__output_write(stdout, format, manifest, &results,
-                                            oc__output_terminal_width(stdout), &error);
+            /* no output, or "-": standard output, flushed and checked */
+            status = oc__output_write_file(output, format, manifest, &results, &error);
         if (status != OC_OK) {
             oc__print_error("%s", error.message);
             exit_status = OC_EXIT_INTERNAL;

@@ -765,13 +765,21 @@ int oc__output_write_file(const char *path, oc__output_format format,
                             (int)format);
     if (path == NULL || strcmp(path, "-") == 0) {
         oc_error write_error;
+        errno = 0;
         int status = oc__output_write(stdout, format, manifest, results,
                                       oc__output_terminal_width(stdout), &write_error);
+        int write_errno = errno; /* a write stdio failed earlier sets it */
         if (status != OC_OK)
             return oc_error_set(error, status, "standard output: %s", write_error.message);
-        if (fflush(stdout) != 0 || ferror(stdout))
+        errno = 0;
+        if (fflush(stdout) != 0)
+            write_errno = errno;
+        else if (!ferror(stdout))
+            return OC_OK;
+        if (write_errno == 0)
             return oc_error_set(error, OC_ERROR_IO, "standard output: write failed");
-        return OC_OK;
+        return oc_error_set(error, OC_ERROR_IO, "standard output: write failed: %s",
+                            strerror(write_errno));
     }
     oc__atomic_file file;
     int status = oc__atomic_file_begin(&file, path, error);

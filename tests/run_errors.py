@@ -1,16 +1,20 @@
-"""run_errors.py: every configuration mistake, bad store and bad command
-line given to `outcomes run`, each of which must give the documented exit
-status (docs/exit-status.md: 2 usage, 3 configuration, 4 data) and one line
-on standard error, starting "outcomes: ", naming the file, the section and
-the key (docs/configuration.md), with nothing on standard output and no
-results file.
+"""run_errors.py: every configuration mistake, bad store, bad command
+line and unusable output given to `outcomes run` (and `import -o`), each
+of which must give the documented exit status (docs/exit-status.md: 1
+output lost, 2 usage, 3 configuration, 4 data) and one line on standard
+error, starting "outcomes: ", naming the file, the section and the key
+(docs/configuration.md), with nothing on standard output, no results
+file and every input untouched.
 
 Usage: run_errors.py WORKDIR
 """
 import os
+import stat
+import subprocess
 import sys
 
-from run_common import Checker, main_guard, run_outcomes, sanitizer_report, write_store, write_text
+from run_common import (Checker, main_guard, outcomes_command, run_outcomes, sanitizer_report,
+                        write_store, write_text)
 
 GOOD_METRIC = """[esa]
 plugin = worklessness
@@ -133,6 +137,61 @@ def main():
         check_error(checker, what, arguments, 2, [], work)
     # A configuration file that does not exist is a configuration error.
     check_error(checker, "missing configuration", ["nowhere.ini"], 3, ["nowhere.ini"], work)
+
+    # An output that would destroy an input or replace what is not a
+    # regular file: refused before any work (2 for -o, 3 for the key), the
+    # input and the special file left as they were.
+    with open(os.path.join(work, "good.ini"), "rb") as handle:
+        configuration_bytes = handle.read()
+    os.mkfifo(os.path.join(work, "results.fifo"))
+    os.symlink("elsewhere.json", os.path.join(work, "latest.json"))
+    for what, arguments, names in (
+            ("-o the store", ["-o", "store.h5", "good.ini"], ["-o", "store.h5", "inputs"]),
+            ("-o the configuration", ["-o", "./good.ini", "good.ini"], ["./good.ini", "inputs"]),
+            ("-o a FIFO", ["-o", "results.fifo", "good.ini"], ["results.fifo", "a FIFO"]),
+            ("-o a symbolic link", ["-o", "latest.json", "good.ini"],
+             ["latest.json", "symbolic link"]),
+            ("-o an empty path", ["-o", "", "good.ini"], ["-o", "empty"])):
+        check_error(checker, what, ["--format", "json"] + arguments, 2, names, work)
+    write_text(os.path.join(work, "output-store.ini"),
+               "[outcomes]\nstore = store.h5\noutput = store.h5\n\n" + GOOD_METRIC)
+    check_error(checker, "output = the store", ["--format", "json", "output-store.ini"], 3,
+                ["output-store.ini", "[outcomes] output", "store.h5"], work)
+    with open(os.path.join(work, "store.h5"), "rb") as handle:
+        checker.ok(handle.read() == store_bytes, "the store is untouched")
+    with open(os.path.join(work, "good.ini"), "rb") as handle:
+        checker.ok(handle.read() == configuration_bytes, "the configuration is untouched")
+    checker.ok(stat.S_ISFIFO(os.lstat(os.path.join(work, "results.fifo")).st_mode),
+               "the FIFO is still a FIFO")
+    checker.ok(os.path.islink(os.path.join(work, "latest.json")), "the link is still a link")
+    os.remove(os.path.join(work, "results.fifo"))
+    os.remove(os.path.join(work, "latest.json"))
+    csv_text = "area,period,measure,value\nE1,2016Q4,claimants,1\n"
+    write_text(os.path.join(work, "input.csv"), csv_text)
+    status, out, err = run_outcomes(["import", "input.csv", "-o", "input.csv", "--units",
+                                     "people"], cwd=work)
+    checker.equal((status, len(err.splitlines())), (2, 1), "import -o its own CSV: %r" % err)
+    checker.ok("input.csv" in err and "inputs" in err, "import -o its own CSV: %r" % err)
+    with open(os.path.join(work, "input.csv")) as handle:
+        checker.equal(handle.read(), csv_text, "the CSV is untouched")
+    os.remove(os.path.join(work, "input.csv"))
+
+    # Results that cannot reach standard output are a failure (1), said in
+    # one line, however small: stdio's buffer must not swallow them.
+    if os.path.exists("/dev/full"):
+        for what, arguments in (("run", ["run", "good.ini"]),
+                                ("run --format json", ["run", "--format", "json", "good.ini"]),
+                                ("store info", ["store", "info", "store.h5"]),
+                                ("store check", ["store", "check", "store.h5"])):
+            with open("/dev/full", "w") as full:
+                process = subprocess.run([outcomes_command()] + arguments, cwd=work,
+                                         stdout=full, stderr=subprocess.PIPE, timeout=300)
+            err = process.stderr.decode()
+            checker.equal(process.returncode, 1, "%s > /dev/full: exit status (%r)" % (what, err))
+            lines = err.splitlines()
+            checker.ok(len(lines) == 1 and lines[0].startswith("outcomes: standard output: write failed")
+                       and lines[0].endswith("No space left on device"),
+                       "%s > /dev/full: one line that says so: %r" % (what, err))
     checker.equal(sorted(n for n in os.listdir(work) if not n.endswith((".ini", ".h5"))), [],
                   "no file written by any failed run")
     return checker.finish()

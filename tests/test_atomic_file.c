@@ -183,15 +183,17 @@ END_TEST
 
 START_TEST(failed_commit_leaves_no_temporary_and_the_target_untouched)
 {
-    /* The target is a directory holding a file: rename(2) cannot replace it. */
+    /* The target became a directory holding a file while the file was
+     * written (begin refuses one that is already there): rename(2) cannot
+     * replace it. */
     const char *target = target_path("results");
+    oc__atomic_file file;
+    oc_error error;
+    ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_OK);
     ck_assert_int_eq(mkdir(target, 0755), 0);
     char inside[300];
     snprintf(inside, sizeof inside, "%s/kept", target);
     write_file(inside, "kept\n");
-    oc__atomic_file file;
-    oc_error error;
-    ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_OK);
     fputs("new results\n", file.stream);
     ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_ERROR_IO);
     char expected[400];
@@ -371,6 +373,85 @@ START_TEST(bare_file_name_goes_in_the_working_directory)
 }
 END_TEST
 
+/* What may be replaced: a new path, or a regular file that is no input. */
+START_TEST(a_new_path_or_another_regular_file_may_be_replaced)
+{
+    char input[256];
+    snprintf(input, sizeof input, "%s", target_path("store.h5"));
+    write_file(input, "data\n");
+    const char *inputs[] = {NULL, input};
+    oc_error error;
+    ck_assert_int_eq(oc__atomic_file_check_target(target_path("new.json"), inputs, 2, &error),
+                     OC_OK);
+    write_file(target_path("old.json"), "old\n");
+    ck_assert_int_eq(oc__atomic_file_check_target(target_path("old.json"), inputs, 2, &error),
+                     OC_OK);
+}
+END_TEST
+
+/* An input named another way (./, a hard link) is still that input, and
+ * stays whole. */
+START_TEST(an_input_is_refused_however_it_is_named)
+{
+    char input[256], other_name[256], link_name[256];
+    snprintf(input, sizeof input, "%s", target_path("store.h5"));
+    snprintf(other_name, sizeof other_name, "%s/./store.h5", test_directory);
+    snprintf(link_name, sizeof link_name, "%s", target_path("hard-link.h5"));
+    write_file(input, "data\n");
+    ck_assert_int_eq(link(input, link_name), 0);
+    const char *inputs[] = {input};
+    oc_error error;
+    ck_assert_int_eq(oc__atomic_file_check_target(other_name, inputs, 1, &error),
+                     OC_ERROR_INVALID);
+    ck_assert_ptr_nonnull(strstr(error.message, other_name));
+    ck_assert_ptr_nonnull(strstr(error.message, "one of this command's inputs"));
+    ck_assert_int_eq(oc__atomic_file_check_target(link_name, inputs, 1, &error),
+                     OC_ERROR_INVALID);
+    ck_assert_str_eq(contents(input), "data\n");
+}
+END_TEST
+
+/* Renaming over a link, a FIFO or a directory would replace it with a
+ * plain file; an empty path names nothing. begin refuses them too, and
+ * leaves them as they were. */
+START_TEST(what_is_not_a_regular_file_is_refused)
+{
+    char fifo[256], symbolic[256], directory[256];
+    snprintf(fifo, sizeof fifo, "%s", target_path("results.fifo"));
+    snprintf(symbolic, sizeof symbolic, "%s", target_path("latest.json"));
+    snprintf(directory, sizeof directory, "%s", target_path("folder"));
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(symlink("elsewhere.json", symbolic), 0);
+    ck_assert_int_eq(mkdir(directory, 0700), 0);
+    static const struct {
+        const char *name, *kind;
+    } cases[] = {{"results.fifo", "is a FIFO"}, {"latest.json", "is a symbolic link"},
+                 {"folder", "is a directory"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s", target_path(cases[i].name));
+        oc_error error;
+        ck_assert_int_eq(oc__atomic_file_check_target(path, NULL, 0, &error), OC_ERROR_INVALID);
+        ck_assert_msg(strstr(error.message, cases[i].kind) && strstr(error.message, path),
+                      "%s", error.message);
+        oc__atomic_file file;
+        ck_assert_int_eq(oc__atomic_file_begin(&file, path, &error), OC_ERROR_INVALID);
+        oc__atomic_file_abort(&file);
+        ck_assert_int_eq(oc__atomic_file_begin_path(&file, path, &error), OC_ERROR_INVALID);
+        oc__atomic_file_abort(&file);
+    }
+    struct stat status;
+    ck_assert_int_eq(lstat(fifo, &status), 0);
+    ck_assert(S_ISFIFO(status.st_mode));
+    ck_assert_int_eq(lstat(symbolic, &status), 0);
+    ck_assert(S_ISLNK(status.st_mode));
+    oc_error error;
+    ck_assert_int_eq(oc__atomic_file_check_target("", NULL, 0, &error), OC_ERROR_INVALID);
+    ck_assert_str_eq(error.message, "the output path is empty");
+    ck_assert_int_eq(rmdir(directory), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("atomic_file");
@@ -387,6 +468,9 @@ int main(void)
     tcase_add_test(tcase, a_commit_that_cannot_name_the_file_fails_cleanly);
     tcase_add_test(tcase, begin_path_reserves_a_name_the_caller_writes);
     tcase_add_test(tcase, bare_file_name_goes_in_the_working_directory);
+    tcase_add_test(tcase, a_new_path_or_another_regular_file_may_be_replaced);
+    tcase_add_test(tcase, an_input_is_refused_however_it_is_named);
+    tcase_add_test(tcase, what_is_not_a_regular_file_is_refused);
     suite_add_tcase(suite, tcase);
     return check_runner_run_suite(suite);
 }
