@@ -167,6 +167,14 @@ static int scan_line(scan_state *state, char *line, int line_number, oc_error *e
         char *name = name_from(start + 1, strcspn(start + 1, "]"));
         if (name == NULL)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+        if (name[0] == '\0') {
+            /* iniparser would keep the section before it, and the keys
+             * after it would silently replace that section's. */
+            free(name);
+            return oc_error_set(error, OC_ERROR_CONFIG,
+                                "%s: line %d: a section needs a name: '%.60s'", state->path,
+                                line_number, start);
+        }
         int first_line = seen_find(&state->sections, name);
         if (first_line != 0) {
             oc__config_error_at(state->path, name, NULL, error,
@@ -261,6 +269,17 @@ int oc__config_read_ini(const char *path, dictionary **dictionary_out, oc_error 
         return oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be read: %s", path,
                             strerror(errno));
 
+    unsigned char opening[3];
+    if (fread(opening, 1, 3, file) == 3 && memcmp(opening, "\xEF\xBB\xBF", 3) == 0) {
+        /* Notepad's UTF-8: iniparser would call the first line a syntax
+         * error, and show it looking right. */
+        fclose(file);
+        return oc_error_set(error, OC_ERROR_CONFIG,
+                            "%s: line 1: starts with a byte-order mark (U+FEFF); save the file "
+                            "as UTF-8 without one",
+                            path);
+    }
+    rewind(file);
     captured_kind = CAPTURED_NONE;
     captured_message[0] = '\0';
     iniparser_set_error_callback(capture_iniparser_message);

@@ -524,6 +524,11 @@ START_TEST(test_duplicates_and_stray_keys)
                       "[outcomes]: section given twice", NULL);
     assert_load_fails("store = s.h5\n[m]\nplugin = p\n",
                       "line 1: key 'store' comes before any section", NULL);
+    /* iniparser keeps the section before a nameless one: its keys would
+     * replace [esa]'s without a word */
+    assert_load_fails(MINIMAL "[]\nareas = Z9\n", "line 5: a section needs a name: '[]'", NULL);
+    /* Notepad's UTF-8 */
+    assert_load_fails("\xEF\xBB\xBF" MINIMAL, "line 1: starts with a byte-order mark", NULL);
     /* a key of the same name in another section is no duplicate */
     oc__config *config = load_ok(MINIMAL "frame = a\n[other]\nplugin = p\nframe = a\n");
     ck_assert_uint_eq(config->metric_count, 2);
