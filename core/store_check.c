@@ -171,6 +171,7 @@ typedef struct frame_walk {
     int root_is_frame;
     size_t frame_count;
     size_t measure_count;
+    int failed; /* a frame's check failed (out of memory), not the listing */
 } frame_walk;
 
 static herr_t check_group(hid_t root, const char *name, const H5L_info_t *info, void *data)
@@ -185,7 +186,10 @@ static herr_t check_group(hid_t root, const char *name, const H5L_info_t *info, 
         return 0;
     }
     walk->frame_count++;
-    return check_frame(root, name, walk->path, walk->sink, &walk->measure_count) == OC_OK ? 0 : -1;
+    if (check_frame(root, name, walk->path, walk->sink, &walk->measure_count) == OC_OK)
+        return 0;
+    walk->failed = 1;
+    return -1;
 }
 
 int oc__store_check(const char *path, oc__store_problem_callback report, void *context,
@@ -209,15 +213,24 @@ int oc__store_check(const char *path, oc__store_problem_callback report, void *c
         return OC_OK;
     }
     check_version(file, &sink);
-    frame_walk walk = {path, &sink, oc__store_group_is_frame(file), 0, 0};
+    frame_walk walk = {path, &sink, oc__store_group_is_frame(file), 0, 0, 0};
     int status = OC_OK;
     if (walk.root_is_frame) {
         walk.frame_count = 1;
         status = check_frame(file, "/", path, &sink, &walk.measure_count);
     }
-    if (status == OC_OK && H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, NULL, check_group, &walk) < 0)
+    int listed = status == OC_OK
+                     ? H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, NULL, check_group, &walk) >= 0
+                     : 1;
+    if (!listed && walk.failed) {
         status = OC_ERROR_NO_MEMORY;
-    if (status == OC_OK && walk.frame_count == 0)
+    } else if (!listed) {
+        /* the file's own structure is damaged: a problem with the store,
+         * found and reported like the others */
+        char reason[256];
+        oc__store_hdf5_reason(reason, sizeof reason);
+        oc__store_sink_problem(&sink, OC_ERROR_FORMAT, "cannot list the groups: %s", reason);
+    } else if (status == OC_OK && walk.frame_count == 0)
         oc__store_sink_problem(&sink, OC_ERROR_FORMAT,
                                "no frame: expected the datasets area and time at the root or in a group");
     else if (status == OC_OK && walk.measure_count == 0 && sink.count == 0)

@@ -57,6 +57,30 @@ expect xarray check 4 "no root attribute outcomes_store_version"
 expect plain check 0 "valid outcomes store"
 # plain: E2 at the last time is missing, 1 of 9 values = 11.1%.
 expect plain info 0 "11.1%"
+# A store whose root group cannot be listed (its local heap's free list
+# damaged: one byte flipped where the heap says its first free block is)
+# is a damaged store, status 4 with HDF5's reason; it was once reported as
+# "out of memory", status 1.
+if [ -n "${PYTHON_INTEROP:-}" ]; then
+    "$fixture" plain "$work/heap.h5" || fail "heap: fixture"
+    "$PYTHON_INTEROP" - "$work/heap.h5" <<'PYTHON' || fail "heap: cannot damage the heap"
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+heap = data.index(b"HEAP")  # signature, version, 3 reserved, then 8-byte fields
+free_list, segment = struct.unpack_from("<QQ", data, heap + 16)
+assert free_list != 0xFFFFFFFFFFFFFFFF, "the heap has no free block"
+data[segment + free_list] ^= 0xFF
+open(sys.argv[1], "wb").write(data)
+PYTHON
+    "$outcomes" store check "$work/heap.h5" > "$work/out" 2> "$work/err"
+    got=$?
+    if [ "$got" -eq 4 ] && grep -q -F "$work/heap.h5: cannot list the groups: " "$work/out" \
+            && ! grep -q -i "memory" "$work/out" "$work/err"; then
+        passes=$((passes + 1))
+    else
+        fail "heap: store check exited $got"; cat "$work/out" "$work/err"
+    fi
+fi
 # Usage errors exit 2.
 "$outcomes" store info > /dev/null 2>&1; [ $? -eq 2 ] && passes=$((passes + 1)) || fail "store info without FILE"
 "$outcomes" store frobnicate x > /dev/null 2>&1; [ $? -eq 2 ] && passes=$((passes + 1)) || fail "unknown subcommand"
