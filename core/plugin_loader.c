@@ -5,17 +5,23 @@
  * (another major version may lay the struct out differently), and the
  * struct size before reading a field.
  */
+#define _GNU_SOURCE /* pipe2 */
 #include "config.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "number.h"
@@ -392,6 +398,117 @@ void oc__plugin_close(oc__plugin *plugin)
     free(plugin);
 }
 
+/* How long a plugin may take to load (its constructors and its entry
+ * function) in the trial child: loading reads a file and runs a little
+ * initialisation, so more than this is a hang. */
+#define LOAD_TRIAL_SECONDS 10
+
+/* Loads the plugin once in a child process and calls its entry function
+ * there, before the host does: a constructor that crashes, exits or hangs
+ * would otherwise take the host with it (a scheduled run ending with status
+ * 0 and no results, or never ending), and one bad file would take down the
+ * whole plugin listing. Whatever else goes wrong (dlopen's own errors, a
+ * bad descriptor) the child does not judge: the host's own load reports it
+ * with the details. The child leaves with _exit, so that no exit handler
+ * of the host's runs twice. */
+static int try_loading_in_a_child(const char *path, oc_error *error)
+{
+    int reached[2];
+    if (pipe2(reached, O_CLOEXEC) != 0)
+        return oc_error_set(error, OC_ERROR_IO, "plugin %s: cannot make a pipe: %s", path,
+                            strerror(errno));
+    fflush(NULL); /* nothing buffered may be written twice */
+    pid_t child = fork();
+    if (child < 0) {
+        int fork_errno = errno;
+        close(reached[0]);
+        close(reached[1]);
+        return oc_error_set(error, OC_ERROR_IO, "plugin %s: cannot fork to try loading it: %s",
+                            path, strerror(fork_errno));
+    }
+    if (child == 0) {
+        close(reached[0]);
+        /* A crash is to be seen as one: a sanitizer's handler would turn
+         * it into a report and exit status 1. */
+        static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
+        for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
+            signal(crash_signals[i], SIG_DFL);
+        void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        void *symbol = handle != NULL ? dlsym(handle, OC_PLUGIN_ENTRY_SYMBOL) : NULL;
+        if (symbol != NULL) {
+            oc_plugin_entry_fn entry;
+            memcpy(&entry, &symbol, sizeof entry);
+            (void)entry();
+        }
+        ssize_t written = write(reached[1], "", 1);
+        _exit(written == 1 ? 0 : 1);
+    }
+    close(reached[1]);
+    /* The byte comes once the plugin has loaded; end of file, when the
+     * child died first. Either wakes the poll at once: no sleeping in
+     * steps, as loading takes about a millisecond and every run loads
+     * each of its plugins. */
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    long waited_ms = 0, limit_ms = LOAD_TRIAL_SECONDS * 1000L;
+    struct pollfd readable = {reached[0], POLLIN, 0};
+    int ready;
+    while ((ready = poll(&readable, 1, (int)(limit_ms - waited_ms))) < 0 && errno == EINTR) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        waited_ms = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+        if (waited_ms >= limit_ms)
+            break;
+    }
+    char byte;
+    ssize_t got_byte = 0;
+    if (ready > 0)
+        while ((got_byte = read(reached[0], &byte, 1)) < 0 && errno == EINTR)
+            ;
+    close(reached[0]);
+    int status = 0, finished = 0;
+    if (got_byte == 1) {
+        /* loaded: the child's next step is _exit */
+        while (!(finished = waitpid(child, &status, 0) == child) && errno == EINTR)
+            ;
+    } else if (ready > 0) {
+        /* died, or closed the pipe itself: give it what is left of the
+         * time to be seen gone */
+        for (;;) {
+            pid_t got = waitpid(child, &status, WNOHANG);
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            waited_ms =
+                (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+            if (got == child || (got < 0 && errno != EINTR) || waited_ms >= limit_ms) {
+                finished = got == child;
+                break;
+            }
+            struct timespec pause = {0, 1000000L};
+            nanosleep(&pause, NULL);
+        }
+    }
+    if (!finished) {
+        kill(child, SIGKILL);
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (!finished)
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: did not finish loading within %d s (killed): a "
+                            "constructor or %s() hangs",
+                            path, LOAD_TRIAL_SECONDS, OC_PLUGIN_ENTRY_SYMBOL);
+    if (WIFSIGNALED(status))
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: crashed while loading: %s (signal %d)", path,
+                            strsignal(WTERMSIG(status)), WTERMSIG(status));
+    if (got_byte != 1)
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: exited with status %d while loading (a constructor "
+                            "or %s() called exit)",
+                            path, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                            OC_PLUGIN_ENTRY_SYMBOL);
+    return OC_OK;
+}
+
 int oc__plugin_open(const char *path, unsigned flags, oc__plugin **out, oc_error *error)
 {
     *out = NULL;
@@ -412,6 +529,11 @@ int oc__plugin_open(const char *path, unsigned flags, oc__plugin **out, oc_error
     }
     snprintf(plugin->path, length + 3, "%s%s", strchr(path, '/') != NULL ? "" : "./", path);
 
+    status = try_loading_in_a_child(plugin->path, error);
+    if (status != OC_OK) {
+        oc__plugin_close(plugin);
+        return status;
+    }
     dlerror();
     plugin->handle = dlopen(plugin->path, RTLD_NOW | RTLD_LOCAL);
     if (plugin->handle == NULL) {

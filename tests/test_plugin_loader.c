@@ -293,6 +293,41 @@ START_TEST(scans_directory_past_bad_files)
 }
 END_TEST
 
+/* A plugin whose constructor crashes, exits or hangs is refused with one
+ * line that says which and names the file; the test process (the host)
+ * lives on, and a listing of the directory still finds the good plugin. */
+static const struct {
+    const char *name, *reason;
+} loading_failures[] = {
+    {"crash", "crashed while loading: Segmentation fault (signal 11)"},
+    {"exit", "exited with status 0 while loading (a constructor or " OC_PLUGIN_ENTRY_SYMBOL
+             "() called exit)"},
+    {"hang", "did not finish loading within 10 s (killed)"},
+};
+
+START_TEST(refuses_plugin_that_misbehaves_while_loading)
+{
+    const char *path = install("loading", loading_failures[_i].name, loading_failures[_i].name);
+    oc__plugin *plugin = (oc__plugin *)1;
+    oc_error error;
+    ck_assert_int_eq(oc__plugin_open(path, 0, &plugin, &error), OC_ERROR_PLUGIN);
+    ck_assert_ptr_null(plugin);
+    char expected[8300];
+    snprintf(expected, sizeof expected, "plugin %s: %s", path, loading_failures[_i].reason);
+    assert_contains(error.message, expected);
+    ck_assert_ptr_null(strchr(error.message, '\n'));
+
+    install("", "good", "good");
+    oc__plugin_registry registry;
+    ck_assert_int_eq(oc__plugin_registry_scan(&registry, directory, 0, &error), OC_OK);
+    ck_assert_uint_eq(registry.count, 1);
+    ck_assert_str_eq(registry.plugins[0]->descriptor.name, "good");
+    ck_assert_uint_eq(registry.problem_count, 1);
+    assert_contains(registry.problems[0], loading_failures[_i].reason);
+    oc__plugin_registry_free(&registry);
+}
+END_TEST
+
 START_TEST(resolves_names_and_directories)
 {
     char *path;
@@ -458,6 +493,8 @@ int main(void)
     tcase_add_test(files, refuses_file_owned_by_another_user);
     tcase_add_test(files, scans_directory_past_bad_files);
     tcase_add_test(files, resolves_names_and_directories);
+    tcase_add_loop_test(files, refuses_plugin_that_misbehaves_while_loading, 0,
+                        (int)(sizeof loading_failures / sizeof loading_failures[0]));
     suite_add_tcase(suite, files);
     TCase *rules = tcase_create("rules");
     tcase_add_test(rules, validates_descriptor_rules);

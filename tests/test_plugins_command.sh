@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_plugins_command.sh: drives `outcomes plugins` and `outcomes plugins
 # info` on copies of the test plugins in a private directory: the listing,
-# the description, one-line errors for bad plugins while listing goes on,
+# the description, one-line errors for bad plugins (even ones whose
+# constructors crash or exit) while listing goes on,
 # refusal of an insecure directory, and the exit statuses.
 set -u
 outcomes="$top_builddir/outcomes"
@@ -27,6 +28,8 @@ for plugin in good template; do
     cp "$built/.libs/$plugin.so" "$work/good/" && cp "$built/.libs/$plugin.so" "$work/mixed/"
 done
 cp "$built/broken/.libs/abi_major.so" "$built/broken/.libs/no_entry.so" "$work/mixed/"
+# constructors that crash and call exit(0) while loading
+cp "$built/loading/.libs/crash.so" "$built/loading/.libs/exit.so" "$work/mixed/"
 cp "$top_srcdir/tests/plugins/not_a_plugin.so" "$work/mixed/"
 chmod 755 "$work"/good/*.so "$work"/mixed/*.so
 
@@ -50,7 +53,9 @@ has out "$work/mixed/template.so"
 has err "outcomes: plugin $work/mixed/abi_major.so: incompatible ABI: plugin ABI 2.0, host ABI 1.1"
 has err "outcomes: plugin $work/mixed/no_entry.so: not an outcomes plugin"
 has err "outcomes: plugin $work/mixed/not_a_plugin.so: cannot load: "
-[ "$(wc -l < "$work/err")" -eq 3 ] || { fail "expected 3 error lines"; cat "$work/err"; }
+has err "outcomes: plugin $work/mixed/crash.so: crashed while loading: Segmentation fault (signal 11)"
+has err "outcomes: plugin $work/mixed/exit.so: exited with status 0 while loading"
+[ "$(wc -l < "$work/err")" -eq 5 ] || { fail "expected 5 error lines"; cat "$work/err"; }
 
 # None found, a missing directory, an insecure directory.
 expect 0 "$outcomes" plugins --plugin-dir "$work/empty"
