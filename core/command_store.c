@@ -144,6 +144,13 @@ static int store_check(const char *path)
  * status 4. Where fork fails the work is done here, as before. */
 static int contained(int (*work)(const char *), const char *path)
 {
+    /* reapable, even when started with SIGCHLD ignored; the child's own
+     * disposition does not matter */
+    struct sigaction reapable;
+    memset(&reapable, 0, sizeof reapable);
+    reapable.sa_handler = SIG_DFL;
+    sigemptyset(&reapable.sa_mask);
+    sigaction(SIGCHLD, &reapable, NULL);
     fflush(NULL);
     pid_t child = fork();
     if (child < 0)

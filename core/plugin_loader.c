@@ -411,7 +411,7 @@ void oc__plugin_close(oc__plugin *plugin)
  * bad descriptor) the child does not judge: the host's own load reports it
  * with the details. The child leaves with _exit, so that no exit handler
  * of the host's runs twice. */
-static int try_loading_in_a_child(const char *path, oc_error *error)
+static int load_in_a_child(const char *path, oc_error *error)
 {
     int reached[2];
     if (pipe2(reached, O_CLOEXEC) != 0)
@@ -507,6 +507,20 @@ static int try_loading_in_a_child(const char *path, oc_error *error)
                             path, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
                             OC_PLUGIN_ENTRY_SYMBOL);
     return OC_OK;
+}
+
+/* The child must be reapable: a scheduler may start the host with
+ * SIGCHLD ignored, and then waitpid would find no child to judge. */
+static int try_loading_in_a_child(const char *path, oc_error *error)
+{
+    struct sigaction reapable, saved;
+    memset(&reapable, 0, sizeof reapable);
+    reapable.sa_handler = SIG_DFL;
+    sigemptyset(&reapable.sa_mask);
+    sigaction(SIGCHLD, &reapable, &saved);
+    int status = load_in_a_child(path, error);
+    sigaction(SIGCHLD, &saved, NULL);
+    return status;
 }
 
 int oc__plugin_open(const char *path, unsigned flags, oc__plugin **out, oc_error *error)

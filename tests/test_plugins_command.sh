@@ -42,6 +42,13 @@ has out "1.1    rate"   # template.so: built against this host
 has out "$work/good/good.so"
 [ ! -s "$work/err" ] || fail "a clean listing wrote to stderr"
 
+# Started with SIGCHLD ignored (as some schedulers start jobs), the trial
+# loads in child processes must still be judged: the same clean listing
+# (bash: dash does not pass an ignored SIGCHLD on).
+expect 0 bash -c 'trap "" CHLD; exec "$0" plugins --plugin-dir "$1"' "$outcomes" "$work/good"
+has out "$work/good/template.so"
+[ ! -s "$work/err" ] || { fail "SIGCHLD ignored: the listing wrote to stderr"; cat "$work/err"; }
+
 # The environment variable is used when there is no option.
 OUTCOMES_PLUGIN_DIR="$work/good" expect 0 "$outcomes" plugins
 has out "$work/good/template.so"

@@ -56,6 +56,11 @@ expect unattached check 4 "/claimants: dimension 0 is not attached to the area s
 expect unattached info 0 "claimants"
 expect xarray check 4 "no root attribute outcomes_store_version"
 expect plain check 0 "valid outcomes store"
+# check reads in a child process, which must be judged even when the
+# command was started with SIGCHLD ignored
+bash -c 'trap "" CHLD; exec "$0" store check "$1"' "$outcomes" "$work/plain.h5" > "$work/out" 2>&1 \
+    && grep -q "valid outcomes store" "$work/out" && passes=$((passes + 1)) \
+    || { fail "plain: store check with SIGCHLD ignored"; cat "$work/out"; }
 # plain: E2 at the last time is missing, 1 of 9 values = 11.1%.
 expect plain info 0 "11.1%"
 # A store whose root group cannot be listed (its local heap's free list
