@@ -200,25 +200,36 @@ static int convert_times(oc__store_frame *frame, const double *raw_float,
                          int64_t unit_seconds, const char *object, oc__store_sink *sink)
 {
     for (size_t i = 0; i < frame->time_count; i++) {
+        /* The messages name the entry by its position and show what it
+         * holds: "value 0" read as if the time were zero. */
+        char held[40];
+        if (raw_float != NULL)
+            snprintf(held, sizeof held, "%.17g", raw_float[i]);
+        else
+            snprintf(held, sizeof held, "%lld", (long long)raw_integer[i]);
         int64_t units_after;
         if (raw_float != NULL) {
             double value = raw_float[i];
             if (!isfinite(value) || value != floor(value) || fabs(value) > 1e12)
                 return oc__store_sink_problem(sink, OC_ERROR_FORMAT,
-                                              "%s: value %zu is not a whole number of units", object, i);
+                                              "%s: entry %zu (%s) is not a whole number of units",
+                                              object, i, held);
             units_after = (int64_t)value;
         } else {
             units_after = raw_integer[i];
         }
         if (units_after > INT64_MAX / 2 / unit_seconds || units_after < INT64_MIN / 2 / unit_seconds)
-            return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: value %zu is out of range", object, i);
+            return oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                                          "%s: entry %zu (%s) is out of range", object, i, held);
         int64_t seconds = base_seconds + units_after * unit_seconds;
         if (seconds % 86400 != 0)
             return oc__store_sink_problem(sink, OC_ERROR_FORMAT,
-                                          "%s: value %zu is not at the start of a day", object, i);
+                                          "%s: entry %zu (%s) is not at the start of a day", object,
+                                          i, held);
         int64_t days = seconds / 86400;
         if (days < INT32_MIN || days > INT32_MAX)
-            return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: value %zu is out of range", object, i);
+            return oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                                          "%s: entry %zu (%s) is out of range", object, i, held);
         frame->times[i] = (int32_t)days;
     }
     for (size_t i = 1; i < frame->time_count; i++)

@@ -292,6 +292,7 @@ int fixture_write(const char *kind, const char *path)
     static const long long unordered[TIMES] = {16832, 17014, 16922};
     static const long long xarray_days[TIMES] = {0, 90, 182};
     static const long long xarray_hours[TIMES] = {0, 90 * 24, 182 * 24};
+    static const long long midday_hours[TIMES] = {0, 12, 182 * 24};
     static const hsize_t small_chunk[2] = {2, 2};
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     layout l = good_layout();
@@ -336,6 +337,13 @@ int fixture_write(const char *kind, const char *path)
     }
     if (strcmp(kind, "duplicate-areas") == 0) {
         l.codes = duplicate_codes;
+        return write_layout(path, &l, NULL);
+    }
+    if (strcmp(kind, "midday-time") == 0) {
+        /* the second time 12 hours after the first: not a day's start */
+        l.time_type = H5T_STD_I64LE;
+        l.times = midday_hours;
+        l.time_units = "hours since 2016-02-01";
         return write_layout(path, &l, NULL);
     }
     if (strcmp(kind, "non-monotonic-time") == 0) {

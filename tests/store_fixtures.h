@@ -26,7 +26,7 @@ double fixture_value(int area, int time);
  * since 2016-02-01), "fixed" (fixed-length space-padded area codes),
  * "groups" (frames /quarterly and /yearly). Broken kinds:
  * "missing-time", "wrong-shape", "string-measure", "duplicate-areas",
- * "non-monotonic-time", "empty", "version-2", "truncated",
+ * "non-monotonic-time", "midday-time" (time 1 at noon), "empty", "version-2", "truncated",
  * "zeroed-superblock", "corrupt-chunk", "not-hdf5", "unattached",
  * "huge-areas", "huge-times" (an axis of 2^61 + 1 or 2^62 + 1 entries).
  * Returns 0 on success, -1 on an unknown kind or a failure. */

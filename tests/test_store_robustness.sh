@@ -44,6 +44,7 @@ for command in info check; do
     expect string-measure $command 4 "/claimants: holds text, not numbers"
     expect duplicate-areas $command 4 "duplicate area code 'E1' at positions 0 and 2"
     expect non-monotonic-time $command 4 "/time: not strictly increasing"
+    expect midday-time $command 4 "/time: entry 1 (12) is not at the start of a day"
     expect empty $command 4 "/area: is empty"
     expect directory $command 4 "is a directory"
     expect not-hdf5 $command 4 "not an HDF5 file"
