@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "period.h"
+#include "plugin_runner.h"
 #include "store.h"
 
 static const char usage[] =
@@ -146,20 +147,14 @@ static int contained(int (*work)(const char *), const char *path)
 {
     /* reapable, even when started with SIGCHLD ignored; the child's own
      * disposition does not matter */
-    struct sigaction reapable;
-    memset(&reapable, 0, sizeof reapable);
-    reapable.sa_handler = SIG_DFL;
-    sigemptyset(&reapable.sa_mask);
-    sigaction(SIGCHLD, &reapable, NULL);
+    struct sigaction unused;
+    oc__runner_children_reapable(&unused);
     fflush(NULL);
     pid_t child = fork();
     if (child < 0)
         return work(path);
     if (child == 0) {
-        /* a crash seen as one, not as a sanitizer's report and status 1 */
-        static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-        for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
-            signal(crash_signals[i], SIG_DFL);
+        oc__runner_child_signals_default(); /* a crash is seen as one */
         return work(path);
     }
     int status;

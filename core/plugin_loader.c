@@ -26,6 +26,7 @@
 
 #include "number.h"
 #include "plugin_loader.h"
+#include "plugin_runner.h"
 
 #ifndef OC_PLUGIN_DIR
 #error "OC_PLUGIN_DIR must be defined (Makefile.am sets it to $(pkglibdir))"
@@ -411,6 +412,13 @@ void oc__plugin_close(oc__plugin *plugin)
  * bad descriptor) the child does not judge: the host's own load reports it
  * with the details. The child leaves with _exit, so that no exit handler
  * of the host's runs twice. */
+static long milliseconds_since(struct timespec start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+}
+
 static int load_in_a_child(const char *path, oc_error *error)
 {
     int reached[2];
@@ -428,11 +436,7 @@ static int load_in_a_child(const char *path, oc_error *error)
     }
     if (child == 0) {
         close(reached[0]);
-        /* A crash is to be seen as one: a sanitizer's handler would turn
-         * it into a report and exit status 1. */
-        static const int crash_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
-        for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
-            signal(crash_signals[i], SIG_DFL);
+        oc__runner_child_signals_default(); /* a crash is seen as one */
         void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         void *symbol = handle != NULL ? dlsym(handle, OC_PLUGIN_ENTRY_SYMBOL) : NULL;
         if (symbol != NULL) {
@@ -448,17 +452,14 @@ static int load_in_a_child(const char *path, oc_error *error)
      * child died first. Either wakes the poll at once: no sleeping in
      * steps, as loading takes about a millisecond and every run loads
      * each of its plugins. */
-    struct timespec start, now;
+    struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     long waited_ms = 0, limit_ms = LOAD_TRIAL_SECONDS * 1000L;
     struct pollfd readable = {reached[0], POLLIN, 0};
     int ready;
-    while ((ready = poll(&readable, 1, (int)(limit_ms - waited_ms))) < 0 && errno == EINTR) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        waited_ms = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
-        if (waited_ms >= limit_ms)
+    while ((ready = poll(&readable, 1, (int)(limit_ms - waited_ms))) < 0 && errno == EINTR)
+        if ((waited_ms = milliseconds_since(start)) >= limit_ms)
             break;
-    }
     char byte;
     ssize_t got_byte = 0;
     if (ready > 0)
@@ -475,10 +476,7 @@ static int load_in_a_child(const char *path, oc_error *error)
          * time to be seen gone */
         for (;;) {
             pid_t got = waitpid(child, &status, WNOHANG);
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            waited_ms =
-                (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
-            if (got == child || (got < 0 && errno != EINTR) || waited_ms >= limit_ms) {
+            if (got == child || (got < 0 && errno != EINTR) || milliseconds_since(start) >= limit_ms) {
                 finished = got == child;
                 break;
             }
@@ -513,11 +511,8 @@ static int load_in_a_child(const char *path, oc_error *error)
  * SIGCHLD ignored, and then waitpid would find no child to judge. */
 static int try_loading_in_a_child(const char *path, oc_error *error)
 {
-    struct sigaction reapable, saved;
-    memset(&reapable, 0, sizeof reapable);
-    reapable.sa_handler = SIG_DFL;
-    sigemptyset(&reapable.sa_mask);
-    sigaction(SIGCHLD, &reapable, &saved);
+    struct sigaction saved;
+    oc__runner_children_reapable(&saved);
     int status = load_in_a_child(path, error);
     sigaction(SIGCHLD, &saved, NULL);
     return status;

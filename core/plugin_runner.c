@@ -657,11 +657,8 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
 
     /* Children must be reapable here: an inherited SIG_IGN for SIGCHLD
      * would make the kernel reap them and waitpid fail. */
-    struct sigaction default_action, saved_action;
-    memset(&default_action, 0, sizeof default_action);
-    sigemptyset(&default_action.sa_mask);
-    default_action.sa_handler = SIG_DFL;
-    sigaction(SIGCHLD, &default_action, &saved_action);
+    struct sigaction saved_action;
+    oc__runner_children_reapable(&saved_action);
 
     if (status == OC_OK) {
         for (size_t i = 0; i < count; i++) {

@@ -115,6 +115,20 @@ typedef struct oc__runner_sink {
  * gone (the child should _exit). */
 int oc__runner_child_dies_with_parent(pid_t parent);
 
+/* For any child the host forks, in the child: every signal's action back
+ * to the default, so that a crash kills it with its signal whatever
+ * handlers the host or a sanitizer installed (a sanitizer's would turn it
+ * into a report and exit status 1). */
+void oc__runner_child_signals_default(void);
+
+/* In the host, around forking and reaping children: SIGCHLD's action set
+ * to the default, the previous one saved in *saved (restore it with
+ * sigaction(SIGCHLD, saved, NULL)). A host started with SIGCHLD ignored
+ * (some schedulers do) would otherwise have its children reaped by the
+ * kernel, and waitpid would find none to judge. */
+struct sigaction;
+void oc__runner_children_reapable(struct sigaction *saved);
+
 /* Asks a run in progress to stop: the runner kills and reaps every child
  * it started and returns OC_ERROR_IO ("interrupted by signal N"). Safe to
  * call from a signal handler (it only sets a flag); a run started after

@@ -67,12 +67,7 @@ int oc__runner_child_dies_with_parent(pid_t parent)
     return getppid() == parent ? 0 : -1; /* the host died before prctl */
 }
 
-/* Gives the worker a clean process state: default signal dispositions
- * (so a crash kills it with its signal, whatever handlers the host or a
- * sanitizer installed), SIGPIPE ignored (a write to a closed pipe becomes
- * an error), death with the host, stdin from /dev/null, stdout onto
- * stderr, the control socket on WORKER_CONTROL_FD and nothing else open. */
-static int prepare_worker(int control_fd, pid_t parent)
+void oc__runner_child_signals_default(void)
 {
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -81,6 +76,28 @@ static int prepare_worker(int control_fd, pid_t parent)
     for (int signal_number = 1; signal_number < NSIG; signal_number++)
         if (signal_number != SIGKILL && signal_number != SIGSTOP)
             sigaction(signal_number, &action, NULL);
+}
+
+void oc__runner_children_reapable(struct sigaction *saved)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    action.sa_handler = SIG_DFL;
+    sigaction(SIGCHLD, &action, saved);
+}
+
+/* Gives the worker a clean process state: default signal dispositions
+ * (so a crash kills it with its signal, whatever handlers the host or a
+ * sanitizer installed), SIGPIPE ignored (a write to a closed pipe becomes
+ * an error), death with the host, stdin from /dev/null, stdout onto
+ * stderr, the control socket on WORKER_CONTROL_FD and nothing else open. */
+static int prepare_worker(int control_fd, pid_t parent)
+{
+    oc__runner_child_signals_default();
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
     action.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &action, NULL);
     sigset_t none;
