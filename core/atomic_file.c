@@ -55,13 +55,11 @@ int oc__atomic_file_check_target(const char *target_path, const char *const *inp
 static int make_temporary_name(oc__atomic_file *file, const char *target_path,
                                oc_error *error)
 {
-    int status = oc__atomic_file_check_target(target_path, NULL, 0, error);
-    if (status != OC_OK) {
-        memset(file, 0, sizeof *file);
-        return status;
-    }
-    size_t length = strlen(target_path);
     memset(file, 0, sizeof *file);
+    int status = oc__atomic_file_check_target(target_path, NULL, 0, error);
+    if (status != OC_OK)
+        return status;
+    size_t length = strlen(target_path);
     file->target_path = strdup(target_path);
     /* ".NAME.tmp.XXXXXX" beside the target: hidden, and the same directory. */
     file->temporary_path = malloc(length + 16);

@@ -194,42 +194,46 @@ static int calendar_is_gregorian(const char *calendar)
            || strcmp(calendar, "proleptic_gregorian") == 0;
 }
 
+/* A problem with time entry i, showing what it holds (as stored): the
+ * position alone ("value 0") read as if the time were zero. Formatted only
+ * here, when there is a problem, not for every entry of every store read. */
+static int time_problem(oc__store_sink *sink, const char *object, size_t i,
+                        const double *raw_float, const int64_t *raw_integer, const char *what)
+{
+    char held[40];
+    if (raw_float != NULL)
+        snprintf(held, sizeof held, "%.17g", raw_float[i]);
+    else
+        snprintf(held, sizeof held, "%lld", (long long)raw_integer[i]);
+    return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: entry %zu (%s) %s", object, i, held,
+                                  what);
+}
+
 /* Converts raw time values (value[i] units after the epoch) to days. */
 static int convert_times(oc__store_frame *frame, const double *raw_float,
                          const int64_t *raw_integer, int64_t base_seconds,
                          int64_t unit_seconds, const char *object, oc__store_sink *sink)
 {
     for (size_t i = 0; i < frame->time_count; i++) {
-        /* The messages name the entry by its position and show what it
-         * holds: "value 0" read as if the time were zero. */
-        char held[40];
-        if (raw_float != NULL)
-            snprintf(held, sizeof held, "%.17g", raw_float[i]);
-        else
-            snprintf(held, sizeof held, "%lld", (long long)raw_integer[i]);
         int64_t units_after;
         if (raw_float != NULL) {
             double value = raw_float[i];
             if (!isfinite(value) || value != floor(value) || fabs(value) > 1e12)
-                return oc__store_sink_problem(sink, OC_ERROR_FORMAT,
-                                              "%s: entry %zu (%s) is not a whole number of units",
-                                              object, i, held);
+                return time_problem(sink, object, i, raw_float, raw_integer,
+                                    "is not a whole number of units");
             units_after = (int64_t)value;
         } else {
             units_after = raw_integer[i];
         }
         if (units_after > INT64_MAX / 2 / unit_seconds || units_after < INT64_MIN / 2 / unit_seconds)
-            return oc__store_sink_problem(sink, OC_ERROR_FORMAT,
-                                          "%s: entry %zu (%s) is out of range", object, i, held);
+            return time_problem(sink, object, i, raw_float, raw_integer, "is out of range");
         int64_t seconds = base_seconds + units_after * unit_seconds;
         if (seconds % 86400 != 0)
-            return oc__store_sink_problem(sink, OC_ERROR_FORMAT,
-                                          "%s: entry %zu (%s) is not at the start of a day", object,
-                                          i, held);
+            return time_problem(sink, object, i, raw_float, raw_integer,
+                                "is not at the start of a day");
         int64_t days = seconds / 86400;
         if (days < INT32_MIN || days > INT32_MAX)
-            return oc__store_sink_problem(sink, OC_ERROR_FORMAT,
-                                          "%s: entry %zu (%s) is out of range", object, i, held);
+            return time_problem(sink, object, i, raw_float, raw_integer, "is out of range");
         frame->times[i] = (int32_t)days;
     }
     for (size_t i = 1; i < frame->time_count; i++)
