@@ -265,7 +265,9 @@ static int add_fiscal_benefit(evaluator *ev, size_t indicator, oc__result *resul
         snprintf(text, sizeof text, "fiscal benefit: %s", benefit_error.message);
         return append_message(result, text);
     }
-    result->fiscal_benefit = isfinite(benefit) ? benefit : NAN;
+    /* A plugin that prices a fall as -change x cost makes no change
+     * -0, which every format would print as "-0": adding +0 makes it 0. */
+    result->fiscal_benefit = isfinite(benefit) ? benefit + 0.0 : NAN;
     return OC_OK;
 }
 

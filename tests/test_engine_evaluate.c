@@ -41,9 +41,19 @@ static int echo_evaluate(oc_evaluation *evaluation, oc_error *error)
     return OC_OK;
 }
 
+/* Prices a fall in `value` at 10 a person, as the bundled plugins price
+ * theirs (minus the change times a cost): no change gives -0. */
+static int echo_fiscal_benefit(const oc_evaluation *evaluation, size_t indicator, double change,
+                               double *benefit, oc_error *error)
+{
+    (void)evaluation, (void)indicator, (void)error;
+    *benefit = -change * 10;
+    return OC_OK;
+}
+
 static const oc_input_spec echo_inputs[] = {{"count", "people", "what is echoed", 0, 0}, {0}};
 static const oc_indicator_spec echo_indicators[] = {
-    {"value", "people", OC_LOWER_IS_BETTER, "the input", 0},
+    {"value", "people", OC_LOWER_IS_BETTER, "the input", OC_INDICATOR_FISCAL_BENEFIT},
     {"doubled", "people", OC_LOWER_IS_BETTER, "twice the input", 0},
     {0}};
 static const oc_plugin_descriptor echo_descriptor = {
@@ -57,6 +67,7 @@ static const oc_plugin_descriptor echo_descriptor = {
     .inputs = echo_inputs,
     .indicators = echo_indicators,
     .evaluate = echo_evaluate,
+    .fiscal_benefit = echo_fiscal_benefit,
 };
 
 static oc__plugin plugin;
@@ -244,6 +255,19 @@ START_TEST(comparator_change_and_difference_in_differences)
     ck_assert_double_eq(doubled->change, 80);
     ck_assert_double_eq(doubled->comparator_change, 160);
     ck_assert_double_eq(doubled->did, -80);
+}
+END_TEST
+
+START_TEST(fiscal_benefit_of_no_change_is_zero_not_minus_zero)
+{
+    /* The period is the baseline, so A2's change is 0, which
+     * echo_fiscal_benefit prices as -0 x 10 = -0. */
+    evaluate_metric("small.h5", "areas = A2\nbaseline = 2015Q1\n", "2015Q1");
+    const oc__result *value = result_at(0, "A2", "value");
+    ck_assert_double_eq(value->change, 0);
+    ck_assert_double_eq(value->fiscal_benefit, 0);
+    ck_assert_msg(!signbit(value->fiscal_benefit), "the benefit of no change is -0");
+    ck_assert(isnan(result_at(1, "A2", "doubled")->fiscal_benefit));
 }
 END_TEST
 
@@ -506,6 +530,7 @@ int main(void)
     tcase_add_test(tcase, a_missing_value_after_the_period_is_not_counted);
     tcase_add_test(tcase, comparator_change_and_difference_in_differences);
     tcase_add_test(tcase, a_comparator_the_plugin_cannot_evaluate);
+    tcase_add_test(tcase, fiscal_benefit_of_no_change_is_zero_not_minus_zero);
     tcase_add_test(tcase, reported_indicators_in_the_order_asked);
     tcase_add_test(tcase, target_only_on_the_target_indicator);
     tcase_add_test(tcase, insufficient_data_keeps_the_configured_target);
