@@ -16,6 +16,7 @@
 #include "number.h"
 #include "period.h"
 #include "store_internal.h"
+#include "utf8.h"
 
 #define MAX_COLUMNS 64
 
@@ -57,6 +58,8 @@ typedef struct importer {
     size_t field_count;
     int header_done;
     int column_of[COLUMN_COUNT];  /* -1 when absent */
+    int repeated_column;          /* a column named twice, else -1 */
+    int repeated_at[2];           /* its two positions, from 0 */
     size_t header_columns;
     import_row *rows;
     size_t *measure_rows;    /* rows kept per measure, after drop_duplicates */
@@ -206,6 +209,20 @@ static const char *field(const importer *state, enum column column)
     return index >= 0 && (size_t)index < state->field_count ? state->fields[index] : NULL;
 }
 
+/* Which of two columns of the same name was meant cannot be guessed (a
+ * second `value` column taken silently is a wrong store), so the second
+ * is kept aside for check_header to refuse. */
+static void note_column(importer *state, int column, int position)
+{
+    if (state->column_of[column] < 0)
+        state->column_of[column] = position;
+    else if (state->repeated_column < 0) {
+        state->repeated_column = column;
+        state->repeated_at[0] = state->column_of[column];
+        state->repeated_at[1] = position;
+    }
+}
+
 static void read_header(importer *state)
 {
     for (int c = 0; c < COLUMN_COUNT; c++)
@@ -217,10 +234,9 @@ static void read_header(importer *state)
         if (i == 0 && strncmp(name, "\xEF\xBB\xBF", 3) == 0)
             name += 3; /* the UTF-8 byte-order mark spreadsheets write */
         for (int c = 0; c < COLUMN_COUNT; c++)
-            if (strcasecmp(name, column_names[c]) == 0 && state->column_of[c] < 0)
-                state->column_of[c] = (int)i;
-        if (strcasecmp(name, "area_code") == 0 && state->column_of[AREA] < 0)
-            state->column_of[AREA] = (int)i;
+            if (strcasecmp(name, column_names[c]) == 0
+                || (c == AREA && strcasecmp(name, "area_code") == 0))
+                note_column(state, c, (int)i);
     }
     state->header_columns = state->field_count;
     state->header_done = 1;
@@ -230,7 +246,7 @@ static void read_row(importer *state)
 {
     state->summary->rows++;
     for (int c = AREA; c <= VALUE; c++)
-        if (state->column_of[c] < 0)
+        if (state->column_of[c] < 0 || state->repeated_column >= 0)
             return; /* check_header reports it once */
     if (state->field_count != state->header_columns) {
         bad_row(state, "has %zu fields, the header has %zu", state->field_count, state->header_columns);
@@ -367,6 +383,18 @@ static int parse_file(importer *state, oc_error *error)
                                   state->path, state->line);
             break;
         }
+        /* Stores hold UTF-8 (docs/store-format.md); a file saved as
+         * Latin-1 or Windows-1252 would otherwise reach every result
+         * with its accents turned into U+FFFD. */
+        size_t invalid = oc__utf8_invalid_offset(line);
+        if (invalid != OC__UTF8_VALID) {
+            status = oc_error_set(error, OC_ERROR_FORMAT,
+                                  "%s:%zu: not UTF-8 at byte %zu of the line (0x%02X): save "
+                                  "the file as UTF-8 (\"CSV UTF-8\" in Excel)",
+                                  state->path, state->line, invalid + 1,
+                                  (unsigned char)line[invalid]);
+            break;
+        }
         if (csv_parse(&parser, line, (size_t)length, on_field, on_row, state) != (size_t)length)
             status = oc_error_set(error, OC_ERROR_FORMAT, "%s:%zu: malformed CSV: %s", state->path,
                                   state->line, csv_strerror(csv_error(&parser)));
@@ -394,6 +422,12 @@ static int check_header(const importer *state, oc_error *error)
             return oc_error_set(error, OC_ERROR_FORMAT,
                                 "%s:1: no '%s' column (the header needs area, period, measure and value)",
                                 state->path, column_names[c]);
+    if (state->repeated_column >= 0)
+        return oc_error_set(error, OC_ERROR_FORMAT,
+                            "%s:1: columns %d and %d both give the %s%s: keep one", state->path,
+                            state->repeated_at[0] + 1, state->repeated_at[1] + 1,
+                            column_names[state->repeated_column],
+                            state->repeated_column == AREA ? " (area or area_code)" : "");
     return OC_OK;
 }
 
@@ -640,6 +674,7 @@ int oc__import_csv(const char *csv_path, const char *store_path,
     state.context = context;
     for (int c = 0; c < COLUMN_COUNT; c++)
         state.column_of[c] = -1;
+    state.repeated_column = -1;
     int status = parse_file(&state, error);
     if (status == OC_OK)
         status = check_header(&state, error);

@@ -16,6 +16,7 @@
 #include "compiler.h"
 #include "direct_writer.h"
 #include "output.h"
+#include "utf8.h"
 
 const char *const oc__output_column_names[] = {
 #define NAME(field) #field,
@@ -49,40 +50,6 @@ const char *oc__output_format_name(oc__output_format format)
     return "unknown";
 }
 
-/* Length of the valid UTF-8 sequence starting at text, or 0 if the bytes
- * there are not one (overlong forms, surrogates and code points beyond
- * U+10FFFF included: the same rules JSON parsers apply). */
-static size_t valid_sequence_length(const unsigned char *text)
-{
-    unsigned char lead = text[0];
-    if (lead < 0x80)
-        return 1;
-    size_t length;
-    unsigned char second_low = 0x80, second_high = 0xbf;
-    if (lead >= 0xc2 && lead <= 0xdf)
-        length = 2;
-    else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        if (lead == 0xe0)
-            second_low = 0xa0;
-        else if (lead == 0xed)
-            second_high = 0x9f;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        if (lead == 0xf0)
-            second_low = 0x90;
-        else if (lead == 0xf4)
-            second_high = 0x8f;
-    } else
-        return 0;
-    if (text[1] < second_low || text[1] > second_high)
-        return 0;
-    for (size_t i = 2; i < length; i++)
-        if (text[i] < 0x80 || text[i] > 0xbf)
-            return 0;
-    return length;
-}
-
 char *oc__output_valid_utf8(const char *text)
 {
     static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
@@ -93,7 +60,7 @@ char *oc__output_valid_utf8(const char *text)
     const unsigned char *in = (const unsigned char *)text;
     char *out = copy;
     while (*in != '\0') {
-        size_t sequence = valid_sequence_length(in);
+        size_t sequence = oc__utf8_sequence_length(in);
         if (sequence == 0) {
             memcpy(out, replacement, 3);
             out += 3;

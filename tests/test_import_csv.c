@@ -266,6 +266,47 @@ START_TEST(test_nul_byte)
 }
 END_TEST
 
+/* Two columns for one thing: which was meant cannot be guessed, so the
+ * file is refused whole, naming both columns, with no row reported. */
+START_TEST(test_repeated_column)
+{
+    oc__import_options options = {0};
+    oc__import_summary summary;
+    oc_error error;
+    write_csv("area,period,measure,value,units,Value\nE1,2016,spend,3,GBP,4\n");
+    ck_assert_int_eq(run_import(&options, &summary, &error), OC_ERROR_FORMAT);
+    ck_assert_msg(strstr(error.message, "input.csv:1: columns 4 and 6 both give the value: keep one")
+                      != NULL, "%s", error.message);
+    write_csv("area_code,period,measure,value,units,area\nE1,2016,spend,3,GBP,E2\n");
+    ck_assert_int_eq(run_import(&options, &summary, &error), OC_ERROR_FORMAT);
+    ck_assert_msg(strstr(error.message, "input.csv:1: columns 1 and 6 both give the area (area or "
+                                        "area_code): keep one") != NULL, "%s", error.message);
+    ck_assert_str_eq(reported, "");
+    ck_assert_int_eq(access(store_path, F_OK), -1);
+}
+END_TEST
+
+/* A file saved as Windows-1252 ("Ynys M\xf4n"): refused at the line and
+ * byte, not stored to come out as "Ynys M\ufffdn" in every result; the
+ * same name in UTF-8 imports. */
+START_TEST(test_not_utf8)
+{
+    oc__import_options options = {0};
+    oc__import_summary summary;
+    oc_error error;
+    write_csv("area,area_name,period,measure,value,units\n"
+              "W1,Ynys M\xc3\xb4n,2016,spend,3,GBP\n"
+              "W2,Ynys M\xf4n,2016,spend,4,GBP\n");
+    ck_assert_int_eq(run_import(&options, &summary, &error), OC_ERROR_FORMAT);
+    ck_assert_msg(strstr(error.message, "input.csv:3: not UTF-8 at byte 10 of the line (0xF4)")
+                      != NULL, "%s", error.message);
+    ck_assert_int_eq(access(store_path, F_OK), -1);
+    write_csv("area,area_name,period,measure,value,units\n"
+              "W1,Ynys M\xc3\xb4n,2016,spend,3,GBP\n");
+    ck_assert_msg(run_import(&options, &summary, &error) == OC_OK, "%s", error.message);
+}
+END_TEST
+
 static Suite *import_suite(void)
 {
     Suite *suite = suite_create("import_csv");
@@ -279,6 +320,8 @@ static Suite *import_suite(void)
     tcase_add_test(tcase, test_refusals);
     tcase_add_test(tcase, test_wide_header);
     tcase_add_test(tcase, test_nul_byte);
+    tcase_add_test(tcase, test_repeated_column);
+    tcase_add_test(tcase, test_not_utf8);
     suite_add_tcase(suite, tcase);
     return suite;
 }

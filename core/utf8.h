@@ -1,0 +1,26 @@
+/*
+ * utf8.h: what counts as valid UTF-8, in one place: the writers replace
+ * what is not (so results are always valid JSON), and the CSV importer
+ * refuses it (so a spreadsheet saved in another encoding is caught where
+ * it can still be fixed, not printed as U+FFFD in every result).
+ */
+#ifndef OC_UTF8_H
+#define OC_UTF8_H
+
+#include <stddef.h>
+
+/* Returned by oc__utf8_invalid_offset for text that is all valid. */
+#define OC__UTF8_VALID ((size_t)-1)
+
+/* The length (1 to 4) of the valid UTF-8 sequence that starts at text,
+ * or 0 when the bytes there are not one: a stray continuation byte, a
+ * truncated sequence (text must be NUL-terminated, so none is read past
+ * its end), an overlong form, a UTF-16 surrogate or a code point beyond
+ * U+10FFFF, the same rules JSON parsers apply. */
+size_t oc__utf8_sequence_length(const unsigned char *text);
+
+/* The offset of the first byte of the NUL-terminated text that does not
+ * start a valid sequence, or OC__UTF8_VALID. */
+size_t oc__utf8_invalid_offset(const char *text);
+
+#endif
