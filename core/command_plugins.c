@@ -44,8 +44,9 @@ static const char info_usage[] =
     "Usage: outcomes plugins info NAME [--plugin-dir DIR]\n"
     "\n"
     "Describes one plugin: description, licence, the inputs it reads (role,\n"
-    "units, whether optional, how it aggregates), its parameters (type, default)\n"
-    "and the indicators it emits (units, which direction is better).\n"
+    "units, whether optional, how it aggregates), its parameters (type, default,\n"
+    "the values it accepts) and the indicators it emits (units, which direction\n"
+    "is better).\n"
     "NAME is a plugin name, loaded from DIR/NAME.so, or a path to a .so file.\n"
     "\n"
     OPTIONS_HELP
@@ -177,14 +178,17 @@ static void describe_plugin(const oc__plugin *plugin)
                or_dash(input->doc));
     }
 
-    printf("\nParameters (name, type, default):\n");
+    printf("\nParameters (name, type, default, accepted values):\n");
     if (plugin->parameter_count == 0)
         printf("  (none)\n");
     for (size_t i = 0; i < plugin->parameter_count; i++) {
         const oc_parameter_spec *parameter = &descriptor->parameters[i];
-        printf("  %-20s %-8s %-16s  %s\n", parameter->name,
+        const oc_parameter_range *range = oc__parameter_range_find(descriptor, parameter->name);
+        char accepted[128];
+        printf("  %-20s %-8s %-16s %-16s  %s\n", parameter->name,
                oc__parameter_type_name(parameter->type),
                parameter->default_value != NULL ? parameter->default_value : "(required)",
+               range != NULL ? oc__parameter_range_text(range, accepted, sizeof accepted) : "-",
                or_dash(parameter->doc));
     }
 

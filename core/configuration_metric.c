@@ -89,6 +89,21 @@ static int check_parameters(const oc__config *config, const oc__config_metric *m
                                 "plugin '%s': parameter %s: bad default: %s", metric->plugin,
                                 spec->name, inner.message);
         }
+        /* The plugin's declared range (ABI 1.2), checked here so that a
+         * share of 200 is one configuration error, not a message in every
+         * result the plugin could not value. */
+        const oc_parameter_range *range = oc__parameter_range_find(descriptor, spec->name);
+        if (range != NULL && !oc__parameter_range_contains(range, values[i].number)) {
+            char accepted[128];
+            oc__parameter_range_text(range, accepted, sizeof accepted);
+            if (configured)
+                return oc__config_error(config, metric, spec->name, error,
+                                        "'%.40s' is out of range: plugin '%s' accepts %s",
+                                        values[i].text, metric->plugin, accepted);
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin '%s': parameter %s: default %s is out of range (%s)",
+                                metric->plugin, spec->name, values[i].text, accepted);
+        }
     }
     return OC_OK;
 }

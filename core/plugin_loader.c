@@ -224,6 +224,51 @@ int oc__parameter_parse(oc_parameter_type type, const char *text, double *number
     return OC_OK;
 }
 
+/* ---- parameter ranges ---- */
+
+const oc_parameter_range *oc__parameter_range_find(const oc_plugin_descriptor *descriptor,
+                                                   const char *name)
+{
+    for (const oc_parameter_range *range = descriptor->parameter_ranges;
+         range != NULL && range->name != NULL; range++)
+        if (strcmp(range->name, name) == 0)
+            return range;
+    return NULL;
+}
+
+int oc__parameter_range_contains(const oc_parameter_range *range, double value)
+{
+    if (range == NULL)
+        return 1;
+    int above = (range->flags & OC_RANGE_EXCLUSIVE_MINIMUM) ? value > range->minimum
+                                                            : value >= range->minimum;
+    int below = (range->flags & OC_RANGE_EXCLUSIVE_MAXIMUM) ? value < range->maximum
+                                                            : value <= range->maximum;
+    return above && below; /* false for NaN */
+}
+
+const char *oc__parameter_range_text(const oc_parameter_range *range, char *buffer, size_t size)
+{
+    int has_minimum = range != NULL && range->minimum != -INFINITY;
+    int has_maximum = range != NULL && range->maximum != INFINITY;
+    int exclusive_minimum = has_minimum && (range->flags & OC_RANGE_EXCLUSIVE_MINIMUM);
+    int exclusive_maximum = has_maximum && (range->flags & OC_RANGE_EXCLUSIVE_MAXIMUM);
+    if (!has_minimum && !has_maximum)
+        snprintf(buffer, size, "any value");
+    else if (has_minimum && has_maximum && !exclusive_minimum && !exclusive_maximum)
+        snprintf(buffer, size, "%.15g to %.15g", range->minimum, range->maximum);
+    else if (has_minimum && has_maximum)
+        snprintf(buffer, size, "%s %.15g and %s %.15g", exclusive_minimum ? "above" : "at least",
+                 range->minimum, exclusive_maximum ? "below" : "at most", range->maximum);
+    else if (has_minimum)
+        snprintf(buffer, size, "%s %.15g", exclusive_minimum ? "above" : "at least",
+                 range->minimum);
+    else
+        snprintf(buffer, size, "%s %.15g", exclusive_maximum ? "below" : "at most",
+                 range->maximum);
+    return buffer;
+}
+
 /* ---- descriptor validation ---- */
 
 /* Counts the entries of a NULL-name terminated list whose entries are
@@ -272,6 +317,73 @@ static int check_list(const char *path, const char *what, const void *list, size
                                     "plugin %s: %s name '%s' appears twice", path, what, name);
     }
     *count = (size_t)entries;
+    return OC_OK;
+}
+
+/* ABI 1.2 put parameter_ranges where reserved[0] was: a 1.0 or 1.1 plugin's
+ * descriptor has the same size and offsets, and zero in that place. */
+_Static_assert(offsetof(oc_plugin_descriptor, parameter_ranges)
+                   == offsetof(oc_plugin_descriptor, fiscal_benefit) + sizeof(void *)
+               && sizeof(oc_plugin_descriptor)
+                      == offsetof(oc_plugin_descriptor, parameter_ranges) + 8 * sizeof(void *),
+               "parameter_ranges must take reserved[0]'s place and change no offset");
+
+/* The ranges of ABI 1.2: each names a number or integer parameter, holds
+ * at least one value, and contains the parameter's default, so that a
+ * configuration that leaves the parameter out is always accepted. */
+static int check_parameter_ranges(const char *path, const oc_plugin_descriptor *copy,
+                                  size_t parameter_count, oc_error *error)
+{
+    const unsigned known_flags = OC_RANGE_EXCLUSIVE_MINIMUM | OC_RANGE_EXCLUSIVE_MAXIMUM;
+    char text[128], shown[OC_NAME_MAX + 8];
+    size_t range_count;
+    if (copy->parameter_ranges != NULL && copy->abi_minor < 2)
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "plugin %s: descriptor sets parameter_ranges (reserved[0] before "
+                            "ABI 1.2) but says ABI %u.%u (set abi_minor to OC_ABI_MINOR)",
+                            path, (unsigned)copy->abi_major, (unsigned)copy->abi_minor);
+    int status = check_list(path, "parameter range", copy->parameter_ranges,
+                            sizeof *copy->parameter_ranges, &range_count, error);
+    if (status != OC_OK)
+        return status;
+    for (size_t i = 0; i < range_count; i++) {
+        const oc_parameter_range *range = &copy->parameter_ranges[i];
+        size_t index = 0;
+        while (index < parameter_count && strcmp(copy->parameters[index].name, range->name) != 0)
+            index++;
+        if (index == parameter_count)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: parameter range '%s' names no parameter of the "
+                                "plugin", path, range->name);
+        const oc_parameter_spec *parameter = &copy->parameters[index];
+        if (parameter->type != OC_PARAMETER_NUMBER && parameter->type != OC_PARAMETER_INTEGER)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: parameter range '%s': the parameter is a %s (only "
+                                "number and integer parameters have ranges)", path, range->name,
+                                oc__parameter_type_name(parameter->type));
+        if (range->flags & ~known_flags)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: parameter range '%s' has unknown flags 0x%x", path,
+                                range->name, range->flags & ~known_flags);
+        int empty = isnan(range->minimum) || isnan(range->maximum)
+                    || range->minimum == INFINITY || range->maximum == -INFINITY
+                    || range->minimum > range->maximum
+                    || (range->minimum == range->maximum && range->flags != 0);
+        if (empty)
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: parameter range '%s' holds no value (minimum %g, "
+                                "maximum %g, flags 0x%x)", path, range->name, range->minimum,
+                                range->maximum, range->flags);
+        double value;
+        if (parameter->default_value != NULL
+            && oc__parameter_parse(parameter->type, parameter->default_value, &value, NULL) == OC_OK
+            && !oc__parameter_range_contains(range, value))
+            return oc_error_set(error, OC_ERROR_PLUGIN,
+                                "plugin %s: parameter '%s' default %s is outside its range (%s)",
+                                path, range->name,
+                                printable(parameter->default_value, shown, sizeof shown),
+                                oc__parameter_range_text(range, text, sizeof text));
+    }
     return OC_OK;
 }
 
@@ -362,6 +474,9 @@ int oc__plugin_validate_descriptor(const oc_plugin_descriptor *descriptor, const
                                 parameter->name, oc__parameter_type_name(parameter->type),
                                 reason.message);
     }
+    status = check_parameter_ranges(path, &copy, parameter_count, error);
+    if (status != OC_OK)
+        return status;
     const unsigned known_flags = OC_INDICATOR_PROPORTION | OC_INDICATOR_FISCAL_BENEFIT;
     for (size_t i = 0; i < indicator_count; i++) {
         const oc_indicator_spec *indicator = &copy.indicators[i];

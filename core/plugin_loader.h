@@ -59,9 +59,10 @@ int oc__plugin_name_is_valid(const char *name);
  * OC_ERROR_NOT_FOUND when missing, OC_ERROR_PLUGIN when insecure. */
 int oc__plugin_check_security(const char *path, unsigned flags, oc_error *error);
 
-/* Checks a descriptor against the ABI rules of outcomes/plugin.h; path is
- * only used in messages. On success fills plugin->descriptor and the
- * counts (other members untouched). */
+/* Checks a descriptor against the ABI rules of outcomes/plugin.h, parameter
+ * ranges included (each names a number or integer parameter, is not empty
+ * and holds the default); path is only used in messages. On success fills
+ * plugin->descriptor and the counts (other members untouched). */
 int oc__plugin_validate_descriptor(const oc_plugin_descriptor *descriptor, const char *path,
                                    oc__plugin *plugin, oc_error *error);
 
@@ -72,6 +73,20 @@ int oc__plugin_validate_descriptor(const oc_plugin_descriptor *descriptor, const
  * OC_ERROR_INVALID with a reason when it does not parse. */
 int oc__parameter_parse(oc_parameter_type type, const char *text, double *number,
                         oc_error *error);
+
+/* The range the descriptor declares for parameter name (ABI 1.2), or NULL
+ * when there is none; borrowed from the plugin. The descriptor must have
+ * passed oc__plugin_validate_descriptor (or hold no ranges). */
+const oc_parameter_range *oc__parameter_range_find(const oc_plugin_descriptor *descriptor,
+                                                   const char *name);
+
+/* Non-zero when value lies in range (NULL: any value does); zero for NaN. */
+int oc__parameter_range_contains(const oc_parameter_range *range, double value);
+
+/* The range in words for messages and `outcomes plugins info`: "0 to 1",
+ * "at least 0", "above 0 and at most 1000", "any value" (NULL). Writes into
+ * buffer and returns it. */
+const char *oc__parameter_range_text(const oc_parameter_range *range, char *buffer, size_t size);
 
 /* The name of a type, direction or aggregation, for `outcomes plugins info`. */
 const char *oc__parameter_type_name(oc_parameter_type type);

@@ -41,17 +41,32 @@ static const oc_parameter_spec parameters[] = {
      "fiscal benefit per claimant-year in pounds; 8,632 reproduces the seeds' "
      "£6,646,640 for 770 claimants"},
     {"deadweight", OC_PARAMETER_NUMBER, "0",
-     "share of the fall that would have happened anyway, 0 to 1"},
+     "share of the fall that would have happened anyway"},
     {"attribution", OC_PARAMETER_NUMBER, "1",
-     "share of the fall attributable to the programme, 0 to 1"},
+     "share of the fall attributable to the programme"},
     {"optimism_bias", OC_PARAMETER_NUMBER, "0",
-     "haircut for the quality of the evidence behind the unit cost, 0 to 1"},
+     "haircut for the quality of the evidence behind the unit cost"},
     {"persistence_years", OC_PARAMETER_NUMBER, "1",
-     "years the benefit lasts (above 0; a fraction counts part of the last year)"},
+     "years the benefit lasts; a fraction counts part of the last year"},
     {"drop_off", OC_PARAMETER_NUMBER, "0",
-     "share of the benefit lost in each year after the first, 0 to 1"},
+     "share of the benefit lost in each year after the first"},
     {"discount_rate", OC_PARAMETER_NUMBER, "0.035",
-     "annual discount rate for later years (HM Treasury Green Book: 3.5%)"},
+     "annual discount rate for later years (HM Treasury Green Book: 0.035, i.e. 3.5%)"},
+    {0}};
+
+/* The host refuses a configured value outside these (and says which
+ * values are accepted) before any area is evaluated, so the valuation
+ * below never sees one. The shares and the years are those
+ * oc_present_value accepts; the discount rate is a share a year too (the
+ * Green Book's 3.5% is 0.035: 3.5 would be 350%). */
+static const oc_parameter_range parameter_ranges[] = {
+    {"unit_cost", 0, INFINITY, 0},
+    {"deadweight", 0, 1, 0},
+    {"attribution", 0, 1, 0},
+    {"optimism_bias", 0, 1, 0},
+    {"persistence_years", 0, 1000, OC_RANGE_EXCLUSIVE_MINIMUM},
+    {"drop_off", 0, 1, 0},
+    {"discount_rate", 0, 1, 0},
     {0}};
 
 static const oc_indicator_spec indicators[] = {
@@ -80,6 +95,7 @@ static const oc_plugin_descriptor descriptor = {
     .indicators = indicators,
     .evaluate = evaluate,
     .fiscal_benefit = fiscal_benefit,
+    .parameter_ranges = parameter_ranges,
 };
 
 OC_PLUGIN_DEFINE(descriptor)
@@ -186,7 +202,8 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
     return OC_OK;
 }
 
-/* Reads the valuation parameters the descriptor declares into options. */
+/* Reads the valuation parameters the descriptor declares into options;
+ * the host has held each to its declared range. */
 static int read_benefit_options(const oc_evaluation *evaluation, double *unit_cost,
                                 oc_benefit_options *options, oc_error *error)
 {
@@ -209,10 +226,6 @@ static int read_benefit_options(const oc_evaluation *evaluation, double *unit_co
             return oc_error_set(error, OC_ERROR_CONFIG,
                                 "worklessness: parameter '%s' has no value", fields[i].name);
     }
-    if (!isfinite(*unit_cost) || *unit_cost < 0.0)
-        return oc_error_set(error, OC_ERROR_CONFIG,
-                            "worklessness: parameter 'unit_cost' must be a number >= 0, not %g",
-                            *unit_cost);
     return OC_OK;
 }
 

@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,8 +143,8 @@ static const struct {
 } refusals[] = {
     {"no_entry", "not an outcomes plugin: no entry symbol oc_plugin_entry"},
     {"entry_null", "oc_plugin_entry() returned NULL"},
-    {"abi_major", "incompatible ABI: plugin ABI 2.0, host ABI 1.1"},
-    {"abi_minor", "needs a newer host: plugin ABI 1.2, host ABI 1.1"},
+    {"abi_major", "incompatible ABI: plugin ABI 2.0, host ABI 1.2"},
+    {"abi_minor", "needs a newer host: plugin ABI 1.3, host ABI 1.2"},
     {"bad_name", "plugin name 'Bad-Name' is invalid (use 1-63 characters of a-z, 0-9 and _)"},
     {"no_indicators", "declares no indicators"},
     {"bad_default", "parameter 'threshold' default is not a valid integer: '2.5' is not a whole number"},
@@ -271,7 +272,7 @@ START_TEST(scans_directory_past_bad_files)
     ck_assert_str_eq(registry.plugins[0]->descriptor.name, "good"); /* sorted by file */
     ck_assert_str_eq(registry.plugins[1]->descriptor.name, "template");
     ck_assert_uint_eq(registry.problem_count, 3);
-    assert_contains(registry.problems[0], "plugin ABI 2.0, host ABI 1.1");
+    assert_contains(registry.problems[0], "plugin ABI 2.0, host ABI 1.2");
     char expected[17000];
     snprintf(expected, sizeof expected, "plugins %s and %s both call themselves 'duplicate'",
              first, second);
@@ -455,6 +456,128 @@ START_TEST(validates_descriptor_rules)
 }
 END_TEST
 
+/* ABI 1.2's parameter ranges: a declaration the host cannot use refuses
+ * the plugin at load time, in one line naming the range. */
+START_TEST(validates_parameter_ranges)
+{
+    static const oc_parameter_spec parameters[] = {
+        {"share", OC_PARAMETER_NUMBER, "0.2", ""}, {"years", OC_PARAMETER_INTEGER, "3", ""},
+        {"required", OC_PARAMETER_NUMBER, NULL, ""}, {"label", OC_PARAMETER_STRING, "x", ""},
+        {"flag", OC_PARAMETER_BOOLEAN, "no", ""}, {0}};
+    static const oc_indicator_spec indicators[] = {{"v", "", OC_NO_DIRECTION, "", 0}, {0}};
+    static const oc_parameter_range good[] = {
+        {"share", 0, 1, 0}, {"years", 1, INFINITY, 0},
+        {"required", -INFINITY, 0, OC_RANGE_EXCLUSIVE_MAXIMUM}, {0}};
+    static const oc_parameter_range unknown[] = {{"share", 0, 1, 0}, {"sahre", 0, 1, 0}, {0}};
+    static const oc_parameter_range on_string[] = {{"label", 0, 1, 0}, {0}};
+    static const oc_parameter_range on_boolean[] = {{"flag", 0, 1, 0}, {0}};
+    static const oc_parameter_range twice[] = {{"share", 0, 1, 0}, {"share", 0, 2, 0}, {0}};
+    static const oc_parameter_range bad_name[] = {{"Share", 0, 1, 0}, {0}};
+    static const oc_parameter_range reversed[] = {{"share", 1, 0, 0}, {0}};
+    static const oc_parameter_range not_a_number[] = {{"share", NAN, 1, 0}, {0}};
+    static const oc_parameter_range open_point[] = {{"share", 1, 1, OC_RANGE_EXCLUSIVE_MINIMUM}, {0}};
+    static const oc_parameter_range above_infinity[] = {{"share", INFINITY, INFINITY, 0}, {0}};
+    static const oc_parameter_range unknown_flag[] = {{"share", 0, 1, 0x10}, {0}};
+    static const oc_parameter_range default_outside[] = {{"years", 5, 10, 0}, {0}};
+    static const oc_parameter_range default_on_open_end[] = {
+        {"share", 0.2, 1, OC_RANGE_EXCLUSIVE_MINIMUM}, {0}};
+    const oc_plugin_descriptor base = {
+        .struct_size = sizeof base, .abi_major = OC_ABI_MAJOR, .abi_minor = OC_ABI_MINOR,
+        .name = "x", .version = "1", .parameters = parameters, .indicators = indicators,
+        .evaluate = evaluate_nothing, .parameter_ranges = good};
+    oc__plugin plugin = {0};
+    oc_error error;
+    ck_assert_int_eq(oc__plugin_validate_descriptor(&base, "p.so", &plugin, &error), OC_OK);
+    ck_assert_ptr_eq(plugin.descriptor.parameter_ranges, good);
+    ck_assert_ptr_eq(oc__parameter_range_find(&plugin.descriptor, "years"), &good[1]);
+    ck_assert_ptr_null(oc__parameter_range_find(&plugin.descriptor, "label"));
+
+    static const struct {
+        const oc_parameter_range *ranges;
+        const char *message;
+    } bad_ranges[] = {
+        {unknown, "plugin p.so: parameter range 'sahre' names no parameter of the plugin"},
+        {on_string, "plugin p.so: parameter range 'label': the parameter is a string (only "
+                    "number and integer parameters have ranges)"},
+        {on_boolean, "plugin p.so: parameter range 'flag': the parameter is a boolean (only "
+                     "number and integer parameters have ranges)"},
+        {twice, "plugin p.so: parameter range name 'share' appears twice"},
+        {bad_name, "plugin p.so: parameter range 1 name 'Share' is invalid (use 1-63 "
+                   "characters of a-z, 0-9 and _)"},
+        {reversed, "plugin p.so: parameter range 'share' holds no value (minimum 1, maximum 0, "
+                   "flags 0x0)"},
+        {not_a_number, "plugin p.so: parameter range 'share' holds no value (minimum nan, "
+                       "maximum 1, flags 0x0)"},
+        {open_point, "plugin p.so: parameter range 'share' holds no value (minimum 1, "
+                     "maximum 1, flags 0x1)"},
+        {above_infinity, "plugin p.so: parameter range 'share' holds no value (minimum inf, "
+                         "maximum inf, flags 0x0)"},
+        {unknown_flag, "plugin p.so: parameter range 'share' has unknown flags 0x10"},
+        {default_outside, "plugin p.so: parameter 'years' default 3 is outside its range (5 to "
+                          "10)"},
+        {default_on_open_end, "plugin p.so: parameter 'share' default 0.2 is outside its range "
+                              "(above 0.2 and at most 1)"},
+    };
+    for (size_t i = 0; i < sizeof bad_ranges / sizeof bad_ranges[0]; i++) {
+        oc_plugin_descriptor d = base;
+        d.parameter_ranges = bad_ranges[i].ranges;
+        ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error),
+                         OC_ERROR_PLUGIN);
+        ck_assert_str_eq(error.message, bad_ranges[i].message);
+    }
+
+    /* A 1.0 or 1.1 plugin had reserved[0] there, which had to be zero. */
+    oc_plugin_descriptor d = base;
+    d.abi_minor = 1;
+    ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_ERROR_PLUGIN);
+    ck_assert_str_eq(error.message, "plugin p.so: descriptor sets parameter_ranges (reserved[0] "
+                                    "before ABI 1.2) but says ABI 1.1 (set abi_minor to "
+                                    "OC_ABI_MINOR)");
+    d.parameter_ranges = NULL;
+    ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_OK);
+    ck_assert_ptr_null(plugin.descriptor.parameter_ranges);
+    /* A struct that ends before parameter_ranges is never read there. */
+    d = base, d.struct_size = (uint32_t)offsetof(oc_plugin_descriptor, parameter_ranges);
+    d.parameter_ranges = reversed;
+    ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_OK);
+    ck_assert_ptr_null(plugin.descriptor.parameter_ranges);
+}
+END_TEST
+
+START_TEST(describes_parameter_ranges)
+{
+    char text[128];
+    const oc_parameter_range closed = {"x", 0, 1, 0};
+    const oc_parameter_range half_open = {"x", 0, 1000, OC_RANGE_EXCLUSIVE_MINIMUM};
+    const oc_parameter_range open = {"x", 0, 1, OC_RANGE_EXCLUSIVE_MINIMUM | OC_RANGE_EXCLUSIVE_MAXIMUM};
+    const oc_parameter_range at_least = {"x", 0, INFINITY, 0};
+    const oc_parameter_range above = {"x", 0, INFINITY, OC_RANGE_EXCLUSIVE_MINIMUM};
+    const oc_parameter_range at_most = {"x", -INFINITY, 0.035, 0};
+    const oc_parameter_range below = {"x", -INFINITY, -2.5, OC_RANGE_EXCLUSIVE_MAXIMUM};
+    const oc_parameter_range everything = {"x", -INFINITY, INFINITY, 0};
+    ck_assert_str_eq(oc__parameter_range_text(&closed, text, sizeof text), "0 to 1");
+    ck_assert_str_eq(oc__parameter_range_text(&half_open, text, sizeof text),
+                     "above 0 and at most 1000");
+    ck_assert_str_eq(oc__parameter_range_text(&open, text, sizeof text), "above 0 and below 1");
+    ck_assert_str_eq(oc__parameter_range_text(&at_least, text, sizeof text), "at least 0");
+    ck_assert_str_eq(oc__parameter_range_text(&above, text, sizeof text), "above 0");
+    ck_assert_str_eq(oc__parameter_range_text(&at_most, text, sizeof text), "at most 0.035");
+    ck_assert_str_eq(oc__parameter_range_text(&below, text, sizeof text), "below -2.5");
+    ck_assert_str_eq(oc__parameter_range_text(&everything, text, sizeof text), "any value");
+    ck_assert_str_eq(oc__parameter_range_text(NULL, text, sizeof text), "any value");
+
+    ck_assert(oc__parameter_range_contains(&closed, 0) && oc__parameter_range_contains(&closed, 1));
+    ck_assert(!oc__parameter_range_contains(&closed, 200));
+    ck_assert(!oc__parameter_range_contains(&closed, -0.001));
+    ck_assert(!oc__parameter_range_contains(&open, 0) && !oc__parameter_range_contains(&open, 1));
+    ck_assert(oc__parameter_range_contains(&open, 0.5));
+    ck_assert(oc__parameter_range_contains(&at_least, 1e300));
+    ck_assert(!oc__parameter_range_contains(&below, -2.5));
+    ck_assert(!oc__parameter_range_contains(&everything, NAN));
+    ck_assert(oc__parameter_range_contains(NULL, 5));
+}
+END_TEST
+
 START_TEST(parses_parameter_values)
 {
     double value;
@@ -498,6 +621,8 @@ int main(void)
     suite_add_tcase(suite, files);
     TCase *rules = tcase_create("rules");
     tcase_add_test(rules, validates_descriptor_rules);
+    tcase_add_test(rules, validates_parameter_ranges);
+    tcase_add_test(rules, describes_parameter_ranges);
     tcase_add_test(rules, parses_parameter_values);
     suite_add_tcase(suite, rules);
     return check_runner_run_suite(suite);

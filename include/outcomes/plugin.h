@@ -31,6 +31,10 @@
  *       period whose interval the host reads, so a plugin need not compute
  *       intervals nobody reads. Nothing else changed; 1.0 plugins load and
  *       behave as before.
+ *  1.2  added oc_plugin_descriptor.parameter_ranges (in what was
+ *       reserved[0]): the bounds of numeric parameters, as data, so the host
+ *       refuses an out-of-range value when it reads the configuration.
+ *       Size and offsets unchanged; 1.0 and 1.1 plugins have zero there.
  *
  * A minimal plugin:
  *
@@ -56,7 +60,7 @@ extern "C" {
 #endif
 
 #define OC_ABI_MAJOR 1
-#define OC_ABI_MINOR 1
+#define OC_ABI_MINOR 2
 
 /* The name of the symbol the host looks up in every plugin. */
 #define OC_PLUGIN_ENTRY_SYMBOL "oc_plugin_entry"
@@ -111,6 +115,22 @@ typedef struct oc_parameter_spec {
     const char *doc;           /* one line, shown by `outcomes plugins info` */
 } oc_parameter_spec;
 
+/* Flags for oc_parameter_range.flags: an endpoint itself is not allowed. */
+#define OC_RANGE_EXCLUSIVE_MINIMUM 0x1u /* value > minimum, e.g. years above 0 */
+#define OC_RANGE_EXCLUSIVE_MAXIMUM 0x2u /* value < maximum */
+
+/* The values a NUMBER or INTEGER parameter accepts (ABI 1.2). The host
+ * checks every configured value against it while reading the
+ * configuration, and the default when it loads the plugin, so evaluate
+ * never sees a value outside it. A parameter without an entry accepts any
+ * finite value of its type. */
+typedef struct oc_parameter_range {
+    const char *name; /* a parameter of the descriptor; NULL ends the list */
+    double minimum;   /* -INFINITY: no lower bound */
+    double maximum;   /* INFINITY: no upper bound */
+    unsigned flags;   /* OC_RANGE_*; 0: both endpoints allowed */
+} oc_parameter_range;
+
 /* Flags for oc_indicator_spec.flags. */
 #define OC_INDICATOR_PROPORTION 0x1u    /* numerator/denominator filled: trend uses chi-squared */
 #define OC_INDICATOR_FISCAL_BENEFIT 0x2u /* the plugin's fiscal_benefit callback applies */
@@ -154,7 +174,10 @@ typedef struct oc_plugin_descriptor {
     const oc_indicator_spec *indicators;  /* NULL-name terminated, at least one */
     oc_evaluate_fn evaluate;              /* required */
     oc_fiscal_benefit_fn fiscal_benefit;  /* optional */
-    void *reserved[8];      /* zero; room for minor versions to grow into */
+    /* ABI 1.2: NULL-name terminated, may be NULL (no ranges). Set
+     * abi_minor to at least 2 when it is not NULL. */
+    const oc_parameter_range *parameter_ranges;
+    void *reserved[7];      /* zero; room for minor versions to grow into */
 } oc_plugin_descriptor;
 
 /* The entry function every plugin exports. Returns a pointer to static

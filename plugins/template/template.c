@@ -31,8 +31,9 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
     const double *population = oc_evaluation_input(evaluation, INPUT_POPULATION);
     oc_indicator_series *rate = oc_evaluation_output(evaluation, INDICATOR_RATE);
     double per;
-    if (oc_evaluation_parameter_number(evaluation, "per", &per) != OC_OK || !(per > 0))
-        return oc_error_set(error, OC_ERROR_CONFIG, "template: parameter 'per' must be positive");
+    /* Above 0: the host held it to parameter_ranges below. */
+    if (oc_evaluation_parameter_number(evaluation, "per", &per) != OC_OK)
+        return oc_error_set(error, OC_ERROR_CONFIG, "template: parameter 'per' has no value");
 
     /* First the values, in every period: the host's baseline, SPC and
      * trend read them all. Every output arrives NaN-filled: leave NaN
@@ -69,9 +70,19 @@ static const oc_input_spec inputs[] = {
     {0}, /* the list ends with a NULL name */
 };
 
-/* What the configuration may set; values arrive checked against the type. */
+/* What the configuration may set; values arrive checked against the type
+ * (and against parameter_ranges below). */
 static const oc_parameter_spec parameters[] = {
     {"per", OC_PARAMETER_NUMBER, "100", "rate per this many people (100 = percentage)"},
+    {0},
+};
+
+/* The values each number parameter accepts (ABI 1.2): the host refuses
+ * anything else when it reads the configuration, naming file, section and
+ * key, so evaluate() need not check. -INFINITY or INFINITY leave a side
+ * open; OC_RANGE_EXCLUSIVE_MINIMUM/MAXIMUM leave out an endpoint. */
+static const oc_parameter_range parameter_ranges[] = {
+    {"per", 0, INFINITY, OC_RANGE_EXCLUSIVE_MINIMUM}, /* above 0 */
     {0},
 };
 
@@ -94,6 +105,7 @@ static const oc_plugin_descriptor descriptor = {
     .parameters = parameters,
     .indicators = indicators,
     .evaluate = evaluate,
+    .parameter_ranges = parameter_ranges,
 };
 
 OC_PLUGIN_DEFINE(descriptor)
