@@ -256,18 +256,74 @@ static int scan_structure(FILE *file, scan_state *state, oc_error *error)
 
 /* ---- reading ---- */
 
+/* Only a regular file can be read as a configuration: /dev/zero never
+ * ends, a pipe cannot be read twice (iniparser reads the file, then the
+ * structure scan does), and opening a FIFO nobody writes to never
+ * returns. */
+static int refuse_unless_regular(const char *path, mode_t mode, oc_error *error)
+{
+    const char *kind = S_ISREG(mode)    ? NULL
+                       : S_ISDIR(mode)  ? "a directory"
+                       : S_ISCHR(mode)  ? "a character device"
+                       : S_ISBLK(mode)  ? "a block device"
+                       : S_ISFIFO(mode) ? "a pipe"
+                       : S_ISSOCK(mode) ? "a socket"
+                                        : "not a regular file";
+    if (kind == NULL)
+        return OC_OK;
+    return oc_error_set(error, OC_ERROR_CONFIG,
+                        "%s: is %s, not a regular file (save the configuration in a file "
+                        "and give its path)",
+                        path, kind);
+}
+
+/* iniparser reads lines as C strings: a NUL byte ends a line early, and
+ * it then calls the line too long. A NUL means the file is not text (a
+ * store given by mistake, a UTF-16 file), so say that, with the line. */
+static int refuse_nul_bytes(const char *path, FILE *file, oc_error *error)
+{
+    char buffer[65536];
+    long line = 1;
+    size_t got;
+    while ((got = fread(buffer, 1, sizeof buffer, file)) > 0) {
+        const char *nul = memchr(buffer, '\0', got);
+        size_t scanned = nul != NULL ? (size_t)(nul - buffer) : got;
+        for (size_t i = 0; i < scanned; i++)
+            line += buffer[i] == '\n';
+        if (nul != NULL)
+            return oc_error_set(error, OC_ERROR_CONFIG,
+                                "%s: line %ld: contains a NUL byte (is this a text file?)", path,
+                                line);
+    }
+    if (ferror(file))
+        return oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be read: %s", path,
+                            strerror(errno));
+    rewind(file);
+    return OC_OK;
+}
+
 int oc__config_read_ini(const char *path, dictionary **dictionary_out, oc_error *error)
 {
     struct stat information;
     if (stat(path, &information) != 0)
         return oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be read: %s", path,
                             strerror(errno));
-    if (S_ISDIR(information.st_mode))
-        return oc_error_set(error, OC_ERROR_CONFIG, "%s: is a directory, not a file", path);
+    int status = refuse_unless_regular(path, information.st_mode, error);
+    if (status != OC_OK)
+        return status;
     FILE *file = fopen(path, "r");
     if (file == NULL)
         return oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be read: %s", path,
                             strerror(errno));
+    /* what was opened, in case the path changed since stat */
+    status = fstat(fileno(file), &information) != 0
+                 ? oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be read: %s", path,
+                                strerror(errno))
+                 : refuse_unless_regular(path, information.st_mode, error);
+    if (status != OC_OK) {
+        fclose(file);
+        return status;
+    }
 
     unsigned char opening[3];
     if (fread(opening, 1, 3, file) == 3 && memcmp(opening, "\xEF\xBB\xBF", 3) == 0) {
@@ -280,6 +336,11 @@ int oc__config_read_ini(const char *path, dictionary **dictionary_out, oc_error 
                             path);
     }
     rewind(file);
+    status = refuse_nul_bytes(path, file, error);
+    if (status != OC_OK) {
+        fclose(file);
+        return status;
+    }
     captured_kind = CAPTURED_NONE;
     captured_message[0] = '\0';
     iniparser_set_error_callback(capture_iniparser_message);
@@ -292,7 +353,7 @@ int oc__config_read_ini(const char *path, dictionary **dictionary_out, oc_error 
     }
 
     scan_state state = {.path = path};
-    int status = scan_structure(file, &state, error);
+    status = scan_structure(file, &state, error);
     if (status == OC_OK && ferror(file))
         status = oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be read: %s", path,
                               strerror(errno));

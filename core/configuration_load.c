@@ -405,6 +405,14 @@ static int finish_metric(loader *state, oc__config_metric *metric)
         return oc__config_error_at(path, metric->name, "target_indicator", state->error,
                                    "given without a target");
     }
+    /* Difference in differences against itself is always zero: a copy of
+     * an area code, not a comparison. */
+    for (size_t i = 0; metric->comparator != NULL && i < metric->area_count; i++)
+        if (strcmp(metric->areas[i], metric->comparator) == 0)
+            return oc__config_error_at(path, metric->name, "comparator", state->error,
+                                       "'%.80s' is also in areas: an area cannot be its own "
+                                       "comparator (difference in differences would be 0)",
+                                       metric->comparator);
     if (scoring->rag_amber > scoring->rag_green)
         return oc__config_error_at(path, metric->name, "rag_amber", state->error,
                                    "%g is above rag_green %g (amber must not need more "

@@ -94,6 +94,69 @@ def check_error(checker, what, arguments, status, names, work, forbid_stdout=Tru
         checker.equal(out, "", "%s: nothing on standard output" % what)
 
 
+def check_mistakes_found_while_reading(checker, work):
+    """A value outside the plugin's declared range, an area compared with
+    itself, a NUL byte and a file that is not a regular file: each exit 3
+    in one line naming the file (and the section and key), no results
+    file, and promptly: /dev/zero used to be read for ever."""
+    cases = [
+        ("a share of 200", GOOD_METRIC + "deadweight = 200\n",
+         ["[esa] deadweight: '200' is out of range: plugin 'worklessness' accepts 0 to 1"]),
+        ("a discount rate of 3.5 (meant 3.5%)", GOOD_METRIC + "discount_rate = 3.5\n",
+         ["[esa] discount_rate: '3.5' is out of range", "accepts 0 to 1"]),
+        ("persistence of 0 years", GOOD_METRIC + "persistence_years = 0\n",
+         ["[esa] persistence_years: '0' is out of range", "above 0 and at most 1000"]),
+        ("the comparator among the areas", GOOD_METRIC + "comparator = P1\n",
+         ["[esa] comparator: 'P1' is also in areas"]),
+    ]
+    for number, (what, metric, names) in enumerate(cases):
+        name = "reading%02d.ini" % number
+        write_text(os.path.join(work, name), "[outcomes]\nstore = store.h5\n\n" + metric)
+        check_error(checker, what, ["--format", "json", "-o", "results.json", name], 3,
+                    ["%s: " % name] + names, work)
+        checker.ok(not os.path.exists(os.path.join(work, "results.json")),
+                   "%s: no results file" % what)
+    # The in-range values and another comparator run.
+    write_text(os.path.join(work, "reading-good.ini"), "[outcomes]\nstore = store.h5\n\n" +
+               GOOD_METRIC + "deadweight = 1\ndiscount_rate = 0\ncomparator = C\n")
+    status, out, err = run_outcomes(["run", "--format", "json", "reading-good.ini"], cwd=work)
+    checker.equal(status, 0, "values at the ends of their ranges run (%s)" % err.strip())
+
+    with open(os.path.join(work, "nul.ini"), "wb") as handle:
+        handle.write(b"[outcomes]\nstore = store.h5\n\n" +
+                     GOOD_METRIC.replace("frame", "fr\0ame").encode())
+    check_error(checker, "a NUL byte", ["--format", "json", "-o", "results.json", "nul.ini"], 3,
+                ["nul.ini: line 6: contains a NUL byte (is this a text file?)"], work)
+    for what, arguments, stdin, names in (
+            ("/dev/zero", ["/dev/zero"], subprocess.DEVNULL,
+             ["/dev/zero: is a character device, not a regular file"]),
+            ("/dev/stdin < /dev/null", ["/dev/stdin"], subprocess.DEVNULL,
+             ["/dev/stdin: is a character device, not a regular file"])):
+        try:
+            process = subprocess.run([outcomes_command(), "run", "-o", "results.json"] + arguments,
+                                     cwd=work, stdin=stdin, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, timeout=60)
+        except subprocess.TimeoutExpired:
+            checker.ok(False, "%s: still reading after 60 s" % what)
+            continue
+        err = process.stderr.decode("utf-8", "replace")
+        checker.equal((process.returncode, len(err.splitlines())), (3, 1),
+                      "%s: exit 3 and one line (%r)" % (what, err))
+        for name in names:
+            checker.ok(name in err, "%s: the error names %r: %r" % (what, name, err))
+        checker.ok(not os.path.exists(os.path.join(work, "results.json")),
+                   "%s: no results file" % what)
+    # A configuration redirected from a regular file is one (its relative
+    # paths resolve against /dev, the directory of /dev/stdin).
+    write_text(os.path.join(work, "stdin.ini"), "[outcomes]\nstore = %s\n\n%s"
+               % (os.path.join(os.path.abspath(work), "store.h5"), GOOD_METRIC))
+    with open(os.path.join(work, "stdin.ini"), "rb") as handle:
+        process = subprocess.run([outcomes_command(), "run", "--format", "json", "/dev/stdin"],
+                                 cwd=work, stdin=handle, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, timeout=300)
+    checker.equal(process.returncode, 0, "/dev/stdin < a file runs (%r)" % process.stderr)
+
+
 def main():
     work = sys.argv[1]
     checker = Checker("test_run_errors")
@@ -106,6 +169,8 @@ def main():
                     [name, key_text], work)
         checker.ok(not os.path.exists(os.path.join(work, "results.json")),
                    "%s: no results file" % what)
+
+    check_mistakes_found_while_reading(checker, work)
 
     # The good configuration runs: the mistakes above are the only difference.
     write_text(os.path.join(work, "good.ini"), "[outcomes]\nstore = store.h5\n\n" + GOOD_METRIC)

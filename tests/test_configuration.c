@@ -578,6 +578,96 @@ START_TEST(test_iniparser_traps)
 }
 END_TEST
 
+/* Difference in differences of an area against itself is 0 by
+ * construction: a comparator that is also an evaluated area is a mistake. */
+START_TEST(test_comparator_is_not_an_evaluated_area)
+{
+    assert_load_fails(MINIMAL "areas = A1 A2\ncomparator = A2\n",
+                      "[esa] comparator: 'A2' is also in areas: an area cannot be its own "
+                      "comparator", NULL);
+    /* the order of the keys does not matter */
+    assert_load_fails(MINIMAL "comparator = A1\nareas = A1\n",
+                      "[esa] comparator: 'A1' is also in areas", NULL);
+    oc__config *config = load_ok(MINIMAL "areas = A1 A2\ncomparator = P2\n");
+    ck_assert_str_eq(config->metrics[0].comparator, "P2");
+    oc__config_free(config);
+    /* every area of a frame, or every parent, may include the comparator:
+     * only the store knows, and the other areas' comparison is sound */
+    config = load_ok(MINIMAL "areas = all\ncomparator = A1\n");
+    oc__config_free(config);
+}
+END_TEST
+
+/* Writes size bytes to DIRECTORY/outcomes.ini and loads it, expecting
+ * one line that contains expected. */
+static void assert_bytes_fail(const char *bytes, size_t size, const char *expected)
+{
+    snprintf(config_path, sizeof config_path, "%s/outcomes.ini", directory);
+    FILE *file = fopen(config_path, "wb");
+    ck_assert_ptr_nonnull(file);
+    ck_assert_uint_eq(fwrite(bytes, 1, size, file), size);
+    ck_assert_int_eq(fclose(file), 0);
+    oc__config *config = (oc__config *)1;
+    oc_error error;
+    ck_assert_int_eq(oc__config_load(config_path, &config, &error), OC_ERROR_CONFIG);
+    ck_assert_ptr_null(config);
+    ck_assert_msg(strstr(error.message, expected) != NULL, "'%s' lacks '%s'", error.message,
+                  expected);
+    ck_assert_ptr_null(strchr(error.message, '\n'));
+}
+
+/* iniparser reads lines as C strings, so a NUL byte cut a line short and
+ * was called "line too long". */
+START_TEST(test_nul_byte_is_named)
+{
+    static const char text[] = MINIMAL "fra\0me = lsoa\n";
+    char expected[4400];
+    snprintf(expected, sizeof expected, "%s/outcomes.ini: line 5: contains a NUL byte (is this "
+             "a text file?)", directory);
+    assert_bytes_fail(text, sizeof text - 1, expected);
+    assert_bytes_fail("\0", 1, "outcomes.ini: line 1: contains a NUL byte");
+    /* UTF-16, as some editors save: a NUL in the first line */
+    assert_bytes_fail("[\0o\0u\0t\0]\0\n\0", 12, "outcomes.ini: line 1: contains a NUL");
+    /* lines are counted past the reading buffer */
+    static char long_text[200000];
+    size_t used = 0;
+    for (int line = 0; line < 9000; line++)
+        used += (size_t)snprintf(long_text + used, sizeof long_text - used,
+                                 "; comment line %05d\n", line);
+    long_text[used++] = '\0';
+    assert_bytes_fail(long_text, used, "outcomes.ini: line 9001: contains a NUL byte");
+}
+END_TEST
+
+/* /dev/zero never ends and a FIFO nobody writes to never opens: both used
+ * to hang the run. Only a regular file is read. */
+START_TEST(test_only_regular_files_are_read)
+{
+    oc__config *config = (oc__config *)1;
+    oc_error error;
+    ck_assert_int_eq(oc__config_load("/dev/zero", &config, &error), OC_ERROR_CONFIG);
+    ck_assert_ptr_null(config);
+    ck_assert_str_eq(error.message, "/dev/zero: is a character device, not a regular file "
+                                    "(save the configuration in a file and give its path)");
+    ck_assert_int_eq(oc__config_load("/dev/null", &config, &error), OC_ERROR_CONFIG);
+    ck_assert_str_eq(error.message, "/dev/null: is a character device, not a regular file "
+                                    "(save the configuration in a file and give its path)");
+    char fifo[4300];
+    snprintf(fifo, sizeof fifo, "%s/pipe.ini", directory);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(oc__config_load(fifo, &config, &error), OC_ERROR_CONFIG);
+    ck_assert_ptr_null(config);
+    ck_assert(strstr(error.message, "pipe.ini: is a pipe, not a regular file") != NULL);
+    /* a symbolic link to a regular file is read */
+    char link[4300];
+    snprintf(link, sizeof link, "%s/link.ini", directory);
+    write_file("target.ini", MINIMAL);
+    ck_assert_int_eq(symlink("target.ini", link), 0);
+    ck_assert_int_eq(oc__config_load(link, &config, &error), OC_OK);
+    oc__config_free(config);
+}
+END_TEST
+
 /* The commented example shipped as etc/outcomes.ini must load as is. */
 START_TEST(test_shipped_example_loads)
 {
@@ -614,7 +704,13 @@ static const oc_parameter_spec test_parameters[] = {
     {"years", OC_PARAMETER_INTEGER, "5", "years"},
     {"discount", OC_PARAMETER_BOOLEAN, "no", "discount"},
     {"label", OC_PARAMETER_STRING, NULL, "required text"},
+    {"share", OC_PARAMETER_NUMBER, "0.5", "a share strictly between 0 and 1"},
     {NULL, 0, NULL, NULL}};
+static const oc_parameter_range test_ranges[] = {
+    {"unit_cost", 0, INFINITY, 0},
+    {"years", 1, 100, 0},
+    {"share", 0, 1, OC_RANGE_EXCLUSIVE_MINIMUM | OC_RANGE_EXCLUSIVE_MAXIMUM},
+    {NULL, 0, 0, 0}};
 static const oc_indicator_spec test_indicators[] = {
     {"count", "people", OC_LOWER_IS_BETTER, "count", 0},
     {"rate", "%", OC_LOWER_IS_BETTER, "rate", 0},
@@ -628,7 +724,8 @@ static const oc_plugin_descriptor test_descriptor = {
     .inputs = test_inputs,
     .parameters = test_parameters,
     .indicators = test_indicators,
-    .evaluate = evaluate_nothing};
+    .evaluate = evaluate_nothing,
+    .parameter_ranges = test_ranges};
 
 static void assert_validation_fails(const char *extra, const char *expected)
 {
@@ -653,7 +750,7 @@ START_TEST(test_validate_metric)
     oc__config_metric *metric = &config->metrics[0];
     oc_error error;
     ck_assert_int_eq(oc__config_validate_metric(config, metric, &test_descriptor, &error), OC_OK);
-    ck_assert_uint_eq(metric->parameter_value_count, 4);
+    ck_assert_uint_eq(metric->parameter_value_count, 5);
     const oc__parameter_value *values = metric->parameter_values;
     ck_assert_str_eq(values[0].name, "unit_cost");
     ck_assert_str_eq(values[0].text, "8632"); /* the descriptor's default */
@@ -668,7 +765,7 @@ START_TEST(test_validate_metric)
     ck_assert_uint_eq(metric->target_indicator_index, OC__CONFIG_NO_INDICATOR);
     /* validating again replaces the earlier results without leaking */
     ck_assert_int_eq(oc__config_validate_metric(config, metric, &test_descriptor, &error), OC_OK);
-    ck_assert_uint_eq(metric->parameter_value_count, 4);
+    ck_assert_uint_eq(metric->parameter_value_count, 5);
     oc__config_free(config);
 }
 END_TEST
@@ -715,7 +812,8 @@ START_TEST(test_validate_metric_errors)
                             "'speed'");
     assert_validation_fails("input.claimants = C\nlabel = L\ncolour = red\n",
                             "[esa] colour: unknown key: not a parameter of plugin "
-                            "'worklessness' (parameters: unit_cost, years, discount, label)");
+                            "'worklessness' (parameters: unit_cost, years, discount, label, "
+                            "share)");
     assert_validation_fails("input.claimants = C\nlabel = L\nunit_cost = lots\n",
                             "[esa] unit_cost: 'lots' is not a finite number");
     assert_validation_fails("input.claimants = C\nlabel = L\nyears = 2.5\n",
@@ -732,6 +830,51 @@ START_TEST(test_validate_metric_errors)
     assert_validation_fails("input.claimants = C\nlabel = L\ninput.pop = P\n",
                             "[esa] input.pop: unknown key: plugin 'worklessness' has no input "
                             "role 'pop' (roles: claimants, population)");
+}
+END_TEST
+
+/* A value outside the range the plugin declares (ABI 1.2) is one
+ * configuration error, not a message in every result. */
+START_TEST(test_validate_parameter_ranges)
+{
+    char expected[4500];
+    snprintf(expected, sizeof expected, "%s/outcomes.ini: [esa] unit_cost: '-1' is out of range: "
+             "plugin 'worklessness' accepts at least 0", directory);
+    assert_validation_fails("input.claimants = C\nlabel = L\nunit_cost = -1\n", expected);
+    assert_validation_fails("input.claimants = C\nlabel = L\nyears = 0\n",
+                            "[esa] years: '0' is out of range: plugin 'worklessness' accepts "
+                            "1 to 100");
+    assert_validation_fails("input.claimants = C\nlabel = L\nyears = 101\n",
+                            "[esa] years: '101' is out of range");
+    assert_validation_fails("input.claimants = C\nlabel = L\nshare = 0\n",
+                            "[esa] share: '0' is out of range: plugin 'worklessness' accepts "
+                            "above 0 and below 1");
+    assert_validation_fails("input.claimants = C\nlabel = L\nshare = 1\n",
+                            "[esa] share: '1' is out of range");
+    assert_validation_fails("input.claimants = C\nlabel = L\nshare = 200\n",
+                            "[esa] share: '200' is out of range");
+
+    /* the endpoints a range includes, and values just inside one it
+     * excludes, are accepted */
+    oc__config *config = load_ok(MINIMAL "input.claimants = C\nlabel = L\nunit_cost = 0\n"
+                                         "years = 100\nshare = 0.999\n");
+    oc_error error;
+    ck_assert_int_eq(oc__config_validate_metric(config, &config->metrics[0], &test_descriptor,
+                                                &error), OC_OK);
+    ck_assert(config->metrics[0].parameter_values[4].number == 0.999);
+    oc__config_free(config);
+
+    /* a descriptor the loader did not check: an out-of-range default is
+     * the plugin's fault, not the configuration's */
+    static const oc_parameter_range narrow[] = {{"unit_cost", 0, 1, 0}, {NULL, 0, 0, 0}};
+    oc_plugin_descriptor descriptor = test_descriptor;
+    descriptor.parameter_ranges = narrow;
+    config = load_ok(MINIMAL "input.claimants = C\nlabel = L\n");
+    ck_assert_int_eq(oc__config_validate_metric(config, &config->metrics[0], &descriptor,
+                                                &error), OC_ERROR_PLUGIN);
+    ck_assert_str_eq(error.message, "plugin 'worklessness': parameter unit_cost: default 8632 "
+                                    "is out of range (0 to 1)");
+    oc__config_free(config);
 }
 END_TEST
 
@@ -774,12 +917,16 @@ static Suite *configuration_suite(void)
     tcase_add_test(load, test_duplicates_and_stray_keys);
     tcase_add_test(load, test_iniparser_traps);
     tcase_add_test(load, test_shipped_example_loads);
+    tcase_add_test(load, test_comparator_is_not_an_evaluated_area);
+    tcase_add_test(load, test_nul_byte_is_named);
+    tcase_add_test(load, test_only_regular_files_are_read);
     suite_add_tcase(suite, load);
     TCase *validate = tcase_create("validate");
     tcase_add_checked_fixture(validate, make_directory, remove_directory);
     tcase_add_test(validate, test_validate_metric);
     tcase_add_test(validate, test_validate_indicators);
     tcase_add_test(validate, test_validate_metric_errors);
+    tcase_add_test(validate, test_validate_parameter_ranges);
     tcase_add_test(validate, test_config_error_helper);
     suite_add_tcase(suite, validate);
     return suite;
