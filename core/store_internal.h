@@ -81,6 +81,7 @@ typedef struct oc__store_chunk_buffers {
     size_t stored_size;
     unsigned char *inflated;   /* a shuffled chunk, inflated */
     size_t inflated_size;
+    struct libdeflate_decompressor *decompressor; /* made on first use */
 } oc__store_chunk_buffers;
 
 /* oc__store_read_chunk's answer when the chunk is for H5Dread to read. */
