@@ -2,18 +2,14 @@
  * `outcomes store check FILE` (whether it follows docs/store-format.md). */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "commands.h"
 #include "period.h"
-#include "plugin_runner.h"
 #include "store.h"
 
 static const char usage[] =
@@ -145,32 +141,20 @@ static int store_check(const char *path)
  * status 4. Where fork fails the work is done here, as before. */
 static int contained(int (*work)(const char *), const char *path)
 {
-    /* reapable, even when started with SIGCHLD ignored; the child's own
-     * disposition does not matter */
+    /* the command ends with the child: SIGCHLD's action need not return */
     struct sigaction unused;
-    oc__runner_children_reapable(&unused);
     fflush(NULL);
-    pid_t child = fork();
-    if (child < 0)
+    pid_t child = oc__store_fork_reader(&unused);
+    if (child <= 0)
         return work(path);
-    if (child == 0) {
-        oc__runner_child_signals_default(); /* a crash is seen as one */
-        return work(path);
-    }
-    int status;
-    while (waitpid(child, &status, 0) < 0)
-        if (errno != EINTR) {
-            oc__print_error("%s: cannot wait for the reader: %s", path, strerror(errno));
-            return OC_EXIT_INTERNAL;
-        }
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    int signal_number = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    int exit_status;
+    oc_error error;
+    int status = oc__store_wait_reader(child, path, &exit_status, &error);
+    if (status == OC_OK)
+        return exit_status;
     fflush(stdout);
-    oc__print_error("%s: the HDF5 library crashed reading it (%s, signal %d): the file is "
-                    "damaged",
-                    path, strsignal(signal_number), signal_number);
-    return OC_EXIT_DATA;
+    oc__print_error("%s", error.message);
+    return status == OC_ERROR_FORMAT ? OC_EXIT_DATA : OC_EXIT_INTERNAL;
 }
 
 int oc__command_store(int argc, char **argv)

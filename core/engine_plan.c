@@ -403,7 +403,8 @@ static int choose_store(const oc__config *config, const oc__config_metric *metri
                                 "no store: set `store` in [outcomes] or in this section");
     for (size_t s = first; s < last; s++) {
         if (stores[s] == NULL) {
-            int status = oc__store_open(config->stores[s], &stores[s], error);
+            /* In a child: a file that crashes HDF5 must not end the run. */
+            int status = oc__store_open_contained(config->stores[s], &stores[s], error);
             if (status != OC_OK)
                 return status;
         }

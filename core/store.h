@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <outcomes/common.h>
 
@@ -67,6 +68,37 @@ int oc__store_open(const char *path, oc__store **store, oc_error *error);
  * indexed them). On such a store oc__store_area_codes gives NULL and area
  * look-ups find nothing. */
 int oc__store_open_for_reading(const char *path, oc__store **store, oc_error *error);
+
+/* oc__store_open for the host of `outcomes run`, in a child process: a
+ * damaged file can crash the HDF5 library itself (Debian's 1.10 reads a
+ * dangling variable-length string past its buffers), and that must cost
+ * the reader, not the run. The child opens the store and sends back what
+ * the host plans with (see oc__store_message_encode in store_internal.h);
+ * the host rebuilds its store from that without calling HDF5, so the
+ * store has no file: oc__store_read_measure_block refuses it (jobs open
+ * the store themselves with oc__store_open_for_reading). Errors are those
+ * of oc__store_open, word for word, plus OC_ERROR_FORMAT "PATH: the HDF5
+ * library crashed reading it (Segmentation fault, signal 11): the file is
+ * damaged" and OC_ERROR_IO when the reader died otherwise or answered
+ * garbage. Where no process can be started it opens the store here. */
+int oc__store_open_contained(const char *path, oc__store **store, oc_error *error);
+
+/* What oc__store_open_contained and `outcomes store` share to read in a
+ * child. oc__store_fork_reader forks: in the caller it returns the
+ * child's pid (or -1, errno set, when fork failed) after making SIGCHLD
+ * reapable (the previous action saved in *saved, for the caller to
+ * restore with sigaction once it has waited); in the child it returns 0,
+ * with every signal's action at the default, so a crash is seen as one,
+ * and the child set to die with the caller. */
+struct sigaction;
+pid_t oc__store_fork_reader(struct sigaction *saved);
+
+/* Waits for a reader from oc__store_fork_reader that read the store at
+ * path: OC_OK with *exit_status when it exited; OC_ERROR_FORMAT, "PATH:
+ * the HDF5 library crashed reading it (Segmentation fault, signal 11): the
+ * file is damaged", when a signal ended it; OC_ERROR_IO when waitpid
+ * fails. */
+int oc__store_wait_reader(pid_t child, const char *path, int *exit_status, oc_error *error);
 
 /* Closes the file and frees everything, including every frame and string
  * the store handed out. NULL is allowed. */

@@ -166,6 +166,8 @@ static int load_areas(oc__store_frame *frame, hid_t group, oc__store_sink *sink)
     if (frame->without_labels)
         return OC_OK;
     const char *const *codes = (const char *const *)frame->codes.items;
+    if (oc__store_index_reserve(&frame->area_index, codes, frame->area_count) != OC_OK)
+        return oc__store_sink_problem(sink, OC_ERROR_NO_MEMORY, "%s: out of memory", object);
     for (size_t i = 0; i < frame->area_count; i++) {
         if (codes[i][0] == '\0') {
             status = oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: area %zu has an empty code",

@@ -3,6 +3,7 @@
  * while loading, writing or importing) is not a linear scan. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +30,9 @@ static size_t probe(const oc__store_index *index, const char *const *strings, co
     return slot;
 }
 
-static int grow(oc__store_index *index, const char *const *strings)
+/* Moves every entry into a table of capacity slots (a power of two). */
+static int rehash(oc__store_index *index, const char *const *strings, size_t capacity)
 {
-    size_t capacity = index->capacity ? index->capacity * 2 : 64;
     size_t *slots = calloc(capacity, sizeof *slots);
     if (slots == NULL)
         return OC_ERROR_NO_MEMORY;
@@ -42,6 +43,22 @@ static int grow(oc__store_index *index, const char *const *strings)
     free(index->slots);
     *index = larger;
     return OC_OK;
+}
+
+static int grow(oc__store_index *index, const char *const *strings)
+{
+    return rehash(index, strings, index->capacity ? index->capacity * 2 : 64);
+}
+
+int oc__store_index_reserve(oc__store_index *index, const char *const *strings, size_t count)
+{
+    size_t capacity = index->capacity ? index->capacity : 64;
+    while ((count + 1) * 2 > capacity) {
+        if (capacity > SIZE_MAX / 2 / sizeof(size_t))
+            return OC_ERROR_NO_MEMORY;
+        capacity *= 2;
+    }
+    return capacity == index->capacity ? OC_OK : rehash(index, strings, capacity);
 }
 
 int oc__store_index_add(oc__store_index *index, const char *const *strings, size_t position,

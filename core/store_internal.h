@@ -43,6 +43,10 @@ typedef struct oc__store_index {
  * must hold every position added so far (it may move between calls). */
 int oc__store_index_add(oc__store_index *index, const char *const *strings, size_t position,
                         size_t *existing);
+/* Makes room for count entries in all, so that adding them never grows
+ * the table: a national frame's 32,844 codes otherwise rehash through
+ * ten tables, each one new memory. strings as for oc__store_index_add. */
+int oc__store_index_reserve(oc__store_index *index, const char *const *strings, size_t count);
 size_t oc__store_index_find(const oc__store_index *index, const char *const *strings,
                             const char *key);
 void oc__store_index_free(oc__store_index *index);
@@ -51,7 +55,10 @@ void oc__store_index_free(oc__store_index *index);
 
 typedef struct oc__store_strings {
     char **items;   /* owned; count pointers into pool */
-    char *pool;     /* owned; the NUL-terminated texts, back to back */
+    /* owned; the NUL-terminated texts, back to back, in item order; NULL
+     * in a store rebuilt from a reader's message, whose texts stay in the
+     * message (struct oc__store) */
+    char *pool;
     size_t count;
 } oc__store_strings;
 
@@ -137,6 +144,18 @@ struct oc__store_frame {
     int without_labels;
 };
 
+struct oc__store {
+    char *path;
+    hid_t file;
+    oc__store_frame *frames;  /* owned */
+    size_t frame_count;
+    int without_labels;       /* opened by oc__store_open_for_reading */
+    /* Rebuilt from a reader's message (oc__store_open_contained): no file,
+     * no HDF5 object, and closing it calls no HDF5 function. */
+    int without_file;
+    unsigned char *message;   /* owned: that message, when without_file */
+};
+
 /* The datasets of a frame group that are axes or area attributes rather
  * than measures. */
 int oc__store_is_axis_name(const char *name);
@@ -159,6 +178,27 @@ int oc__store_child_is_frame(hid_t root, const char *name);
 /* Refuses a path that is missing, a directory or not HDF5, with one line
  * in error (OC_ERROR_NOT_FOUND, OC_ERROR_IO or OC_ERROR_FORMAT). */
 int oc__store_check_path(const char *path, oc_error *error);
+
+/* ---- A store sent from the process that read it (store_contained.c) --- */
+
+/* Encodes the outcome of oc__store_open for the host: when status is
+ * OC_OK, everything the host uses of store (frames, area codes, names and
+ * parents, time axes, measures' names, attributes and chunk sizes);
+ * otherwise status and message (store unused). *bytes is malloc'd and
+ * owned by the caller. Returns OC_OK or OC_ERROR_NO_MEMORY. */
+int oc__store_message_encode(const oc__store *store, int status, const char *message,
+                             unsigned char **bytes, size_t *size);
+
+/* Rebuilds what bytes (malloc'd; owned by the function, which frees them
+ * or hands them to the store) encode for the store at path: returns
+ * the status they carry, with its message in error, and on OC_OK *store
+ * (owned by the caller) is a store without a file (without_file: its
+ * measures cannot be read). A message that is not exactly one that
+ * oc__store_message_encode wrote (truncated, garbled, inconsistent
+ * counts) gives OC_ERROR_IO, "PATH: the store reader's answer is
+ * malformed: REASON", and *store NULL. */
+int oc__store_message_decode(const char *path, unsigned char *bytes, size_t size,
+                             oc__store **store, oc_error *error);
 
 /* ---- HDF5 helpers -------------------------------------------------------- */
 

@@ -11,14 +11,6 @@
 
 #include "store_internal.h"
 
-struct oc__store {
-    char *path;
-    hid_t file;
-    oc__store_frame *frames;  /* owned */
-    size_t frame_count;
-    int without_labels;       /* opened by oc__store_open_for_reading */
-};
-
 /* Refuses what is plainly not a store before HDF5 sees it, so the message
  * says "is a directory" rather than an HDF5 stack trace. */
 int oc__store_check_path(const char *path, oc_error *error)
@@ -184,9 +176,12 @@ void oc__store_close(oc__store *store)
     for (size_t i = 0; i < store->frame_count; i++)
         oc__store_frame_clear(&store->frames[i]);
     free(store->frames);
-    if (store->file > 0)
-        H5Fclose(store->file);
-    H5Eclear2(H5E_DEFAULT);
+    if (!store->without_file) {
+        if (store->file > 0)
+            H5Fclose(store->file);
+        H5Eclear2(H5E_DEFAULT);
+    }
+    free(store->message);
     free(store->path);
     free(store);
 }
@@ -347,6 +342,10 @@ int oc__store_read_measure_block(oc__store_frame *frame, const oc__store_measure
                             "%s: %s: areas %zu to %zu are out of range (the frame has %zu)",
                             frame->path, measure->name, first_area, first_area + area_count,
                             frame->area_count);
+    if (entry->dataset <= 0)
+        return oc_error_set(error, OC_ERROR_INVALID,
+                            "%s: %s: the store was rebuilt for planning, without its file: open it to read values",
+                            frame->path, measure->name);
     if (area_count == 0)
         return OC_OK;
     char reason[256] = "";

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,47 @@ static int write_huge_axis(const char *path, int huge_areas)
     return H5Fclose(file) < 0 || failed ? -1 : 0;
 }
 
+/* The plain store with its first variable-length string (area code E1)
+ * pointing at an object its global heap does not hold (index 0x7fff):
+ * Debian's HDF5 1.10 reads past its buffers and dies of SIGSEGV when it
+ * reads the area axis. A string is stored as (length u32, collection
+ * address u64, index u32); the collection starts with "GCOL", and in a
+ * file this small with no user block its address is its offset. */
+static unsigned char *find_bytes(unsigned char *bytes, size_t size, const void *wanted,
+                                 size_t length)
+{
+    for (size_t i = 0; i + length <= size; i++)
+        if (memcmp(bytes + i, wanted, length) == 0)
+            return bytes + i;
+    return NULL;
+}
+
+static int write_dangling_string(const char *path)
+{
+    layout l = good_layout();
+    if (write_layout(path, &l, NULL) != 0)
+        return -1;
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return -1;
+    static unsigned char bytes[1 << 16];
+    size_t size = fread(bytes, 1, sizeof bytes, file);
+    int failed = ferror(file) || !feof(file);
+    fclose(file);
+    unsigned char *collection = failed ? NULL : find_bytes(bytes, size, "GCOL", 4);
+    if (collection == NULL)
+        return -1;
+    unsigned char address[8];
+    uint64_t offset = (uint64_t)(collection - bytes);
+    for (int i = 0; i < 8; i++)
+        address[i] = (unsigned char)(offset >> (8 * i));
+    unsigned char *reference = find_bytes(bytes, size, address, sizeof address);
+    if (reference == NULL || reference + 12 > bytes + size)
+        return -1;
+    static const char dangling[4] = {(char)0xff, 0x7f, 0, 0}; /* 0x7fff, little-endian */
+    return write_bytes(path, (long)(reference + 8 - bytes), dangling, sizeof dangling, 1);
+}
+
 int fixture_write(const char *kind, const char *path)
 {
     static const char *const duplicate_codes[AREAS] = {"E1", "E2", "E1"};
@@ -381,6 +423,8 @@ int fixture_write(const char *kind, const char *path)
         return write_corrupt_chunk(path);
     if (strcmp(kind, "huge-areas") == 0 || strcmp(kind, "huge-times") == 0)
         return write_huge_axis(path, strcmp(kind, "huge-areas") == 0);
+    if (strcmp(kind, "dangling-string") == 0)
+        return write_dangling_string(path);
     if (strcmp(kind, "not-hdf5") == 0) {
         static const char text[] = "area,period,measure,value\nE1,2016Q1,claimants,10\n";
         unlink(path);
