@@ -1,14 +1,20 @@
 /* store_contained.c: opening a store for the host of `outcomes run` in a
  * child process. A damaged file can crash the HDF5 library itself, and a
  * crash while the host plans would take the whole run with it; so a child
- * reads the store and sends the host what it plans with, as one message
- * over a pipe, and the host rebuilds its store from that without calling
- * HDF5. The message is checked field by field before anything is built:
- * a reader that died half-way or wrote garbage is refused, never trusted.
- * Also the fork and the wait that `outcomes store` shares. */
+ * reads the store and sends the host what it plans with over a pipe, and
+ * the host rebuilds its store from that without calling HDF5. The child
+ * sends each part of a frame as soon as the loader has it, so the host
+ * rebuilds the area codes (and their index) while the child still reads
+ * the names, parents and measures: at national size the round trip adds
+ * little to the time the reading alone takes. Every record is checked
+ * before anything is built from it: a reader that died half-way or wrote
+ * garbage is refused, never trusted. Also the fork and the wait that
+ * `outcomes store` shares. */
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,34 +29,50 @@
 #include "plugin_runner.h"
 #include "store_internal.h"
 
-/* The message (native byte order: the same binary writes and reads it):
- *   "OCSTORE1", status (i64);
- *   on failure: message (text);
- *   on success: frame count, then per frame: name (text), area count,
- *     time count, the times (time count x i32), area codes, names and
- *     parents (each: count, which is 0 for an absent dataset, pool size
- *     and the pool: count NUL-terminated texts back to back), measure
- *     count, then per measure: name, units, long_name (texts), frequency
- *     and source (texts that may be absent), chunk areas;
- *   "OCSTEND1".
- * Counts and sizes are u64; a text is its length (u64; NO_TEXT when
- * absent) and its bytes, without a NUL. */
-static const char message_start[8] = {'O', 'C', 'S', 'T', 'O', 'R', 'E', '1'};
-static const char message_end[8] = {'O', 'C', 'S', 'T', 'E', 'N', 'D', '1'};
+/* The message (native byte order: the same binary writes and reads it) is
+ * "OCSTORE2" and then records, each a tag, its payload's length and the
+ * payload. Per frame, in this order:
+ *   AREAS     the frame's name, then its area codes as a block of texts;
+ *   TIMES     the number of times, then the times (i32 each);
+ *   NAMES     area names as a block of texts (none: the dataset is absent);
+ *   PARENTS   area parent codes, the same;
+ *   MEASURES  the number of measures, then per measure its name, units,
+ *             long_name, frequency and source (the last two may be
+ *             absent) and its chunk areas;
+ * and last END (the number of frames), or FAILURE at any point instead
+ * (the status and the error line oc__store_open gave: every record before
+ * it is void). A block of texts is their count, the pool's size and the
+ * pool: count NUL-terminated texts back to back. Counts, lengths and
+ * sizes are u64; a text is its length (NO_TEXT when absent) and its
+ * bytes, without a NUL. */
+static const char message_start[8] = {'O', 'C', 'S', 'T', 'O', 'R', 'E', '2'};
+enum {
+    RECORD_AREAS = 1 + OC__STORE_PART_AREAS,
+    RECORD_TIMES = 1 + OC__STORE_PART_TIMES,
+    RECORD_NAMES = 1 + OC__STORE_PART_NAMES,
+    RECORD_PARENTS = 1 + OC__STORE_PART_PARENTS,
+    RECORD_MEASURES = 1 + OC__STORE_PART_MEASURES,
+    RECORD_END,
+    RECORD_FAILURE
+};
 #define NO_TEXT UINT64_MAX
+/* The longest record a reader may announce: a garbled length must not
+ * become a huge allocation (a national frame's names are 0.7 MB). */
+#define RECORD_MOST ((uint64_t)1 << 36)
+/* The buffer a record is first read into, grown as more arrives. */
+#define RECORD_FIRST_BYTES ((size_t)1 << 20)
 #define REASON_SIZE 200
 
 /* ---- Encoding, in the child ---------------------------------------------- */
 
 /* A text pool or time axis at least this long goes from the store's own
- * memory, not copied: at national size the message is 1.4 MB, nearly all
- * of it area codes, names and parents. */
+ * memory, not copied. */
 #define BORROW_BYTES 256
 
-/* The message as pieces for writev: small fields copied back to back
- * into scratch, large ones borrowed from the store. The encoder runs
- * twice: counting (scratch and pieces NULL: only the sizes), then
- * filling buffers of exactly those sizes. */
+/* A record as pieces for writev: small fields copied back to back into
+ * scratch, large ones borrowed from the store. Each record is put twice:
+ * counting (scratch and pieces NULL: only the sizes), then into buffers
+ * of exactly those sizes. */
 typedef struct message_writer {
     unsigned char *scratch;
     size_t scratch_size;
@@ -101,8 +123,9 @@ static void put_text(message_writer *writer, const char *text)
     put(writer, text, length);
 }
 
-/* The pool holds the texts back to back in item order (pack_strings in
- * store_hdf5.c), so it goes as it is, up to the last text's NUL. */
+/* The loader's pool holds the texts back to back in item order
+ * (pack_strings in store_hdf5.c), so it goes as it is, up to the last
+ * text's NUL. */
 static void put_strings(message_writer *writer, const oc__store_strings *strings)
 {
     size_t pool_size = 0;
@@ -116,82 +139,177 @@ static void put_strings(message_writer *writer, const oc__store_strings *strings
         put(writer, strings->items[0], pool_size);
 }
 
-static void put_frame(message_writer *writer, const oc__store_frame *frame)
+/* What one record says. */
+typedef struct message_record {
+    uint64_t tag;
+    const oc__store_frame *frame; /* a frame's parts */
+    uint64_t number;              /* END: frames; FAILURE: the status */
+    const char *message;          /* FAILURE */
+} message_record;
+
+static void put_payload(message_writer *writer, const message_record *record)
 {
-    put_text(writer, frame->name);
-    put_number(writer, frame->area_count);
-    put_number(writer, frame->time_count);
-    put(writer, frame->times, frame->time_count * sizeof *frame->times);
-    put_strings(writer, &frame->codes);
-    put_strings(writer, &frame->names);
-    put_strings(writer, &frame->parents);
-    put_number(writer, frame->measure_count);
-    for (size_t m = 0; m < frame->measure_count; m++) {
-        const oc__store_measure_entry *entry = &frame->measures[m];
-        put_text(writer, entry->measure.name);
-        put_text(writer, entry->measure.units);
-        put_text(writer, entry->measure.long_name);
-        put_text(writer, entry->measure.frequency);
-        put_text(writer, entry->measure.source);
-        put_number(writer, entry->chunk_areas);
+    const oc__store_frame *frame = record->frame;
+    switch (record->tag) {
+    case RECORD_AREAS:
+        put_text(writer, frame->name);
+        put_strings(writer, &frame->codes);
+        break;
+    case RECORD_TIMES:
+        put_number(writer, frame->time_count);
+        put(writer, frame->times, frame->time_count * sizeof *frame->times);
+        break;
+    case RECORD_NAMES:
+    case RECORD_PARENTS:
+        put_strings(writer, record->tag == RECORD_NAMES ? &frame->names : &frame->parents);
+        break;
+    case RECORD_MEASURES:
+        put_number(writer, frame->measure_count);
+        for (size_t m = 0; m < frame->measure_count; m++) {
+            const oc__store_measure_entry *entry = &frame->measures[m];
+            put_text(writer, entry->measure.name);
+            put_text(writer, entry->measure.units);
+            put_text(writer, entry->measure.long_name);
+            put_text(writer, entry->measure.frequency);
+            put_text(writer, entry->measure.source);
+            put_number(writer, entry->chunk_areas);
+        }
+        break;
+    case RECORD_END:
+        put_number(writer, record->number);
+        break;
+    default: /* RECORD_FAILURE */
+        put_number(writer, record->number);
+        put_text(writer, record->message);
+        break;
     }
 }
 
-static void put_message(message_writer *writer, const oc__store *store, int status,
-                        const char *message)
-{
-    put(writer, message_start, sizeof message_start);
-    put_number(writer, (uint64_t)(int64_t)status);
-    if (status != OC_OK) {
-        put_text(writer, message != NULL ? message : "");
-    } else {
-        put_number(writer, store->frame_count);
-        for (size_t f = 0; f < store->frame_count; f++)
-            put_frame(writer, &store->frames[f]);
-    }
-    put(writer, message_end, sizeof message_end);
-}
+/* Where records go: the pipe (descriptor >= 0) or, for
+ * oc__store_message_encode, a buffer. After a failure nothing more is
+ * sent. */
+typedef struct record_sink {
+    int descriptor;
+    unsigned char *bytes;
+    size_t size;
+    size_t capacity;
+    int failed;
+} record_sink;
 
-/* Fills writer with the message's pieces; its scratch and pieces are
- * malloc'd (free both), the rest borrowed from store. */
-static int encode_pieces(const oc__store *store, int status, const char *message,
-                         message_writer *writer)
+/* Writes every piece, however the pipe splits them. */
+static int write_pieces(int descriptor, struct iovec *pieces, size_t count)
 {
-    message_writer counting = {0};
-    put_message(&counting, store, status, message);
-    memset(writer, 0, sizeof *writer);
-    writer->scratch = malloc(counting.scratch_size ? counting.scratch_size : 1);
-    writer->pieces = malloc(counting.piece_count * sizeof *writer->pieces);
-    if (writer->scratch == NULL || writer->pieces == NULL)
-        return OC_ERROR_NO_MEMORY;
-    put_message(writer, store, status, message);
+#ifdef IOV_MAX
+    const size_t most = IOV_MAX;
+#else
+    const size_t most = 16; /* what POSIX guarantees */
+#endif
+    while (count > 0) {
+        ssize_t written = writev(descriptor, pieces, (int)(count < most ? count : most));
+        if (written < 0 && errno == EINTR)
+            continue;
+        if (written <= 0)
+            return OC_ERROR_IO;
+        size_t done = (size_t)written;
+        for (; count > 0 && done >= pieces->iov_len; pieces++, count--)
+            done -= pieces->iov_len;
+        if (count > 0) {
+            pieces->iov_base = (char *)pieces->iov_base + done;
+            pieces->iov_len -= done;
+        }
+    }
     return OC_OK;
+}
+
+static int append_pieces(record_sink *sink, const struct iovec *pieces, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (pieces[i].iov_len > sink->capacity - sink->size) {
+            size_t capacity = sink->capacity ? sink->capacity : 4096;
+            while (pieces[i].iov_len > capacity - sink->size)
+                capacity *= 2;
+            unsigned char *larger = realloc(sink->bytes, capacity);
+            if (larger == NULL)
+                return OC_ERROR_NO_MEMORY;
+            sink->bytes = larger;
+            sink->capacity = capacity;
+        }
+        memcpy(sink->bytes + sink->size, pieces[i].iov_base, pieces[i].iov_len);
+        sink->size += pieces[i].iov_len;
+    }
+    return OC_OK;
+}
+
+static void send_pieces(record_sink *sink, struct iovec *pieces, size_t count)
+{
+    if (!sink->failed
+        && (sink->descriptor >= 0 ? write_pieces(sink->descriptor, pieces, count)
+                                  : append_pieces(sink, pieces, count)) != OC_OK)
+        sink->failed = 1;
+}
+
+static void send_record(record_sink *sink, const message_record *record)
+{
+    if (sink->failed)
+        return;
+    message_writer counting = {0};
+    put_payload(&counting, record);
+    /* the header (tag and length) and the payload */
+    message_writer writer = {0};
+    writer.scratch = malloc(2 * sizeof(uint64_t) + counting.scratch_size);
+    writer.pieces = malloc((1 + counting.piece_count) * sizeof *writer.pieces);
+    if (writer.scratch != NULL && writer.pieces != NULL) {
+        put_number(&writer, record->tag);
+        put_number(&writer, counting.size);
+        put_payload(&writer, record);
+        send_pieces(sink, writer.pieces, writer.piece_count);
+    } else {
+        sink->failed = 1;
+    }
+    free(writer.scratch);
+    free(writer.pieces);
+}
+
+static void send_start(record_sink *sink)
+{
+    struct iovec start = {(void *)(uintptr_t)message_start, sizeof message_start};
+    send_pieces(sink, &start, 1);
+}
+
+static void send_end(record_sink *sink, const oc__store *store, int status, const char *message)
+{
+    message_record last = {RECORD_END, NULL, store != NULL ? store->frame_count : 0, NULL};
+    if (status != OC_OK)
+        last = (message_record){RECORD_FAILURE, NULL, (uint64_t)(int64_t)status, message};
+    send_record(sink, &last);
 }
 
 int oc__store_message_encode(const oc__store *store, int status, const char *message,
                              unsigned char **bytes, size_t *size)
 {
-    message_writer writer;
-    int result = encode_pieces(store, status, message, &writer);
-    *bytes = result == OC_OK ? malloc(writer.size) : NULL;
-    *size = 0;
-    if (*bytes == NULL)
-        result = OC_ERROR_NO_MEMORY;
-    for (size_t i = 0; result == OC_OK && i < writer.piece_count; i++) {
-        memcpy(*bytes + *size, writer.pieces[i].iov_base, writer.pieces[i].iov_len);
-        *size += writer.pieces[i].iov_len;
+    record_sink sink = {-1, NULL, 0, 0, 0};
+    send_start(&sink);
+    for (size_t f = 0; status == OC_OK && f < store->frame_count; f++)
+        for (uint64_t tag = RECORD_AREAS; tag <= RECORD_MEASURES; tag++)
+            send_record(&sink, &(message_record){tag, &store->frames[f], 0, NULL});
+    send_end(&sink, store, status, message != NULL ? message : "");
+    if (sink.failed) {
+        free(sink.bytes);
+        sink.bytes = NULL;
+        sink.size = 0;
     }
-    free(writer.scratch);
-    free(writer.pieces);
-    return result;
+    *bytes = sink.bytes;
+    *size = sink.size;
+    return sink.failed ? OC_ERROR_NO_MEMORY : OC_OK;
 }
 
 /* ---- Decoding, in the host ------------------------------------------------ */
 
+/* One record's payload being read. */
 typedef struct message_reader {
-    unsigned char *cursor;   /* in the message, which the store will own */
+    unsigned char *cursor;
     unsigned char *end;
-    char reason[REASON_SIZE]; /* "" until the first problem */
+    char *reason; /* REASON_SIZE bytes, "" until the first problem */
 } message_reader;
 
 __attribute__((format(printf, 2, 3)))
@@ -200,7 +318,7 @@ static int refuse(message_reader *reader, const char *format, ...)
     if (reader->reason[0] == '\0') {
         va_list arguments;
         va_start(arguments, format);
-        vsnprintf(reader->reason, sizeof reader->reason, format, arguments);
+        vsnprintf(reader->reason, REASON_SIZE, format, arguments);
         va_end(arguments);
     }
     return OC_ERROR_IO;
@@ -211,7 +329,7 @@ static size_t left(const message_reader *reader)
     return (size_t)(reader->end - reader->cursor);
 }
 
-/* The next length bytes (in the message), or NULL when fewer are left. */
+/* The next length bytes of the payload, or NULL when fewer are left. */
 static unsigned char *take(message_reader *reader, size_t length, const char *what)
 {
     if (left(reader) < length) {
@@ -233,7 +351,7 @@ static int take_number(message_reader *reader, uint64_t *value, const char *what
 }
 
 /* A count of things of at least item_size bytes each, which the rest of
- * the message must be able to hold: a garbled count cannot make a huge
+ * the payload must be able to hold: a garbled count cannot make a huge
  * allocation. */
 static int take_count(message_reader *reader, size_t item_size, size_t *count, const char *what)
 {
@@ -241,7 +359,7 @@ static int take_count(message_reader *reader, size_t item_size, size_t *count, c
     if (take_number(reader, &value, what) != OC_OK)
         return OC_ERROR_IO;
     if (value > left(reader) / item_size)
-        return refuse(reader, "%s: %llu is more than the message holds", what,
+        return refuse(reader, "%s: %llu is more than the record holds", what,
                       (unsigned long long)value);
     *count = (size_t)value;
     return OC_OK;
@@ -269,9 +387,10 @@ static int take_text(message_reader *reader, int optional, char **text, const ch
 }
 
 /* Area codes, names or parents: expected texts, or (optional) none. The
- * texts stay in the message; only the pointers to them are allocated. */
-static int take_strings(message_reader *reader, size_t expected, int optional,
-                        oc__store_strings *strings, const char *what)
+ * texts stay in the record, which strings then owns (*payload becomes
+ * NULL); only the pointers to them are allocated. */
+static int take_strings(message_reader *reader, unsigned char **payload, size_t expected,
+                        int optional, oc__store_strings *strings, const char *what)
 {
     uint64_t count;
     size_t pool_size;
@@ -289,37 +408,24 @@ static int take_strings(message_reader *reader, size_t expected, int optional,
         return OC_ERROR_IO;
     if (count == 0)
         return OC_OK;
+    if (pool[pool_size - 1] != '\0')
+        return refuse(reader, "%s: the last text has no end", what);
     if ((strings->items = malloc((size_t)count * sizeof *strings->items)) == NULL)
         return OC_ERROR_NO_MEMORY;
+    strings->pool = (char *)*payload;
+    *payload = NULL;
     strings->count = (size_t)count;
+    /* The pool ends with a NUL, so no text runs past it. */
     char *cursor = pool, *end = pool + pool_size;
     for (size_t i = 0; i < strings->count; i++) {
-        size_t length = strnlen(cursor, (size_t)(end - cursor));
-        if (length == (size_t)(end - cursor))
-            return refuse(reader, "%s: text %zu has no end", what, i);
+        if (cursor == end)
+            return refuse(reader, "%s: %zu texts where %zu were announced", what, i,
+                          strings->count);
         strings->items[i] = cursor;
-        cursor += length + 1;
+        cursor += strlen(cursor) + 1;
     }
     if (cursor != end)
         return refuse(reader, "%s: %zu bytes after the last text", what, (size_t)(end - cursor));
-    return OC_OK;
-}
-
-static int take_times(message_reader *reader, oc__store_frame *frame)
-{
-    if (take_count(reader, sizeof *frame->times, &frame->time_count, "the time count") != OC_OK)
-        return OC_ERROR_IO;
-    if (frame->time_count == 0)
-        return refuse(reader, "frame %s has no times", frame->name);
-    const unsigned char *times = take(reader, frame->time_count * sizeof *frame->times, "times");
-    if (times == NULL)
-        return OC_ERROR_IO;
-    if ((frame->times = malloc(frame->time_count * sizeof *frame->times)) == NULL)
-        return OC_ERROR_NO_MEMORY;
-    memcpy(frame->times, times, frame->time_count * sizeof *frame->times);
-    for (size_t t = 1; t < frame->time_count; t++)
-        if (frame->times[t] <= frame->times[t - 1])
-            return refuse(reader, "frame %s: times not increasing at %zu", frame->name, t);
     return OC_OK;
 }
 
@@ -338,6 +444,68 @@ static int index_codes(message_reader *reader, oc__store_frame *frame)
         if (existing != OC__STORE_NO_INDEX)
             return refuse(reader, "frame %s: area code '%s' twice", frame->name, codes[i]);
     }
+    return OC_OK;
+}
+
+/* A new frame of the store (counted at once, so closing the store frees
+ * whatever of it is built). */
+static oc__store_frame *add_frame(oc__store *store, size_t *capacity)
+{
+    if (store->frame_count == *capacity) {
+        size_t larger = *capacity ? *capacity * 2 : 4;
+        oc__store_frame *frames = realloc(store->frames, larger * sizeof *frames);
+        if (frames == NULL)
+            return NULL;
+        store->frames = frames;
+        *capacity = larger;
+    }
+    oc__store_frame *frame = &store->frames[store->frame_count++];
+    memset(frame, 0, sizeof *frame);
+    frame->path = store->path;
+    return frame;
+}
+
+static int take_areas(message_reader *reader, unsigned char **payload, oc__store *store,
+                      size_t *capacity)
+{
+    oc__store_frame *frame = add_frame(store, capacity);
+    if (frame == NULL)
+        return OC_ERROR_NO_MEMORY;
+    int status = take_text(reader, 0, &frame->name, "a frame name");
+    if (status != OC_OK)
+        return status;
+    if (frame->name[0] != '/')
+        return refuse(reader, "frame name '%s' does not start with /", frame->name);
+    /* the area count is the number of codes: at least one */
+    uint64_t count;
+    unsigned char *counted = reader->cursor;
+    if (take_number(reader, &count, "area codes") != OC_OK)
+        return OC_ERROR_IO;
+    if (count == 0 || count > left(reader))
+        return refuse(reader, "frame %s: %llu areas", frame->name, (unsigned long long)count);
+    reader->cursor = counted;
+    frame->area_count = (size_t)count;
+    if ((status = take_strings(reader, payload, frame->area_count, 0, &frame->codes, "area codes"))
+        != OC_OK)
+        return status;
+    return index_codes(reader, frame);
+}
+
+static int take_times(message_reader *reader, oc__store_frame *frame)
+{
+    if (take_count(reader, sizeof *frame->times, &frame->time_count, "the time count") != OC_OK)
+        return OC_ERROR_IO;
+    if (frame->time_count == 0)
+        return refuse(reader, "frame %s has no times", frame->name);
+    const unsigned char *times = take(reader, frame->time_count * sizeof *frame->times, "times");
+    if (times == NULL)
+        return OC_ERROR_IO;
+    if ((frame->times = malloc(frame->time_count * sizeof *frame->times)) == NULL)
+        return OC_ERROR_NO_MEMORY;
+    memcpy(frame->times, times, frame->time_count * sizeof *frame->times);
+    for (size_t t = 1; t < frame->time_count; t++)
+        if (frame->times[t] <= frame->times[t - 1])
+            return refuse(reader, "frame %s: times not increasing at %zu", frame->name, t);
     return OC_OK;
 }
 
@@ -360,109 +528,247 @@ static int take_measure(message_reader *reader, oc__store_measure_entry *entry)
     return OC_OK;
 }
 
-static int take_frame(message_reader *reader, const char *path, oc__store_frame *frame)
+static int take_measures(message_reader *reader, oc__store_frame *frame)
 {
-    frame->path = path;
-    int status = take_text(reader, 0, &frame->name, "a frame name");
-    if (status != OC_OK)
-        return status;
-    if (frame->name[0] != '/')
-        return refuse(reader, "frame name '%s' does not start with /", frame->name);
-    if (take_count(reader, 1, &frame->area_count, "the area count") != OC_OK)
+    size_t count;
+    if (take_count(reader, 6 * sizeof(uint64_t), &count, "the measure count") != OC_OK)
         return OC_ERROR_IO;
-    if (frame->area_count == 0)
-        return refuse(reader, "frame %s has no areas", frame->name);
-    if ((status = take_times(reader, frame)) != OC_OK
-        || (status = take_strings(reader, frame->area_count, 0, &frame->codes, "area codes")) != OC_OK
-        || (status = take_strings(reader, frame->area_count, 1, &frame->names, "area names")) != OC_OK
-        || (status = take_strings(reader, frame->area_count, 1, &frame->parents, "area parents")) != OC_OK
-        || (status = index_codes(reader, frame)) != OC_OK)
-        return status;
-    size_t measure_count;
-    if (take_count(reader, 6 * sizeof(uint64_t), &measure_count, "the measure count") != OC_OK)
-        return OC_ERROR_IO;
-    if ((frame->measures = calloc(measure_count ? measure_count : 1, sizeof *frame->measures)) == NULL)
+    if ((frame->measures = calloc(count ? count : 1, sizeof *frame->measures)) == NULL)
         return OC_ERROR_NO_MEMORY;
     /* Counted before it is filled, so that a failure frees its texts. */
-    for (; frame->measure_count < measure_count && status == OC_OK; frame->measure_count++)
+    int status = OC_OK;
+    for (; frame->measure_count < count && status == OC_OK; frame->measure_count++)
         status = take_measure(reader, &frame->measures[frame->measure_count]);
     return status;
 }
 
-static int take_store(message_reader *reader, oc__store *store)
+/* The failure the reader reported, which must be a status it can have. */
+static int take_failure(message_reader *reader, int *carried, char **message)
 {
-    if (take_count(reader, 1, &store->frame_count, "the frame count") != OC_OK)
+    uint64_t status;
+    if (take_number(reader, &status, "the status") != OC_OK)
         return OC_ERROR_IO;
-    if (store->frame_count == 0)
-        return refuse(reader, "no frame");
-    /* Counted before they are filled (calloc'd): closing frees them all. */
-    if ((store->frames = calloc(store->frame_count, sizeof *store->frames)) == NULL)
-        return OC_ERROR_NO_MEMORY;
-    int status = OC_OK;
-    for (size_t f = 0; f < store->frame_count && status == OC_OK; f++)
-        status = take_frame(reader, store->path, &store->frames[f]);
-    return status;
-}
-
-/* The failure the child reported, which must be a status it can have. */
-static int take_failure(message_reader *reader, int status, char **message)
-{
-    if (status > OC_OK || status < OC_ERROR_CONFIG)
-        return refuse(reader, "status %d is not one a reader gives", status);
-    int taken = take_text(reader, 0, message, "the error message");
+    if ((int64_t)status >= OC_OK || (int64_t)status < OC_ERROR_CONFIG)
+        return refuse(reader, "status %lld is not one a reader gives", (long long)status);
+    char *text;
+    int taken = take_text(reader, 0, &text, "the error message");
     if (taken != OC_OK)
         return taken;
-    if ((*message)[0] == '\0' || strlen(*message) >= OC_ERROR_MESSAGE_SIZE)
-        return refuse(reader, "an error message of %zu bytes", strlen(*message));
+    size_t length = strlen(text);
+    if (length == 0 || length >= OC_ERROR_MESSAGE_SIZE) {
+        free(text);
+        return refuse(reader, "an error message of %zu bytes", length);
+    }
+    *carried = (int)(int64_t)status;
+    *message = text;
     return OC_OK;
 }
 
-int oc__store_message_decode(const char *path, unsigned char *bytes, size_t size,
-                             oc__store **store_out, oc_error *error)
+/* Where records come from: the pipe (descriptor >= 0) or a buffer. */
+typedef struct record_source {
+    int descriptor;
+    const unsigned char *bytes;
+    size_t size;
+    size_t offset;
+} record_source;
+
+/* Reads up to size bytes; *done < size when the end came first. */
+static int source_read(record_source *source, void *into, size_t size, size_t *done)
+{
+    *done = 0;
+    if (source->descriptor < 0) {
+        *done = size < source->size - source->offset ? size : source->size - source->offset;
+        if (*done > 0)
+            memcpy(into, source->bytes + source->offset, *done);
+        source->offset += *done;
+        return OC_OK;
+    }
+    while (*done < size) {
+        ssize_t got = read(source->descriptor, (unsigned char *)into + *done, size - *done);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return OC_ERROR_IO;
+        if (got == 0)
+            break;
+        *done += (size_t)got;
+    }
+    return OC_OK;
+}
+
+/* How reading the records ended, beyond the status. */
+typedef struct rebuild_end {
+    int cut_short;     /* the records stopped before END or FAILURE */
+    int read_errno;    /* reading the pipe failed (0: it did not) */
+} rebuild_end;
+
+/* The next record: its tag and payload (malloc'd into *payload, owned by
+ * the caller). OC_ERROR_NOT_FOUND when the records end before it does. */
+static int read_record(record_source *source, uint64_t *tag, unsigned char **payload,
+                       size_t *length, message_reader *reader, rebuild_end *end)
+{
+    uint64_t header[2];
+    size_t done;
+    *payload = NULL;
+    if (source_read(source, header, sizeof header, &done) != OC_OK) {
+        end->read_errno = errno ? errno : EIO;
+        return OC_ERROR_IO;
+    }
+    if (done < sizeof header) {
+        end->cut_short = 1;
+        refuse(reader, "cut short before END");
+        return OC_ERROR_NOT_FOUND;
+    }
+    *tag = header[0];
+    if (header[0] < RECORD_AREAS || header[0] > RECORD_FAILURE || header[1] > RECORD_MOST)
+        return refuse(reader, "a record of kind %llu and %llu bytes",
+                      (unsigned long long)header[0], (unsigned long long)header[1]);
+    *length = (size_t)header[1];
+    /* Grown as the bytes arrive: a garbled length costs only what came. */
+    size_t capacity = *length < RECORD_FIRST_BYTES ? *length : RECORD_FIRST_BYTES, have = 0;
+    for (;;) {
+        unsigned char *larger = realloc(*payload, capacity ? capacity : 1);
+        if (larger == NULL)
+            return OC_ERROR_NO_MEMORY;
+        *payload = larger;
+        if (source_read(source, *payload + have, capacity - have, &done) != OC_OK) {
+            end->read_errno = errno ? errno : EIO;
+            return OC_ERROR_IO;
+        }
+        have += done;
+        if (have < capacity) {
+            end->cut_short = 1;
+            refuse(reader, "cut short in a record of kind %llu", (unsigned long long)*tag);
+            return OC_ERROR_NOT_FOUND;
+        }
+        if (have == *length)
+            return OC_OK;
+        capacity = *length - capacity < capacity ? *length : 2 * capacity;
+    }
+}
+
+/* Builds the store from the records of source. Returns OC_OK with *store
+ * set; the status and message of a FAILURE record; OC_ERROR_IO with the
+ * reason in reason when the records are not a reader's (end->cut_short
+ * when they stopped early, end->read_errno when the pipe failed); or
+ * OC_ERROR_NO_MEMORY. */
+static int rebuild(record_source *source, oc__store *store, char *reason, int *carried,
+                   char **message, rebuild_end *end)
+{
+    char start[sizeof message_start];
+    size_t done;
+    message_reader reader = {NULL, NULL, reason};
+    if (source_read(source, start, sizeof start, &done) != OC_OK) {
+        end->read_errno = errno ? errno : EIO;
+        return OC_ERROR_IO;
+    }
+    if (done < sizeof start) {
+        end->cut_short = 1;
+        return refuse(&reader, "cut short before it started");
+    }
+    if (memcmp(start, message_start, sizeof start) != 0)
+        return refuse(&reader, "it does not start as one");
+    size_t capacity = 0;
+    uint64_t expected = RECORD_AREAS;
+    for (;;) {
+        uint64_t tag = 0;
+        unsigned char *payload;
+        size_t length = 0;
+        int status = read_record(source, &tag, &payload, &length, &reader, end);
+        if (status == OC_ERROR_NOT_FOUND)
+            status = OC_ERROR_IO;
+        if (status == OC_OK && tag != expected && tag != RECORD_FAILURE
+            && !(tag == RECORD_END && expected == RECORD_AREAS))
+            status = refuse(&reader, "a record of kind %llu where %llu belongs",
+                            (unsigned long long)tag, (unsigned long long)expected);
+        oc__store_frame *frame = store->frame_count ? &store->frames[store->frame_count - 1] : NULL;
+        reader.cursor = payload;
+        reader.end = payload + length;
+        if (status == OC_OK) {
+            switch (tag) {
+            case RECORD_AREAS:
+                status = take_areas(&reader, &payload, store, &capacity);
+                break;
+            case RECORD_TIMES:
+                status = take_times(&reader, frame);
+                break;
+            case RECORD_NAMES:
+            case RECORD_PARENTS:
+                status = take_strings(&reader, &payload, frame->area_count, 1,
+                                      tag == RECORD_NAMES ? &frame->names : &frame->parents,
+                                      tag == RECORD_NAMES ? "area names" : "area parents");
+                break;
+            case RECORD_MEASURES:
+                status = take_measures(&reader, frame);
+                break;
+            case RECORD_END: {
+                uint64_t count;
+                status = take_number(&reader, &count, "the frame count");
+                if (status == OC_OK && (count == 0 || count != store->frame_count))
+                    status = refuse(&reader, "it ends after %zu frames, saying %llu",
+                                    store->frame_count, (unsigned long long)count);
+                break;
+            }
+            default:
+                status = take_failure(&reader, carried, message);
+                break;
+            }
+        }
+        if (status == OC_OK && left(&reader) > 0)
+            status = refuse(&reader, "%zu bytes left in a record of kind %llu", left(&reader),
+                            (unsigned long long)tag);
+        free(payload);
+        if (status != OC_OK)
+            return status;
+        if (tag == RECORD_END || tag == RECORD_FAILURE)
+            break;
+        expected = tag == RECORD_MEASURES ? RECORD_AREAS : tag + 1;
+    }
+    if (source->descriptor < 0 && source->offset < source->size)
+        return refuse(&reader, "%zu bytes after its end", source->size - source->offset);
+    return *message != NULL ? *carried : OC_OK;
+}
+
+/* rebuild into a new store; the error says what went wrong. */
+static int rebuild_store(const char *path, record_source *source, oc__store **store_out,
+                         rebuild_end *end, oc_error *error)
 {
     *store_out = NULL;
-    message_reader reader = {bytes, bytes + size, ""};
-    oc__store *store = NULL;
+    memset(end, 0, sizeof *end);
+    oc__store *store = calloc(1, sizeof *store);
+    if (store == NULL || (store->path = strdup(path)) == NULL) {
+        free(store);
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", path);
+    }
+    store->without_file = 1;
+    char reason[REASON_SIZE] = "";
     char *message = NULL;
-    uint64_t carried = 0;
-    int status = OC_OK;
-    const unsigned char *start = take(&reader, sizeof message_start, "its start");
-    if (start == NULL || memcmp(start, message_start, sizeof message_start) != 0)
-        status = refuse(&reader, "it does not start as one");
-    else if (take_number(&reader, &carried, "the status") != OC_OK)
-        status = OC_ERROR_IO;
-    else if ((int64_t)carried != OC_OK)
-        status = (int64_t)carried < INT32_MIN || (int64_t)carried > INT32_MAX
-                     ? refuse(&reader, "status %lld is not one a reader gives", (long long)carried)
-                     : take_failure(&reader, (int)(int64_t)carried, &message);
-    else if ((store = calloc(1, sizeof *store)) == NULL || (store->path = strdup(path)) == NULL)
-        status = OC_ERROR_NO_MEMORY;
-    else {
-        store->without_file = 1;
-        store->message = bytes;
-        bytes = NULL;
-        status = take_store(&reader, store);
-    }
-    if (status == OC_OK) {
-        const unsigned char *end = take(&reader, sizeof message_end, "its end");
-        if (end == NULL || memcmp(end, message_end, sizeof message_end) != 0)
-            status = refuse(&reader, "it does not end as one");
-        else if (left(&reader) > 0)
-            status = refuse(&reader, "%zu bytes after its end", left(&reader));
-    }
-    if (status == OC_OK && message != NULL)
-        status = oc_error_set(error, (int)(int64_t)carried, "%s", message);
+    int carried = OC_OK;
+    int status = rebuild(source, store, reason, &carried, &message, end);
+    if (message != NULL && status == carried)
+        oc_error_set(error, status, "%s", message);
     else if (status == OC_ERROR_NO_MEMORY)
         oc_error_set(error, status, "%s: out of memory", path);
+    else if (end->read_errno != 0)
+        oc_error_set(error, status, "%s: cannot read the store reader's answer: %s", path,
+                     strerror(end->read_errno));
     else if (status != OC_OK)
-        oc_error_set(error, OC_ERROR_IO, "%s: the store reader's answer is malformed: %s", path,
-                     reader.reason);
+        oc_error_set(error, status, "%s: the store reader's answer is malformed: %s", path, reason);
     free(message);
-    free(bytes);
-    if (store != NULL && status == OC_OK)
+    if (status == OC_OK)
         *store_out = store;
-    else if (store != NULL)
+    else
         oc__store_close(store);
+    return status;
+}
+
+int oc__store_message_decode(const char *path, unsigned char *bytes, size_t size,
+                             oc__store **store, oc_error *error)
+{
+    record_source source = {-1, bytes, size, 0};
+    rebuild_end end;
+    int status = rebuild_store(path, &source, store, &end, error);
+    free(bytes);
     return status;
 }
 
@@ -499,79 +805,23 @@ int oc__store_wait_reader(pid_t child, const char *path, int *exit_status, oc_er
                         path, strsignal(signal_number), signal_number);
 }
 
-/* Writes every piece, however the pipe splits them. */
-static int write_pieces(int descriptor, struct iovec *pieces, size_t count)
+static void send_part(void *context, const oc__store_frame *frame, int part)
 {
-#ifdef IOV_MAX
-    const size_t most = IOV_MAX;
-#else
-    const size_t most = 16; /* what POSIX guarantees */
-#endif
-    while (count > 0) {
-        ssize_t written = writev(descriptor, pieces, (int)(count < most ? count : most));
-        if (written < 0 && errno == EINTR)
-            continue;
-        if (written <= 0)
-            return OC_ERROR_IO;
-        size_t done = (size_t)written;
-        for (; count > 0 && done >= pieces->iov_len; pieces++, count--)
-            done -= pieces->iov_len;
-        if (count > 0) {
-            pieces->iov_base = (char *)pieces->iov_base + done;
-            pieces->iov_len -= done;
-        }
-    }
-    return OC_OK;
+    send_record(context, &(message_record){(uint64_t)(1 + part), frame, 0, NULL});
 }
 
-/* In the child: opens the store, answers and exits, without the atexit
- * handlers and stdio buffers it shares with the host (nor freeing what
- * the process's end frees faster). */
+/* In the child: opens the store, sending each part as it is loaded, and
+ * exits without the atexit handlers and stdio buffers it shares with the
+ * host (nor freeing what the process's end frees faster). */
 static void answer(const char *path, int descriptor)
 {
+    record_sink sink = {descriptor, NULL, 0, 0, 0};
+    send_start(&sink);
     oc__store *store = NULL;
     oc_error error;
-    int status = oc__store_open(path, &store, &error);
-    message_writer writer;
-    if (encode_pieces(store, status, status == OC_OK ? NULL : error.message, &writer) != OC_OK) {
-        oc_error_set(&error, OC_ERROR_NO_MEMORY, "%s: out of memory", path);
-        if (encode_pieces(NULL, error.status, error.message, &writer) != OC_OK)
-            _exit(1);
-    }
-    _exit(write_pieces(descriptor, writer.pieces, writer.piece_count) == OC_OK ? 0 : 1);
-}
-
-/* Reads until end of file into *bytes (malloc'd, owned by the caller). */
-static int read_all(int descriptor, unsigned char **bytes_out, size_t *size_out)
-{
-    size_t capacity = (size_t)1 << 16, size = 0;
-    unsigned char *bytes = malloc(capacity);
-    int status = bytes != NULL ? OC_OK : OC_ERROR_NO_MEMORY;
-    while (status == OC_OK) {
-        if (size == capacity) {
-            unsigned char *larger = capacity <= SIZE_MAX / 2 ? realloc(bytes, capacity * 2) : NULL;
-            if (larger == NULL) {
-                status = OC_ERROR_NO_MEMORY;
-                break;
-            }
-            bytes = larger;
-            capacity *= 2;
-        }
-        ssize_t got = read(descriptor, bytes + size, capacity - size);
-        if (got == 0)
-            break;
-        if (got < 0 && errno != EINTR)
-            status = OC_ERROR_IO;
-        else if (got > 0)
-            size += (size_t)got;
-    }
-    if (status != OC_OK) {
-        free(bytes);
-        bytes = NULL;
-    }
-    *bytes_out = bytes;
-    *size_out = size;
-    return status;
+    int status = oc__store_open_telling(path, send_part, &sink, &store, &error);
+    send_end(&sink, store, status, status == OC_OK ? NULL : error.message);
+    _exit(sink.failed ? 1 : 0);
 }
 
 int oc__store_open_contained(const char *path, oc__store **store, oc_error *error)
@@ -580,6 +830,11 @@ int oc__store_open_contained(const char *path, oc__store **store, oc_error *erro
     int ends[2];
     if (pipe(ends) != 0)
         return oc__store_open(path, store, error);
+    /* The pipe's default 64 KiB would pass a national frame's names in a
+     * dozen turns of the two processes; where Linux allows, in one. */
+#ifdef F_SETPIPE_SZ
+    fcntl(ends[1], F_SETPIPE_SZ, 1 << 20);
+#endif
     struct sigaction saved;
     pid_t child = oc__store_fork_reader(&saved);
     if (child == 0) {
@@ -592,32 +847,33 @@ int oc__store_open_contained(const char *path, oc__store **store, oc_error *erro
         sigaction(SIGCHLD, &saved, NULL);
         return oc__store_open(path, store, error);
     }
-    unsigned char *bytes;
-    size_t size;
-    int read_errno = 0;
-    int status = read_all(ends[0], &bytes, &size);
-    if (status != OC_OK) {
-        read_errno = errno;
-        kill(child, SIGKILL); /* its answer can no longer be had */
-    }
+    record_source source = {ends[0], NULL, 0, 0};
+    rebuild_end end;
+    int status = rebuild_store(path, &source, store, &end, error);
     close(ends[0]);
+    /* A whole answer is final, whatever the reader does next: it was done
+     * with HDF5 when it sent it. Its exit (unmapping what HDF5 used, about
+     * a millisecond at national size) overlaps the host's planning: the
+     * store reaps it when it closes. */
+    if (status == OC_OK) {
+        (*store)->reader = child;
+        sigaction(SIGCHLD, &saved, NULL);
+        return OC_OK;
+    }
+    /* Otherwise the reader's end says why, when the answer stopped short. */
+    if (!end.cut_short)
+        kill(child, SIGKILL);
     int exit_status = 0;
     oc_error wait_error;
     int waited = oc__store_wait_reader(child, path, &exit_status, &wait_error);
     sigaction(SIGCHLD, &saved, NULL);
-    if (status == OC_ERROR_NO_MEMORY)
-        return oc_error_set(error, status, "%s: out of memory", path);
-    if (status != OC_OK)
-        return oc_error_set(error, status, "%s: cannot read the store reader's answer: %s", path,
-                            strerror(read_errno));
+    if (!end.cut_short)
+        return status;
     if (waited != OC_OK)
-        status = oc_error_set(error, waited, "%s", wait_error.message);
-    else if (exit_status != 0)
-        status = oc_error_set(error, OC_ERROR_IO,
-                              "%s: the store reader exited with status %d before it answered",
-                              path, exit_status);
-    else
-        return oc__store_message_decode(path, bytes, size, store, error);
-    free(bytes);
+        return oc_error_set(error, waited, "%s", wait_error.message);
+    if (exit_status != 0)
+        return oc_error_set(error, OC_ERROR_IO,
+                            "%s: the store reader exited with status %d before it answered", path,
+                            exit_status);
     return status;
 }

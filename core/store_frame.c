@@ -586,32 +586,33 @@ static int load_measures(oc__store_frame *frame, hid_t group, oc__store_sink *si
     return status;
 }
 
+/* After a step of the loader: the frame's status so far, and whether the
+ * loader stops. A part loaded with nothing wrong before it is told. */
+static int after_step(oc__store_frame *frame, int part, int step, int *status,
+                      const oc__store_sink *sink)
+{
+    if (*status == OC_OK)
+        *status = step;
+    if (*status == OC_OK && frame->loaded != NULL)
+        frame->loaded(frame->loaded_context, frame, part);
+    return *status != OC_OK && !oc__store_sink_collects(sink);
+}
+
 int oc__store_frame_load(oc__store_frame *frame, hid_t group, oc__store_sink *sink)
 {
-    int collect = oc__store_sink_collects(sink);
-    int status = load_areas(frame, group, sink);
-    if (status != OC_OK && !collect)
+    int status = OC_OK;
+    if (after_step(frame, OC__STORE_PART_AREAS, load_areas(frame, group, sink), &status, sink)
+        || after_step(frame, OC__STORE_PART_TIMES, load_times(frame, group, sink), &status, sink))
         return status;
-    int step = load_times(frame, group, sink);
-    if (status == OC_OK)
-        status = step;
-    if (status != OC_OK && !collect)
+    if (!frame->without_labels
+        && (after_step(frame, OC__STORE_PART_NAMES,
+                       load_area_attribute(frame, group, "area_name", &frame->names, sink),
+                       &status, sink)
+            || after_step(frame, OC__STORE_PART_PARENTS,
+                          load_area_attribute(frame, group, "area_parent", &frame->parents, sink),
+                          &status, sink)))
         return status;
-    if (!frame->without_labels) {
-        step = load_area_attribute(frame, group, "area_name", &frame->names, sink);
-        if (status == OC_OK)
-            status = step;
-        if (status != OC_OK && !collect)
-            return status;
-        step = load_area_attribute(frame, group, "area_parent", &frame->parents, sink);
-        if (status == OC_OK)
-            status = step;
-        if (status != OC_OK && !collect)
-            return status;
-    }
-    step = load_measures(frame, group, sink);
-    if (status == OC_OK)
-        status = step;
+    after_step(frame, OC__STORE_PART_MEASURES, load_measures(frame, group, sink), &status, sink);
     return status;
 }
 

@@ -55,9 +55,9 @@ void oc__store_index_free(oc__store_index *index);
 
 typedef struct oc__store_strings {
     char **items;   /* owned; count pointers into pool */
-    /* owned; the NUL-terminated texts, back to back, in item order; NULL
-     * in a store rebuilt from a reader's message, whose texts stay in the
-     * message (struct oc__store) */
+    /* owned: the block that holds the NUL-terminated texts (from the
+     * loader: the texts back to back, in item order; in a store rebuilt
+     * from a reader's message: the record they came in) */
     char *pool;
     size_t count;
 } oc__store_strings;
@@ -112,6 +112,19 @@ void oc__store_chunk_buffers_free(oc__store_chunk_buffers *buffers);
 
 /* ---- Frames -------------------------------------------------------------- */
 
+/* The parts of a frame, in the order the loader reads them. */
+enum {
+    OC__STORE_PART_AREAS,     /* the area codes (and their index) */
+    OC__STORE_PART_TIMES,
+    OC__STORE_PART_NAMES,     /* area_name, perhaps absent */
+    OC__STORE_PART_PARENTS,   /* area_parent, perhaps absent */
+    OC__STORE_PART_MEASURES   /* the last: the frame is complete */
+};
+
+/* Told of each part of a frame as soon as it is loaded, before the loader
+ * reads the next (frame borrowed for the call). */
+typedef void (*oc__store_part_callback)(void *context, const oc__store_frame *frame, int part);
+
 typedef struct oc__store_measure_entry {
     oc__store_measure measure;   /* first, so a measure pointer is an entry's */
     char *strings[5];            /* owned: name, units, long_name, frequency, source */
@@ -142,6 +155,9 @@ struct oc__store_frame {
     /* Set before loading: area codes, names and parents are not read, only
      * the number of areas (oc__store_open_for_reading). */
     int without_labels;
+    /* Set before loading, or NULL: told of each part once it is loaded. */
+    oc__store_part_callback loaded;
+    void *loaded_context;
 };
 
 struct oc__store {
@@ -153,8 +169,19 @@ struct oc__store {
     /* Rebuilt from a reader's message (oc__store_open_contained): no file,
      * no HDF5 object, and closing it calls no HDF5 function. */
     int without_file;
-    unsigned char *message;   /* owned: that message, when without_file */
+    /* The process that read it (oc__store_open_contained), reaped when the
+     * store closes, so that the host need not wait for it to exit; 0:
+     * none. */
+    pid_t reader;
+    oc__store_part_callback loaded;  /* for each frame's loaded, or NULL */
+    void *loaded_context;
 };
+
+/* oc__store_open, telling loaded (may be NULL) of each part of each frame
+ * as soon as it is loaded: what oc__store_open_contained's reader sends
+ * the host while it reads the rest. */
+int oc__store_open_telling(const char *path, oc__store_part_callback loaded, void *context,
+                           oc__store **store, oc_error *error);
 
 /* The datasets of a frame group that are axes or area attributes rather
  * than measures. */

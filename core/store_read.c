@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "store_internal.h"
 
@@ -75,6 +76,8 @@ static int load_frame(oc__store *store, hid_t parent, const char *group_name,
     oc__store_sink sink = {store->path, NULL, NULL, 0, error};
     frame->path = store->path;
     frame->without_labels = store->without_labels;
+    frame->loaded = store->loaded;
+    frame->loaded_context = store->loaded_context;
     frame->group = H5Gopen2(parent, group_name, H5P_DEFAULT);
     if (frame->group < 0) {
         char reason[256];
@@ -126,8 +129,8 @@ static int load_frames(oc__store *store, oc_error *error)
     return status;
 }
 
-static int open_store(const char *path, int without_labels, oc__store **store_out,
-                      oc_error *error)
+static int open_store(const char *path, int without_labels, oc__store_part_callback loaded,
+                      void *context, oc__store **store_out, oc_error *error)
 {
     *store_out = NULL;
     oc__store_hdf5_quiet();
@@ -140,6 +143,8 @@ static int open_store(const char *path, int without_labels, oc__store **store_ou
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", path);
     }
     store->without_labels = without_labels;
+    store->loaded = loaded;
+    store->loaded_context = context;
     store->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (store->file < 0) {
         char reason[256];
@@ -161,12 +166,18 @@ static int open_store(const char *path, int without_labels, oc__store **store_ou
 
 int oc__store_open(const char *path, oc__store **store_out, oc_error *error)
 {
-    return open_store(path, 0, store_out, error);
+    return open_store(path, 0, NULL, NULL, store_out, error);
 }
 
 int oc__store_open_for_reading(const char *path, oc__store **store_out, oc_error *error)
 {
-    return open_store(path, 1, store_out, error);
+    return open_store(path, 1, NULL, NULL, store_out, error);
+}
+
+int oc__store_open_telling(const char *path, oc__store_part_callback loaded, void *context,
+                           oc__store **store_out, oc_error *error)
+{
+    return open_store(path, 0, loaded, context, store_out, error);
 }
 
 void oc__store_close(oc__store *store)
@@ -181,7 +192,8 @@ void oc__store_close(oc__store *store)
             H5Fclose(store->file);
         H5Eclear2(H5E_DEFAULT);
     }
-    free(store->message);
+    while (store->reader > 0 && waitpid(store->reader, NULL, 0) < 0 && errno == EINTR)
+        continue;
     free(store->path);
     free(store);
 }
