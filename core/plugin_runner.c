@@ -5,6 +5,13 @@
  * deadline, and reaps with WNOHANG, so a job that hangs, floods or closes
  * its pipe early cannot stall the others. (Retiring an idle worker to
  * make room for another group waits for it to exit, at most a second.)
+ *
+ * A job is over when its stream's last record (END or ERROR) has arrived
+ * and checked, not when its pipe closes: a process the plugin started
+ * inherits the pipe's write end and may hold it as long as it lives. Such
+ * processes are in the worker's process group, which goes with the worker
+ * (core/runner_worker.h); SIGCHLD wakes the host when a worker exits, so
+ * that it kills the group at once and a pipe the group held closes.
  */
 #define _GNU_SOURCE /* pipe2, ppoll */
 #include "config.h"
@@ -56,6 +63,14 @@ typedef struct job_state {
 
 /* Set by oc__runner_request_stop, possibly from a signal handler. */
 static volatile sig_atomic_t stop_requested;
+/* Set by SIGCHLD while the host waits: some child exited. */
+static volatile sig_atomic_t child_exited;
+
+static void on_child_exit(int signal_number)
+{
+    (void)signal_number;
+    child_exited = 1;
+}
 
 void oc__runner_request_stop(int signal_number)
 {
@@ -155,7 +170,7 @@ static void reject_stream(job_state *state, const char *prefix, const char *deta
 {
     state->rejected = 1;
     snprintf(state->reason, sizeof state->reason, "%s%s", prefix, detail);
-    kill(state->worker->pid, SIGKILL);
+    oc__runner_worker_kill(state->worker);
     stop_reading(state);
 }
 
@@ -168,6 +183,22 @@ static void refuse_stream(job_state *state, const oc_error *error)
         reject_stream(state, "the host ran out of memory holding its results", "");
     else
         reject_stream(state, "sent malformed results: ", error->message);
+}
+
+/* The job's stream is over: its last record arrived, or its pipe closed.
+ * Judged by what arrived: a stream without its END or ERROR record is
+ * incomplete. */
+static void end_stream(job_state *state)
+{
+    oc_error error;
+    if (oc__wire_reader_finish(&state->reader, &error) != OC_OK) {
+        state->incomplete = 1;
+        state->ended = now();
+        /* What the job will say if its worker has to be killed. */
+        snprintf(state->reason, sizeof state->reason,
+                 "closed its result stream before finishing: %s", error.message);
+    }
+    stop_reading(state);
 }
 
 static void read_from_child(const oc__runner_job *job, job_state *state)
@@ -185,14 +216,7 @@ static void read_from_child(const oc__runner_job *job, job_state *state)
         return;
     }
     if (got == 0) {
-        if (oc__wire_reader_finish(&state->reader, &error) != OC_OK) {
-            state->incomplete = 1;
-            state->ended = now();
-            /* What the job will say if its worker has to be killed. */
-            snprintf(state->reason, sizeof state->reason,
-                     "closed its result stream before finishing: %s", error.message);
-        }
-        stop_reading(state);
+        end_stream(state);
         return;
     }
     if (oc__wire_reader_received(&state->reader, (size_t)got, &error) != OC_OK) {
@@ -203,7 +227,12 @@ static void read_from_child(const oc__runner_job *job, job_state *state)
         char limit[64];
         snprintf(limit, sizeof limit, "%zu bytes of results", job->stream_limit);
         reject_stream(state, "sent more than ", limit);
+        return;
     }
+    /* Nothing may follow (the reader refuses it), so the job is complete
+     * even if its pipe never closes. Once per read, not per result. */
+    if (state->reader.ended || state->reader.job_failed)
+        end_stream(state);
 }
 
 /* Writes the one-line reason a finished job failed, or returns 0 if it
@@ -403,10 +432,11 @@ static oc__runner_worker *worker_for(const oc__runner_job *jobs, size_t count, s
     return free_slot;
 }
 
-/* A job's stream has ended (its pipe is closed). A whole stream is judged
- * at once and its worker goes back to waiting; a broken one needs its
- * worker's exit status, so it is judged once the worker is reaped.
- * Returns 1 when the job is done. */
+/* A job's stream has ended (its last record arrived or its pipe closed;
+ * the host reads it no more). A whole stream is judged at once and its
+ * worker goes back to waiting; a broken one needs its worker's exit
+ * status, so it is judged once the worker is reaped. Returns 1 when the
+ * job is done. */
 static int judge_ended_job(job_state *state, struct timespec current, oc_error *error,
                            int *host_failed)
 {
@@ -415,19 +445,14 @@ static int judge_ended_job(job_state *state, struct timespec current, oc_error *
         worker->job = OC__RUNNER_NO_JOB;
         return 1;
     }
-    int wait_status;
-    pid_t reaped = waitpid(worker->pid, &wait_status, WNOHANG);
-    if (reaped == worker->pid) {
-        state->wait_status = wait_status;
-        if (worker->control >= 0)
-            close(worker->control);
-        oc__runner_worker_clear(worker);
+    pid_t pid = worker->pid;
+    int reaped = oc__runner_worker_reap(worker, &state->wait_status);
+    if (reaped > 0)
         return 1;
-    }
-    if (reaped < 0 && errno != EINTR) {
+    if (reaped < 0) {
         *host_failed = 1;
-        oc_error_set(error, OC_ERROR_IO, "cannot reap plugin process %ld: %s",
-                     (long)worker->pid, strerror(errno));
+        oc_error_set(error, OC_ERROR_IO, "cannot reap plugin process %ld: %s", (long)pid,
+                     strerror(errno));
         return 0;
     }
     if (state->incomplete && !state->killed_after_early_end) {
@@ -435,7 +460,7 @@ static int judge_ended_job(job_state *state, struct timespec current, oc_error *
         grace_over.tv_sec += EARLY_END_GRACE_SECONDS;
         if (deadline_passed(grace_over, current)) {
             state->killed_after_early_end = 1;
-            kill(worker->pid, SIGKILL);
+            oc__runner_worker_kill(worker);
         }
     }
     return 0;
@@ -497,6 +522,20 @@ static void relaunch(const oc__runner_job *jobs, size_t count, size_t index, job
     *state = ended;
 }
 
+/* A worker exited (SIGCHLD said some child did): its group is killed now,
+ * not when its job is judged, for a process the plugin started may hold
+ * the job's pipe open, and the job would then end only at its time limit
+ * (never, without one). Workers are reaped where their jobs are judged. */
+static void kill_groups_of_exited_workers(oc__runner_worker *workers, size_t worker_count)
+{
+    if (!child_exited)
+        return;
+    child_exited = 0;
+    for (size_t w = 0; w < worker_count; w++)
+        if (workers[w].pid > 0)
+            (void)oc__runner_worker_exited(&workers[w]);
+}
+
 /* Reaps workers that were told no job follows (jobs without a group). */
 static int reap_finished_workers(oc__runner_worker *workers, size_t worker_count)
 {
@@ -505,10 +544,10 @@ static int reap_finished_workers(oc__runner_worker *workers, size_t worker_count
         oc__runner_worker *worker = &workers[w];
         if (worker->pid == 0 || worker->control >= 0 || worker->job != OC__RUNNER_NO_JOB)
             continue;
-        pid_t reaped = waitpid(worker->pid, NULL, WNOHANG);
-        if (reaped == worker->pid || (reaped < 0 && errno != EINTR))
+        int reaped = oc__runner_worker_reap(worker, NULL);
+        if (reaped < 0)
             oc__runner_worker_clear(worker);
-        else
+        else if (reaped == 0)
             waiting = 1;
     }
     return waiting;
@@ -573,6 +612,7 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
         if (ready < 0 && errno != EINTR)
             return oc_error_set(error, OC_ERROR_IO, "cannot wait for plugin processes: %s",
                                 strerror(errno));
+        kill_groups_of_exited_workers(workers, max_parallel);
         for (nfds_t p = 0; ready > 0 && p < poll_count; p++)
             if (polls[p].revents != 0 && states[poll_jobs[p]].fd >= 0)
                 read_from_child(&jobs[poll_jobs[p]], &states[poll_jobs[p]]);
@@ -585,7 +625,7 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             if (state->has_deadline && !state->timed_out
                 && deadline_passed(state->deadline, current)) {
                 state->timed_out = 1;
-                kill(state->worker->pid, SIGKILL);
+                oc__runner_worker_kill(state->worker);
                 stop_reading(state);
             }
             if (state->fd >= 0)
@@ -655,10 +695,14 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
         || workers == NULL)
         status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory starting plugins");
 
-    /* Children must be reapable here: an inherited SIG_IGN for SIGCHLD
-     * would make the kernel reap them and waitpid fail. */
-    struct sigaction saved_action;
-    oc__runner_children_reapable(&saved_action);
+    /* A handler of SIGCHLD's own also keeps children reapable: an
+     * inherited SIG_IGN would make the kernel reap them and waitpid fail. */
+    struct sigaction saved_action, child_action;
+    memset(&child_action, 0, sizeof child_action);
+    sigemptyset(&child_action.sa_mask);
+    child_action.sa_handler = on_child_exit;
+    child_action.sa_flags = SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &child_action, &saved_action);
 
     if (status == OC_OK) {
         for (size_t i = 0; i < count; i++) {
@@ -668,17 +712,21 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
         for (size_t w = 0; w < max_parallel; w++)
             oc__runner_worker_clear(&workers[w]);
         collection collected = {summary, sink, 0, views, spares, 0, max_parallel};
-        /* The signals that ask a run to stop are held back except while
-         * the host waits: one that came between the check of
-         * stop_requested and the wait would otherwise go unnoticed until
-         * some job sent something or ran out of time (an hour, with a
-         * long time limit and a job that hangs). Workers unblock them. */
-        sigset_t stop_signals, waiting_mask;
+        /* The signals that ask a run to stop, and SIGCHLD, are held back
+         * except while the host waits: one that came between the check of
+         * its flag and the wait would otherwise go unnoticed until some
+         * job sent something or ran out of time (an hour, with a long time
+         * limit and a job that hangs). Workers unblock them. */
+        sigset_t stop_signals, callers_mask, waiting_mask;
         sigemptyset(&stop_signals);
         sigaddset(&stop_signals, SIGTERM);
         sigaddset(&stop_signals, SIGINT);
         sigaddset(&stop_signals, SIGHUP);
-        sigprocmask(SIG_BLOCK, &stop_signals, &waiting_mask);
+        sigaddset(&stop_signals, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &stop_signals, &callers_mask);
+        waiting_mask = callers_mask;
+        sigdelset(&waiting_mask, SIGCHLD); /* whatever the caller's mask */
+        child_exited = 0;
         status = supervise(jobs, count, max_parallel, states, workers, polls, poll_jobs,
                            &collected, &waiting_mask, error);
         for (size_t i = 0; i < collected.spare_count; i++)
@@ -687,7 +735,7 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
             abandon(states, count, workers, max_parallel);
         for (size_t w = 0; w < max_parallel; w++)
             oc__runner_worker_retire(&workers[w]);
-        sigprocmask(SIG_SETMASK, &waiting_mask, NULL);
+        sigprocmask(SIG_SETMASK, &callers_mask, NULL);
     }
     for (size_t i = 0; states != NULL && i < count; i++) {
         oc__wire_reader_free(&states[i].reader);

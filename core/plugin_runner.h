@@ -8,8 +8,11 @@
  * pipes with poll(), enforces each job's time limit and reaps every
  * worker.
  *
- * A job's results are kept only when its stream is valid and complete.
- * Otherwise all of them are dropped and replaced by ONE result with
+ * A job's results are kept only when its stream is valid and complete:
+ * the job is over when its END (or ERROR) record has arrived and checked,
+ * whether or not its pipe closes (a process the plugin forked may hold it
+ * open). Whatever a job's plugin forks dies with its worker's process
+ * group (core/runner_worker.h). Otherwise all of them are dropped and replaced by ONE result with
  * status OC_RESULT_FAILED, metric/plugin/plugin_version set and a message
  * such as "crashed: Segmentation fault (signal 11)", "aborted (signal
  * 6)", "timed out after 2 s", "exited with status 3 before finishing",
@@ -87,7 +90,9 @@ size_t oc__runner_default_parallelism(void);
  * ("could not start: <reason>"); a negative status only when the host
  * itself failed (out of memory, poll or waitpid failing), after killing
  * and reaping every child it started. Flushes all stdio streams before
- * forking. */
+ * forking. While it runs, SIGCHLD has a handler of the runner's (which
+ * also keeps children reapable when the caller ignores SIGCHLD); the
+ * caller's action is restored on return. */
 int oc__runner_run(const oc__runner_job *jobs, size_t count, size_t max_parallel,
                    oc__result_list *results, oc__runner_summary *summary, oc_error *error);
 
@@ -111,6 +116,8 @@ typedef struct oc__runner_sink {
  * outright (SIGKILL, the out-of-memory killer) leaves nothing running
  * with no one to enforce its time limit. Linux (PR_SET_PDEATHSIG);
  * elsewhere a child notices only when it next writes to a closed pipe.
+ * Only the child itself: the processes it forks are not killed with the
+ * host (a worker's group is killed by the host, which is then gone).
  * parent is the host's pid taken before fork; -1 when the host is already
  * gone (the child should _exit). */
 int oc__runner_child_dies_with_parent(pid_t parent);
@@ -130,7 +137,7 @@ struct sigaction;
 void oc__runner_children_reapable(struct sigaction *saved);
 
 /* Asks a run in progress to stop: the runner kills and reaps every child
- * it started and returns OC_ERROR_IO ("interrupted by signal N"). Safe to
+ * it started, with its process group, and returns OC_ERROR_IO ("interrupted by signal N"). Safe to
  * call from a signal handler (it only sets a flag); a run started after
  * it stops at once. While it runs, the runner blocks SIGTERM, SIGINT and
  * SIGHUP except while it waits for its workers (ppoll), so a handler of

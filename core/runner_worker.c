@@ -6,6 +6,11 @@
  * host reads and judges each exactly as when every job had a process of
  * its own: a stream that ends without its END record failed, and the
  * worker's exit status says why.
+ *
+ * Each worker leads a process group of its own, which whatever a plugin
+ * forks joins: the host kills the whole group whenever the worker goes,
+ * so no process a plugin started outlives its worker (see
+ * docs/plugin-abi.md).
  */
 #define _GNU_SOURCE /* SOCK_CLOEXEC */
 #include "config.h"
@@ -90,7 +95,9 @@ void oc__runner_children_reapable(struct sigaction *saved)
 /* Gives the worker a clean process state: default signal dispositions
  * (so a crash kills it with its signal, whatever handlers the host or a
  * sanitizer installed), SIGPIPE ignored (a write to a closed pipe becomes
- * an error), death with the host, stdin from /dev/null, stdout onto
+ * an error), SIGTTOU ignored (in a group of its own the worker is in the
+ * terminal's background, and with `stty tostop` writing to stderr there
+ * would stop it), death with the host, stdin from /dev/null, stdout onto
  * stderr, the control socket on WORKER_CONTROL_FD and nothing else open. */
 static int prepare_worker(int control_fd, pid_t parent)
 {
@@ -100,6 +107,7 @@ static int prepare_worker(int control_fd, pid_t parent)
     sigemptyset(&action.sa_mask);
     action.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &action, NULL);
+    sigaction(SIGTTOU, &action, NULL);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -220,7 +228,9 @@ static int run_job(const oc__runner_job *job, int result_fd)
 static _Noreturn void worker_main(const oc__runner_job *jobs, size_t count, int control_fd,
                                   pid_t parent)
 {
-    if (prepare_worker(control_fd, parent) != 0)
+    /* Here as well as in the host, so that the group exists before
+     * either goes on: before the host could kill it, before any job runs. */
+    if (setpgid(0, 0) != 0 || prepare_worker(control_fd, parent) != 0)
         _exit(OC__RUNNER_EXIT_SEND_FAILED);
     for (;;) {
         size_t job;
@@ -257,6 +267,9 @@ int oc__runner_worker_start(oc__runner_worker *worker, const oc__runner_job *job
         close(sockets[0]);
         worker_main(jobs, count, sockets[1], parent);
     }
+    /* Fails only if the child already did it and exec'd (it never execs)
+     * or is gone, when its own call stands. */
+    (void)setpgid(pid, pid);
     close(sockets[1]);
     worker->pid = pid;
     worker->control = sockets[0];
@@ -288,10 +301,39 @@ int oc__runner_worker_assign(oc__runner_worker *worker, size_t job, int result_f
     return 0;
 }
 
-static void reap(pid_t pid)
+static void reap(pid_t pid, int *wait_status)
 {
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+    int ignored;
+    while (waitpid(pid, wait_status != NULL ? wait_status : &ignored, 0) < 0 && errno == EINTR)
         continue;
+}
+
+int oc__runner_worker_exited(const oc__runner_worker *worker)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    /* WNOWAIT: until it is reaped, the worker's pid, which is its group's
+     * id, cannot be given to another process, so the kill cannot reach a
+     * stranger's group. */
+    while (waitid(P_PID, (id_t)worker->pid, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+        if (errno != EINTR)
+            return -1;
+    if (info.si_pid != worker->pid)
+        return 0;
+    kill(-worker->pid, SIGKILL);
+    return 1;
+}
+
+int oc__runner_worker_reap(oc__runner_worker *worker, int *wait_status)
+{
+    int exited = oc__runner_worker_exited(worker);
+    if (exited <= 0)
+        return exited;
+    reap(worker->pid, wait_status);
+    if (worker->control >= 0)
+        close(worker->control);
+    oc__runner_worker_clear(worker);
+    return 1;
 }
 
 /* How long a retired worker has to exit before it is killed: an idle one
@@ -304,12 +346,10 @@ void oc__runner_worker_retire(oc__runner_worker *worker)
         close(worker->control); /* the worker reads the end and exits */
     worker->control = -1;
     for (int waited = 0; worker->pid > 0; waited++) {
-        pid_t reaped = waitpid(worker->pid, NULL, WNOHANG);
-        if (reaped == worker->pid || (reaped < 0 && errno != EINTR))
+        if (oc__runner_worker_reap(worker, NULL) != 0)
             break;
         if (waited == RETIRE_WAIT_MILLISECONDS) {
-            kill(worker->pid, SIGKILL);
-            reap(worker->pid);
+            oc__runner_worker_abandon(worker);
             break;
         }
         struct timespec pause = {0, 1000000};
@@ -320,8 +360,11 @@ void oc__runner_worker_retire(oc__runner_worker *worker)
 
 void oc__runner_worker_kill(const oc__runner_worker *worker)
 {
-    if (worker->pid > 0)
+    if (worker->pid > 0) {
+        kill(-worker->pid, SIGKILL);
+        /* In case a plugin moved the worker itself to another group. */
         kill(worker->pid, SIGKILL);
+    }
 }
 
 void oc__runner_worker_abandon(oc__runner_worker *worker)
@@ -329,8 +372,8 @@ void oc__runner_worker_abandon(oc__runner_worker *worker)
     if (worker->control >= 0)
         close(worker->control);
     if (worker->pid > 0) {
-        kill(worker->pid, SIGKILL);
-        reap(worker->pid);
+        oc__runner_worker_kill(worker);
+        reap(worker->pid, NULL);
     }
     oc__runner_worker_clear(worker);
 }

@@ -10,6 +10,12 @@
  * A worker never runs two groups: a plugin that leaves its process in a
  * bad state can spoil only later jobs of its own metric, never another's.
  * Jobs without a group get a worker each, as before workers were kept.
+ *
+ * A worker leads a process group of its own (its id is the worker's pid),
+ * and the processes a plugin starts are in it: every function here that
+ * kills or reaps a worker kills the whole group, so that none of them
+ * outlives it, holding a job's pipe or running on with no one to stop it.
+ * Only a process that leaves the group (setsid, setpgid) escapes.
  */
 #ifndef OC_RUNNER_WORKER_H
 #define OC_RUNNER_WORKER_H
@@ -45,14 +51,26 @@ int oc__runner_worker_start(oc__runner_worker *worker, const oc__runner_job *job
  * it died while idle. */
 int oc__runner_worker_assign(oc__runner_worker *worker, size_t job, int result_fd);
 
-/* Tells an idle worker that no job follows, waits for it to exit and
- * frees the slot. */
+/* Tells an idle worker that no job follows, waits for it to exit (at most
+ * a second, then kills it), kills its group and frees the slot. */
 void oc__runner_worker_retire(oc__runner_worker *worker);
 
-/* Kills the worker (SIGKILL) without waiting; the caller reaps it. */
+/* Kills the worker and its group (SIGKILL) without waiting; the caller
+ * reaps it. */
 void oc__runner_worker_kill(const oc__runner_worker *worker);
 
-/* Kills and reaps the worker at once, and frees the slot. */
+/* Kills and reaps the worker and its group at once, and frees the slot. */
 void oc__runner_worker_abandon(oc__runner_worker *worker);
+
+/* Without waiting: 1 when the worker has exited (it is not reaped), after
+ * killing whatever is left of its group; 0 while it runs; -1 (errno set)
+ * if it is not a child of this process. */
+int oc__runner_worker_exited(const oc__runner_worker *worker);
+
+/* Without waiting: when the worker has exited, kills what is left of its
+ * group, reaps it, puts its exit status in *wait_status (may be NULL),
+ * closes the host's end of its socket, frees the slot and returns 1; 0
+ * while it runs; -1 (errno set, the slot kept) if it cannot be reaped. */
+int oc__runner_worker_reap(oc__runner_worker *worker, int *wait_status);
 
 #endif

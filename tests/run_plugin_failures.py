@@ -5,8 +5,14 @@ insufficient data). docs/exit-status.md: status 5, every result written, the
 failed ones with status `failed` and the reason; the good metrics' results
 complete and right (worked out here from the plugins' definitions).
 
+And leaves_child, whose every evaluation leaves a process sleeping ten
+minutes with the job's result pipe open: its results are good (status 0, at
+once, not at the time limit), and no process of the run outlives it
+(docs/plugin-abi.md), even when it is stopped by SIGTERM.
+
 Usage: run_plugin_failures.py WORKDIR PLUGIN_DIR (PLUGIN_DIR holds good.so,
-worklessness.so and the misbehaving plugins, mode 0755)
+worklessness.so and the misbehaving plugins, leaves_child.so among them,
+mode 0755)
 """
 import math
 import os
@@ -16,7 +22,7 @@ import sys
 import time
 
 from run_common import (Checker, byar, main_guard, outcomes_command, parse_json_strict,
-                        run_json, score_fields, write_store, write_text)
+                        run_json, sanitizer_report, score_fields, write_store, write_text)
 
 TIMES = ["2014-02-01", "2014-05-01", "2014-08-01", "2014-11-01", "2015-02-01", "2015-05-01"]
 COUNT = {"A1": [40, 38, 37, 35, 33, 30], "A2": [20, 21, 19, 18, 18, 17], "C": [90] * 6}
@@ -265,6 +271,128 @@ def check_stopped_by_signal(checker, work):
         os.unlink(os.path.join(os.path.dirname(target), name))
 
 
+def processes_running(text):
+    """The processes (not zombies) whose command line holds text: the run's
+    host and whatever it forked, for text its configuration's path."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % name, "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        if text in command and alive(int(name)):
+            found.append(int(name))
+    return found
+
+
+def group_running(group):
+    """Whether a process (not a zombie) of process group `group` runs."""
+    for name in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % name) as handle:
+                fields = handle.read().split(") ")[-1].split()
+        except (OSError, ValueError):
+            continue
+        if fields[0] not in "ZX" and int(fields[2]) == group:
+            return True
+    return False
+
+
+def gone_soon(check, *arguments):
+    """Whether check(*arguments) turns false within five seconds (killed
+    processes take a moment to die)."""
+    deadline = time.time() + 5
+    while check(*arguments) and time.time() < deadline:
+        time.sleep(0.02)
+    return not check(*arguments)
+
+
+def kill_all(pids):
+    """So that a failing test leaves no ten-minute sleeper behind."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+LEAVES_CHILD = """
+[leaving]
+plugin = leaves_child
+frame = q
+areas = A1 P1
+input.count = count
+"""
+
+
+def check_processes_left_running(checker, work):
+    """leaves_child's evaluations leave processes holding the job's pipe:
+    the run still ends at once (the time limit is 30 s) with status 0 and
+    every result ok, and none of them, nor any process of their groups,
+    outlives it. Its values are the left processes' pids, its lower bounds
+    their process groups (tests/plugins/misbehaving.c)."""
+    config = os.path.join(work, "leaving.ini")
+    write_text(config, CONFIG + LEAVES_CHILD)
+    for jobs in ("1", "4"):
+        what = "leaves_child, --jobs %s" % jobs
+        started = time.time()
+        process = subprocess.Popen([outcomes_command(), "run", "--jobs", jobs, "--format", "json",
+                                    config], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Its output is small enough for the pipes; they end only when the
+        # last process holding them (a left one, too) is gone.
+        process.wait(timeout=120)
+        elapsed = time.time() - started
+        checker.ok(elapsed < 10, "%s: the run ends at once (%.1f s)" % (what, elapsed))
+        checker.ok(gone_soon(processes_running, config),
+                   "%s: no process of the run is left (%r)" % (what, processes_running(config)))
+        kill_all(processes_running(config))
+        out, err = process.communicate(timeout=30)
+        checker.ok(not sanitizer_report(err.decode("utf-8", "replace")),
+                   "%s: sanitizer report: %s" % (what, err))
+        if not checker.equal(process.returncode, 0, "%s: exit status 0 (%s)" % (what, err)):
+            continue
+        document = parse_json_strict(out.decode("utf-8"))
+        results = {(r["metric"], r["indicator"], r["area"]): r for r in document["results"]}
+        check_good_results(checker, results)
+        checker.equal(len(document["results"]), 6, "%s: six results" % what)
+        for area in ("A1", "P1"):
+            result = results.get(("leaving", "value", area), {})
+            checker.equal(result.get("status"), "ok", "%s %s status (%r)"
+                          % (what, area, result.get("message")))
+            pid, group = int(result.get("value") or 0), int(result.get("ci_lower") or 0)
+            checker.ok(pid > 0 and gone_soon(alive, pid),
+                       "%s %s: the process it left (%d) is gone" % (what, area, pid))
+            checker.ok(group > 0 and group != os.getpgrp() and gone_soon(group_running, group),
+                       "%s %s: nothing of its process group (%d) is left" % (what, area, group))
+
+
+def check_processes_left_when_stopped(checker, work):
+    """SIGTERM while leaves_child's processes sleep and the hang plugin
+    hangs: nothing of the run is left."""
+    config = os.path.join(work, "leaving_stopped.ini")
+    write_text(config, CONFIG.replace("time_limit = 30", "time_limit = 60") + LEAVES_CHILD
+               + bad_section("hang").replace("time_limit = 2\n", ""))
+    process = subprocess.Popen([outcomes_command(), "run", "--jobs", "4", "--format", "json",
+                                config], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # The host, a worker per metric (4) and leaves_child's two sleepers.
+    deadline = time.time() + 30
+    while len(processes_running(config)) < 7 and time.time() < deadline:
+        time.sleep(0.02)
+    seen = processes_running(config)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+    checker.equal(process.returncode, -signal.SIGTERM, "leaves_child, SIGTERM: dies of it")
+    checker.ok(len(seen) >= 7, "leaves_child, SIGTERM: its processes were seen (%r)" % seen)
+    checker.ok(gone_soon(processes_running, config),
+               "leaves_child, SIGTERM: no process of the run is left (%r)"
+               % processes_running(config))
+    kill_all(processes_running(config))
+    process.communicate(timeout=30)
+
+
 def main():
     work = sys.argv[1]
     checker = Checker("test_run_plugin_failures")
@@ -288,6 +416,8 @@ def main():
                       "--jobs %s: run.plugins lists every plugin used" % jobs)
     check_output_while_running(checker, work, config)
     check_stopped_by_signal(checker, work)
+    check_processes_left_running(checker, work)
+    check_processes_left_when_stopped(checker, work)
     # --fail-on does not hide a plugin failure (exit-status.md: 5 wins over 6).
     run_json(checker, ["--fail-on", "amber", config], expected_status=5, what="--fail-on with failures")
     return checker.finish()

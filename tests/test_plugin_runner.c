@@ -4,10 +4,13 @@
  * hang, write garbage, exit early or return an error each become one
  * failed record with the reason, and no process is left behind. Jobs of
  * one group share a worker, never another group's; a failure costs its
- * worker, not the next job; the host runs only a few jobs ahead. */
+ * worker, not the next job; the host runs only a few jobs ahead. A job
+ * is complete at its END record, even while a process the plugin started
+ * holds its pipe, and such processes die with their worker. */
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -20,6 +23,7 @@
 #endif
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check_runner.h"
@@ -81,6 +85,7 @@ static int run_harness(void *context, oc__wire_writer *writer, oc_error *error)
         result.area = "E14000546";
         result.period = (char *)periods[t];
         result.value = values[t];
+        result.ci_lower = lower[t];
         status = oc__wire_write_result(writer, &result, error);
         if (status != OC_OK)
             return status;
@@ -538,30 +543,48 @@ static int has_exited(pid_t pid)
     return state == NULL || state[1] == '\0' || state[2] == 'Z' || state[2] == 'X';
 }
 
-/* Reports its pid, then leaves behind a process that kills the worker
- * once it is idle. The killer holds the job's pipe until the worker has
- * exited, so the host sees the job end only after the worker is dead.
- * hold_socket: the killer then keeps the worker's end of its socket
- * (inherited) open for half a second more, so that the host's next job
- * reaches the dead worker's socket, as it does when a worker dies just
- * after the host sent it a job, and is lost with it. */
+/* The worker's socket, on which its jobs arrive: the one socket a job has
+ * open. */
+static int worker_socket(void)
+{
+    for (int fd = 3; fd < 64; fd++) {
+        struct stat status;
+        if (fstat(fd, &status) == 0 && S_ISSOCK(status.st_mode))
+            return fd;
+    }
+    return -1;
+}
+
+/* Reports its pid, then leaves its worker unable to take another job: it
+ * puts /dev/null where the worker's socket was, so the worker exits as
+ * soon as it is idle and reads for its next job. The job itself is
+ * complete (its END arrives) while the worker still lives.
+ * hold_socket: a process that left the worker's group (so that the host
+ * does not kill it with the worker) keeps the socket open for half a
+ * second more, so that the host's next job reaches the socket of a dead
+ * worker, as it does when a worker dies just after the host sent it a
+ * job, and is lost with it. Without, the host finds the socket closed. */
 static int report_then_die_idle(oc__wire_writer *writer, int hold_socket, oc_error *error)
 {
     int status = run_reports_worker(NULL, writer, error);
-    pid_t worker = getpid();
-    pid_t killer = fork();
-    if (killer == 0) {
-        usleep(200000);
-        kill(worker, SIGKILL);
-        for (int waited = 0; waited < 10000 && !has_exited(worker); waited++)
-            usleep(1000);
-        if (hold_socket) {
+    int socket_fd = worker_socket();
+    if (socket_fd < 0)
+        return oc_error_set(error, OC_ERROR_IO, "no socket");
+    if (hold_socket) {
+        pid_t holder = fork();
+        if (holder == 0) {
             close(writer->fd);
             usleep(500000);
+            _exit(0);
         }
-        _exit(0);
+        if (holder < 0 || setpgid(holder, holder) != 0)
+            return oc_error_set(error, OC_ERROR_IO, "no holder");
     }
-    return killer > 0 ? status : OC_ERROR_IO;
+    int null_fd = open("/dev/null", O_RDWR);
+    if (null_fd < 0 || dup2(null_fd, socket_fd) < 0)
+        return oc_error_set(error, OC_ERROR_IO, "cannot open /dev/null");
+    close(null_fd);
+    return status;
 }
 
 static int run_then_die_idle(void *context, oc__wire_writer *writer, oc_error *error)
@@ -770,6 +793,243 @@ START_TEST(the_host_runs_only_a_few_jobs_past_the_first_undelivered)
 }
 END_TEST
 
+/* ---- processes a plugin leaves behind ---- */
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    return (double)(end.tv_sec - start->tv_sec) + (end.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* Whether a process of group `group` lives (a zombie does not: where
+ * init does not reap orphans, the group's killed members stay zombies).
+ * Linux: /proc. */
+static int group_alive(pid_t group)
+{
+    DIR *processes = opendir("/proc");
+    int alive = 0;
+    for (struct dirent *entry; !alive && processes != NULL && (entry = readdir(processes));) {
+        char path[300], line[512];
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", entry->d_name);
+        FILE *file = fopen(path, "r");
+        if (file == NULL)
+            continue;
+        size_t got = fread(line, 1, sizeof line - 1, file);
+        fclose(file);
+        line[got] = '\0';
+        const char *after_name = strrchr(line, ')');
+        char state;
+        long parent, member_of;
+        if (after_name != NULL && sscanf(after_name + 1, " %c %ld %ld", &state, &parent,
+                                         &member_of) == 3)
+            alive = member_of == (long)group && state != 'Z' && state != 'X';
+    }
+    if (processes != NULL)
+        closedir(processes);
+    return alive;
+}
+
+/* Whether nothing is left, within five seconds (a killed process takes a
+ * moment to die), of process pid (> 0) or of process group -pid (pid <
+ * 0), which must not be this process's own. What is left is killed, so
+ * that a failing test leaves no ten-minute sleeper behind. */
+static int gone_soon(pid_t pid)
+{
+    if (pid == 0 || -pid == getpgrp())
+        return 0;
+    for (int waited = 0; waited < 5000; waited++) {
+        if (pid > 0 ? has_exited(pid) : !group_alive(-pid))
+            return 1;
+        usleep(1000);
+    }
+    kill(pid, SIGKILL);
+    return 0;
+}
+
+/* The leaves_child plugin (tests/plugins/misbehaving.c) forks a child
+ * that sleeps ten minutes holding the job's pipe, and reports its pid as
+ * every value and its process group as every lower bound. Its jobs must
+ * succeed at once, not at their time limit, and no process of theirs may
+ * outlive the run: two jobs in one worker (the second is sent while the
+ * first's pipe is still held), one in a worker of its own (which exits
+ * after it), and a good plugin's. */
+static void run_plugin_leaving_children(size_t max_parallel)
+{
+    oc__plugin *leaving = load("misbehaving", "leaves_child");
+    oc__plugin *good = load("", "good");
+    harness leaving_harness = {leaving, "leaves_child"}, good_harness = {good, "good"};
+    static const char group = 'l';
+    const char *name = leaving->descriptor.name, *version = leaving->descriptor.version;
+    oc__runner_job jobs[4] = {
+        {"leaves_child", name, version, 5, run_harness, &leaving_harness, NULL, 0, &group},
+        {"leaves_child", name, version, 5, run_harness, &leaving_harness, NULL, 0, &group},
+        {"leaves_child", name, version, 5, run_harness, &leaving_harness, NULL, 0, NULL},
+        {"good", good->descriptor.name, good->descriptor.version, 5, run_harness, &good_harness,
+         NULL, 0, &group},
+    };
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    oc_error error;
+    ck_assert_msg(oc__runner_run(jobs, 4, max_parallel, &results, &summary, &error) == OC_OK, "%s",
+                  error.message);
+    double elapsed = seconds_since(&start);
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* every worker reaped */
+    ck_assert_int_eq(errno, ECHILD);
+
+    int left = 0;
+    for (size_t r = 0; r < results.count && r < 6; r++)
+        if (results.items[r].status == OC_RESULT_OK && results.items[r].value > 0) {
+            left += !gone_soon((pid_t)results.items[r].value);
+            left += !gone_soon(-(pid_t)results.items[r].ci_lower);
+        }
+    /* Two results (periods) a job. Before the fix: every leaves_child job
+     * "timed out after 5 s". */
+    ck_assert_uint_eq(results.count, 8);
+    for (size_t r = 0; r < 8; r++)
+        ck_assert_msg(results.items[r].status == OC_RESULT_OK, "result %zu: %s", r,
+                      results.items[r].message ? results.items[r].message : "");
+    ck_assert_uint_eq(summary.succeeded, 4);
+    ck_assert_msg(elapsed < 10, "the run took %.1f s", elapsed);
+    ck_assert_int_eq(left, 0); /* no child, no process of its group, is alive */
+    /* Each job's own child, each worker's own group (one at a time, the
+     * first two jobs share a worker). */
+    ck_assert_double_ne(results.items[0].value, results.items[2].value);
+    if (max_parallel == 1)
+        ck_assert_double_eq(results.items[0].ci_lower, results.items[2].ci_lower);
+    ck_assert_double_ne(results.items[0].ci_lower, results.items[4].ci_lower);
+    ck_assert_double_ne(results.items[0].ci_lower, (double)getpgrp());
+    oc__result_list_free(&results);
+    oc__plugin_close(leaving);
+    oc__plugin_close(good);
+}
+
+START_TEST(a_plugin_that_leaves_a_process_running_spoils_nothing)
+{
+    run_plugin_leaving_children(1);
+    run_plugin_leaving_children(3);
+}
+END_TEST
+
+enum { THEN_RETURN, THEN_CRASH, THEN_HANG };
+
+/* Forks a child that sleeps ten minutes holding the job's pipe, logs
+ * "pid group" of it to log, then returns one result, crashes or hangs. */
+typedef struct leaving_job {
+    const char *log;
+    int then;
+} leaving_job;
+
+static int run_leaves_sleeper(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    const leaving_job *job = context;
+    pid_t sleeper = fork();
+    if (sleeper == 0) {
+        sleep(600);
+        _exit(0);
+    }
+    FILE *log = fopen(job->log, "a");
+    if (sleeper < 0 || log == NULL)
+        return oc_error_set(error, OC_ERROR_IO, "cannot fork or log");
+    fprintf(log, "%ld %ld\n", (long)sleeper, (long)getpgrp());
+    fclose(log);
+    if (job->then == THEN_CRASH)
+        raise(SIGSEGV);
+    else if (job->then == THEN_HANG)
+        sleep(3600);
+    return run_reports_worker(NULL, writer, error);
+}
+
+/* How many of the sleepers in log, or of their groups, are still alive
+ * after a few seconds; logged: how many the log names. */
+static int sleepers_left(const char *path, size_t *logged)
+{
+    FILE *log = fopen(path, "r");
+    long pid, group;
+    int left = 0;
+    *logged = 0;
+    while (log != NULL && fscanf(log, "%ld %ld", &pid, &group) == 2) {
+        (*logged)++;
+        left += !gone_soon((pid_t)pid);
+        left += !gone_soon(-(pid_t)group);
+    }
+    if (log != NULL)
+        fclose(log);
+    return left;
+}
+
+START_TEST(a_worker_that_crashes_or_times_out_takes_its_processes_with_it)
+{
+    /* The crash is seen when the worker dies, not at the time limit: the
+     * sleeper holds the pipe open. Before the fix: every job but the hang
+     * "timed out after 10 s". */
+    make_test_directory();
+    static const char group = 's';
+    leaving_job returns = {test_path("log"), THEN_RETURN}, crashes = {test_path("log"), THEN_CRASH},
+                hangs = {test_path("log"), THEN_HANG};
+    oc__runner_job jobs[4] = {
+        {"worker", "none", "1", 10, run_leaves_sleeper, &returns, NULL, 0, &group},
+        {"worker", "none", "1", 10, run_leaves_sleeper, &crashes, NULL, 0, &group},
+        {"worker", "none", "1", 1, run_leaves_sleeper, &hangs, NULL, 0, &group},
+        {"worker", "none", "1", 10, run_leaves_sleeper, &returns, NULL, 0, NULL},
+    };
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    ck_assert_int_eq(oc__runner_run(jobs, 4, 2, &results, &summary, NULL), OC_OK);
+    double elapsed = seconds_since(&start);
+    size_t logged;
+    int left = sleepers_left(test_path("log"), &logged);
+    ck_assert_uint_eq(results.count, 4);
+    ck_assert_int_eq(results.items[0].status, OC_RESULT_OK);
+    ck_assert_str_eq(results.items[1].message, "crashed: Segmentation fault (signal 11)");
+    ck_assert_str_eq(results.items[2].message, "timed out after 1 s");
+    ck_assert_int_eq(results.items[3].status, OC_RESULT_OK);
+    ck_assert_msg(elapsed < 10, "the run took %.1f s", elapsed);
+    ck_assert_uint_eq(logged, 4);
+    ck_assert_int_eq(left, 0);
+    oc__result_list_free(&results);
+    remove_test_directory();
+}
+END_TEST
+
+/* Fails the run once the log names a sleeper: the host gives up with jobs
+ * running. */
+static int fail_once_logged(void *context, const oc__result_list *results, oc_error *error)
+{
+    (void)results;
+    for (int waited = 0; waited < 10000 && lines_in(context) == 0; waited++)
+        usleep(1000);
+    return oc_error_set(error, OC_ERROR_IO, "results.json: No space left on device");
+}
+
+START_TEST(a_run_that_stops_takes_every_process_with_it)
+{
+    make_test_directory();
+    numbered_job first = {0, NULL, "0"};
+    leaving_job hangs = {test_path("log"), THEN_HANG};
+    oc__runner_job jobs[2] = {
+        {"numbered", "none", "1", 0, run_numbered, &first, NULL, 0, NULL},
+        {"worker", "none", "1", 0, run_leaves_sleeper, &hangs, NULL, 0, NULL},
+    };
+    oc__runner_sink sink = {fail_once_logged, (void *)test_path("log")};
+    oc__result_list results = {0};
+    oc_error error;
+    ck_assert_int_eq(oc__runner_run_delivering(jobs, 2, 2, &sink, &results, NULL, &error),
+                     OC_ERROR_IO);
+    size_t logged;
+    ck_assert_int_eq(sleepers_left(test_path("log"), &logged), 0);
+    ck_assert_uint_eq(logged, 1);
+    remove_test_directory();
+}
+END_TEST
+
 /* Whether the job's result pipe and every other descriptor above
  * stderr would be closed by exec: the value is how many are not. */
 static int run_counts_inheritable(void *context, oc__wire_writer *writer, oc_error *error)
@@ -916,6 +1176,9 @@ int main(void)
     tcase_add_test(tests, a_worker_that_died_idle_is_replaced);
     tcase_add_test(tests, a_job_sent_to_a_worker_that_died_is_run_again_not_failed);
     tcase_add_test(tests, a_job_whose_stream_ends_early_in_a_live_worker_fails_without_a_hang);
+    tcase_add_test(tests, a_plugin_that_leaves_a_process_running_spoils_nothing);
+    tcase_add_test(tests, a_worker_that_crashes_or_times_out_takes_its_processes_with_it);
+    tcase_add_test(tests, a_run_that_stops_takes_every_process_with_it);
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
     tcase_add_test(tests, a_worker_keeps_chunk_sized_blocks_in_its_heap);
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_run_plugin_failures.sh: a run mixing good metrics with the test
 # plugins that crash, abort, hang, send garbage or exit early must exit 5
-# with every result written (tests/run_plugin_failures.py). The plugins are
+# with every result written; one that leaves processes running must spoil
+# nothing and leave nothing behind (tests/run_plugin_failures.py). The plugins are
 # copied, mode 0755, into a private plugin directory: the loader refuses
 # group- or world-writable files.
 set -u
@@ -16,7 +17,8 @@ for plugin in "$top_builddir/tests/plugins/.libs/good.so" \
               "$top_builddir"/tests/plugins/misbehaving/.libs/hang.so \
               "$top_builddir"/tests/plugins/misbehaving/.libs/garbage.so \
               "$top_builddir"/tests/plugins/misbehaving/.libs/exit_early.so \
-              "$top_builddir"/tests/plugins/misbehaving/.libs/fail.so; do
+              "$top_builddir"/tests/plugins/misbehaving/.libs/fail.so \
+              "$top_builddir"/tests/plugins/misbehaving/.libs/leaves_child.so; do
     cp "$plugin" "$work/plugins/" || { echo "FAIL: test plugin $plugin not built"; exit 1; }
 done
 chmod 0755 "$work/plugins" "$work"/plugins/*.so

@@ -19,6 +19,7 @@
 #define GARBAGE 4
 #define EXIT_EARLY 5
 #define FAIL 6
+#define LEAVES_CHILD 7
 
 #if OC_TEST_BEHAVIOUR == SEGFAULT
 #define PLUGIN_NAME "segfault"
@@ -32,6 +33,8 @@
 #define PLUGIN_NAME "exit_early"
 #elif OC_TEST_BEHAVIOUR == FAIL
 #define PLUGIN_NAME "fail"
+#elif OC_TEST_BEHAVIOUR == LEAVES_CHILD
+#define PLUGIN_NAME "leaves_child"
 #else
 #error "define OC_TEST_BEHAVIOUR"
 #endif
@@ -49,6 +52,29 @@ static void write_garbage(void)
             if (write(fd, junk, sizeof junk) < 0)
                 break;
     }
+}
+
+/* Forks a child that sleeps ten minutes, holding what the plugin's
+ * process has open (its result pipe among them), and evaluates as if
+ * nothing happened: every value is the child's pid, every lower bound the
+ * process group it was left in, so that a test can check both are gone. */
+static int leave_child(oc_evaluation *evaluation, oc_error *error)
+{
+    pid_t child = fork();
+    if (child == 0) {
+        sleep(600);
+        _exit(0);
+    }
+    if (child < 0)
+        return oc_error_set(error, OC_ERROR_INVALID, "leaves_child: cannot fork");
+    oc_indicator_series *output = oc_evaluation_output(evaluation, 0);
+    if (output == NULL)
+        return oc_error_set(error, OC_ERROR_INVALID, "leaves_child: no output");
+    for (size_t t = 0; t < output->count; t++) {
+        output->value[t] = (double)child;
+        output->lower[t] = (double)getpgrp();
+    }
+    return OC_OK;
 }
 
 static int evaluate(oc_evaluation *evaluation, oc_error *error)
@@ -76,6 +102,8 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
     case FAIL:
         return oc_error_set(error, OC_ERROR_INSUFFICIENT_DATA, "fail: population missing for %s",
                             oc_evaluation_area_code(evaluation));
+    case LEAVES_CHILD:
+        return leave_child(evaluation, error);
     }
     return OC_OK;
 }
