@@ -72,11 +72,13 @@ int oc__store_open_for_reading(const char *path, oc__store **store, oc_error *er
 /* oc__store_open for the host of `outcomes run`, in a child process: a
  * damaged file can crash the HDF5 library itself (Debian's 1.10 reads a
  * dangling variable-length string past its buffers), and that must cost
- * the reader, not the run. The child opens the store and sends back what
- * the host plans with (see oc__store_message_encode in store_internal.h);
- * the host rebuilds its store from that without calling HDF5, so the
- * store has no file: oc__store_read_measure_block refuses it (jobs open
- * the store themselves with oc__store_open_for_reading). Errors are those
+ * the reader, not the run. The child opens the store and sends each part
+ * the host plans with as soon as it has it (see oc__store_message_encode
+ * in store_internal.h); the host rebuilds its store from that without
+ * calling HDF5, so the store has no file: oc__store_read_measure_block
+ * refuses it (jobs open the store themselves with
+ * oc__store_open_for_reading), and oc__store_close reaps the child (the
+ * host does not wait for it to exit before it plans). Errors are those
  * of oc__store_open, word for word, plus OC_ERROR_FORMAT "PATH: the HDF5
  * library crashed reading it (Segmentation fault, signal 11): the file is
  * damaged" and OC_ERROR_IO when the reader died otherwise or answered
