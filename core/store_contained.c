@@ -682,9 +682,9 @@ static int rebuild(record_source *source, oc__store *store, char *reason, int *c
             status = refuse(&reader, "a record of kind %llu where %llu belongs",
                             (unsigned long long)tag, (unsigned long long)expected);
         oc__store_frame *frame = store->frame_count ? &store->frames[store->frame_count - 1] : NULL;
-        reader.cursor = payload;
-        reader.end = payload + length;
         if (status == OC_OK) {
+            reader.cursor = payload;
+            reader.end = payload + length;
             switch (tag) {
             case RECORD_AREAS:
                 status = take_areas(&reader, &payload, store, &capacity);
@@ -724,8 +724,11 @@ static int rebuild(record_source *source, oc__store *store, char *reason, int *c
             break;
         expected = tag == RECORD_MEASURES ? RECORD_AREAS : tag + 1;
     }
-    if (source->descriptor < 0 && source->offset < source->size)
+    if (source->descriptor < 0 && source->offset < source->size) {
+        free(*message); /* not a reader's failure after all */
+        *message = NULL;
         return refuse(&reader, "%zu bytes after its end", source->size - source->offset);
+    }
     return *message != NULL ? *carried : OC_OK;
 }
 

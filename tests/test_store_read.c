@@ -5,10 +5,12 @@
 #include "config.h"
 
 #include <check.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -418,6 +420,10 @@ START_TEST(test_message_round_trip)
                   message_kinds[_i], error.message);
     assert_same_store(direct, again);
     oc__store_close(again);
+    /* closing it reaped the reader: no child is left, not even a zombie */
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+    ck_assert_int_eq(errno, ECHILD);
     oc__store_close(rebuilt);
     oc__store_close(direct);
 }
@@ -539,6 +545,13 @@ START_TEST(test_message_carries_failure)
     ck_assert_int_eq(oc__store_message_encode(NULL, OC_ERROR_IO, "", &bytes, &size), OC_OK);
     ck_assert_int_eq(oc__store_message_decode(path, bytes, size, &store, &error), OC_ERROR_IO);
     ck_assert_ptr_nonnull(strstr(error.message, "malformed"));
+    /* a whole failure with bytes after it is no reader's */
+    ck_assert_int_eq(oc__store_message_encode(NULL, OC_ERROR_IO, "x.h5: odd", &bytes, &size), OC_OK);
+    unsigned char *longer = realloc(bytes, size + 1);
+    ck_assert_ptr_nonnull(longer);
+    longer[size] = 0;
+    ck_assert_int_eq(oc__store_message_decode(path, longer, size + 1, &store, &error), OC_ERROR_IO);
+    ck_assert_ptr_nonnull(strstr(error.message, "malformed: 1 bytes after its end"));
 }
 END_TEST
 
