@@ -12,19 +12,16 @@
 
 #include "atomic_file.h"
 
-static const char *kind_of_file(mode_t mode)
+const char *oc__file_kind_name(mode_t mode)
 {
-    if (S_ISLNK(mode))
-        return "a symbolic link";
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISFIFO(mode))
-        return "a FIFO";
-    if (S_ISCHR(mode) || S_ISBLK(mode))
-        return "a device";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    return "not a regular file";
+    return S_ISREG(mode)    ? "a regular file"
+           : S_ISDIR(mode)  ? "a directory"
+           : S_ISLNK(mode)  ? "a symbolic link"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "a special file";
 }
 
 int oc__atomic_file_check_target(const char *target_path, const char *const *inputs,
@@ -39,7 +36,7 @@ int oc__atomic_file_check_target(const char *target_path, const char *const *inp
         return oc_error_set(error, OC_ERROR_INVALID,
                             "%s: is %s; results are renamed into place, which would "
                             "replace it: give a regular file's path",
-                            target_path, kind_of_file(target.st_mode));
+                            target_path, oc__file_kind_name(target.st_mode));
     for (size_t i = 0; i < input_count; i++) {
         struct stat input;
         if (inputs[i] != NULL && stat(inputs[i], &input) == 0 && input.st_dev == target.st_dev

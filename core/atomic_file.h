@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <outcomes/common.h>
 
@@ -25,6 +26,14 @@ typedef struct oc__atomic_file {
     FILE *stream;          /* open on the temporary file, or NULL */
     int unnamed;           /* the file has no name yet (O_TMPFILE) */
 } oc__atomic_file;
+
+/* What kind of file a stat mode describes, for messages that refuse
+ * anything but a regular file: "a directory", "a FIFO", "a character
+ * device", "a block device", "a socket", "a symbolic link" (from lstat),
+ * "a regular file", else "a special file". Static storage. Shared by the
+ * output's target, the configuration and the stores, so that one kind of
+ * file has one name in every message. */
+const char *oc__file_kind_name(mode_t mode);
 
 /* Whether target_path may be replaced by a new file: 0 when it does not
  * exist yet or is a regular file other than every one of inputs (paths

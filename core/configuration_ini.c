@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "atomic_file.h"
 #include "configuration_internal.h"
 
 /* ---- iniparser's error messages, captured ---- */
@@ -262,19 +263,12 @@ static int scan_structure(FILE *file, scan_state *state, oc_error *error)
  * returns. */
 static int refuse_unless_regular(const char *path, mode_t mode, oc_error *error)
 {
-    const char *kind = S_ISREG(mode)    ? NULL
-                       : S_ISDIR(mode)  ? "a directory"
-                       : S_ISCHR(mode)  ? "a character device"
-                       : S_ISBLK(mode)  ? "a block device"
-                       : S_ISFIFO(mode) ? "a pipe"
-                       : S_ISSOCK(mode) ? "a socket"
-                                        : "not a regular file";
-    if (kind == NULL)
+    if (S_ISREG(mode))
         return OC_OK;
     return oc_error_set(error, OC_ERROR_CONFIG,
                         "%s: is %s, not a regular file (save the configuration in a file "
                         "and give its path)",
-                        path, kind);
+                        path, oc__file_kind_name(mode));
 }
 
 /* iniparser reads lines as C strings: a NUL byte ends a line early, and

@@ -10,18 +10,21 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "atomic_file.h"
 #include "store_internal.h"
 
 /* Refuses what is plainly not a store before HDF5 sees it, so the message
- * says "is a directory" rather than an HDF5 stack trace. */
+ * says "is a directory" rather than an HDF5 stack trace, and a FIFO,
+ * which HDF5 would wait on for ever for a writer, is refused at once. */
 int oc__store_check_path(const char *path, oc_error *error)
 {
     struct stat status;
     if (stat(path, &status) != 0)
         return oc_error_set(error, errno == ENOENT ? OC_ERROR_NOT_FOUND : OC_ERROR_IO, "%s: %s",
                             path, strerror(errno));
-    if (S_ISDIR(status.st_mode))
-        return oc_error_set(error, OC_ERROR_IO, "%s: is a directory, not an HDF5 store", path);
+    if (!S_ISREG(status.st_mode))
+        return oc_error_set(error, OC_ERROR_IO, "%s: is %s, not an HDF5 store", path,
+                            oc__file_kind_name(status.st_mode));
     if (H5Fis_hdf5(path) <= 0) {
         H5Eclear2(H5E_DEFAULT);
         return oc_error_set(error, OC_ERROR_FORMAT,

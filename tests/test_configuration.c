@@ -657,7 +657,7 @@ START_TEST(test_only_regular_files_are_read)
     ck_assert_int_eq(mkfifo(fifo, 0600), 0);
     ck_assert_int_eq(oc__config_load(fifo, &config, &error), OC_ERROR_CONFIG);
     ck_assert_ptr_null(config);
-    ck_assert(strstr(error.message, "pipe.ini: is a pipe, not a regular file") != NULL);
+    ck_assert(strstr(error.message, "pipe.ini: is a FIFO, not a regular file") != NULL);
     /* a symbolic link to a regular file is read */
     char link[4300];
     snprintf(link, sizeof link, "%s/link.ini", directory);

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -276,6 +278,19 @@ START_TEST(test_refuses_paths)
     ck_assert_ptr_nonnull(strstr(error.message, "is a directory"));
     ck_assert_int_eq(oc__store_open(path, &store, &error), OC_ERROR_NOT_FOUND);
     ck_assert_ptr_nonnull(strstr(error.message, path));
+    /* HDF5 would wait on a FIFO for a writer for ever (the test's time
+     * limit would end it); a device is no store either. Both refused at
+     * once, by run's reader child as by the direct open. */
+    char fifo[PATH_MAX];
+    snprintf(fifo, sizeof fifo, "%s/store.fifo", directory);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(oc__store_open(fifo, &store, &error), OC_ERROR_IO);
+    ck_assert_str_eq(strstr(error.message, "store.fifo"), "store.fifo: is a FIFO, not an HDF5 store");
+    ck_assert_int_eq(oc__store_open_contained(fifo, &store, &error), OC_ERROR_IO);
+    ck_assert_str_eq(strstr(error.message, "store.fifo"), "store.fifo: is a FIFO, not an HDF5 store");
+    ck_assert_int_eq(unlink(fifo), 0);
+    ck_assert_int_eq(oc__store_open_contained("/dev/null", &store, &error), OC_ERROR_IO);
+    ck_assert_str_eq(error.message, "/dev/null: is a character device, not an HDF5 store");
 }
 END_TEST
 
