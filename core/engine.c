@@ -271,7 +271,10 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
     for (size_t m = 0; status == OC_OK && m < metric_count; m++)
         status = oc__metric_plan_build(config, &config->metrics[m], plugins[m], period_text,
                                        stores, &plans[m], error);
-    /* Children open the stores themselves: HDF5 state must not cross fork. */
+    /* The plans need no store from here on: workers open the stores
+     * themselves (HDF5 state must not cross fork). The host's were read
+     * in a child (core/store_contained.c) unless fork failed; closing one
+     * reaps its reader. */
     for (size_t s = 0; stores != NULL && s < config->store_count; s++)
         oc__store_close(stores[s]);
     if (status == OC_OK)
