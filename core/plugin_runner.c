@@ -622,7 +622,11 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             job_state *state = &states[i];
             if (state->phase != JOB_RUNNING)
                 continue;
-            if (state->has_deadline && !state->timed_out
+            /* A stream that ended whole is the job done, however late a
+             * host busy delivering read it: only a job still sending, or
+             * one whose stream broke off while its worker lives, runs out
+             * of time. */
+            if (state->has_deadline && !state->timed_out && (state->fd >= 0 || state->incomplete)
                 && deadline_passed(state->deadline, current)) {
                 state->timed_out = 1;
                 oc__runner_worker_kill(state->worker);

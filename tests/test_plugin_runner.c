@@ -426,6 +426,51 @@ START_TEST(a_failing_sink_stops_the_run_and_reaps_every_child)
 }
 END_TEST
 
+/* Sends one result a little after it starts: well within a second. */
+static int run_numbered_after_a_moment(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    struct timespec moment = {0, 300 * 1000000L};
+    nanosleep(&moment, NULL);
+    return run_numbered(context, writer, error);
+}
+
+/* Takes its time over the first delivery, as a host writing a large batch
+ * to a slow disk does. */
+static int collect_slowly(void *context, const oc__result_list *results, oc_error *error)
+{
+    collecting_sink *sink = context;
+    if (sink->deliveries == 0) {
+        struct timespec pause = {1, 500 * 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    return collect_into(context, results, error);
+}
+
+START_TEST(a_job_whose_results_all_came_in_time_is_not_timed_out_by_a_busy_host)
+{
+    numbered_job first = {0, NULL, "0"}, second = {0, NULL, "1"};
+    /* The second job ends 0.3 s in, within its 1 s; the host reads its
+     * results only after the first job's delivery, 1.5 s in. */
+    oc__runner_job jobs[2] = {
+        {"numbered", "none", "1", 0, run_numbered, &first, NULL, 0, NULL},
+        {"numbered", "none", "1", 1, run_numbered_after_a_moment, &second, NULL, 0, NULL},
+    };
+    collecting_sink collected = {{0}, 0, NULL, 0};
+    oc__runner_sink sink = {collect_slowly, &collected};
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    oc_error error;
+    ck_assert_msg(oc__runner_run_delivering(jobs, 2, 2, &sink, &results, &summary, &error)
+                      == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(summary.failed, 0);
+    ck_assert_uint_eq(summary.succeeded, 2);
+    ck_assert_uint_eq(collected.taken.count, 2);
+    ck_assert_str_eq(collected.taken.items[1].metric, "1");
+    oc__result_list_free(&collected.taken);
+    oc__result_list_free(&results);
+}
+END_TEST
+
 /* ---- workers that run several jobs ---- */
 
 /* One result whose area is the pid of the process that ran the job. */
@@ -1165,6 +1210,7 @@ int main(void)
     tcase_add_test(tests, failure_callback_stands_for_the_work);
     tcase_add_test(tests, a_job_sending_more_than_its_limit_fails_alone);
     tcase_add_test(tests, results_are_delivered_in_job_order_as_jobs_finish);
+    tcase_add_test(tests, a_job_whose_results_all_came_in_time_is_not_timed_out_by_a_busy_host);
     tcase_add_test(tests, a_failing_sink_stops_the_run_and_reaps_every_child);
     tcase_add_test(tests, default_parallelism_and_no_jobs);
     tcase_add_test(tests, stop_signals_are_held_back_except_while_waiting);
