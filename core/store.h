@@ -98,8 +98,11 @@ pid_t oc__store_fork_reader(struct sigaction *saved);
 /* Waits for a reader from oc__store_fork_reader that read the store at
  * path: OC_OK with *exit_status when it exited; OC_ERROR_FORMAT, "PATH:
  * the HDF5 library crashed reading it (Segmentation fault, signal 11): the
- * file is damaged", when a signal ended it; OC_ERROR_IO when waitpid
- * fails. */
+ * file is damaged", when a crash signal (SIGSEGV, SIGBUS, SIGABRT, SIGFPE,
+ * SIGILL, SIGTRAP, SIGSYS) ended it; OC_ERROR_IO, "PATH: the store reader
+ * was stopped by a signal (Killed, signal 9) ...", for any other signal
+ * (the out-of-memory killer, an operator), which says nothing of the file;
+ * OC_ERROR_IO when waitpid fails. */
 int oc__store_wait_reader(pid_t child, const char *path, int *exit_status, oc_error *error);
 
 /* Closes the file and frees everything, including every frame and string

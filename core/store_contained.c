@@ -790,6 +790,15 @@ pid_t oc__store_fork_reader(struct sigaction *saved)
     return child;
 }
 
+/* The signals a process sends itself when the code it runs goes wrong:
+ * bad memory, an abort on a failed assertion, bad arithmetic or code. */
+static int is_crash_signal(int signal_number)
+{
+    return signal_number == SIGSEGV || signal_number == SIGBUS || signal_number == SIGABRT
+           || signal_number == SIGFPE || signal_number == SIGILL || signal_number == SIGTRAP
+           || signal_number == SIGSYS;
+}
+
 int oc__store_wait_reader(pid_t child, const char *path, int *exit_status, oc_error *error)
 {
     int status;
@@ -802,9 +811,16 @@ int oc__store_wait_reader(pid_t child, const char *path, int *exit_status, oc_er
         return OC_OK;
     }
     int signal_number = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    return oc_error_set(error, OC_ERROR_FORMAT,
-                        "%s: the HDF5 library crashed reading it (%s, signal %d): the file is "
-                        "damaged",
+    if (is_crash_signal(signal_number))
+        return oc_error_set(error, OC_ERROR_FORMAT,
+                            "%s: the HDF5 library crashed reading it (%s, signal %d): the file "
+                            "is damaged",
+                            path, strsignal(signal_number), signal_number);
+    /* The out-of-memory killer, an operator's kill: says nothing of the
+     * file, so the message must not blame it. */
+    return oc_error_set(error, OC_ERROR_IO,
+                        "%s: the store reader was stopped by a signal (%s, signal %d) before "
+                        "it finished; this says nothing about the file",
                         path, strsignal(signal_number), signal_number);
 }
 

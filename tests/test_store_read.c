@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -615,6 +616,46 @@ START_TEST(test_contained_survives_crash)
 }
 END_TEST
 
+/* A reader ended by a crash signal is the file's fault; one killed from
+ * outside (the out-of-memory killer, an operator) says nothing of the
+ * file, and the message must not call it damaged. */
+START_TEST(test_reader_signals_named_for_what_they_are)
+{
+    static const struct {
+        int signal_number;
+        int status;
+        const char *message;
+    } cases[] = {
+        {SIGSEGV, OC_ERROR_FORMAT,
+         "s.h5: the HDF5 library crashed reading it (Segmentation fault, signal 11): the file "
+         "is damaged"},
+        {SIGABRT, OC_ERROR_FORMAT,
+         "s.h5: the HDF5 library crashed reading it (Aborted, signal 6): the file is damaged"},
+        {SIGKILL, OC_ERROR_IO,
+         "s.h5: the store reader was stopped by a signal (Killed, signal 9) before it "
+         "finished; this says nothing about the file"},
+        {SIGTERM, OC_ERROR_IO,
+         "s.h5: the store reader was stopped by a signal (Terminated, signal 15) before it "
+         "finished; this says nothing about the file"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct sigaction saved;
+        pid_t child = oc__store_fork_reader(&saved);
+        ck_assert_int_ge(child, 0);
+        if (child == 0) {
+            raise(cases[i].signal_number);
+            _exit(0);
+        }
+        int exit_status = -1;
+        oc_error error;
+        ck_assert_int_eq(oc__store_wait_reader(child, "s.h5", &exit_status, &error),
+                         cases[i].status);
+        sigaction(SIGCHLD, &saved, NULL);
+        ck_assert_str_eq(error.message, cases[i].message);
+    }
+}
+END_TEST
+
 static Suite *store_read_suite(void)
 {
     Suite *suite = suite_create("store_read");
@@ -640,6 +681,7 @@ static Suite *store_read_suite(void)
                         (int)(sizeof broken / sizeof broken[0]));
     tcase_add_test(tcase, test_contained_refuses_paths);
     tcase_add_test(tcase, test_contained_survives_crash);
+    tcase_add_test(tcase, test_reader_signals_named_for_what_they_are);
     suite_add_tcase(suite, tcase);
     return suite;
 }
