@@ -11,7 +11,9 @@
  * inherits the pipe's write end and may hold it as long as it lives. Such
  * processes are in the worker's process group, which goes with the worker
  * (core/runner_worker.h); SIGCHLD wakes the host when a worker exits, so
- * that it kills the group at once and a pipe the group held closes.
+ * that it kills the group at once and a pipe the group held closes. One
+ * that left the group (setsid) may hold it still, so the stream of a
+ * worker that has exited is read to what is there and ended then.
  */
 #define _GNU_SOURCE /* pipe2, ppoll */
 #include "config.h"
@@ -522,18 +524,40 @@ static void relaunch(const oc__runner_job *jobs, size_t count, size_t index, job
     *state = ended;
 }
 
+/* Reads what a dead worker's job left in its pipe, then ends the stream:
+ * everything the worker wrote is in the pipe by the time it is dead, and a
+ * process that left its group (setsid) may hold the write end for ever. */
+static void drain_and_end(const oc__runner_job *job, job_state *state)
+{
+    while (state->fd >= 0) {
+        size_t before = state->reader.length;
+        read_from_child(job, state);
+        if (state->fd >= 0 && state->reader.length == before)
+            end_stream(state); /* nothing more to read, and no end of file */
+    }
+}
+
 /* A worker exited (SIGCHLD said some child did): its group is killed now,
  * not when its job is judged, for a process the plugin started may hold
  * the job's pipe open, and the job would then end only at its time limit
- * (never, without one). Workers are reaped where their jobs are judged. */
-static void kill_groups_of_exited_workers(oc__runner_worker *workers, size_t worker_count)
+ * (never, without one). A process that left the group may still hold
+ * it, so the job's stream ends here too, with what the worker sent.
+ * Workers are reaped where their jobs are judged. */
+static void end_exited_workers(const oc__runner_job *jobs, job_state *states,
+                               oc__runner_worker *workers, size_t worker_count)
 {
     if (!child_exited)
         return;
     child_exited = 0;
-    for (size_t w = 0; w < worker_count; w++)
-        if (workers[w].pid > 0)
-            (void)oc__runner_worker_exited(&workers[w]);
+    for (size_t w = 0; w < worker_count; w++) {
+        oc__runner_worker *worker = &workers[w];
+        if (worker->pid <= 0 || oc__runner_worker_exited(worker) != 1
+            || worker->job == OC__RUNNER_NO_JOB)
+            continue;
+        job_state *state = &states[worker->job];
+        if (state->phase == JOB_RUNNING && state->worker == worker)
+            drain_and_end(&jobs[worker->job], state);
+    }
 }
 
 /* Reaps workers that were told no job follows (jobs without a group). */
@@ -612,7 +636,7 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
         if (ready < 0 && errno != EINTR)
             return oc_error_set(error, OC_ERROR_IO, "cannot wait for plugin processes: %s",
                                 strerror(errno));
-        kill_groups_of_exited_workers(workers, max_parallel);
+        end_exited_workers(jobs, states, workers, max_parallel);
         for (nfds_t p = 0; ready > 0 && p < poll_count; p++)
             if (polls[p].revents != 0 && states[poll_jobs[p]].fd >= 0)
                 read_from_child(&jobs[poll_jobs[p]], &states[poll_jobs[p]]);
