@@ -60,6 +60,47 @@ void oc__store_chunk_layout_decide(oc__store_chunk_layout *layout, hid_t creatio
     layout->direct = 1;
 }
 
+#ifdef __SSE2__
+/* Sixteen values at a time with SSE2 (every x86-64 has it): sixteen bytes
+ * from each plane, then three rounds of interleaving, bytes of planes
+ * 0-1, 2-3, 4-5 and 6-7, then pairs of those, then quadruples, leave two
+ * whole values in each register: 24 shuffles for 16 values, where the
+ * word transpose below takes about 50 instructions for 8. Reading a
+ * national store spent 12% of a run's CPU unshuffling before this. */
+#include <emmintrin.h>
+
+static size_t unshuffle_sixteen_at_a_time(const unsigned char *planes, size_t count,
+                                          unsigned char *out)
+{
+    size_t i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m128i p[8];
+        for (int plane = 0; plane < 8; plane++)
+            p[plane] = _mm_loadu_si128((const __m128i *)(planes + (size_t)plane * count + i));
+        __m128i pairs_low[4], pairs_high[4];
+        for (int k = 0; k < 4; k++) {
+            pairs_low[k] = _mm_unpacklo_epi8(p[2 * k], p[2 * k + 1]);   /* values 0-7 */
+            pairs_high[k] = _mm_unpackhi_epi8(p[2 * k], p[2 * k + 1]);  /* values 8-15 */
+        }
+        /* quads[k][q]: bytes 4k..4k+3 of values 4q..4q+3 */
+        __m128i quads[2][4];
+        for (int k = 0; k < 2; k++) {
+            quads[k][0] = _mm_unpacklo_epi16(pairs_low[2 * k], pairs_low[2 * k + 1]);
+            quads[k][1] = _mm_unpackhi_epi16(pairs_low[2 * k], pairs_low[2 * k + 1]);
+            quads[k][2] = _mm_unpacklo_epi16(pairs_high[2 * k], pairs_high[2 * k + 1]);
+            quads[k][3] = _mm_unpackhi_epi16(pairs_high[2 * k], pairs_high[2 * k + 1]);
+        }
+        for (int q = 0; q < 4; q++) {
+            _mm_storeu_si128((__m128i *)(out + 8 * (i + 4 * (size_t)q)),
+                             _mm_unpacklo_epi32(quads[0][q], quads[1][q]));
+            _mm_storeu_si128((__m128i *)(out + 8 * (i + 4 * (size_t)q + 2)),
+                             _mm_unpackhi_epi32(quads[0][q], quads[1][q]));
+        }
+    }
+    return i;
+}
+#endif
+
 /* Byte plane p of a shuffled chunk holds byte p of every value. Eight
  * values at a time are an 8 x 8 byte matrix to transpose: eight words read
  * one from each plane, three rounds of swapping halves, quarters and
@@ -68,6 +109,9 @@ static void unshuffle(const unsigned char *planes, size_t count, double *values)
 {
     unsigned char *out = (unsigned char *)values;
     size_t i = 0;
+#ifdef __SSE2__
+    i = unshuffle_sixteen_at_a_time(planes, count, out);
+#endif
 #define OC__LOAD(p) memcpy(&w##p, planes + (p) * count + i, 8)
 #define OC__SWAP(a, b, step, mask)                                  \
     do {                                                            \
