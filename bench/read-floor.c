@@ -33,11 +33,20 @@ typedef struct floor_totals {
     int failed;
 } floor_totals;
 
+/* Four sums side by side, a missing value added as 0 rather than
+ * branched over: one running sum, each addition waiting for the one
+ * before, took a third of the floor's time at national size, time that
+ * is no part of reading and that flattered every outcomes/floor ratio. */
 static void add_values(const double *values, size_t count, floor_totals *totals)
 {
-    for (size_t i = 0; i < count; i++)
-        if (!isnan(values[i]))
-            totals->sum += values[i];
+    double sums[4] = {0.0, 0.0, 0.0, 0.0};
+    size_t i = 0;
+    for (; i + 4 <= count; i += 4)
+        for (size_t lane = 0; lane < 4; lane++)
+            sums[lane] += isnan(values[i + lane]) ? 0.0 : values[i + lane];
+    for (; i < count; i++)
+        sums[0] += isnan(values[i]) ? 0.0 : values[i];
+    totals->sum += (sums[0] + sums[1]) + (sums[2] + sums[3]);
     totals->values += count;
 }
 
