@@ -68,10 +68,19 @@ static volatile sig_atomic_t stop_requested;
 /* Set by SIGCHLD while the host waits: some child exited. */
 static volatile sig_atomic_t child_exited;
 
+/* Set by SIGTSTP while the host waits: the terminal's Ctrl-Z. */
+static volatile sig_atomic_t terminal_stop;
+
 static void on_child_exit(int signal_number)
 {
     (void)signal_number;
     child_exited = 1;
+}
+
+static void on_terminal_stop(int signal_number)
+{
+    (void)signal_number;
+    terminal_stop = 1;
 }
 
 void oc__runner_request_stop(int signal_number)
@@ -577,6 +586,46 @@ static int reap_finished_workers(oc__runner_worker *workers, size_t worker_count
     return waiting;
 }
 
+/* Ctrl-Z (SIGTSTP from the terminal) reaches only the host, since each
+ * worker leads a process group of its own. So the host stops the workers'
+ * groups, stops itself as the terminal asked (the shell then sees an
+ * ordinary stopped job), and once continued (fg, bg: SIGCONT) continues
+ * them, moving the deadline of every job that was running by the time
+ * they stood still: a stop is not counted against a job's time limit. */
+static void stop_with_the_terminal(job_state *states, size_t started, oc__runner_worker *workers,
+                                   size_t worker_count)
+{
+    for (size_t w = 0; w < worker_count; w++)
+        if (workers[w].pid > 0)
+            kill(-workers[w].pid, SIGSTOP);
+    struct timespec stopped = now();
+    struct sigaction default_action, ours;
+    memset(&default_action, 0, sizeof default_action);
+    sigemptyset(&default_action.sa_mask);
+    default_action.sa_handler = SIG_DFL;
+    sigaction(SIGTSTP, &default_action, &ours);
+    sigset_t terminal_stop_only;
+    sigemptyset(&terminal_stop_only);
+    sigaddset(&terminal_stop_only, SIGTSTP);
+    raise(SIGTSTP); /* held back, then acted on (the stop) when let through */
+    sigprocmask(SIG_UNBLOCK, &terminal_stop_only, NULL);
+    sigprocmask(SIG_BLOCK, &terminal_stop_only, NULL);
+    sigaction(SIGTSTP, &ours, NULL);
+    for (size_t w = 0; w < worker_count; w++)
+        if (workers[w].pid > 0)
+            kill(-workers[w].pid, SIGCONT);
+    struct timespec continued = now();
+    long long stood_still = (long long)(continued.tv_sec - stopped.tv_sec) * 1000000000
+                            + (continued.tv_nsec - stopped.tv_nsec);
+    for (size_t i = 0; i < started; i++) {
+        if (states[i].phase != JOB_RUNNING || !states[i].has_deadline)
+            continue;
+        long long moved = (long long)states[i].deadline.tv_nsec + stood_still % 1000000000;
+        states[i].deadline.tv_sec += (time_t)(stood_still / 1000000000 + moved / 1000000000);
+        states[i].deadline.tv_nsec = (long)(moved % 1000000000);
+    }
+}
+
 /* waiting_mask: the signal mask while waiting in ppoll, the only time a
  * signal that asks the run to stop can arrive (see stop_signals). */
 static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parallel,
@@ -637,6 +686,10 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             return oc_error_set(error, OC_ERROR_IO, "cannot wait for plugin processes: %s",
                                 strerror(errno));
         end_exited_workers(jobs, states, workers, max_parallel);
+        if (terminal_stop) {
+            terminal_stop = 0;
+            stop_with_the_terminal(states, next, workers, max_parallel);
+        }
         for (nfds_t p = 0; ready > 0 && p < poll_count; p++)
             if (polls[p].revents != 0 && states[poll_jobs[p]].fd >= 0)
                 read_from_child(&jobs[poll_jobs[p]], &states[poll_jobs[p]]);
@@ -731,6 +784,14 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
     child_action.sa_handler = on_child_exit;
     child_action.sa_flags = SA_NOCLDSTOP;
     sigaction(SIGCHLD, &child_action, &saved_action);
+    /* Ctrl-Z, unless the caller ignores it (no job control). */
+    struct sigaction saved_terminal_action, terminal_action = child_action;
+    terminal_action.sa_handler = on_terminal_stop;
+    terminal_action.sa_flags = 0;
+    sigaction(SIGTSTP, NULL, &saved_terminal_action);
+    int catching_terminal_stop = saved_terminal_action.sa_handler == SIG_DFL;
+    if (catching_terminal_stop)
+        sigaction(SIGTSTP, &terminal_action, NULL);
 
     if (status == OC_OK) {
         for (size_t i = 0; i < count; i++) {
@@ -751,10 +812,14 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
         sigaddset(&stop_signals, SIGINT);
         sigaddset(&stop_signals, SIGHUP);
         sigaddset(&stop_signals, SIGCHLD);
+        sigaddset(&stop_signals, SIGTSTP);
         sigprocmask(SIG_BLOCK, &stop_signals, &callers_mask);
         waiting_mask = callers_mask;
         sigdelset(&waiting_mask, SIGCHLD); /* whatever the caller's mask */
+        if (catching_terminal_stop)
+            sigdelset(&waiting_mask, SIGTSTP);
         child_exited = 0;
+        terminal_stop = 0;
         status = supervise(jobs, count, max_parallel, states, workers, polls, poll_jobs,
                            &collected, &waiting_mask, error);
         for (size_t i = 0; i < collected.spare_count; i++)
@@ -769,6 +834,8 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
         oc__wire_reader_free(&states[i].reader);
     }
     sigaction(SIGCHLD, &saved_action, NULL);
+    if (catching_terminal_stop)
+        sigaction(SIGTSTP, &saved_terminal_action, NULL);
     free(states);
     free(polls);
     free(poll_jobs);

@@ -847,14 +847,17 @@ static double seconds_since(const struct timespec *start)
     return (double)(end.tv_sec - start->tv_sec) + (end.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* Whether a process of group `group` lives (a zombie does not: where
- * init does not reap orphans, the group's killed members stay zombies).
- * Linux: /proc. */
-static int group_alive(pid_t group)
+/* Counts the live processes (a zombie is not: where init does not reap
+ * orphans, killed processes stay zombies) whose parent is parent (0: any)
+ * and whose group is group (0: any); *stopped (may be NULL): how many of
+ * them are stopped. Linux: /proc. */
+static size_t count_processes(pid_t parent, pid_t group, size_t *stopped)
 {
     DIR *processes = opendir("/proc");
-    int alive = 0;
-    for (struct dirent *entry; !alive && processes != NULL && (entry = readdir(processes));) {
+    size_t count = 0;
+    if (stopped != NULL)
+        *stopped = 0;
+    for (struct dirent *entry; processes != NULL && (entry = readdir(processes));) {
         char path[300], line[512];
         if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
             continue;
@@ -867,14 +870,25 @@ static int group_alive(pid_t group)
         line[got] = '\0';
         const char *after_name = strrchr(line, ')');
         char state;
-        long parent, member_of;
-        if (after_name != NULL && sscanf(after_name + 1, " %c %ld %ld", &state, &parent,
-                                         &member_of) == 3)
-            alive = member_of == (long)group && state != 'Z' && state != 'X';
+        long parent_of, member_of;
+        if (after_name == NULL
+            || sscanf(after_name + 1, " %c %ld %ld", &state, &parent_of, &member_of) != 3
+            || state == 'Z' || state == 'X' || (parent != 0 && parent_of != (long)parent)
+            || (group != 0 && member_of != (long)group))
+            continue;
+        count++;
+        if (stopped != NULL && state == 'T')
+            (*stopped)++;
     }
     if (processes != NULL)
         closedir(processes);
-    return alive;
+    return count;
+}
+
+/* Whether a process of group `group` lives. */
+static int group_alive(pid_t group)
+{
+    return count_processes(0, group, NULL) > 0;
 }
 
 /* Whether nothing is left, within five seconds (a killed process takes a
@@ -1095,6 +1109,67 @@ START_TEST(a_worker_that_crashes_is_judged_though_an_escaped_process_holds_its_p
 }
 END_TEST
 
+/* Sleeps 1.5 s in steps (a stop and continue cut a step short, not the
+ * job), then reports its worker. */
+static int run_slowly(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (seconds_since(&start) < 1.5)
+        usleep(10000);
+    return run_reports_worker(context, writer, error);
+}
+
+/* Ctrl-Z reaches only the host (the terminal sends SIGTSTP to its group;
+ * workers lead groups of their own): the host must stop its workers with
+ * itself, continue them with itself, and not count the stop against the
+ * jobs' time limits. The host runs in a child in a group of its own (so
+ * that its group has a parent outside it, as under a shell, and SIGTSTP is
+ * acted on); this process plays the terminal and the shell. */
+START_TEST(ctrl_z_stops_and_continues_the_workers_with_the_host)
+{
+    pid_t host = fork();
+    ck_assert_int_ge(host, 0);
+    if (host == 0) {
+        setpgid(0, 0);
+        signal(SIGTSTP, SIG_DFL);
+        oc__runner_job jobs[2] = {
+            {"worker", "none", "1", 3, run_slowly, NULL, NULL, 0, NULL},
+            {"worker", "none", "1", 3, run_slowly, NULL, NULL, 0, NULL},
+        };
+        oc__result_list results = {0};
+        oc__runner_summary summary;
+        int status = oc__runner_run(jobs, 2, 2, &results, &summary, NULL);
+        /* 0: both jobs ran to the end, not timed out by the stop */
+        _exit(status != OC_OK ? 2 : summary.succeeded != 2 ? 3 : 0);
+    }
+    setpgid(host, host);
+    usleep(500000); /* the workers are at work */
+    ck_assert_int_eq(kill(host, SIGTSTP), 0);
+    int wait_status;
+    ck_assert_int_eq(waitpid(host, &wait_status, WUNTRACED), host);
+    ck_assert_msg(WIFSTOPPED(wait_status) && WSTOPSIG(wait_status) == SIGTSTP,
+                  "the host did not stop as the terminal asked");
+    size_t stopped = 0, workers = 0;
+    for (int waited = 0; waited < 2000 && (workers == 0 || stopped < workers); waited++) {
+        workers = count_processes(host, 0, &stopped);
+        usleep(1000);
+    }
+    ck_assert_uint_eq(workers, 2);
+    ck_assert_uint_eq(stopped, 2);
+    sleep(4); /* longer than the jobs' time limit */
+    ck_assert_int_eq(kill(host, SIGCONT), 0);
+    for (int waited = 0; waited < 2000 && count_processes(host, 0, &stopped) > 0 && stopped > 0;
+         waited++)
+        usleep(1000);
+    ck_assert_uint_eq(stopped, 0); /* the workers go on with the host */
+    ck_assert_int_eq(waitpid(host, &wait_status, 0), host);
+    ck_assert_msg(WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0,
+                  "the host's run: %d (3: a job failed, timed out by the stop)",
+                  WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1);
+}
+END_TEST
+
 /* Fails the run once the log names a sleeper: the host gives up with jobs
  * running. */
 static int fail_once_logged(void *context, const oc__result_list *results, oc_error *error)
@@ -1277,6 +1352,7 @@ int main(void)
     tcase_add_test(tests, a_worker_that_crashes_or_times_out_takes_its_processes_with_it);
     tcase_add_test(tests,
                    a_worker_that_crashes_is_judged_though_an_escaped_process_holds_its_pipe);
+    tcase_add_test(tests, ctrl_z_stops_and_continues_the_workers_with_the_host);
     tcase_add_test(tests, a_run_that_stops_takes_every_process_with_it);
 #if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
     tcase_add_test(tests, a_worker_keeps_chunk_sized_blocks_in_its_heap);
