@@ -854,7 +854,7 @@ static double seconds_since(const struct timespec *start)
 static size_t count_processes(pid_t parent, pid_t group, size_t *stopped)
 {
     DIR *processes = opendir("/proc");
-    size_t count = 0;
+    size_t matching = 0;
     if (stopped != NULL)
         *stopped = 0;
     for (struct dirent *entry; processes != NULL && (entry = readdir(processes));) {
@@ -876,13 +876,13 @@ static size_t count_processes(pid_t parent, pid_t group, size_t *stopped)
             || state == 'Z' || state == 'X' || (parent != 0 && parent_of != (long)parent)
             || (group != 0 && member_of != (long)group))
             continue;
-        count++;
+        matching++;
         if (stopped != NULL && state == 'T')
             (*stopped)++;
     }
     if (processes != NULL)
         closedir(processes);
-    return count;
+    return matching;
 }
 
 /* Whether a process of group `group` lives. */
