@@ -110,6 +110,15 @@ static long milliseconds_until(struct timespec deadline, struct timespec current
     return difference > 1000000 ? 1000000 : (long)difference + 1;
 }
 
+/* time moved nanoseconds (>= 0) later. */
+static struct timespec later_by(struct timespec time, long long nanoseconds)
+{
+    long long total = (long long)time.tv_nsec + nanoseconds;
+    time.tv_sec += (time_t)(total / 1000000000);
+    time.tv_nsec = (long)(total % 1000000000);
+    return time;
+}
+
 static int deadline_passed(struct timespec deadline, struct timespec current)
 {
     return current.tv_sec > deadline.tv_sec
@@ -617,13 +626,9 @@ static void stop_with_the_terminal(job_state *states, size_t started, oc__runner
     struct timespec continued = now();
     long long stood_still = (long long)(continued.tv_sec - stopped.tv_sec) * 1000000000
                             + (continued.tv_nsec - stopped.tv_nsec);
-    for (size_t i = 0; i < started; i++) {
-        if (states[i].phase != JOB_RUNNING || !states[i].has_deadline)
-            continue;
-        long long moved = (long long)states[i].deadline.tv_nsec + stood_still % 1000000000;
-        states[i].deadline.tv_sec += (time_t)(stood_still / 1000000000 + moved / 1000000000);
-        states[i].deadline.tv_nsec = (long)(moved % 1000000000);
-    }
+    for (size_t i = 0; i < started; i++)
+        if (states[i].phase == JOB_RUNNING && states[i].has_deadline)
+            states[i].deadline = later_by(states[i].deadline, stood_still);
 }
 
 /* waiting_mask: the signal mask while waiting in ppoll, the only time a

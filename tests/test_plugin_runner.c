@@ -847,6 +847,19 @@ static double seconds_since(const struct timespec *start)
     return (double)(end.tv_sec - start->tv_sec) + (end.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+/* Runs the jobs, which must run (whatever becomes of each), into results
+ * and summary (both the caller's), and returns how many seconds it took. */
+static double run_timed(const oc__runner_job *jobs, size_t job_count, size_t max_parallel,
+                        oc__result_list *results, oc__runner_summary *summary)
+{
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    oc_error error;
+    ck_assert_msg(oc__runner_run(jobs, job_count, max_parallel, results, summary, &error) == OC_OK,
+                  "%s", error.message);
+    return seconds_since(&start);
+}
+
 /* Counts the live processes (a zombie is not: where init does not reap
  * orphans, killed processes stay zombies) whose parent is parent (0: any)
  * and whose group is group (0: any); *stopped (may be NULL): how many of
@@ -929,14 +942,9 @@ static void run_plugin_leaving_children(size_t max_parallel)
         {"good", good->descriptor.name, good->descriptor.version, 5, run_harness, &good_harness,
          NULL, 0, &group},
     };
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
     oc__result_list results = {0};
     oc__runner_summary summary;
-    oc_error error;
-    ck_assert_msg(oc__runner_run(jobs, 4, max_parallel, &results, &summary, &error) == OC_OK, "%s",
-                  error.message);
-    double elapsed = seconds_since(&start);
+    double elapsed = run_timed(jobs, 4, max_parallel, &results, &summary);
     errno = 0;
     ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* every worker reaped */
     ck_assert_int_eq(errno, ECHILD);
@@ -1051,12 +1059,9 @@ START_TEST(a_worker_that_crashes_or_times_out_takes_its_processes_with_it)
         {"worker", "none", "1", 1, run_leaves_sleeper, &hangs, NULL, 0, &group},
         {"worker", "none", "1", 10, run_leaves_sleeper, &returns, NULL, 0, NULL},
     };
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
     oc__result_list results = {0};
     oc__runner_summary summary;
-    ck_assert_int_eq(oc__runner_run(jobs, 4, 2, &results, &summary, NULL), OC_OK);
-    double elapsed = seconds_since(&start);
+    double elapsed = run_timed(jobs, 4, 2, &results, &summary);
     size_t logged;
     int left = sleepers_left(test_path("log"), &logged);
     ck_assert_uint_eq(results.count, 4);
@@ -1087,12 +1092,9 @@ START_TEST(a_worker_that_crashes_is_judged_though_an_escaped_process_holds_its_p
         {"worker", "none", "1", 20, run_leaves_sleeper, &escapes, NULL, 0, NULL},
         {"worker", "none", "1", 20, run_leaves_sleeper, &returns, NULL, 0, NULL},
     };
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
     oc__result_list results = {0};
     oc__runner_summary summary;
-    ck_assert_int_eq(oc__runner_run(jobs, 3, 2, &results, &summary, NULL), OC_OK);
-    double elapsed = seconds_since(&start);
+    double elapsed = run_timed(jobs, 3, 2, &results, &summary);
     FILE *log = fopen(test_path("log"), "r");
     long pid, group;
     while (log != NULL && fscanf(log, "%ld %ld", &pid, &group) == 2)
