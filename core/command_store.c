@@ -154,7 +154,7 @@ static int contained(int (*work)(const char *), const char *path)
         return exit_status;
     fflush(stdout);
     oc__print_error("%s", error.message);
-    return status == OC_ERROR_FORMAT ? OC_EXIT_DATA : OC_EXIT_INTERNAL;
+    return exit_status_for(status);
 }
 
 int oc__command_store(int argc, char **argv)
