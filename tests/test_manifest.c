@@ -159,6 +159,23 @@ START_TEST(manifest_keeps_plugins_unique_and_periods_sorted)
 }
 END_TEST
 
+/* A manifest of results that used the plugins worklessness and then
+ * recycling, and the periods 2016-11-01 and 2016-08-01: checked, and
+ * returned for more checks (the caller frees it). */
+static oc__manifest *collected_from(const oc__result_list *results)
+{
+    oc__manifest *manifest;
+    ck_assert_int_eq(oc__manifest_create(&manifest, 0, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_results(manifest, results, NULL), OC_OK);
+    ck_assert_uint_eq(manifest->plugin_count, 2);
+    ck_assert_str_eq(manifest->plugins[0].name, "worklessness");
+    ck_assert_str_eq(manifest->plugins[1].name, "recycling");
+    ck_assert_uint_eq(manifest->period_used_count, 2);
+    ck_assert_str_eq(manifest->periods_used[0], "2016-08-01");
+    ck_assert_str_eq(manifest->periods_used[1], "2016-11-01");
+    return manifest;
+}
+
 START_TEST(manifest_collects_plugins_and_periods_from_results)
 {
     oc__result_list results = {0};
@@ -175,19 +192,36 @@ START_TEST(manifest_collects_plugins_and_periods_from_results)
         result->plugin_version = rows[i][1] ? strdup(rows[i][1]) : NULL;
         result->period = rows[i][2] ? strdup(rows[i][2]) : NULL;
     }
-    oc__manifest *manifest;
-    ck_assert_int_eq(oc__manifest_create(&manifest, 0, NULL), OC_OK);
-    ck_assert_int_eq(oc__manifest_add_results(manifest, &results, NULL), OC_OK);
-    ck_assert_uint_eq(manifest->plugin_count, 2);
-    ck_assert_str_eq(manifest->plugins[0].name, "worklessness");
-    ck_assert_str_eq(manifest->plugins[1].name, "recycling");
+    oc__manifest *manifest = collected_from(&results);
     ck_assert_str_eq(manifest->plugins[1].version, "0.3");
-    ck_assert_uint_eq(manifest->period_used_count, 2);
-    ck_assert_str_eq(manifest->periods_used[0], "2016-08-01");
-    ck_assert_str_eq(manifest->periods_used[1], "2016-11-01");
     oc__manifest_free(manifest);
     oc__result_list_free(&results);
     oc__manifest_free(NULL);
+}
+END_TEST
+
+/* The host's views of a job's results repeat a string by repeating its
+ * address (core/wire.h): a repeat is not looked up again, but every new
+ * address is, even when a field before it repeated. */
+START_TEST(manifest_collects_from_results_that_repeat_addresses)
+{
+    char worklessness[] = "worklessness", recycling[] = "recycling", version[] = "1.0.0";
+    char november[] = "2016-11-01", august[] = "2016-08-01", november_again[] = "2016-11-01";
+    struct {
+        char *plugin, *period;
+    } rows[] = {
+        {worklessness, november}, {worklessness, november}, {worklessness, august},
+        {recycling, august},      {recycling, november_again}, {worklessness, november},
+    };
+    oc__result views[sizeof rows / sizeof rows[0]];
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        oc__result_init(&views[i]);
+        views[i].plugin = rows[i].plugin;
+        views[i].plugin_version = version;
+        views[i].period = rows[i].period;
+    }
+    oc__result_list results = {views, sizeof rows / sizeof rows[0], 0};
+    oc__manifest_free(collected_from(&results));
 }
 END_TEST
 
@@ -203,6 +237,7 @@ int main(void)
     tcase_add_test(tcase, manifest_records_configuration_and_stores);
     tcase_add_test(tcase, manifest_keeps_plugins_unique_and_periods_sorted);
     tcase_add_test(tcase, manifest_collects_plugins_and_periods_from_results);
+    tcase_add_test(tcase, manifest_collects_from_results_that_repeat_addresses);
     suite_add_tcase(suite, tcase);
     return check_runner_run_suite(suite);
 }
