@@ -137,24 +137,10 @@ static int escape_json_string(const char *text, char **escaped, size_t *length)
     return 0;
 }
 
-/* A string field's value: null, or the string escaped through the
- * column's cache. -1 when out of memory. */
-static int append_string(oc__output_buffer *buffer, oc__output_cache *cache, const char *text)
-{
-    if (text == NULL) {
-        oc__output_buffer_append(buffer, "null", 4);
-        return 0;
-    }
-    return oc__output_cache_append(cache, text, escape_json_string, buffer);
-}
-
-/* A number field's value: null for NaN (not applicable) and infinities. */
+/* A number field's value, finite (NaN, not applicable, and infinities
+ * are written as null with their key). */
 static void append_number(oc__output_buffer *buffer, double number)
 {
-    if (!isfinite(number)) {
-        oc__output_buffer_append(buffer, "null", 4);
-        return;
-    }
     char *room = oc__output_buffer_reserve(buffer, 40);
     if (room != NULL) /* else out of memory, which the flush reports */
         oc__output_buffer_commit(buffer, oc__output_format_json_number(number, room));
@@ -165,32 +151,47 @@ static void append_number(oc__output_buffer *buffer, double number)
  * everywhere turns 7527.7 into 7527.6999999999998). Strings are escaped by
  * jansson, through the column's cache. The keys are plain identifiers,
  * written as the literals they are: the fields are written out one by one
- * (OC__RESULT_FIELDS), so every key is a copy of a known size. */
+ * (OC__RESULT_FIELDS), so every key is a copy of a known size, and a key
+ * with a null value (half of a national run's fields) is one copy,
+ * ', "target_value": null'. */
 static int write_result(oc__output_writer *writer, const oc__result *result)
 {
     oc__output_buffer *buffer = &writer->buffer;
     oc__output_cache *caches = writer->caches;
     size_t column = 0;
-    /* '{"metric": ', then ', "indicator": ' and so on */
-#define KEY(member)                                                                             \
-    oc__output_buffer_append(buffer, column == 0 ? "{\"" #member "\": " : ", \"" #member "\": ",  \
-                             sizeof(", \"" #member "\": ") - (column == 0 ? 2 : 1));
+    /* '{"metric": ', then ', "indicator": ' and so on; with null, the
+     * same with 'null' after it */
+#define FIELD_START(member, after)                                                              \
+    oc__output_buffer_append(buffer,                                                           \
+                             column == 0 ? "{\"" #member "\": " after                          \
+                                         : ", \"" #member "\": " after,                        \
+                             sizeof(", \"" #member "\": " after) - (column == 0 ? 2 : 1));
 #define JSON_STRING(member)                                                                     \
-    KEY(member)                                                                                \
-    if (append_string(buffer, &caches[column], result->member) != 0)                           \
-        return -1;                                                                             \
+    if (result->member == NULL) {                                                              \
+        FIELD_START(member, "null")                                                            \
+    } else {                                                                                   \
+        FIELD_START(member, "")                                                                \
+        if (oc__output_cache_append(&caches[column], result->member, escape_json_string,       \
+                                    buffer) != 0)                                              \
+            return -1;                                                                         \
+    }                                                                                          \
     column++;
 #define JSON_NUMBER(member)                                                                     \
-    KEY(member)                                                                                \
-    append_number(buffer, result->member);                                                     \
+    if (!isfinite(result->member)) {                                                           \
+        FIELD_START(member, "null")                                                            \
+    } else {                                                                                   \
+        FIELD_START(member, "")                                                                \
+        append_number(buffer, result->member);                                                 \
+    }                                                                                          \
     column++;
 #define JSON_STATUS(member)                                                                     \
-    KEY(member)                                                                                \
-    if (append_string(buffer, &caches[column], oc__result_status_name(result->member)) != 0)   \
+    FIELD_START(member, "")                                                                    \
+    if (oc__output_cache_append(&caches[column], oc__result_status_name(result->member),       \
+                                escape_json_string, buffer) != 0)                              \
         return -1;                                                                             \
     column++;
     OC__RESULT_FIELDS(JSON_STRING, JSON_NUMBER, JSON_STATUS)
-#undef KEY
+#undef FIELD_START
 #undef JSON_STRING
 #undef JSON_NUMBER
 #undef JSON_STATUS
