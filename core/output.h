@@ -129,11 +129,12 @@ int oc__output_shortest_precision(double value);
 
 /* Shortest decimal that reads back as exactly the same double (%.15g,
  * %.16g or %.17g, whichever is shortest and exact), NUL-terminated in
- * buffer; returns its length. All 32 bytes of buffer may be written,
- * whatever the length (the text is put together by fixed-size copies). Only for finite numbers. The text
- * is exactly what that printf would give, but for 1e-4 <= |value| < 1e15
- * it is worked out with integer arithmetic, many times faster. */
-size_t oc__output_format_double(double value, char buffer[32]);
+ * buffer; returns its length. All 40 bytes of buffer may be written,
+ * whatever the length (the text is put together by overlapping stores of
+ * fixed size). Only for finite numbers. The text is exactly what that
+ * printf would give, but for 1e-4 <= |value| < 1e15 it is worked out
+ * without printf, many times faster (output_number.c). */
+size_t oc__output_format_double(double value, char buffer[40]);
 
 /* The same number as JSON, exactly as jansson prints a real at that
  * precision: ".0" appended when there is neither point nor exponent, no

@@ -42,7 +42,7 @@ static int escape_csv_string(const char *text, char **escaped, size_t *length)
 /* A number with the fewest digits that read back, formatted in place. */
 static void append_number(oc__output_buffer *buffer, double number)
 {
-    char *room = oc__output_buffer_reserve(buffer, 32);
+    char *room = oc__output_buffer_reserve(buffer, 40);
     if (room != NULL) /* else out of memory, which the flush reports */
         oc__output_buffer_commit(buffer, oc__output_format_double(number, room));
 }

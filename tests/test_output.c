@@ -539,11 +539,11 @@ START_TEST(shortest_double_forms_read_back_exactly)
     const double values[] = {0.1, 1.0 / 3.0, 7700, -770, 5e-324, DBL_MAX, 1e21, 96.42,
                              100.0 * -770 / 8470, 0.1 + 0.2};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-        char buffer[32];
+        char buffer[40];
         oc__output_format_double(values[i], buffer);
         ck_assert_msg(strtod(buffer, NULL) == values[i], "%s", buffer);
     }
-    char buffer[32];
+    char buffer[40];
     oc__output_format_double(0.1 + 0.2, buffer);
     ck_assert_str_eq(buffer, "0.30000000000000004"); /* needs all 17 */
     oc__output_format_double(96.42, buffer);
@@ -836,7 +836,7 @@ static void format_by_definition(double value, char buffer[32])
 
 static void assert_formats_as_defined(double value)
 {
-    char expected[32], got[32];
+    char expected[32], got[40];
     format_by_definition(value, expected);
     size_t length = oc__output_format_double(value, got);
     ck_assert_msg(strcmp(got, expected) == 0 && length == strlen(expected),
@@ -934,6 +934,18 @@ START_TEST(fast_number_formatting_matches_printf_and_strtod)
         double whole = (double)(reference_random() % 100000000000ull);
         assert_formats_as_defined(whole + ldexp((double)(reference_random() % 32), -5));
         assert_formats_as_defined(whole * 10 + ldexp((double)(reference_random() % 16), -4));
+    }
+    /* Where the test of reading back changes method: 16 digits up to 2^53
+     * (9007199254740992) are checked by one division of doubles, more by
+     * integer arithmetic; so the neighbours of 2^53 at every scale. */
+    for (int exponent = 1; exponent <= 19; exponent++) {
+        double near = 9007199254740992.0 / pow(10, exponent);
+        for (double below = near, above = near, step = 0; step < 40; step++) {
+            assert_formats_as_defined(below);
+            assert_formats_as_defined(above);
+            below = nextafter(below, 0);
+            above = nextafter(above, INFINITY);
+        }
     }
     /* Rounding up to the next power of ten, and the range's ends */
     const double edges[] = {999999999999999.9, 99999999999999.99, 9.9999999999999995,
