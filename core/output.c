@@ -283,14 +283,37 @@ static size_t plain_length(const char *text)
     return unplain != 0 ? (size_t)-1 : length;
 }
 
-int oc__output_cache_append(oc__output_cache *cache, const char *text,
-                            oc__output_escape_function escape, oc__output_buffer *buffer)
+/* Keeps the written form of the text just appended (length bytes at
+ * written), for the next repeat of its address; or nothing, when it is
+ * too long. */
+static void keep_written(oc__output_cache *cache, const char *written, size_t length)
+{
+    cache->last_written_length = 0;
+    if (length > OC__OUTPUT_WRITTEN_MAX)
+        return;
+    memcpy(cache->last_written, written, length);
+    cache->last_written_length = length;
+}
+
+int oc__output_cache_append_slowly(oc__output_cache *cache, const char *text,
+                                   oc__output_escape_function escape,
+                                   oc__output_buffer *buffer)
 {
     int repeated = text == cache->last_text;
     size_t plain = repeated ? cache->last_plain_length : plain_length(text);
     if (plain != (size_t)-1) {
         cache->last_text = text;
         cache->last_plain_length = plain;
+        if (plain + 2 <= OC__OUTPUT_WRITTEN_MAX) {
+            /* quoted where a repeat is copied from, and copied from there */
+            cache->last_written[0] = '"';
+            memcpy(cache->last_written + 1, text, plain);
+            cache->last_written[plain + 1] = '"';
+            cache->last_written_length = plain + 2;
+            oc__output_buffer_append(buffer, cache->last_written, plain + 2);
+            return 0;
+        }
+        cache->last_written_length = 0;
         char *room = oc__output_buffer_reserve(buffer, plain + 2);
         if (room != NULL) { /* else out of memory, which the flush reports */
             room[0] = '"';
@@ -311,6 +334,7 @@ int oc__output_cache_append(oc__output_cache *cache, const char *text,
             cache->last = i;
             cache->last_text = text;
             cache->last_plain_length = (size_t)-1;
+            keep_written(cache, cache->entries[i].escaped, cache->entries[i].escaped_length);
             return 0;
         }
     }
@@ -318,6 +342,7 @@ int oc__output_cache_append(oc__output_cache *cache, const char *text,
     size_t length;
     if (copy == NULL || escape(text, &escaped, &length) != 0) {
         free(copy);
+        cache->last_written_length = 0;
         return -1;
     }
     oc__output_buffer_append(buffer, escaped, length);
@@ -326,6 +351,7 @@ int oc__output_cache_append(oc__output_cache *cache, const char *text,
     cache->last = slot;
     cache->last_text = text;
     cache->last_plain_length = (size_t)-1;
+    keep_written(cache, escaped, length);
     free(cache->entries[slot].text);
     free(cache->entries[slot].escaped);
     cache->entries[slot].text = copy;
@@ -337,6 +363,7 @@ int oc__output_cache_append(oc__output_cache *cache, const char *text,
 void oc__output_cache_forget_addresses(oc__output_cache *cache)
 {
     cache->last_text = NULL;
+    cache->last_written_length = 0;
 }
 
 void oc__output_cache_free(oc__output_cache *cache)

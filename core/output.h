@@ -247,6 +247,7 @@ void oc__output_buffer_free(oc__output_buffer *buffer);
 typedef int (*oc__output_escape_function)(const char *text, char **escaped, size_t *length);
 
 #define OC_OUTPUT_CACHE_ENTRIES 8
+#define OC__OUTPUT_WRITTEN_MAX 64
 
 /* The escaped forms of the last few distinct strings of one column. Zero
  * it to start; oc__output_cache_free frees the copies it holds. */
@@ -266,13 +267,37 @@ typedef struct oc__output_cache {
      * looked at. */
     const char *last_text;
     size_t last_plain_length;
+    /* last_text as it was written (quoted, escaped), when that was at
+     * most OC__OUTPUT_WRITTEN_MAX bytes, and its length; 0 otherwise.
+     * Copied whole, a repeat is a few stores and no call. */
+    size_t last_written_length;
+    char last_written[OC__OUTPUT_WRITTEN_MAX];
 } oc__output_cache;
+
+/* oc__output_cache_append for text that is not the last text appended,
+ * or is too long to have been kept whole. */
+int oc__output_cache_append_slowly(oc__output_cache *cache, const char *text,
+                                   oc__output_escape_function escape,
+                                   oc__output_buffer *buffer);
 
 /* Appends the escaped form of text to buffer: written directly when the
  * text is plain (see above), else remembered, or made by escape and then
- * remembered. -1 when out of memory. */
-int oc__output_cache_append(oc__output_cache *cache, const char *text,
-                            oc__output_escape_function escape, oc__output_buffer *buffer);
+ * remembered. -1 when out of memory. Inline: a national run appends some
+ * five million strings, most of them repeats by address. */
+static inline int oc__output_cache_append(oc__output_cache *cache, const char *text,
+                                          oc__output_escape_function escape,
+                                          oc__output_buffer *buffer)
+{
+    if (text == cache->last_text && cache->last_written_length != 0) {
+        char *room = oc__output_buffer_reserve(buffer, OC__OUTPUT_WRITTEN_MAX);
+        if (room != NULL) { /* else out of memory, which the flush reports */
+            memcpy(room, cache->last_written, OC__OUTPUT_WRITTEN_MAX);
+            oc__output_buffer_commit(buffer, cache->last_written_length);
+        }
+        return 0;
+    }
+    return oc__output_cache_append_slowly(cache, text, escape, buffer);
+}
 
 /* Starts a new batch: an address seen before may now hold other text
  * (the host reuses a job's stream memory for the next job). Call it

@@ -757,13 +757,25 @@ static size_t occurrences(const char *text, const char *part)
 
 START_TEST(a_repeated_address_is_read_again_in_every_batch)
 {
+    /* Short strings are kept as written and copied whole on a repeat;
+     * longer ones (over 64 bytes written) are not: both kinds, plain and
+     * escaped. */
     char area[16] = "E01000001", name[16] = "Say \"hi\"";
+    char long_plain[96], long_escaped[96];
+    memset(long_plain, 'p', 80);
+    long_plain[80] = '\0';
+    memset(long_escaped, 'e', 80);
+    long_escaped[40] = '"';
+    long_escaped[41] = 'x';
+    long_escaped[80] = '\0';
     oc__result rows[2];
     for (size_t i = 0; i < 2; i++) {
         oc__result_init(&rows[i]);
         rows[i].metric = "worklessness";
         rows[i].area = area;
         rows[i].area_name = name;
+        rows[i].comparator = long_plain;
+        rows[i].message = long_escaped;
         rows[i].value = (double)(i + 1);
     }
     for (int format = OC_OUTPUT_CSV; format <= OC_OUTPUT_JSON; format++) {
@@ -776,6 +788,8 @@ START_TEST(a_repeated_address_is_read_again_in_every_batch)
         ck_assert_int_eq(oc__output_file_writer_add(writer, &both, &error), OC_OK);
         strcpy(area, "E01000002b");
         strcpy(name, "Say \"bye\"");
+        long_plain[0] = 'P';
+        long_escaped[0] = 'E';
         ck_assert_int_eq(oc__output_file_writer_add(writer, &first, &error), OC_OK);
         ck_assert_int_eq(oc__output_file_writer_commit(writer, NULL, &error), OC_OK);
         char *text = read_all(path);
@@ -784,9 +798,16 @@ START_TEST(a_repeated_address_is_read_again_in_every_batch)
         ck_assert_uint_eq(occurrences(text, "\"E01000002b\""), 1);
         ck_assert_uint_eq(occurrences(text, json ? "\"Say \\\"hi\\\"\"" : "\"Say \"\"hi\"\"\""), 2);
         ck_assert_uint_eq(occurrences(text, json ? "\"Say \\\"bye\\\"\"" : "\"Say \"\"bye\"\"\""), 1);
+        ck_assert_uint_eq(occurrences(text, "\"ppp"), 2);
+        ck_assert_uint_eq(occurrences(text, "\"Ppp"), 1);
+        ck_assert_uint_eq(occurrences(text, "\"eee"), 2);
+        ck_assert_uint_eq(occurrences(text, "\"Eee"), 1);
+        ck_assert_uint_eq(occurrences(text, json ? "eee\\\"xee" : "eee\"\"xee"), 3);
         free(text);
         strcpy(area, "E01000001");
         strcpy(name, "Say \"hi\"");
+        long_plain[0] = 'p';
+        long_escaped[0] = 'e';
     }
 }
 END_TEST
