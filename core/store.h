@@ -81,9 +81,17 @@ int oc__store_open_for_reading(const char *path, oc__store **store, oc_error *er
  * host does not wait for it to exit before it plans). Errors are those
  * of oc__store_open, word for word, plus OC_ERROR_FORMAT "PATH: the HDF5
  * library crashed reading it (Segmentation fault, signal 11): the file is
- * damaged" and OC_ERROR_IO when the reader died otherwise or answered
- * garbage. Where no process can be started it opens the store here. */
+ * damaged" and OC_ERROR_IO when the reader died otherwise, answered
+ * garbage or fell silent (see below; it is then killed and not waited
+ * for). Where no process can be started it opens the store here. */
 int oc__store_open_contained(const char *path, oc__store **store, oc_error *error);
+
+/* The longest oc__store_open_contained waits for the next piece of the
+ * reader's answer. A national store's whole answer takes about 30 ms; a
+ * reader silent for this long is stuck (a damaged file can make the HDF5
+ * library loop, a disk stop answering), and an unattended run must end,
+ * with status 4 and one line, rather than wait for ever. */
+#define OC__STORE_READER_SILENCE_SECONDS 300
 
 /* What oc__store_open_contained and `outcomes store` share to read in a
  * child. oc__store_fork_reader forks: in the caller it returns the

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -570,9 +571,13 @@ typedef struct record_source {
     const unsigned char *bytes;
     size_t size;
     size_t offset;
+    int silence_limit_milliseconds; /* the pipe: the longest wait for a byte */
+    int silent;                     /* that wait ran out */
 } record_source;
 
-/* Reads up to size bytes; *done < size when the end came first. */
+/* Reads up to size bytes; *done < size when the end came first.
+ * OC_ERROR_IO with errno set when reading the pipe failed, or with
+ * source->silent when nothing came for the silence limit. */
 static int source_read(record_source *source, void *into, size_t size, size_t *done)
 {
     *done = 0;
@@ -584,6 +589,16 @@ static int source_read(record_source *source, void *into, size_t size, size_t *d
         return OC_OK;
     }
     while (*done < size) {
+        struct pollfd pipe_end = {source->descriptor, POLLIN, 0};
+        int ready = poll(&pipe_end, 1, source->silence_limit_milliseconds);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready < 0)
+            return OC_ERROR_IO;
+        if (ready == 0) {
+            source->silent = 1;
+            return OC_ERROR_IO;
+        }
         ssize_t got = read(source->descriptor, (unsigned char *)into + *done, size - *done);
         if (got < 0 && errno == EINTR)
             continue;
@@ -600,6 +615,7 @@ static int source_read(record_source *source, void *into, size_t size, size_t *d
 typedef struct rebuild_end {
     int cut_short;     /* the records stopped before END or FAILURE */
     int read_errno;    /* reading the pipe failed (0: it did not) */
+    int silent;        /* nothing came for the silence limit */
 } rebuild_end;
 
 /* The next record: its tag and payload (malloc'd into *payload, owned by
@@ -748,10 +764,16 @@ static int rebuild_store(const char *path, record_source *source, oc__store **st
     char *message = NULL;
     int carried = OC_OK;
     int status = rebuild(source, store, reason, &carried, &message, end);
+    end->silent = source->silent;
     if (message != NULL && status == carried)
         oc_error_set(error, status, "%s", message);
     else if (status == OC_ERROR_NO_MEMORY)
         oc_error_set(error, status, "%s: out of memory", path);
+    else if (source->silent)
+        oc_error_set(error, status,
+                     "%s: the store reader sent nothing for %g s and was stopped: the HDF5 "
+                     "library may be stuck on a damaged file, or the disk not answering",
+                     path, source->silence_limit_milliseconds / 1000.0);
     else if (end->read_errno != 0)
         oc_error_set(error, status, "%s: cannot read the store reader's answer: %s", path,
                      strerror(end->read_errno));
@@ -768,11 +790,28 @@ static int rebuild_store(const char *path, record_source *source, oc__store **st
 int oc__store_message_decode(const char *path, unsigned char *bytes, size_t size,
                              oc__store **store, oc_error *error)
 {
-    record_source source = {-1, bytes, size, 0};
+    record_source source = {-1, bytes, size, 0, 0, 0};
     rebuild_end end;
     int status = rebuild_store(path, &source, store, &end, error);
     free(bytes);
     return status;
+}
+
+/* The store the reader at the other end of descriptor sends, as
+ * rebuild_store builds it, waiting at most silence_limit_milliseconds for
+ * each piece of it. */
+static int receive(const char *path, int descriptor, int silence_limit_milliseconds,
+                   oc__store **store, rebuild_end *end, oc_error *error)
+{
+    record_source source = {descriptor, NULL, 0, 0, silence_limit_milliseconds, 0};
+    return rebuild_store(path, &source, store, end, error);
+}
+
+int oc__store_message_receive(const char *path, int descriptor, int silence_limit_milliseconds,
+                              oc__store **store, oc_error *error)
+{
+    rebuild_end end;
+    return receive(path, descriptor, silence_limit_milliseconds, store, &end, error);
 }
 
 /* ---- The child, and the host that waits for it --------------------------- */
@@ -845,6 +884,14 @@ static void answer(const char *path, int descriptor)
 
 int oc__store_open_contained(const char *path, oc__store **store, oc_error *error)
 {
+    return oc__store_open_answered_by(path, answer, OC__STORE_READER_SILENCE_SECONDS * 1000, store,
+                                      error);
+}
+
+int oc__store_open_answered_by(const char *path, void (*reader)(const char *path, int descriptor),
+                               int silence_limit_milliseconds, oc__store **store,
+                               oc_error *error)
+{
     *store = NULL;
     int ends[2];
     if (pipe(ends) != 0)
@@ -858,7 +905,8 @@ int oc__store_open_contained(const char *path, oc__store **store, oc_error *erro
     pid_t child = oc__store_fork_reader(&saved);
     if (child == 0) {
         close(ends[0]);
-        answer(path, ends[1]);
+        reader(path, ends[1]);
+        _exit(1); /* a reader returns only by mistake */
     }
     close(ends[1]);
     if (child < 0) {
@@ -866,9 +914,8 @@ int oc__store_open_contained(const char *path, oc__store **store, oc_error *erro
         sigaction(SIGCHLD, &saved, NULL);
         return oc__store_open(path, store, error);
     }
-    record_source source = {ends[0], NULL, 0, 0};
     rebuild_end end;
-    int status = rebuild_store(path, &source, store, &end, error);
+    int status = receive(path, ends[0], silence_limit_milliseconds, store, &end, error);
     close(ends[0]);
     /* A whole answer is final, whatever the reader does next: it was done
      * with HDF5 when it sent it. Its exit (unmapping what HDF5 used, about
@@ -882,6 +929,12 @@ int oc__store_open_contained(const char *path, oc__store **store, oc_error *erro
     /* Otherwise the reader's end says why, when the answer stopped short. */
     if (!end.cut_short)
         kill(child, SIGKILL);
+    if (end.silent) {
+        /* Not waited for: a reader stuck on a disk that does not answer
+         * cannot die until it does. It was made to die with the host. */
+        sigaction(SIGCHLD, &saved, NULL);
+        return status;
+    }
     int exit_status = 0;
     oc_error wait_error;
     int waited = oc__store_wait_reader(child, path, &exit_status, &wait_error);

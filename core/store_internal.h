@@ -227,6 +227,22 @@ int oc__store_message_encode(const oc__store *store, int status, const char *mes
 int oc__store_message_decode(const char *path, unsigned char *bytes, size_t size,
                              oc__store **store, oc_error *error);
 
+/* The same, from a reader at the other end of descriptor (which the
+ * caller owns and closes), as oc__store_open_contained reads it: each
+ * read waits at most silence_limit_milliseconds for the next byte, and a
+ * reader silent for longer is given up, OC_ERROR_IO, "PATH: the store
+ * reader sent nothing for 300 s and was stopped: ...". */
+int oc__store_message_receive(const char *path, int descriptor, int silence_limit_milliseconds,
+                              oc__store **store, oc_error *error);
+
+/* oc__store_open_contained with the child running reader(path,
+ * descriptor) instead of the real one (which sends the store's answer
+ * down descriptor and exits), and another silence limit: for tests of
+ * readers that crash, fall silent or lie. */
+int oc__store_open_answered_by(const char *path, void (*reader)(const char *path, int descriptor),
+                               int silence_limit_milliseconds, oc__store **store,
+                               oc_error *error);
+
 /* ---- HDF5 helpers -------------------------------------------------------- */
 
 /* Turns HDF5's automatic error printing off (once per process). */

@@ -656,6 +656,83 @@ START_TEST(test_reader_signals_named_for_what_they_are)
 }
 END_TEST
 
+/* A reader that falls silent (HDF5 looping on a damaged file, a disk that
+ * stopped answering) is given up after the silence limit, whether it said
+ * nothing at all or stopped half-way; one that speaks in time is heard.
+ * The write end stays open throughout, as a stuck reader's does: without
+ * the limit these reads would wait for ever. */
+START_TEST(test_receive_gives_up_on_a_silent_reader)
+{
+    write_kind("labelled");
+    oc__store *direct = NULL;
+    oc_error error;
+    ck_assert_int_eq(oc__store_open(path, &direct, &error), OC_OK);
+    unsigned char *bytes;
+    size_t size;
+    ck_assert_int_eq(oc__store_message_encode(direct, OC_OK, NULL, &bytes, &size), OC_OK);
+    ck_assert_uint_lt(size, 65536); /* the whole answer fits in the pipe */
+    size_t parts[] = {0, 5, size / 2, size};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        int ends[2];
+        ck_assert_int_eq(pipe(ends), 0);
+        ck_assert_int_eq(write(ends[1], bytes, parts[i]), (ssize_t)parts[i]);
+        oc__store *store = NULL;
+        int status = oc__store_message_receive(path, ends[0], 200, &store, &error);
+        if (parts[i] == size) {
+            ck_assert_msg(status == OC_OK, "%s", error.message);
+            assert_same_store(direct, store);
+            oc__store_close(store);
+        } else {
+            ck_assert_int_eq(status, OC_ERROR_IO);
+            ck_assert_ptr_null(store);
+            char expected[PATH_MAX + 200];
+            snprintf(expected, sizeof expected,
+                     "%s: the store reader sent nothing for 0.2 s and was stopped: the HDF5 "
+                     "library may be stuck on a damaged file, or the disk not answering",
+                     path);
+            ck_assert_str_eq(error.message, expected);
+        }
+        close(ends[0]);
+        close(ends[1]);
+    }
+    free(bytes);
+    oc__store_close(direct);
+}
+END_TEST
+
+/* A reader that starts its answer and then hangs, as HDF5 looping on a
+ * damaged file would. */
+static void hanging_reader(const char *store_path, int descriptor)
+{
+    (void)store_path;
+    if (write(descriptor, "OCSTORE2", 8) != 8)
+        _exit(1);
+    for (;;)
+        pause();
+}
+
+/* `run` gives such a reader up, kills it and does not wait for it (a
+ * reader stuck on a disk that does not answer cannot die until it does);
+ * it dies of SIGKILL, and the caller's SIGCHLD action is as it was. */
+START_TEST(test_contained_kills_a_silent_reader)
+{
+    struct sigaction before, after;
+    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &before), 0);
+    oc__store *store = NULL;
+    oc_error error;
+    ck_assert_int_eq(oc__store_open_answered_by(path, hanging_reader, 300, &store, &error),
+                     OC_ERROR_IO);
+    ck_assert_ptr_null(store);
+    ck_assert_ptr_nonnull(
+        strstr(error.message, ": the store reader sent nothing for 0.3 s and was stopped: "));
+    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &after), 0);
+    ck_assert_ptr_eq((void *)after.sa_handler, (void *)before.sa_handler);
+    int status;
+    ck_assert_int_gt(waitpid(-1, &status, 0), 0);
+    ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+END_TEST
+
 static Suite *store_read_suite(void)
 {
     Suite *suite = suite_create("store_read");
@@ -682,6 +759,8 @@ static Suite *store_read_suite(void)
     tcase_add_test(tcase, test_contained_refuses_paths);
     tcase_add_test(tcase, test_contained_survives_crash);
     tcase_add_test(tcase, test_reader_signals_named_for_what_they_are);
+    tcase_add_test(tcase, test_receive_gives_up_on_a_silent_reader);
+    tcase_add_test(tcase, test_contained_kills_a_silent_reader);
     suite_add_tcase(suite, tcase);
     return suite;
 }
