@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "plugin_runner.h"
@@ -575,6 +576,31 @@ typedef struct record_source {
     int silent;                     /* that wait ran out */
 } record_source;
 
+/* Waits until the pipe has bytes (or its end): 1; 0 when the silence
+ * limit passed first; -1 with errno set when poll failed. The limit is
+ * kept by the clock, not restarted after each signal: the host's stop
+ * signals, or any other, would otherwise make a stuck reader's wait as
+ * long as they kept coming. */
+static int wait_for_bytes(const record_source *source)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long deadline = (long long)now.tv_sec * 1000000000LL + now.tv_nsec
+                         + (long long)source->silence_limit_milliseconds * 1000000LL;
+    int timeout = source->silence_limit_milliseconds;
+    for (;;) {
+        struct pollfd pipe_end = {source->descriptor, POLLIN, 0};
+        int ready = poll(&pipe_end, 1, timeout);
+        if (ready >= 0 || errno != EINTR)
+            return ready > 0 ? 1 : ready;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long left = deadline - ((long long)now.tv_sec * 1000000000LL + now.tv_nsec);
+        if (left <= 0)
+            return 0;
+        timeout = (int)((left + 999999) / 1000000); /* rounded up: never a busy 0 */
+    }
+}
+
 /* Reads up to size bytes; *done < size when the end came first.
  * OC_ERROR_IO with errno set when reading the pipe failed, or with
  * source->silent when nothing came for the silence limit. */
@@ -589,10 +615,7 @@ static int source_read(record_source *source, void *into, size_t size, size_t *d
         return OC_OK;
     }
     while (*done < size) {
-        struct pollfd pipe_end = {source->descriptor, POLLIN, 0};
-        int ready = poll(&pipe_end, 1, source->silence_limit_milliseconds);
-        if (ready < 0 && errno == EINTR)
-            continue;
+        int ready = wait_for_bytes(source);
         if (ready < 0)
             return OC_ERROR_IO;
         if (ready == 0) {

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -700,6 +701,58 @@ START_TEST(test_receive_gives_up_on_a_silent_reader)
 }
 END_TEST
 
+static void ignore_signal(int signal_number)
+{
+    (void)signal_number;
+}
+
+static double seconds_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* The silence limit is kept by the clock: signals that interrupt the wait
+ * (the host's stop signals, say) do not start it again. Here one comes
+ * every 20 ms for 3 s; a limit restarted by each would end only 0.3 s
+ * after the last. */
+START_TEST(test_receive_silence_limit_kept_through_signals)
+{
+    struct sigaction action, saved;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    action.sa_handler = ignore_signal; /* no SA_RESTART: each one interrupts */
+    ck_assert_int_eq(sigaction(SIGUSR1, &action, &saved), 0);
+    pid_t parent = getpid();
+    pid_t sender = fork();
+    ck_assert_int_ge(sender, 0);
+    if (sender == 0) {
+        for (int i = 0; i < 150; i++) {
+            usleep(20000);
+            kill(parent, SIGUSR1);
+        }
+        _exit(0);
+    }
+    int ends[2];
+    ck_assert_int_eq(pipe(ends), 0);
+    oc__store *store = NULL;
+    oc_error error;
+    double start = seconds_now();
+    int status = oc__store_message_receive(path, ends[0], 300, &store, &error);
+    double waited = seconds_now() - start;
+    kill(sender, SIGKILL);
+    ck_assert_int_eq(waitpid(sender, NULL, 0), sender);
+    sigaction(SIGUSR1, &saved, NULL);
+    close(ends[0]);
+    close(ends[1]);
+    ck_assert_int_eq(status, OC_ERROR_IO);
+    ck_assert_ptr_null(store);
+    ck_assert_ptr_nonnull(strstr(error.message, ": the store reader sent nothing for 0.3 s"));
+    ck_assert_msg(waited < 1.5, "waited %.2f s for a limit of 0.3 s", waited);
+}
+END_TEST
+
 /* A reader that starts its answer and then hangs, as HDF5 looping on a
  * damaged file would. */
 static void hanging_reader(const char *store_path, int descriptor)
@@ -760,6 +813,7 @@ static Suite *store_read_suite(void)
     tcase_add_test(tcase, test_contained_survives_crash);
     tcase_add_test(tcase, test_reader_signals_named_for_what_they_are);
     tcase_add_test(tcase, test_receive_gives_up_on_a_silent_reader);
+    tcase_add_test(tcase, test_receive_silence_limit_kept_through_signals);
     tcase_add_test(tcase, test_contained_kills_a_silent_reader);
     suite_add_tcase(suite, tcase);
     return suite;
