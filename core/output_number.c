@@ -47,8 +47,11 @@ static size_t format_by_printf(double value, char buffer[40])
 }
 
 /* 128-bit integers, and doubles computed as doubles (not in x87 registers
- * of more precision), which the test of reading back relies on. */
-#if defined(__SIZEOF_INT128__) && defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+ * of more precision), which the test of reading back relies on; and a
+ * little-endian machine, whose byte order write_fixed's stores of whole
+ * words assume (the first digit in the lowest byte). */
+#if defined(__SIZEOF_INT128__) && defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0             \
+    && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 __extension__ typedef unsigned __int128 wide_unsigned;
 
 static const uint64_t powers_of_ten[20] = {
@@ -84,11 +87,7 @@ static ALWAYS_INLINE uint64_t eight_digits(uint32_t value)
     lanes = hundreds | ((lanes - hundreds * 100) << 16);
     uint64_t tens = ((lanes * 103) >> 10) & 0x000f000f000f000fu;
     lanes = tens | ((lanes - tens * 10) << 8);
-    lanes += 0x3030303030303030u; /* '0' in every byte */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    lanes = __builtin_bswap64(lanes); /* the lanes put the first digit lowest */
-#endif
-    return lanes;
+    return lanes + 0x3030303030303030u; /* '0' in every byte */
 }
 
 /* %g's fixed-point form of digits * 10^(whole_digits - 17), where
