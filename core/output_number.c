@@ -47,11 +47,13 @@ static size_t format_by_printf(double value, char buffer[40])
 }
 
 /* 128-bit integers, and doubles computed as doubles (not in x87 registers
- * of more precision), which the test of reading back relies on; and a
+ * of more precision) and divided as IEEE says (not, under -ffast-math, by
+ * a reciprocal), which the test of reading back relies on; and a
  * little-endian machine, whose byte order write_fixed's stores of whole
  * words assume (the first digit in the lowest byte). */
 #if defined(__SIZEOF_INT128__) && defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0             \
-    && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__                     \
+    && !defined(__FAST_MATH__)
 __extension__ typedef unsigned __int128 wide_unsigned;
 
 static const uint64_t powers_of_ten[20] = {
@@ -99,7 +101,8 @@ static ALWAYS_INLINE uint64_t eight_digits(uint32_t value)
  * that overlap, the later ones right: nothing written is read back
  * (reading a scratch copy just written piece by piece made the processor
  * wait for every piece), and no copy has a length known only at run
- * time (each was a call). Writes up to 35 bytes of out; 0 (and nothing
+ * time (each was a call). Writes up to 33 bytes of out (a sign, 15 whole
+ * digits, the point and a 16-byte store); 0 (and nothing
  * meant) if digits is out of its range. */
 static ALWAYS_INLINE size_t write_fixed(char out[40], int negative, uint64_t digits,
                                         int whole_digits, int *point)
