@@ -88,6 +88,11 @@ void oc__runner_request_stop(int signal_number)
     stop_requested = signal_number > 0 ? signal_number : -1;
 }
 
+int oc__runner_stop_requested(void)
+{
+    return (int)stop_requested;
+}
+
 size_t oc__runner_default_parallelism(void)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -145,6 +145,11 @@ void oc__runner_children_reapable(struct sigaction *saved);
  * on return, and workers start with nothing blocked. */
 void oc__runner_request_stop(int signal_number);
 
+/* The signal a stop was requested with (-1 when it came with none), or 0:
+ * for waits outside the runner, such as reading the stores while the run
+ * is planned, that must end early too. */
+int oc__runner_stop_requested(void);
+
 /* oc__runner_run that hands results to sink as jobs finish; with a sink,
  * results (the caller's list) is left as it was. sink NULL: oc__runner_run. */
 int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t max_parallel,

@@ -574,36 +574,52 @@ typedef struct record_source {
     size_t offset;
     int silence_limit_milliseconds; /* the pipe: the longest wait for a byte */
     int silent;                     /* that wait ran out */
+    int stopped;                    /* the run was asked to stop meanwhile */
 } record_source;
 
-/* Waits until the pipe has bytes (or its end): 1; 0 when the silence
- * limit passed first; -1 with errno set when poll failed. The limit is
- * kept by the clock, not restarted after each signal: the host's stop
- * signals, or any other, would otherwise make a stuck reader's wait as
- * long as they kept coming. */
-static int wait_for_bytes(const record_source *source)
+/* The longest one wait in poll lasts: a stop asked for by a signal that
+ * came just before poll began is seen within this. */
+#define STOP_CHECK_MILLISECONDS 1000
+
+static long long monotonic_nanoseconds(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long long deadline = (long long)now.tv_sec * 1000000000LL + now.tv_nsec
+    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
+}
+
+/* Waits until the pipe has bytes (or its end): 1; 0 when the silence
+ * limit passed first; -1 with errno set when poll failed; -2 when the run
+ * was asked to stop (oc__runner_request_stop: a Ctrl-C must not wait for
+ * a stuck reader's limit). The limit is kept by the clock, not restarted
+ * after each signal: the host's stop signals, or any other, would
+ * otherwise make a stuck reader's wait as long as they kept coming. */
+static int wait_for_bytes(const record_source *source)
+{
+    long long deadline = monotonic_nanoseconds()
                          + (long long)source->silence_limit_milliseconds * 1000000LL;
-    int timeout = source->silence_limit_milliseconds;
     for (;;) {
-        struct pollfd pipe_end = {source->descriptor, POLLIN, 0};
-        int ready = poll(&pipe_end, 1, timeout);
-        if (ready >= 0 || errno != EINTR)
-            return ready > 0 ? 1 : ready;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long long left = deadline - ((long long)now.tv_sec * 1000000000LL + now.tv_nsec);
+        if (oc__runner_stop_requested() != 0)
+            return -2;
+        long long left = deadline - monotonic_nanoseconds();
         if (left <= 0)
             return 0;
-        timeout = (int)((left + 999999) / 1000000); /* rounded up: never a busy 0 */
+        long long milliseconds = (left + 999999) / 1000000; /* rounded up: never a busy 0 */
+        struct pollfd pipe_end = {source->descriptor, POLLIN, 0};
+        int ready = poll(&pipe_end, 1,
+                         milliseconds < STOP_CHECK_MILLISECONDS ? (int)milliseconds
+                                                                : STOP_CHECK_MILLISECONDS);
+        if (ready > 0)
+            return 1;
+        if (ready < 0 && errno != EINTR)
+            return -1;
     }
 }
 
 /* Reads up to size bytes; *done < size when the end came first.
- * OC_ERROR_IO with errno set when reading the pipe failed, or with
- * source->silent when nothing came for the silence limit. */
+ * OC_ERROR_IO with errno set when reading the pipe failed, with
+ * source->silent when nothing came for the silence limit, or with
+ * source->stopped when the run was asked to stop. */
 static int source_read(record_source *source, void *into, size_t size, size_t *done)
 {
     *done = 0;
@@ -616,8 +632,12 @@ static int source_read(record_source *source, void *into, size_t size, size_t *d
     }
     while (*done < size) {
         int ready = wait_for_bytes(source);
-        if (ready < 0)
+        if (ready == -1)
             return OC_ERROR_IO;
+        if (ready == -2) {
+            source->stopped = 1;
+            return OC_ERROR_IO;
+        }
         if (ready == 0) {
             source->silent = 1;
             return OC_ERROR_IO;
@@ -638,7 +658,7 @@ static int source_read(record_source *source, void *into, size_t size, size_t *d
 typedef struct rebuild_end {
     int cut_short;     /* the records stopped before END or FAILURE */
     int read_errno;    /* reading the pipe failed (0: it did not) */
-    int silent;        /* nothing came for the silence limit */
+    int given_up;      /* silent for the limit, or the run asked to stop */
 } rebuild_end;
 
 /* The next record: its tag and payload (malloc'd into *payload, owned by
@@ -787,11 +807,14 @@ static int rebuild_store(const char *path, record_source *source, oc__store **st
     char *message = NULL;
     int carried = OC_OK;
     int status = rebuild(source, store, reason, &carried, &message, end);
-    end->silent = source->silent;
+    end->given_up = source->silent || source->stopped;
     if (message != NULL && status == carried)
         oc_error_set(error, status, "%s", message);
     else if (status == OC_ERROR_NO_MEMORY)
         oc_error_set(error, status, "%s: out of memory", path);
+    else if (source->stopped)
+        oc_error_set(error, status, "%s: reading it was interrupted by signal %d", path,
+                     oc__runner_stop_requested());
     else if (source->silent)
         oc_error_set(error, status,
                      "%s: the store reader sent nothing for %g s and was stopped: the HDF5 "
@@ -813,7 +836,7 @@ static int rebuild_store(const char *path, record_source *source, oc__store **st
 int oc__store_message_decode(const char *path, unsigned char *bytes, size_t size,
                              oc__store **store, oc_error *error)
 {
-    record_source source = {-1, bytes, size, 0, 0, 0};
+    record_source source = {-1, bytes, size, 0, 0, 0, 0};
     rebuild_end end;
     int status = rebuild_store(path, &source, store, &end, error);
     free(bytes);
@@ -826,7 +849,7 @@ int oc__store_message_decode(const char *path, unsigned char *bytes, size_t size
 static int receive(const char *path, int descriptor, int silence_limit_milliseconds,
                    oc__store **store, rebuild_end *end, oc_error *error)
 {
-    record_source source = {descriptor, NULL, 0, 0, silence_limit_milliseconds, 0};
+    record_source source = {descriptor, NULL, 0, 0, silence_limit_milliseconds, 0, 0};
     return rebuild_store(path, &source, store, end, error);
 }
 
@@ -952,7 +975,7 @@ int oc__store_open_answered_by(const char *path, void (*reader)(const char *path
     /* Otherwise the reader's end says why, when the answer stopped short. */
     if (!end.cut_short)
         kill(child, SIGKILL);
-    if (end.silent) {
+    if (end.given_up) {
         /* Not waited for: a reader stuck on a disk that does not answer
          * cannot die until it does. It was made to die with the host. */
         sigaction(SIGCHLD, &saved, NULL);

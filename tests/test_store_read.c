@@ -20,6 +20,7 @@
 #include <hdf5.h>
 
 #include "check_runner.h"
+#include "plugin_runner.h"
 #include "store.h"
 #include "store_fixtures.h"
 #include "store_internal.h"
@@ -713,23 +714,24 @@ static double seconds_now(void)
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-/* The silence limit is kept by the clock: signals that interrupt the wait
- * (the host's stop signals, say) do not start it again. Here one comes
- * every 20 ms for 3 s; a limit restarted by each would end only 0.3 s
- * after the last. */
-START_TEST(test_receive_silence_limit_kept_through_signals)
+/* oc__store_message_receive on a silent pipe with the given limit, while
+ * a child sends this process `count` SIGUSR1s, one every interval_us, to
+ * handler (without SA_RESTART: each interrupts the wait). Returns the
+ * status, with the message in error and the seconds waited in *waited. */
+static int receive_while_signalled(void (*handler)(int), int count, useconds_t interval_us,
+                                   int limit_milliseconds, oc_error *error, double *waited)
 {
     struct sigaction action, saved;
     memset(&action, 0, sizeof action);
     sigemptyset(&action.sa_mask);
-    action.sa_handler = ignore_signal; /* no SA_RESTART: each one interrupts */
+    action.sa_handler = handler;
     ck_assert_int_eq(sigaction(SIGUSR1, &action, &saved), 0);
     pid_t parent = getpid();
     pid_t sender = fork();
     ck_assert_int_ge(sender, 0);
     if (sender == 0) {
-        for (int i = 0; i < 150; i++) {
-            usleep(20000);
+        for (int i = 0; i < count; i++) {
+            usleep(interval_us);
             kill(parent, SIGUSR1);
         }
         _exit(0);
@@ -737,19 +739,53 @@ START_TEST(test_receive_silence_limit_kept_through_signals)
     int ends[2];
     ck_assert_int_eq(pipe(ends), 0);
     oc__store *store = NULL;
-    oc_error error;
     double start = seconds_now();
-    int status = oc__store_message_receive(path, ends[0], 300, &store, &error);
-    double waited = seconds_now() - start;
+    int status = oc__store_message_receive(path, ends[0], limit_milliseconds, &store, error);
+    *waited = seconds_now() - start;
     kill(sender, SIGKILL);
     ck_assert_int_eq(waitpid(sender, NULL, 0), sender);
     sigaction(SIGUSR1, &saved, NULL);
     close(ends[0]);
     close(ends[1]);
-    ck_assert_int_eq(status, OC_ERROR_IO);
     ck_assert_ptr_null(store);
+    return status;
+}
+
+/* The silence limit is kept by the clock: signals that interrupt the wait
+ * (the host's stop signals, say) do not start it again. Here one comes
+ * every 20 ms for 3 s; a limit restarted by each would end only 0.3 s
+ * after the last. */
+START_TEST(test_receive_silence_limit_kept_through_signals)
+{
+    oc_error error;
+    double waited;
+    ck_assert_int_eq(receive_while_signalled(ignore_signal, 150, 20000, 300, &error, &waited),
+                     OC_ERROR_IO);
     ck_assert_ptr_nonnull(strstr(error.message, ": the store reader sent nothing for 0.3 s"));
     ck_assert_msg(waited < 1.5, "waited %.2f s for a limit of 0.3 s", waited);
+}
+END_TEST
+
+static void request_stop(int signal_number)
+{
+    oc__runner_request_stop(signal_number);
+}
+
+/* A run asked to stop (Ctrl-C, a scheduler's SIGTERM: their handlers call
+ * oc__runner_request_stop) stops waiting for a stuck reader at once, not
+ * at the end of its silence limit (here 30 s; the signal comes after
+ * 0.1 s, and a stop is seen within a second of it). */
+START_TEST(test_receive_ends_when_the_run_is_stopped)
+{
+    oc_error error;
+    double waited;
+    ck_assert_int_eq(receive_while_signalled(request_stop, 1, 100000, 30000, &error, &waited),
+                     OC_ERROR_IO);
+    char expected[PATH_MAX + 64];
+    snprintf(expected, sizeof expected, "%s: reading it was interrupted by signal %d", path,
+             SIGUSR1);
+    ck_assert_str_eq(error.message, expected);
+    ck_assert_msg(waited < 5, "waited %.2f s after a stop was asked for", waited);
 }
 END_TEST
 
@@ -814,6 +850,7 @@ static Suite *store_read_suite(void)
     tcase_add_test(tcase, test_reader_signals_named_for_what_they_are);
     tcase_add_test(tcase, test_receive_gives_up_on_a_silent_reader);
     tcase_add_test(tcase, test_receive_silence_limit_kept_through_signals);
+    tcase_add_test(tcase, test_receive_ends_when_the_run_is_stopped);
     tcase_add_test(tcase, test_contained_kills_a_silent_reader);
     suite_add_tcase(suite, tcase);
     return suite;
