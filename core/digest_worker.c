@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "digest_worker.h"
+#include "monotonic_clock.h"
 #include "plugin_runner.h"
 
 #define LINE_SIZE (OC_SHA256_HEX_SIZE) /* 64 digits and '\n' */
@@ -135,21 +136,14 @@ static long long child_cpu_nanoseconds(pid_t pid)
  * sent); also at once when its CPU time cannot be read. */
 #define CHECK_MILLISECONDS 20
 #define STARVED_CHECKS 5
-static long long monotonic_nanoseconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
-}
-
 static void wait_while_hashing(oc__digest_worker *worker)
 {
     long long cpu_before = child_cpu_nanoseconds(worker->pid);
-    long long window_start = monotonic_nanoseconds();
+    long long window_start = oc__monotonic_nanoseconds();
     for (int starved = 0; !child_has_exited(worker);) {
         /* The window by the clock, not by counting naps: a nap on a busy
          * machine lasts longer than asked, which would flatter the child. */
-        long long now = monotonic_nanoseconds();
+        long long now = oc__monotonic_nanoseconds();
         if (now - window_start >= CHECK_MILLISECONDS * 1000000LL) {
             long long cpu_after = child_cpu_nanoseconds(worker->pid);
             int gained_too_little = oc__digest_child_starved(

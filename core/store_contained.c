@@ -25,9 +25,9 @@
 #include <string.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "monotonic_clock.h"
 #include "plugin_runner.h"
 #include "store_internal.h"
 
@@ -581,13 +581,6 @@ typedef struct record_source {
  * came just before poll began is seen within this. */
 #define STOP_CHECK_MILLISECONDS 1000
 
-static long long monotonic_nanoseconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long long)now.tv_sec * 1000000000LL + now.tv_nsec;
-}
-
 /* Waits until the pipe has bytes (or its end): 1; 0 when the silence
  * limit passed first; -1 with errno set when poll failed; -2 when the run
  * was asked to stop (oc__runner_request_stop: a Ctrl-C must not wait for
@@ -596,12 +589,12 @@ static long long monotonic_nanoseconds(void)
  * otherwise make a stuck reader's wait as long as they kept coming. */
 static int wait_for_bytes(const record_source *source)
 {
-    long long deadline = monotonic_nanoseconds()
+    long long deadline = oc__monotonic_nanoseconds()
                          + (long long)source->silence_limit_milliseconds * 1000000LL;
     for (;;) {
         if (oc__runner_stop_requested() != 0)
             return -2;
-        long long left = deadline - monotonic_nanoseconds();
+        long long left = deadline - oc__monotonic_nanoseconds();
         if (left <= 0)
             return 0;
         long long milliseconds = (left + 999999) / 1000000; /* rounded up: never a busy 0 */
