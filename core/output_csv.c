@@ -40,18 +40,20 @@ static int escape_csv_string(const char *text, char **escaped, size_t *length)
 }
 
 /* A number with the fewest digits that read back, formatted in place. */
-static void append_number(oc__output_buffer *buffer, double number)
+static void append_number(oc__output_buffer *buffer, oc__output_number_cache *numbers,
+                          double number)
 {
     char *room = oc__output_buffer_reserve(buffer, 40);
     if (room != NULL) /* else out of memory, which the flush reports */
-        oc__output_buffer_commit(buffer, oc__output_format_double(number, room));
+        oc__output_buffer_commit(buffer, oc__output_number_cache_format(
+                                             numbers, oc__output_format_double, number, room));
 }
 
 /* A row: the fields written out one by one (OC__RESULT_FIELDS), a comma
  * before each but the first. Strings go through the column's cache; a
  * null string or number is an empty field. -1 when out of memory. */
 static int append_row(oc__output_buffer *buffer, oc__output_cache *caches,
-                      const oc__result *result)
+                      oc__output_number_cache *numbers, const oc__result *result)
 {
     size_t column = 0;
 #define CSV_STRING_VALUE(text)                                                                  \
@@ -67,7 +69,7 @@ static int append_row(oc__output_buffer *buffer, oc__output_cache *caches,
     if (column > 0)                                                                            \
         oc__output_buffer_append(buffer, ",", 1);                                              \
     if (isfinite(result->member))                                                              \
-        append_number(buffer, result->member);                                                 \
+        append_number(buffer, numbers, result->member);                                        \
     column++;
     OC__RESULT_FIELDS(CSV_STRING, CSV_NUMBER, CSV_STATUS)
 #undef CSV_STRING_VALUE
@@ -94,7 +96,7 @@ int oc__output_csv_begin(oc__output_writer *writer, oc_error *error)
 
 int oc__output_csv_add(oc__output_writer *writer, const oc__result *result, oc_error *error)
 {
-    if (append_row(&writer->buffer, writer->caches, result) != 0)
+    if (append_row(&writer->buffer, writer->caches, &writer->numbers, result) != 0)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing CSV");
     return OC_OK;
 }

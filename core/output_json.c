@@ -139,11 +139,13 @@ static int escape_json_string(const char *text, char **escaped, size_t *length)
 
 /* A number field's value, finite (NaN, not applicable, and infinities
  * are written as null with their key). */
-static void append_number(oc__output_buffer *buffer, double number)
+static void append_number(oc__output_buffer *buffer, oc__output_number_cache *numbers,
+                          double number)
 {
     char *room = oc__output_buffer_reserve(buffer, 40);
     if (room != NULL) /* else out of memory, which the flush reports */
-        oc__output_buffer_commit(buffer, oc__output_format_json_number(number, room));
+        oc__output_buffer_commit(buffer, oc__output_number_cache_format(
+                                             numbers, oc__output_format_json_number, number, room));
 }
 
 /* One result object, numbers with the fewest digits that still read back
@@ -181,7 +183,7 @@ static int write_result(oc__output_writer *writer, const oc__result *result)
         FIELD_START(member, "null")                                                            \
     } else {                                                                                   \
         FIELD_START(member, "")                                                                \
-        append_number(buffer, result->member);                                                 \
+        append_number(buffer, &writer->numbers, result->member);                               \
     }                                                                                          \
     column++;
 #define JSON_STATUS(member)                                                                     \

@@ -979,6 +979,69 @@ START_TEST(fast_number_formatting_matches_printf_and_strtod)
 }
 END_TEST
 
+/* Whether the cache holds value's text in some slot. */
+static int number_is_kept(const oc__output_number_cache *cache, double value, const char *text)
+{
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    for (size_t i = 0; i < sizeof cache->slots / sizeof cache->slots[0]; i++)
+        if (cache->slots[i].bits == bits && cache->slots[i].length == strlen(text)
+            && strcmp(cache->slots[i].text, text) == 0)
+            return 1;
+    return 0;
+}
+
+/* The number cache writes exactly what the formatter writes, in any
+ * order: draws from a pool five times the cache's size (so slots change
+ * hands, and a text kept for other bits would show), with zero and minus
+ * zero (an empty slot's bits are zero's), texts too long to keep, and
+ * printf's exponents; a value just written is kept, unless too long. */
+START_TEST(number_cache_writes_what_the_formatter_writes)
+{
+    size_t (*const formats[2])(double, char[40]) = {oc__output_format_double,
+                                                    oc__output_format_json_number};
+    enum { POOL = 5 << OC__OUTPUT_NUMBER_SLOT_BITS };
+    static double pool[POOL];
+    reference_state = 0x2545f4914f6cdd1dull;
+    for (size_t i = 0; i < POOL; i++) {
+        uint64_t bits = reference_random();
+        double unit = (double)(bits >> 11) * 0x1p-53;
+        switch (i % 5) {
+        case 0: pool[i] = (double)(bits % 1000) - 500; break;   /* counts, changes */
+        case 1: pool[i] = 100.0 * (double)(bits % 97) / (double)(1 + bits % 89); break;
+        case 2: pool[i] = ldexp(1 + unit, (int)(bits % 60) - 14); break;
+        case 3: pool[i] = -ldexp(1 + unit, (int)(bits % 12) - 14); break; /* long: -0.000123... */
+        default: pool[i] = ldexp(1 + unit, (int)(bits % 400) - 200); break; /* exponents */
+        }
+    }
+    pool[0] = 0.0;
+    pool[1] = -0.0;
+    for (int f = 0; f < 2; f++) {
+        oc__output_number_cache *cache = calloc(1, sizeof *cache);
+        ck_assert_ptr_nonnull(cache);
+        size_t kept = 0, too_long = 0;
+        for (size_t draw = 0; draw < 30 * POOL; draw++) {
+            double value = pool[draw < POOL ? draw : reference_random() % POOL];
+            char expected[40], got[40];
+            size_t expected_length = formats[f](value, expected);
+            size_t length = oc__output_number_cache_format(cache, formats[f], value, got);
+            ck_assert_msg(length == expected_length && strcmp(got, expected) == 0,
+                          "%a: '%s' from the cache, '%s' from the formatter", value, got,
+                          expected);
+            if (draw % 97 == 0) {
+                int is_kept = number_is_kept(cache, value, expected);
+                ck_assert_int_eq(is_kept, expected_length <= OC__OUTPUT_NUMBER_KEPT);
+                kept += (size_t)is_kept;
+                too_long += (size_t)!is_kept;
+            }
+        }
+        ck_assert_uint_gt(kept, 100);   /* both kinds were drawn */
+        ck_assert_uint_gt(too_long, 10);
+        free(cache);
+    }
+}
+END_TEST
+
 /* ---- Table ---- */
 
 static char *write_table(const oc__manifest *run, const oc__result_list *list, size_t width)
@@ -1240,6 +1303,7 @@ int main(void)
     tcase_add_test(tcase, writers_output_is_unchanged_byte_for_byte);
     tcase_add_test(tcase, the_table_has_no_result_by_result_writer);
     tcase_add_test(tcase, fast_number_formatting_matches_printf_and_strtod);
+    tcase_add_test(tcase, number_cache_writes_what_the_formatter_writes);
     tcase_add_test(tcase, table_shows_rounded_figures);
     tcase_add_test(tcase, table_fits_a_narrow_width);
     tcase_add_test(tcase, table_without_results);
