@@ -19,7 +19,7 @@
 #include "compiler.h"
 #include "output.h"
 
-#ifdef __SSE2__
+#if defined(__SSE2__) && defined(__x86_64__)
 #include <emmintrin.h>
 #endif
 
@@ -96,7 +96,7 @@ static ALWAYS_INLINE uint64_t eight_digits(uint32_t value)
     return lanes + 0x3030303030303030u; /* '0' in every byte */
 }
 
-#ifdef __SSE2__
+#if defined(__SSE2__) && defined(__x86_64__)
 /* The same for 16 digits, value < 10^16, with SSE2 (every x86-64 has it):
  * the first 8 digits in *high, the last 8 in *low. Each of the four
  * 4-digit groups fills four 16-bit lanes; lane k is divided by 10^(3-k)
