@@ -20,87 +20,44 @@
 
 /* ---- parents: which areas each parent code gathers ---- */
 
-struct oc__parent_index {
+/* The frame's areas grouped by parent code (oc__store_parent_order). */
+typedef struct parent_groups {
     const oc__store_frame *frame;
-    size_t *order;   /* area indices with a parent, sorted by parent code */
+    const size_t *order;
     size_t count;
-};
+} parent_groups;
 
-static const oc__store_frame *sorting_frame;
-
-static int compare_by_parent(const void *left, const void *right)
+/* The groups, worked out by the frame the first time a unit needs them (a
+ * run over every area never does); NULL only when out of memory. */
+static const parent_groups *need_parents(oc__store_frame *frame, parent_groups *groups)
 {
-    size_t a = *(const size_t *)left, b = *(const size_t *)right;
-    int order = strcmp(oc__store_area_parent(sorting_frame, a),
-                       oc__store_area_parent(sorting_frame, b));
-    return order != 0 ? order : (a > b) - (a < b);
-}
-
-int oc__parent_index_build(const oc__store_frame *frame, oc__parent_index **out, oc_error *error)
-{
-    size_t areas = oc__store_area_count(frame);
-    oc__parent_index *index = calloc(1, sizeof *index);
-    if (index == NULL || (index->order = malloc((areas ? areas : 1) * sizeof(size_t))) == NULL) {
-        free(index);
-        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    if (groups->order == NULL) {
+        groups->frame = frame;
+        if (oc__store_parent_order(frame, &groups->order, &groups->count) != OC_OK)
+            return NULL;
     }
-    index->frame = frame;
-    for (size_t a = 0; a < areas; a++) {
-        const char *parent = oc__store_area_parent(frame, a);
-        if (parent != NULL && parent[0] != '\0')
-            index->order[index->count++] = a;
-    }
-    /* qsort has no context argument in C11; the planner is single-threaded. */
-    sorting_frame = frame;
-    qsort(index->order, index->count, sizeof(size_t), compare_by_parent);
-    *out = index;
-    return OC_OK;
-}
-
-void oc__parent_index_free(oc__parent_index *index)
-{
-    if (index != NULL)
-        free(index->order);
-    free(index);
+    return groups;
 }
 
 /* The members of parent code, as a range [*first, *first + *count) of
- * index->order (already in ascending area order within the range). */
-static void parent_members(const oc__parent_index *index, const char *code, size_t *first,
+ * groups->order (already in ascending area order within the range). */
+static void parent_members(const parent_groups *groups, const char *code, size_t *first,
                            size_t *count)
 {
-    size_t low = 0, high = index->count;
+    size_t low = 0, high = groups->count;
     while (low < high) {
         size_t middle = low + (high - low) / 2;
-        if (strcmp(oc__store_area_parent(index->frame, index->order[middle]), code) < 0)
+        if (strcmp(oc__store_area_parent(groups->frame, groups->order[middle]), code) < 0)
             low = middle + 1;
         else
             high = middle;
     }
     size_t end = low;
-    while (end < index->count && strcmp(oc__store_area_parent(index->frame, index->order[end]), code) == 0)
+    while (end < groups->count
+           && strcmp(oc__store_area_parent(groups->frame, groups->order[end]), code) == 0)
         end++;
     *first = low;
     *count = end - low;
-}
-
-/* The parent index of a frame, built the first time a unit needs it: a
- * run over every area never does, and sorting a national frame's 32,844
- * areas by parent took 22 million instructions for each metric before
- * the first job could start. */
-typedef struct lazy_parents {
-    const oc__store_frame *frame;
-    oc__parent_index *index; /* owned; NULL until needed */
-} lazy_parents;
-
-/* The index, or NULL when out of memory. */
-static const oc__parent_index *need_parents(lazy_parents *parents)
-{
-    oc_error ignored; /* the only failure is running out of memory */
-    if (parents->index == NULL
-        && oc__parent_index_build(parents->frame, &parents->index, &ignored) != OC_OK)
-        parents->index = NULL;
-    return parents->index;
 }
 
 /* ---- units ---- */
@@ -122,7 +79,7 @@ static int unit_for_area(const oc__store_frame *frame, size_t area, oc__arena *a
 
 /* The parent `code` as a unit summing its members. Returns
  * OC_ERROR_NOT_FOUND when no area names it as its parent. */
-static int unit_for_parent(const oc__parent_index *parents, const char *code,
+static int unit_for_parent(const parent_groups *parents, const char *code,
                            oc__arena *arena, oc__evaluation_unit *unit)
 {
     memset(unit, 0, sizeof *unit);
@@ -143,24 +100,24 @@ static int unit_for_parent(const oc__parent_index *parents, const char *code,
 
 /* An area by its code, or else a parent whose members are summed. Returns
  * OC_ERROR_NOT_FOUND when the code is neither. */
-static int unit_for_code(const oc__store_frame *frame, lazy_parents *parents, const char *code,
+static int unit_for_code(oc__store_frame *frame, parent_groups *parents, const char *code,
                          oc__arena *arena, oc__evaluation_unit *unit)
 {
     memset(unit, 0, sizeof *unit);
     size_t area = oc__store_find_area(frame, code);
     if (area != OC__STORE_NO_INDEX)
         return unit_for_area(frame, area, arena, unit);
-    const oc__parent_index *index = need_parents(parents);
+    const parent_groups *index = need_parents(frame, parents);
     return index != NULL ? unit_for_parent(index, code, arena, unit) : OC_ERROR_NO_MEMORY;
 }
 
 /* `areas = parents`: one aggregated unit per distinct parent code, in code
- * order (the index is sorted by parent code, so members are adjacent). */
+ * order (the frame keeps its areas grouped by parent code). */
 static int plan_parent_units(const oc__config *config, const oc__config_metric *metric,
-                             const oc__store_frame *frame, lazy_parents *lazy,
+                             oc__store_frame *frame, parent_groups *lazy,
                              const char *store_path, oc__metric_plan *plan, oc_error *error)
 {
-    const oc__parent_index *parents = need_parents(lazy);
+    const parent_groups *parents = need_parents(frame, lazy);
     if (parents == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     size_t distinct = 0;
@@ -184,7 +141,7 @@ static int plan_parent_units(const oc__config *config, const oc__config_metric *
 }
 
 static int plan_units(const oc__config *config, const oc__config_metric *metric,
-                      const oc__store_frame *frame, lazy_parents *parents,
+                      oc__store_frame *frame, parent_groups *parents,
                       const char *store_path, oc__metric_plan *plan, oc_error *error)
 {
     if (metric->all_parents) {
@@ -459,9 +416,8 @@ int oc__metric_plan_build(const oc__config *config, oc__config_metric *metric,
     if (status != OC_OK)
         return status;
 
-    lazy_parents parents = {frame, NULL};
+    parent_groups parents = {NULL, NULL, 0};
     status = plan_units(config, metric, frame, &parents, plan->store_path, plan, error);
-    oc__parent_index_free(parents.index);
     if (status != OC_OK)
         return status;
 

@@ -10,15 +10,6 @@
 #include "plugin_loader.h"
 #include "store.h"
 
-/* Which areas each parent code gathers, for one frame. */
-typedef struct oc__parent_index oc__parent_index;
-
-/* Indexes the frame's area_parent values: O(areas log areas), once. The
- * caller frees with oc__parent_index_free; the frame must outlive it. */
-int oc__parent_index_build(const oc__store_frame *frame, oc__parent_index **index,
-                           oc_error *error);
-void oc__parent_index_free(oc__parent_index *index);
-
 /* Validates metric against the plugin and the store and fills plan (the
  * caller frees it with oc__metric_plan_free, also after a failure).
  * period_text is the evaluation period ("latest", "2016Q4", ...): pass

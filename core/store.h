@@ -143,6 +143,12 @@ const char *oc__store_area_parent(const oc__store_frame *frame, size_t index);
 /* The index of the area with this code, or OC__STORE_NO_INDEX. A hash
  * look-up: constant time however many areas the frame has. */
 size_t oc__store_find_area(const oc__store_frame *frame, const char *code);
+/* The indices of the areas that have a parent code (not absent, not ""),
+ * in order of that code (strcmp), and within one parent in area order:
+ * *count of them at *order. Worked out the first time it is asked for and
+ * kept, owned by the frame (every metric over parent areas needs it).
+ * OC_OK, or OC_ERROR_NO_MEMORY (then *order is NULL, *count 0). */
+int oc__store_parent_order(oc__store_frame *frame, const size_t **order, size_t *count);
 
 size_t oc__store_measure_count(const oc__store_frame *frame);
 /* The measure at index, or the one called name (NULL if none). Owned by

@@ -149,6 +149,10 @@ struct oc__store_frame {
     oc__store_strings names;     /* count 0 when absent */
     oc__store_strings parents;   /* count 0 when absent */
     oc__store_index area_index;
+    /* owned, NULL until oc__store_parent_order first asks: the areas that
+     * have a parent, grouped by parent code */
+    size_t *parent_order;
+    size_t parent_order_count;
     oc__store_measure_entry *measures; /* owned */
     size_t measure_count;
     oc__store_chunk_buffers chunk_buffers; /* shared by its measures' reads */

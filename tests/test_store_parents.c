@@ -1,0 +1,145 @@
+/* test_store_parents.c: core/store_parents.c, a frame's areas grouped by
+ * parent code. Stores are written with the store writer and read back;
+ * the grouping is checked against the definition worked out the obvious
+ * way here (a stable sort by parent code with strcmp). */
+#include "config.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_runner.h"
+#include "store.h"
+#include "temporary_directory.h"
+
+/* Writes one root frame of area_count areas with these parents (NULL for
+ * no area_parent dataset; an entry NULL or "" for an area without one),
+ * one measure, and opens it. */
+static oc__store *write_and_open(size_t area_count, const char *const *parents)
+{
+    char (*texts)[16] = calloc(area_count, sizeof *texts);
+    const char **codes = calloc(area_count, sizeof *codes);
+    ck_assert_ptr_nonnull(texts);
+    ck_assert_ptr_nonnull(codes);
+    for (size_t a = 0; a < area_count; a++) {
+        snprintf(texts[a], sizeof texts[a], "A%06zu", a);
+        codes[a] = texts[a];
+    }
+    const int32_t times[2] = {16801, 16832};
+    const char *path = test_path("store.h5");
+    oc__store_writer *writer;
+    oc__store_writer_frame *frame;
+    oc__store_writer_measure *measure;
+    oc__store_measure_spec spec = {"claimants", "people", "Claimants", "month", "test"};
+    oc_error error;
+    ck_assert_int_eq(oc__store_writer_create(path, &writer, &error), OC_OK);
+    ck_assert_int_eq(oc__store_writer_add_frame(writer, NULL, area_count, codes, NULL, parents,
+                                                2, times, &frame, &error), OC_OK);
+    ck_assert_int_eq(oc__store_writer_add_measure(writer, frame, &spec, &measure, &error), OC_OK);
+    ck_assert_msg(oc__store_writer_commit(writer, &error) == OC_OK, "%s", error.message);
+    free(codes);
+    free(texts);
+    oc__store *store = NULL;
+    ck_assert_msg(oc__store_open(test_path("store.h5"), &store, &error) == OC_OK, "%s",
+                  error.message);
+    return store;
+}
+
+/* The definition: areas with a parent, stably sorted by parent code. */
+static const char *const *definition_parents;
+
+static int by_parent_then_area(const void *left, const void *right)
+{
+    size_t a = *(const size_t *)left, b = *(const size_t *)right;
+    int order = strcmp(definition_parents[a], definition_parents[b]);
+    return order != 0 ? order : (a > b) - (a < b);
+}
+
+static void assert_grouped_as_defined(size_t area_count, const char *const *parents)
+{
+    size_t *expected = calloc(area_count + 1, sizeof *expected);
+    ck_assert_ptr_nonnull(expected);
+    size_t expected_count = 0;
+    for (size_t a = 0; a < area_count; a++)
+        if (parents[a] != NULL && parents[a][0] != '\0')
+            expected[expected_count++] = a;
+    definition_parents = parents;
+    qsort(expected, expected_count, sizeof *expected, by_parent_then_area);
+
+    oc__store *store = write_and_open(area_count, parents);
+    oc__store_frame *frame = oc__store_frame_at(store, 0);
+    const size_t *order;
+    size_t count;
+    ck_assert_int_eq(oc__store_parent_order(frame, &order, &count), OC_OK);
+    ck_assert_uint_eq(count, expected_count);
+    for (size_t i = 0; i < count; i++)
+        ck_assert_msg(order[i] == expected[i], "position %zu: area %zu, expected %zu (%s)", i,
+                      order[i], expected[i], parents[expected[i]]);
+    /* Kept: asked again, the same grouping, not worked out anew. */
+    const size_t *again;
+    size_t again_count;
+    ck_assert_int_eq(oc__store_parent_order(frame, &again, &again_count), OC_OK);
+    ck_assert_ptr_eq(again, order);
+    ck_assert_uint_eq(again_count, count);
+    oc__store_close(store);
+    free(expected);
+}
+
+/* Parents out of order, repeated apart, "P10" before "P2" (strcmp, not
+ * numbers), areas without a parent left out. */
+START_TEST(areas_are_grouped_by_parent_code_in_area_order)
+{
+    static const char *const parents[] = {"P2", "P1", "",   "P2", NULL, "P10",
+                                          "P1", "P2", "P10", "",  "Q",  "P1"};
+    assert_grouped_as_defined(sizeof parents / sizeof parents[0], parents);
+}
+END_TEST
+
+/* Many areas and parents, shuffled, with multi-byte UTF-8 codes: a hash
+ * index that lost or merged a parent, or a counting sort that put a group
+ * in the wrong place, would show here. */
+START_TEST(a_large_shuffled_frame_is_grouped_as_defined)
+{
+    enum { AREAS = 5000, PARENTS = 577 };
+    static char texts[PARENTS][24];
+    static const char *parents[AREAS];
+    for (size_t p = 0; p < PARENTS; p++)
+        snprintf(texts[p], sizeof texts[p], p % 7 == 0 ? "Ynys M\xc3\xb4n %zu" : "E14%06zu",
+                 (p * 7919) % 100003);
+    uint64_t state = 0x9e3779b97f4a7c15u;
+    for (size_t a = 0; a < AREAS; a++) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        size_t pick = (size_t)(state >> 33) % (PARENTS + 20);
+        parents[a] = pick < PARENTS ? texts[pick] : ""; /* some without a parent */
+    }
+    assert_grouped_as_defined(AREAS, parents);
+}
+END_TEST
+
+START_TEST(a_frame_without_parents_has_no_groups)
+{
+    oc__store *store = write_and_open(5, NULL);
+    const size_t *order;
+    size_t count = 99;
+    ck_assert_int_eq(oc__store_parent_order(oc__store_frame_at(store, 0), &order, &count), OC_OK);
+    ck_assert_uint_eq(count, 0);
+    oc__store_close(store);
+
+    static const char *const none[] = {"", "", NULL};
+    assert_grouped_as_defined(3, none);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("store_parents");
+    TCase *tcase = tcase_create("store_parents");
+    tcase_add_checked_fixture(tcase, make_test_directory, remove_test_directory);
+    tcase_add_test(tcase, areas_are_grouped_by_parent_code_in_area_order);
+    tcase_add_test(tcase, a_large_shuffled_frame_is_grouped_as_defined);
+    tcase_add_test(tcase, a_frame_without_parents_has_no_groups);
+    suite_add_tcase(suite, tcase);
+    return check_runner_run_suite(suite);
+}
