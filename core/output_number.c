@@ -111,14 +111,17 @@ static ALWAYS_INLINE void sixteen_digits(uint64_t value, uint64_t *high, uint64_
      * below expect */
     uint64_t groups = (uint64_t)(first / 10000) << 2 | (uint64_t)(first % 10000) << 18
                       | (uint64_t)(last / 10000) << 34 | (uint64_t)(last % 10000) << 50;
-    __m128i pairs = _mm_cvtsi64_si128((long long)groups);
+    long long lanes; /* the same bits (a conversion of groups >= 2^63 would not be) */
+    memcpy(&lanes, &groups, sizeof lanes);
+    __m128i pairs = _mm_cvtsi64_si128(lanes);
     pairs = _mm_unpacklo_epi16(pairs, pairs);
     __m128i front = _mm_unpacklo_epi32(pairs, pairs), back = _mm_unpackhi_epi32(pairs, pairs);
-    /* (4x * m >> 16) >> s, the shift as a multiplication by 2^(16 - s):
-     * m / 2^(18 + s) is 1/1000, 1/100, 1/10 and 1, each close enough that
-     * no x < 10^4 comes out wrong */
+    /* (4x * m >> 16) >> s = x * m / 2^(14 + s), the shift s done as a
+     * multiplication by 2^(16 - s): m / 2^(14 + s) is 1/1000, 1/100, 1/10
+     * and 1 (s = 9, 5, 3, 1), each close enough that no x < 10^4 comes out
+     * wrong. -32768 is 32768 (2^15) as the unsigned lanes read it. */
     const __m128i divisors = _mm_set_epi16(-32768, 13108, 5243, 8389, -32768, 13108, 5243, 8389);
-    const __m128i shifts = _mm_set_epi16(1 << 15, 1 << 13, 1 << 11, 1 << 7, 1 << 15, 1 << 13,
+    const __m128i shifts = _mm_set_epi16(-32768, 1 << 13, 1 << 11, 1 << 7, -32768, 1 << 13,
                                          1 << 11, 1 << 7);
     const __m128i ten = _mm_set1_epi16(10);
     front = _mm_mulhi_epu16(_mm_mulhi_epu16(front, divisors), shifts);

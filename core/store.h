@@ -146,8 +146,9 @@ size_t oc__store_find_area(const oc__store_frame *frame, const char *code);
 /* The indices of the areas that have a parent code (not absent, not ""),
  * in order of that code (strcmp), and within one parent in area order:
  * *count of them at *order. Worked out the first time it is asked for and
- * kept, owned by the frame (every metric over parent areas needs it).
- * OC_OK, or OC_ERROR_NO_MEMORY (then *order is NULL, *count 0). */
+ * kept, owned by the frame (every metric over parent areas needs it):
+ * the one call that changes a frame after loading, so not for two threads
+ * at once. OC_OK, or OC_ERROR_NO_MEMORY (then *order is NULL, *count 0). */
 int oc__store_parent_order(oc__store_frame *frame, const size_t **order, size_t *count);
 
 size_t oc__store_measure_count(const oc__store_frame *frame);
