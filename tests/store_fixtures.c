@@ -328,6 +328,43 @@ static int write_dangling_string(const char *path)
     return write_bytes(path, (long)(reference + 8 - bytes), dangling, sizeof dangling, 1);
 }
 
+/* 3,000 areas, so that their codes fill several global heap
+ * collections, with the signature of the second collection ("GCOL")
+ * damaged: HDF5 converts the strings of the first, then fails half-way
+ * through the area axis. The whole file is read to find it. */
+static int write_damaged_later_heap(const char *path)
+{
+    enum { MANY = 3000 };
+    static char texts[MANY][12];
+    static const char *many_codes[MANY];
+    for (size_t i = 0; i < MANY; i++) {
+        snprintf(texts[i], sizeof texts[i], "E0%07zu", i);
+        many_codes[i] = texts[i];
+    }
+    layout l = good_layout();
+    l.codes = many_codes;
+    l.area_count = MANY;
+    l.measure_dims[0] = MANY;
+    struct stat status;
+    if (write_layout(path, &l, NULL) != 0 || stat(path, &status) != 0)
+        return -1;
+    size_t size = (size_t)status.st_size;
+    unsigned char *bytes = malloc(size);
+    FILE *file = fopen(path, "rb");
+    int failed = bytes == NULL || file == NULL || fread(bytes, 1, size, file) != size;
+    if (file != NULL)
+        fclose(file);
+    unsigned char *first = failed ? NULL : find_bytes(bytes, size, "GCOL", 4);
+    unsigned char *second = first == NULL ? NULL
+                                          : find_bytes(first + 4, size - (size_t)(first + 4 - bytes),
+                                                       "GCOL", 4);
+    long offset = second == NULL ? -1 : (long)(second - bytes);
+    free(bytes);
+    if (offset < 0)
+        return -1;
+    return write_bytes(path, offset, "XXXX", 4, 1);
+}
+
 int fixture_write(const char *kind, const char *path)
 {
     static const char *const duplicate_codes[AREAS] = {"E1", "E2", "E1"};
@@ -425,6 +462,8 @@ int fixture_write(const char *kind, const char *path)
         return write_huge_axis(path, strcmp(kind, "huge-areas") == 0);
     if (strcmp(kind, "dangling-string") == 0)
         return write_dangling_string(path);
+    if (strcmp(kind, "damaged-later-heap") == 0)
+        return write_damaged_later_heap(path);
     if (strcmp(kind, "not-hdf5") == 0) {
         static const char text[] = "area,period,measure,value\nE1,2016Q1,claimants,10\n";
         unlink(path);

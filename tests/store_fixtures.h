@@ -30,7 +30,9 @@ double fixture_value(int area, int time);
  * "zeroed-superblock", "corrupt-chunk", "not-hdf5", "unattached",
  * "huge-areas", "huge-times" (an axis of 2^61 + 1 or 2^62 + 1 entries),
  * "dangling-string" (the first area code points at an object missing from
- * the global heap: Debian's HDF5 1.10 dies of SIGSEGV reading it).
+ * the global heap: Debian's HDF5 1.10 dies of SIGSEGV reading it),
+ * "damaged-later-heap" (3,000 area codes, the second of the global heap
+ * collections holding them damaged: reading the axis fails half-way).
  * Returns 0 on success, -1 on an unknown kind or a failure. */
 int fixture_write(const char *kind, const char *path);
 

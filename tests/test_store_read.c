@@ -599,6 +599,23 @@ START_TEST(test_contained_refuses_paths)
 }
 END_TEST
 
+/* Area codes whose second global heap collection is damaged: HDF5 has
+ * converted the first collection's strings (into the arena HDF5 is given,
+ * core/store_hdf5.c) when the read fails. The error names the file and
+ * the dataset; the sanitizer build reports anything left allocated. */
+START_TEST(test_strings_failing_half_way)
+{
+    oc__store *store = (oc__store *)&store;
+    oc_error error;
+    ck_assert_int_eq(fixture_write("damaged-later-heap", path), 0);
+    ck_assert_int_eq(oc__store_open(path, &store, &error), OC_ERROR_FORMAT);
+    ck_assert_ptr_null(store);
+    ck_assert_msg(strncmp(error.message, path, strlen(path)) == 0
+                      && strstr(error.message, ": /area: ") != NULL,
+                  "%s", error.message);
+}
+END_TEST
+
 /* A string pointing at an object missing from the global heap crashes
  * Debian's HDF5 1.10 (SIGSEGV): in a child, that is one line and a
  * status, and this process lives on. Should an HDF5 refuse the reference
@@ -847,6 +864,7 @@ static Suite *store_read_suite(void)
                         (int)(sizeof broken / sizeof broken[0]));
     tcase_add_test(tcase, test_contained_refuses_paths);
     tcase_add_test(tcase, test_contained_survives_crash);
+    tcase_add_test(tcase, test_strings_failing_half_way);
     tcase_add_test(tcase, test_reader_signals_named_for_what_they_are);
     tcase_add_test(tcase, test_receive_gives_up_on_a_silent_reader);
     tcase_add_test(tcase, test_receive_silence_limit_kept_through_signals);

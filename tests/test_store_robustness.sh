@@ -52,6 +52,7 @@ for command in info check; do
     expect version-2 $command 4 "version"
     expect huge-areas $command 4 "/area: has 2305843009213693953 entries, too many"
     expect huge-times $command 4 "/time: has 4611686018427387905 entries, too many"
+    expect damaged-later-heap $command 4 "/area: bad global heap collection signature"
 done
 # What the reader tolerates but the format asks for: check lists it all.
 expect unattached check 4 "/claimants: dimension 0 is not attached to the area scale"
