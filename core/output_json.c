@@ -137,17 +137,6 @@ static int escape_json_string(const char *text, char **escaped, size_t *length)
     return 0;
 }
 
-/* A number field's value, finite (NaN, not applicable, and infinities
- * are written as null with their key). */
-static void append_number(oc__output_buffer *buffer, oc__output_number_cache *numbers,
-                          double number)
-{
-    char *room = oc__output_buffer_reserve(buffer, 40);
-    if (room != NULL) /* else out of memory, which the flush reports */
-        oc__output_buffer_commit(buffer, oc__output_number_cache_format(
-                                             numbers, oc__output_format_json_number, number, room));
-}
-
 /* One result object, numbers with the fewest digits that still read back
  * exactly (jansson applies one precision to a whole dump, and 17 digits
  * everywhere turns 7527.7 into 7527.6999999999998). Strings are escaped by
@@ -156,26 +145,59 @@ static void append_number(oc__output_buffer *buffer, oc__output_number_cache *nu
  * (OC__RESULT_FIELDS), so every key is a copy of a known size, and a key
  * with a null value (half of a national run's fields) is one copy,
  * ', "target_value": null'. */
+/* Room for a whole result written without going through the buffer:
+ * each field's key with its punctuation and "null" (the most a key is
+ * written with), then a value of at most OC__OUTPUT_WRITTEN_MAX bytes (a
+ * string from its cache's kept copy is copied whole; a number writes at
+ * most 40), and the closing brace. Worked out from the fields, so that
+ * a field added to OC__RESULT_FIELDS cannot outgrow it. */
+#define FIELD_ROOM(member) +sizeof(", \"" #member "\": null") + OC__OUTPUT_WRITTEN_MAX
+enum { RESULT_ROOM = 1 OC__RESULT_FIELDS(FIELD_ROOM, FIELD_ROOM, FIELD_ROOM) };
+#undef FIELD_ROOM
+_Static_assert(40 <= OC__OUTPUT_WRITTEN_MAX, "a number fits a field's room for its value");
+
 static int write_result(oc__output_writer *writer, const oc__result *result)
 {
     oc__output_buffer *buffer = &writer->buffer;
     oc__output_cache *caches = writer->caches;
+    /* Written through a cursor of its own, not appended piece by piece:
+     * the copies store chars, which may alias the buffer's length, so
+     * every append reloaded and stored it again. One check for room up
+     * front, and again after a string not in its cache's kept copy,
+     * which goes through the buffer. NULL: out of memory, which the
+     * flush reports. */
+    char *at = oc__output_buffer_reserve(buffer, RESULT_ROOM);
+    if (at == NULL)
+        return 0;
     size_t column = 0;
     /* '{"metric": ', then ', "indicator": ' and so on; with null, the
      * same with 'null' after it */
 #define FIELD_START(member, after)                                                              \
-    oc__output_buffer_append(buffer,                                                           \
-                             column == 0 ? "{\"" #member "\": " after                          \
-                                         : ", \"" #member "\": " after,                        \
-                             sizeof(", \"" #member "\": " after) - (column == 0 ? 2 : 1));
+    do {                                                                                       \
+        static const char key[] = ", \"" #member "\": " after;                                  \
+        memcpy(at, column == 0 ? "{\"" #member "\": " after : key, sizeof key - 1);            \
+        at += sizeof key - 1 - (column == 0);                                                  \
+    } while (0);
+#define STRING_VALUE(text)                                                                      \
+    {                                                                                          \
+        oc__output_cache *cache = &caches[column];                                             \
+        if ((text) == cache->last_text && cache->last_written_length != 0) {                   \
+            memcpy(at, cache->last_written, OC__OUTPUT_WRITTEN_MAX);                           \
+            at += cache->last_written_length;                                                  \
+        } else {                                                                               \
+            oc__output_buffer_commit(buffer, (size_t)(at - (buffer->data + buffer->length)));  \
+            if (oc__output_cache_append_slowly(cache, (text), escape_json_string, buffer) != 0) \
+                return -1;                                                                     \
+            if ((at = oc__output_buffer_reserve(buffer, RESULT_ROOM)) == NULL)                 \
+                return 0;                                                                      \
+        }                                                                                      \
+    }
 #define JSON_STRING(member)                                                                     \
     if (result->member == NULL) {                                                              \
         FIELD_START(member, "null")                                                            \
     } else {                                                                                   \
         FIELD_START(member, "")                                                                \
-        if (oc__output_cache_append(&caches[column], result->member, escape_json_string,       \
-                                    buffer) != 0)                                              \
-            return -1;                                                                         \
+        STRING_VALUE(result->member)                                                           \
     }                                                                                          \
     column++;
 #define JSON_NUMBER(member)                                                                     \
@@ -183,21 +205,22 @@ static int write_result(oc__output_writer *writer, const oc__result *result)
         FIELD_START(member, "null")                                                            \
     } else {                                                                                   \
         FIELD_START(member, "")                                                                \
-        append_number(buffer, &writer->numbers, result->member);                               \
+        at += oc__output_number_cache_format(&writer->numbers, oc__output_format_json_number,  \
+                                             result->member, at);                              \
     }                                                                                          \
     column++;
 #define JSON_STATUS(member)                                                                     \
     FIELD_START(member, "")                                                                    \
-    if (oc__output_cache_append(&caches[column], oc__result_status_name(result->member),       \
-                                escape_json_string, buffer) != 0)                              \
-        return -1;                                                                             \
+    STRING_VALUE(oc__result_status_name(result->member))                                       \
     column++;
     OC__RESULT_FIELDS(JSON_STRING, JSON_NUMBER, JSON_STATUS)
 #undef FIELD_START
+#undef STRING_VALUE
 #undef JSON_STRING
 #undef JSON_NUMBER
 #undef JSON_STATUS
-    oc__output_buffer_append(buffer, "}", 1);
+    *at++ = '}';
+    oc__output_buffer_commit(buffer, (size_t)(at - (buffer->data + buffer->length)));
     return 0;
 }
 
