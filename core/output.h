@@ -257,6 +257,13 @@ static inline void oc__output_buffer_commit(oc__output_buffer *buffer, size_t le
     buffer->length += length;
 }
 
+/* Keeps what was written at the reserved room up to end (a cursor the
+ * writer moved through it). */
+static inline void oc__output_buffer_commit_to(oc__output_buffer *buffer, const char *end)
+{
+    buffer->length = (size_t)(end - buffer->data);
+}
+
 /* Writes out everything gathered. OC_OK, or OC_ERROR_NO_MEMORY /
  * OC_ERROR_IO (set in error with "while writing " and what) for the first
  * failure of any earlier append or write. */
@@ -323,6 +330,27 @@ static inline int oc__output_cache_append(oc__output_cache *cache, const char *t
         return 0;
     }
     return oc__output_cache_append_slowly(cache, text, escape, buffer);
+}
+
+/* The same for a writer that writes a whole row through a cursor of its
+ * own, *at, with room bytes reserved (oc__output_buffer_reserve) and not
+ * yet committed: a repeat is copied at *at, which moves past it; any
+ * other text goes through the buffer (what *at has passed is committed
+ * first) and room is reserved again. -1 when out of memory. */
+static inline int oc__output_cache_put(oc__output_cache *cache, const char *text,
+                                       oc__output_escape_function escape,
+                                       oc__output_buffer *buffer, char **at, size_t room)
+{
+    if (text == cache->last_text && cache->last_written_length != 0) {
+        memcpy(*at, cache->last_written, OC__OUTPUT_WRITTEN_MAX);
+        *at += cache->last_written_length;
+        return 0;
+    }
+    oc__output_buffer_commit_to(buffer, *at);
+    if (oc__output_cache_append_slowly(cache, text, escape, buffer) != 0)
+        return -1;
+    *at = oc__output_buffer_reserve(buffer, room);
+    return *at != NULL ? 0 : -1;
 }
 
 /* Starts a new batch: an address seen before may now hold other text

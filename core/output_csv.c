@@ -39,44 +39,51 @@ static int escape_csv_string(const char *text, char **escaped, size_t *length)
     return 0;
 }
 
-/* A number with the fewest digits that read back, formatted in place. */
-static void append_number(oc__output_buffer *buffer, oc__output_number_cache *numbers,
-                          double number)
-{
-    char *room = oc__output_buffer_reserve(buffer, 40);
-    if (room != NULL) /* else out of memory, which the flush reports */
-        oc__output_buffer_commit(buffer, oc__output_number_cache_format(
-                                             numbers, oc__output_format_double, number, room));
-}
+/* Room for a whole row written without going through the buffer: a
+ * comma and a value of at most OC__OUTPUT_WRITTEN_MAX bytes for each
+ * field (a string from its cache's kept copy is copied whole; a number
+ * writes at most 40), and the line's end. */
+#define FIELD_ROOM(member) +1 + OC__OUTPUT_WRITTEN_MAX
+enum { ROW_ROOM = 2 OC__RESULT_FIELDS(FIELD_ROOM, FIELD_ROOM, FIELD_ROOM) };
+#undef FIELD_ROOM
+_Static_assert(40 <= OC__OUTPUT_WRITTEN_MAX, "a number fits a field's room for its value");
 
 /* A row: the fields written out one by one (OC__RESULT_FIELDS), a comma
- * before each but the first. Strings go through the column's cache; a
- * null string or number is an empty field. -1 when out of memory. */
+ * before each but the first, through a cursor of its own (as the JSON
+ * writer's results, output_json.c). Strings go through the column's
+ * cache; a null string or number is an empty field. -1 when out of
+ * memory. */
 static int append_row(oc__output_buffer *buffer, oc__output_cache *caches,
                       oc__output_number_cache *numbers, const oc__result *result)
 {
+    char *at = oc__output_buffer_reserve(buffer, ROW_ROOM);
+    if (at == NULL)
+        return -1;
     size_t column = 0;
 #define CSV_STRING_VALUE(text)                                                                  \
     if (column > 0)                                                                            \
-        oc__output_buffer_append(buffer, ",", 1);                                              \
+        *at++ = ',';                                                                           \
     if ((text) != NULL                                                                         \
-        && oc__output_cache_append(&caches[column], (text), escape_csv_string, buffer) != 0)   \
+        && oc__output_cache_put(&caches[column], (text), escape_csv_string, buffer, &at,      \
+                                ROW_ROOM) != 0)                                                \
         return -1;                                                                             \
     column++;
 #define CSV_STRING(member) CSV_STRING_VALUE(result->member)
 #define CSV_STATUS(member) CSV_STRING_VALUE(oc__result_status_name(result->member))
 #define CSV_NUMBER(member)                                                                      \
     if (column > 0)                                                                            \
-        oc__output_buffer_append(buffer, ",", 1);                                              \
+        *at++ = ',';                                                                           \
     if (isfinite(result->member))                                                              \
-        append_number(buffer, numbers, result->member);                                        \
+        at += oc__output_number_cache_format(numbers, oc__output_format_double, result->member, \
+                                             at);                                              \
     column++;
     OC__RESULT_FIELDS(CSV_STRING, CSV_NUMBER, CSV_STATUS)
 #undef CSV_STRING_VALUE
 #undef CSV_STRING
 #undef CSV_STATUS
 #undef CSV_NUMBER
-    oc__output_buffer_append(buffer, "\r\n", 2);
+    memcpy(at, "\r\n", 2);
+    oc__output_buffer_commit_to(buffer, at + 2);
     return 0;
 }
 

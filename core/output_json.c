@@ -164,11 +164,10 @@ static int write_result(oc__output_writer *writer, const oc__result *result)
      * the copies store chars, which may alias the buffer's length, so
      * every append reloaded and stored it again. One check for room up
      * front, and again after a string not in its cache's kept copy,
-     * which goes through the buffer. NULL: out of memory, which the
-     * flush reports. */
+     * which goes through the buffer. */
     char *at = oc__output_buffer_reserve(buffer, RESULT_ROOM);
     if (at == NULL)
-        return 0;
+        return -1;
     size_t column = 0;
     /* '{"metric": ', then ', "indicator": ' and so on; with null, the
      * same with 'null' after it */
@@ -179,19 +178,9 @@ static int write_result(oc__output_writer *writer, const oc__result *result)
         at += sizeof key - 1 - (column == 0);                                                  \
     } while (0);
 #define STRING_VALUE(text)                                                                      \
-    {                                                                                          \
-        oc__output_cache *cache = &caches[column];                                             \
-        if ((text) == cache->last_text && cache->last_written_length != 0) {                   \
-            memcpy(at, cache->last_written, OC__OUTPUT_WRITTEN_MAX);                           \
-            at += cache->last_written_length;                                                  \
-        } else {                                                                               \
-            oc__output_buffer_commit(buffer, (size_t)(at - (buffer->data + buffer->length)));  \
-            if (oc__output_cache_append_slowly(cache, (text), escape_json_string, buffer) != 0) \
-                return -1;                                                                     \
-            if ((at = oc__output_buffer_reserve(buffer, RESULT_ROOM)) == NULL)                 \
-                return 0;                                                                      \
-        }                                                                                      \
-    }
+    if (oc__output_cache_put(&caches[column], (text), escape_json_string, buffer, &at,         \
+                             RESULT_ROOM) != 0)                                                \
+        return -1;
 #define JSON_STRING(member)                                                                     \
     if (result->member == NULL) {                                                              \
         FIELD_START(member, "null")                                                            \
@@ -220,7 +209,7 @@ static int write_result(oc__output_writer *writer, const oc__result *result)
 #undef JSON_NUMBER
 #undef JSON_STATUS
     *at++ = '}';
-    oc__output_buffer_commit(buffer, (size_t)(at - (buffer->data + buffer->length)));
+    oc__output_buffer_commit_to(buffer, at);
     return 0;
 }
 
