@@ -295,6 +295,19 @@ static void keep_written(oc__output_cache *cache, const char *written, size_t le
     cache->last_written_length = length;
 }
 
+/* Keeps text, plain and short enough, as the last text written: quoted
+ * where a repeat is copied from (and the first writing copies it from
+ * there too). */
+static void keep_quoted(oc__output_cache *cache, const char *text, size_t plain)
+{
+    cache->last_text = text;
+    cache->last_plain_length = plain;
+    cache->last_written[0] = '"';
+    memcpy(cache->last_written + 1, text, plain);
+    cache->last_written[plain + 1] = '"';
+    cache->last_written_length = plain + 2;
+}
+
 int oc__output_cache_append_slowly(oc__output_cache *cache, const char *text,
                                    oc__output_escape_function escape,
                                    oc__output_buffer *buffer)
@@ -302,17 +315,13 @@ int oc__output_cache_append_slowly(oc__output_cache *cache, const char *text,
     int repeated = text == cache->last_text;
     size_t plain = repeated ? cache->last_plain_length : plain_length(text);
     if (plain != (size_t)-1) {
-        cache->last_text = text;
-        cache->last_plain_length = plain;
         if (plain + 2 <= OC__OUTPUT_WRITTEN_MAX) {
-            /* quoted where a repeat is copied from, and copied from there */
-            cache->last_written[0] = '"';
-            memcpy(cache->last_written + 1, text, plain);
-            cache->last_written[plain + 1] = '"';
-            cache->last_written_length = plain + 2;
+            keep_quoted(cache, text, plain);
             oc__output_buffer_append(buffer, cache->last_written, plain + 2);
             return 0;
         }
+        cache->last_text = text;
+        cache->last_plain_length = plain;
         cache->last_written_length = 0;
         char *room = oc__output_buffer_reserve(buffer, plain + 2);
         if (room != NULL) { /* else out of memory, which the flush reports */
@@ -358,6 +367,27 @@ int oc__output_cache_append_slowly(oc__output_cache *cache, const char *text,
     cache->entries[slot].escaped = escaped;
     cache->entries[slot].escaped_length = length;
     return 0;
+}
+
+int oc__output_cache_put_slowly(oc__output_cache *cache, const char *text,
+                                oc__output_escape_function escape, oc__output_buffer *buffer,
+                                char **at, size_t room)
+{
+    /* A short plain text (a new indicator, signal or message at every
+     * result) goes straight into the row's room, which has
+     * OC__OUTPUT_WRITTEN_MAX bytes for it. */
+    size_t plain = text == cache->last_text ? cache->last_plain_length : plain_length(text);
+    if (plain != (size_t)-1 && plain + 2 <= OC__OUTPUT_WRITTEN_MAX) {
+        keep_quoted(cache, text, plain);
+        memcpy(*at, cache->last_written, OC__OUTPUT_WRITTEN_MAX);
+        *at += plain + 2;
+        return 0;
+    }
+    oc__output_buffer_commit_to(buffer, *at);
+    if (oc__output_cache_append_slowly(cache, text, escape, buffer) != 0)
+        return -1;
+    *at = oc__output_buffer_reserve(buffer, room);
+    return *at != NULL ? 0 : -1;
 }
 
 void oc__output_cache_forget_addresses(oc__output_cache *cache)

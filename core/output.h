@@ -307,36 +307,28 @@ typedef struct oc__output_cache {
     char last_written[OC__OUTPUT_WRITTEN_MAX];
 } oc__output_cache;
 
-/* oc__output_cache_append for text that is not the last text appended,
- * or is too long to have been kept whole. */
+/* Appends the escaped form of text to buffer: written directly when the
+ * text is plain (see above), else remembered, or made by escape and then
+ * remembered; and keeps it as the text appended last. -1 when out of
+ * memory. */
 int oc__output_cache_append_slowly(oc__output_cache *cache, const char *text,
                                    oc__output_escape_function escape,
                                    oc__output_buffer *buffer);
 
-/* Appends the escaped form of text to buffer: written directly when the
- * text is plain (see above), else remembered, or made by escape and then
- * remembered. -1 when out of memory. Inline: a national run appends some
- * five million strings, most of them repeats by address. */
-static inline int oc__output_cache_append(oc__output_cache *cache, const char *text,
-                                          oc__output_escape_function escape,
-                                          oc__output_buffer *buffer)
-{
-    if (text == cache->last_text && cache->last_written_length != 0) {
-        char *room = oc__output_buffer_reserve(buffer, OC__OUTPUT_WRITTEN_MAX);
-        if (room != NULL) { /* else out of memory, which the flush reports */
-            memcpy(room, cache->last_written, OC__OUTPUT_WRITTEN_MAX);
-            oc__output_buffer_commit(buffer, cache->last_written_length);
-        }
-        return 0;
-    }
-    return oc__output_cache_append_slowly(cache, text, escape, buffer);
-}
+/* oc__output_cache_put for text that is not the last text written, or
+ * is too long to have been kept whole. */
+int oc__output_cache_put_slowly(oc__output_cache *cache, const char *text,
+                                oc__output_escape_function escape, oc__output_buffer *buffer,
+                                char **at, size_t room);
 
-/* The same for a writer that writes a whole row through a cursor of its
- * own, *at, with room bytes reserved (oc__output_buffer_reserve) and not
- * yet committed: a repeat is copied at *at, which moves past it; any
- * other text goes through the buffer (what *at has passed is committed
- * first) and room is reserved again. -1 when out of memory. */
+/* Writes the escaped form of text for a writer that writes a whole row
+ * through a cursor of its own, *at, with room bytes reserved
+ * (oc__output_buffer_reserve) and not yet committed, and moves *at past
+ * it. A repeat by address is copied from the kept copy, and a short plain
+ * text quoted in place; any other text goes through the buffer by
+ * oc__output_cache_append_slowly (what *at has passed is committed first)
+ * and room is reserved again. -1 when out of memory. Inline: a national
+ * run writes some five million strings, most of them repeats by address. */
 static inline int oc__output_cache_put(oc__output_cache *cache, const char *text,
                                        oc__output_escape_function escape,
                                        oc__output_buffer *buffer, char **at, size_t room)
@@ -346,11 +338,7 @@ static inline int oc__output_cache_put(oc__output_cache *cache, const char *text
         *at += cache->last_written_length;
         return 0;
     }
-    oc__output_buffer_commit_to(buffer, *at);
-    if (oc__output_cache_append_slowly(cache, text, escape, buffer) != 0)
-        return -1;
-    *at = oc__output_buffer_reserve(buffer, room);
-    return *at != NULL ? 0 : -1;
+    return oc__output_cache_put_slowly(cache, text, escape, buffer, at, room);
 }
 
 /* Starts a new batch: an address seen before may now hold other text
