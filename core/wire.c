@@ -796,6 +796,21 @@ int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
     return OC_OK;
 }
 
+/* Points the cursor's last view at the stream where it is now: the same
+ * offsets from its new start (as integers: the old bytes may be gone). */
+static void follow_stream(oc__wire_cursor *cursor, const unsigned char *base)
+{
+    uintptr_t old_start = (uintptr_t)cursor->base;
+#define FOLLOW(member)                                                                          \
+    if (cursor->previous.member != NULL)                                                       \
+        cursor->previous.member = (char *)base + ((uintptr_t)cursor->previous.member - old_start);
+#define NOTHING(member)
+    OC__RESULT_FIELDS(FOLLOW, NOTHING, NOTHING)
+#undef FOLLOW
+#undef NOTHING
+    cursor->base = base;
+}
+
 int oc__wire_reader_next_result(const oc__wire_reader *reader, oc__wire_cursor *cursor,
                                 oc__result *view)
 {
@@ -809,37 +824,21 @@ int oc__wire_reader_next_result(const oc__wire_reader *reader, oc__wire_cursor *
             continue;
         /* What "same" repeats: the previous result's strings, where they
          * lie in the stream now. A result after the first needs them. */
-        oc__result previous;
         int first = start == OC__WIRE_HEADER_SIZE;
         if (!first && !cursor->has_previous)
             return -1;
-        if (!first) {
-            size_t slot = 0;
-#define RESOLVE(member)                                                                         \
-    previous.member = cursor->previous[slot] == SIZE_MAX                                       \
-                          ? NULL                                                               \
-                          : (char *)reader->buffer + cursor->previous[slot];                   \
-    slot++;
-#define NOTHING(member)
-            OC__RESULT_FIELDS(RESOLVE, NOTHING, NOTHING)
-#undef RESOLVE
-        }
+        if (!first && cursor->base != reader->buffer)
+            follow_stream(cursor, reader->buffer);
         const char *problem;
         size_t field;
         /* Checked when it arrived (check_result): fails only if the
          * stream was written into since. */
         cursor->position = at;
         if (read_result(record + OC__WIRE_RECORD_HEADER_SIZE, payload_length,
-                        first ? NULL : &previous, view, 0, &problem, &field) != 0)
+                        first ? NULL : &cursor->previous, view, 0, &problem, &field) != 0)
             return -1;
-        size_t slot = 0;
-#define REMEMBER(member)                                                                        \
-    cursor->previous[slot++] = view->member == NULL                                            \
-                                   ? SIZE_MAX                                                  \
-                                   : (size_t)((const unsigned char *)view->member - reader->buffer);
-        OC__RESULT_FIELDS(REMEMBER, NOTHING, NOTHING)
-#undef REMEMBER
-#undef NOTHING
+        cursor->previous = *view;
+        cursor->base = reader->buffer;
         cursor->has_previous = 1;
         return 1;
     }

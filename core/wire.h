@@ -179,14 +179,16 @@ int oc__wire_reader_feed(oc__wire_reader *reader, const void *data, size_t size,
                          oc_error *error);
 
 /* Where oc__wire_reader_next_result is in a stream: zero it to start, and
- * do not set it otherwise. It remembers where the last view's strings lie,
- * as offsets into the stream (SIZE_MAX: NULL), for the next result's
- * "same" fields: so it stays good while the stream grows or moves, unlike
- * the views it gave out. */
+ * do not set it otherwise. It keeps the last view, for the next result's
+ * "same" fields, and where the stream was when it read it: should the
+ * stream have grown or moved since, its strings are found at the same
+ * offsets in the stream as it is now, so the cursor stays good where the
+ * views it gave out do not. */
 typedef struct oc__wire_cursor {
-    size_t position;      /* where the next record starts (0: at the beginning) */
-    int has_previous;     /* a result was read: previous holds its strings */
-    size_t previous[OC__RESULT_STRING_COUNT];
+    size_t position;             /* where the next record starts (0: at the beginning) */
+    int has_previous;            /* a result was read: previous is its view */
+    const unsigned char *base;   /* the stream's bytes when previous was read */
+    oc__result previous;
 } oc__wire_cursor;
 
 /* The checked RESULT records in arrival order, from *cursor on (advanced).

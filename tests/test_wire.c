@@ -496,6 +496,49 @@ START_TEST(a_cursor_survives_the_stream_growing_and_cannot_start_midway)
 }
 END_TEST
 
+/* Whether text lies in the reader's stream. */
+static int in_stream(const oc__wire_reader *reader, const char *text)
+{
+    uintptr_t at = (uintptr_t)text, start = (uintptr_t)reader->buffer;
+    return text != NULL && at >= start && at < start + reader->length;
+}
+
+/* The same, made certain: the stream moved wholesale (the same bytes read
+ * by another reader, the first one freed) between two results. The
+ * cursor finds the previous result's strings in the new stream, so the
+ * next result's "same" fields point there and read as sent. */
+START_TEST(a_cursor_follows_a_stream_that_moved)
+{
+    oc__result results[3] = {small_result(), small_result(), small_result()};
+    results[0].area = results[1].area = results[2].area = "E01000001";
+    results[2].message = results[1].message = "suppressed: fewer than 5";
+    results[2].value = 770;
+    encoded bytes = encode(results, 3, 1);
+    oc__wire_reader before, after;
+    oc_error error;
+    oc__wire_reader_init(&before);
+    oc__wire_reader_init(&after);
+    ck_assert_int_eq(oc__wire_reader_feed(&before, bytes.bytes, bytes.size, &error), OC_OK);
+    ck_assert_int_eq(oc__wire_reader_feed(&after, bytes.bytes, bytes.size, &error), OC_OK);
+    oc__wire_cursor cursor = {0};
+    oc__result view;
+    ck_assert_int_eq(oc__wire_reader_next_result(&before, &cursor, &view), 1);
+    ck_assert_int_eq(oc__wire_reader_next_result(&before, &cursor, &view), 1);
+    ck_assert(in_stream(&before, view.area) && in_stream(&before, view.message));
+    oc__wire_reader_free(&before);
+    ck_assert_int_eq(oc__wire_reader_next_result(&after, &cursor, &view), 1);
+    ck_assert(view.value == 770);
+    ck_assert_msg(in_stream(&after, view.area) && in_stream(&after, view.metric)
+                      && in_stream(&after, view.message),
+                  "the repeated strings were not found in the moved stream");
+    ck_assert_str_eq(view.area, "E01000001");
+    ck_assert_str_eq(view.message, "suppressed: fewer than 5");
+    ck_assert_int_eq(oc__wire_reader_next_result(&after, &cursor, &view), 0);
+    oc__wire_reader_free(&after);
+    free(bytes.bytes);
+}
+END_TEST
+
 START_TEST(a_reset_reader_reuses_its_memory_which_children_do_not_inherit)
 {
     oc__result result = small_result();
@@ -714,6 +757,7 @@ int main(void)
     tcase_add_test(tests, views_point_into_the_kept_stream);
     tcase_add_test(tests, repeated_strings_are_sent_once_and_repeat_their_address);
     tcase_add_test(tests, a_cursor_survives_the_stream_growing_and_cannot_start_midway);
+    tcase_add_test(tests, a_cursor_follows_a_stream_that_moved);
     tcase_add_test(tests, a_reset_reader_reuses_its_memory_which_children_do_not_inherit);
     tcase_add_test(tests, space_and_received_read_a_stream_in_pieces_and_reset_clears_failures);
     tcase_add_test(tests, writer_buffers_and_keeps_order);
