@@ -14,6 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "engine.h"
 #include "period.h"
 #include "store.h"
@@ -375,6 +379,39 @@ static int finish_unit(evaluator *ev, const oc__evaluation_unit *unit, size_t un
     return OC_OK;
 }
 
+/* Adds a member's series into its parent's sum, time by time (each sum
+ * in member order, so the totals are the same to the last bit whatever
+ * the width of the additions); whether any of its first `checked` values
+ * is missing. Two at a time with SSE2 (every x86-64 has it): a national
+ * run over constituencies adds up 757 MB of member series, and one value
+ * at a time, each tested for NaN with a branch, was 8% of its CPU. */
+static int add_member(double *sum, const double *member, size_t times, size_t checked)
+{
+    size_t t = 0;
+    int missing = 0;
+#ifdef __SSE2__
+    __m128d unordered = _mm_setzero_pd();
+    for (; t + 2 <= checked; t += 2) {
+        __m128d values = _mm_loadu_pd(member + t);
+        unordered = _mm_or_pd(unordered, _mm_cmpunord_pd(values, values));
+        _mm_storeu_pd(sum + t, _mm_add_pd(_mm_loadu_pd(sum + t), values));
+    }
+    missing = _mm_movemask_pd(unordered) != 0;
+    if (t < checked) { /* an odd number checked: the last of them alone */
+        missing |= isnan(member[t]);
+        sum[t] += member[t];
+        t++;
+    }
+    for (; t + 2 <= times; t += 2)
+        _mm_storeu_pd(sum + t, _mm_add_pd(_mm_loadu_pd(sum + t), _mm_loadu_pd(member + t)));
+#endif
+    for (; t < times; t++) {
+        missing |= t < checked && isnan(member[t]);
+        sum[t] += member[t];
+    }
+    return missing;
+}
+
 /* Evaluates `count` units: one pass over the areas they need, in order. */
 static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t count,
                          unit_action action, oc_error *error)
@@ -418,15 +455,11 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
             continue;
         }
         int missing = 0;
+        size_t checked = ev->plan->period_end_index < times ? ev->plan->period_end_index + 1 : times;
         for (size_t r = 0; r < roles; r++) {
             const double *member = block_series(ev, r, area);
-            if (member == NULL)
-                continue;
-            double *sum = sums[u] + r * times;
-            for (size_t t = 0; t < times; t++) {
-                missing |= isnan(member[t]) && t <= ev->plan->period_end_index;
-                sum[t] += member[t];
-            }
+            if (member != NULL)
+                missing |= add_member(sums[u] + r * times, member, times, checked);
         }
         members_missing[u] += (size_t)missing;
     }
