@@ -104,14 +104,17 @@ static size_t unshuffle_sixteen_at_a_time(const unsigned char *planes, size_t co
 /* Byte plane p of a shuffled chunk holds byte p of every value. Eight
  * values at a time are an 8 x 8 byte matrix to transpose: eight words read
  * one from each plane, three rounds of swapping halves, quarters and
- * single bytes between pairs of words, eight values out. */
-static void unshuffle(const unsigned char *planes, size_t count, double *values)
+ * single bytes between pairs of words, eight values out; with SSE2,
+ * unless widest says words only, sixteen at a time first (above). */
+void oc__store_unshuffle(const unsigned char *planes, size_t count, double *values, int widest)
 {
     unsigned char *out = (unsigned char *)values;
     size_t i = 0;
 #ifdef __SSE2__
-    i = unshuffle_sixteen_at_a_time(planes, count, out);
+    if (widest >= OC__STORE_UNSHUFFLE_SSE2)
+        i = unshuffle_sixteen_at_a_time(planes, count, out);
 #endif
+    (void)widest;
 #define OC__LOAD(p) memcpy(&w##p, planes + (p) * count + i, 8)
 #define OC__SWAP(a, b, step, mask)                                  \
     do {                                                            \
@@ -235,7 +238,7 @@ int oc__store_read_chunk(hid_t dataset, const oc__store_chunk_layout *layout,
         return OC_ERROR_FORMAT;
     }
     if (shuffled)
-        unshuffle(plain, count, values);
+        oc__store_unshuffle(plain, count, values, OC__STORE_UNSHUFFLE_WIDEST);
     else if (plain != (const unsigned char *)values)
         memcpy(values, plain, chunk_bytes);
     return OC_OK;

@@ -91,6 +91,18 @@ typedef struct oc__store_chunk_buffers {
     struct libdeflate_decompressor *decompressor; /* made on first use */
 } oc__store_chunk_buffers;
 
+/* Undoes HDF5's shuffle filter on count 8-byte values: byte plane p of
+ * planes (count bytes each) holds byte p of every value; the values go to
+ * values (count doubles; little-endian, as the direct path requires).
+ * widest caps the instructions used, so that tests can check each way:
+ * whatever the cap, the bytes written are the same. */
+enum {
+    OC__STORE_UNSHUFFLE_WORDS = 0, /* 64-bit words only */
+    OC__STORE_UNSHUFFLE_SSE2 = 1,  /* and SSE2 where built for it (every x86-64) */
+    OC__STORE_UNSHUFFLE_WIDEST = OC__STORE_UNSHUFFLE_SSE2
+};
+void oc__store_unshuffle(const unsigned char *planes, size_t count, double *values, int widest);
+
 /* oc__store_read_chunk's answer when the chunk is for H5Dread to read. */
 #define OC__STORE_CHUNK_NOT_DIRECT 1
 

@@ -10,6 +10,7 @@
 
 #include <check.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,44 @@ static void check_blocks(oc__store_frame *frame, const char *name, int never_wri
     free(values);
 }
 
+/* Both ways of unshuffling (64-bit words, and SSE2 where built for it)
+ * give the values the definition gives, for every count around the widths
+ * of 8 and 16 values at a time and for a whole national chunk (512 areas
+ * x 240 months). Reading chunks uses SSE2 for all but the last few values,
+ * so the words alone are checked only here. */
+START_TEST(test_unshuffle_every_way)
+{
+    static const size_t counts[] = {0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65,
+                                    100, 255, 256, 257, 1000, 122880};
+    uint64_t state = 0x853c49e6748fea9bu;
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        size_t count = counts[c];
+        unsigned char *planes = malloc(8 * count + 1);
+        double *expected = malloc(count * sizeof(double) + 1);
+        double *got = malloc(count * sizeof(double) + 1);
+        ck_assert(planes != NULL && expected != NULL && got != NULL);
+        for (size_t i = 0; i < 8 * count; i++) {
+            state = state * 6364136223846793005u + 1442695040888963407u;
+            planes[i] = (unsigned char)(state >> 56);
+        }
+        unsigned char *bytes = (unsigned char *)expected; /* the definition */
+        for (size_t i = 0; i < count; i++)
+            for (size_t p = 0; p < 8; p++)
+                bytes[8 * i + p] = planes[p * count + i];
+        for (int widest = OC__STORE_UNSHUFFLE_WORDS; widest <= OC__STORE_UNSHUFFLE_WIDEST;
+             widest++) {
+            memset(got, 0xa5, count * sizeof(double));
+            oc__store_unshuffle(planes, count, got, widest);
+            ck_assert_msg(memcmp(got, expected, count * sizeof(double)) == 0,
+                          "%zu values unshuffled with way %d differ", count, widest);
+        }
+        free(planes);
+        free(expected);
+        free(got);
+    }
+}
+END_TEST
+
 START_TEST(test_direct_layouts_read_right)
 {
     oc__store_frame *frame;
@@ -373,6 +412,7 @@ static Suite *store_chunks_suite(void)
     TCase *tcase = tcase_create("chunks");
     tcase_add_checked_fixture(tcase, setup, teardown);
     tcase_add_test(tcase, test_direct_layouts_read_right);
+    tcase_add_test(tcase, test_unshuffle_every_way);
     tcase_add_test(tcase, test_other_layouts_left_to_hdf5);
     tcase_add_test(tcase, test_read_chunk_answers);
     tcase_add_test(tcase, test_damaged_chunks_are_errors);
