@@ -94,7 +94,7 @@ static int read_with_outcomes(const char *path, floor_totals *totals)
 {
     oc__store *store = NULL;
     oc_error error;
-    if (oc__store_open_for_reading(path, &store, &error) != OC_OK) {
+    if (oc__store_open_for_reading(path, NULL, 0, &store, &error) != OC_OK) {
         fprintf(stderr, "read-floor: %s\n", error.message);
         return -1;
     }

@@ -118,7 +118,11 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
     ev->plan = plan;
     ev->writer = writer;
     ev->block_first = OC__NO_INDEX;
-    int status = oc__store_open_for_reading(plan->store_path, &ev->store, error);
+    /* Only the plan's measures are opened (role_measures: NULL for a role
+     * left unmapped, which the store skips). */
+    int status = oc__store_open_for_reading(plan->store_path,
+                                            (const char *const *)plan->role_measures,
+                                            plan->role_count, &ev->store, error);
     if (status != OC_OK)
         return status;
     ev->frame = plan->frame_name ? oc__store_find_frame(ev->store, plan->frame_name)

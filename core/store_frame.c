@@ -358,14 +358,27 @@ typedef struct name_list {
     size_t count;
     size_t capacity;
     int failed;
+    const char *const *wanted; /* NULL: every name; else only these */
+    size_t wanted_count;
 } name_list;
+
+static int is_wanted(const name_list *list, const char *name)
+{
+    if (list->wanted == NULL)
+        return 1;
+    for (size_t i = 0; i < list->wanted_count; i++)
+        if (list->wanted[i] != NULL && strcmp(list->wanted[i], name) == 0)
+            return 1;
+    return 0;
+}
 
 static herr_t collect_name(hid_t group, const char *name, const H5L_info_t *info, void *data)
 {
     name_list *list = data;
     (void)info;
     H5O_info_t object;
-    if (oc__store_is_axis_name(name) || H5Oget_info_by_name(group, name, &object, H5P_DEFAULT) < 0
+    if (oc__store_is_axis_name(name) || !is_wanted(list, name)
+        || H5Oget_info_by_name(group, name, &object, H5P_DEFAULT) < 0
         || object.type != H5O_TYPE_DATASET)
         return 0;
     if (list->count == list->capacity) {
@@ -553,6 +566,8 @@ static void clear_measure(oc__store_measure_entry *entry)
 static int load_measures(oc__store_frame *frame, hid_t group, oc__store_sink *sink)
 {
     name_list list = {0};
+    list.wanted = frame->wanted_measures;
+    list.wanted_count = frame->wanted_measure_count;
     int status = OC_OK;
     if (H5Literate(group, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_name, &list) < 0) {
         char reason[REASON_SIZE];

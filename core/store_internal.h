@@ -171,6 +171,10 @@ struct oc__store_frame {
     /* Set before loading: area codes, names and parents are not read, only
      * the number of areas (oc__store_open_for_reading). */
     int without_labels;
+    /* Set before loading, or NULL: the only measures to load (borrowed;
+     * oc__store_open_for_reading). */
+    const char *const *wanted_measures;
+    size_t wanted_measure_count;
     /* Set before loading, or NULL: told of each part once it is loaded. */
     oc__store_part_callback loaded;
     void *loaded_context;
@@ -182,6 +186,8 @@ struct oc__store {
     oc__store_frame *frames;  /* owned */
     size_t frame_count;
     int without_labels;       /* opened by oc__store_open_for_reading */
+    const char *const *wanted_measures; /* the same; borrowed while loading, or NULL */
+    size_t wanted_measure_count;
     /* Rebuilt from a reader's message (oc__store_open_contained): no file,
      * no HDF5 object, and closing it calls no HDF5 function. */
     int without_file;

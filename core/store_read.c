@@ -79,6 +79,8 @@ static int load_frame(oc__store *store, hid_t parent, const char *group_name,
     oc__store_sink sink = {store->path, NULL, NULL, 0, error};
     frame->path = store->path;
     frame->without_labels = store->without_labels;
+    frame->wanted_measures = store->wanted_measures;
+    frame->wanted_measure_count = store->wanted_measure_count;
     frame->loaded = store->loaded;
     frame->loaded_context = store->loaded_context;
     frame->group = H5Gopen2(parent, group_name, H5P_DEFAULT);
@@ -94,7 +96,10 @@ static int load_frame(oc__store *store, hid_t parent, const char *group_name,
         sprintf(frame->name, "/%s", group_name);
     if (frame->name == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", store->path);
-    return oc__store_frame_load(frame, frame->group, &sink);
+    int status = oc__store_frame_load(frame, frame->group, &sink);
+    frame->wanted_measures = NULL; /* borrowed for the loading only */
+    frame->wanted_measure_count = 0;
+    return status;
 }
 
 static int load_frames(oc__store *store, oc_error *error)
@@ -132,8 +137,9 @@ static int load_frames(oc__store *store, oc_error *error)
     return status;
 }
 
-static int open_store(const char *path, int without_labels, oc__store_part_callback loaded,
-                      void *context, oc__store **store_out, oc_error *error)
+static int open_store(const char *path, int without_labels, const char *const *measures,
+                      size_t measure_count, oc__store_part_callback loaded, void *context,
+                      oc__store **store_out, oc_error *error)
 {
     *store_out = NULL;
     oc__store_hdf5_quiet();
@@ -146,6 +152,8 @@ static int open_store(const char *path, int without_labels, oc__store_part_callb
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", path);
     }
     store->without_labels = without_labels;
+    store->wanted_measures = measures;
+    store->wanted_measure_count = measure_count;
     store->loaded = loaded;
     store->loaded_context = context;
     store->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -159,6 +167,8 @@ static int open_store(const char *path, int without_labels, oc__store_part_callb
     status = check_version(store->file, path, error);
     if (status == OC_OK)
         status = load_frames(store, error);
+    store->wanted_measures = NULL; /* borrowed for the loading only */
+    store->wanted_measure_count = 0;
     if (status != OC_OK) {
         oc__store_close(store);
         return status;
@@ -169,18 +179,19 @@ static int open_store(const char *path, int without_labels, oc__store_part_callb
 
 int oc__store_open(const char *path, oc__store **store_out, oc_error *error)
 {
-    return open_store(path, 0, NULL, NULL, store_out, error);
+    return open_store(path, 0, NULL, 0, NULL, NULL, store_out, error);
 }
 
-int oc__store_open_for_reading(const char *path, oc__store **store_out, oc_error *error)
+int oc__store_open_for_reading(const char *path, const char *const *measures,
+                               size_t measure_count, oc__store **store_out, oc_error *error)
 {
-    return open_store(path, 1, NULL, NULL, store_out, error);
+    return open_store(path, 1, measures, measure_count, NULL, NULL, store_out, error);
 }
 
 int oc__store_open_telling(const char *path, oc__store_part_callback loaded, void *context,
                            oc__store **store_out, oc_error *error)
 {
-    return open_store(path, 0, loaded, context, store_out, error);
+    return open_store(path, 0, NULL, 0, loaded, context, store_out, error);
 }
 
 void oc__store_close(oc__store *store)

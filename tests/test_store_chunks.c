@@ -218,7 +218,8 @@ static oc__store *open_store(oc__store_frame **frame)
 {
     oc__store *store = NULL;
     oc_error error;
-    ck_assert_msg(oc__store_open_for_reading(path, &store, &error) == OC_OK, "%s", error.message);
+    ck_assert_msg(oc__store_open_for_reading(path, NULL, 0, &store, &error) == OC_OK, "%s",
+                  error.message);
     *frame = oc__store_frame_at(store, 0);
     return store;
 }

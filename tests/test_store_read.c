@@ -136,7 +136,7 @@ START_TEST(test_open_for_reading_skips_labels)
     oc__store *full = NULL, *reading = NULL;
     oc_error error;
     ck_assert_int_eq(oc__store_open(path, &full, &error), OC_OK);
-    ck_assert_msg(oc__store_open_for_reading(path, &reading, &error) == OC_OK, "%s: %s",
+    ck_assert_msg(oc__store_open_for_reading(path, NULL, 0, &reading, &error) == OC_OK, "%s: %s",
                   kinds[_i], error.message);
     ck_assert_uint_eq(oc__store_frame_count(reading), oc__store_frame_count(full));
     for (size_t f = 0; f < oc__store_frame_count(full); f++) {
@@ -599,6 +599,54 @@ START_TEST(test_contained_refuses_paths)
 }
 END_TEST
 
+/* A job opens only the measures its plan reads: named ones that exist
+ * (a NULL name, an unmapped role, and a name the store lacks are passed
+ * over), read as the whole store reads them; NULL opens every one. */
+START_TEST(test_open_for_reading_only_named_measures)
+{
+    static const char *const codes[3] = {"E1", "E2", "E3"};
+    static const int32_t days[2] = {16801, 16832};
+    static const char *const names[3] = {"acute_spend", "population", "recycled_tonnes"};
+    oc__store_writer *writer;
+    oc__store_writer_frame *frame;
+    oc_error error;
+    ck_assert_int_eq(oc__store_writer_create(path, &writer, &error), OC_OK);
+    ck_assert_int_eq(oc__store_writer_add_frame(writer, NULL, 3, codes, NULL, NULL, 2, days,
+                                                &frame, &error), OC_OK);
+    for (int m = 0; m < 3; m++) {
+        oc__store_measure_spec spec = {names[m], "count", names[m], "month", "test"};
+        oc__store_writer_measure *measure;
+        ck_assert_int_eq(oc__store_writer_add_measure(writer, frame, &spec, &measure, &error),
+                         OC_OK);
+        double values[6];
+        for (int i = 0; i < 6; i++)
+            values[i] = 100.0 * m + i;
+        ck_assert_int_eq(oc__store_writer_write_block(writer, measure, 0, 3, values, &error),
+                         OC_OK);
+    }
+    ck_assert_msg(oc__store_writer_commit(writer, &error) == OC_OK, "%s", error.message);
+
+    static const char *const wanted[3] = {NULL, "population", "no_such_measure"};
+    oc__store *store = NULL;
+    ck_assert_int_eq(oc__store_open_for_reading(path, wanted, 3, &store, &error), OC_OK);
+    oc__store_frame *only = oc__store_frame_at(store, 0);
+    ck_assert_uint_eq(oc__store_measure_count(only), 1);
+    ck_assert_ptr_null(oc__store_find_measure(only, "acute_spend"));
+    ck_assert_ptr_null(oc__store_find_measure(only, "recycled_tonnes"));
+    const oc__store_measure *population = oc__store_find_measure(only, "population");
+    ck_assert_ptr_nonnull(population);
+    double got[6];
+    ck_assert_int_eq(oc__store_read_measure_block(only, population, 0, 3, got, &error), OC_OK);
+    for (int i = 0; i < 6; i++)
+        ck_assert_double_eq(got[i], 100.0 + i);
+    oc__store_close(store);
+
+    ck_assert_int_eq(oc__store_open_for_reading(path, NULL, 0, &store, &error), OC_OK);
+    ck_assert_uint_eq(oc__store_measure_count(oc__store_frame_at(store, 0)), 3);
+    oc__store_close(store);
+}
+END_TEST
+
 /* Area codes whose second global heap collection is damaged: HDF5 has
  * converted the first collection's strings (into the arena HDF5 is given,
  * core/store_hdf5.c) when the read fails. The error names the file and
@@ -848,6 +896,7 @@ static Suite *store_read_suite(void)
     tcase_add_loop_test(tcase, test_foreign_layouts, 0, 6);
     tcase_add_test(tcase, test_frames_in_groups);
     tcase_add_loop_test(tcase, test_open_for_reading_skips_labels, 0, 8);
+    tcase_add_test(tcase, test_open_for_reading_only_named_measures);
     tcase_add_test(tcase, test_blocks_across_chunks);
     tcase_add_test(tcase, test_find_area_many);
     tcase_add_loop_test(tcase, test_refuses_broken, 0, (int)(sizeof broken / sizeof broken[0]));
