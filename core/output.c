@@ -308,12 +308,15 @@ static void keep_quoted(oc__output_cache *cache, const char *text, size_t plain)
     cache->last_written_length = plain + 2;
 }
 
-int oc__output_cache_append_slowly(oc__output_cache *cache, const char *text,
-                                   oc__output_escape_function escape,
-                                   oc__output_buffer *buffer)
+/* Appends the escaped form of text to buffer, text's plain length (or
+ * (size_t)-1) already known: written directly when the text is plain
+ * (see plain_length), else remembered, or made by escape and then
+ * remembered; and keeps it as the text written last. -1 when out of
+ * memory. */
+static int append_measured(oc__output_cache *cache, const char *text, size_t plain,
+                           oc__output_escape_function escape, oc__output_buffer *buffer)
 {
     int repeated = text == cache->last_text;
-    size_t plain = repeated ? cache->last_plain_length : plain_length(text);
     if (plain != (size_t)-1) {
         if (plain + 2 <= OC__OUTPUT_WRITTEN_MAX) {
             keep_quoted(cache, text, plain);
@@ -384,7 +387,7 @@ int oc__output_cache_put_slowly(oc__output_cache *cache, const char *text,
         return 0;
     }
     oc__output_buffer_commit_to(buffer, *at);
-    if (oc__output_cache_append_slowly(cache, text, escape, buffer) != 0)
+    if (append_measured(cache, text, plain, escape, buffer) != 0)
         return -1;
     *at = oc__output_buffer_reserve(buffer, room);
     return *at != NULL ? 0 : -1;

@@ -307,14 +307,6 @@ typedef struct oc__output_cache {
     char last_written[OC__OUTPUT_WRITTEN_MAX];
 } oc__output_cache;
 
-/* Appends the escaped form of text to buffer: written directly when the
- * text is plain (see above), else remembered, or made by escape and then
- * remembered; and keeps it as the text appended last. -1 when out of
- * memory. */
-int oc__output_cache_append_slowly(oc__output_cache *cache, const char *text,
-                                   oc__output_escape_function escape,
-                                   oc__output_buffer *buffer);
-
 /* oc__output_cache_put for text that is not the last text written, or
  * is too long to have been kept whole. */
 int oc__output_cache_put_slowly(oc__output_cache *cache, const char *text,
@@ -325,9 +317,10 @@ int oc__output_cache_put_slowly(oc__output_cache *cache, const char *text,
  * through a cursor of its own, *at, with room bytes reserved
  * (oc__output_buffer_reserve) and not yet committed, and moves *at past
  * it. A repeat by address is copied from the kept copy, and a short plain
- * text quoted in place; any other text goes through the buffer by
- * oc__output_cache_append_slowly (what *at has passed is committed first)
- * and room is reserved again. -1 when out of memory. Inline: a national
+ * text quoted in place; any other text (long, or to be escaped: made by
+ * escape once and remembered) goes through the buffer, what *at has
+ * passed committed first, and room is reserved again. -1 when out of
+ * memory. Inline: a national
  * run writes some five million strings, most of them repeats by address. */
 static inline int oc__output_cache_put(oc__output_cache *cache, const char *text,
                                        oc__output_escape_function escape,
