@@ -421,6 +421,9 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
                          unit_action action, oc_error *error)
 {
     const size_t roles = ev->plan->role_count, times = ev->time_count;
+    /* a member's values up to the period are the ones tested for NaN */
+    const size_t checked =
+        ev->plan->period_end_index < times ? ev->plan->period_end_index + 1 : times;
     size_t slot_count = 0;
     for (size_t u = 0; u < count; u++)
         slot_count += units[u].member_count;
@@ -459,7 +462,6 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
             continue;
         }
         int missing = 0;
-        size_t checked = ev->plan->period_end_index < times ? ev->plan->period_end_index + 1 : times;
         for (size_t r = 0; r < roles; r++) {
             const double *member = block_series(ev, r, area);
             if (member != NULL)

@@ -281,6 +281,9 @@ typedef int (*oc__output_escape_function)(const char *text, char **escaped, size
 
 #define OC_OUTPUT_CACHE_ENTRIES 8
 #define OC__OUTPUT_WRITTEN_MAX 64
+/* The writers' rows give each value this much room: a number (at most 40
+ * bytes, oc__output_format_double) must fit it too. */
+_Static_assert(40 <= OC__OUTPUT_WRITTEN_MAX, "a number fits a field's room for its value");
 
 /* The escaped forms of the last few distinct strings of one column. Zero
  * it to start; oc__output_cache_free frees the copies it holds. */
@@ -320,8 +323,8 @@ int oc__output_cache_put_slowly(oc__output_cache *cache, const char *text,
  * text quoted in place; any other text (long, or to be escaped: made by
  * escape once and remembered) goes through the buffer, what *at has
  * passed committed first, and room is reserved again. -1 when out of
- * memory. Inline: a national
- * run writes some five million strings, most of them repeats by address. */
+ * memory. Inline: a national run writes some five million strings, most
+ * of them repeats by address. */
 static inline int oc__output_cache_put(oc__output_cache *cache, const char *text,
                                        oc__output_escape_function escape,
                                        oc__output_buffer *buffer, char **at, size_t room)

@@ -46,7 +46,6 @@ static int escape_csv_string(const char *text, char **escaped, size_t *length)
 #define FIELD_ROOM(member) +1 + OC__OUTPUT_WRITTEN_MAX
 enum { ROW_ROOM = 2 OC__RESULT_FIELDS(FIELD_ROOM, FIELD_ROOM, FIELD_ROOM) };
 #undef FIELD_ROOM
-_Static_assert(40 <= OC__OUTPUT_WRITTEN_MAX, "a number fits a field's room for its value");
 
 /* A row: the fields written out one by one (OC__RESULT_FIELDS), a comma
  * before each but the first, through a cursor of its own (as the JSON

@@ -137,14 +137,6 @@ static int escape_json_string(const char *text, char **escaped, size_t *length)
     return 0;
 }
 
-/* One result object, numbers with the fewest digits that still read back
- * exactly (jansson applies one precision to a whole dump, and 17 digits
- * everywhere turns 7527.7 into 7527.6999999999998). Strings are escaped by
- * jansson, through the column's cache. The keys are plain identifiers,
- * written as the literals they are: the fields are written out one by one
- * (OC__RESULT_FIELDS), so every key is a copy of a known size, and a key
- * with a null value (half of a national run's fields) is one copy,
- * ', "target_value": null'. */
 /* Room for a whole result written without going through the buffer:
  * each field's key with its punctuation and "null" (the most a key is
  * written with), then a value of at most OC__OUTPUT_WRITTEN_MAX bytes (a
@@ -154,8 +146,15 @@ static int escape_json_string(const char *text, char **escaped, size_t *length)
 #define FIELD_ROOM(member) +sizeof(", \"" #member "\": null") + OC__OUTPUT_WRITTEN_MAX
 enum { RESULT_ROOM = 1 OC__RESULT_FIELDS(FIELD_ROOM, FIELD_ROOM, FIELD_ROOM) };
 #undef FIELD_ROOM
-_Static_assert(40 <= OC__OUTPUT_WRITTEN_MAX, "a number fits a field's room for its value");
 
+/* One result object, numbers with the fewest digits that still read back
+ * exactly (jansson applies one precision to a whole dump, and 17 digits
+ * everywhere turns 7527.7 into 7527.6999999999998). Strings are escaped by
+ * jansson, through the column's cache. The keys are plain identifiers,
+ * written as the literals they are: the fields are written out one by one
+ * (OC__RESULT_FIELDS), so every key is a copy of a known size, and a key
+ * with a null value (half of a national run's fields) is one copy,
+ * ', "target_value": null'. */
 static int write_result(oc__output_writer *writer, const oc__result *result)
 {
     oc__output_buffer *buffer = &writer->buffer;
