@@ -244,10 +244,31 @@ int oc__store_read_chunk(hid_t dataset, const oc__store_chunk_layout *layout,
     return OC_OK;
 }
 
+int oc__store_read_chunk_part(hid_t dataset, const oc__store_chunk_layout *layout,
+                              oc__store_chunk_buffers *buffers, size_t first_area,
+                              size_t skip_areas, size_t area_count, double *values, char *reason,
+                              size_t size)
+{
+    if (!layout->direct || skip_areas + area_count > layout->chunk_areas)
+        return OC__STORE_CHUNK_NOT_DIRECT;
+    size_t area_bytes = layout->time_count * sizeof(double);
+    if (reserve(&buffers->whole, &buffers->whole_size, layout->chunk_areas * area_bytes, reason,
+                size)
+        != OC_OK)
+        return OC_ERROR_NO_MEMORY;
+    /* malloc'd, so aligned for doubles */
+    int status = oc__store_read_chunk(dataset, layout, buffers, first_area,
+                                      (double *)(void *)buffers->whole, reason, size);
+    if (status == OC_OK)
+        memcpy(values, buffers->whole + skip_areas * area_bytes, area_count * area_bytes);
+    return status;
+}
+
 void oc__store_chunk_buffers_free(oc__store_chunk_buffers *buffers)
 {
     free(buffers->stored);
     free(buffers->inflated);
+    free(buffers->whole);
     libdeflate_free_decompressor(buffers->decompressor);
     memset(buffers, 0, sizeof *buffers);
 }

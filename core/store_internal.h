@@ -88,6 +88,8 @@ typedef struct oc__store_chunk_buffers {
     size_t stored_size;
     unsigned char *inflated;   /* a shuffled chunk, inflated */
     size_t inflated_size;
+    unsigned char *whole;      /* a chunk of which a block wants only part */
+    size_t whole_size;
     struct libdeflate_decompressor *decompressor; /* made on first use */
 } oc__store_chunk_buffers;
 
@@ -110,8 +112,9 @@ void oc__store_unshuffle(const unsigned char *planes, size_t count, double *valu
  * (both borrowed) and the frame's number of times. */
 void oc__store_chunk_layout_decide(oc__store_chunk_layout *layout, hid_t creation, hid_t type,
                                    size_t time_count);
-/* Reads the chunk that starts at first_area (a chunk wholly inside the
- * dataset) into values (chunk_areas x time_count doubles, borrowed).
+/* Reads the chunk that starts at first_area into values (chunk_areas x
+ * time_count doubles, borrowed). A chunk that reaches past the last area
+ * is stored whole all the same; what it holds there is not the caller's.
  * Returns OC_OK; OC__STORE_CHUNK_NOT_DIRECT when the layout is not direct,
  * the chunk was never written (H5Dread gives its fill value) or its stored
  * size is beyond what the pipeline produces; otherwise OC_ERROR_FORMAT
@@ -120,6 +123,14 @@ void oc__store_chunk_layout_decide(oc__store_chunk_layout *layout, hid_t creatio
 int oc__store_read_chunk(hid_t dataset, const oc__store_chunk_layout *layout,
                          oc__store_chunk_buffers *buffers, size_t first_area, double *values,
                          char *reason, size_t size);
+/* The same for part of a chunk: area_count areas from the chunk's
+ * skip_areas-th (skip_areas + area_count <= chunk_areas) into values
+ * (area_count x time_count doubles, borrowed); the chunk is read whole into
+ * buffers->whole, as it must be inflated whole. */
+int oc__store_read_chunk_part(hid_t dataset, const oc__store_chunk_layout *layout,
+                              oc__store_chunk_buffers *buffers, size_t first_area,
+                              size_t skip_areas, size_t area_count, double *values, char *reason,
+                              size_t size);
 void oc__store_chunk_buffers_free(oc__store_chunk_buffers *buffers);
 
 /* ---- Frames -------------------------------------------------------------- */

@@ -316,9 +316,13 @@ size_t oc__store_measure_chunk_areas(const oc__store_frame *frame,
     return entry != NULL ? entry->chunk_areas : 0;
 }
 
-/* Whole chunks inside the block are read directly; the rest (a block that
- * starts or ends inside a chunk, the last and partial chunk row, a layout
- * or chunk the direct path does not take) through H5Dread. */
+/* Chunks are read directly, whole, even where the block starts or ends
+ * inside one (the last, partial chunk row of every store; a block a caller
+ * did not align): a chunk is inflated whole either way, and H5Dread did it
+ * with zlib and its own buffers, three to four times the direct path's
+ * work; that was 12% of a worker's instructions over constituencies at
+ * quarter size (docs/performance.md). The rest (a layout or chunk the
+ * direct path does not take) goes through H5Dread. */
 static int read_rows(oc__store_frame *frame, oc__store_measure_entry *entry, size_t first_area,
                      size_t area_count, double *values, char *reason, size_t size)
 {
@@ -327,24 +331,30 @@ static int read_rows(oc__store_frame *frame, oc__store_measure_entry *entry, siz
     for (size_t done = 0; done < area_count;) {
         size_t area = first_area + done, left = area_count - done, rows = left;
         if (layout->direct) {
-            size_t into_chunk = area % layout->chunk_areas;
+            size_t into_chunk = area % layout->chunk_areas, chunk_first = area - into_chunk;
             rows = layout->chunk_areas - into_chunk;
             if (rows > left)
                 rows = left;
-            if (into_chunk == 0 && rows == layout->chunk_areas) {
-                int status = oc__store_read_chunk(entry->dataset, layout, &frame->chunk_buffers,
-                                                  area, values + done * time_count, reason, size);
-                if (status != OC_OK && status != OC__STORE_CHUNK_NOT_DIRECT) {
-                    char chunk_reason[200];
-                    snprintf(chunk_reason, sizeof chunk_reason, "%s", reason);
-                    snprintf(reason, size, "chunk of areas %zu to %zu: %s", area,
-                             area + rows - 1, chunk_reason);
-                    return status;
-                }
-                if (status == OC_OK) {
-                    done += rows;
-                    continue;
-                }
+            double *into = values + done * time_count;
+            int status = into_chunk == 0 && rows == layout->chunk_areas
+                             ? oc__store_read_chunk(entry->dataset, layout, &frame->chunk_buffers,
+                                                    area, into, reason, size)
+                             : oc__store_read_chunk_part(entry->dataset, layout,
+                                                         &frame->chunk_buffers, chunk_first,
+                                                         into_chunk, rows, into, reason, size);
+            if (status != OC_OK && status != OC__STORE_CHUNK_NOT_DIRECT) {
+                size_t chunk_last = chunk_first + layout->chunk_areas - 1;
+                if (chunk_last >= frame->area_count)
+                    chunk_last = frame->area_count - 1;
+                char chunk_reason[200];
+                snprintf(chunk_reason, sizeof chunk_reason, "%s", reason);
+                snprintf(reason, size, "chunk of areas %zu to %zu: %s", chunk_first, chunk_last,
+                         chunk_reason);
+                return status;
+            }
+            if (status == OC_OK) {
+                done += rows;
+                continue;
             }
         }
         if (oc__store_read_block(entry->dataset, entry->file_space, area, rows, time_count,

@@ -1,9 +1,9 @@
 /* test_store_chunks.c: whole chunks read straight into a block
  * (core/store_chunks.c) give the values H5Dread gives, for every filter
  * pipeline the direct path takes; every other layout is left to H5Dread;
- * blocks that start or end inside a chunk, the partial last chunk row, a
- * chunk never written and a chunk whose filters were skipped are read
- * right; a damaged chunk is a one-line error naming the file, the measure
+ * blocks that start or end inside a chunk and the partial last chunk row
+ * are read directly too, and a chunk never written and a chunk whose
+ * filters were skipped are read right; a damaged chunk is a one-line error naming the file, the measure
  * and the areas. The store is written with the raw HDF5 API, as other
  * tools write stores. */
 #include "config.h"
@@ -188,6 +188,11 @@ static void write_store(void)
     size = encode_chunk(values, CHUNK, 0, stored, sizeof stored);
     memset(stored + 2, 0xff, 16);
     write_raw_chunk(file, "damaged", CHUNK, 0, stored, size);
+    /* The last chunk, which reaches past the last area, damaged too. */
+    write_measure(file, "damaged_last", CHUNK, TIMES, H5T_IEEE_F64LE, SHUFFLE | DEFLATE, values);
+    size = encode_chunk(values, 0, 0, stored, sizeof stored);
+    memset(stored + 2, 0xff, 16);
+    write_raw_chunk(file, "damaged_last", 4 * CHUNK, 0, stored, size);
     write_measure(file, "short", CHUNK, TIMES, H5T_IEEE_F64LE, SHUFFLE | DEFLATE, values);
     {
         unsigned char half[CHUNK * TIMES * 4];
@@ -345,9 +350,9 @@ START_TEST(test_other_layouts_left_to_hdf5)
 }
 END_TEST
 
-/* The chunk reader itself: direct for a written chunk, H5Dread's for a
- * chunk never written, for a layout it does not take and off a chunk's
- * first area. */
+/* The chunk reader itself: direct for a written chunk and for part of
+ * one, H5Dread's for a chunk never written, for a layout it does not take,
+ * off a chunk's first area and for a part that leaves the chunk. */
 START_TEST(test_read_chunk_answers)
 {
     oc__store_frame *frame;
@@ -364,6 +369,23 @@ START_TEST(test_read_chunk_answers)
                      OC__STORE_CHUNK_NOT_DIRECT);
     ck_assert_int_eq(oc__store_read_chunk(sparse->dataset, &sparse->chunks, &frame->chunk_buffers,
                                           CHUNK + 1, values, reason, sizeof reason),
+                     OC__STORE_CHUNK_NOT_DIRECT);
+    /* Part of a chunk: areas 3 to 6 of the second. */
+    double part[4 * TIMES];
+    ck_assert_int_eq(oc__store_read_chunk_part(sparse->dataset, &sparse->chunks,
+                                               &frame->chunk_buffers, CHUNK, 3, 4, part, reason,
+                                               sizeof reason),
+                     OC_OK);
+    for (size_t a = 0; a < 4; a++)
+        for (size_t t = 0; t < TIMES; t++)
+            ck_assert(same(part[a * TIMES + t], value_at(CHUNK + 3 + a, t), "sparse"));
+    ck_assert_int_eq(oc__store_read_chunk_part(sparse->dataset, &sparse->chunks,
+                                               &frame->chunk_buffers, 0, 3, 4, part, reason,
+                                               sizeof reason),
+                     OC__STORE_CHUNK_NOT_DIRECT);
+    ck_assert_int_eq(oc__store_read_chunk_part(sparse->dataset, &sparse->chunks,
+                                               &frame->chunk_buffers, CHUNK, CHUNK - 2, 4, part,
+                                               reason, sizeof reason),
                      OC__STORE_CHUNK_NOT_DIRECT);
     const oc__store_measure_entry *checksummed = entry_named(frame, "checksummed");
     ck_assert_int_eq(oc__store_read_chunk(checksummed->dataset, &checksummed->chunks,
@@ -395,6 +417,14 @@ START_TEST(test_damaged_chunks_are_errors)
                  "/damaged: cannot read areas 0 to 299: chunk of areas 64 to 127: deflated data are damaged");
     expect_error(frame, "short", 0, 3 * CHUNK,
                  "/short: cannot read areas 0 to 191: chunk of areas 128 to 191: deflated data inflate to 3072 bytes, not the chunk's 6144");
+    /* Part of a chunk is read through the direct path as well: its
+     * error, not H5Dread's, naming the whole chunk, cut at the last area. */
+    expect_error(frame, "damaged", 70, 10,
+                 "/damaged: cannot read areas 70 to 79: chunk of areas 64 to 127: deflated data are damaged");
+    expect_error(frame, "damaged_last", 256, 44,
+                 "/damaged_last: cannot read areas 256 to 299: chunk of areas 256 to 299: deflated data are damaged");
+    expect_error(frame, "damaged_last", 290, 3,
+                 "/damaged_last: cannot read areas 290 to 292: chunk of areas 256 to 299: deflated data are damaged");
     /* The chunks around them still read. */
     check_blocks(frame, "shuffled", -1);
     double values[CHUNK * TIMES];
