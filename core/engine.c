@@ -32,9 +32,12 @@
  * inside a chunk row both decompress it: one worker running both reads it
  * once (it keeps its last block), two workers twice. With four jobs per
  * worker, `--jobs 2` over every constituency used 11-18% more CPU than
- * `--jobs 1` for the same work (docs/performance.md); their streams being
- * small, fewer and larger jobs cost nothing in memory. */
-#define JOBS_PER_WORKER_OVER_PARENTS 2
+ * `--jobs 1` for the same work; with two, its workers still did 13% more
+ * instructions at quarter size, and with one 8.5% (docs/performance.md).
+ * Their streams being small, fewer and larger jobs cost nothing in
+ * memory, and the guided share of what the run has left (job_areas) still
+ * cuts the last metric's jobs small, so that workers end together. */
+#define JOBS_PER_WORKER_OVER_PARENTS 1
 /* The bytes a job may send per result it owes: a result takes about 200
  * on the wire, so this leaves room for long messages while a plugin that
  * floods its pipe fails its own job long before the host runs short of

@@ -198,13 +198,14 @@ static void write_national_store_with_parents(void)
 
 START_TEST(jobs_over_parents_are_fewer_and_larger)
 {
-    /* Over parents, 2 jobs per worker: with 2 workers a job should read
-     * 17000 / (2 x 2) + 1 = 4251 areas, in whole rows 4608, so 46
-     * parents; then a quarter of what is left (3101, 3584: 35 parents;
-     * 2226, 2560: 25; 1601, 2048: 20; 1101, 1536: 15), then the minimum
-     * of 1024 (10, 10 and the last 9). 8 jobs, where 4 jobs per worker
-     * (2126 areas, 2560: 25 parents at a time) would make 10: each
-     * boundary inside a chunk row is a row two workers decompress. */
+    /* Over parents, one job per worker: with 2 workers a job should read
+     * 17000 / 2 + 1 = 8501 areas, but no more than a quarter of what the
+     * run has left, 4251 (in whole rows 4608, so 46 parents); then a
+     * quarter of what is left (3101, 3584: 35 parents; 2226, 2560: 25;
+     * 1601, 2048: 20; 1101, 1536: 15), then the minimum of 1024 (10, 10
+     * and the last 9). 8 jobs, where 4 jobs per worker (2126 areas, 2560:
+     * 25 parents at a time) would make 10: each boundary inside a chunk
+     * row is a row two workers decompress. */
     write_national_store_with_parents();
     oc_error error;
     const char *text =
@@ -222,6 +223,34 @@ START_TEST(jobs_over_parents_are_fewer_and_larger)
         snprintf(code, sizeof code, "P%03zu", p);
         ck_assert_str_eq(results.items[p].area, code);
         ck_assert_double_eq(results.items[p].value, 1004950.0 + 10000.0 * (double)p);
+    }
+}
+END_TEST
+
+START_TEST(jobs_over_parents_one_per_worker_until_the_end)
+{
+    /* Two metrics: the first's jobs read 8501 areas (8704 in whole rows:
+     * 87 parents), a quarter of the 34000 the run reads being no less,
+     * then 66 (6601, 7168) and the last 17; the second's as above. 11
+     * jobs, where two jobs per worker (46 parents) would make 12. */
+    write_national_store_with_parents();
+    oc_error error;
+    const char *text =
+        "[outcomes]\nstore = national.h5\nallow_insecure_plugins = yes\n\n"
+        "[m]\nplugin = worklessness\ninput.claimants = claimants\nindicators = claimants\n"
+        "areas = parents\n\n"
+        "[n]\nplugin = worklessness\ninput.claimants = claimants\nindicators = claimants\n"
+        "areas = parents\n";
+    ck_assert_msg(run(text, plugin_directory(), 2, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(summary.succeeded, 11);
+    ck_assert_uint_eq(summary.failed, 0);
+    ck_assert_uint_eq(results.count, 340);
+    for (size_t i = 0; i < 340; i++) {
+        char code[8];
+        snprintf(code, sizeof code, "P%03zu", i % 170);
+        ck_assert_str_eq(results.items[i].metric, i < 170 ? "m" : "n");
+        ck_assert_str_eq(results.items[i].area, code);
+        ck_assert_double_eq(results.items[i].value, 1004950.0 + 10000.0 * (double)(i % 170));
     }
 }
 END_TEST
@@ -386,6 +415,7 @@ int main(void)
     tcase_add_test(tcase, the_period_option_overrides_the_configuration);
     tcase_add_test(tcase, jobs_take_whole_chunk_rows);
     tcase_add_test(tcase, jobs_over_parents_are_fewer_and_larger);
+    tcase_add_test(tcase, jobs_over_parents_one_per_worker_until_the_end);
     tcase_add_test(tcase, a_sink_receives_every_result_in_order);
     tcase_add_test(tcase, a_failed_job_stands_for_every_unit);
     tcase_add_test(tcase, an_unknown_plugin_names_its_key);
