@@ -196,6 +196,22 @@ static void write_national_store_with_parents(void)
     write_national_store(parents);
 }
 
+/* results.items[first ..] are metric's P000 to P169 in order, each the
+ * sum of its 100 members at 2015-04-01 (area + 10000): 100 x 10000 +
+ * 100 x 100p + 4950. */
+static void check_parent_sums(size_t first, const char *metric)
+{
+    ck_assert_uint_ge(results.count, first + 170);
+    for (size_t p = 0; p < 170; p++) {
+        const oc__result *result = &results.items[first + p];
+        char code[8];
+        snprintf(code, sizeof code, "P%03zu", p);
+        ck_assert_str_eq(result->metric, metric);
+        ck_assert_str_eq(result->area, code);
+        ck_assert_double_eq(result->value, 1004950.0 + 10000.0 * (double)p);
+    }
+}
+
 START_TEST(jobs_over_parents_are_fewer_and_larger)
 {
     /* Over parents, one job per worker: with 2 workers a job should read
@@ -215,15 +231,8 @@ START_TEST(jobs_over_parents_are_fewer_and_larger)
     ck_assert_msg(run(text, plugin_directory(), 2, &error) == OC_OK, "%s", error.message);
     ck_assert_uint_eq(summary.succeeded, 8);
     ck_assert_uint_eq(summary.failed, 0);
-    /* P000 to P169 in order, each the sum of its 100 members at 2015-04-01
-     * (area + 10000): 100 x 10000 + 100 x 100p + 4950. */
     ck_assert_uint_eq(results.count, 170);
-    for (size_t p = 0; p < 170; p++) {
-        char code[8];
-        snprintf(code, sizeof code, "P%03zu", p);
-        ck_assert_str_eq(results.items[p].area, code);
-        ck_assert_double_eq(results.items[p].value, 1004950.0 + 10000.0 * (double)p);
-    }
+    check_parent_sums(0, "m");
 }
 END_TEST
 
@@ -245,13 +254,8 @@ START_TEST(jobs_over_parents_one_per_worker_until_the_end)
     ck_assert_uint_eq(summary.succeeded, 11);
     ck_assert_uint_eq(summary.failed, 0);
     ck_assert_uint_eq(results.count, 340);
-    for (size_t i = 0; i < 340; i++) {
-        char code[8];
-        snprintf(code, sizeof code, "P%03zu", i % 170);
-        ck_assert_str_eq(results.items[i].metric, i < 170 ? "m" : "n");
-        ck_assert_str_eq(results.items[i].area, code);
-        ck_assert_double_eq(results.items[i].value, 1004950.0 + 10000.0 * (double)(i % 170));
-    }
+    check_parent_sums(0, "m");
+    check_parent_sums(170, "n");
 }
 END_TEST
 
