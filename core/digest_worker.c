@@ -24,7 +24,7 @@ static _Noreturn void hash_in_child(const char *const *paths, size_t count, int 
 {
     for (size_t i = 0; i < count; i++) {
         char hex[OC_SHA256_HEX_SIZE];
-        if (oc__sha256_file(paths[i], hex, NULL) != OC_OK)
+        if (oc__sha256_file_mapped(paths[i], hex, NULL) != OC_OK)
             _exit(1);
         hex[OC_SHA256_HEX_SIZE - 1] = '\n';
         for (size_t done = 0; done < LINE_SIZE;) {
@@ -55,9 +55,12 @@ void oc__digest_worker_start(oc__digest_worker *worker, const char *const *paths
             _exit(1);
         /* Hashing is never urgent: the host needs the digests only when
          * it writes the manifest, after every job. At idle priority the
-         * child runs on a core nothing else wants (while the host plans
-         * alone, between metrics, at the end) and never takes one from a
-         * job. Where SCHED_IDLE is refused it simply runs as before. */
+         * child runs on a core nothing else wants (beside a single job,
+         * while the host plans alone, between metrics, at the end), and
+         * gives way to a job that shares its core; it cannot stop the
+         * scheduler from putting two jobs on the other one
+         * (digest_worker.h). Where SCHED_IDLE is refused it simply runs
+         * as before. */
         struct sched_param no_priority = {0};
         (void)sched_setscheduler(0, SCHED_IDLE, &no_priority);
         hash_in_child(paths, count, fds[1]);

@@ -3,8 +3,11 @@
  * process while the run goes on. The manifest records the digest of every
  * store read; a national store is over 100 MB, and hashing it before the
  * first job started held every job back (0.12 s of a 4.5 s run). The
- * child runs at idle priority (SCHED_IDLE), so with as many jobs as cores
- * it takes only time no job wants. It only reads files and writes digests
+ * child runs at idle priority (SCHED_IDLE) and maps the files rather than
+ * reading them. With fewer jobs than cores it takes only time no job
+ * wants; with as many, it still costs about its CPU: the scheduler lets
+ * it keep a core while two workers share the other (docs/performance.md,
+ * which measures it). It only reads files and writes digests
  * down a pipe; if anything goes wrong with it, finishing falls back to
  * hashing in the caller, so the manifest is always right and errors are
  * the ones hashing gives.

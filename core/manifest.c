@@ -2,9 +2,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <nettle/sha2.h>
 
@@ -13,6 +17,18 @@
 /* Large enough that hashing a multi-gigabyte store is I/O bound, small
  * enough to live on the stack. */
 #define HASH_BLOCK_SIZE 65536
+
+static void finish_hex(struct sha256_ctx *context, char hex[OC_SHA256_HEX_SIZE])
+{
+    unsigned char digest[SHA256_DIGEST_SIZE];
+    sha256_digest(context, sizeof digest, digest);
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < sizeof digest; i++) {
+        hex[2 * i] = digits[digest[i] >> 4];
+        hex[2 * i + 1] = digits[digest[i] & 0x0f];
+    }
+    hex[2 * SHA256_DIGEST_SIZE] = '\0';
+}
 
 int oc__sha256_file(const char *path, char hex[OC_SHA256_HEX_SIZE], oc_error *error)
 {
@@ -33,14 +49,30 @@ int oc__sha256_file(const char *path, char hex[OC_SHA256_HEX_SIZE], oc_error *er
                             strerror(saved));
     }
     fclose(stream);
-    unsigned char digest[SHA256_DIGEST_SIZE];
-    sha256_digest(&context, sizeof digest, digest);
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < sizeof digest; i++) {
-        hex[2 * i] = digits[digest[i] >> 4];
-        hex[2 * i + 1] = digits[digest[i] & 0x0f];
+    finish_hex(&context, hex);
+    return OC_OK;
+}
+
+int oc__sha256_file_mapped(const char *path, char hex[OC_SHA256_HEX_SIZE], oc_error *error)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat status;
+    if (fd < 0 || fstat(fd, &status) != 0 || !S_ISREG(status.st_mode) || status.st_size <= 0) {
+        if (fd >= 0)
+            close(fd);
+        return oc__sha256_file(path, hex, error);
     }
-    hex[2 * SHA256_DIGEST_SIZE] = '\0';
+    size_t length = (size_t)status.st_size;
+    void *mapped = mmap(NULL, length, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (mapped == MAP_FAILED)
+        return oc__sha256_file(path, hex, error);
+    (void)madvise(mapped, length, MADV_SEQUENTIAL);
+    struct sha256_ctx context;
+    sha256_init(&context);
+    sha256_update(&context, length, mapped);
+    munmap(mapped, length);
+    finish_hex(&context, hex);
     return OC_OK;
 }
 

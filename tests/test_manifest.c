@@ -49,6 +49,9 @@ START_TEST(sha256_matches_published_vectors)
         oc_error error;
         ck_assert_int_eq(oc__sha256_file(path, hex, &error), OC_OK);
         ck_assert_str_eq(hex, vectors[i].digest);
+        memset(hex, 'x', sizeof hex);
+        ck_assert_int_eq(oc__sha256_file_mapped(path, hex, &error), OC_OK);
+        ck_assert_str_eq(hex, vectors[i].digest);
     }
 }
 END_TEST
@@ -61,6 +64,9 @@ START_TEST(sha256_of_missing_file_names_it)
                      OC_ERROR_NOT_FOUND);
     ck_assert_ptr_nonnull(strstr(error.message, "no-such-dir/stores/wirral.h5"));
     ck_assert_ptr_null(strchr(error.message, '\n'));
+    ck_assert_int_eq(oc__sha256_file_mapped("no-such-dir/stores/wirral.h5", hex, &error),
+                     OC_ERROR_NOT_FOUND);
+    ck_assert_ptr_nonnull(strstr(error.message, "no-such-dir/stores/wirral.h5"));
 }
 END_TEST
 
@@ -70,6 +76,8 @@ START_TEST(sha256_of_directory_fails_cleanly)
     oc_error error;
     /* fopen succeeds on a directory on Linux, the read fails: EISDIR. */
     ck_assert_int_eq(oc__sha256_file(test_directory, hex, &error), OC_ERROR_IO);
+    ck_assert_ptr_nonnull(strstr(error.message, test_directory));
+    ck_assert_int_eq(oc__sha256_file_mapped(test_directory, hex, &error), OC_ERROR_IO);
     ck_assert_ptr_nonnull(strstr(error.message, test_directory));
 }
 END_TEST
