@@ -96,8 +96,9 @@ int oc__format_utc_timestamp(time_t when, char timestamp[OC_TIMESTAMP_SIZE], oc_
  * (cannot open, read error) name the file. */
 int oc__sha256_file(const char *path, char hex[OC_SHA256_HEX_SIZE], oc_error *error);
 
-/* The same digest, of a regular file mapped into memory rather than read
- * through a buffer: 11% less CPU over a national store (docs/performance.md).
+/* The same digest, of a regular file mapped into memory a few MiB at a
+ * time rather than read through a buffer: about 10% less CPU over a
+ * national store (docs/performance.md), resident memory bounded.
  * For a child process only (core/digest_worker.c): a file truncated while
  * it is mapped kills the process with SIGBUS. Anything that cannot be
  * mapped (not a regular file, empty, mmap refused) is read as

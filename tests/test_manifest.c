@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check_runner.h"
@@ -53,6 +55,39 @@ START_TEST(sha256_matches_published_vectors)
         ck_assert_int_eq(oc__sha256_file_mapped(path, hex, &error), OC_OK);
         ck_assert_str_eq(hex, vectors[i].digest);
     }
+}
+END_TEST
+
+/* Hashing a 48 MiB file mapped leaves the process's resident memory
+ * within a few MiB of where it was: the file is mapped a window at a
+ * time, and a store's size must not show as memory. Measured in a child,
+ * whose peak the parent reads with wait4. */
+START_TEST(sha256_mapped_keeps_resident_memory_bounded)
+{
+    static char pattern[4096];
+    for (size_t i = 0; i < sizeof pattern - 1; i++)
+        pattern[i] = (char)('a' + (i * 7) % 26);
+    const char *path = write_file("large", pattern, (size_t)48 << 20);
+    char expected[OC_SHA256_HEX_SIZE];
+    oc_error error;
+    ck_assert_int_eq(oc__sha256_file(path, expected, &error), OC_OK);
+    struct rusage own;
+    ck_assert_int_eq(getrusage(RUSAGE_SELF, &own), 0);
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        char hex[OC_SHA256_HEX_SIZE];
+        _exit(oc__sha256_file_mapped(path, hex, NULL) == OC_OK && strcmp(hex, expected) == 0 ? 0
+                                                                                             : 1);
+    }
+    int status = 0;
+    struct rusage used;
+    ck_assert_int_eq(wait4(child, &status, 0, &used), child);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ck_assert_msg(used.ru_maxrss < own.ru_maxrss + 16 * 1024,
+                  "hashing 48 MiB mapped peaked at %ld KiB resident, the parent at %ld KiB",
+                  used.ru_maxrss, own.ru_maxrss);
+    unlink(path);
 }
 END_TEST
 
@@ -239,6 +274,7 @@ int main(void)
     TCase *tcase = tcase_create("manifest");
     tcase_add_checked_fixture(tcase, make_test_directory, remove_test_directory);
     tcase_add_test(tcase, sha256_matches_published_vectors);
+    tcase_add_test(tcase, sha256_mapped_keeps_resident_memory_bounded);
     tcase_add_test(tcase, sha256_of_missing_file_names_it);
     tcase_add_test(tcase, sha256_of_directory_fails_cleanly);
     tcase_add_test(tcase, timestamps_are_utc_iso_8601);
