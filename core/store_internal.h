@@ -74,6 +74,11 @@ void oc__store_strings_free(oc__store_strings *strings);
  * filter is absent. */
 typedef struct oc__store_chunk_layout {
     int direct;
+    /* Whether the last chunk, which reaches past the last area, passed
+     * through the filters too: not when the dataset was made with
+     * H5D_CHUNK_DONT_FILTER_PARTIAL_CHUNKS, whose edge chunks are stored
+     * raw under a mask that says they were filtered. */
+    int edge_direct;
     size_t chunk_areas;
     size_t time_count;
     unsigned shuffle_bit;
@@ -126,7 +131,8 @@ int oc__store_read_chunk(hid_t dataset, const oc__store_chunk_layout *layout,
 /* The same for part of a chunk: area_count areas from the chunk's
  * skip_areas-th (skip_areas + area_count <= chunk_areas) into values
  * (area_count x time_count doubles, borrowed); the chunk is read whole into
- * buffers->whole, as it must be inflated whole. */
+ * buffers->whole, as it must be inflated whole, and not kept: a caller
+ * reading one chunk in several parts inflates it each time. */
 int oc__store_read_chunk_part(hid_t dataset, const oc__store_chunk_layout *layout,
                               oc__store_chunk_buffers *buffers, size_t first_area,
                               size_t skip_areas, size_t area_count, double *values, char *reason,

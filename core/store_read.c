@@ -316,13 +316,16 @@ size_t oc__store_measure_chunk_areas(const oc__store_frame *frame,
     return entry != NULL ? entry->chunk_areas : 0;
 }
 
-/* Chunks are read directly, whole, even where the block starts or ends
- * inside one (the last, partial chunk row of every store; a block a caller
- * did not align): a chunk is inflated whole either way, and H5Dread did it
- * with zlib and its own buffers, three to four times the direct path's
- * work; that was 12% of a worker's instructions over constituencies at
- * quarter size (docs/performance.md). The rest (a layout or chunk the
- * direct path does not take) goes through H5Dread. */
+/* Whole chunks inside the block are read directly, and so is the last,
+ * partial chunk row that every national store has, read from its start to
+ * the last area: H5Dread inflated it with zlib and its own buffers, three
+ * to four times the direct path's work, for every measure of every metric
+ * (12% of a worker's instructions over constituencies at quarter size,
+ * docs/performance.md). Any other part of a chunk (a block that starts or
+ * ends inside one, blocks smaller than the chunks) goes through H5Dread,
+ * whose chunk cache inflates a chunk read in several parts once; so do a
+ * layout or chunk the direct path does not take, and a last chunk stored
+ * unfiltered (edge_direct). */
 static int read_rows(oc__store_frame *frame, oc__store_measure_entry *entry, size_t first_area,
                      size_t area_count, double *values, char *reason, size_t size)
 {
@@ -336,12 +339,16 @@ static int read_rows(oc__store_frame *frame, oc__store_measure_entry *entry, siz
             if (rows > left)
                 rows = left;
             double *into = values + done * time_count;
-            int status = into_chunk == 0 && rows == layout->chunk_areas
-                             ? oc__store_read_chunk(entry->dataset, layout, &frame->chunk_buffers,
-                                                    area, into, reason, size)
-                             : oc__store_read_chunk_part(entry->dataset, layout,
-                                                         &frame->chunk_buffers, chunk_first,
-                                                         into_chunk, rows, into, reason, size);
+            int whole = into_chunk == 0 && rows == layout->chunk_areas;
+            int last_row = into_chunk == 0 && area + rows == frame->area_count
+                           && layout->edge_direct;
+            int status = whole ? oc__store_read_chunk(entry->dataset, layout,
+                                                      &frame->chunk_buffers, area, into, reason,
+                                                      size)
+                         : last_row ? oc__store_read_chunk_part(entry->dataset, layout,
+                                                                &frame->chunk_buffers, chunk_first,
+                                                                0, rows, into, reason, size)
+                                    : OC__STORE_CHUNK_NOT_DIRECT;
             if (status != OC_OK && status != OC__STORE_CHUNK_NOT_DIRECT) {
                 size_t chunk_last = chunk_first + layout->chunk_areas - 1;
                 if (chunk_last >= frame->area_count)
