@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,6 +62,12 @@ void oc__digest_worker_start(oc__digest_worker *worker, const char *const *paths
          * scheduler from putting two jobs on the other one
          * (digest_worker.h). Where SCHED_IDLE is refused it simply runs
          * as before. */
+        /* The stores are mapped a window at a time, and a store cut short
+         * while mapped kills the child with SIGBUS: the host then hashes it
+         * itself and reports what it finds, and a core dump of the child
+         * would only litter the directory the run was started in. */
+        struct rlimit no_core = {0, 0};
+        (void)setrlimit(RLIMIT_CORE, &no_core);
         struct sched_param no_priority = {0};
         (void)sched_setscheduler(0, SCHED_IDLE, &no_priority);
         hash_in_child(paths, count, fds[1]);

@@ -240,8 +240,9 @@ START_TEST(jobs_over_parents_one_per_worker_until_the_end)
 {
     /* Two metrics: the first's jobs read 8501 areas (8704 in whole rows:
      * 87 parents), a quarter of the 34000 the run reads being no less,
-     * then 66 (6601, 7168) and the last 17; the second's as above. 11
-     * jobs, where two jobs per worker (46 parents) would make 12. */
+     * then a quarter of the 25300 left (6326, 6656: 66 parents) and the
+     * last 17; the second's as above. 11 jobs, where two jobs per worker
+     * (46 parents) would make 12. */
     write_national_store_with_parents();
     oc_error error;
     const char *text =

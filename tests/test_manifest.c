@@ -61,13 +61,14 @@ END_TEST
 /* Hashing a 48 MiB file mapped leaves the process's resident memory
  * within a few MiB of where it was: the file is mapped a window at a
  * time, and a store's size must not show as memory. Measured in a child,
- * whose peak the parent reads with wait4. */
+ * whose peak the parent reads with wait4. The size is no multiple of the
+ * window, so that the last window is a short one at a nonzero offset. */
 START_TEST(sha256_mapped_keeps_resident_memory_bounded)
 {
     static char pattern[4096];
     for (size_t i = 0; i < sizeof pattern - 1; i++)
         pattern[i] = (char)('a' + (i * 7) % 26);
-    const char *path = write_file("large", pattern, (size_t)48 << 20);
+    const char *path = write_file("large", pattern, ((size_t)48 << 20) + 4097);
     char expected[OC_SHA256_HEX_SIZE];
     oc_error error;
     ck_assert_int_eq(oc__sha256_file(path, expected, &error), OC_OK);
