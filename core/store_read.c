@@ -334,10 +334,12 @@ static int read_rows(oc__store_frame *frame, oc__store_measure_entry *entry, siz
     for (size_t done = 0; done < area_count;) {
         size_t area = first_area + done, left = area_count - done, rows = left;
         if (layout->direct) {
-            size_t into_chunk = area % layout->chunk_areas, chunk_first = area - into_chunk;
+            size_t into_chunk = area % layout->chunk_areas;
             rows = layout->chunk_areas - into_chunk;
             if (rows > left)
                 rows = left;
+            /* Both direct reads start at a chunk's first area and read rows
+             * areas of it: the whole chunk, or all the last one holds. */
             double *into = values + done * time_count;
             int whole = into_chunk == 0 && rows == layout->chunk_areas;
             int last_row = into_chunk == 0 && area + rows == frame->area_count
@@ -346,16 +348,13 @@ static int read_rows(oc__store_frame *frame, oc__store_measure_entry *entry, siz
                                                       &frame->chunk_buffers, area, into, reason,
                                                       size)
                          : last_row ? oc__store_read_chunk_part(entry->dataset, layout,
-                                                                &frame->chunk_buffers, chunk_first,
-                                                                0, rows, into, reason, size)
+                                                                &frame->chunk_buffers, area, 0,
+                                                                rows, into, reason, size)
                                     : OC__STORE_CHUNK_NOT_DIRECT;
             if (status != OC_OK && status != OC__STORE_CHUNK_NOT_DIRECT) {
-                size_t chunk_last = chunk_first + layout->chunk_areas - 1;
-                if (chunk_last >= frame->area_count)
-                    chunk_last = frame->area_count - 1;
                 char chunk_reason[200];
                 snprintf(chunk_reason, sizeof chunk_reason, "%s", reason);
-                snprintf(reason, size, "chunk of areas %zu to %zu: %s", chunk_first, chunk_last,
+                snprintf(reason, size, "chunk of areas %zu to %zu: %s", area, area + rows - 1,
                          chunk_reason);
                 return status;
             }
