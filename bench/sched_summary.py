@@ -9,12 +9,14 @@ it fell; this is how, so that the next person can measure it again:
     perf record -a -e sched:sched_switch -e sched:sched_process_fork \\
         -o run.data -- outcomes run --jobs 2 lsoa-full.ini
     perf script -i run.data > run.txt
-    tools/sched_summary.py run.txt
+    bench/sched_summary.py run.txt
 
-The host's children are told apart by the order it forks them (see
-core/command_run.c, core/engine.c): the digest first, then one probe
-per plugin, then the store reader, then the workers. --probes says how
-many plugins were probed (four for the bench's configurations).
+Other processes may run meanwhile (their CPU is "other"); the host is
+the process that forked the most, or --host PID. Its children are told
+apart by the order it forks them (core/command_run.c, core/engine.c):
+the digest first, then one probe per plugin, then the store reader,
+then the workers. --probes says how many plugins were probed (four for
+the bench's configurations).
 """
 import argparse
 import collections
@@ -43,11 +45,14 @@ def read_trace(path):
     return switches, forks
 
 
-def roles(forks, probes):
-    """pid -> role, from the order the host forked its children."""
+def roles(forks, probes, host):
+    """pid -> role, from the order the host forked its children. host:
+    its pid, or None for the process that forked the most (a trace of the
+    whole machine may hold other processes' forks)."""
     if not forks:
         sys.exit("sched_summary: no fork in the trace (record sched:sched_process_fork too)")
-    host = forks[0][1]
+    if host is None:
+        host = collections.Counter(parent for _, parent, _ in forks).most_common(1)[0][0]
     children = [child for _, parent, child in forks if parent == host]
     if len(children) < probes + 2:
         sys.exit("sched_summary: the host forked %d children, fewer than a digest, %d probes "
@@ -64,6 +69,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("trace", help="`perf script` output of sched_switch and sched_process_fork")
     parser.add_argument("--probes", type=int, default=4, help="plugins probed (default 4)")
+    parser.add_argument("--host", type=int, default=None,
+                        help="the host's pid (default: the process that forked the most)")
     parser.add_argument("--end-window", type=float, default=20.0,
                         help="ms before the host's exit counted as the end (default 20)")
     args = parser.parse_args()
@@ -71,7 +78,7 @@ def main():
     switches, forks = read_trace(args.trace)
     if not switches:
         sys.exit("sched_summary: no sched_switch event in %s" % args.trace)
-    host, named, first_worker = roles(forks, args.probes)
+    host, named, first_worker = roles(forks, args.probes, args.host)
     first_worker_at = next(when for when, _, child in forks if child == first_worker) \
         if first_worker is not None else None
 
