@@ -1,7 +1,6 @@
 /* number.c: decimal numbers as people write them; see number.h. */
 #include "config.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -35,10 +34,13 @@ int oc__parse_decimal(const char *text, double *value)
     }
     if (*cursor != '\0')
         return OC_ERROR_INVALID;
-    /* The grammar is a subset of strtod's, so strtod reads all of it. */
-    errno = 0;
+    /* The grammar is a subset of strtod's, so strtod reads all of it.
+     * strtod sets ERANGE for underflow as well as overflow, but a
+     * subnormal (4.9e-324) or a value that rounds to zero is still the
+     * nearest double, as 0.1 is: only overflow, to infinity, is out of
+     * range. */
     double parsed = strtod(text, NULL);
-    if (errno == ERANGE || !isfinite(parsed))
+    if (!isfinite(parsed))
         return OC_ERROR_INVALID;
     *value = parsed;
     return OC_OK;

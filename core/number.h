@@ -8,9 +8,12 @@
 #define OC_NUMBER_H
 
 /* Parses text, all of it, as [+-]digits[.digits][(e|E)[+-]digits] (at least
- * one digit before the exponent; ".5" and "5." are fine) into a finite
+ * one digit before the exponent; ".5" and "5." are fine) into the nearest
  * double. Returns OC_OK, or OC_ERROR_INVALID for anything else, including
- * values out of double's range. *value is untouched on failure. */
+ * values beyond double's range (1e999, which would be infinity); values
+ * too small for it read as a subnormal (4.9e-324) or zero (1e-400), as
+ * any decimal reads as its nearest double. *value is untouched on
+ * failure. */
 int oc__parse_decimal(const char *text, double *value);
 
 #endif

@@ -16,6 +16,10 @@ START_TEST(accepts_decimals)
         {"8632", 8632}, {"-10", -10}, {"+5", 5}, {"0.035", 0.035}, {".5", 0.5},
         {"5.", 5}, {"1e3", 1000}, {"1E-3", 0.001}, {"2.5e+2", 250}, {"-0", 0},
         {"007", 7},
+        /* strtod says ERANGE for these, but they are doubles: the smallest
+         * subnormal, another, and values that round to (negative) zero. */
+        {"4.9e-324", 4.9406564584124654e-324}, {"-2.5e-320", -2.5e-320},
+        {"2.2250738585072009e-308", 2.2250738585072009e-308}, {"1e-400", 0}, {"-1e-400", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double value = NAN;
@@ -27,9 +31,10 @@ END_TEST
 
 START_TEST(refuses_what_strtod_would_take)
 {
-    /* strtod reads every one of the first eight; none is a decimal number. */
+    /* strtod reads every one of the first ten; none is a decimal number
+     * (the last three are beyond double's range). */
     static const char *const cases[] = {
-        "0x10", "0X1p3", "inf", "-Infinity", "nan", " 5", "5 ", "1e999",
+        "0x10", "0X1p3", "inf", "-Infinity", "nan", " 5", "5 ", "1e999", "-1e999", "1.8e308",
         "", "-", ".", "e5", "1e", "1e+", "1.2.3", "1,000", "5%", "--5", NULL,
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
