@@ -29,8 +29,12 @@ static const char usage[] =
     "  -k, --skip-bad-rows        report bad rows but write the good ones\n"
     "  -h, --help                 show this help\n"
     "\n"
-    "Exit status: 0 written, 1 internal error, 2 usage, 4 bad input (each bad\n"
-    "row is reported with its line number; nothing is written).\n";
+    "CSV must be a regular file (not a pipe or a device); a row may be at most\n"
+    "1 MiB long.\n"
+    "\n"
+    "Exit status: 0 written, 1 out of memory or the store could not be written\n"
+    "(its directory missing, no permission, a full disk), 2 usage, 4 bad input\n"
+    "(each bad row is reported with its line number; nothing is written).\n";
 
 #define MAX_SETTINGS 256
 
@@ -114,7 +118,10 @@ int oc__command_import(int argc, char **argv)
     int status = oc__import_csv(input, output, &options, &summary, print_problem, &printed, &error);
     if (status != OC_OK) {
         oc__print_error("%s", error.message);
-        return status == OC_ERROR_NO_MEMORY ? OC_EXIT_INTERNAL : OC_EXIT_DATA;
+        /* As for `run` (docs/exit-status.md): results that cannot be
+         * written are status 1; 4 is for input that is wrong. */
+        return status == OC_ERROR_NO_MEMORY || summary.output_failed ? OC_EXIT_INTERNAL
+                                                                     : OC_EXIT_DATA;
     }
     printf("%s: %zu rows, %zu values, %zu suppressed or empty (stored as missing), %zu bad rows skipped\n",
            input, summary.rows, summary.values, summary.suppressed, summary.bad_rows);

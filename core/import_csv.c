@@ -5,20 +5,22 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "atomic_file.h"
 #include "import_csv.h"
 #include "number.h"
 #include "period.h"
 #include "store_internal.h"
 #include "utf8.h"
-
-#define MAX_COLUMNS 64
 
 enum column { AREA, PERIOD, MEASURE, VALUE, AREA_NAME, AREA_PARENT, UNITS, LONG_NAME, COLUMN_COUNT };
 static const char *const column_names[COLUMN_COUNT] = {
@@ -54,7 +56,12 @@ typedef struct importer {
     int out_of_memory;
     size_t line;             /* the physical line being parsed */
     size_t row_line;         /* the line the current row started on */
-    char *fields[MAX_COLUMNS];
+    int awaiting_row;        /* no row begun since the last one ended */
+    size_t row_start_line;   /* where the row being parsed began */
+    size_t row_bytes;        /* of it, before the line being parsed */
+    /* Only the fields of the known columns are kept, by column, so that a
+     * header may have any number of other columns. */
+    char *fields[COLUMN_COUNT];
     size_t field_count;
     int header_done;
     int column_of[COLUMN_COUNT];  /* -1 when absent */
@@ -205,8 +212,31 @@ static int parse_number(const char *text, double *value)
 
 static const char *field(const importer *state, enum column column)
 {
-    int index = state->column_of[column];
-    return index >= 0 && (size_t)index < state->field_count ? state->fields[index] : NULL;
+    return state->fields[column];
+}
+
+/* The rule the store writer applies (core/store_write.c, check_measure_spec:
+ * a name of an HDF5 object beside the axes), checked here so that the row
+ * is named; the writer's own check is static. */
+static int measure_name_is_storable(const char *name)
+{
+    return strchr(name, '/') == NULL && strcmp(name, ".") != 0 && !oc__store_is_axis_name(name);
+}
+
+/* Names and codes are text shown in results and on terminals
+ * (docs/store-format.md): a control character (an escape sequence, a line
+ * break in a quoted field) is refused at its row, rather than stored to
+ * redraw or split every line that prints it. */
+static int has_control_character(importer *state, enum column column)
+{
+    const char *text = field(state, column);
+    for (size_t i = 0; text != NULL && text[i] != '\0'; i++)
+        if ((unsigned char)text[i] < 0x20 || text[i] == 0x7F) {
+            bad_row(state, "%s holds a control character (0x%02X at byte %zu): names are text",
+                    column_names[column], (unsigned char)text[i], i + 1);
+            return 1;
+        }
+    return 0;
 }
 
 /* Which of two columns of the same name was meant cannot be guessed (a
@@ -223,23 +253,15 @@ static void note_column(importer *state, int column, int position)
     }
 }
 
-static void read_header(importer *state)
+/* One name of the header, at position (from 0), as on_field reads it. */
+static void read_header_name(importer *state, const char *name, size_t position)
 {
+    if (position == 0 && strncmp(name, "\xEF\xBB\xBF", 3) == 0)
+        name += 3; /* the UTF-8 byte-order mark spreadsheets write */
     for (int c = 0; c < COLUMN_COUNT; c++)
-        state->column_of[c] = -1;
-    /* on_field keeps only the first MAX_COLUMNS fields; later ones are
-     * counted but never stored. */
-    for (size_t i = 0; i < state->field_count && i < MAX_COLUMNS; i++) {
-        const char *name = state->fields[i];
-        if (i == 0 && strncmp(name, "\xEF\xBB\xBF", 3) == 0)
-            name += 3; /* the UTF-8 byte-order mark spreadsheets write */
-        for (int c = 0; c < COLUMN_COUNT; c++)
-            if (strcasecmp(name, column_names[c]) == 0
-                || (c == AREA && strcasecmp(name, "area_code") == 0))
-                note_column(state, c, (int)i);
-    }
-    state->header_columns = state->field_count;
-    state->header_done = 1;
+        if (strcasecmp(name, column_names[c]) == 0
+            || (c == AREA && strcasecmp(name, "area_code") == 0))
+            note_column(state, c, (int)position);
 }
 
 static void read_row(importer *state)
@@ -258,8 +280,11 @@ static void read_row(importer *state)
         bad_row(state, "empty %s", area[0] == '\0' ? "area" : measure[0] == '\0' ? "measure" : "period");
         return;
     }
-    if (strchr(measure, '/') != NULL || oc__store_is_axis_name(measure)) {
-        bad_row(state, "'%s' cannot name a measure", measure);
+    for (int c = 0; c < COLUMN_COUNT; c++)
+        if (c != VALUE && has_control_character(state, (enum column)c))
+            return;
+    if (!measure_name_is_storable(measure)) {
+        bad_row(state, "'%s' cannot name a measure (the store refuses it)", measure);
         return;
     }
     oc__period period;
@@ -315,11 +340,14 @@ static void read_row(importer *state)
 static void on_field(void *data, size_t length, void *context)
 {
     importer *state = context;
-    if (state->field_count == 0)
-        state->row_line = state->line;
-    if (state->field_count >= MAX_COLUMNS) {
-        state->field_count++;
-        return;
+    size_t position = state->field_count++;
+    int column = COLUMN_COUNT;
+    if (state->header_done) {
+        column = 0;
+        while (column < COLUMN_COUNT && state->column_of[column] != (int)position)
+            column++;
+        if (column == COLUMN_COUNT)
+            return; /* a column the store does not use */
     }
     const char *text = data != NULL ? data : "";
     while (length > 0 && (text[0] == ' ' || text[0] == '\t')) {
@@ -335,13 +363,20 @@ static void on_field(void *data, size_t length, void *context)
     }
     memcpy(copy, text, length);
     copy[length] = '\0';
-    state->fields[state->field_count++] = copy;
+    if (state->header_done)
+        state->fields[column] = copy;
+    else {
+        read_header_name(state, copy, position);
+        free(copy);
+    }
 }
 
 static void clear_fields(importer *state)
 {
-    for (size_t i = 0; i < state->field_count && i < MAX_COLUMNS; i++)
-        free(state->fields[i]);
+    for (int c = 0; c < COLUMN_COUNT; c++) {
+        free(state->fields[c]);
+        state->fields[c] = NULL;
+    }
     state->field_count = 0;
 }
 
@@ -349,36 +384,168 @@ static void on_row(int terminator, void *context)
 {
     importer *state = context;
     (void)terminator;
-    if (state->field_count == 0)
-        state->row_line = state->line;
+    /* A quoted field may hold line breaks: errors name the line the row
+     * began on, not the one it ended on. */
+    state->row_line = state->awaiting_row ? state->line : state->row_start_line;
+    state->awaiting_row = 1;
     if (!state->out_of_memory) {
-        if (!state->header_done)
-            read_header(state);
-        else
+        if (!state->header_done) {
+            state->header_columns = state->field_count;
+            state->header_done = 1;
+        } else
             read_row(state);
     }
     clear_fields(state);
 }
 
+/* Lines read in blocks from a file descriptor, each at most a given length,
+ * so that a file with no line ends (/dev/zero, a binary file given by
+ * mistake) costs a bounded amount of memory rather than all of it. A line
+ * ends at LF, CRLF or a lone CR (Excel's "CSV (Macintosh)"), so that line
+ * numbers and the limit mean the same in all three. */
+typedef struct line_reader {
+    int fd;
+    char block[65536];
+    size_t next, end;  /* the unread part of block */
+    int after_cr;      /* the last line ended in CR at the end of a block */
+    char *line;        /* owned: the line read, with its end, NUL-terminated */
+    size_t length, capacity;
+} line_reader;
+
+enum { LINE_READ = 1, LINE_END = 0, LINE_TOO_LONG = -1, LINE_NO_MEMORY = -2, LINE_READ_FAILED = -3 };
+
+/* Reads the next line, of at most limit bytes counting its end. */
+static int read_line(line_reader *reader, size_t limit)
+{
+    reader->length = 0;
+    for (;;) {
+        if (reader->next == reader->end) {
+            ssize_t got = read(reader->fd, reader->block, sizeof reader->block);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0)
+                return LINE_READ_FAILED;
+            if (got == 0)
+                return reader->length > 0 ? LINE_READ : LINE_END;
+            reader->next = 0;
+            reader->end = (size_t)got;
+        }
+        if (reader->after_cr) { /* the LF of a CRLF split between blocks */
+            reader->after_cr = 0;
+            reader->next += reader->block[reader->next] == '\n';
+            continue;
+        }
+        const char *start = reader->block + reader->next;
+        size_t available = reader->end - reader->next;
+        const char *newline = memchr(start, '\n', available);
+        const char *cr = memchr(start, '\r', newline != NULL ? (size_t)(newline - start) : available);
+        const char *last = cr != NULL && cr + 1 != newline ? cr : newline;
+        size_t take = last != NULL ? (size_t)(last - start) + 1 : available;
+        if (take > limit - reader->length)
+            return LINE_TOO_LONG;
+        if (reader->length + take + 1 > reader->capacity) {
+            size_t capacity = reader->capacity ? reader->capacity : 4096;
+            while (capacity < reader->length + take + 1)
+                capacity *= 2;
+            char *line = realloc(reader->line, capacity);
+            if (line == NULL)
+                return LINE_NO_MEMORY;
+            reader->line = line;
+            reader->capacity = capacity;
+        }
+        memcpy(reader->line + reader->length, start, take);
+        reader->length += take;
+        reader->line[reader->length] = '\0';
+        reader->next += take;
+        if (last != NULL) {
+            reader->after_cr = last == cr && reader->next == reader->end;
+            return LINE_READ;
+        }
+    }
+}
+
+/* Only a regular file is read: a FIFO nobody writes to would wait for
+ * ever and /dev/zero never ends. Opened without waiting (a FIFO's open
+ * otherwise blocks) and checked as opened, so that no path swapped since
+ * can slip past. */
+static int open_regular_file(const char *path, int *fd_out, oc_error *error)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return oc_error_set(error, errno == ENOENT ? OC_ERROR_NOT_FOUND : OC_ERROR_IO, "%s: %s",
+                            path, strerror(errno));
+    struct stat information;
+    int status = OC_OK;
+    if (fstat(fd, &information) != 0)
+        status = oc_error_set(error, OC_ERROR_IO, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(information.st_mode))
+        status = oc_error_set(error, OC_ERROR_IO,
+                              "%s: is %s, not a regular file (save the CSV in a file and give "
+                              "its path)",
+                              path, oc__file_kind_name(information.st_mode));
+    if (status != OC_OK) {
+        close(fd);
+        return status;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    *fd_out = fd;
+    return OC_OK;
+}
+/* The line about what stopped read_line, with status; LINE_TOO_LONG
+ * names the row's first line when the row began on an earlier one. */
+static int line_failure(importer *state, int result, oc_error *error)
+{
+    if (result == LINE_NO_MEMORY)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "%s:%zu: out of memory reading the line",
+                            state->path, state->line + 1);
+    if (result == LINE_READ_FAILED)
+        return oc_error_set(error, OC_ERROR_IO, "%s:%zu: %s", state->path, state->line + 1,
+                            strerror(errno));
+    if (state->awaiting_row)
+        return oc_error_set(error, OC_ERROR_FORMAT,
+                            "%s:%zu: a line longer than %d bytes (1 MiB): not tidy CSV",
+                            state->path, state->line + 1, OC__IMPORT_MAX_ROW_BYTES);
+    return oc_error_set(error, OC_ERROR_FORMAT,
+                        "%s:%zu: a row longer than %d bytes (1 MiB) from this line on: is a "
+                        "quote never closed?",
+                        state->path, state->row_start_line, OC__IMPORT_MAX_ROW_BYTES);
+}
+
+static int line_is_blank(const char *line)
+{
+    return line[strspn(line, " \t\r\n")] == '\0';
+}
+
 static int parse_file(importer *state, oc_error *error)
 {
-    FILE *input = fopen(state->path, "r");
-    if (input == NULL)
-        return oc_error_set(error, errno == ENOENT ? OC_ERROR_NOT_FOUND : OC_ERROR_IO, "%s: %s",
-                            state->path, strerror(errno));
+    line_reader *reader = calloc(1, sizeof *reader);
+    if (reader == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", state->path);
+    int status = open_regular_file(state->path, &reader->fd, error);
+    if (status != OC_OK) {
+        free(reader);
+        return status;
+    }
     struct csv_parser parser;
     if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI) != 0) {
-        fclose(input);
+        close(reader->fd);
+        free(reader);
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", state->path);
     }
-    char *line = NULL;
-    size_t capacity = 0;
-    ssize_t length;
-    int status = OC_OK;
-    while (status == OC_OK && (length = getline(&line, &capacity, input)) > 0) {
+    state->awaiting_row = 1;
+    int result;
+    while (status == OC_OK) {
+        size_t room = OC__IMPORT_MAX_ROW_BYTES - (state->awaiting_row ? 0 : state->row_bytes);
+        if ((result = read_line(reader, room)) != LINE_READ) {
+            if (result != LINE_END)
+                status = line_failure(state, result, error);
+            break;
+        }
+        const char *line = reader->line;
+        size_t length = reader->length;
         state->line++;
         /* A NUL would end a field's text early ("1<NUL>000" read as 1). */
-        if (memchr(line, '\0', (size_t)length) != NULL) {
+        if (memchr(line, '\0', length) != NULL) {
             status = oc_error_set(error, OC_ERROR_FORMAT, "%s:%zu: malformed CSV: a NUL byte",
                                   state->path, state->line);
             break;
@@ -395,19 +562,26 @@ static int parse_file(importer *state, oc_error *error)
                                   (unsigned char)line[invalid]);
             break;
         }
-        if (csv_parse(&parser, line, (size_t)length, on_field, on_row, state) != (size_t)length)
+        if (state->awaiting_row && !line_is_blank(line)) {
+            state->awaiting_row = 0;
+            state->row_start_line = state->line;
+            state->row_bytes = 0;
+        }
+        if (csv_parse(&parser, line, length, on_field, on_row, state) != length)
             status = oc_error_set(error, OC_ERROR_FORMAT, "%s:%zu: malformed CSV: %s", state->path,
                                   state->line, csv_strerror(csv_error(&parser)));
+        state->row_bytes += length;
     }
-    if (status == OC_OK && ferror(input))
-        status = oc_error_set(error, OC_ERROR_IO, "%s: %s", state->path, strerror(errno));
     if (status == OC_OK && csv_fini(&parser, on_field, on_row, state) != 0)
-        status = oc_error_set(error, OC_ERROR_FORMAT, "%s:%zu: malformed CSV: %s", state->path,
-                              state->line, csv_strerror(csv_error(&parser)));
+        status = oc_error_set(error, OC_ERROR_FORMAT,
+                              "%s:%zu: malformed CSV: a quoted field of the row that begins "
+                              "here is never closed",
+                              state->path, state->row_start_line);
     clear_fields(state);
     csv_free(&parser);
-    free(line);
-    fclose(input);
+    free(reader->line);
+    close(reader->fd);
+    free(reader);
     if (status == OC_OK && state->out_of_memory)
         status = oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", state->path);
     if (status == OC_OK && !state->header_done)
@@ -647,6 +821,7 @@ static int write_store(importer *state, const char *store_path, oc_error *error)
             used[used_count++] = state->measures.frequency[m];
     }
     oc__store_writer *writer;
+    state->summary->output_failed = 1; /* until committed */
     int status = oc__store_writer_create(store_path, &writer, error);
     if (status != OC_OK)
         return status;
@@ -657,7 +832,9 @@ static int write_store(importer *state, const char *store_path, oc_error *error)
         return status;
     }
     state->summary->frames = used_count;
-    return oc__store_writer_commit(writer, error);
+    status = oc__store_writer_commit(writer, error);
+    state->summary->output_failed = status != OC_OK;
+    return status;
 }
 
 int oc__import_csv(const char *csv_path, const char *store_path,

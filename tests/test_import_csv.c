@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check_runner.h"
@@ -48,9 +49,42 @@ static void collect(void *context, const char *message)
     strcat(reported, "\n");
 }
 
+/* The problems reported so far include text. */
+static void expect_reported(const char *text)
+{
+    ck_assert_msg(strstr(reported, text) != NULL, "'%s' not in: %s", text, reported);
+}
+
 static int run_import(const oc__import_options *options, oc__import_summary *summary, oc_error *error)
 {
     return oc__import_csv(csv_path, store_path, options, summary, collect, NULL, error);
+}
+
+/* Imports text with no options (but skip_bad_rows), which must succeed;
+ * summary (caller-owned) is filled. */
+static void expect_imported(const char *text, int skip_bad_rows, oc__import_summary *summary)
+{
+    oc__import_options options = {0};
+    options.skip_bad_rows = skip_bad_rows;
+    oc_error error;
+    write_csv(text);
+    ck_assert_msg(run_import(&options, summary, &error) == OC_OK, "%s", error.message);
+}
+
+/* The store's first value: the first area at the first time of the first
+ * frame's first measure. */
+static double first_stored_value(void)
+{
+    oc__store *store;
+    oc_error error;
+    ck_assert_int_eq(oc__store_open(store_path, &store, &error), OC_OK);
+    oc__store_frame *frame = oc__store_frame_at(store, 0);
+    double values[64];
+    ck_assert_uint_le(oc__store_time_count(frame), 64);
+    ck_assert_int_eq(oc__store_read_measure_block(frame, oc__store_measure_at(frame, 0), 0, 1,
+                                                  values, &error), OC_OK);
+    oc__store_close(store);
+    return values[0];
 }
 
 START_TEST(test_quarterly_with_names)
@@ -238,11 +272,8 @@ START_TEST(test_wide_header)
     strcat(text, "\n");
     strcat(text, row);
     strcat(text, "\n");
-    write_csv(text);
-    oc__import_options options = {0};
     oc__import_summary summary;
-    oc_error error;
-    ck_assert_msg(run_import(&options, &summary, &error) == OC_OK, "%s", error.message);
+    expect_imported(text, 0, &summary);
     ck_assert_uint_eq(summary.values, 1);
     ck_assert_uint_eq(summary.bad_rows, 0);
 }
@@ -310,6 +341,177 @@ START_TEST(test_not_utf8)
 }
 END_TEST
 
+/* Columns beyond the 64th were once counted but never kept, so a header
+ * whose area, period, measure and value came after them had "no 'area'
+ * column": any number of columns is read. */
+START_TEST(test_known_columns_after_many_others)
+{
+    char header[4096] = "", row[4096] = "";
+    for (int i = 0; i < 70; i++) {
+        snprintf(header + strlen(header), sizeof header - strlen(header), "c%d,", i);
+        strcat(row, "x,");
+    }
+    strcat(header, "area,period,measure,value,units\n");
+    strcat(row, "E1,2016Q1,claimants,7,people\n");
+    char text[8192];
+    snprintf(text, sizeof text, "%s%s", header, row);
+    oc__import_summary summary;
+    expect_imported(text, 0, &summary);
+    ck_assert_uint_eq(summary.values, 1);
+    ck_assert_double_eq(first_stored_value(), 7);
+}
+END_TEST
+
+static void expect_not_regular(const char *path, const char *kind)
+{
+    oc__import_options options = {0};
+    oc__import_summary summary;
+    oc_error error;
+    char expected[256];
+    snprintf(expected, sizeof expected, "%s: is %s, not a regular file", path, kind);
+    ck_assert_int_eq(oc__import_csv(path, store_path, &options, &summary, collect, NULL, &error),
+                     OC_ERROR_IO);
+    ck_assert_msg(strstr(error.message, expected) != NULL, "%s", error.message);
+    ck_assert_int_eq(access(store_path, F_OK), -1);
+}
+
+/* A FIFO nobody writes to once made import wait for ever, and /dev/zero
+ * read until memory ran out: only a regular file is read. */
+START_TEST(test_only_regular_files)
+{
+    ck_assert_int_eq(mkfifo(csv_path, 0600), 0);
+    expect_not_regular(csv_path, "a FIFO");
+    expect_not_regular("/dev/zero", "a character device");
+    expect_not_regular(directory, "a directory");
+}
+END_TEST
+
+/* A line, or a row of lines (a quote never closed), is read up to
+ * OC__IMPORT_MAX_ROW_BYTES, not until memory runs out; a long row within
+ * it imports. */
+START_TEST(test_row_length_limit)
+{
+    size_t size = OC__IMPORT_MAX_ROW_BYTES + 100;
+    char *text = malloc(size + 200);
+    ck_assert_ptr_nonnull(text);
+    int header = sprintf(text, "area,period,measure,value,units,note\nE1,2016Q1,m,1,p,");
+    /* within the limit: the row is 1 MiB less 100 bytes */
+    memset(text + header, 'n', OC__IMPORT_MAX_ROW_BYTES - 100 - 15);
+    strcpy(text + header + OC__IMPORT_MAX_ROW_BYTES - 100 - 15, "\n");
+    oc__import_summary summary;
+    expect_imported(text, 0, &summary);
+    unlink(store_path);
+    /* one line over the limit, with no line end */
+    memset(text + header, 'n', size - header);
+    text[size] = '\0';
+    expect_refused(text, "input.csv:2: a line longer than 1048576 bytes (1 MiB): not tidy CSV");
+    /* short lines inside a quote never closed */
+    strcpy(text + header, "\"");
+    for (size_t at = header + 1; at + 2 < size; at += 2)
+        memcpy(text + at, "n\n", 3);
+    expect_refused(text, "input.csv:2: a row longer than 1048576 bytes (1 MiB) from this line on: "
+                         "is a quote never closed?");
+    free(text);
+    expect_refused("area,period,measure,value,units\nE1,2016Q1,m,1,p\n\"E2,2016\n",
+                   "input.csv:3: malformed CSV: a quoted field of the row that begins here is "
+                   "never closed");
+}
+END_TEST
+
+/* A quoted field may hold line breaks: the row is named by the line it
+ * starts on, and the lines after it are still counted right. */
+START_TEST(test_row_named_by_its_first_line)
+{
+    expect_refused("note,area,period,measure,value,units\n"
+                   "\"first\nsecond\",E1,2016Q5,m,1,p\n"
+                   "plain,E1,2016Q6,m,1,p\n",
+                   "2 bad rows");
+    expect_reported("input.csv:2: '2016Q5'");
+    expect_reported("input.csv:4: '2016Q6'");
+}
+END_TEST
+
+/* Lines end at LF, CRLF or a lone CR (Excel's "CSV (Macintosh)"): each
+ * counts as one line. */
+START_TEST(test_line_ends)
+{
+    expect_refused("area,period,measure,value,units\r\nE1,2016Q1,m,1,p\r\n\r\nE1,2016Q5,m,1,p\r\n",
+                   "1 bad row");
+    expect_reported("input.csv:4: '2016Q5'");
+    reported[0] = '\0';
+    expect_refused("area,period,measure,value,units\rE1,2016Q1,m,1,p\rE1,2016Q5,m,1,p\r",
+                   "1 bad row");
+    expect_reported("input.csv:3: '2016Q5'");
+    oc__import_summary summary;
+    expect_imported("area,period,measure,value,units\rE1,2016Q1,m,1,p\rE2,2016Q1,m,2,p", 0, &summary);
+    ck_assert_uint_eq(summary.values, 2);
+}
+END_TEST
+
+/* A measure the store would refuse ('.', an axis's name, a '/') is a bad
+ * row named by its line, not an error of the output store. */
+START_TEST(test_measure_names_checked_per_row)
+{
+    expect_refused("area,period,measure,value,units\n"
+                   "E1,2016Q1,.,1,p\n"
+                   "E1,2016Q1,area,1,p\n"
+                   "E1,2016Q1,a/b,1,p\n",
+                   "3 bad rows");
+    expect_reported("input.csv:2: '.' cannot name a measure");
+    expect_reported("input.csv:3: 'area' cannot name a measure");
+    expect_reported("input.csv:4: 'a/b' cannot name a measure");
+    /* with --skip-bad-rows, the good rows are written */
+    oc__import_summary summary;
+    expect_imported("area,period,measure,value,units\nE1,2016Q1,.,1,p\nE1,2016Q1,..,2,p\n", 1, &summary);
+    ck_assert_uint_eq(summary.bad_rows, 1);
+    ck_assert_uint_eq(summary.measures, 1);
+}
+END_TEST
+
+/* strtod says ERANGE for a subnormal; it is a number all the same. */
+START_TEST(test_subnormal_value)
+{
+    oc__import_summary summary;
+    expect_imported("area,period,measure,value,units\nE1,2016Q1,m,4.9e-324,p\n", 0, &summary);
+    ck_assert_double_eq(first_stored_value(), 4.9406564584124654e-324);
+}
+END_TEST
+
+/* Codes and names are text: an escape sequence or a line break in one is
+ * refused at its row. */
+START_TEST(test_control_characters)
+{
+    expect_refused("area,area_name,period,measure,value,units\n"
+                   "E1\x1b[2K,Wirral,2016Q1,m,1,p\n"
+                   "E2,\"Wirral\nSouth\",2016Q1,m,1,p\n"
+                   "E3,Wirral,2016Q1,m\t2,1,p\n"
+                   "E4,Wirral,2016Q1,m,1,p\x7f\n",
+                   "4 bad rows");
+    expect_reported("input.csv:2: area holds a control character (0x1B at byte 3)");
+    expect_reported("input.csv:3: area_name holds a control character (0x0A at byte 7)");
+    expect_reported("input.csv:5: measure holds a control character (0x09 at byte 2)");
+    expect_reported("input.csv:6: units holds a control character (0x7F at byte 2)");
+}
+END_TEST
+
+/* A store that cannot be written (its directory missing) is told apart
+ * from bad input, for the exit status (docs/exit-status.md). */
+START_TEST(test_output_failure_flagged)
+{
+    write_csv("area,period,measure,value,units\nE1,2016Q1,m,1,p\n");
+    oc__import_options options = {0};
+    oc__import_summary summary;
+    oc_error error;
+    char missing[256];
+    snprintf(missing, sizeof missing, "%s/no-such-directory/store.h5", directory);
+    ck_assert_int_ne(oc__import_csv(csv_path, missing, &options, &summary, collect, NULL, &error), OC_OK);
+    ck_assert_int_eq(summary.output_failed, 1);
+    write_csv("area,period,measure,value,units\nE1,2016Q5,m,1,p\n");
+    ck_assert_int_eq(run_import(&options, &summary, &error), OC_ERROR_FORMAT);
+    ck_assert_int_eq(summary.output_failed, 0);
+}
+END_TEST
+
 static Suite *import_suite(void)
 {
     Suite *suite = suite_create("import_csv");
@@ -325,6 +527,15 @@ static Suite *import_suite(void)
     tcase_add_test(tcase, test_nul_byte);
     tcase_add_test(tcase, test_repeated_column);
     tcase_add_test(tcase, test_not_utf8);
+    tcase_add_test(tcase, test_known_columns_after_many_others);
+    tcase_add_test(tcase, test_only_regular_files);
+    tcase_add_test(tcase, test_row_length_limit);
+    tcase_add_test(tcase, test_row_named_by_its_first_line);
+    tcase_add_test(tcase, test_line_ends);
+    tcase_add_test(tcase, test_measure_names_checked_per_row);
+    tcase_add_test(tcase, test_subnormal_value);
+    tcase_add_test(tcase, test_control_characters);
+    tcase_add_test(tcase, test_output_failure_flagged);
     suite_add_tcase(suite, tcase);
     return suite;
 }
