@@ -1,0 +1,86 @@
+#!/bin/sh
+# test_import_hostile.sh: `outcomes import` on the inputs a fuzzing campaign
+# found mishandled: a FIFO (it waited for ever), /dev/zero and a file of
+# one endless line (all memory, then a false "empty"), a header of more
+# than 64 columns, a missing -o directory (status 4, not 1 as for `run`),
+# a measure the store refuses (reported against the store, with no line),
+# a quoted line break (the row's last line named) and a subnormal value
+# (refused). Each must end with the documented status (docs/exit-status.md)
+# and a message naming the file, never hang or crash (a sanitizer report
+# fails the test).
+set -u
+outcomes="$top_builddir/outcomes"
+work=$(mktemp -d "${TMPDIR:-/tmp}/test_import_hostile.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 99
+failures=0
+passes=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect NAME STATUS TEXT LINES ARGS...: runs `outcomes import ARGS` (at
+# most 30 s) and checks the status, that standard error holds TEXT and,
+# when LINES is not -, that it is LINES lines long.
+expect() {
+    name=$1 status=$2 text=$3 lines=$4
+    shift 4
+    timeout 30 "$outcomes" import "$@" > out 2> err
+    got=$?
+    if [ "$got" -ne "$status" ]; then fail "$name: exited $got, expected $status"; cat err; return; fi
+    if grep -q -i -E 'sanitizer|runtime error|#[0-9]+ 0x' out err; then
+        fail "$name: printed a diagnostic dump"; cat err; return; fi
+    if [ -n "$text" ] && ! grep -q -F -- "$text" err; then fail "$name: did not say '$text'"; cat out err; return; fi
+    if [ "$lines" != - ] && [ "$(wc -l < err)" -ne "$lines" ]; then
+        fail "$name: $(wc -l < err) lines on standard error, expected $lines"; cat err; return; fi
+    passes=$((passes + 1))
+}
+
+printf 'area,period,measure,value,units\nE1,2016Q1,m,1,p\n' > ok.csv
+
+mkfifo f.fifo
+expect fifo 4 "outcomes: f.fifo: is a FIFO, not a regular file" 1 f.fifo -o s.h5
+expect dev-zero 4 "outcomes: /dev/zero: is a character device, not a regular file" 1 /dev/zero -o s.h5
+mkdir adir
+expect directory 4 "outcomes: adir: is a directory, not a regular file" 1 adir -o s.h5
+[ -e s.h5 ] && fail "a refused input left s.h5"
+
+# One 2 MiB line (past the 1 MiB limit) and a quote never closed.
+head -c 2097152 /dev/zero | tr '\0' 'x' > endless.csv
+expect endless-line 4 "outcomes: endless.csv:1: a line longer than 1048576 bytes (1 MiB)" 1 \
+    endless.csv -o s.h5
+{ printf 'area,period,measure,value,units\n"E1'; head -c 2097152 /dev/zero | tr '\0' '\n'; } > open-quote.csv
+expect open-quote 4 "outcomes: open-quote.csv:2: a row longer than 1048576 bytes (1 MiB) from this line on" 1 \
+    open-quote.csv -o s.h5
+
+python3 -c "
+print(','.join(['c%d' % i for i in range(66)] + ['area', 'period', 'measure', 'value']))
+print(','.join(['x'] * 66 + ['E1', '2016Q1', 'm', '1']))" > wide.csv
+expect wide-header 0 "" 0 wide.csv -o wide.h5 --units people
+[ -s wide.h5 ] || fail "wide-header: no store written"
+
+# The output's directory is missing: status 1, as `run` gives (the CSV is fine).
+expect missing-directory 1 "outcomes: nodir/s.h5: cannot create a temporary file beside it" 1 \
+    ok.csv -o nodir/s.h5
+
+printf 'area,period,measure,value,units\nE1,2016Q1,.,1,p\n' > dot.csv
+expect dot-measure 4 "outcomes: dot.csv:2: '.' cannot name a measure" 2 dot.csv -o s.h5
+
+printf 'note,area,period,measure,value,units\n"a\nb",E1,2016Q5,m,1,p\n' > quoted-break.csv
+expect quoted-break 4 "outcomes: quoted-break.csv:2: '2016Q5'" 2 quoted-break.csv -o s.h5
+
+printf 'area,period,measure,value,units\nE1\033[2K,2016Q1,m,1,p\n' > escape.csv
+expect escape 4 "outcomes: escape.csv:2: area holds a control character (0x1B at byte 3)" 2 \
+    escape.csv -o s.h5
+
+printf 'area,period,measure,value,units\nE1,2016Q1,m,4.9e-324,p\n' > subnormal.csv
+expect subnormal 0 "" 0 subnormal.csv -o subnormal.h5
+grep -q "1 values" out || fail "subnormal: not stored as a value: $(cat out)"
+
+# Other statuses stay as documented: a missing CSV 4, -o on a device 2.
+expect missing-csv 4 "outcomes: missing.csv: No such file or directory" 1 missing.csv -o s.h5
+expect device-output 2 "/dev/full: is a character device" 1 ok.csv -o /dev/full
+# A regular file given as standard input's path still reads.
+expect stdin-file 0 "" 0 /dev/stdin -o stdin.h5 < ok.csv
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
