@@ -347,6 +347,22 @@ static int plan_periods(const oc__config *config, const oc__config_metric *metri
     return status;
 }
 
+int oc__plan_store_error(const oc__config *config, size_t store, const oc_error *cause,
+                         oc_error *error)
+{
+    const oc__config_metric *naming = NULL;
+    for (size_t m = 0; store >= config->global_store_count && m < config->metric_count; m++) {
+        if (config->metrics[m].store_index == store) {
+            naming = &config->metrics[m];
+            break;
+        }
+    }
+    int status = cause->status;
+    oc_error prefixed;
+    oc__config_error(config, naming, "store", &prefixed, "%s", cause->message);
+    return oc_error_set(error, status, "%s", prefixed.message);
+}
+
 /* Opens the store that holds the metric's frame, from the stores cache. */
 static int choose_store(const oc__config *config, const oc__config_metric *metric,
                         oc__store **stores, oc__store **store, oc__store_frame **frame,
@@ -363,7 +379,8 @@ static int choose_store(const oc__config *config, const oc__config_metric *metri
             /* In a child: a file that crashes HDF5 must not end the run. */
             int status = oc__store_open_contained(config->stores[s], &stores[s], error);
             if (status != OC_OK)
-                return status;
+                return status == OC_ERROR_NO_MEMORY ? status
+                                                    : oc__plan_store_error(config, s, error, error);
         }
         oc__store_frame *candidate = NULL;
         if (metric->frame != NULL)

@@ -22,4 +22,15 @@ int oc__metric_plan_build(const oc__config *config, oc__config_metric *metric,
                           const oc__plugin *plugin, const char *period_text,
                           oc__store **stores, oc__metric_plan *plan, oc_error *error);
 
+/* Sets error to cause's message after the key that first named store
+ * number `store` (an index into config->stores): `[outcomes] store` when
+ * the global list holds it, else the `store` of the first metric section
+ * naming it, so "demo.ini: [outcomes] store: wirral.h5: No such file or
+ * directory". The status stays cause's: a store that cannot be used is a
+ * data error (status 4, docs/exit-status.md), not a configuration error,
+ * though the line says where the configuration named it. cause may be
+ * error itself. Returns that status. */
+int oc__plan_store_error(const oc__config *config, size_t store, const oc_error *cause,
+                         oc_error *error);
+
 #endif

@@ -381,6 +381,56 @@ START_TEST(parents_in_a_store_without_parents)
 }
 END_TEST
 
+/* A store that cannot be opened keeps its own status (a data error, not
+ * a configuration one) but is named after the key that named it. */
+START_TEST(a_store_that_cannot_be_opened_names_its_key)
+{
+    oc_error error;
+    char missing[256], expected[1024];
+    snprintf(missing, sizeof missing, "%s", test_path("missing.h5"));
+    ck_assert_int_eq(build("missing.h5", "", "latest", &error), OC_ERROR_NOT_FOUND);
+    snprintf(expected, sizeof expected, "%s: [outcomes] store: %s: No such file or directory",
+             config_path, missing);
+    ck_assert_str_eq(error.message, expected);
+    discard_build();
+    ck_assert_int_eq(build("small.h5", "store = missing.h5\n", "latest", &error),
+                     OC_ERROR_NOT_FOUND);
+    snprintf(expected, sizeof expected, "%s: [m] store: %s: No such file or directory",
+             config_path, missing);
+    ck_assert_str_eq(error.message, expected);
+    discard_build();
+    ck_assert_int_eq(build("small.h5", "store = .\n", "latest", &error), OC_ERROR_IO);
+    snprintf(expected, sizeof expected, "%s: [m] store: %s: is a directory, not an HDF5 store",
+             config_path, test_path("."));
+    ck_assert_str_eq(error.message, expected);
+}
+END_TEST
+
+/* The first key that named a store: [outcomes] store when the global
+ * list holds it, else the first metric's `store`, in file order. */
+START_TEST(a_store_is_named_after_the_first_key_naming_it)
+{
+    fixture_config_load(config_path,
+                        "[outcomes]\nstore = a.h5 b.h5\n\n"
+                        "[m1]\nplugin = worklessness\nstore = b.h5\n\n"
+                        "[m2]\nplugin = worklessness\nstore = c.h5\n\n"
+                        "[m3]\nplugin = worklessness\nstore = c.h5\n",
+                        &config);
+    ck_assert_uint_eq(config->store_count, 3);
+    const char *expected[] = {"[outcomes] store: a.h5: damaged", "[outcomes] store: b.h5: damaged",
+                              "[m2] store: c.h5: damaged"};
+    for (size_t s = 0; s < 3; s++) {
+        oc_error error = {OC_ERROR_FORMAT, ""};
+        snprintf(error.message, sizeof error.message, "%c.h5: damaged", (int)('a' + s));
+        ck_assert_int_eq(oc__plan_store_error(config, s, &error, &error), OC_ERROR_FORMAT);
+        char line[1024];
+        snprintf(line, sizeof line, "%s: %s", config_path, expected[s]);
+        ck_assert_int_eq(error.status, OC_ERROR_FORMAT);
+        ck_assert_str_eq(error.message, line);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("engine_plan");
@@ -402,6 +452,8 @@ int main(void)
     tcase_add_test(tcase, period_before_the_first_time);
     tcase_add_test(tcase, target_date_after_an_academic_baseline);
     tcase_add_test(tcase, parents_in_a_store_without_parents);
+    tcase_add_test(tcase, a_store_that_cannot_be_opened_names_its_key);
+    tcase_add_test(tcase, a_store_is_named_after_the_first_key_naming_it);
     suite_add_tcase(suite, tcase);
     return check_runner_run_suite(suite);
 }

@@ -109,8 +109,9 @@ for command in info check; do
     fi
 done
 # `outcomes run` opens its stores in a child too: the same store is one
-# line and status 4, no results file, and an existing one left as it was
-# (also when the run was started with SIGCHLD ignored).
+# line (after the key that named it) and status 4, no results file, and an
+# existing one left as it was (also when the run was started with SIGCHLD
+# ignored).
 cat > "$work/reference.ini" <<EOF
 [outcomes]
 store = $work/reference.h5
@@ -121,7 +122,7 @@ input.claimants = claimants
 input.population = population
 areas = E1
 EOF
-crashed="outcomes: $work/reference.h5: the HDF5 library crashed reading it (Segmentation fault, signal 11): the file is damaged"
+crashed="outcomes: $work/reference.ini: [outcomes] store: $work/reference.h5: the HDF5 library crashed reading it (Segmentation fault, signal 11): the file is damaged"
 for previous in none kept ignoring; do
     rm -f "$work/results.json"
     [ "$previous" = none ] || echo 'previous results' > "$work/results.json"
