@@ -6,9 +6,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "atomic_file.h"
 #include "engine.h"
 #include "digest_worker.h"
 #include "engine_plan.h"
@@ -212,10 +217,50 @@ static int record_store_digests(const oc__config *config, oc__digest_worker *wor
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     }
     int status = oc__digest_worker_finish(worker, digests, error);
+    if (status != OC_OK && status != OC_ERROR_NO_MEMORY) {
+        /* The digests come in order up to the file that failed (a store
+         * removed or made unreadable since the run was planned). */
+        size_t failed = 0;
+        while (failed < config->store_count && digests[failed][0] != '\0')
+            failed++;
+        if (failed < config->store_count)
+            status = oc__plan_store_error(config, failed, error, error);
+    }
     for (size_t s = 0; status == OC_OK && s < config->store_count; s++)
         status = oc__manifest_add_store_digest(manifest, config->stores[s], digests[s], error);
     free(digests);
     return status;
+}
+
+/* A store that no metric reads (listed in [outcomes] beside the one that
+ * holds every frame) is only hashed for the manifest, so it need only be
+ * a file that can be read. Checked before any job runs, so that a missing
+ * one stops the run at once, in the words and with the key a store that
+ * is read would get, rather than once every result has been worked out;
+ * and a FIFO is refused instead of waited on for ever by the hashing.
+ * stores holds the ones planning opened (NULL: not read). */
+static int check_unread_stores(const oc__config *config, oc__store *const *stores,
+                               oc_error *error)
+{
+    for (size_t s = 0; s < config->store_count; s++) {
+        if (stores[s] != NULL)
+            continue;
+        const char *path = config->stores[s];
+        oc_error cause = {OC_OK, ""};
+        struct stat file;
+        int descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (descriptor < 0 || fstat(descriptor, &file) != 0)
+            oc_error_set(&cause, errno == ENOENT ? OC_ERROR_NOT_FOUND : OC_ERROR_IO, "%s: %s",
+                         path, strerror(errno));
+        else if (!S_ISREG(file.st_mode))
+            oc_error_set(&cause, OC_ERROR_IO, "%s: is %s, not an HDF5 store", path,
+                         oc__file_kind_name(file.st_mode));
+        if (descriptor >= 0)
+            close(descriptor);
+        if (cause.status != OC_OK)
+            return oc__plan_store_error(config, s, &cause, error);
+    }
+    return OC_OK;
 }
 
 /* Records each result in the manifest (plugins, periods used) as it
@@ -274,6 +319,8 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
     for (size_t m = 0; status == OC_OK && m < metric_count; m++)
         status = oc__metric_plan_build(config, &config->metrics[m], plugins[m], period_text,
                                        stores, &plans[m], error);
+    if (status == OC_OK)
+        status = check_unread_stores(config, stores, error);
     /* The plans need no store from here on: workers open the stores
      * themselves (HDF5 state must not cross fork). The host's were read
      * in a child (core/store_contained.c) unless fork failed; closing one

@@ -9,6 +9,7 @@ file and every input untouched.
 Usage: run_errors.py WORKDIR
 """
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -157,6 +158,84 @@ def check_mistakes_found_while_reading(checker, work):
     checker.equal(process.returncode, 0, "/dev/stdin < a file runs (%r)" % process.stderr)
 
 
+SECOND_METRIC = edit(GOOD_METRIC, "[esa]", "[esa_again]")
+
+
+def check_store_errors_name_the_key(checker, work, store_bytes):
+    """A store that cannot be used is a data error (status 4) reported in
+    one line naming the configuration file, the section and the key that
+    named the store (the first one: [outcomes] store if the global list
+    holds it, else the `store` of the first metric naming it), then the
+    store as resolved and the reason; the previous results are kept. Also
+    a store listed but read by no metric, which used to fail only after
+    every job had run, in the hashing's own words (and a FIFO hung it)."""
+    os.makedirs(os.path.join(work, "sub", "adir"))
+    os.mkfifo(os.path.join(work, "sub", "pipe.h5"))
+    with open(os.path.join(work, "sub", "bad.h5"), "wb") as handle:
+        handle.write(store_bytes[:1000])
+    store = os.path.join(os.path.abspath(work), "store.h5")
+    missing = "sub/missing.h5: No such file or directory"
+    # (what, [outcomes] store, metric sections, the line after "outcomes: FILE: ")
+    cases = [
+        ("a metric's store missing", store, GOOD_METRIC + "store = missing.h5\n",
+         "[esa] store: " + missing),
+        ("the global store missing", "missing.h5", GOOD_METRIC, "[outcomes] store: " + missing),
+        ("a metric's store a directory", store, GOOD_METRIC + "store = adir\n",
+         "[esa] store: sub/adir: is a directory, not an HDF5 store"),
+        ("a store read by no metric missing", store + " missing.h5", GOOD_METRIC,
+         "[outcomes] store: " + missing),
+        ("a store read by no metric a directory", store + ", adir", GOOD_METRIC,
+         "[outcomes] store: sub/adir: is a directory, not an HDF5 store"),
+        ("a store read by no metric a FIFO", store + " pipe.h5", GOOD_METRIC,
+         "[outcomes] store: sub/pipe.h5: is a FIFO, not an HDF5 store"),
+        ("a store two metrics name", store,
+         GOOD_METRIC + "store = missing.h5\n\n" + SECOND_METRIC + "store = missing.h5\n",
+         "[esa] store: " + missing),
+        ("a store the second metric names first", store,
+         GOOD_METRIC + "\n" + SECOND_METRIC + "store = missing.h5\n",
+         "[esa_again] store: " + missing),
+        ("a store [outcomes] names before a metric", store + " missing.h5",
+         GOOD_METRIC + "store = missing.h5\n", "[outcomes] store: " + missing),
+        ("a truncated store", store, GOOD_METRIC + "store = bad.h5\n",
+         "[esa] store: sub/bad.h5: cannot open as HDF5: truncated file: "),
+    ]
+    if os.path.exists("/proc/self/mem"):
+        # A file that opens as a regular one but cannot be read: it fails
+        # only when the stores are hashed for the manifest, after the jobs
+        # have run (as would a store removed during the run).
+        cases.append(("a store that fails only its hashing", store + " /proc/self/mem",
+                      GOOD_METRIC, "[outcomes] store: /proc/self/mem: read error while hashing: "
+                      "Input/output error"))
+    for number, (what, stores, metrics, expected) in enumerate(cases):
+        name = "sub/key%02d.ini" % number
+        write_text(os.path.join(work, name), "[outcomes]\nstore = %s\n\n%s" % (stores, metrics))
+        write_text(os.path.join(work, "previous.csv"), "PREVIOUS\n")
+        try:
+            got, out, err = run_outcomes(["run", "--format", "csv", "-o", "previous.csv", name],
+                                         cwd=work, timeout=120)
+        except subprocess.TimeoutExpired:
+            checker.ok(False, "%s: still running after 120 s" % what)
+            continue
+        line = "outcomes: %s: %s" % (name, expected)
+        checker.ok(not sanitizer_report(err + out), "%s: sanitizer report:\n%s" % (what, err))
+        checker.equal((got, out), (4, ""), "%s: status 4, nothing on stdout (%r)" % (what, err))
+        if expected.endswith(": "):
+            checker.ok(err.startswith(line) and err.count("\n") == 1,
+                       "%s: one line starting %r: %r" % (what, line, err))
+        else:
+            checker.equal(err, line + "\n", "%s: the line" % what)
+        with open(os.path.join(work, "previous.csv")) as handle:
+            checker.equal(handle.read(), "PREVIOUS\n", "%s: the previous results kept" % what)
+    # A listed store no metric reads still needs only to be readable, as
+    # it is only hashed for the manifest.
+    write_text(os.path.join(work, "sub", "unread-damaged.ini"),
+               "[outcomes]\nstore = %s bad.h5\n\n%s" % (store, GOOD_METRIC))
+    got, out, err = run_outcomes(["run", "--format", "json", "sub/unread-damaged.ini"], cwd=work)
+    checker.equal(got, 0, "a damaged store no metric reads is only hashed (%r)" % err)
+    shutil.rmtree(os.path.join(work, "sub"))
+    os.remove(os.path.join(work, "previous.csv"))
+
+
 def main():
     work = sys.argv[1]
     checker = Checker("test_run_errors")
@@ -188,7 +267,9 @@ def main():
         name = "store-%s.ini" % store.split(".")[0]
         write_text(os.path.join(work, name),
                    "[outcomes]\nstore = %s\n\n%s" % (store, GOOD_METRIC))
-        check_error(checker, "store %s" % store, ["--format", "json", name], 4, [store], work)
+        check_error(checker, "store %s" % store, ["--format", "json", name], 4,
+                    ["%s: [outcomes] store: %s: " % (name, store)], work)
+    check_store_errors_name_the_key(checker, work, store_bytes)
 
     # Usage: status 2, nothing read.
     for what, arguments in (("--format xml", ["--format", "xml", "good.ini"]),
