@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "atomic_file.h"
 #include "configuration_internal.h"
 
@@ -81,53 +83,26 @@ static int captured_error(const char *path, oc_error *error)
 
 /* ---- structure scan: duplicates and keys outside sections ---- */
 
-typedef struct seen_name {
-    char *name;
-    int line;
-} seen_name;
-
-typedef struct seen_list {
-    seen_name *items;
-    size_t count, capacity;
-} seen_list;
-
-static void seen_clear(seen_list *list)
-{
-    for (size_t i = 0; i < list->count; i++)
-        free(list->items[i].name);
-    list->count = 0;
-}
-
-static void seen_free(seen_list *list)
-{
-    seen_clear(list);
-    free(list->items);
-}
+/* The names seen so far, each with the line where it was first seen, are
+ * kept in a jansson object used as a hash table of strings: a look-up per
+ * line must not grow with the file (a list made 80,000 keys in a section
+ * take 13 s). jansson is linked for the JSON output anyway, and its table
+ * grows and hashes whole names; libc's hsearch_r does neither (its fixed
+ * size must be guessed, and it hashes only a name's first characters, so
+ * keys sharing a long prefix would all collide). Names are stored with
+ * json_object_set_new_nocheck: they are bytes from the file, not
+ * necessarily UTF-8, and jansson copies them. */
 
 /* The line where name was first seen, or 0. */
-static int seen_find(const seen_list *list, const char *name)
+static int seen_find(const json_t *seen, const char *name)
 {
-    for (size_t i = 0; i < list->count; i++)
-        if (strcmp(list->items[i].name, name) == 0)
-            return list->items[i].line;
-    return 0;
+    return (int)json_integer_value(json_object_get(seen, name));
 }
 
-/* Takes ownership of name. */
-static int seen_add(seen_list *list, char *name, int line)
+static int seen_add(json_t *seen, const char *name, int line)
 {
-    if (list->count == list->capacity) {
-        size_t capacity = list->capacity ? list->capacity * 2 : 16;
-        seen_name *items = realloc(list->items, capacity * sizeof *items);
-        if (items == NULL) {
-            free(name);
-            return OC_ERROR_NO_MEMORY;
-        }
-        list->items = items;
-        list->capacity = capacity;
-    }
-    list->items[list->count++] = (seen_name){name, line};
-    return OC_OK;
+    return json_object_set_new_nocheck(seen, name, json_integer(line)) == 0 ? OC_OK
+                                                                             : OC_ERROR_NO_MEMORY;
 }
 
 /* A newly allocated, stripped, lower-cased copy of text[0..length), as
@@ -149,9 +124,9 @@ static char *name_from(const char *text, size_t length)
 
 typedef struct scan_state {
     const char *path;
-    seen_list sections;
-    seen_list keys;        /* of the current section */
-    const char *section;   /* borrowed from sections; NULL before the first */
+    json_t *sections;      /* name -> first line */
+    json_t *keys;          /* of the current section: name -> first line */
+    char *section;         /* owned; NULL before the first */
 } scan_state;
 
 /* Classifies one logical line as iniparser does: comment, [section] or
@@ -176,7 +151,7 @@ static int scan_line(scan_state *state, char *line, int line_number, oc_error *e
                                 "%s: line %d: a section needs a name: '%.60s'", state->path,
                                 line_number, start);
         }
-        int first_line = seen_find(&state->sections, name);
+        int first_line = seen_find(state->sections, name);
         if (first_line != 0) {
             oc__config_error_at(state->path, name, NULL, error,
                                 "section given twice (lines %d and %d)", first_line,
@@ -184,10 +159,13 @@ static int scan_line(scan_state *state, char *line, int line_number, oc_error *e
             free(name);
             return OC_ERROR_CONFIG;
         }
-        if (seen_add(&state->sections, name, line_number) != OC_OK)
+        if (seen_add(state->sections, name, line_number) != OC_OK) {
+            free(name);
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-        state->section = state->sections.items[state->sections.count - 1].name;
-        seen_clear(&state->keys);
+        }
+        free(state->section);
+        state->section = name;
+        json_object_clear(state->keys);
         return OC_OK;
     }
     char *equals = strchr(start, '=');
@@ -203,14 +181,12 @@ static int scan_line(scan_state *state, char *line, int line_number, oc_error *e
                               "%s: line %d: key '%.60s' comes before any section (global "
                               "keys go under [" OC__CONFIG_GLOBAL_SECTION "])",
                               state->path, line_number, key);
-    } else if ((first_line = seen_find(&state->keys, key)) != 0) {
+    } else if ((first_line = seen_find(state->keys, key)) != 0) {
         status = oc__config_error_at(state->path, state->section, key, error,
                                      "key given twice (lines %d and %d)", first_line,
                                      line_number);
-    } else {
-        if (seen_add(&state->keys, key, line_number) != OC_OK)
-            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-        return OC_OK;
+    } else if (seen_add(state->keys, key, line_number) != OC_OK) {
+        status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     }
     free(key);
     return status;
@@ -346,13 +322,17 @@ int oc__config_read_ini(const char *path, dictionary **dictionary_out, oc_error 
         return captured_error(path, error);
     }
 
-    scan_state state = {.path = path};
-    status = scan_structure(file, &state, error);
+    scan_state state = {.path = path, .sections = json_object(), .keys = json_object()};
+    if (state.sections == NULL || state.keys == NULL)
+        status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    else
+        status = scan_structure(file, &state, error);
     if (status == OC_OK && ferror(file))
         status = oc_error_set(error, OC_ERROR_CONFIG, "%s: cannot be read: %s", path,
                               strerror(errno));
-    seen_free(&state.sections);
-    seen_free(&state.keys);
+    json_decref(state.sections);
+    json_decref(state.keys);
+    free(state.section);
     fclose(file);
     if (status != OC_OK) {
         iniparser_freedict(loaded);

@@ -536,6 +536,49 @@ START_TEST(test_duplicates_and_stray_keys)
 }
 END_TEST
 
+/* The duplicate checks look names up in a hash table, not a list; they
+ * must still find a duplicate among thousands of names sharing a long
+ * prefix (which defeats a hash of the first characters only), forget a
+ * section's keys when the next section starts, and give both lines. */
+START_TEST(test_duplicates_among_many_names)
+{
+    enum { KEY_COUNT = 10000, SECTION_COUNT = 2000 };
+    char *text = NULL;
+    size_t size = 0;
+    FILE *stream = open_memstream(&text, &size);
+    ck_assert_ptr_nonnull(stream);
+    fputs(MINIMAL, stream); /* 4 lines: key i is on line 5 + i */
+    for (int i = 0; i < KEY_COUNT; i++)
+        fprintf(stream, "a_parameter_with_a_long_shared_prefix.%05d = %d\n", i, i);
+    fputs("[other]\nplugin = p\n", stream);
+    for (int i = 0; i < KEY_COUNT; i++)
+        fprintf(stream, "a_parameter_with_a_long_shared_prefix.%05d = %d\n", i, i);
+    ck_assert_int_eq(fflush(stream), 0);
+    oc__config *config = load_ok(text);
+    ck_assert_uint_eq(config->metric_count, 2);
+    oc__config_free(config);
+
+    /* the same key again (in another case) at the end of [other] */
+    fprintf(stream, "A_Parameter_With_A_Long_Shared_Prefix.04321 = again\n");
+    ck_assert_int_eq(fflush(stream), 0);
+    assert_load_fails(text, "[other] a_parameter_with_a_long_shared_prefix.04321: key given twice",
+                      "(lines 14328 and 20007)", NULL);
+    ck_assert_int_eq(fclose(stream), 0);
+    free(text);
+
+    stream = open_memstream(&text, &size);
+    ck_assert_ptr_nonnull(stream);
+    fputs(MINIMAL, stream); /* section i starts on line 5 + 2 i */
+    for (int i = 0; i < SECTION_COUNT; i++)
+        fprintf(stream, "[metric_with_a_long_shared_prefix_%04d]\nplugin = p\n", i);
+    fprintf(stream, "[Metric_With_A_Long_Shared_Prefix_0999]\nplugin = p\n");
+    ck_assert_int_eq(fclose(stream), 0);
+    assert_load_fails(text, "[metric_with_a_long_shared_prefix_0999]: section given twice",
+                      "(lines 2003 and 4005)", NULL);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_iniparser_traps)
 {
     /* keys and sections are lower-cased, values keep their case; an
@@ -915,6 +958,7 @@ static Suite *configuration_suite(void)
     tcase_add_test(load, test_files_that_cannot_be_used);
     tcase_add_test(load, test_syntax_errors_are_one_line);
     tcase_add_test(load, test_duplicates_and_stray_keys);
+    tcase_add_test(load, test_duplicates_among_many_names);
     tcase_add_test(load, test_iniparser_traps);
     tcase_add_test(load, test_shipped_example_loads);
     tcase_add_test(load, test_comparator_is_not_an_evaluated_area);
