@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "configuration_internal.h"
 #include "plugin_loader.h"
 
@@ -18,6 +20,12 @@ typedef struct loader {
     oc__config *config;
     dictionary *dictionary;
     oc_error *error;
+    /* Each section's keys as positions in the dictionary, in file order
+     * (see index_section_keys): section s, a metric's index or
+     * metric_count for [outcomes], has key_positions[section_first[s]]
+     * up to key_positions[section_first[s + 1]]. Owned. */
+    ssize_t *key_positions;
+    size_t *section_first;
 } loader;
 
 /* Prefixes an inner parser's message with file, section and key; keeps an
@@ -115,19 +123,74 @@ static int add_store(const loader *state, const char *text, size_t *index)
 
 /* ---- walking the dictionary ---- */
 
-/* Calls visit for every key of section in file order. */
+/* Finds every section's keys in one pass over the dictionary: looking
+ * for one section's keys in the whole dictionary, once per section, made
+ * a file of many sections quadratic (4,000 sections took 0.8 s). The
+ * sections are found by name in a jansson object used as a hash table.
+ * iniparser 4.1 files a key as "section:key", and a section name here
+ * (a valid metric name or [outcomes]) has no ':', so the first ':' ends
+ * it. */
+static int index_section_keys(loader *state)
+{
+    const oc__config *config = state->config;
+    const dictionary *dictionary = state->dictionary;
+    size_t entry_count = dictionary->size > 0 ? (size_t)dictionary->size : 1;
+    size_t section_count = config->metric_count + 1;
+    size_t *owner = malloc(entry_count * sizeof *owner);
+    size_t *next = malloc(section_count * sizeof *next);
+    state->key_positions = malloc(entry_count * sizeof *state->key_positions);
+    state->section_first = calloc(section_count + 1, sizeof *state->section_first);
+    json_t *sections = json_object();
+    int status = owner != NULL && next != NULL && state->key_positions != NULL &&
+                         state->section_first != NULL && sections != NULL
+                     ? OC_OK
+                     : OC_ERROR_NO_MEMORY;
+    for (size_t s = 0; status == OC_OK && s < section_count; s++)
+        if (json_object_set_new_nocheck(sections,
+                                        s < config->metric_count ? config->metrics[s].name
+                                                                 : OC__CONFIG_GLOBAL_SECTION,
+                                        json_integer((json_int_t)s)) != 0)
+            status = OC_ERROR_NO_MEMORY;
+    for (size_t i = 0; status == OC_OK && i < (size_t)dictionary->size; i++) {
+        owner[i] = section_count; /* no section's */
+        const char *key = dictionary->key[i];
+        const char *colon = key != NULL ? strchr(key, ':') : NULL;
+        if (colon == NULL || colon - key > OC_NAME_MAX)
+            continue;
+        char name[OC_NAME_MAX + 1];
+        memcpy(name, key, (size_t)(colon - key));
+        name[colon - key] = '\0';
+        json_t *section = json_object_get(sections, name);
+        if (section == NULL)
+            continue;
+        owner[i] = (size_t)json_integer_value(section);
+        state->section_first[owner[i] + 1]++;
+    }
+    if (status == OC_OK) {
+        for (size_t s = 0; s < section_count; s++) {
+            state->section_first[s + 1] += state->section_first[s];
+            next[s] = state->section_first[s];
+        }
+        for (size_t i = 0; i < (size_t)dictionary->size; i++)
+            if (owner[i] < section_count)
+                state->key_positions[next[owner[i]]++] = (ssize_t)i;
+    }
+    json_decref(sections);
+    free(owner);
+    free(next);
+    return status == OC_OK ? OC_OK : out_of_memory(state);
+}
+
+/* Calls visit for every key of section (its index in section_first) in
+ * file order. */
 typedef int (*key_visitor)(loader *state, void *target, const char *key, const char *value);
 
-static int for_each_key(loader *state, const char *section, key_visitor visit, void *target)
+static int for_each_key(loader *state, size_t section, key_visitor visit, void *target)
 {
     const dictionary *dictionary = state->dictionary;
-    size_t section_length = strlen(section);
-    for (ssize_t i = 0; i < dictionary->size; i++) {
-        const char *full_key = dictionary->key[i];
-        if (full_key == NULL || strncmp(full_key, section, section_length) != 0 ||
-            full_key[section_length] != ':')
-            continue;
-        const char *key = full_key + section_length + 1;
+    for (size_t k = state->section_first[section]; k < state->section_first[section + 1]; k++) {
+        ssize_t i = state->key_positions[k];
+        const char *key = strchr(dictionary->key[i], ':') + 1;
         const char *value = dictionary->val[i] != NULL ? dictionary->val[i] : "";
         int status = visit(state, target, key, value);
         if (status != OC_OK)
@@ -471,8 +534,11 @@ static int load_sections(loader *state)
         return oc_error_set(state->error, OC_ERROR_CONFIG,
                             "%s: no metric sections (each metric is a [section] with at "
                             "least `plugin = NAME`)", config->path);
+    int status = index_section_keys(state);
+    if (status != OC_OK)
+        return status;
     if (has_global) {
-        int status = for_each_key(state, OC__CONFIG_GLOBAL_SECTION, visit_global_key, config);
+        status = for_each_key(state, config->metric_count, visit_global_key, config);
         if (status != OC_OK)
             return status;
     }
@@ -484,7 +550,7 @@ static int load_sections(loader *state)
         metric->scoring = oc__scoring_defaults();
         metric->confidence = config->confidence;
         metric->time_limit = config->time_limit;
-        int status = for_each_key(state, metric->name, visit_metric_key, metric);
+        status = for_each_key(state, i, visit_metric_key, metric);
         if (status == OC_OK)
             status = finish_metric(state, metric);
         if (status != OC_OK)
@@ -519,6 +585,8 @@ int oc__config_load(const char *path, oc__config **out, oc_error *error)
     if (status == OC_OK) {
         status = load_sections(&state);
         iniparser_freedict(state.dictionary);
+        free(state.key_positions);
+        free(state.section_first);
     }
     if (status != OC_OK) {
         oc__config_free(config);

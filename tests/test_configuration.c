@@ -579,6 +579,37 @@ START_TEST(test_duplicates_among_many_names)
 }
 END_TEST
 
+/* Each section's keys are found in one pass over the dictionary; every
+ * key must still reach its own section among thousands, also one whose
+ * name starts with another's ([m_1] and [m_10]), and the global keys
+ * that come after the metric sections. */
+START_TEST(test_keys_reach_their_sections_among_many)
+{
+    enum { SECTION_COUNT = 3000 };
+    char *text = NULL;
+    size_t size = 0;
+    FILE *stream = open_memstream(&text, &size);
+    ck_assert_ptr_nonnull(stream);
+    for (int i = 0; i < SECTION_COUNT; i++)
+        fprintf(stream, "[m_%d]\nplugin = p%d\nframe = f%d\n", i, i, i);
+    fputs("[outcomes]\nstore = data.h5\n", stream);
+    ck_assert_int_eq(fclose(stream), 0);
+    oc__config *config = load_ok(text);
+    free(text);
+    ck_assert_uint_eq(config->metric_count, SECTION_COUNT);
+    ck_assert_uint_eq(config->store_count, 1);
+    for (size_t m = 0; m < config->metric_count; m++) {
+        char expected[32];
+        int i = atoi(config->metrics[m].name + strlen("m_"));
+        snprintf(expected, sizeof expected, "p%d", i);
+        ck_assert_str_eq(config->metrics[m].plugin, expected);
+        snprintf(expected, sizeof expected, "f%d", i);
+        ck_assert_str_eq(config->metrics[m].frame, expected);
+    }
+    oc__config_free(config);
+}
+END_TEST
+
 START_TEST(test_iniparser_traps)
 {
     /* keys and sections are lower-cased, values keep their case; an
@@ -959,6 +990,7 @@ static Suite *configuration_suite(void)
     tcase_add_test(load, test_syntax_errors_are_one_line);
     tcase_add_test(load, test_duplicates_and_stray_keys);
     tcase_add_test(load, test_duplicates_among_many_names);
+    tcase_add_test(load, test_keys_reach_their_sections_among_many);
     tcase_add_test(load, test_iniparser_traps);
     tcase_add_test(load, test_shipped_example_loads);
     tcase_add_test(load, test_comparator_is_not_an_evaluated_area);
