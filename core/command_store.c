@@ -2,11 +2,13 @@
  * `outcomes store check FILE` (whether it follows docs/store-format.md). */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "period.h"
@@ -132,26 +134,91 @@ static int store_check(const char *path)
     return OC_EXIT_OK;
 }
 
+/* What a child says on standard error: one line, or a few for a command
+ * that fails; more than this is dropped (still read, so the child never
+ * blocks on a full pipe). */
+#define CHILD_ERROR_KEPT_BYTES ((size_t)64 << 10)
+
+/* Reads descriptor to its end, keeping the first CHILD_ERROR_KEPT_BYTES
+ * in text (*length bytes). */
+static void read_child_errors(int descriptor, char *text, size_t *length)
+{
+    char scratch[4096];
+    *length = 0;
+    for (;;) {
+        size_t room = CHILD_ERROR_KEPT_BYTES - *length;
+        char *into = room > 0 ? text + *length : scratch;
+        ssize_t got = read(descriptor, into, room > 0 ? room : sizeof scratch);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return;
+        if (room > 0)
+            *length += (size_t)got;
+    }
+}
+
 /* Runs info or check in a child process. A damaged file can crash the
  * HDF5 library itself (Debian's 1.10 reads a corrupt global heap or object
  * header past its buffers: one byte flipped in a demo store was enough),
  * and these are the commands meant to find damage: they must say so, not
  * die. The child returns through main like any command, so its output is
  * flushed and checked there; the parent turns a crash into one line and
- * status 4. Where fork fails the work is done here, as before. */
+ * status 4. The child's standard error goes through a pipe and reaches
+ * the user once it has exited, as it was written (after its standard
+ * output, which it flushed first); from a child that died of a signal it
+ * is dropped, since it can only be what the C library or a sanitizer
+ * printed on the way down ("free(): double free detected in tcache 2"),
+ * and the crash is the one line. Where fork fails the work is done here,
+ * as before. */
 static int contained(int (*work)(const char *), const char *path)
 {
     /* the command ends with the child: SIGCHLD's action need not return */
     struct sigaction unused;
+    int ends[2] = {-1, -1};
+    char *errors = malloc(CHILD_ERROR_KEPT_BYTES);
+    /* not where a closed standard descriptor was: dup2 must not close it */
+    int captured = errors != NULL && pipe(ends) == 0;
+    if (captured && (ends[0] <= STDERR_FILENO || ends[1] <= STDERR_FILENO)) {
+        close(ends[0]);
+        close(ends[1]);
+        captured = 0;
+    }
     fflush(NULL);
     pid_t child = oc__store_fork_reader(&unused);
-    if (child <= 0)
+    if (child == 0) {
+        if (captured) {
+            dup2(ends[1], STDERR_FILENO);
+            close(ends[0]);
+            close(ends[1]);
+        }
+        free(errors);
         return work(path);
+    }
+    if (captured)
+        close(ends[1]);
+    if (child < 0) {
+        if (captured)
+            close(ends[0]);
+        free(errors);
+        return work(path);
+    }
+    size_t error_length = 0;
+    if (captured) {
+        read_child_errors(ends[0], errors, &error_length);
+        close(ends[0]);
+    }
     int exit_status;
     oc_error error;
     int status = oc__store_wait_reader(child, path, &exit_status, &error);
-    if (status == OC_OK)
+    if (status == OC_OK) {
+        fflush(stdout);
+        if (error_length > 0)
+            fwrite(errors, 1, error_length, stderr);
+        free(errors);
         return exit_status;
+    }
+    free(errors);
     fflush(stdout);
     oc__print_error("%s", error.message);
     return exit_status_for(status);
