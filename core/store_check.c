@@ -95,6 +95,47 @@ static void check_measure(const oc__store_frame *frame, const oc__store_measure_
     H5Eclear2(H5E_DEFAULT);
 }
 
+/* A chunk that the measure's chunk index lists but that a lookup by its
+ * position (how every read finds a chunk) does not find: one damaged
+ * B-tree key is enough. Its values then read as never written, all
+ * missing (or the fill value), with nothing to say so. A chunk never
+ * written is allowed (docs/store-format.md); one written and lost is
+ * damage. Each lookup is a B-tree search, a few dozen for a national
+ * measure. */
+static void check_chunk_index(const oc__store_frame *frame, const oc__store_measure_entry *entry,
+                              oc__store_sink *sink)
+{
+    hid_t creation = H5Dget_create_plist(entry->dataset);
+    hsize_t chunk[2] = {0, 0}, listed = 0, found = 0;
+    int chunked = creation >= 0 && H5Pget_layout(creation) == H5D_CHUNKED
+                  && H5Pget_chunk(creation, 2, chunk) == 2 && chunk[0] > 0 && chunk[1] > 0;
+    if (creation >= 0)
+        H5Pclose(creation);
+    hid_t space = chunked ? H5Dget_space(entry->dataset) : H5I_INVALID_HID;
+    int counted = space >= 0 && H5Dget_num_chunks(entry->dataset, space, &listed) >= 0;
+    if (space >= 0)
+        H5Sclose(space);
+    if (!counted) {
+        H5Eclear2(H5E_DEFAULT);
+        return; /* not chunked; or reading the values finds what is wrong */
+    }
+    for (hsize_t area = 0; area < frame->area_count; area += chunk[0])
+        for (hsize_t time = 0; time < frame->time_count; time += chunk[1]) {
+            hsize_t offset[2] = {area, time}, size = 0;
+            /* fails for a chunk never written, too */
+            if (H5Dget_chunk_storage_size(entry->dataset, offset, &size) >= 0 && size > 0)
+                found++;
+        }
+    H5Eclear2(H5E_DEFAULT);
+    if (found < listed)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                               "%s/%s: the chunk index is damaged: %llu of the %llu chunks it lists "
+                               "cannot be found by position, so their values read as never written "
+                               "(missing)",
+                               prefix_of(frame), entry->measure.name,
+                               (unsigned long long)(listed - found), (unsigned long long)listed);
+}
+
 /* Reads the whole measure, block by block, so that a damaged or
  * undecodable chunk is found now rather than in a quarterly run. */
 static int check_values(oc__store_frame *frame, const oc__store_measure *measure,
@@ -154,6 +195,7 @@ static int check_frame(hid_t parent, const char *group_name, const char *path,
     int status = OC_OK;
     for (size_t i = 0; i < frame.measure_count && status == OC_OK; i++) {
         check_measure(&frame, &frame.measures[i], area, time, sink);
+        check_chunk_index(&frame, &frame.measures[i], sink);
         status = check_values(&frame, &frame.measures[i].measure, sink);
     }
     *measure_count += frame.measure_count;
@@ -177,8 +219,12 @@ typedef struct frame_walk {
 static herr_t check_group(hid_t root, const char *name, const H5L_info_t *info, void *data)
 {
     frame_walk *walk = data;
-    (void)info;
-    if (!oc__store_child_is_frame(root, name))
+    char reason[256];
+    int is_frame = oc__store_child_is_frame(root, name, info, reason, sizeof reason);
+    if (is_frame < 0)
+        oc__store_sink_problem(walk->sink, OC_ERROR_FORMAT, "/%s: cannot be read (damaged file?): %s",
+                               name, reason);
+    if (is_frame <= 0)
         return 0;
     if (walk->root_is_frame) {
         oc__store_sink_problem(walk->sink, OC_ERROR_FORMAT,

@@ -58,21 +58,36 @@ int oc__store_group_is_frame(hid_t group)
     return exists;
 }
 
-int oc__store_child_is_frame(hid_t root, const char *name)
+/* A hard link whose object HDF5 cannot read is damage: the object is
+ * there, so it may be a frame or a measure, and passing over it would
+ * drop it without a word. A soft or external link that leads nowhere is
+ * what other tools may leave, and is passed over as before. */
+static int link_is_damaged(const H5L_info_t *link, char *reason, size_t size)
+{
+    if (link->type != H5L_TYPE_HARD) {
+        H5Eclear2(H5E_DEFAULT);
+        return 0;
+    }
+    oc__store_hdf5_reason(reason, size);
+    return 1;
+}
+
+int oc__store_child_is_frame(hid_t root, const char *name, const H5L_info_t *link, char *reason,
+                             size_t size)
 {
     H5O_info_t object;
-    if (H5Oget_info_by_name(root, name, &object, H5P_DEFAULT) < 0 || object.type != H5O_TYPE_GROUP) {
-        H5Eclear2(H5E_DEFAULT);
+    if (H5Oget_info_by_name(root, name, &object, H5P_DEFAULT) < 0)
+        return link_is_damaged(link, reason, size) ? -1 : 0;
+    if (object.type != H5O_TYPE_GROUP)
         return 0;
-    }
     hid_t group = H5Gopen2(root, name, H5P_DEFAULT);
-    if (group < 0) {
-        H5Eclear2(H5E_DEFAULT);
-        return 0;
-    }
-    int is_frame = oc__store_group_is_frame(group);
+    if (group < 0)
+        return link_is_damaged(link, reason, size) ? -1 : 0;
+    int exists = H5Lexists(group, "area", H5P_DEFAULT);
+    int damaged = exists < 0 && link_is_damaged(link, reason, size); /* before H5Gclose clears */
     H5Gclose(group);
-    return is_frame;
+    H5Eclear2(H5E_DEFAULT);
+    return damaged ? -1 : exists > 0;
 }
 
 /* "/quarterly/claimants" or "/claimants": how messages name an object. */
@@ -97,11 +112,14 @@ static hid_t open_dataset(oc__store_frame *frame, hid_t group, const char *name,
                                       object_path(frame, name, object));
     }
     H5O_info_t info;
-    if (H5Oget_info_by_name(group, name, &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET) {
-        H5Eclear2(H5E_DEFAULT);
+    if (H5Oget_info_by_name(group, name, &info, H5P_DEFAULT) < 0) {
+        oc__store_hdf5_reason(reason, sizeof reason);
+        return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: cannot be read (damaged file?): %s",
+                                      object_path(frame, name, object), reason);
+    }
+    if (info.type != H5O_TYPE_DATASET)
         return oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: is not a dataset",
                                       object_path(frame, name, object));
-    }
     hid_t dataset = H5Dopen2(group, name, access);
     if (dataset < 0) {
         oc__store_hdf5_reason(reason, sizeof reason);
@@ -355,6 +373,10 @@ static int load_area_attribute(oc__store_frame *frame, hid_t group, const char *
 
 typedef struct name_list {
     char **names;
+    /* per name: NULL, or why HDF5 could not read the object it links to
+     * (kept from the first try: a header that failed to load once can
+     * load half-read the next time, from HDF5's metadata cache) */
+    char **damages;
     size_t count;
     size_t capacity;
     int failed;
@@ -372,26 +394,42 @@ static int is_wanted(const name_list *list, const char *name)
     return 0;
 }
 
+/* Collects the datasets that are not axes, and the hard links whose
+ * object cannot be read (link_is_damaged), with the reason, for
+ * load_measures to report. */
 static herr_t collect_name(hid_t group, const char *name, const H5L_info_t *info, void *data)
 {
     name_list *list = data;
-    (void)info;
     H5O_info_t object;
-    if (oc__store_is_axis_name(name) || !is_wanted(list, name)
-        || H5Oget_info_by_name(group, name, &object, H5P_DEFAULT) < 0
-        || object.type != H5O_TYPE_DATASET)
+    char reason[REASON_SIZE];
+    int damaged = 0;
+    if (oc__store_is_axis_name(name) || !is_wanted(list, name))
         return 0;
+    if (H5Oget_info_by_name(group, name, &object, H5P_DEFAULT) < 0) {
+        if (!link_is_damaged(info, reason, sizeof reason))
+            return 0;
+        damaged = 1;
+    } else if (object.type != H5O_TYPE_DATASET) {
+        return 0;
+    }
     if (list->count == list->capacity) {
         size_t capacity = list->capacity ? list->capacity * 2 : 16;
         char **names = realloc(list->names, capacity * sizeof *names);
-        if (names == NULL) {
+        if (names != NULL)
+            list->names = names;
+        char **damages = names == NULL ? NULL : realloc(list->damages, capacity * sizeof *damages);
+        if (damages == NULL) {
             list->failed = 1;
             return -1;
         }
-        list->names = names;
+        list->damages = damages;
         list->capacity = capacity;
     }
-    if ((list->names[list->count] = strdup(name)) == NULL) {
+    list->names[list->count] = strdup(name);
+    list->damages[list->count] = damaged ? strdup(reason) : NULL;
+    if (list->names[list->count] == NULL || (damaged && list->damages[list->count] == NULL)) {
+        free(list->names[list->count]);
+        free(list->damages[list->count]);
         list->failed = 1;
         return -1;
     }
@@ -401,9 +439,12 @@ static herr_t collect_name(hid_t group, const char *name, const H5L_info_t *info
 
 static void free_name_list(name_list *list)
 {
-    for (size_t i = 0; i < list->count; i++)
+    for (size_t i = 0; i < list->count; i++) {
         free(list->names[i]);
+        free(list->damages[i]);
+    }
     free(list->names);
+    free(list->damages);
 }
 
 /* Filters this HDF5 cannot decode (e.g. h5py's lzf) are caught at open,
@@ -585,7 +626,12 @@ static int load_measures(oc__store_frame *frame, hid_t group, oc__store_sink *si
     }
     for (size_t i = 0; i < list.count; i++) {
         oc__store_measure_entry *entry = &frame->measures[frame->measure_count];
-        int measure_status = load_measure(frame, group, list.names[i], entry, sink);
+        char object[OBJECT_SIZE];
+        int measure_status =
+            list.damages[i] != NULL
+                ? oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: cannot be read (damaged file?): %s",
+                                         object_path(frame, list.names[i], object), list.damages[i])
+                : load_measure(frame, group, list.names[i], entry, sink);
         if (measure_status == OC_OK) {
             frame->measure_count++;
             continue;

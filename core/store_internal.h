@@ -236,10 +236,15 @@ void oc__store_frame_clear(oc__store_frame *frame);
 
 /* Non-zero when the group holds the frame layout (an `area` dataset). */
 int oc__store_group_is_frame(hid_t group);
-/* Non-zero when the link `name` under root is a group holding the frame
- * layout: what both the reader and the checker look for when they walk the
- * root's links for frames. */
-int oc__store_child_is_frame(hid_t root, const char *name);
+/* What both the reader and the checker ask of each link they walk at the
+ * root (link: as H5Literate gives it, borrowed): 1 when `name` is a group
+ * holding the frame layout; 0 when it is anything else (a dataset, a group
+ * of the user's, a soft or external link that leads nowhere); -1 when it
+ * is a hard link to an object HDF5 cannot read or list (a damaged file,
+ * which may have held a frame), with HDF5's reason in reason (size
+ * bytes). */
+int oc__store_child_is_frame(hid_t root, const char *name, const H5L_info_t *link, char *reason,
+                             size_t size);
 
 /* Refuses a path that is missing, a directory or not HDF5, with one line
  * in error (OC_ERROR_NOT_FOUND, OC_ERROR_IO or OC_ERROR_FORMAT). */

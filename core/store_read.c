@@ -53,13 +53,23 @@ typedef struct group_names {
     char **names;
     size_t count;
     int failed;
+    const char *path;
+    oc_error *damage; /* set when a linked object cannot be read */
+    int damaged;
 } group_names;
 
 static herr_t collect_frame_group(hid_t root, const char *name, const H5L_info_t *info, void *data)
 {
     group_names *groups = data;
-    (void)info;
-    if (!oc__store_child_is_frame(root, name))
+    char reason[256];
+    int is_frame = oc__store_child_is_frame(root, name, info, reason, sizeof reason);
+    if (is_frame < 0) {
+        oc_error_set(groups->damage, OC_ERROR_FORMAT, "%s: /%s: cannot be read (damaged file?): %s",
+                     groups->path, name, reason);
+        groups->damaged = 1;
+        return -1;
+    }
+    if (!is_frame)
         return 0;
     char **names = realloc(groups->names, (groups->count + 1) * sizeof *names);
     if (names == NULL || (names[groups->count] = strdup(name)) == NULL) {
@@ -111,10 +121,14 @@ static int load_frames(oc__store *store, oc_error *error)
         store->frame_count = 1;
         return load_frame(store, store->file, "/", &store->frames[0], error);
     }
-    group_names groups = {0};
+    group_names groups = {NULL, 0, 0, store->path, error, 0};
     int status = OC_OK;
-    if (H5Literate(store->file, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_frame_group, &groups) < 0
-        || groups.failed) {
+    herr_t listed = H5Literate(store->file, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_frame_group,
+                               &groups);
+    if (groups.damaged) {
+        H5Eclear2(H5E_DEFAULT);
+        status = OC_ERROR_FORMAT;
+    } else if (listed < 0 || groups.failed) {
         char reason[256];
         oc__store_hdf5_reason(reason, sizeof reason);
         status = oc_error_set(error, groups.failed ? OC_ERROR_NO_MEMORY : OC_ERROR_FORMAT,
