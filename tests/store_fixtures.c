@@ -49,12 +49,13 @@ typedef struct layout {
     int string_measure;
     int attach;
     int version;                 /* 0: no attribute */
+    size_t written_areas;        /* chunked, fill NaN, only these rows written (0: all) */
 } layout;
 
 static layout good_layout(void)
 {
     layout l = {codes, AREAS, 0, days, TIMES, H5T_STD_I32LE, "days since 1970-01-01", "standard", 1,
-                H5T_IEEE_F64LE, {AREAS, TIMES}, NULL, 0, 0, 1, 1};
+                H5T_IEEE_F64LE, {AREAS, TIMES}, NULL, 0, 0, 1, 1, 0};
     return l;
 }
 
@@ -132,6 +133,10 @@ static hid_t measure_dataset(hid_t group, const layout *l)
         H5Pset_shuffle(creation);
         H5Pset_deflate(creation, 6);
     }
+    if (l->written_areas > 0) {
+        double missing = NAN;
+        H5Pset_fill_value(creation, H5T_NATIVE_DOUBLE, &missing);
+    }
     hid_t dataset;
     if (l->string_measure) {
         hid_t type = H5Tcopy(H5T_C_S1);
@@ -150,8 +155,15 @@ static hid_t measure_dataset(hid_t group, const layout *l)
         }
         dataset = H5Dcreate2(group, "claimants", l->measure_type, space, H5P_DEFAULT, creation,
                              H5P_DEFAULT);
-        if (count > 0)
+        if (l->written_areas > 0) {
+            hsize_t start[2] = {0, 0}, rows[2] = {l->written_areas, l->measure_dims[1]};
+            hid_t memory = H5Screate_simple(2, rows, NULL);
+            H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, rows, NULL);
+            H5Dwrite(dataset, H5T_NATIVE_DOUBLE, memory, space, H5P_DEFAULT, values);
+            H5Sclose(memory);
+        } else if (count > 0) {
             H5Dwrite(dataset, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values);
+        }
         free(values);
         if (l->integer_fill)
             integer_attribute(dataset, "_FillValue", -1);
@@ -302,30 +314,152 @@ static unsigned char *find_bytes(unsigned char *bytes, size_t size, const void *
     return NULL;
 }
 
+/* The whole file at path, malloc'd (*size bytes), or NULL. */
+static unsigned char *read_whole_file(const char *path, size_t *size)
+{
+    struct stat status;
+    if (stat(path, &status) != 0)
+        return NULL;
+    *size = (size_t)status.st_size;
+    unsigned char *bytes = malloc(*size ? *size : 1);
+    FILE *file = fopen(path, "rb");
+    int failed = bytes == NULL || file == NULL || fread(bytes, 1, *size, file) != *size;
+    if (file != NULL)
+        fclose(file);
+    if (failed) {
+        free(bytes);
+        return NULL;
+    }
+    return bytes;
+}
+
 static int write_dangling_string(const char *path)
 {
     layout l = good_layout();
-    if (write_layout(path, &l, NULL) != 0)
-        return -1;
-    FILE *file = fopen(path, "rb");
-    if (file == NULL)
-        return -1;
-    static unsigned char bytes[1 << 16];
-    size_t size = fread(bytes, 1, sizeof bytes, file);
-    int failed = ferror(file) || !feof(file);
-    fclose(file);
-    unsigned char *collection = failed ? NULL : find_bytes(bytes, size, "GCOL", 4);
-    if (collection == NULL)
-        return -1;
-    unsigned char address[8];
-    uint64_t offset = (uint64_t)(collection - bytes);
-    for (int i = 0; i < 8; i++)
-        address[i] = (unsigned char)(offset >> (8 * i));
-    unsigned char *reference = find_bytes(bytes, size, address, sizeof address);
-    if (reference == NULL || reference + 12 > bytes + size)
+    size_t size = 0;
+    unsigned char *bytes = write_layout(path, &l, NULL) == 0 ? read_whole_file(path, &size) : NULL;
+    unsigned char *collection = bytes == NULL ? NULL : find_bytes(bytes, size, "GCOL", 4);
+    unsigned char *reference = NULL;
+    if (collection != NULL) {
+        unsigned char address[8];
+        uint64_t offset = (uint64_t)(collection - bytes);
+        for (int i = 0; i < 8; i++)
+            address[i] = (unsigned char)(offset >> (8 * i));
+        reference = find_bytes(bytes, size, address, sizeof address);
+    }
+    long at = reference == NULL || reference + 12 > bytes + size ? -1 : (long)(reference + 8 - bytes);
+    free(bytes);
+    if (at < 0)
         return -1;
     static const char dangling[4] = {(char)0xff, 0x7f, 0, 0}; /* 0x7fff, little-endian */
-    return write_bytes(path, (long)(reference + 8 - bytes), dangling, sizeof dangling, 1);
+    return write_bytes(path, at, dangling, sizeof dangling, 1);
+}
+
+/* The plain store with the dataspace of /area's CLASS attribute (the
+ * dimension scale mark, "DIMENSION_SCALE") declared 0 bytes long: one
+ * byte of the attribute message (version 1, reserved, then the name's,
+ * datatype's and dataspace's sizes, 6, 8 and 8, each u16). HDF5-HL's
+ * H5DSis_scale then frees a buffer twice: Debian's HDF5 1.10 aborts with
+ * glibc's "free(): double free detected in tcache 2" on standard error. */
+static int write_damaged_scale_class(const char *path)
+{
+    static const unsigned char message[] = {1, 0, 6, 0, 8, 0, 8, 0, 'C', 'L', 'A', 'S', 'S', 0};
+    layout l = good_layout();
+    size_t size = 0;
+    unsigned char *bytes = write_layout(path, &l, NULL) == 0 ? read_whole_file(path, &size) : NULL;
+    unsigned char *found = bytes == NULL ? NULL : find_bytes(bytes, size, message, sizeof message);
+    long offset = found == NULL ? -1 : (long)(found - bytes) + 6; /* the dataspace's size */
+    free(bytes);
+    if (offset < 0)
+        return -1;
+    char zero = 0;
+    return write_bytes(path, offset, &zero, 1, 1);
+}
+
+/* The first byte of the object header of `object`, its version (1),
+ * made 0x9f: HDF5 cannot read the object ("bad object header version
+ * number"), though the link to it is intact. */
+static int damage_object_header(const char *path, const char *object)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    H5O_info_t info;
+    herr_t found = file < 0 ? -1 : H5Oget_info_by_name(file, object, &info, H5P_DEFAULT);
+    if (file >= 0)
+        H5Fclose(file);
+    if (found < 0)
+        return -1;
+    char version = (char)0x9f;
+    return write_bytes(path, (long)info.addr, &version, 1, 1);
+}
+
+/* The plain store chunked (2 x 2 chunks of 3 x 3 values: 4 chunks) with the
+ * last key of its chunk B-tree node, the corner past the last chunk
+ * (areas 4, times 4, 8 bytes), zeroed, as one fuzzed store had it: the
+ * index still lists every chunk, but a lookup by position no longer finds
+ * the last one, which then reads as never written (all missing). A node
+ * is "TREE", its kind (1: chunks), level, entries used (u16) and two
+ * sibling addresses; then key 0, child 0, ..., key n, each key the
+ * chunk's size (u32), filter mask (u32) and rank + 1 offsets (u64). */
+static int write_damaged_chunk_key(const char *path)
+{
+    static const hsize_t chunk[2] = {2, 2};
+    layout l = good_layout();
+    l.chunk = chunk;
+    size_t size = 0;
+    unsigned char *bytes = write_layout(path, &l, NULL) == 0 ? read_whole_file(path, &size) : NULL;
+    unsigned char *node = NULL;
+    for (unsigned char *at = bytes; at != NULL && node == NULL;) {
+        at = find_bytes(at, size - (size_t)(at - bytes), "TREE", 4);
+        if (at != NULL && at[4] == 1)
+            node = at;
+        else if (at != NULL)
+            at += 4;
+    }
+    long offset = -1;
+    if (node != NULL) {
+        size_t entries = (size_t)node[6] | (size_t)node[7] << 8;
+        size_t key_size = 4 + 4 + 3 * 8;
+        offset = (long)(node - bytes) + 24 + (long)(entries * (key_size + 8)) + 8;
+        if ((size_t)offset + 3 * 8 > size)
+            offset = -1;
+    }
+    free(bytes);
+    if (offset < 0)
+        return -1;
+    char zero = 0;
+    return write_bytes(path, offset, &zero, 1, 3 * 8);
+}
+
+/* The groups store with what other tools leave beside frames and
+ * measures, all of which readers pass over: at the root and in
+ * /quarterly, a soft link to nothing, an external link to a file that
+ * does not exist and a group of the user's (with a dataset in it). */
+static int write_extra_objects(const char *path)
+{
+    layout l = good_layout();
+    if (write_layout(path, &l, "quarterly") != 0)
+        return -1;
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (file < 0)
+        return -1;
+    static const char *const places[2] = {"/", "/quarterly"};
+    int failed = 0;
+    for (int i = 0; i < 2; i++) {
+        hid_t group = H5Gopen2(file, places[i], H5P_DEFAULT);
+        failed |= group < 0
+                  || H5Lcreate_soft("/nowhere", group, "dangling", H5P_DEFAULT, H5P_DEFAULT) < 0
+                  || H5Lcreate_external("no-such-file.h5", "/x", group, "elsewhere", H5P_DEFAULT,
+                                        H5P_DEFAULT) < 0;
+        hid_t notes = group < 0 ? -1 : H5Gcreate2(group, "notes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        failed |= notes < 0;
+        if (notes >= 0) {
+            H5Dclose(text_dataset(notes, "author", names, 1, 0));
+            H5Gclose(notes);
+        }
+        if (group >= 0)
+            H5Gclose(group);
+    }
+    return H5Fclose(file) < 0 || failed ? -1 : 0;
 }
 
 /* 3,000 areas, so that their codes fill several global heap
@@ -345,16 +479,9 @@ static int write_damaged_later_heap(const char *path)
     l.codes = many_codes;
     l.area_count = MANY;
     l.measure_dims[0] = MANY;
-    struct stat status;
-    if (write_layout(path, &l, NULL) != 0 || stat(path, &status) != 0)
-        return -1;
-    size_t size = (size_t)status.st_size;
-    unsigned char *bytes = malloc(size);
-    FILE *file = fopen(path, "rb");
-    int failed = bytes == NULL || file == NULL || fread(bytes, 1, size, file) != size;
-    if (file != NULL)
-        fclose(file);
-    unsigned char *first = failed ? NULL : find_bytes(bytes, size, "GCOL", 4);
+    size_t size = 0;
+    unsigned char *bytes = write_layout(path, &l, NULL) == 0 ? read_whole_file(path, &size) : NULL;
+    unsigned char *first = bytes == NULL ? NULL : find_bytes(bytes, size, "GCOL", 4);
     unsigned char *second = first == NULL ? NULL
                                           : find_bytes(first + 4, size - (size_t)(first + 4 - bytes),
                                                        "GCOL", 4);
@@ -394,6 +521,11 @@ int fixture_write(const char *kind, const char *path)
         l.time_units = hours ? "hours since 2016-02-01" : "days since 2016-02-01 00:00:00";
         l.calendar = "proleptic_gregorian";
         l.version = 0;
+        return write_layout(path, &l, NULL);
+    }
+    if (strcmp(kind, "sparse") == 0) {
+        l.chunk = small_chunk;
+        l.written_areas = 2;
         return write_layout(path, &l, NULL);
     }
     if (strcmp(kind, "fixed") == 0) {
@@ -464,6 +596,18 @@ int fixture_write(const char *kind, const char *path)
         return write_dangling_string(path);
     if (strcmp(kind, "damaged-later-heap") == 0)
         return write_damaged_later_heap(path);
+    if (strcmp(kind, "damaged-scale-class") == 0)
+        return write_damaged_scale_class(path);
+    if (strcmp(kind, "damaged-frame-header") == 0 || strcmp(kind, "damaged-measure-header") == 0)
+        return write_layout(path, &l, "quarterly") != 0
+                   ? -1
+                   : damage_object_header(path, strcmp(kind, "damaged-frame-header") == 0
+                                                    ? "quarterly"
+                                                    : "quarterly/claimants");
+    if (strcmp(kind, "damaged-chunk-key") == 0)
+        return write_damaged_chunk_key(path);
+    if (strcmp(kind, "extra-objects") == 0)
+        return write_extra_objects(path);
     if (strcmp(kind, "not-hdf5") == 0) {
         static const char text[] = "area,period,measure,value\nE1,2016Q1,claimants,10\n";
         unlink(path);

@@ -24,7 +24,11 @@ double fixture_value(int area, int time);
  * "xarray" (int64 time in "days since 2016-02-01 00:00:00",
  * proleptic_gregorian, no version attribute), "hours" (time in hours
  * since 2016-02-01), "fixed" (fixed-length space-padded area codes),
- * "groups" (frames /quarterly and /yearly). Broken kinds:
+ * "groups" (frames /quarterly and /yearly), "sparse" (chunks of 2 x 2,
+ * fill value NaN, only areas E1 and E2 written: the chunks of E3 never
+ * are), "extra-objects" ("groups" plus, at the root and in /quarterly, a
+ * soft link to nothing, an external link to a missing file and a group
+ * of the user's). Broken kinds:
  * "missing-time", "wrong-shape", "string-measure", "duplicate-areas",
  * "non-monotonic-time", "midday-time" (time 1 at noon), "empty", "version-2", "truncated",
  * "zeroed-superblock", "corrupt-chunk", "not-hdf5", "unattached",
@@ -32,7 +36,13 @@ double fixture_value(int area, int time);
  * "dangling-string" (the first area code points at an object missing from
  * the global heap: Debian's HDF5 1.10 dies of SIGSEGV reading it),
  * "damaged-later-heap" (3,000 area codes, the second of the global heap
- * collections holding them damaged: reading the axis fails half-way).
+ * collections holding them damaged: reading the axis fails half-way),
+ * "damaged-scale-class" (the CLASS attribute of /area damaged: Debian's
+ * HDF5-HL frees a buffer twice and glibc aborts, printing to stderr),
+ * "damaged-frame-header" and "damaged-measure-header" ("groups" with the
+ * object header of /quarterly, or of /quarterly/claimants, unreadable),
+ * "damaged-chunk-key" ("plain" chunked 2 x 2, with the chunk B-tree's
+ * last key zeroed: the last chunk is listed but not found by position).
  * Returns 0 on success, -1 on an unknown kind or a failure. */
 int fixture_write(const char *kind, const char *path);
 

@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -683,6 +684,86 @@ START_TEST(test_contained_survives_crash)
 }
 END_TEST
 
+/* A reader that dies the way glibc makes it die on a damaged file:
+ * its message on standard error, then SIGABRT. */
+static void aborting_reader(const char *store_path, int descriptor)
+{
+    (void)store_path;
+    (void)descriptor;
+    fputs("free(): double free detected in tcache 2\n", stderr);
+    abort();
+}
+
+/* What a crashing reader printed does not reach the run's standard
+ * error: the host's one line is all the user sees. */
+START_TEST(test_contained_crash_prints_nothing)
+{
+    char captured[160];
+    snprintf(captured, sizeof captured, "%s/stderr", directory);
+    int saved = dup(STDERR_FILENO);
+    int file = open(captured, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(saved, 0);
+    ck_assert_int_ge(file, 0);
+    ck_assert_int_ge(dup2(file, STDERR_FILENO), 0);
+    close(file);
+    oc__store *store = NULL;
+    oc_error error;
+    int status = oc__store_open_answered_by(path, aborting_reader, 10000, &store, &error);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    struct stat printed;
+    ck_assert_int_eq(stat(captured, &printed), 0);
+    unlink(captured);
+    ck_assert_int_eq(status, OC_ERROR_FORMAT);
+    ck_assert_ptr_null(store);
+    ck_assert_str_eq(error.message + strlen(path),
+                     ": the HDF5 library crashed reading it (Aborted, signal 6): the file is "
+                     "damaged");
+    ck_assert_int_eq(printed.st_size, 0);
+}
+END_TEST
+
+/* Damage the listing would pass over: a frame group or a measure linked
+ * but unreadable is one line naming it, not a store without it. */
+START_TEST(test_refuses_unreadable_objects)
+{
+    static const char *const kinds[2] = {"damaged-frame-header", "damaged-measure-header"};
+    static const char *const objects[2] = {": /quarterly: cannot be read (damaged file?): ",
+                                           ": /quarterly/claimants: cannot be read (damaged file?): "};
+    oc__store *store = (oc__store *)&store;
+    oc_error error;
+    ck_assert_int_eq(fixture_write(kinds[_i], path), 0);
+    ck_assert_int_eq(oc__store_open(path, &store, &error), OC_ERROR_FORMAT);
+    ck_assert_ptr_null(store);
+    ck_assert_msg(strncmp(error.message, path, strlen(path)) == 0
+                      && strncmp(error.message + strlen(path), objects[_i], strlen(objects[_i])) == 0,
+                  "%s", error.message);
+    ck_assert_int_eq(oc__store_open_contained(path, &store, &error), OC_ERROR_FORMAT);
+    ck_assert_ptr_null(strchr(error.message, '\n'));
+}
+END_TEST
+
+/* What other tools leave beside frames and measures (links to nothing,
+ * a user's groups) is passed over; chunks never written read as NaN. */
+START_TEST(test_reads_extra_objects_and_sparse_chunks)
+{
+    oc__store *store = open_fixture("extra-objects");
+    ck_assert_uint_eq(oc__store_frame_count(store), 2);
+    assert_fixture_frame(oc__store_frame_at(store, 0));
+    oc__store_close(store);
+    store = open_fixture("sparse");
+    oc__store_frame *frame = oc__store_frame_at(store, 0);
+    double values[9];
+    oc_error error;
+    ck_assert_int_eq(oc__store_read_measure_block(frame, oc__store_measure_at(frame, 0), 0, 3,
+                                                  values, &error), OC_OK);
+    ck_assert_double_eq(values[0], fixture_value(0, 0));
+    for (int t = 0; t < 3; t++)
+        ck_assert(isnan(values[6 + t]));
+    oc__store_close(store);
+}
+END_TEST
+
 /* A reader ended by a crash signal is the file's fault; one killed from
  * outside (the out-of-memory killer, an operator) says nothing of the
  * file, and the message must not call it damaged. */
@@ -915,6 +996,9 @@ static Suite *store_read_suite(void)
     tcase_add_test(tcase, test_contained_survives_crash);
     tcase_add_test(tcase, test_strings_failing_half_way);
     tcase_add_test(tcase, test_reader_signals_named_for_what_they_are);
+    tcase_add_test(tcase, test_contained_crash_prints_nothing);
+    tcase_add_loop_test(tcase, test_refuses_unreadable_objects, 0, 2);
+    tcase_add_test(tcase, test_reads_extra_objects_and_sparse_chunks);
     tcase_add_test(tcase, test_receive_gives_up_on_a_silent_reader);
     tcase_add_test(tcase, test_receive_silence_limit_kept_through_signals);
     tcase_add_test(tcase, test_receive_ends_when_the_run_is_stopped);

@@ -53,7 +53,18 @@ for command in info check; do
     expect huge-areas $command 4 "/area: has 2305843009213693953 entries, too many"
     expect huge-times $command 4 "/time: has 4611686018427387905 entries, too many"
     expect damaged-later-heap $command 4 "/area: bad global heap collection signature"
+    # An object linked but unreadable is damage, named, not silently no
+    # frame (or no measure), which a run then blamed on its configuration.
+    expect damaged-frame-header $command 4 "/quarterly: cannot be read (damaged file?): "
+    expect damaged-measure-header $command 4 "/quarterly/claimants: cannot be read (damaged file?): "
+    # What other tools may leave is passed over, as before.
+    expect extra-objects $command 0 "$( [ $command = info ] && echo "2 frames" || echo "valid outcomes store")"
 done
+# A chunk listed by the index but not found where reads look for it reads
+# as never written; chunks never written are allowed.
+expect damaged-chunk-key check 4 "/claimants: the chunk index is damaged: 1 of the 4 chunks it lists cannot be found"
+expect sparse check 0 "valid outcomes store"
+expect sparse info 0 "44.4%"
 # What the reader tolerates but the format asks for: check lists it all.
 expect unattached check 4 "/claimants: dimension 0 is not attached to the area scale"
 expect unattached info 0 "claimants"
@@ -108,6 +119,20 @@ for command in info check; do
         fail "reference: store $command exited $got"; cat "$work/out" "$work/err"
     fi
 done
+# A crash that makes the C library print on its way down (glibc's
+# "free(): double free detected in tcache 2", or a sanitizer's report):
+# the user sees only the one line. (Should an HDF5 not crash on it, it
+# must still say at most one line on stderr.)
+"$fixture" damaged-scale-class "$work/class.h5" || fail "class: fixture"
+"$outcomes" store check "$work/class.h5" > "$work/out" 2> "$work/err"
+got=$?
+if [ "$(wc -l < "$work/err")" -le 1 ] && ! grep -q -v '^outcomes: ' "$work/err" \
+        && { ! grep -q crashed "$work/err" || { [ "$got" -eq 4 ] && [ "$(cat "$work/err")" = \
+        "outcomes: $work/class.h5: the HDF5 library crashed reading it (Aborted, signal 6): the file is damaged" ]; }; }; then
+    passes=$((passes + 1))
+else
+    fail "class: store check exited $got"; cat "$work/out" "$work/err"
+fi
 # `outcomes run` opens its stores in a child too: the same store is one
 # line (after the key that named it) and status 4, no results file, and an
 # existing one left as it was (also when the run was started with SIGCHLD
@@ -143,6 +168,22 @@ for previous in none kept ignoring; do
         fail "reference: run touched the existing results file"
     else
         passes=$((passes + 1))
+    fi
+done
+# A frame group or measure that cannot be read stops a run with status 4
+# and the line naming it, not a complaint about the configuration.
+for kind in damaged-frame-header damaged-measure-header; do
+    "$fixture" $kind "$work/$kind.h5" || fail "$kind: fixture"
+    sed -e "s|$work/reference.h5|$work/$kind.h5|" -e 's|^areas = E1|frame = quarterly\nareas = E1|' \
+        "$work/reference.ini" > "$work/$kind.ini"
+    "$outcomes" run -o "$work/results.json" "$work/$kind.ini" > "$work/out" 2> "$work/err"
+    got=$?
+    if [ "$got" -eq 4 ] && [ "$(wc -l < "$work/err")" -eq 1 ] \
+            && grep -q -F "$work/$kind.h5: /quarterly" "$work/err" \
+            && grep -q -F ": cannot be read (damaged file?): " "$work/err"; then
+        passes=$((passes + 1))
+    else
+        fail "$kind: run exited $got"; cat "$work/out" "$work/err"
     fi
 done
 # Usage errors exit 2.
