@@ -3,7 +3,9 @@
 # (or a path) hold a carriage return, a newline, an escape sequence or
 # bytes that are not UTF-8 prints its error as exactly ONE line with those
 # escaped (\r, \n, \x1b, \xff), and valid UTF-8 unchanged; the escaping
-# itself is unit-tested in tests/test_error.c.
+# itself is unit-tested in tests/test_error.c. Also the line and status of
+# an evaluation period before the store's first: 2 for --period (a
+# command-line mistake, docs/exit-status.md), 3 for `period =` in the file.
 set -u
 work=$(mktemp -d "${TMPDIR:-/tmp}/test_error_lines.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
@@ -56,6 +58,15 @@ expect_one_line 3 "outcomes: utf8.ini: [outcomes] format: unknown output format 
 
 expect_one_line 3 "outcomes: two\\nlines.ini: cannot be read: No such file or directory" \
     run "$(printf 'two\nlines.ini')"
+
+cp "$demo" demo.ini || exit 1
+expect_one_line 2 "outcomes: run: --period: '0001-01-01' ends before the first period in the store (2010-02-01) (in demo.ini: [worklessness])" \
+    run demo.ini --period 0001-01-01
+sed 's/^period = .*/period = 1990Q1/' "$demo" > early.ini || exit 1
+expect_one_line 3 "outcomes: early.ini: [outcomes] period: '1990Q1' ends before the first period in the store (2010-02-01) (in [worklessness])" \
+    run early.ini
+expect_one_line 2 "outcomes: run: --period: '2016-13' is not a valid period: not a month 01-12 nor the year after" \
+    run demo.ini -p 2016-13
 
 [ "$failures" -eq 0 ] || { echo "FAIL: $failures error lines were wrong"; exit 1; }
 echo "PASS: every error was one line"
