@@ -215,14 +215,6 @@ static const char *field(const importer *state, enum column column)
     return state->fields[column];
 }
 
-/* The rule the store writer applies (core/store_write.c, check_measure_spec:
- * a name of an HDF5 object beside the axes), checked here so that the row
- * is named; the writer's own check is static. */
-static int measure_name_is_storable(const char *name)
-{
-    return strchr(name, '/') == NULL && strcmp(name, ".") != 0 && !oc__store_is_axis_name(name);
-}
-
 /* Names and codes are text shown in results and on terminals
  * (docs/store-format.md): a control character (an escape sequence, a line
  * break in a quoted field) is refused at its row, rather than stored to
@@ -283,7 +275,7 @@ static void read_row(importer *state)
     for (int c = 0; c < COLUMN_COUNT; c++)
         if (c != VALUE && has_control_character(state, (enum column)c))
             return;
-    if (!measure_name_is_storable(measure)) {
+    if (!oc__store_is_measure_name(measure)) {
         bad_row(state, "'%s' cannot name a measure (the store refuses it)", measure);
         return;
     }

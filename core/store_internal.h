@@ -226,6 +226,12 @@ int oc__store_open_telling(const char *path, oc__store_part_callback loaded, voi
  * than measures. */
 int oc__store_is_axis_name(const char *name);
 
+/* Whether name (borrowed; NULL allowed) can name a measure: an HDF5 object
+ * beside the axes, so not empty, no '/', not ".", not an axis name. The
+ * writer's rule, which the CSV importer applies too so that it can name
+ * the row. */
+int oc__store_is_measure_name(const char *name);
+
 /* Loads the frame in group (borrowed; the frame keeps no reference until
  * it succeeds) into frame, which must be zeroed and have name and path
  * set. Reports problems to sink; in collecting mode goes on after each one.

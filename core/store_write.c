@@ -107,6 +107,11 @@ static int valid_object_name(const char *name)
     return name != NULL && name[0] != '\0' && strchr(name, '/') == NULL && strcmp(name, ".") != 0;
 }
 
+int oc__store_is_measure_name(const char *name)
+{
+    return valid_object_name(name) && !oc__store_is_axis_name(name);
+}
+
 static int check_frame_arguments(const oc__store_writer *writer, const char *name,
                                  size_t area_count, const char *const *codes, size_t time_count,
                                  const int32_t *times, oc_error *error)
@@ -271,7 +276,7 @@ static int check_measure_spec(const oc__store_writer *writer, const oc__store_me
                               oc_error *error)
 {
     const char *path = writer->file.target_path;
-    if (!valid_object_name(spec->name) || oc__store_is_axis_name(spec->name))
+    if (!oc__store_is_measure_name(spec->name))
         return oc_error_set(error, OC_ERROR_INVALID, "%s: '%s' is not a valid measure name", path,
                             spec->name ? spec->name : "");
     if (spec->units == NULL || spec->long_name == NULL)
