@@ -258,26 +258,11 @@ static int exit_for_engine_error(int status)
 {
     switch (status) {
     case OC_ERROR_CONFIG: return OC_EXIT_CONFIG;
+    case OC__ERROR_ENGINE_OPTION: return OC_EXIT_USAGE; /* docs/exit-status.md */
     case OC_ERROR_NO_MEMORY: return OC_EXIT_INTERNAL;
     case OC_ERROR_PLUGIN: return OC_EXIT_PLUGIN;
     default: return OC_EXIT_DATA;
     }
-}
-
-/* Non-zero when the engine could not use the period given with --period:
- * one that ends before the first period of a metric's store is only seen
- * once the store is open, but the mistake is in the command line, status
- * 2 like a --period that does not parse (docs/exit-status.md). The engine
- * reports it as a configuration error whose message starts "--period: "
- * (core/engine_plan.c, which gives a `period =` key's message the file
- * and section instead); tests/test_engine_plan.c holds the engine to that
- * and tests/test_error_lines.sh this command to status 2. */
-static int is_command_line_period_error(const run_options *options, int status,
-                                        const oc_error *error)
-{
-    static const char prefix[] = "--period: ";
-    return options->period != NULL && status == OC_ERROR_CONFIG &&
-           strncmp(error->message, prefix, sizeof prefix - 1) == 0;
 }
 
 int oc__command_run(int argc, char **argv)
@@ -342,13 +327,12 @@ int oc__command_run(int argc, char **argv)
                         strsignal(stopped_by));
         exit_status = OC_EXIT_INTERNAL; /* only if the signal does not end the process */
     } else if (status != OC_OK) {
-        int bad_period = is_command_line_period_error(&options, status, &error);
-        oc__print_error("%s%s", bad_period ? "run: " : "", error.message);
+        /* An option the engine could not use (--period before a store's
+         * first period) is a usage error, printed as the options' are. */
+        oc__print_error("%s%s", status == OC__ERROR_ENGINE_OPTION ? "run: " : "", error.message);
         oc__output_file_writer_abort(streaming.writer);
         /* A result file that could not be written is the host's failure. */
-        exit_status = streaming.write_failed ? OC_EXIT_INTERNAL
-                      : bad_period           ? OC_EXIT_USAGE
-                                             : exit_for_engine_error(status);
+        exit_status = streaming.write_failed ? OC_EXIT_INTERNAL : exit_for_engine_error(status);
     } else {
         tally(&counts, &results);
         if (streamed)

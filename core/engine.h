@@ -95,6 +95,12 @@ typedef struct oc__engine_options {
     const struct oc__runner_sink *sink;
 } oc__engine_options;
 
+/* The engine's status for an option given in oc__engine_options (so on
+ * the command line) that cannot be used, e.g. a --period that ends before
+ * a metric's store begins: the caller's usage error, not the file's.
+ * Internal: never reaches a plugin; outside the public oc_status range. */
+#define OC__ERROR_ENGINE_OPTION (-100)
+
 /* Evaluates every metric of config: loads the plugins, plans each metric
  * against its store, runs the jobs in isolated children and appends every
  * result to results (caller-owned, in configuration, area and indicator
@@ -102,7 +108,9 @@ typedef struct oc__engine_options {
  * is not an error here: its jobs appear as failed results and in summary
  * (which may be NULL).
  * Returns OC_ERROR_CONFIG for mistakes in the configuration (unknown
- * plugin, measure, area...), a store status (OC_ERROR_IO, OC_ERROR_FORMAT,
+ * plugin, measure, area...), OC__ERROR_ENGINE_OPTION for an option in
+ * options that cannot be used (its message starts with the option), a
+ * store status (OC_ERROR_IO, OC_ERROR_FORMAT,
  * OC_ERROR_NOT_FOUND) when a store cannot be used, OC_OK otherwise. */
 int oc__engine_run(struct oc__config *config, const oc__engine_options *options,
                    oc__manifest *manifest, oc__result_list *results,

@@ -227,7 +227,7 @@ static int evaluation_period_error(const oc__config *config, const oc__config_me
     if (period_text == config->period_text)
         return oc__config_error(config, NULL, "period", error, "%s (in [%s])", message,
                                 metric->name);
-    return oc_error_set(error, OC_ERROR_CONFIG, "--period: %s (in %s: [%s])", message,
+    return oc_error_set(error, OC__ERROR_ENGINE_OPTION, "--period: %s (in %s: [%s])", message,
                         config->path, metric->name);
 }
 

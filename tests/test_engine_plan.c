@@ -349,8 +349,9 @@ START_TEST(period_before_the_first_time)
 {
     oc_error error;
     /* 2014Q4 ends 2015-01-01, the first time: nothing lies before it. */
-    ck_assert_int_eq(build("small.h5", "", "2014Q4", &error), OC_ERROR_CONFIG);
-    /* Given like --period: the error names the option and the metric. */
+    ck_assert_int_eq(build("small.h5", "", "2014Q4", &error), OC__ERROR_ENGINE_OPTION);
+    /* Given like --period: the error names the option and the metric, and
+     * its status tells the command it was the option's (usage, status 2). */
     char expected[1024];
     snprintf(expected, sizeof expected,
              "--period: '2014Q4' ends before the first period in the store (2015-01-01) "
