@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check_runner.h"
 #include "engine.h"
@@ -410,6 +411,58 @@ START_TEST(a_missing_store)
 }
 END_TEST
 
+/* How many times the counted plugin's entry point was called while
+ * running text (tests/plugins/counted.c): its own configuration, manifest
+ * and results, so that a test can run twice. */
+static size_t openings_running(const char *text, size_t expected_results)
+{
+    char directory[1024], log[1024];
+    snprintf(directory, sizeof directory, "%s/../../tests/plugins/counted/.libs",
+             plugin_directory());
+    snprintf(log, sizeof log, "%s", test_path("openings.log"));
+    unlink(log);
+    ck_assert_int_eq(setenv("OC_TEST_LOAD_LOG", log, 1), 0);
+    oc__config *own_config = NULL;
+    oc__manifest *own_manifest = NULL;
+    oc__result_list own_results = {0};
+    oc_error error;
+    fixture_config_load(config_path, text, &own_config);
+    ck_assert_int_eq(oc__manifest_create(&own_manifest, time(NULL), &error), OC_OK);
+    oc__engine_options options = {.plugin_dir = directory, .jobs = 2};
+    ck_assert_msg(oc__engine_run(own_config, &options, own_manifest, &own_results, NULL, &error)
+                      == OC_OK,
+                  "%s", error.message);
+    ck_assert_uint_eq(own_results.count, expected_results);
+    oc__result_list_free(&own_results);
+    oc__manifest_free(own_manifest);
+    oc__config_free(own_config);
+    unsetenv("OC_TEST_LOAD_LOG");
+    FILE *file = fopen(log, "r");
+    ck_assert_ptr_nonnull(file);
+    size_t lines = 0;
+    for (int c; (c = fgetc(file)) != EOF;)
+        lines += c == '\n';
+    fclose(file);
+    return lines;
+}
+
+/* Metrics that name the same plugin share one opening of it (a trial
+ * fork and a dlopen each): a configuration of a section per area paid it
+ * thousands of times. */
+START_TEST(a_plugin_named_by_several_metrics_is_opened_once)
+{
+    static const char section[] = "plugin = good\ninput.count = claimants\n"
+                                  "input.population = population\nareas = A2 A4\n";
+    char one[1024], three[2048];
+    snprintf(one, sizeof one, "[outcomes]\nstore = small.h5\nallow_insecure_plugins = yes\n\n"
+             "[a]\n%s", section);
+    snprintf(three, sizeof three, "%s\n[b]\n%s\n[c]\n%s", one, section, section);
+    size_t for_one = openings_running(one, 2);
+    ck_assert_uint_gt(for_one, 0);
+    ck_assert_uint_eq(openings_running(three, 6), for_one);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("engine");
@@ -427,6 +480,7 @@ int main(void)
     tcase_add_test(tcase, a_plan_error_stops_the_run);
     tcase_add_test(tcase, a_configured_period_the_store_cannot_serve_names_outcomes_period);
     tcase_add_test(tcase, a_missing_store);
+    tcase_add_test(tcase, a_plugin_named_by_several_metrics_is_opened_once);
     suite_add_tcase(suite, tcase);
     return check_runner_run_suite(suite);
 }
