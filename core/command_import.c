@@ -10,6 +10,7 @@
 #include "atomic_file.h"
 #include "commands.h"
 #include "import_csv.h"
+#include "utf8.h"
 
 static const char usage[] =
     "Usage: outcomes import CSV -o FILE [OPTIONS]\n"
@@ -53,6 +54,19 @@ static int add_setting(oc__import_setting *settings, size_t *count, char *text, 
     if (text[0] == '\0' || equals[1] == '\0')
         return -1;
     settings[(*count)++] = (oc__import_setting){text, equals + 1};
+    return 0;
+}
+
+/* Refuses an option's text holding a control character, as a CSV row's
+ * names are (core/import_csv.c): what it holds is stored as a measure's
+ * units, description or the store's source, and printed with results. */
+static int option_is_text(const char *option, const char *text)
+{
+    size_t at = text != NULL ? oc__text_control_offset(text) : OC__TEXT_NO_CONTROL;
+    if (at == OC__TEXT_NO_CONTROL)
+        return 1;
+    oc__print_error("import: %s '%s' holds a control character (0x%02X at byte %zu): it is text",
+                    option, text, (unsigned char)text[at], at + 1);
     return 0;
 }
 
@@ -103,6 +117,15 @@ int oc__command_import(int argc, char **argv)
             return OC_EXIT_USAGE;
         }
     }
+    for (size_t i = 0; i < options.units_count; i++)
+        if (!option_is_text("--units", units[i].measure) || !option_is_text("--units", units[i].text))
+            return OC_EXIT_USAGE;
+    for (size_t i = 0; i < options.long_name_count; i++)
+        if (!option_is_text("--long-name", long_names[i].measure)
+            || !option_is_text("--long-name", long_names[i].text))
+            return OC_EXIT_USAGE;
+    if (!option_is_text("--source", options.source))
+        return OC_EXIT_USAGE;
     if (optind != argc - 1 || output == NULL) {
         oc__print_error("import: expected one CSV file and -o FILE (try 'outcomes import --help')");
         return OC_EXIT_USAGE;

@@ -222,13 +222,12 @@ static const char *field(const importer *state, enum column column)
 static int has_control_character(importer *state, enum column column)
 {
     const char *text = field(state, column);
-    for (size_t i = 0; text != NULL && text[i] != '\0'; i++)
-        if ((unsigned char)text[i] < 0x20 || text[i] == 0x7F) {
-            bad_row(state, "%s holds a control character (0x%02X at byte %zu): names are text",
-                    column_names[column], (unsigned char)text[i], i + 1);
-            return 1;
-        }
-    return 0;
+    size_t at = text != NULL ? oc__text_control_offset(text) : OC__TEXT_NO_CONTROL;
+    if (at == OC__TEXT_NO_CONTROL)
+        return 0;
+    bad_row(state, "%s holds a control character (0x%02X at byte %zu): names are text",
+            column_names[column], (unsigned char)text[at], at + 1);
+    return 1;
 }
 
 /* Which of two columns of the same name was meant cannot be guessed (a

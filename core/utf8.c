@@ -49,3 +49,11 @@ size_t oc__utf8_invalid_offset(const char *text)
     }
     return OC__UTF8_VALID;
 }
+
+size_t oc__text_control_offset(const char *text)
+{
+    for (size_t i = 0; text[i] != '\0'; i++)
+        if ((unsigned char)text[i] < 0x20 || text[i] == 0x7F)
+            return i;
+    return OC__TEXT_NO_CONTROL;
+}

@@ -23,4 +23,14 @@ size_t oc__utf8_sequence_length(const unsigned char *text);
  * start a valid sequence, or OC__UTF8_VALID. */
 size_t oc__utf8_invalid_offset(const char *text);
 
+/* Returned by oc__text_control_offset for text without control characters. */
+#define OC__TEXT_NO_CONTROL ((size_t)-1)
+
+/* The offset of the first control character (C0, 0x00-0x1F, or DEL) in
+ * the NUL-terminated text, or OC__TEXT_NO_CONTROL when it has none: names,
+ * units and descriptions are text shown in results and on terminals, where
+ * an escape sequence or a line break would redraw or split what prints
+ * them (docs/store-format.md). */
+size_t oc__text_control_offset(const char *text);
+
 #endif

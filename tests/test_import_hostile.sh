@@ -76,6 +76,18 @@ printf 'area,period,measure,value,units\nE1,2016Q1,m,4.9e-324,p\n' > subnormal.c
 expect subnormal 0 "" 0 subnormal.csv -o subnormal.h5
 grep -q "1 values" out || fail "subnormal: not stored as a value: $(cat out)"
 
+# The options' text is stored too (units, descriptions, the source) and
+# printed with results: a control character there is a usage error, named
+# (escaped) with its byte; UTF-8 text is not.
+expect units-escape 2 "outcomes: import: --units 'p\\x1b[2K' holds a control character (0x1B at byte 2): it is text" 1 \
+    ok.csv -o s.h5 --units "$(printf 'p\033[2K')"
+expect long-name-tab 2 "outcomes: import: --long-name 'a\\tb' holds a control character (0x09 at byte 2)" 1 \
+    ok.csv -o s.h5 --long-name "m=$(printf 'a\tb')"
+expect source-newline 2 "outcomes: import: --source 'DWP\\nx' holds a control character (0x0A at byte 4)" 1 \
+    ok.csv -o s.h5 --source "$(printf 'DWP\nx')"
+[ -e s.h5 ] && fail "a refused option left s.h5"
+expect utf8-options 0 "" 0 ok.csv -o utf8.h5 --source 'DWP – Ynys Môn' --units 'm=£'
+
 # Other statuses stay as documented: a missing CSV 4, -o on a device 2.
 expect missing-csv 4 "outcomes: missing.csv: No such file or directory" 1 missing.csv -o s.h5
 expect device-output 2 "/dev/full: is a character device" 1 ok.csv -o /dev/full

@@ -96,6 +96,25 @@ START_TEST(the_first_invalid_byte_is_found)
 }
 END_TEST
 
+START_TEST(the_first_control_character_is_found)
+{
+    ck_assert_uint_eq(oc__text_control_offset(""), OC__TEXT_NO_CONTROL);
+    /* UTF-8 text, C1 range bytes of valid sequences included, is text */
+    ck_assert_uint_eq(oc__text_control_offset("Ynys M\xc3\xb4n \xc2\xa3 ~"), OC__TEXT_NO_CONTROL);
+    ck_assert_uint_eq(oc__text_control_offset("E1\033[2K"), 2);
+    ck_assert_uint_eq(oc__text_control_offset("a\tb"), 1);
+    ck_assert_uint_eq(oc__text_control_offset("\nx"), 0);
+    ck_assert_uint_eq(oc__text_control_offset("DEL\x7f"), 3);
+    ck_assert_uint_eq(oc__text_control_offset("x\x1f"), 1);
+    /* every byte from 0x20 to 0x7E, and none below or at DEL, is text */
+    for (int byte = 1; byte < 0x80; byte++) {
+        char text[2] = {(char)byte, '\0'};
+        ck_assert_uint_eq(oc__text_control_offset(text),
+                          byte < 0x20 || byte == 0x7F ? 0 : OC__TEXT_NO_CONTROL);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("utf8");
@@ -103,6 +122,7 @@ int main(void)
     tcase_add_test(tcase, every_short_sequence_agrees_with_the_definition);
     tcase_add_test(tcase, four_byte_sequences_agree_with_the_definition);
     tcase_add_test(tcase, the_first_invalid_byte_is_found);
+    tcase_add_test(tcase, the_first_control_character_is_found);
     suite_add_tcase(suite, tcase);
     return check_runner_run_suite(suite);
 }
