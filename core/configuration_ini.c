@@ -129,6 +129,27 @@ typedef struct scan_state {
     char *section;         /* owned; NULL before the first */
 } scan_state;
 
+/* What iniparser would silently lose of a quoted value, or NULL: it reads
+ * `"abc` (no closing quote) as abc, and `'it's'` or `"a" b` only up to
+ * the first closing quote, dropping the rest. After the closing quote
+ * only blanks or a comment (; or #) may follow. */
+static const char *quoted_value_problem(const char *value)
+{
+    value += strspn(value, " \t");
+    if (*value != '"' && *value != '\'')
+        return NULL;
+    const char *closing = strchr(value + 1, *value);
+    if (closing == NULL)
+        return *value == '"' ? "the value opens a quote (\") it never closes"
+                             : "the value opens a quote (') it never closes";
+    const char *after = closing + 1;
+    after += strspn(after, " \t");
+    if (*after != '\0' && *after != ';' && *after != '#')
+        return "text after the value's closing quote would be dropped (quote the whole value, "
+               "or leave it unquoted)";
+    return NULL;
+}
+
 /* Classifies one logical line as iniparser does: comment, [section] or
  * key = value (anything else iniparser has already refused). */
 static int scan_line(scan_state *state, char *line, int line_number, oc_error *error)
@@ -187,6 +208,11 @@ static int scan_line(scan_state *state, char *line, int line_number, oc_error *e
                                      line_number);
     } else if (seen_add(state->keys, key, line_number) != OC_OK) {
         status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    } else {
+        const char *problem = quoted_value_problem(equals + 1);
+        if (problem != NULL)
+            status = oc__config_error_at(state->path, state->section, key, error, "%s (line %d)",
+                                         problem, line_number);
     }
     free(key);
     return status;

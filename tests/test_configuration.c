@@ -649,6 +649,23 @@ START_TEST(test_iniparser_traps)
                       "[esa] plugin: missing", NULL);
     /* an unquoted value cut by a comment to nothing is empty */
     assert_load_fails(MINIMAL "frame = ; nothing\n", "[esa] frame: empty value", NULL);
+    /* iniparser reads a quote never closed as if it were, and a quoted
+     * value only to its first closing quote: both are refused, naming the
+     * line, rather than read as something else */
+    assert_load_fails(MINIMAL "frame = \"quarterly\n", "[esa] frame: the value opens a quote (\")",
+                      "never closes (line 5)", NULL);
+    assert_load_fails(MINIMAL "label = 'it's'\n", "[esa] label: text after the value's closing quote",
+                      NULL);
+    assert_load_fails("[outcomes]\nstore = \"a.h5\" b.h5\n[esa]\nplugin = worklessness\n",
+                      "[outcomes] store: text after the value's closing quote", NULL);
+    assert_load_fails(MINIMAL "label = 'single\n", "[esa] label: the value opens a quote (')", NULL);
+    /* quotes inside an unquoted value, and a comment after a quoted one,
+     * are as before */
+    config = load_ok(MINIMAL "input.claimants = claimants\nlabel = say \"hello\"\n"
+                             "frame = \"q\" ; the frame\n");
+    ck_assert_str_eq(config->metrics[0].frame, "q");
+    ck_assert_str_eq(config->metrics[0].parameters[0].value, "say \"hello\"");
+    oc__config_free(config);
 }
 END_TEST
 
