@@ -24,6 +24,28 @@ const char *oc__file_kind_name(mode_t mode)
                             : "a special file";
 }
 
+int oc__open_regular_file(const char *path, const char *expected, int *fd, oc_error *error)
+{
+    int descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (descriptor < 0)
+        return oc_error_set(error, errno == ENOENT ? OC_ERROR_NOT_FOUND : OC_ERROR_IO, "%s: %s",
+                            path, strerror(errno));
+    struct stat information;
+    int status = OC_OK;
+    if (fstat(descriptor, &information) != 0)
+        status = oc_error_set(error, OC_ERROR_IO, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(information.st_mode))
+        status = oc_error_set(error, OC_ERROR_IO, "%s: is %s, not %s", path,
+                              oc__file_kind_name(information.st_mode), expected);
+    if (status != OC_OK) {
+        close(descriptor);
+        return status;
+    }
+    fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK);
+    *fd = descriptor;
+    return OC_OK;
+}
+
 int oc__atomic_file_check_target(const char *target_path, const char *const *inputs,
                                  size_t input_count, oc_error *error)
 {

@@ -35,6 +35,16 @@ typedef struct oc__atomic_file {
  * file has one name in every message. */
 const char *oc__file_kind_name(mode_t mode);
 
+/* Opens path for reading, refusing anything but a regular file: opened
+ * without waiting (a FIFO's open would block until a writer came) and
+ * checked as opened, so that no path swapped in between slips past; a
+ * FIFO nobody writes to, or /dev/zero, would otherwise be read for ever.
+ * *fd receives the descriptor (blocking, close-on-exec), the caller's to
+ * close. Errors name path: OC_ERROR_NOT_FOUND when it does not exist,
+ * otherwise OC_ERROR_IO, for another kind of file "PATH: is a FIFO, not
+ * EXPECTED" (expected, borrowed: "an HDF5 store", ...). */
+int oc__open_regular_file(const char *path, const char *expected, int *fd, oc_error *error);
+
 /* Whether target_path may be replaced by a new file: 0 when it does not
  * exist yet or is a regular file other than every one of inputs (paths
  * the run reads, borrowed; NULL entries are skipped); otherwise

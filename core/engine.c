@@ -6,11 +6,8 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -261,20 +258,11 @@ static int check_unread_stores(const oc__config *config, oc__store *const *store
     for (size_t s = 0; s < config->store_count; s++) {
         if (stores[s] != NULL)
             continue;
-        const char *path = config->stores[s];
-        oc_error cause = {OC_OK, ""};
-        struct stat file;
-        int descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (descriptor < 0 || fstat(descriptor, &file) != 0)
-            oc_error_set(&cause, errno == ENOENT ? OC_ERROR_NOT_FOUND : OC_ERROR_IO, "%s: %s",
-                         path, strerror(errno));
-        else if (!S_ISREG(file.st_mode))
-            oc_error_set(&cause, OC_ERROR_IO, "%s: is %s, not an HDF5 store", path,
-                         oc__file_kind_name(file.st_mode));
-        if (descriptor >= 0)
-            close(descriptor);
-        if (cause.status != OC_OK)
+        oc_error cause;
+        int descriptor;
+        if (oc__open_regular_file(config->stores[s], "an HDF5 store", &descriptor, &cause) != OC_OK)
             return oc__plan_store_error(config, s, &cause, error);
+        close(descriptor);
     }
     return OC_OK;
 }

@@ -5,14 +5,12 @@
 
 #include <csv.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -455,33 +453,6 @@ static int read_line(line_reader *reader, size_t limit)
     }
 }
 
-/* Only a regular file is read: a FIFO nobody writes to would wait for
- * ever and /dev/zero never ends. Opened without waiting (a FIFO's open
- * otherwise blocks) and checked as opened, so that no path swapped since
- * can slip past. */
-static int open_regular_file(const char *path, int *fd_out, oc_error *error)
-{
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return oc_error_set(error, errno == ENOENT ? OC_ERROR_NOT_FOUND : OC_ERROR_IO, "%s: %s",
-                            path, strerror(errno));
-    struct stat information;
-    int status = OC_OK;
-    if (fstat(fd, &information) != 0)
-        status = oc_error_set(error, OC_ERROR_IO, "%s: %s", path, strerror(errno));
-    else if (!S_ISREG(information.st_mode))
-        status = oc_error_set(error, OC_ERROR_IO,
-                              "%s: is %s, not a regular file (save the CSV in a file and give "
-                              "its path)",
-                              path, oc__file_kind_name(information.st_mode));
-    if (status != OC_OK) {
-        close(fd);
-        return status;
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    *fd_out = fd;
-    return OC_OK;
-}
 /* The line about what stopped read_line, with status; LINE_TOO_LONG
  * names the row's first line when the row began on an earlier one. */
 static int line_failure(importer *state, int result, oc_error *error)
@@ -512,7 +483,9 @@ static int parse_file(importer *state, oc_error *error)
     line_reader *reader = calloc(1, sizeof *reader);
     if (reader == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", state->path);
-    int status = open_regular_file(state->path, &reader->fd, error);
+    int status = oc__open_regular_file(state->path,
+                                       "a regular file (save the CSV in a file and give its path)",
+                                       &reader->fd, error);
     if (status != OC_OK) {
         free(reader);
         return status;
