@@ -178,24 +178,41 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
     return OC_OK;
 }
 
+/* The first area of the block holding `area`, and how many areas that
+ * block has (the last block of a frame may be short). */
+static size_t block_start(const evaluator *ev, size_t area)
+{
+    return area / ev->block_areas * ev->block_areas;
+}
+
+static size_t block_length(const evaluator *ev, size_t first)
+{
+    return ev->area_count - first < ev->block_areas ? ev->area_count - first : ev->block_areas;
+}
+
+/* Reads role r's measure for the block starting at `first` into its part
+ * of ev->block (nothing for an unmapped role). The caller marks the block
+ * loaded once every role is. */
+static int load_role(evaluator *ev, size_t first, size_t r, oc_error *error)
+{
+    if (ev->measures[r] == NULL)
+        return OC_OK;
+    double *target = ev->block + r * ev->block_areas * ev->time_count;
+    return oc__store_read_measure_block(ev->frame, ev->measures[r], first,
+                                        block_length(ev, first), target, error);
+}
+
 /* Loads the block of areas holding `area` into ev->block. */
 static int load_block(evaluator *ev, size_t area, oc_error *error)
 {
-    size_t first = area / ev->block_areas * ev->block_areas;
+    size_t first = block_start(ev, area);
     if (first == ev->block_first)
         return OC_OK;
-    size_t count = ev->area_count - first < ev->block_areas ? ev->area_count - first
-                                                            : ev->block_areas;
+    ev->block_first = OC__NO_INDEX;
     for (size_t r = 0; r < ev->plan->role_count; r++) {
-        if (ev->measures[r] == NULL)
-            continue;
-        double *target = ev->block + r * ev->block_areas * ev->time_count;
-        int status = oc__store_read_measure_block(ev->frame, ev->measures[r], first, count,
-                                                  target, error);
-        if (status != OC_OK) {
-            ev->block_first = OC__NO_INDEX;
+        int status = load_role(ev, first, r, error);
+        if (status != OC_OK)
             return status;
-        }
     }
     ev->block_first = first;
     return OC_OK;
@@ -416,6 +433,35 @@ static int add_member(double *sum, const double *member, size_t times, size_t ch
     return missing;
 }
 
+/* Adds the members of slots[0..count), all in the block starting at
+ * `first` and all of parents, into their parents' sums role by role: each
+ * role's part of the block is added up as soon as it is read, while the
+ * cache still holds it, rather than after every role's is (eight measures
+ * of 512 areas are 7.5 MiB, more than a core's cache). The sums are the
+ * same: each still adds its members in order. missing[s]: set when slot
+ * s has a missing value in any role. Leaves the whole block loaded. */
+static int add_block_role_by_role(evaluator *ev, const member_slot *slots, size_t count,
+                                  size_t first, double *const *sums, unsigned char *missing,
+                                  size_t checked, oc_error *error)
+{
+    const size_t times = ev->time_count;
+    ev->block_first = OC__NO_INDEX;
+    for (size_t r = 0; r < ev->plan->role_count; r++) {
+        if (ev->measures[r] == NULL)
+            continue;
+        int status = load_role(ev, first, r, error);
+        if (status != OC_OK)
+            return status;
+        const double *part = ev->block + r * ev->block_areas * times;
+        for (size_t s = 0; s < count; s++)
+            missing[s] |= (unsigned char)add_member(sums[slots[s].unit] + r * times,
+                                                    part + (slots[s].area - first) * times,
+                                                    times, checked);
+    }
+    ev->block_first = first;
+    return OC_OK;
+}
+
 /* Evaluates `count` units: one pass over the areas they need, in order. */
 static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t count,
                          unit_action action, oc_error *error)
@@ -430,10 +476,14 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
     member_slot *slots = malloc((slot_count ? slot_count : 1) * sizeof *slots);
     double **sums = calloc(count, sizeof *sums);
     size_t *members_missing = calloc(count, sizeof *members_missing);
-    int status = slots && sums && members_missing ? OC_OK
+    unsigned char *slot_missing = calloc(slot_count ? slot_count : 1, 1); /* any role's */
+    int status = slots && sums && members_missing && slot_missing
+                     ? OC_OK
                      : oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    int all_aggregated = 1;
     size_t filled = 0;
     for (size_t u = 0; status == OC_OK && u < count; u++) {
+        all_aggregated &= units[u].aggregated != 0;
         for (size_t m = 0; m < units[u].member_count; m++)
             slots[filled++] = (member_slot){units[u].members[m], u};
         if (units[u].aggregated) {
@@ -445,30 +495,44 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
     }
     if (status == OC_OK)
         qsort(slots, slot_count, sizeof *slots, compare_slots);
+    /* sorted: an area out of range is last */
+    if (status == OC_OK && slot_count > 0 && slots[slot_count - 1].area >= ev->area_count) {
+        size_t s = 0;
+        while (slots[s].area < ev->area_count)
+            s++;
+        status = oc_error_set(error, OC_ERROR_INVALID, "area index %zu out of range",
+                              slots[s].area);
+    }
 
-    for (size_t s = 0; status == OC_OK && s < slot_count; s++) {
-        size_t area = slots[s].area, u = slots[s].unit;
-        if (area >= ev->area_count) {
-            status = oc_error_set(error, OC_ERROR_INVALID, "area index %zu out of range", area);
-            break;
-        }
-        status = load_block(ev, area, error);
-        if (status != OC_OK)
-            break;
-        if (!units[u].aggregated) {
-            for (size_t r = 0; r < roles; r++)
-                ev->inputs[r] = block_series(ev, r, area);
-            status = finish_unit(ev, &units[u], u, action, NULL, error);
+    for (size_t s = 0; status == OC_OK && s < slot_count;) {
+        size_t first = block_start(ev, slots[s].area), end = s + 1;
+        while (end < slot_count && slots[end].area < first + ev->block_areas)
+            end++;
+        if (all_aggregated && first != ev->block_first) {
+            status = add_block_role_by_role(ev, slots + s, end - s, first, sums,
+                                            slot_missing + s, checked, error);
+            s = end;
             continue;
         }
-        int missing = 0;
-        for (size_t r = 0; r < roles; r++) {
-            const double *member = block_series(ev, r, area);
-            if (member != NULL)
-                missing |= add_member(sums[u] + r * times, member, times, checked);
+        status = load_block(ev, first, error);
+        for (; status == OC_OK && s < end; s++) {
+            size_t area = slots[s].area, u = slots[s].unit;
+            if (!units[u].aggregated) {
+                for (size_t r = 0; r < roles; r++)
+                    ev->inputs[r] = block_series(ev, r, area);
+                status = finish_unit(ev, &units[u], u, action, NULL, error);
+                continue;
+            }
+            for (size_t r = 0; r < roles; r++) {
+                const double *member = block_series(ev, r, area);
+                if (member != NULL)
+                    slot_missing[s] |= (unsigned char)add_member(sums[u] + r * times, member,
+                                                                 times, checked);
+            }
         }
-        members_missing[u] += (size_t)missing;
     }
+    for (size_t s = 0; status == OC_OK && s < slot_count; s++)
+        members_missing[slots[s].unit] += slot_missing[s];
 
     for (size_t u = 0; status == OC_OK && u < count; u++) {
         if (!units[u].aggregated)
@@ -490,6 +554,7 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
     free(sums);
     free(slots);
     free(members_missing);
+    free(slot_missing);
     return status;
 }
 

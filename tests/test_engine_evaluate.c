@@ -441,6 +441,139 @@ START_TEST(parents_over_several_chunk_rows)
 }
 END_TEST
 
+/* Parents of two measures, added up role by role (add_block_role_by_role):
+ * "pair" reports `total`, its input `first` plus its input `second`. In
+ * pairs.h5 (1200 areas chunked 512 at a time, two quarters),
+ * first = area + 10000 t and second = 2 area + 1 + 1000 t, with gaps at
+ * t = 0: first at areas 10 and 1100, second at 511, 600 and 1100. Q
+ * gathers 10, 600 and 1100 (three chunk rows), R 511 and 512 (two), S
+ * 1150 and 1199 (the last, short, row). */
+static int pair_evaluate(oc_evaluation *evaluation, oc_error *error)
+{
+    (void)error;
+    const double *first = oc_evaluation_input(evaluation, 0);
+    const double *second = oc_evaluation_input(evaluation, 1);
+    oc_indicator_series *total = oc_evaluation_output(evaluation, 0);
+    for (size_t t = 0; t < oc_evaluation_time_count(evaluation); t++)
+        total->value[t] = first[t] + second[t];
+    return OC_OK;
+}
+
+static const oc_input_spec pair_inputs[] = {{"first", "people", "added", 0, 0},
+                                            {"second", "people", "added too", 0, 0},
+                                            {0}};
+static const oc_indicator_spec pair_indicators[] = {
+    {"total", "people", OC_LOWER_IS_BETTER, "first plus second", 0}, {0}};
+static const oc_plugin_descriptor pair_descriptor = {
+    .struct_size = sizeof pair_descriptor,
+    .abi_major = OC_ABI_MAJOR,
+    .abi_minor = OC_ABI_MINOR,
+    .name = "pair",
+    .version = "0.1",
+    .description = "adds its two inputs",
+    .license = "MIT",
+    .inputs = pair_inputs,
+    .indicators = pair_indicators,
+    .evaluate = pair_evaluate,
+};
+
+static double pair_value(size_t measure, size_t area, size_t time)
+{
+    if (time == 0 && ((measure == 0 && (area == 10 || area == 1100))
+                      || (measure == 1 && (area == 511 || area == 600 || area == 1100))))
+        return NAN;
+    return measure == 0 ? (double)area + 10000.0 * (double)time
+                        : 2.0 * (double)area + 1.0 + 1000.0 * (double)time;
+}
+
+static oc__plugin pair_plugin;
+
+/* Plans [m] (pair over pairs.h5) for `areas`. */
+static void plan_pairs(const char *areas)
+{
+    static const char *parents[1200];
+    for (size_t a = 0; a < 1200; a++)
+        parents[a] = NULL;
+    parents[10] = parents[600] = parents[1100] = "Q";
+    parents[511] = parents[512] = "R";
+    parents[1150] = parents[1199] = "S";
+    int32_t times[2] = {16436, 16526};
+    const char *measures[] = {"first_measure", "second_measure"};
+    fixture_frame frame = {NULL, 1200, NULL, NULL, parents, 2, times, 2, measures, "quarter",
+                           pair_value};
+    fixture_store_write(test_path("pairs.h5"), &frame, 1);
+    oc_error error;
+    memset(&pair_plugin, 0, sizeof pair_plugin);
+    ck_assert_msg(oc__plugin_validate_descriptor(&pair_descriptor, "pair (in memory)",
+                                                 &pair_plugin, &error) == OC_OK,
+                  "%s", error.message);
+    char text[512];
+    snprintf(text, sizeof text,
+             "[outcomes]\nstore = pairs.h5\n\n[m]\nplugin = pair\n"
+             "input.first = first_measure\ninput.second = second_measure\nareas = %s\n",
+             areas);
+    ck_assert_msg(fixture_plan_build(config_path, text, &pair_plugin, "latest", &config, &plan,
+                                     &error) == OC_OK, "%s", error.message);
+}
+
+/* The pair total of the parent at results.items[index], and its note. */
+static void assert_pair_total(size_t index, const char *parent, double total, const char *note)
+{
+    ck_assert_uint_lt(index, results.count);
+    const oc__result *result = &results.items[index];
+    ck_assert_str_eq(result->area, parent);
+    ck_assert_str_eq(result->indicator, "total");
+    ck_assert_int_eq(result->status, OC_RESULT_OK);
+    ck_assert_str_eq(result->period, "2015-04-01");
+    ck_assert_double_eq(result->value, total);
+    assert_ends_with(result->message, note);
+}
+
+static const char *const pair_all_present = "aggregated from 2 member areas";
+
+START_TEST(parents_of_two_measures_role_by_role)
+{
+    /* At t = 1: Q = (10 + 600 + 1100 + 30000) + (21 + 1201 + 2201 + 3000)
+     * = 31710 + 6423; R = (511 + 512 + 20000) + (1023 + 1025 + 2000) =
+     * 21023 + 4048; S = (1150 + 1199 + 20000) + (2301 + 2399 + 2000) =
+     * 22349 + 6700. A member missing in either measure counts once: Q's
+     * three, R's 511. */
+    plan_pairs("Q R S");
+    evaluate_all();
+    ck_assert_uint_eq(results.count, 3);
+    assert_pair_total(0, "Q", 38133,
+                      "aggregated from 3 member areas, 3 with missing values (the total is "
+                      "missing where any member is)");
+    assert_pair_total(1, "R", 25071,
+                      "aggregated from 2 member areas, 1 with missing values (the total is "
+                      "missing where any member is)");
+    ck_assert_uint_lt(2, results.count);
+    ck_assert_double_eq(results.items[2].value, 29049);
+    assert_ends_with(results.items[2].message, pair_all_present);
+}
+END_TEST
+
+START_TEST(parents_in_one_worker_reuse_the_last_block)
+{
+    /* Q's job ends on the last chunk row; S's job, next in the same
+     * worker, needs only that row, still loaded. */
+    oc_error error;
+    plan_pairs("Q S");
+    as_worker = 1;
+    ck_assert_msg(evaluate(0, 1, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 1);
+    ck_assert_str_eq(results.items[0].area, "Q");
+    ck_assert_double_eq(results.items[0].value, 38133);
+    oc__result_list_free(&results);
+    ck_assert_msg(evaluate(1, 1, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(results.count, 1);
+    ck_assert_str_eq(results.items[0].area, "S");
+    ck_assert_double_eq(results.items[0].value, 29049);
+    assert_ends_with(results.items[0].message, pair_all_present);
+    as_worker = 0;
+}
+END_TEST
+
 START_TEST(a_store_gone_fails_the_job)
 {
     oc_error error;
@@ -539,6 +672,8 @@ int main(void)
     tcase_add_test(tcase, a_job_over_part_of_the_units);
     tcase_add_test(tcase, parents_over_several_chunk_rows);
     tcase_add_test(tcase, a_store_gone_fails_the_job);
+    tcase_add_test(tcase, parents_of_two_measures_role_by_role);
+    tcase_add_test(tcase, parents_in_one_worker_reuse_the_last_block);
     suite_add_tcase(suite, tcase);
     return check_runner_run_suite(suite);
 }
