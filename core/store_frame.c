@@ -278,6 +278,7 @@ static int load_times(oc__store_frame *frame, hid_t group, oc__store_sink *sink)
     int status = OC_OK;
     char *units = NULL, *calendar = NULL;
     void *raw = NULL;
+    hid_t transfer = H5I_INVALID_HID;
     hid_t type = H5Dget_type(dataset);
     hid_t space = H5Dget_space(dataset);
     H5T_class_t type_class = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
@@ -332,7 +333,9 @@ static int load_times(oc__store_frame *frame, hid_t group, oc__store_sink *sink)
         goto done;
     }
     hid_t memory_type = type_class == H5T_FLOAT ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT64;
-    if (H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
+    size_t file_size = H5Tget_size(type) > sizeof(double) ? H5Tget_size(type) : sizeof(double);
+    transfer = oc__store_conversion_transfer(frame->time_count, file_size);
+    if (transfer < 0 || H5Dread(dataset, memory_type, H5S_ALL, H5S_ALL, transfer, raw) < 0) {
         oc__store_hdf5_reason(reason, sizeof reason);
         status = oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s: cannot read: %s", object, reason);
         goto done;
@@ -348,6 +351,8 @@ done:
     free(raw);
     free(units);
     free(calendar);
+    if (transfer >= 0)
+        H5Pclose(transfer);
     if (space >= 0)
         H5Sclose(space);
     if (type >= 0)

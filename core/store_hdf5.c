@@ -57,6 +57,22 @@ hid_t oc__store_variable_string_type(H5T_cset_t character_set)
     return type;
 }
 
+hid_t oc__store_conversion_transfer(size_t element_count, size_t element_size)
+{
+    const size_t most = (size_t)1 << 20; /* H5D_TEMP_BUF_SIZE */
+    size_t bytes = element_count > 0 && element_count <= most / element_size
+                       ? element_count * element_size
+                       : most;
+    if (bytes < element_size)
+        bytes = element_size;
+    hid_t transfer = H5Pcreate(H5P_DATASET_XFER);
+    if (transfer >= 0 && H5Pset_buffer(transfer, bytes, NULL, NULL) < 0) {
+        H5Pclose(transfer);
+        return H5I_INVALID_HID;
+    }
+    return transfer;
+}
+
 /* Reads an open attribute of one element into value; returns OC_OK, or
  * OC_ERROR_FORMAT when its type is not the kind the reader wants. */
 typedef int (*attribute_reader)(hid_t attribute, hid_t type, hid_t space, void *value);
@@ -306,7 +322,9 @@ int oc__store_read_strings(hid_t dataset, oc__store_strings *strings, char *reas
     }
     if (H5Tis_variable_str(type) > 0) {
         hid_t memory_type = oc__store_variable_string_type(H5Tget_cset(type));
-        hid_t transfer = H5Pcreate(H5P_DATASET_XFER);
+        /* in the file, a variable-length string is 16 bytes */
+        size_t file_size = H5Tget_size(type) > 16 ? H5Tget_size(type) : 16;
+        hid_t transfer = oc__store_conversion_transfer((size_t)count, file_size);
         oc__arena pieces = {0};
         char **texts = calloc(count ? (size_t)count : 1, sizeof *texts);
         if (texts == NULL)

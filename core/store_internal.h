@@ -305,6 +305,14 @@ void oc__store_hdf5_reason(char *buffer, size_t size);
  * HDF5 refuses; the caller closes it with H5Tclose. */
 hid_t oc__store_variable_string_type(H5T_cset_t character_set);
 
+/* A new transfer property list whose type-conversion buffer holds
+ * element_count elements of element_size bytes (the larger of the file's
+ * and memory's), capped at HDF5's default of 1 MiB; or a negative id. The
+ * caller closes it with H5Pclose. HDF5 1.10 allocates and zeroes the whole
+ * 1 MiB for any read that converts, however few its elements: in every
+ * process that reads a store's times or labels, 256 page faults. */
+hid_t oc__store_conversion_transfer(size_t element_count, size_t element_size);
+
 /* Reads a scalar or one-element string attribute. *value is malloc'd and
  * owned by the caller. OC_ERROR_NOT_FOUND when absent, OC_ERROR_FORMAT when
  * not a string. */

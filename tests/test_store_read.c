@@ -320,6 +320,29 @@ START_TEST(test_time_units)
 }
 END_TEST
 
+/* The buffer HDF5 converts a small read in is the read's size, not the
+ * 1 MiB it allocates and zeroes by default; never more than that. */
+static size_t conversion_buffer(size_t element_count, size_t element_size)
+{
+    hid_t transfer = oc__store_conversion_transfer(element_count, element_size);
+    ck_assert_int_ge(transfer, 0);
+    size_t size = H5Pget_buffer(transfer, NULL, NULL);
+    H5Pclose(transfer);
+    return size;
+}
+
+START_TEST(test_conversion_transfer_sized_to_the_read)
+{
+    ck_assert_uint_eq(conversion_buffer(240, 8), 1920);        /* 20 years of months */
+    ck_assert_uint_eq(conversion_buffer(8211, 16), 131376);    /* area codes */
+    ck_assert_uint_eq(conversion_buffer(1, 16), 16);
+    ck_assert_uint_eq(conversion_buffer(65536, 16), 1u << 20); /* exactly the default */
+    ck_assert_uint_eq(conversion_buffer(65537, 16), 1u << 20);
+    ck_assert_uint_eq(conversion_buffer(SIZE_MAX, 16), 1u << 20);
+    ck_assert_uint_eq(conversion_buffer(0, 8), 1u << 20);
+}
+END_TEST
+
 /* ---- The store the host of `run` rebuilds from its reader's message ---- */
 
 static int same_text(const char *left, const char *right)
@@ -984,6 +1007,7 @@ static Suite *store_read_suite(void)
     tcase_add_test(tcase, test_corrupt_chunk_fails_on_read);
     tcase_add_test(tcase, test_refuses_paths);
     tcase_add_test(tcase, test_time_units);
+    tcase_add_test(tcase, test_conversion_transfer_sized_to_the_read);
     int kinds = (int)(sizeof message_kinds / sizeof message_kinds[0]);
     tcase_add_loop_test(tcase, test_message_round_trip, 0, kinds);
     tcase_add_test(tcase, test_labelled_store_as_written);
