@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #ifdef __SSE2__
@@ -95,6 +96,29 @@ static void free_unit_results(const evaluator *ev, oc__result *results)
     free(results);
 }
 
+/* The block buffer, in transparent huge pages where the kernel offers
+ * them: a worker's block is 1-8 MiB (2-8 measures of 512 areas by 240
+ * months), written once from start to end when the first block is read,
+ * and the 4 KiB page faults that filled it took more time than zeroing it
+ * (1.6 us a page against 0.6 us in 2 MiB pages, on the benchmark's
+ * machine). Rounded up to whole huge pages; a smaller block, where that
+ * would cost more than it saves, is an ordinary allocation. Freed with
+ * free. */
+#define HUGE_PAGE_SIZE ((size_t)2 << 20)
+static double *allocate_block(size_t bytes)
+{
+    if (bytes < HUGE_PAGE_SIZE / 2)
+        return malloc(bytes + 1);
+    size_t rounded = (bytes + HUGE_PAGE_SIZE - 1) / HUGE_PAGE_SIZE * HUGE_PAGE_SIZE;
+    void *block = NULL;
+    if (rounded < bytes || posix_memalign(&block, HUGE_PAGE_SIZE, rounded) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(block, rounded, MADV_HUGEPAGE); /* advice: without it, small pages */
+#endif
+    return block;
+}
+
 static void evaluator_close(evaluator *ev)
 {
     oc__store_close(ev->store);
@@ -155,7 +179,7 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
         if (chunk > 0 && chunk < ev->block_areas)
             ev->block_areas = chunk;
     }
-    ev->block = malloc(roles * ev->block_areas * times * sizeof(double) + 1);
+    ev->block = allocate_block(roles * ev->block_areas * times * sizeof(double));
     if (ev->block == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < indicators; i++)
