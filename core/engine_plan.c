@@ -364,9 +364,17 @@ int oc__plan_store_error(const oc__config *config, size_t store, const oc_error 
 }
 
 /* Opens the store that holds the metric's frame, from the stores cache. */
+size_t oc__plan_first_store(const oc__config *config, const oc__config_metric *metric)
+{
+    size_t first = metric->store_index == OC__CONFIG_ANY_STORE ? 0 : metric->store_index;
+    size_t last = metric->store_index == OC__CONFIG_ANY_STORE ? config->global_store_count
+                                                              : metric->store_index + 1;
+    return first < last && first < config->store_count ? first : config->store_count;
+}
+
 static int choose_store(const oc__config *config, const oc__config_metric *metric,
-                        oc__store **stores, oc__store **store, oc__store_frame **frame,
-                        size_t *store_index, oc_error *error)
+                        oc__store **stores, oc__store_pending *pending, oc__store **store,
+                        oc__store_frame **frame, size_t *store_index, oc_error *error)
 {
     size_t first = metric->store_index == OC__CONFIG_ANY_STORE ? 0 : metric->store_index;
     size_t last = metric->store_index == OC__CONFIG_ANY_STORE ? config->global_store_count
@@ -377,7 +385,9 @@ static int choose_store(const oc__config *config, const oc__config_metric *metri
     for (size_t s = first; s < last; s++) {
         if (stores[s] == NULL) {
             /* In a child: a file that crashes HDF5 must not end the run. */
-            int status = oc__store_open_contained(config->stores[s], &stores[s], error);
+            int status = pending != NULL && pending[s].path != NULL
+                             ? oc__store_open_contained_finish(&pending[s], &stores[s], error)
+                             : oc__store_open_contained(config->stores[s], &stores[s], error);
             if (status != OC_OK)
                 return status == OC_ERROR_NO_MEMORY ? status
                                                     : oc__plan_store_error(config, s, error, error);
@@ -404,7 +414,8 @@ static int choose_store(const oc__config *config, const oc__config_metric *metri
 
 int oc__metric_plan_build(const oc__config *config, oc__config_metric *metric,
                           const oc__plugin *plugin, const char *period_text,
-                          oc__store **stores, oc__metric_plan *plan, oc_error *error)
+                          oc__store **stores, oc__store_pending *pending,
+                          oc__metric_plan *plan, oc_error *error)
 {
     memset(plan, 0, sizeof *plan);
     plan->descriptor = &plugin->descriptor;
@@ -419,7 +430,7 @@ int oc__metric_plan_build(const oc__config *config, oc__config_metric *metric,
     oc__store *store = NULL;
     oc__store_frame *frame = NULL;
     size_t store_index = 0;
-    status = choose_store(config, metric, stores, &store, &frame, &store_index, error);
+    status = choose_store(config, metric, stores, pending, &store, &frame, &store_index, error);
     if (status != OC_OK)
         return status;
     plan->store_path = strdup(config->stores[store_index]);

@@ -16,11 +16,20 @@
  * config->period_text itself when it comes from the configuration (errors
  * then name [outcomes] period), any other string for --period. stores
  * is a cache with one slot per config->stores entry: stores opened here
- * are left in it for the caller to close. Errors name the file, section
- * and key (OC_ERROR_CONFIG), or the store (other statuses). */
+ * are left in it for the caller to close. pending (NULL, or one slot per
+ * store) holds the stores whose readers the caller started
+ * (oc__store_open_contained_start; a slot with a NULL path was not):
+ * one this plan needs is finished into stores. Errors name the file,
+ * section and key (OC_ERROR_CONFIG), or the store (other statuses). */
 int oc__metric_plan_build(const oc__config *config, oc__config_metric *metric,
                           const oc__plugin *plugin, const char *period_text,
-                          oc__store **stores, oc__metric_plan *plan, oc_error *error);
+                          oc__store **stores, oc__store_pending *pending,
+                          oc__metric_plan *plan, oc_error *error);
+
+/* The store a metric reads first (its own, or the first global one), or
+ * config->store_count when it names none: the store whose reader a caller
+ * may start early. */
+size_t oc__plan_first_store(const oc__config *config, const oc__config_metric *metric);
 
 /* Sets error to cause's message after the key that first named store
  * number `store` (an index into config->stores): `[outcomes] store` when

@@ -21,6 +21,7 @@
 #ifndef OC_STORE_H
 #define OC_STORE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -90,6 +91,25 @@ int oc__store_open_for_reading(const char *path, const char *const *measures,
  * garbage or fell silent (see below; it is then killed and not waited
  * for). Where no process can be started it opens the store here. */
 int oc__store_open_contained(const char *path, oc__store **store, oc_error *error);
+
+/* oc__store_open_contained in two halves, so that the host does other
+ * work (loading its plugins) while the reader reads: _start forks the
+ * reader (making SIGCHLD reapable until _finish or _abandon), _finish
+ * waits for its answer and gives what oc__store_open_contained gives,
+ * _abandon kills and reaps a reader whose answer is no longer wanted.
+ * Each started store is finished or abandoned once; abandoning one
+ * already finished does nothing. The caller owns the struct; path is
+ * borrowed until it is finished. */
+typedef struct oc__store_pending {
+    const char *path;
+    pid_t child;            /* -1: none (finishing opens the store in the caller) */
+    int descriptor;         /* the reader's pipe */
+    struct sigaction saved; /* SIGCHLD's action before the fork */
+} oc__store_pending;
+void oc__store_open_contained_start(const char *path, oc__store_pending *pending);
+int oc__store_open_contained_finish(oc__store_pending *pending, oc__store **store,
+                                    oc_error *error);
+void oc__store_open_contained_abandon(oc__store_pending *pending);
 
 /* The longest oc__store_open_contained waits for the next piece of the
  * reader's answer. A national store's whole answer takes about 30 ms; a

@@ -953,44 +953,24 @@ int oc__store_open_contained(const char *path, oc__store **store, oc_error *erro
                                       error);
 }
 
-int oc__store_open_answered_by(const char *path, void (*reader)(const char *path, int descriptor),
-                               int silence_limit_milliseconds, oc__store **store,
-                               oc_error *error)
+/* Waits for the answer of the reader start_reader forked (or, when none
+ * could be, opens the store here), and reaps the reader unless the
+ * store now does. */
+static int finish_reader(oc__store_pending *pending, int silence_limit_milliseconds,
+                         oc__store **store, oc_error *error)
 {
     *store = NULL;
-    int ends[2];
-    if (pipe(ends) != 0)
+    const char *path = pending->path;
+    pid_t child = pending->child;
+    struct sigaction saved = pending->saved;
+    pending->child = -1;
+    if (child < 0)
         return oc__store_open(path, store, error);
-    /* The pipe's default 64 KiB would pass a national frame's names in a
-     * dozen turns of the two processes; where Linux allows, in one. */
-#ifdef F_SETPIPE_SZ
-    fcntl(ends[1], F_SETPIPE_SZ, 1 << 20);
-#endif
-    struct sigaction saved;
-    pid_t child = oc__store_fork_reader(&saved);
-    if (child == 0) {
-        close(ends[0]);
-        /* The reader prints nothing of its own (a failure is a record);
-         * what the C library says as it aborts on a damaged file
-         * ("free(): double free detected in tcache 2") must not precede
-         * the host's one line. */
-        int null_fd = ends[1] != STDERR_FILENO ? open("/dev/null", O_WRONLY) : -1;
-        if (null_fd >= 0 && null_fd != STDERR_FILENO) {
-            dup2(null_fd, STDERR_FILENO);
-            close(null_fd);
-        }
-        reader(path, ends[1]);
-        _exit(1); /* a reader returns only by mistake */
-    }
-    close(ends[1]);
-    if (child < 0) {
-        close(ends[0]);
-        sigaction(SIGCHLD, &saved, NULL);
-        return oc__store_open(path, store, error);
-    }
+    int descriptor = pending->descriptor;
+    pending->descriptor = -1;
     rebuild_end end;
-    int status = receive(path, ends[0], silence_limit_milliseconds, store, &end, error);
-    close(ends[0]);
+    int status = receive(path, descriptor, silence_limit_milliseconds, store, &end, error);
+    close(descriptor);
     /* A whole answer is final, whatever the reader does next: it was done
      * with HDF5 when it sent it. Its exit (unmapping what HDF5 used, about
      * a millisecond at national size) overlaps the host's planning: the
@@ -1022,4 +1002,78 @@ int oc__store_open_answered_by(const char *path, void (*reader)(const char *path
                             "%s: the store reader exited with status %d before it answered", path,
                             exit_status);
     return status;
+}
+
+/* Forks the reader; pending->child is -1 when no process could be
+ * started (the store is then opened in the caller when finished). */
+static void start_reader(const char *path, void (*reader)(const char *path, int descriptor),
+                         oc__store_pending *pending)
+{
+    pending->path = path;
+    pending->child = -1;
+    pending->descriptor = -1;
+    int ends[2];
+    if (pipe(ends) != 0)
+        return;
+    /* The pipe's default 64 KiB would pass a national frame's names in a
+     * dozen turns of the two processes; where Linux allows, in one. */
+#ifdef F_SETPIPE_SZ
+    fcntl(ends[1], F_SETPIPE_SZ, 1 << 20);
+#endif
+    pid_t child = oc__store_fork_reader(&pending->saved);
+    if (child == 0) {
+        close(ends[0]);
+        /* The reader prints nothing of its own (a failure is a record);
+         * what the C library says as it aborts on a damaged file
+         * ("free(): double free detected in tcache 2") must not precede
+         * the host's one line. */
+        int null_fd = ends[1] != STDERR_FILENO ? open("/dev/null", O_WRONLY) : -1;
+        if (null_fd >= 0 && null_fd != STDERR_FILENO) {
+            dup2(null_fd, STDERR_FILENO);
+            close(null_fd);
+        }
+        reader(path, ends[1]);
+        _exit(1); /* a reader returns only by mistake */
+    }
+    close(ends[1]);
+    if (child < 0) {
+        close(ends[0]);
+        sigaction(SIGCHLD, &pending->saved, NULL);
+        return;
+    }
+    pending->child = child;
+    pending->descriptor = ends[0];
+}
+
+void oc__store_open_contained_start(const char *path, oc__store_pending *pending)
+{
+    start_reader(path, answer, pending);
+}
+
+void oc__store_open_contained_abandon(oc__store_pending *pending)
+{
+    if (pending->child <= 0)
+        return;
+    close(pending->descriptor);
+    kill(pending->child, SIGKILL);
+    while (waitpid(pending->child, NULL, 0) < 0 && errno == EINTR)
+        ;
+    sigaction(SIGCHLD, &pending->saved, NULL);
+    pending->child = -1;
+    pending->descriptor = -1;
+}
+
+int oc__store_open_contained_finish(oc__store_pending *pending, oc__store **store,
+                                    oc_error *error)
+{
+    return finish_reader(pending, OC__STORE_READER_SILENCE_SECONDS * 1000, store, error);
+}
+
+int oc__store_open_answered_by(const char *path, void (*reader)(const char *path, int descriptor),
+                               int silence_limit_milliseconds, oc__store **store,
+                               oc_error *error)
+{
+    oc__store_pending pending;
+    start_reader(path, reader, &pending);
+    return finish_reader(&pending, silence_limit_milliseconds, store, error);
 }

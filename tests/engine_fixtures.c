@@ -137,7 +137,7 @@ int fixture_plan_build(const char *config_path, const char *text, const oc__plug
     oc__store **stores = calloc((*config)->store_count + 1, sizeof *stores);
     ck_assert_ptr_nonnull(stores);
     int status = oc__metric_plan_build(*config, &(*config)->metrics[0], plugin, period_text,
-                                       stores, plan, error);
+                                       stores, NULL, plan, error);
     for (size_t s = 0; s < (*config)->store_count; s++)
         oc__store_close(stores[s]);
     free(stores);

@@ -408,6 +408,25 @@ START_TEST(a_missing_store)
     ck_assert_int_eq(run(text, plugin_directory(), 1, &error), OC_ERROR_NOT_FOUND);
     ck_assert_ptr_nonnull(strstr(error.message, "absent.h5"));
     ck_assert_uint_eq(results.count, 0);
+    assert_no_child_left();
+}
+END_TEST
+
+START_TEST(a_plan_error_stops_the_readers_of_stores_not_yet_planned)
+{
+    /* Each metric's store is read in a child from the start, while the
+     * plugins load. [bad] fails to plan before [other]'s store is
+     * needed: its reader must be stopped and reaped, not left behind. */
+    oc_error error;
+    fixture_small_store(test_path("other.h5"));
+    const char *text =
+        "[outcomes]\nstore = small.h5\nallow_insecure_plugins = yes\n\n"
+        "[bad]\nplugin = worklessness\ninput.claimants = claimants\nareas = Z9\n\n"
+        "[other]\nplugin = worklessness\ninput.claimants = claimants\nstore = other.h5\n";
+    ck_assert_int_eq(run(text, plugin_directory(), 1, &error), OC_ERROR_CONFIG);
+    ck_assert_ptr_nonnull(strstr(error.message, "[bad] areas: 'Z9'"));
+    ck_assert_uint_eq(results.count, 0);
+    assert_no_child_left();
 }
 END_TEST
 
@@ -480,6 +499,7 @@ int main(void)
     tcase_add_test(tcase, a_plan_error_stops_the_run);
     tcase_add_test(tcase, a_configured_period_the_store_cannot_serve_names_outcomes_period);
     tcase_add_test(tcase, a_missing_store);
+    tcase_add_test(tcase, a_plan_error_stops_the_readers_of_stores_not_yet_planned);
     tcase_add_test(tcase, a_plugin_named_by_several_metrics_is_opened_once);
     suite_add_tcase(suite, tcase);
     return check_runner_run_suite(suite);

@@ -969,6 +969,43 @@ static void hanging_reader(const char *store_path, int descriptor)
         pause();
 }
 
+/* The two halves `run` uses to load its plugins while the reader reads:
+ * finished, the store is what oc__store_open_contained gives; abandoned,
+ * the reader is killed and reaped. Either way SIGCHLD's action is back as
+ * it was, and abandoning a finished store does nothing. */
+START_TEST(test_contained_start_then_finish_or_abandon)
+{
+    ck_assert_int_eq(fixture_write("plain", path), 0);
+    struct sigaction before, after;
+    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &before), 0);
+
+    oc__store_pending pending;
+    oc__store_open_contained_start(path, &pending);
+    ck_assert_int_gt(pending.child, 0);
+    oc__store *store = NULL;
+    oc_error error;
+    ck_assert_msg(oc__store_open_contained_finish(&pending, &store, &error) == OC_OK, "%s",
+                  error.message);
+    oc__store_open_contained_abandon(&pending); /* finished: nothing */
+    ck_assert_uint_eq(oc__store_frame_count(store), 1);
+    ck_assert_str_eq(oc__store_area_name(oc__store_frame_at(store, 0), 1), "Beta");
+    oc__store_close(store);
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+    ck_assert_int_eq(errno, ECHILD);
+
+    oc__store_open_contained_start(path, &pending);
+    ck_assert_int_gt(pending.child, 0);
+    oc__store_open_contained_abandon(&pending);
+    oc__store_open_contained_abandon(&pending); /* twice: nothing more */
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+    ck_assert_int_eq(errno, ECHILD);
+    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &after), 0);
+    ck_assert_ptr_eq((void *)after.sa_handler, (void *)before.sa_handler);
+}
+END_TEST
+
 /* `run` gives such a reader up, kills it and does not wait for it (a
  * reader stuck on a disk that does not answer cannot die until it does);
  * it dies of SIGKILL, and the caller's SIGCHLD action is as it was. */
@@ -1027,6 +1064,7 @@ static Suite *store_read_suite(void)
     tcase_add_test(tcase, test_receive_silence_limit_kept_through_signals);
     tcase_add_test(tcase, test_receive_ends_when_the_run_is_stopped);
     tcase_add_test(tcase, test_contained_kills_a_silent_reader);
+    tcase_add_test(tcase, test_contained_start_then_finish_or_abandon);
     suite_add_tcase(suite, tcase);
     return suite;
 }
