@@ -335,6 +335,8 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
             oc__store_open_contained_start(config->stores[s], &pending[s]);
     }
     if (status == OC_OK)
+        oc__store_prepare_library(); /* beside the readers, once for every worker */
+    if (status == OC_OK)
         status = load_plugins(config, directory, flags, plugins, opened_plugins,
                               &opened_plugin_count, error);
     for (size_t m = 0; status == OC_OK && m < metric_count; m++)

@@ -111,6 +111,14 @@ int oc__store_open_contained_finish(oc__store_pending *pending, oc__store **stor
                                     oc_error *error);
 void oc__store_open_contained_abandon(oc__store_pending *pending);
 
+/* Makes the HDF5 library ready in this process, opening no file: a host
+ * calls it before it forks its workers, so that each inherits the library
+ * initialised instead of initialising it itself (about a millisecond a
+ * process, on the path of every job). Without HDF5's exit handler: the
+ * host uses no HDF5 file of its own (its stores are read in children),
+ * and tearing the library down would only delay its exit. */
+void oc__store_prepare_library(void);
+
 /* The longest oc__store_open_contained waits for the next piece of the
  * reader's answer. A national store's whole answer takes about 30 ms; a
  * reader silent for this long is stuck (a damaged file can make the HDF5

@@ -22,6 +22,12 @@ void oc__store_hdf5_quiet(void)
     }
 }
 
+void oc__store_prepare_library(void)
+{
+    (void)H5dont_atexit(); /* refused, harmlessly, once the library is running */
+    oc__store_hdf5_quiet();
+}
+
 typedef struct reason_buffer {
     char *text;
     size_t size;

@@ -320,6 +320,23 @@ START_TEST(test_time_units)
 }
 END_TEST
 
+/* What a host does before forking its workers: the library is running
+ * (a child forked now would inherit it), HDF5 prints no error of its
+ * own, and doing it again changes nothing. */
+START_TEST(test_prepare_library)
+{
+    oc__store_prepare_library();
+    oc__store_prepare_library();
+    H5E_auto2_t printer = NULL;
+    void *data = NULL;
+    ck_assert_int_ge(H5Eget_auto2(H5E_DEFAULT, &printer, &data), 0);
+    ck_assert_ptr_null((void *)printer);
+    unsigned major = 0, minor = 0, release = 0;
+    ck_assert_int_ge(H5get_libversion(&major, &minor, &release), 0);
+    ck_assert_uint_eq(major, 1);
+}
+END_TEST
+
 /* The buffer HDF5 converts a small read in is the read's size, not the
  * 1 MiB it allocates and zeroes by default; never more than that. */
 static size_t conversion_buffer(size_t element_count, size_t element_size)
@@ -1044,6 +1061,7 @@ static Suite *store_read_suite(void)
     tcase_add_test(tcase, test_corrupt_chunk_fails_on_read);
     tcase_add_test(tcase, test_refuses_paths);
     tcase_add_test(tcase, test_time_units);
+    tcase_add_test(tcase, test_prepare_library);
     tcase_add_test(tcase, test_conversion_transfer_sized_to_the_read);
     int kinds = (int)(sizeof message_kinds / sizeof message_kinds[0]);
     tcase_add_loop_test(tcase, test_message_round_trip, 0, kinds);
