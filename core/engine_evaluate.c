@@ -15,11 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "engine.h"
+#include "member_sum.h"
 #include "period.h"
 #include "store.h"
 
@@ -424,37 +422,11 @@ static int finish_unit(evaluator *ev, const oc__evaluation_unit *unit, size_t un
     return OC_OK;
 }
 
-/* Adds a member's series into its parent's sum, time by time (each sum
- * in member order, so the totals are the same to the last bit whatever
- * the width of the additions); whether any of its first `checked` values
- * is missing. Two at a time with SSE2 (every x86-64 has it): a national
- * run over constituencies adds up 757 MB of member series, and one value
- * at a time, each tested for NaN with a branch, was 8% of its CPU. */
+/* Adds a member's series into its parent's sum (core/member_sum.h);
+ * whether any of its first `checked` values is missing. */
 static int add_member(double *sum, const double *member, size_t times, size_t checked)
 {
-    size_t t = 0;
-    int missing = 0;
-#ifdef __SSE2__
-    __m128d unordered = _mm_setzero_pd();
-    for (; t + 2 <= checked; t += 2) {
-        __m128d values = _mm_loadu_pd(member + t);
-        unordered = _mm_or_pd(unordered, _mm_cmpunord_pd(values, values));
-        _mm_storeu_pd(sum + t, _mm_add_pd(_mm_loadu_pd(sum + t), values));
-    }
-    missing = _mm_movemask_pd(unordered) != 0;
-    if (t < checked) { /* an odd number checked: the last of them alone */
-        missing |= isnan(member[t]);
-        sum[t] += member[t];
-        t++;
-    }
-    for (; t + 2 <= times; t += 2)
-        _mm_storeu_pd(sum + t, _mm_add_pd(_mm_loadu_pd(sum + t), _mm_loadu_pd(member + t)));
-#endif
-    for (; t < times; t++) {
-        missing |= t < checked && isnan(member[t]);
-        sum[t] += member[t];
-    }
-    return missing;
+    return oc__member_sum_add(sum, member, times, checked, OC__MEMBER_SUM_WIDEST);
 }
 
 /* Adds the members of slots[0..count), all in the block starting at
