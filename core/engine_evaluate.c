@@ -15,7 +15,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-
 #include "engine.h"
 #include "member_sum.h"
 #include "period.h"

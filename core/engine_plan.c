@@ -363,7 +363,6 @@ int oc__plan_store_error(const oc__config *config, size_t store, const oc_error 
     return oc_error_set(error, status, "%s", prefixed.message);
 }
 
-/* Opens the store that holds the metric's frame, from the stores cache. */
 size_t oc__plan_first_store(const oc__config *config, const oc__config_metric *metric)
 {
     size_t first = metric->store_index == OC__CONFIG_ANY_STORE ? 0 : metric->store_index;
@@ -372,6 +371,8 @@ size_t oc__plan_first_store(const oc__config *config, const oc__config_metric *m
     return first < last && first < config->store_count ? first : config->store_count;
 }
 
+/* Opens the store that holds the metric's frame, from the stores cache
+ * (finishing its reader when the caller started one). */
 static int choose_store(const oc__config *config, const oc__config_metric *metric,
                         oc__store **stores, oc__store_pending *pending, oc__store **store,
                         oc__store_frame **frame, size_t *store_index, oc_error *error)

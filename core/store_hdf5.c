@@ -66,6 +66,8 @@ hid_t oc__store_variable_string_type(H5T_cset_t character_set)
 hid_t oc__store_conversion_transfer(size_t element_count, size_t element_size)
 {
     const size_t most = (size_t)1 << 20; /* H5D_TEMP_BUF_SIZE */
+    if (element_size == 0)
+        element_size = 1;
     size_t bytes = element_count > 0 && element_count <= most / element_size
                        ? element_count * element_size
                        : most;

@@ -357,6 +357,7 @@ START_TEST(test_conversion_transfer_sized_to_the_read)
     ck_assert_uint_eq(conversion_buffer(65537, 16), 1u << 20);
     ck_assert_uint_eq(conversion_buffer(SIZE_MAX, 16), 1u << 20);
     ck_assert_uint_eq(conversion_buffer(0, 8), 1u << 20);
+    ck_assert_uint_eq(conversion_buffer(100, 0), 100); /* a size of 0 counts as 1 */
 }
 END_TEST
 
