@@ -13,10 +13,10 @@ it fell; this is how, so that the next person can measure it again:
 
 Other processes may run meanwhile (their CPU is "other"); the host is
 the process that forked the most, or --host PID. Its children are told
-apart by the order it forks them (core/command_run.c, core/engine.c):
-the digest first, then one probe per plugin, then the store reader,
-then the workers. --probes says how many plugins were probed (four for
-the bench's configurations).
+apart by the order it forks them (core/engine.c): the digest first, then
+the store readers (--readers, one per store the metrics read first: one
+for the bench's configurations), then one probe per plugin (--probes:
+four for the bench's), then the workers.
 """
 import argparse
 import collections
@@ -45,7 +45,7 @@ def read_trace(path):
     return switches, forks
 
 
-def roles(forks, probes, host):
+def roles(forks, probes, readers, host):
     """pid -> role, from the order the host forked its children. host:
     its pid, or None for the process that forked the most (a trace of the
     whole machine may hold other processes' forks)."""
@@ -54,21 +54,26 @@ def roles(forks, probes, host):
     if host is None:
         host = collections.Counter(parent for _, parent, _ in forks).most_common(1)[0][0]
     children = [child for _, parent, child in forks if parent == host]
-    if len(children) < probes + 2:
-        sys.exit("sched_summary: the host forked %d children, fewer than a digest, %d probes "
-                 "and a store reader" % (len(children), probes))
-    named = {host: "host", children[0]: "digest", children[probes + 1]: "store reader"}
-    for child in children[1:probes + 1]:
+    before_workers = 1 + readers + probes
+    if len(children) < before_workers:
+        sys.exit("sched_summary: the host forked %d children, fewer than a digest, %d store "
+                 "readers and %d probes" % (len(children), readers, probes))
+    named = {host: "host", children[0]: "digest"}
+    for child in children[1:1 + readers]:
+        named[child] = "store reader"
+    for child in children[1 + readers:before_workers]:
         named[child] = "probes"
-    for child in children[probes + 2:]:
+    for child in children[before_workers:]:
         named[child] = "workers"
-    return host, named, children[probes + 2] if len(children) > probes + 2 else None
+    return host, named, children[before_workers] if len(children) > before_workers else None
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("trace", help="`perf script` output of sched_switch and sched_process_fork")
     parser.add_argument("--probes", type=int, default=4, help="plugins probed (default 4)")
+    parser.add_argument("--readers", type=int, default=1,
+                        help="store readers started before the probes (default 1)")
     parser.add_argument("--host", type=int, default=None,
                         help="the host's pid (default: the process that forked the most)")
     parser.add_argument("--end-window", type=float, default=20.0,
@@ -78,7 +83,7 @@ def main():
     switches, forks = read_trace(args.trace)
     if not switches:
         sys.exit("sched_summary: no sched_switch event in %s" % args.trace)
-    host, named, first_worker = roles(forks, args.probes, args.host)
+    host, named, first_worker = roles(forks, args.probes, args.readers, args.host)
     first_worker_at = next(when for when, _, child in forks if child == first_worker) \
         if first_worker is not None else None
 

@@ -2,8 +2,8 @@
 # test_sched_summary.sh: bench/sched_summary.py, which docs/performance.md
 # uses to split a run's CPU among the host and its children and to say
 # when the cores stood idle, on a made-up trace whose answer is known:
-# the host (pid 100) forks the digest, four probes, the store reader and
-# two workers; one core idles 2 ms before the first worker, 2 ms in the
+# the host (pid 100) forks the digest, the store reader, four probes and
+# two workers (core/engine.c's order); one core idles 2 ms before the first worker, 2 ms in the
 # middle and from 90 ms to the host's exit at 100 ms (after which nothing
 # counts). Each role runs for a different time, so that a child taken for
 # another shows; another process forks first, and the host is still found.
@@ -23,8 +23,8 @@ fork() { # SECONDS CHILD [PARENT]
     fork 9.999 201 200; fork 9.999 202 200 # another process's, first
     switch 0 10.000 0 R 100
     switch 1 10.000 99 S 0
-    fork 10.001 101; for probe in 102 103 104 105; do fork 10.002 $probe; done
-    fork 10.003 106; fork 10.010 107; fork 10.010 108
+    fork 10.001 101; fork 10.001 106; for probe in 102 103 104 105; do fork 10.002 $probe; done
+    fork 10.010 107; fork 10.010 108
     switch 1 10.002 0 R 102
     switch 1 10.003 102 Z 101
     switch 0 10.004 100 S 106
