@@ -64,6 +64,17 @@ static int compare_slots(const void *left, const void *right)
     return a->unit < b->unit ? -1 : a->unit > b->unit;
 }
 
+/* Whether the slots are in order already, as they are when the units are
+ * areas in store order or parents whose members run together (the
+ * usual layouts): checking is cheaper than sorting 32,844 slots again. */
+static int slots_sorted(const member_slot *slots, size_t count)
+{
+    for (size_t s = 1; s < count; s++)
+        if (compare_slots(&slots[s - 1], &slots[s]) > 0)
+            return 0;
+    return 1;
+}
+
 static void series_bind(oc_indicator_series *series, double *storage, size_t time_count)
 {
     series->count = time_count;
@@ -488,7 +499,7 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
                 status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
         }
     }
-    if (status == OC_OK)
+    if (status == OC_OK && !slots_sorted(slots, slot_count))
         qsort(slots, slot_count, sizeof *slots, compare_slots);
     /* sorted: an area out of range is last */
     if (status == OC_OK && slot_count > 0 && slots[slot_count - 1].area >= ev->area_count) {
