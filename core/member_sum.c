@@ -18,7 +18,7 @@ static int add_plain(double *sum, const double *member, size_t t, size_t times, 
 {
     int missing = 0;
     for (; t < times; t++) {
-        missing |= t < checked && isnan(member[t]);
+        missing |= t < checked && isnan(member[t]) != 0;
         sum[t] += member[t];
     }
     return missing;
@@ -36,7 +36,7 @@ static int add_sse2(double *sum, const double *member, size_t times, size_t chec
     }
     int missing = _mm_movemask_pd(unordered) != 0;
     if (t < checked) { /* an odd number checked: the last of them alone */
-        missing |= isnan(member[t]);
+        missing |= isnan(member[t]) != 0;
         sum[t] += member[t];
         t++;
     }
@@ -59,7 +59,7 @@ __attribute__((target("avx"))) static int add_avx(double *sum, const double *mem
     }
     int missing = _mm256_movemask_pd(unordered) != 0;
     for (; t < checked; t++) { /* up to three checked, one at a time */
-        missing |= isnan(member[t]);
+        missing |= isnan(member[t]) != 0;
         sum[t] += member[t];
     }
     for (; t + 4 <= times; t += 4)

@@ -94,16 +94,20 @@ int oc__store_open_contained(const char *path, oc__store **store, oc_error *erro
 
 /* oc__store_open_contained in two halves, so that the host does other
  * work (loading its plugins) while the reader reads: _start forks the
- * reader (making SIGCHLD reapable until _finish or _abandon), _finish
- * waits for its answer and gives what oc__store_open_contained gives,
- * _abandon kills and reaps a reader whose answer is no longer wanted.
- * Each started store is finished or abandoned once; abandoning one
- * already finished does nothing. The caller owns the struct; path is
- * borrowed until it is finished. */
+ * reader, _finish waits for its answer and gives what
+ * oc__store_open_contained gives, _abandon kills a reader whose answer is
+ * no longer wanted and reaps it (waiting at most a second: one stuck on a
+ * disk dies with the host). Each started store is finished or abandoned
+ * once; abandoning one already finished does nothing. The caller keeps
+ * SIGCHLD reapable (oc__runner_children_reapable) from its first _start
+ * to its last _finish or _abandon, and then restores it: so readers may
+ * finish in any order. The caller owns the struct; path is borrowed until
+ * it is finished. */
 typedef struct oc__store_pending {
     const char *path;
     pid_t child;            /* -1: none (finishing opens the store in the caller) */
     int descriptor;         /* the reader's pipe */
+    int restores_sigchld;   /* oc__store_open_answered_by's one reader only */
     struct sigaction saved; /* SIGCHLD's action before the fork */
 } oc__store_pending;
 void oc__store_open_contained_start(const char *path, oc__store_pending *pending);

@@ -10,7 +10,7 @@
  * before anything is built from it: a reader that died half-way or wrote
  * garbage is refused, never trusted. Also the fork and the wait that
  * `outcomes store` shares. */
-#define _GNU_SOURCE /* F_SETPIPE_SZ */
+#define _GNU_SOURCE /* F_SETPIPE_SZ, pipe2 */
 #include "config.h"
 
 #include <errno.h>
@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "monotonic_clock.h"
@@ -953,6 +954,16 @@ int oc__store_open_contained(const char *path, oc__store **store, oc_error *erro
                                       error);
 }
 
+/* Puts SIGCHLD's action back as it was before the reader was forked,
+ * when the reader was started by oc__store_open_answered_by; a reader
+ * from oc__store_open_contained_start leaves it to its caller (see
+ * store.h), so that readers may finish in any order. */
+static void restore_sigchld(const oc__store_pending *pending)
+{
+    if (pending->restores_sigchld)
+        sigaction(SIGCHLD, &pending->saved, NULL);
+}
+
 /* Waits for the answer of the reader start_reader forked (or, when none
  * could be, opens the store here), and reaps the reader unless the
  * store now does. */
@@ -962,7 +973,6 @@ static int finish_reader(oc__store_pending *pending, int silence_limit_milliseco
     *store = NULL;
     const char *path = pending->path;
     pid_t child = pending->child;
-    struct sigaction saved = pending->saved;
     pending->child = -1;
     if (child < 0)
         return oc__store_open(path, store, error);
@@ -977,7 +987,7 @@ static int finish_reader(oc__store_pending *pending, int silence_limit_milliseco
      * store reaps it when it closes. */
     if (status == OC_OK) {
         (*store)->reader = child;
-        sigaction(SIGCHLD, &saved, NULL);
+        restore_sigchld(pending);
         return OC_OK;
     }
     /* Otherwise the reader's end says why, when the answer stopped short. */
@@ -986,13 +996,13 @@ static int finish_reader(oc__store_pending *pending, int silence_limit_milliseco
     if (end.given_up) {
         /* Not waited for: a reader stuck on a disk that does not answer
          * cannot die until it does. It was made to die with the host. */
-        sigaction(SIGCHLD, &saved, NULL);
+        restore_sigchld(pending);
         return status;
     }
     int exit_status = 0;
     oc_error wait_error;
     int waited = oc__store_wait_reader(child, path, &exit_status, &wait_error);
-    sigaction(SIGCHLD, &saved, NULL);
+    restore_sigchld(pending);
     if (!end.cut_short)
         return status;
     if (waited != OC_OK)
@@ -1007,13 +1017,16 @@ static int finish_reader(oc__store_pending *pending, int silence_limit_milliseco
 /* Forks the reader; pending->child is -1 when no process could be
  * started (the store is then opened in the caller when finished). */
 static void start_reader(const char *path, void (*reader)(const char *path, int descriptor),
-                         oc__store_pending *pending)
+                         int restores_sigchld, oc__store_pending *pending)
 {
     pending->path = path;
     pending->child = -1;
     pending->descriptor = -1;
+    pending->restores_sigchld = restores_sigchld;
     int ends[2];
-    if (pipe(ends) != 0)
+    /* close-on-exec: nothing the host starts later (a plugin's trial load,
+     * what a plugin's constructor runs) needs the reader's pipe */
+    if (pipe2(ends, O_CLOEXEC) != 0)
         return;
     /* The pipe's default 64 KiB would pass a national frame's names in a
      * dozen turns of the two processes; where Linux allows, in one. */
@@ -1038,7 +1051,7 @@ static void start_reader(const char *path, void (*reader)(const char *path, int 
     close(ends[1]);
     if (child < 0) {
         close(ends[0]);
-        sigaction(SIGCHLD, &pending->saved, NULL);
+        restore_sigchld(pending);
         return;
     }
     pending->child = child;
@@ -1047,8 +1060,13 @@ static void start_reader(const char *path, void (*reader)(const char *path, int 
 
 void oc__store_open_contained_start(const char *path, oc__store_pending *pending)
 {
-    start_reader(path, answer, pending);
+    start_reader(path, answer, 0, pending);
 }
+
+/* How long abandoning waits for a killed reader to be gone: one stuck on
+ * a disk that does not answer cannot die until it does, and was made to
+ * die with the host anyway. */
+#define ABANDON_WAIT_MILLISECONDS 1000
 
 void oc__store_open_contained_abandon(oc__store_pending *pending)
 {
@@ -1056,9 +1074,14 @@ void oc__store_open_contained_abandon(oc__store_pending *pending)
         return;
     close(pending->descriptor);
     kill(pending->child, SIGKILL);
-    while (waitpid(pending->child, NULL, 0) < 0 && errno == EINTR)
-        ;
-    sigaction(SIGCHLD, &pending->saved, NULL);
+    for (int waited = 0; waited < ABANDON_WAIT_MILLISECONDS; waited++) {
+        pid_t got = waitpid(pending->child, NULL, WNOHANG);
+        if (got == pending->child || (got < 0 && errno != EINTR))
+            break;
+        struct timespec pause = {0, 1000000L};
+        nanosleep(&pause, NULL);
+    }
+    restore_sigchld(pending);
     pending->child = -1;
     pending->descriptor = -1;
 }
@@ -1074,6 +1097,6 @@ int oc__store_open_answered_by(const char *path, void (*reader)(const char *path
                                oc_error *error)
 {
     oc__store_pending pending;
-    start_reader(path, reader, &pending);
+    start_reader(path, reader, 1, &pending);
     return finish_reader(&pending, silence_limit_milliseconds, store, error);
 }

@@ -330,8 +330,10 @@ int oc__store_read_strings(hid_t dataset, oc__store_strings *strings, char *reas
     }
     if (H5Tis_variable_str(type) > 0) {
         hid_t memory_type = oc__store_variable_string_type(H5Tget_cset(type));
-        /* in the file, a variable-length string is 16 bytes */
-        size_t file_size = H5Tget_size(type) > 16 ? H5Tget_size(type) : 16;
+        /* In the file a variable-length string is a length, a heap
+         * address and an index: 24 bytes at most (16-byte addresses);
+         * H5Tget_size gives its size in memory. */
+        size_t file_size = H5Tget_size(type) > 32 ? H5Tget_size(type) : 32;
         hid_t transfer = oc__store_conversion_transfer((size_t)count, file_size);
         oc__arena pieces = {0};
         char **texts = calloc(count ? (size_t)count : 1, sizeof *texts);

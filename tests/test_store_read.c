@@ -989,13 +989,14 @@ static void hanging_reader(const char *store_path, int descriptor)
 
 /* The two halves `run` uses to load its plugins while the reader reads:
  * finished, the store is what oc__store_open_contained gives; abandoned,
- * the reader is killed and reaped. Either way SIGCHLD's action is back as
- * it was, and abandoning a finished store does nothing. */
+ * the reader is killed and reaped; abandoning a finished store does
+ * nothing. The caller keeps SIGCHLD reapable throughout, as the engine
+ * does. */
 START_TEST(test_contained_start_then_finish_or_abandon)
 {
     ck_assert_int_eq(fixture_write("plain", path), 0);
-    struct sigaction before, after;
-    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &before), 0);
+    struct sigaction saved;
+    oc__runner_children_reapable(&saved);
 
     oc__store_pending pending;
     oc__store_open_contained_start(path, &pending);
@@ -1019,8 +1020,48 @@ START_TEST(test_contained_start_then_finish_or_abandon)
     errno = 0;
     ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
     ck_assert_int_eq(errno, ECHILD);
-    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &after), 0);
-    ck_assert_ptr_eq((void *)after.sa_handler, (void *)before.sa_handler);
+    sigaction(SIGCHLD, &saved, NULL);
+}
+END_TEST
+
+/* Two readers finished in the order they were started, by a host that
+ * was started with SIGCHLD ignored (as some schedulers start jobs): the
+ * first finishing must not give SIGCHLD back to "ignore" while the
+ * second still runs, or its reader, gone, could not be waited for and
+ * judged. The action stays the caller's to restore. */
+START_TEST(test_contained_readers_finish_in_any_order)
+{
+    ck_assert_int_eq(fixture_write("plain", path), 0);
+    char second[160];
+    snprintf(second, sizeof second, "%s/second.h5", directory);
+    ck_assert_int_eq(fixture_write("plain", second), 0);
+    void (*original)(int) = signal(SIGCHLD, SIG_IGN);
+    struct sigaction saved, during;
+    oc__runner_children_reapable(&saved);
+
+    oc__store_pending first, other;
+    oc__store_open_contained_start(path, &first);
+    oc__store_open_contained_start(second, &other);
+    oc__store *stores[2] = {NULL, NULL};
+    oc_error error;
+    ck_assert_msg(oc__store_open_contained_finish(&first, &stores[0], &error) == OC_OK, "%s",
+                  error.message);
+    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &during), 0);
+    ck_assert_ptr_eq((void *)during.sa_handler, (void *)SIG_DFL); /* still reapable */
+    ck_assert_msg(oc__store_open_contained_finish(&other, &stores[1], &error) == OC_OK, "%s",
+                  error.message);
+    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &during), 0);
+    ck_assert_ptr_eq((void *)during.sa_handler, (void *)SIG_DFL);
+    oc__store_close(stores[0]);
+    oc__store_close(stores[1]);
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* both reaped */
+    ck_assert_int_eq(errno, ECHILD);
+    sigaction(SIGCHLD, &saved, NULL);
+    ck_assert_int_eq(sigaction(SIGCHLD, NULL, &during), 0);
+    ck_assert_ptr_eq((void *)during.sa_handler, (void *)SIG_IGN); /* the caller's, back */
+    signal(SIGCHLD, original);
+    unlink(second);
 }
 END_TEST
 
@@ -1084,6 +1125,7 @@ static Suite *store_read_suite(void)
     tcase_add_test(tcase, test_receive_ends_when_the_run_is_stopped);
     tcase_add_test(tcase, test_contained_kills_a_silent_reader);
     tcase_add_test(tcase, test_contained_start_then_finish_or_abandon);
+    tcase_add_test(tcase, test_contained_readers_finish_in_any_order);
     suite_add_tcase(suite, tcase);
     return suite;
 }
