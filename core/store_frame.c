@@ -51,9 +51,17 @@ int oc__store_is_axis_name(const char *name)
            || strcmp(name, "area_name") == 0 || strcmp(name, "area_parent") == 0;
 }
 
+/* The frame rule, in one place: whether group has an `area` link, as
+ * H5Lexists says it (negative when HDF5 cannot tell, its error left on
+ * the stack for the caller to read or clear). */
+static htri_t has_area_link(hid_t group)
+{
+    return H5Lexists(group, "area", H5P_DEFAULT);
+}
+
 int oc__store_group_is_frame(hid_t group)
 {
-    int exists = H5Lexists(group, "area", H5P_DEFAULT) > 0;
+    int exists = has_area_link(group) > 0;
     H5Eclear2(H5E_DEFAULT);
     return exists;
 }
@@ -83,7 +91,7 @@ int oc__store_child_is_frame(hid_t root, const char *name, const H5L_info_t *lin
     hid_t group = H5Gopen2(root, name, H5P_DEFAULT);
     if (group < 0)
         return link_is_damaged(link, reason, size) ? -1 : 0;
-    int exists = H5Lexists(group, "area", H5P_DEFAULT);
+    htri_t exists = has_area_link(group);
     int damaged = exists < 0 && link_is_damaged(link, reason, size); /* before H5Gclose clears */
     H5Gclose(group);
     H5Eclear2(H5E_DEFAULT);
