@@ -363,11 +363,20 @@ int oc__plan_store_error(const oc__config *config, size_t store, const oc_error 
     return oc_error_set(error, status, "%s", prefixed.message);
 }
 
+/* The stores a metric may read, [*first, *last) of config->stores: its
+ * own, or every global one; empty when it has neither. */
+static void metric_store_range(const oc__config *config, const oc__config_metric *metric,
+                               size_t *first, size_t *last)
+{
+    int any = metric->store_index == OC__CONFIG_ANY_STORE;
+    *first = any ? 0 : metric->store_index;
+    *last = any ? config->global_store_count : metric->store_index + 1;
+}
+
 size_t oc__plan_first_store(const oc__config *config, const oc__config_metric *metric)
 {
-    size_t first = metric->store_index == OC__CONFIG_ANY_STORE ? 0 : metric->store_index;
-    size_t last = metric->store_index == OC__CONFIG_ANY_STORE ? config->global_store_count
-                                                              : metric->store_index + 1;
+    size_t first, last;
+    metric_store_range(config, metric, &first, &last);
     return first < last && first < config->store_count ? first : config->store_count;
 }
 
@@ -377,9 +386,8 @@ static int choose_store(const oc__config *config, const oc__config_metric *metri
                         oc__store **stores, oc__store_pending *pending, oc__store **store,
                         oc__store_frame **frame, size_t *store_index, oc_error *error)
 {
-    size_t first = metric->store_index == OC__CONFIG_ANY_STORE ? 0 : metric->store_index;
-    size_t last = metric->store_index == OC__CONFIG_ANY_STORE ? config->global_store_count
-                                                              : metric->store_index + 1;
+    size_t first, last;
+    metric_store_range(config, metric, &first, &last);
     if (first >= last)
         return oc__config_error(config, metric, "store", error,
                                 "no store: set `store` in [outcomes] or in this section");
