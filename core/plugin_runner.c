@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,6 +313,10 @@ typedef struct collection {
     oc__runner_summary *summary;
     const oc__runner_sink *sink;
     size_t next;                  /* the first job not yet collected */
+    /* next's results are part way out (a turn's batches ran out): cursor
+     * says where the next batch starts. */
+    int delivering;
+    oc__wire_cursor cursor;
     oc__result *views;            /* DELIVERY_BATCH views handed to the sink */
     /* Readers of collected jobs, emptied, for the next jobs to reuse:
      * their memory is already mapped (core/wire.c). */
@@ -341,6 +346,9 @@ static void keep_or_free_reader(collection *collected, oc__wire_reader *reader)
 /* Hands the sink its results this many at a time: views of the job's
  * stream, not copies, in one small array that stays in the cache. */
 #define DELIVERY_BATCH 512
+/* Batches delivered between looks at the workers: about a millisecond of
+ * a national run's writing, against the tens a job takes. */
+#define DELIVERY_BATCHES_PER_TURN 4
 
 static int deliver(collection *collected, oc__result *items, size_t count, oc_error *error)
 {
@@ -371,28 +379,39 @@ static int out_of_memory(oc_error *error)
 }
 
 /* Hands a finished job's results to the sink, or what stands for them if
- * it failed. */
+ * it failed, at most *batches_left batches of them (each counted off):
+ * *finished is set once the last has gone, else the next call goes on
+ * from where this one stopped. */
 static int collect(const oc__runner_job *job, job_state *state, collection *collected,
-                   oc_error *error)
+                   size_t *batches_left, int *finished, oc_error *error)
 {
-    char reason[OC_ERROR_MESSAGE_SIZE + 64]; /* a prefix and a child's whole message */
-    if (failure_reason(job, state, reason, sizeof reason)) {
-        collected->summary->failed++;
-        oc__result_list failures = {0};
-        int status = collect_failure(job, reason, &failures) == OC_OK
-                         ? deliver(collected, failures.items, failures.count, error)
-                         : out_of_memory(error);
-        oc__result_list_free(&failures);
-        return status;
+    *finished = 0;
+    if (!collected->delivering) {
+        char reason[OC_ERROR_MESSAGE_SIZE + 64]; /* a prefix and a child's whole message */
+        if (failure_reason(job, state, reason, sizeof reason)) {
+            collected->summary->failed++;
+            (*batches_left)--;
+            *finished = 1;
+            oc__result_list failures = {0};
+            int status = collect_failure(job, reason, &failures) == OC_OK
+                             ? deliver(collected, failures.items, failures.count, error)
+                             : out_of_memory(error);
+            oc__result_list_free(&failures);
+            return status;
+        }
+        collected->summary->succeeded++;
+        memset(&collected->cursor, 0, sizeof collected->cursor);
+        collected->delivering = 1;
     }
-    collected->summary->succeeded++;
-    oc__wire_cursor cursor = {0};
     size_t batched = 0;
     oc__result view;
-    int found;
-    while ((found = oc__wire_reader_next_result(&state->reader, &cursor, &view)) == 1) {
+    int found = 1;
+    while (*batches_left > 0
+           && (found = oc__wire_reader_next_result(&state->reader, &collected->cursor, &view))
+                  == 1) {
         collected->views[batched++] = view;
         if (batched == DELIVERY_BATCH) {
+            (*batches_left)--;
             int status = deliver(collected, collected->views, batched, error);
             if (status != OC_OK)
                 return status;
@@ -402,21 +421,32 @@ static int collect(const oc__runner_job *job, job_state *state, collection *coll
     if (found < 0) /* only if the host wrote into the stream: its own bug */
         return oc_error_set(error, OC_ERROR_INVALID, "%s: a result stream changed after it was checked",
                             job->metric);
-    return batched > 0 ? deliver(collected, collected->views, batched, error) : OC_OK;
+    if (found == 1) /* the turn's batches ran out; the rest next turn */
+        return OC_OK;
+    *finished = 1;
+    collected->delivering = 0;
+    if (batched == 0)
+        return OC_OK;
+    (*batches_left)--;
+    return deliver(collected, collected->views, batched, error);
 }
 
-/* Collects every finished job that has no unfinished job before it: results
- * leave in job order, each job's as soon as it and every job before it are
- * judged. */
+/* Collects the finished jobs that have no unfinished job before it, at
+ * most `batches` batches of their results: results leave in job order,
+ * each job's as soon as it and every job before it are judged. */
 static int collect_finished(const oc__runner_job *jobs, size_t count, job_state *states,
-                            collection *collected, oc_error *error)
+                            collection *collected, size_t batches, oc_error *error)
 {
-    while (collected->next < count && states[collected->next].phase == JOB_DONE) {
-        size_t i = collected->next++;
-        int status = collect(&jobs[i], &states[i], collected, error);
-        keep_or_free_reader(collected, &states[i].reader);
+    while (batches > 0 && collected->next < count && states[collected->next].phase == JOB_DONE) {
+        size_t i = collected->next;
+        int finished;
+        int status = collect(&jobs[i], &states[i], collected, &batches, &finished, error);
         if (status != OC_OK)
             return status;
+        if (!finished)
+            break;
+        collected->next++;
+        keep_or_free_reader(collected, &states[i].reader);
     }
     return OC_OK;
 }
@@ -661,16 +691,21 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             next++;
         }
         /* Delivered after the next jobs have started, so that with one
-         * worker the next job computes while the host writes. */
-        int status = collect_finished(jobs, count, states, collected, error);
+         * worker the next job computes while the host writes; and a turn
+         * at a time, so that a worker that finishes meanwhile waits for
+         * its next job no longer than a turn takes, not for every result
+         * of every job finished before it to be written. */
+        int status = collect_finished(jobs, count, states, collected, DELIVERY_BATCHES_PER_TURN,
+                                      error);
         if (status != OC_OK)
             return status;
+        int delivering = collected->next < count && states[collected->next].phase == JOB_DONE;
         int exiting = reap_finished_workers(workers, max_parallel);
         if (running == 0 && !exiting)
             continue;
 
         struct timespec current = now();
-        long timeout = exiting ? REAP_POLL_MILLISECONDS : -1;
+        long timeout = delivering ? 0 : exiting ? REAP_POLL_MILLISECONDS : -1;
         nfds_t poll_count = 0;
         for (size_t i = 0; i < next; i++) {
             job_state *state = &states[i];
@@ -735,7 +770,7 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
             }
         }
     }
-    return collect_finished(jobs, count, states, collected, error);
+    return collect_finished(jobs, count, states, collected, SIZE_MAX, error);
 }
 
 /* The sink of oc__runner_run: copies into the caller's list. */
@@ -810,7 +845,7 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
         }
         for (size_t w = 0; w < max_parallel; w++)
             oc__runner_worker_clear(&workers[w]);
-        collection collected = {summary, sink, 0, views, spares, 0, max_parallel};
+        collection collected = {summary, sink, 0, 0, {0}, views, spares, 0, max_parallel};
         /* The signals that ask a run to stop, and SIGCHLD, are held back
          * except while the host waits: one that came between the check of
          * its flag and the wait would otherwise go unnoticed until some

@@ -471,6 +471,94 @@ START_TEST(a_job_whose_results_all_came_in_time_is_not_timed_out_by_a_busy_host)
 }
 END_TEST
 
+/* While a long job's results are being written, a worker that finishes
+ * gets its next job: the host delivers a few batches at a time and looks
+ * at its workers between them, rather than leaving them idle until every
+ * result finished before theirs has been written. One worker runs three
+ * jobs: the first sends many batches of results, which the sink writes
+ * slowly; the second finishes at once; the third leaves a mark as it
+ * starts, which the sink must find before the first job's last batch. */
+/* A hundred of the host's batches of 512. */
+enum { FIRST_JOB_RESULTS = 51200 };
+
+typedef struct marking_job {
+    size_t results;
+    const char *mark; /* created when the job starts, or NULL */
+} marking_job;
+
+static int run_marking(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    const marking_job *job = context;
+    if (job->mark != NULL) {
+        FILE *file = fopen(job->mark, "w");
+        if (file == NULL || fclose(file) != 0)
+            return oc_error_set(error, OC_ERROR_IO, "cannot mark");
+    }
+    for (size_t i = 0; i < job->results; i++) {
+        oc__result result;
+        oc__result_init(&result);
+        result.metric = job->mark != NULL ? "third" : job->results > 1 ? "first" : "second";
+        int status = oc__wire_write_result(writer, &result, error);
+        if (status != OC_OK)
+            return status;
+    }
+    return OC_OK;
+}
+
+typedef struct slow_sink {
+    const char *mark;
+    size_t first_results; /* of the first job, taken so far */
+    size_t total;
+    int mark_seen_in_time; /* the mark was there by the first job's last batch */
+} slow_sink;
+
+static int write_slowly(void *context, const oc__result_list *results, oc_error *error)
+{
+    (void)error;
+    slow_sink *sink = context;
+    sink->total += results->count;
+    if (strcmp(results->items[0].metric, "first") != 0)
+        return OC_OK;
+    struct timespec pause = {0, 3 * 1000000L}; /* a slow disk: 0.3 s in all */
+    nanosleep(&pause, NULL);
+    sink->first_results += results->count;
+    if (sink->first_results == FIRST_JOB_RESULTS) {
+        /* Waits (5 s at most) for the third job to start, which it can
+         * only have done if the host started it during this delivery. */
+        for (int waited = 0; waited < 500 && access(sink->mark, F_OK) != 0; waited++)
+            usleep(10000);
+        sink->mark_seen_in_time = access(sink->mark, F_OK) == 0;
+    }
+    return OC_OK;
+}
+
+START_TEST(a_worker_gets_its_next_job_while_a_long_delivery_is_under_way)
+{
+    make_test_directory();
+    static const char group = 'g';
+    const char *mark = test_path("third-started");
+    marking_job contexts[3] = {
+        {FIRST_JOB_RESULTS, NULL}, {1, NULL}, {1, mark}};
+    oc__runner_job jobs[3];
+    for (size_t k = 0; k < 3; k++)
+        jobs[k] = (oc__runner_job){"marking", "none", "1", 60, run_marking, &contexts[k],
+                                   NULL, 0, &group};
+    slow_sink written = {mark, 0, 0, 0};
+    oc__runner_sink sink = {write_slowly, &written};
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    oc_error error;
+    ck_assert_msg(oc__runner_run_delivering(jobs, 3, 1, &sink, &results, &summary, &error)
+                      == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(summary.succeeded, 3);
+    ck_assert_uint_eq(written.total, contexts[0].results + 2);
+    ck_assert_msg(written.mark_seen_in_time,
+                  "the third job started only after the first job's results were all written");
+    oc__result_list_free(&results);
+    remove_test_directory();
+}
+END_TEST
+
 /* ---- workers that run several jobs ---- */
 
 /* One result whose area is the pid of the process that ran the job. */
@@ -1339,6 +1427,7 @@ int main(void)
     tcase_add_test(tests, a_job_sending_more_than_its_limit_fails_alone);
     tcase_add_test(tests, results_are_delivered_in_job_order_as_jobs_finish);
     tcase_add_test(tests, a_job_whose_results_all_came_in_time_is_not_timed_out_by_a_busy_host);
+    tcase_add_test(tests, a_worker_gets_its_next_job_while_a_long_delivery_is_under_way);
     tcase_add_test(tests, a_failing_sink_stops_the_run_and_reaps_every_child);
     tcase_add_test(tests, default_parallelism_and_no_jobs);
     tcase_add_test(tests, stop_signals_are_held_back_except_while_waiting);
