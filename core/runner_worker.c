@@ -340,11 +340,16 @@ int oc__runner_worker_reap(oc__runner_worker *worker, int *wait_status)
  * exits as soon as it reads the end of its socket. */
 #define RETIRE_WAIT_MILLISECONDS 1000
 
-void oc__runner_worker_retire(oc__runner_worker *worker)
+void oc__runner_worker_dismiss(oc__runner_worker *worker)
 {
     if (worker->control >= 0)
         close(worker->control); /* the worker reads the end and exits */
     worker->control = -1;
+}
+
+void oc__runner_worker_retire(oc__runner_worker *worker)
+{
+    oc__runner_worker_dismiss(worker);
     for (int waited = 0; worker->pid > 0; waited++) {
         if (oc__runner_worker_reap(worker, NULL) != 0)
             break;

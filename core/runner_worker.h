@@ -51,6 +51,11 @@ int oc__runner_worker_start(oc__runner_worker *worker, const oc__runner_job *job
  * it died while idle. */
 int oc__runner_worker_assign(oc__runner_worker *worker, size_t job, int result_fd);
 
+/* Tells an idle worker that no job follows, without waiting: it exits,
+ * and the slot stays taken until oc__runner_worker_reap (or _retire)
+ * finds it gone. */
+void oc__runner_worker_dismiss(oc__runner_worker *worker);
+
 /* Tells an idle worker that no job follows, waits for it to exit (at most
  * a second, then kills it), kills its group and frees the slot. */
 void oc__runner_worker_retire(oc__runner_worker *worker);

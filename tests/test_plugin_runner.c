@@ -21,6 +21,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -632,6 +633,81 @@ START_TEST(jobs_of_one_group_share_a_worker_and_no_other)
     snprintf(host, sizeof host, "%ld", (long)getpid());
     for (size_t k = 0; k < 7; k++)
         ck_assert_str_ne(pids[k], host);
+}
+END_TEST
+
+/* A switch from one group to the next does not wait for the idle worker
+ * of the last group to exit: it is told to go and left to exit while its
+ * successor starts. One slot and ten groups of one job each: each even
+ * job writes its worker's pid to a file and leaves 128 MiB of touched
+ * memory for its exit to tear down (tens of milliseconds); each odd job,
+ * in the next worker, reports whether that pid is still there (alive or
+ * not yet reaped). A host that waited for every exit would always say
+ * no; one that does not says yes, if not at every switch (a busy machine
+ * may let the old worker go first). Afterwards no child is left. */
+enum { SWITCHES = 5, LEAVING_BYTES = 128 << 20 };
+
+typedef struct switch_job {
+    const char *pid_file;
+    int leaves_memory; /* the even jobs; the odd ones look for their pid */
+} switch_job;
+
+static int run_switch_job(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    const switch_job *job = context;
+    oc__result result;
+    oc__result_init(&result);
+    result.metric = "switch";
+    if (job->leaves_memory) {
+        unsigned char *memory = mmap(NULL, LEAVING_BYTES, PROT_READ | PROT_WRITE,
+                                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (memory == MAP_FAILED)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "cannot map");
+        (void)madvise(memory, LEAVING_BYTES, MADV_NOHUGEPAGE); /* pages to free one by one */
+        memset(memory, 1, LEAVING_BYTES);
+        FILE *file = fopen(job->pid_file, "w");
+        if (file == NULL || fprintf(file, "%ld\n", (long)getpid()) < 0 || fclose(file) != 0)
+            return oc_error_set(error, OC_ERROR_IO, "cannot write the pid");
+        result.value = 0;
+    } else {
+        FILE *file = fopen(job->pid_file, "r");
+        long previous = 0;
+        if (file == NULL || fscanf(file, "%ld", &previous) != 1)
+            return oc_error_set(error, OC_ERROR_IO, "cannot read the pid");
+        fclose(file);
+        result.value = kill((pid_t)previous, 0) == 0 ? 1 : 0;
+    }
+    return oc__wire_write_result(writer, &result, error);
+}
+
+START_TEST(a_switch_of_groups_does_not_wait_for_the_old_worker_to_exit)
+{
+    make_test_directory();
+    static const char groups[2 * SWITCHES] = {0};
+    switch_job contexts[2 * SWITCHES];
+    oc__runner_job jobs[2 * SWITCHES];
+    for (size_t k = 0; k < 2 * SWITCHES; k++) {
+        contexts[k] = (switch_job){test_path("previous-pid"), k % 2 == 0};
+        jobs[k] = (oc__runner_job){"switch", "none", "1", 60, run_switch_job, &contexts[k],
+                                   NULL, 0, &groups[k]};
+    }
+    oc__result_list results = {0};
+    oc__runner_summary summary;
+    oc_error error;
+    ck_assert_msg(oc__runner_run(jobs, 2 * SWITCHES, 1, &results, &summary, &error) == OC_OK,
+                  "%s", error.message);
+    ck_assert_uint_eq(summary.succeeded, 2 * SWITCHES);
+    ck_assert_uint_eq(results.count, 2 * SWITCHES);
+    double still_there = 0;
+    for (size_t k = 1; k < 2 * SWITCHES; k += 2)
+        still_there += results.items[k].value;
+    ck_assert_msg(still_there > 0,
+                  "at every switch the next worker started only after the old one was reaped");
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* no child left, not even a zombie */
+    ck_assert_int_eq(errno, ECHILD);
+    oc__result_list_free(&results);
+    remove_test_directory();
 }
 END_TEST
 
@@ -1428,6 +1504,7 @@ int main(void)
     tcase_add_test(tests, results_are_delivered_in_job_order_as_jobs_finish);
     tcase_add_test(tests, a_job_whose_results_all_came_in_time_is_not_timed_out_by_a_busy_host);
     tcase_add_test(tests, a_worker_gets_its_next_job_while_a_long_delivery_is_under_way);
+    tcase_add_test(tests, a_switch_of_groups_does_not_wait_for_the_old_worker_to_exit);
     tcase_add_test(tests, a_failing_sink_stops_the_run_and_reaps_every_child);
     tcase_add_test(tests, default_parallelism_and_no_jobs);
     tcase_add_test(tests, stop_signals_are_held_back_except_while_waiting);
