@@ -253,6 +253,16 @@ static int record_store_digests(const oc__config *config, oc__digest_worker *wor
  * is read would get, rather than once every result has been worked out;
  * and a FIFO is refused instead of waited on for ever by the hashing.
  * stores holds the ones planning opened (NULL: not read). */
+/* Whether every metric reports only parents (`areas = parents`), which
+ * have no names: then no store's area names are read. */
+static int reports_only_parents(const oc__config *config)
+{
+    for (size_t m = 0; m < config->metric_count; m++)
+        if (!config->metrics[m].all_parents)
+            return 0;
+    return config->metric_count > 0;
+}
+
 static int check_unread_stores(const oc__config *config, oc__store *const *stores,
                                oc_error *error)
 {
@@ -329,10 +339,13 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
      * reapable until every reader is finished or abandoned. */
     struct sigaction saved_child_action;
     oc__runner_children_reapable(&saved_child_action);
+    int without_area_names = reports_only_parents(config);
+    for (size_t s = 0; pending != NULL && s < config->store_count; s++)
+        pending[s].without_area_names = without_area_names; /* for stores planning opens */
     for (size_t m = 0; status == OC_OK && m < metric_count; m++) {
         size_t s = oc__plan_first_store(config, &config->metrics[m]);
         if (s < config->store_count && pending[s].path == NULL)
-            oc__store_open_contained_start(config->stores[s], &pending[s]);
+            oc__store_open_contained_start(config->stores[s], without_area_names, &pending[s]);
     }
     if (status == OC_OK)
         oc__store_prepare_library(); /* beside the readers, once for every worker */

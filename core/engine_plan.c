@@ -394,7 +394,10 @@ static int choose_store(const oc__config *config, const oc__config_metric *metri
     for (size_t s = first; s < last; s++) {
         if (stores[s] == NULL) {
             /* In a child: a file that crashes HDF5 must not end the run. */
-            int status = pending != NULL && pending[s].path != NULL
+            if (pending != NULL && pending[s].path == NULL)
+                oc__store_open_contained_start(config->stores[s], pending[s].without_area_names,
+                                               &pending[s]);
+            int status = pending != NULL
                              ? oc__store_open_contained_finish(&pending[s], &stores[s], error)
                              : oc__store_open_contained(config->stores[s], &stores[s], error);
             if (status != OC_OK)

@@ -19,7 +19,8 @@
  * are left in it for the caller to close. pending (NULL, or one slot per
  * store) holds the stores whose readers the caller started
  * (oc__store_open_contained_start; a slot with a NULL path was not):
- * one this plan needs is finished into stores. Errors name the file,
+ * one this plan needs is finished into stores, and one not started is
+ * read now, as its slot's without_area_names says. Errors name the file,
  * section and key (OC_ERROR_CONFIG), or the store (other statuses). */
 int oc__metric_plan_build(const oc__config *config, oc__config_metric *metric,
                           const oc__plugin *plugin, const char *period_text,

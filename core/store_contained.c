@@ -937,15 +937,25 @@ static void send_part(void *context, const oc__store_frame *frame, int part)
 /* In the child: opens the store, sending each part as it is loaded, and
  * exits without the atexit handlers and stdio buffers it shares with the
  * host (nor freeing what the process's end frees faster). */
-static void answer(const char *path, int descriptor)
+static _Noreturn void answer_reading(const char *path, int descriptor, int without_area_names)
 {
     record_sink sink = {descriptor, NULL, 0, 0, 0};
     send_start(&sink);
     oc__store *store = NULL;
     oc_error error;
-    int status = oc__store_open_telling(path, send_part, &sink, &store, &error);
+    int status = oc__store_open_telling(path, without_area_names, send_part, &sink, &store, &error);
     send_end(&sink, store, status, status == OC_OK ? NULL : error.message);
     _exit(sink.failed ? 1 : 0);
+}
+
+static void answer(const char *path, int descriptor)
+{
+    answer_reading(path, descriptor, 0);
+}
+
+static void answer_without_area_names(const char *path, int descriptor)
+{
+    answer_reading(path, descriptor, 1);
 }
 
 int oc__store_open_contained(const char *path, oc__store **store, oc_error *error)
@@ -975,7 +985,7 @@ static int finish_reader(oc__store_pending *pending, int silence_limit_milliseco
     pid_t child = pending->child;
     pending->child = -1;
     if (child < 0)
-        return oc__store_open(path, store, error);
+        return oc__store_open_telling(path, pending->without_area_names, NULL, NULL, store, error);
     int descriptor = pending->descriptor;
     pending->descriptor = -1;
     rebuild_end end;
@@ -1023,6 +1033,7 @@ static void start_reader(const char *path, void (*reader)(const char *path, int 
     pending->child = -1;
     pending->descriptor = -1;
     pending->restores_sigchld = restores_sigchld;
+    pending->without_area_names = reader == answer_without_area_names;
     int ends[2];
     /* close-on-exec: nothing the host starts later (a plugin's trial load,
      * what a plugin's constructor runs) needs the reader's pipe */
@@ -1058,9 +1069,10 @@ static void start_reader(const char *path, void (*reader)(const char *path, int 
     pending->descriptor = ends[0];
 }
 
-void oc__store_open_contained_start(const char *path, oc__store_pending *pending)
+void oc__store_open_contained_start(const char *path, int without_area_names,
+                                    oc__store_pending *pending)
 {
-    start_reader(path, answer, 0, pending);
+    start_reader(path, without_area_names ? answer_without_area_names : answer, 0, pending);
 }
 
 /* How long abandoning waits for a killed reader to be gone: one stuck on

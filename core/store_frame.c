@@ -678,9 +678,12 @@ int oc__store_frame_load(oc__store_frame *frame, hid_t group, oc__store_sink *si
     if (after_step(frame, OC__STORE_PART_AREAS, load_areas(frame, group, sink), &status, sink)
         || after_step(frame, OC__STORE_PART_TIMES, load_times(frame, group, sink), &status, sink))
         return status;
+    /* Names left out are told as absent ones are: as a part with none. */
     if (!frame->without_labels
         && (after_step(frame, OC__STORE_PART_NAMES,
-                       load_area_attribute(frame, group, "area_name", &frame->names, sink),
+                       frame->without_area_names
+                           ? OC_OK
+                           : load_area_attribute(frame, group, "area_name", &frame->names, sink),
                        &status, sink)
             || after_step(frame, OC__STORE_PART_PARENTS,
                           load_area_attribute(frame, group, "area_parent", &frame->parents, sink),

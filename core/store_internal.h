@@ -188,6 +188,9 @@ struct oc__store_frame {
     /* Set before loading: area codes, names and parents are not read, only
      * the number of areas (oc__store_open_for_reading). */
     int without_labels;
+    /* Set before loading: area_name is not read (a run that reports only
+     * parents prints no area's name); oc__store_area_name gives NULL. */
+    int without_area_names;
     /* Set before loading, or NULL: the only measures to load (borrowed;
      * oc__store_open_for_reading). */
     const char *const *wanted_measures;
@@ -203,6 +206,7 @@ struct oc__store {
     oc__store_frame *frames;  /* owned */
     size_t frame_count;
     int without_labels;       /* opened by oc__store_open_for_reading */
+    int without_area_names;   /* for each frame's without_area_names */
     const char *const *wanted_measures; /* the same; borrowed while loading, or NULL */
     size_t wanted_measure_count;
     /* Rebuilt from a reader's message (oc__store_open_contained): no file,
@@ -218,9 +222,11 @@ struct oc__store {
 
 /* oc__store_open, telling loaded (may be NULL) of each part of each frame
  * as soon as it is loaded: what oc__store_open_contained's reader sends
- * the host while it reads the rest. */
-int oc__store_open_telling(const char *path, oc__store_part_callback loaded, void *context,
-                           oc__store **store, oc_error *error);
+ * the host while it reads the rest; without_area_names: area_name is not
+ * read (see oc__store_open_contained_start). */
+int oc__store_open_telling(const char *path, int without_area_names,
+                           oc__store_part_callback loaded, void *context, oc__store **store,
+                           oc_error *error);
 
 /* The datasets of a frame group that are axes or area attributes rather
  * than measures. */

@@ -89,6 +89,7 @@ static int load_frame(oc__store *store, hid_t parent, const char *group_name,
     oc__store_sink sink = {store->path, NULL, NULL, 0, error};
     frame->path = store->path;
     frame->without_labels = store->without_labels;
+    frame->without_area_names = store->without_area_names;
     frame->wanted_measures = store->wanted_measures;
     frame->wanted_measure_count = store->wanted_measure_count;
     frame->loaded = store->loaded;
@@ -151,9 +152,10 @@ static int load_frames(oc__store *store, oc_error *error)
     return status;
 }
 
-static int open_store(const char *path, int without_labels, const char *const *measures,
-                      size_t measure_count, oc__store_part_callback loaded, void *context,
-                      oc__store **store_out, oc_error *error)
+static int open_store(const char *path, int without_labels, int without_area_names,
+                      const char *const *measures, size_t measure_count,
+                      oc__store_part_callback loaded, void *context, oc__store **store_out,
+                      oc_error *error)
 {
     *store_out = NULL;
     oc__store_hdf5_quiet();
@@ -166,6 +168,7 @@ static int open_store(const char *path, int without_labels, const char *const *m
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", path);
     }
     store->without_labels = without_labels;
+    store->without_area_names = without_area_names;
     store->wanted_measures = measures;
     store->wanted_measure_count = measure_count;
     store->loaded = loaded;
@@ -193,19 +196,20 @@ static int open_store(const char *path, int without_labels, const char *const *m
 
 int oc__store_open(const char *path, oc__store **store_out, oc_error *error)
 {
-    return open_store(path, 0, NULL, 0, NULL, NULL, store_out, error);
+    return open_store(path, 0, 0, NULL, 0, NULL, NULL, store_out, error);
 }
 
 int oc__store_open_for_reading(const char *path, const char *const *measures,
                                size_t measure_count, oc__store **store_out, oc_error *error)
 {
-    return open_store(path, 1, measures, measure_count, NULL, NULL, store_out, error);
+    return open_store(path, 1, 1, measures, measure_count, NULL, NULL, store_out, error);
 }
 
-int oc__store_open_telling(const char *path, oc__store_part_callback loaded, void *context,
-                           oc__store **store_out, oc_error *error)
+int oc__store_open_telling(const char *path, int without_area_names,
+                           oc__store_part_callback loaded, void *context, oc__store **store_out,
+                           oc_error *error)
 {
-    return open_store(path, 0, NULL, 0, loaded, context, store_out, error);
+    return open_store(path, 0, without_area_names, NULL, 0, loaded, context, store_out, error);
 }
 
 void oc__store_close(oc__store *store)

@@ -50,12 +50,13 @@ typedef struct layout {
     int attach;
     int version;                 /* 0: no attribute */
     size_t written_areas;        /* chunked, fill NaN, only these rows written (0: all) */
+    int short_names;             /* area_name one entry short of the areas */
 } layout;
 
 static layout good_layout(void)
 {
     layout l = {codes, AREAS, 0, days, TIMES, H5T_STD_I32LE, "days since 1970-01-01", "standard", 1,
-                H5T_IEEE_F64LE, {AREAS, TIMES}, NULL, 0, 0, 1, 1, 0};
+                H5T_IEEE_F64LE, {AREAS, TIMES}, NULL, 0, 0, 1, 1, 0, 0};
     return l;
 }
 
@@ -181,7 +182,9 @@ static void write_frame(hid_t group, const layout *l)
 {
     hid_t area = text_dataset(group, "area", l->codes, l->area_count, l->fixed_codes);
     hid_t time = l->write_time ? time_dataset(group, l) : H5I_INVALID_HID;
-    hid_t name = text_dataset(group, "area_name", names, l->area_count < AREAS ? l->area_count : AREAS, 0);
+    hid_t name = text_dataset(group, "area_name", names,
+                              (l->area_count < AREAS ? l->area_count : AREAS) - (l->short_names ? 1 : 0),
+                              0);
     hid_t parent = text_dataset(group, "area_parent", parents, l->area_count < AREAS ? l->area_count : AREAS, 0);
     hid_t measure = measure_dataset(group, l);
     if (l->attach) {
@@ -536,6 +539,10 @@ int fixture_write(const char *kind, const char *path)
         return write_layout(path, &l, "quarterly");
     if (strcmp(kind, "missing-time") == 0) {
         l.write_time = 0;
+        return write_layout(path, &l, NULL);
+    }
+    if (strcmp(kind, "short-area-names") == 0) {
+        l.short_names = 1;
         return write_layout(path, &l, NULL);
     }
     if (strcmp(kind, "wrong-shape") == 0) {

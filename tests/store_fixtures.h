@@ -30,6 +30,7 @@ double fixture_value(int area, int time);
  * soft link to nothing, an external link to a missing file and a group
  * of the user's). Broken kinds:
  * "missing-time", "wrong-shape", "string-measure", "duplicate-areas",
+ * "short-area-names" (area_name has 2 entries for the 3 areas),
  * "non-monotonic-time", "midday-time" (time 1 at noon), "empty", "version-2", "truncated",
  * "zeroed-superblock", "corrupt-chunk", "not-hdf5", "unattached",
  * "huge-areas", "huge-times" (an axis of 2^61 + 1 or 2^62 + 1 entries),

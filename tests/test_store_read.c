@@ -999,7 +999,7 @@ START_TEST(test_contained_start_then_finish_or_abandon)
     oc__runner_children_reapable(&saved);
 
     oc__store_pending pending;
-    oc__store_open_contained_start(path, &pending);
+    oc__store_open_contained_start(path, 0, &pending);
     ck_assert_int_gt(pending.child, 0);
     oc__store *store = NULL;
     oc_error error;
@@ -1013,10 +1013,40 @@ START_TEST(test_contained_start_then_finish_or_abandon)
     ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
     ck_assert_int_eq(errno, ECHILD);
 
-    oc__store_open_contained_start(path, &pending);
+    oc__store_open_contained_start(path, 0, &pending);
     ck_assert_int_gt(pending.child, 0);
     oc__store_open_contained_abandon(&pending);
     oc__store_open_contained_abandon(&pending); /* twice: nothing more */
+    errno = 0;
+    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+    ck_assert_int_eq(errno, ECHILD);
+    sigaction(SIGCHLD, &saved, NULL);
+}
+END_TEST
+
+/* A reader told to leave the area names out neither reads nor checks
+ * them: a store whose area_name is one entry short is refused with them,
+ * and read without them, its codes and parents whole. */
+START_TEST(test_contained_without_area_names)
+{
+    ck_assert_int_eq(fixture_write("short-area-names", path), 0);
+    struct sigaction saved;
+    oc__runner_children_reapable(&saved);
+    oc__store_pending pending;
+    oc__store *store = NULL;
+    oc_error error;
+    oc__store_open_contained_start(path, 0, &pending);
+    ck_assert_int_eq(oc__store_open_contained_finish(&pending, &store, &error), OC_ERROR_FORMAT);
+    ck_assert_msg(strstr(error.message, "/area_name: has 2 entries for 3 areas") != NULL, "%s",
+                  error.message);
+    oc__store_open_contained_start(path, 1, &pending);
+    ck_assert_msg(oc__store_open_contained_finish(&pending, &store, &error) == OC_OK, "%s",
+                  error.message);
+    oc__store_frame *frame = oc__store_frame_at(store, 0);
+    ck_assert_ptr_null(oc__store_area_name(frame, 1));
+    ck_assert_uint_eq(oc__store_find_area(frame, "E2"), 1);
+    ck_assert_str_eq(oc__store_area_parent(frame, 2), "P2");
+    oc__store_close(store);
     errno = 0;
     ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
     ck_assert_int_eq(errno, ECHILD);
@@ -1040,8 +1070,8 @@ START_TEST(test_contained_readers_finish_in_any_order)
     oc__runner_children_reapable(&saved);
 
     oc__store_pending first, other;
-    oc__store_open_contained_start(path, &first);
-    oc__store_open_contained_start(second, &other);
+    oc__store_open_contained_start(path, 0, &first);
+    oc__store_open_contained_start(second, 0, &other);
     oc__store *stores[2] = {NULL, NULL};
     oc_error error;
     ck_assert_msg(oc__store_open_contained_finish(&first, &stores[0], &error) == OC_OK, "%s",
@@ -1125,6 +1155,7 @@ static Suite *store_read_suite(void)
     tcase_add_test(tcase, test_receive_ends_when_the_run_is_stopped);
     tcase_add_test(tcase, test_contained_kills_a_silent_reader);
     tcase_add_test(tcase, test_contained_start_then_finish_or_abandon);
+    tcase_add_test(tcase, test_contained_without_area_names);
     tcase_add_test(tcase, test_contained_readers_finish_in_any_order);
     suite_add_tcase(suite, tcase);
     return suite;
