@@ -20,44 +20,45 @@
 
 /* ---- parents: which areas each parent code gathers ---- */
 
-/* The frame's areas grouped by parent code (oc__store_parent_order). */
+/* The frame's areas grouped by parent code (oc__store_parent_order), and
+ * its distinct parent codes in code order with the range of each
+ * (oc__store_parent_groups). */
 typedef struct parent_groups {
-    const oc__store_frame *frame;
     const size_t *order;
-    size_t count;
+    const oc__store_parent_group *groups;
+    size_t group_count;
 } parent_groups;
 
 /* The groups, worked out by the frame the first time a unit needs them (a
  * run over every area never does); NULL only when out of memory. */
-static const parent_groups *need_parents(oc__store_frame *frame, parent_groups *groups)
+static const parent_groups *need_parents(oc__store_frame *frame, parent_groups *parents)
 {
-    if (groups->order == NULL) {
-        groups->frame = frame;
-        if (oc__store_parent_order(frame, &groups->order, &groups->count) != OC_OK)
+    if (parents->order == NULL) {
+        size_t count;
+        if (oc__store_parent_order(frame, &parents->order, &count) != OC_OK
+            || oc__store_parent_groups(frame, &parents->groups, &parents->group_count) != OC_OK) {
+            parents->order = NULL;
             return NULL;
+        }
     }
-    return groups;
+    return parents;
 }
 
-/* The members of parent code, as a range [*first, *first + *count) of
- * groups->order (already in ascending area order within the range). */
-static void parent_members(const parent_groups *groups, const char *code, size_t *first,
-                           size_t *count)
+/* The group of parent code, or NULL when no area names it as its parent. */
+static const oc__store_parent_group *find_parent(const parent_groups *parents, const char *code)
 {
-    size_t low = 0, high = groups->count;
+    size_t low = 0, high = parents->group_count;
     while (low < high) {
         size_t middle = low + (high - low) / 2;
-        if (strcmp(oc__store_area_parent(groups->frame, groups->order[middle]), code) < 0)
+        int order = strcmp(parents->groups[middle].code, code);
+        if (order == 0)
+            return &parents->groups[middle];
+        if (order < 0)
             low = middle + 1;
         else
             high = middle;
     }
-    size_t end = low;
-    while (end < groups->count
-           && strcmp(oc__store_area_parent(groups->frame, groups->order[end]), code) == 0)
-        end++;
-    *first = low;
-    *count = end - low;
+    return NULL;
 }
 
 /* ---- units ---- */
@@ -77,24 +78,19 @@ static int unit_for_area(const oc__store_frame *frame, size_t area, oc__arena *a
     return OC_OK;
 }
 
-/* The parent `code` as a unit summing its members. Returns
- * OC_ERROR_NOT_FOUND when no area names it as its parent. */
-static int unit_for_parent(const parent_groups *parents, const char *code,
+/* A parent as a unit summing its members. */
+static int unit_for_parent(const parent_groups *parents, const oc__store_parent_group *group,
                            oc__arena *arena, oc__evaluation_unit *unit)
 {
     memset(unit, 0, sizeof *unit);
-    size_t first, count;
-    parent_members(parents, code, &first, &count);
-    if (count == 0)
-        return OC_ERROR_NOT_FOUND;
-    unit->code = oc__arena_copy_text(arena, code);
+    unit->code = oc__arena_copy_text(arena, group->code);
     unit->name = oc__arena_copy_text(arena, "");
-    unit->members = oc__arena_allocate(arena, count * sizeof(size_t));
-    unit->member_count = count;
+    unit->members = oc__arena_allocate(arena, group->count * sizeof(size_t));
+    unit->member_count = group->count;
     unit->aggregated = 1;
     if (unit->code == NULL || unit->name == NULL || unit->members == NULL)
         return OC_ERROR_NO_MEMORY;
-    memcpy(unit->members, parents->order + first, count * sizeof(size_t));
+    memcpy(unit->members, parents->order + group->first, group->count * sizeof(size_t));
     return OC_OK;
 }
 
@@ -108,7 +104,10 @@ static int unit_for_code(oc__store_frame *frame, parent_groups *parents, const c
     if (area != OC__STORE_NO_INDEX)
         return unit_for_area(frame, area, arena, unit);
     const parent_groups *index = need_parents(frame, parents);
-    return index != NULL ? unit_for_parent(index, code, arena, unit) : OC_ERROR_NO_MEMORY;
+    if (index == NULL)
+        return OC_ERROR_NO_MEMORY;
+    const oc__store_parent_group *group = find_parent(index, code);
+    return group != NULL ? unit_for_parent(index, group, arena, unit) : OC_ERROR_NOT_FOUND;
 }
 
 /* `areas = parents`: one aggregated unit per distinct parent code, in code
@@ -120,10 +119,7 @@ static int plan_parent_units(const oc__config *config, const oc__config_metric *
     const parent_groups *parents = need_parents(frame, lazy);
     if (parents == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-    size_t distinct = 0;
-    for (size_t i = 0; i < parents->count; i++)
-        distinct += i == 0 || strcmp(oc__store_area_parent(frame, parents->order[i]),
-                                     oc__store_area_parent(frame, parents->order[i - 1])) != 0;
+    size_t distinct = parents->group_count;
     if (distinct == 0)
         return oc__config_error(config, metric, "areas", error,
                                 "'parents': %s frame %s names no parent areas", store_path,
@@ -131,12 +127,11 @@ static int plan_parent_units(const oc__config *config, const oc__config_metric *
     plan->units = calloc(distinct, sizeof *plan->units);
     if (plan->units == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-    for (size_t i = 0; i < parents->count; i += plan->units[plan->unit_count++].member_count) {
-        const char *code = oc__store_area_parent(frame, parents->order[i]);
-        if (unit_for_parent(parents, code, &plan->unit_text, &plan->units[plan->unit_count])
+    for (size_t g = 0; g < distinct; g++, plan->unit_count++)
+        if (unit_for_parent(parents, &parents->groups[g], &plan->unit_text,
+                            &plan->units[plan->unit_count])
             != OC_OK)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-    }
     return OC_OK;
 }
 

@@ -194,6 +194,23 @@ size_t oc__store_find_area(const oc__store_frame *frame, const char *code);
  * at once. OC_OK, or OC_ERROR_NO_MEMORY (then *order is NULL, *count 0). */
 int oc__store_parent_order(oc__store_frame *frame, const size_t **order, size_t *count);
 
+/* A distinct parent code and its members: the areas at
+ * order[first .. first + count) of oc__store_parent_order's order. */
+typedef struct oc__store_parent_group {
+    const char *code; /* the frame's own text */
+    size_t first;
+    size_t count;
+} oc__store_parent_group;
+
+/* The frame's distinct parent codes in code order (strcmp), each with the
+ * range of its members: worked out, kept and owned as the order is (the
+ * two come together), so that planning over parents never compares a
+ * code again (four metrics over a national store's 533 parents compared
+ * 300,000 pairs of codes, while the host planned alone). OC_OK, or
+ * OC_ERROR_NO_MEMORY (then *groups is NULL, *count 0). */
+int oc__store_parent_groups(oc__store_frame *frame, const oc__store_parent_group **groups,
+                            size_t *count);
+
 size_t oc__store_measure_count(const oc__store_frame *frame);
 /* The measure at index, or the one called name (NULL if none). Owned by
  * the frame. */

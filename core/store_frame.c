@@ -705,6 +705,7 @@ void oc__store_frame_clear(oc__store_frame *frame)
     oc__store_strings_free(&frame->parents);
     oc__store_index_free(&frame->area_index);
     free(frame->parent_order);
+    free(frame->parent_groups);
     oc__store_chunk_buffers_free(&frame->chunk_buffers);
     if (frame->group > 0)
         H5Gclose(frame->group);

@@ -182,6 +182,8 @@ struct oc__store_frame {
      * have a parent, grouped by parent code */
     size_t *parent_order;
     size_t parent_order_count;
+    oc__store_parent_group *parent_groups; /* owned, built with parent_order */
+    size_t parent_group_count;
     oc__store_measure_entry *measures; /* owned */
     size_t measure_count;
     oc__store_chunk_buffers chunk_buffers; /* shared by its measures' reads */

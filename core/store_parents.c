@@ -32,6 +32,7 @@ static int build(oc__store_frame *frame)
     size_t *group_of = malloc((areas ? areas : 1) * sizeof *group_of);
     parent_group *groups = malloc((areas ? areas : 1) * sizeof *groups);
     size_t *next = NULL;
+    oc__store_parent_group *ranges = NULL;
     oc__store_index index = {0};
     int status = order && group_of && groups ? OC_OK : OC_ERROR_NO_MEMORY;
 
@@ -52,7 +53,9 @@ static int build(oc__store_frame *frame)
         }
         count += status == OC_OK;
     }
-    if (status == OC_OK && (next = calloc(group_count + 1, sizeof *next)) == NULL)
+    if (status == OC_OK
+        && ((next = calloc(group_count + 1, sizeof *next)) == NULL
+            || (ranges = malloc((group_count ? group_count : 1) * sizeof *ranges)) == NULL))
         status = OC_ERROR_NO_MEMORY;
     if (status == OC_OK) {
         /* next[g]: first the size of group g, then (groups in code order,
@@ -64,6 +67,7 @@ static int build(oc__store_frame *frame)
         for (size_t g = 0, at = 0; g < group_count; g++) {
             size_t size = next[groups[g].group];
             next[groups[g].group] = at;
+            ranges[g] = (oc__store_parent_group){groups[g].code, at, size};
             at += size;
         }
         for (size_t a = 0; a < areas; a++) /* in area order within each group */
@@ -76,10 +80,13 @@ static int build(oc__store_frame *frame)
     free(group_of);
     if (status != OC_OK) {
         free(order);
+        free(ranges);
         return status;
     }
     frame->parent_order = order;
     frame->parent_order_count = count;
+    frame->parent_groups = ranges;
+    frame->parent_group_count = group_count;
     return OC_OK;
 }
 
@@ -94,5 +101,20 @@ int oc__store_parent_order(oc__store_frame *frame, const size_t **order, size_t 
     }
     *order = frame->parent_order;
     *count = frame->parent_order_count;
+    return OC_OK;
+}
+
+int oc__store_parent_groups(oc__store_frame *frame, const oc__store_parent_group **groups,
+                            size_t *count)
+{
+    *groups = NULL;
+    *count = 0;
+    const size_t *order;
+    size_t order_count;
+    int status = oc__store_parent_order(frame, &order, &order_count);
+    if (status != OC_OK)
+        return status;
+    *groups = frame->parent_groups;
+    *count = frame->parent_group_count;
     return OC_OK;
 }

@@ -77,6 +77,22 @@ static void assert_grouped_as_defined(size_t area_count, const char *const *pare
     for (size_t i = 0; i < count; i++)
         ck_assert_msg(order[i] == expected[i], "position %zu: area %zu, expected %zu (%s)", i,
                       order[i], expected[i], parents[expected[i]]);
+    /* The groups: each distinct code once, in strcmp order, each with the
+     * contiguous range of order that holds exactly its members. */
+    const oc__store_parent_group *groups;
+    size_t group_count;
+    ck_assert_int_eq(oc__store_parent_groups(frame, &groups, &group_count), OC_OK);
+    size_t covered = 0;
+    for (size_t g = 0; g < group_count; g++) {
+        ck_assert_uint_eq(groups[g].first, covered);
+        ck_assert_uint_gt(groups[g].count, 0);
+        if (g > 0)
+            ck_assert_int_lt(strcmp(groups[g - 1].code, groups[g].code), 0);
+        for (size_t i = groups[g].first; i < groups[g].first + groups[g].count; i++)
+            ck_assert_str_eq(parents[order[i]], groups[g].code);
+        covered += groups[g].count;
+    }
+    ck_assert_uint_eq(covered, count);
     /* Kept: asked again, the same grouping, not worked out anew. */
     const size_t *again;
     size_t again_count;
@@ -125,6 +141,11 @@ START_TEST(a_frame_without_parents_has_no_groups)
     size_t count = 99;
     ck_assert_int_eq(oc__store_parent_order(oc__store_frame_at(store, 0), &order, &count), OC_OK);
     ck_assert_uint_eq(count, 0);
+    const oc__store_parent_group *groups;
+    size_t group_count = 99;
+    ck_assert_int_eq(oc__store_parent_groups(oc__store_frame_at(store, 0), &groups, &group_count),
+                     OC_OK);
+    ck_assert_uint_eq(group_count, 0);
     oc__store_close(store);
 
     static const char *const none[] = {"", "", NULL};
