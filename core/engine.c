@@ -246,6 +246,18 @@ static int record_store_digests(const oc__config *config, oc__digest_worker *wor
     return status;
 }
 
+/* Whether every metric reports only parents (`areas = parents`), which
+ * have no names, and compares with none of its own (a comparator may be
+ * an area, whose name its plugin is given): then no store's area names
+ * are read. */
+static int reports_only_parents(const oc__config *config)
+{
+    for (size_t m = 0; m < config->metric_count; m++)
+        if (!config->metrics[m].all_parents || config->metrics[m].comparator != NULL)
+            return 0;
+    return config->metric_count > 0;
+}
+
 /* A store that no metric reads (listed in [outcomes] beside the one that
  * holds every frame) is only hashed for the manifest, so it need only be
  * a file that can be read. Checked before any job runs, so that a missing
@@ -253,16 +265,6 @@ static int record_store_digests(const oc__config *config, oc__digest_worker *wor
  * is read would get, rather than once every result has been worked out;
  * and a FIFO is refused instead of waited on for ever by the hashing.
  * stores holds the ones planning opened (NULL: not read). */
-/* Whether every metric reports only parents (`areas = parents`), which
- * have no names: then no store's area names are read. */
-static int reports_only_parents(const oc__config *config)
-{
-    for (size_t m = 0; m < config->metric_count; m++)
-        if (!config->metrics[m].all_parents)
-            return 0;
-    return config->metric_count > 0;
-}
-
 static int check_unread_stores(const oc__config *config, oc__store *const *stores,
                                oc_error *error)
 {

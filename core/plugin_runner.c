@@ -5,8 +5,9 @@
  * deadline, and reaps with WNOHANG, so a job that hangs, floods or closes
  * its pipe early cannot stall the others. (An idle worker that makes
  * room for another group is left to exit while its successor starts, and
- * reaped later; waited for, at most a second, only when the worker
- * before it has not exited yet either.)
+ * reaped later, by the end of the run at the latest (waited for at most a
+ * second, then killed); it is waited for at once only when as many
+ * workers as run at a time are still leaving.)
  *
  * A job is over when its stream's last record (END or ERROR) has arrived
  * and checked, not when its pipe closes: a process the plugin started
@@ -756,7 +757,7 @@ static int supervise(const oc__runner_job *jobs, size_t count, size_t max_parall
         end_exited_workers(jobs, states, workers, max_parallel);
         if (terminal_stop) {
             terminal_stop = 0;
-            stop_with_the_terminal(states, next, workers, max_parallel);
+            stop_with_the_terminal(states, next, workers, 2 * max_parallel); /* leaving ones too */
         }
         for (nfds_t p = 0; ready > 0 && p < poll_count; p++)
             if (polls[p].revents != 0 && states[poll_jobs[p]].fd >= 0)

@@ -431,20 +431,20 @@ START_TEST(a_plan_error_stops_the_readers_of_stores_not_yet_planned)
 }
 END_TEST
 
-/* small.h5 with an area_name one entry short of its five areas: a store
- * the format refuses, though only for its names. */
-static void write_store_with_short_names(const char *path)
+/* Replaces the dataset `names` (a frame's area_name) of the store at path
+ * with one entry fewer than the frame's five areas: a store the format
+ * refuses, though only for its names. */
+static void shorten_area_names(const char *path, const char *names_path)
 {
     static const char *const short_names[4] = {"Alpha", "Beta", "Gamma", "Delta"};
-    fixture_small_store(path);
     hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
     ck_assert_int_ge(file, 0);
-    ck_assert_int_ge(H5Ldelete(file, "area_name", H5P_DEFAULT), 0);
+    ck_assert_int_ge(H5Ldelete(file, names_path, H5P_DEFAULT), 0);
     hid_t type = H5Tcopy(H5T_C_S1);
     H5Tset_size(type, H5T_VARIABLE);
     hsize_t count = 4;
     hid_t space = H5Screate_simple(1, &count, NULL);
-    hid_t names = H5Dcreate2(file, "area_name", type, space, H5P_DEFAULT, H5P_DEFAULT,
+    hid_t names = H5Dcreate2(file, names_path, type, space, H5P_DEFAULT, H5P_DEFAULT,
                              H5P_DEFAULT);
     ck_assert_int_ge(names, 0);
     ck_assert_int_ge(H5Dwrite(names, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, short_names), 0);
@@ -454,6 +454,15 @@ static void write_store_with_short_names(const char *path)
     H5Fclose(file);
 }
 
+/* [by_parent]'s results over the small store's parents at its latest
+ * quarter: P1 = A2 + A4 = 240 + 440, P2 = A1 + A3 = 140 + 340. */
+static void assert_parents_claimants(void)
+{
+    ck_assert_uint_eq(results.count, 2);
+    ck_assert_double_eq(result_at(0, "by_parent", "P1", "claimants")->value, 680);
+    ck_assert_double_eq(result_at(1, "by_parent", "P2", "claimants")->value, 480);
+}
+
 /* A run that reports only parents, which have no names, does not read the
  * areas' names (a national store's were a quarter of its reader's time):
  * it goes through a store whose names are wrong, which a run that reports
@@ -461,15 +470,14 @@ static void write_store_with_short_names(const char *path)
 START_TEST(a_run_over_parents_only_reads_no_area_names)
 {
     oc_error error;
-    write_store_with_short_names(test_path("short-names.h5"));
+    fixture_small_store(test_path("short-names.h5"));
+    shorten_area_names(test_path("short-names.h5"), "area_name");
     const char *parents_only =
         "[outcomes]\nstore = short-names.h5\nallow_insecure_plugins = yes\n\n"
         "[by_parent]\nplugin = worklessness\ninput.claimants = claimants\n"
         "areas = parents\nindicators = claimants\n";
     ck_assert_msg(run(parents_only, plugin_directory(), 1, &error) == OC_OK, "%s", error.message);
-    ck_assert_uint_eq(results.count, 2);
-    ck_assert_double_eq(result_at(0, "by_parent", "P1", "claimants")->value, 680);
-    ck_assert_double_eq(result_at(1, "by_parent", "P2", "claimants")->value, 480);
+    assert_parents_claimants();
     oc__result_list_free(&results);
     oc__config_free(config);
     config = NULL;
@@ -483,6 +491,34 @@ START_TEST(a_run_over_parents_only_reads_no_area_names)
     ck_assert_int_eq(run(also_areas, plugin_directory(), 1, &error), OC_ERROR_FORMAT);
     ck_assert_msg(strstr(error.message, "/area_name: has 4 entries for 5 areas") != NULL, "%s",
                   error.message);
+    oc__config_free(config);
+    config = NULL;
+
+    /* A comparator may be an area, whose name its plugin is given. */
+    const char *compared =
+        "[outcomes]\nstore = short-names.h5\nallow_insecure_plugins = yes\n\n"
+        "[by_parent]\nplugin = worklessness\ninput.claimants = claimants\n"
+        "areas = parents\ncomparator = A5\nindicators = claimants\n";
+    ck_assert_int_eq(run(compared, plugin_directory(), 1, &error), OC_ERROR_FORMAT);
+    ck_assert_msg(strstr(error.message, "/area_name: has 4 entries for 5 areas") != NULL, "%s",
+                  error.message);
+    assert_no_child_left();
+}
+END_TEST
+
+/* The same for a store that planning opens itself, not read from the
+ * start: the second of two stores, holding the metric's frame. */
+START_TEST(a_run_over_parents_only_reads_no_area_names_in_a_later_store)
+{
+    oc_error error;
+    fixture_two_frame_store(test_path("two-frames.h5"));
+    shorten_area_names(test_path("two-frames.h5"), "quarterly/area_name");
+    const char *parents_only =
+        "[outcomes]\nstore = small.h5 two-frames.h5\nallow_insecure_plugins = yes\n\n"
+        "[by_parent]\nplugin = worklessness\ninput.claimants = claimants\n"
+        "frame = quarterly\nareas = parents\nindicators = claimants\n";
+    ck_assert_msg(run(parents_only, plugin_directory(), 1, &error) == OC_OK, "%s", error.message);
+    assert_parents_claimants();
     assert_no_child_left();
 }
 END_TEST
@@ -558,6 +594,7 @@ int main(void)
     tcase_add_test(tcase, a_missing_store);
     tcase_add_test(tcase, a_plan_error_stops_the_readers_of_stores_not_yet_planned);
     tcase_add_test(tcase, a_run_over_parents_only_reads_no_area_names);
+    tcase_add_test(tcase, a_run_over_parents_only_reads_no_area_names_in_a_later_store);
     tcase_add_test(tcase, a_plugin_named_by_several_metrics_is_opened_once);
     suite_add_tcase(suite, tcase);
     return check_runner_run_suite(suite);
