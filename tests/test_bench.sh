@@ -86,6 +86,10 @@ for kind, r in ratios.items():
                                         (r["outcomes_j1_over_floor"], j1, floor),
                                         (r["numpy_over_outcomes_j2"], numpy, j2)):
         assert follows(got, numerator, denominator, 2), (kind, got, numerator, denominator)
+    # the bound on two cores: twice -j1's wall over -j2's CPU (halved
+    # here, so that the slack is what the rounding of the file allows)
+    cpu_j2 = timed[(kind, "outcomes -j2")]["cpu_s"]
+    assert follows(r["speedup_j2_cpu_bound"], j1, cpu_j2 / 2, 2), (kind, r, j1, cpu_j2)
     assert r["speedup_j2_by_round"] == [r["speedup_j2"]], r  # one round: the same ratio
     # and what was stolen from that round's two runs, as in their rows
     assert r["stolen_s_by_round"] == [[timed[(kind, "outcomes -j%d" % j)]["stolen_s"]
