@@ -18,6 +18,7 @@
 
 #include "check_runner.h"
 #include "digest_worker.h"
+#include "no_child_left.h"
 #include "temporary_directory.h"
 
 /* FIPS 180-2 examples: SHA-256("abc") and SHA-256 of the empty string. */
@@ -30,13 +31,6 @@ static void write_file(const char *path, const char *text)
     ck_assert_ptr_nonnull(file);
     fputs(text, file);
     ck_assert_int_eq(fclose(file), 0);
-}
-
-static void assert_no_child_left(void)
-{
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
-    ck_assert_int_eq(errno, ECHILD);
 }
 
 START_TEST(digests_in_order)

@@ -19,6 +19,7 @@
 #include "check_runner.h"
 #include "engine.h"
 #include "engine_fixtures.h"
+#include "no_child_left.h"
 #include "plugin_runner.h"
 #include "temporary_directory.h"
 
@@ -340,13 +341,6 @@ END_TEST
 
 /* The run forked nothing that outlived it: the store's digest is worked
  * out in a child started before planning, which a failed plan must stop. */
-static void assert_no_child_left(void)
-{
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
-    ck_assert_int_eq(errno, ECHILD);
-}
-
 START_TEST(an_unknown_plugin_names_its_key)
 {
     oc_error error;

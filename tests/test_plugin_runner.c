@@ -29,6 +29,7 @@
 
 #include "check_runner.h"
 #include "evaluation_internal.h"
+#include "no_child_left.h"
 #include "plugin_loader.h"
 #include "plugin_runner.h"
 #include "temporary_directory.h"
@@ -212,8 +213,7 @@ static void run_everything(size_t max_parallel)
                      "sent malformed results: record of 16777216 bytes exceeds the 1048576-byte limit");
 
     /* Every child was reaped. */
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left();
 
     oc__result_list_free(&results);
     for (size_t i = 0; i < PLUGIN_JOBS; i++)
@@ -293,9 +293,7 @@ START_TEST(a_job_sending_more_than_its_limit_fails_alone)
     ck_assert_str_eq(results.items[0].message, "sent more than 1048576 bytes of results");
     ck_assert_str_eq(results.items[1].message, "store wirral.h5: cannot open");
     oc__result_list_free(&results);
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* reaped */
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left(); /* reaped */
 }
 END_TEST
 
@@ -420,9 +418,7 @@ START_TEST(a_failing_sink_stops_the_run_and_reaps_every_child)
                      OC_ERROR_IO);
     ck_assert_str_eq(error.message, "results.json: No space left on device");
     ck_assert_uint_eq(collected.deliveries, 1);
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* no child left, not even a zombie */
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left(); /* no child left, not even a zombie */
     oc__result_list_free(&results);
 }
 END_TEST
@@ -603,9 +599,7 @@ static void run_for_pids(oc__runner_job *jobs, size_t job_count, char pids[][32]
         snprintf(pids[k], 32, "%s", result->status == OC_RESULT_OK ? result->area : "");
     }
     oc__result_list_free(&results);
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* every worker reaped */
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left(); /* every worker reaped */
 }
 
 START_TEST(jobs_of_one_group_share_a_worker_and_no_other)
@@ -703,9 +697,7 @@ START_TEST(a_switch_of_groups_does_not_wait_for_the_old_worker_to_exit)
         still_there += results.items[k].value;
     ck_assert_msg(still_there > 0,
                   "at every switch the next worker started only after the old one was reaped");
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* no child left, not even a zombie */
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left(); /* no child left, not even a zombie */
     oc__result_list_free(&results);
     remove_test_directory();
 }
@@ -892,9 +884,7 @@ START_TEST(a_job_whose_stream_ends_early_in_a_live_worker_fails_without_a_hang)
                      "stream ended without an END record after 0 results");
     ck_assert_int_eq(results.items[1].status, OC_RESULT_OK);
     oc__result_list_free(&results);
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* every worker reaped */
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left(); /* every worker reaped */
 }
 END_TEST
 
@@ -1109,9 +1099,7 @@ static void run_plugin_leaving_children(size_t max_parallel)
     oc__result_list results = {0};
     oc__runner_summary summary;
     double elapsed = run_timed(jobs, 4, max_parallel, &results, &summary);
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* every worker reaped */
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left(); /* every worker reaped */
 
     int left = 0;
     for (size_t r = 0; r < results.count && r < 6; r++)
@@ -1476,9 +1464,7 @@ START_TEST(a_stop_signal_held_back_still_stops_the_run)
     ck_assert_int_eq(oc__runner_run_delivering(jobs, 3, 3, &sink, &results, NULL, &error),
                      OC_ERROR_IO);
     ck_assert_str_eq(error.message, "interrupted by signal 15");
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* every worker reaped */
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left(); /* every worker reaped */
 }
 END_TEST
 

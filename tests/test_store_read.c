@@ -21,6 +21,7 @@
 #include <hdf5.h>
 
 #include "check_runner.h"
+#include "no_child_left.h"
 #include "plugin_runner.h"
 #include "store.h"
 #include "store_fixtures.h"
@@ -481,9 +482,7 @@ START_TEST(test_message_round_trip)
     assert_same_store(direct, again);
     oc__store_close(again);
     /* closing it reaped the reader: no child is left, not even a zombie */
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left();
     oc__store_close(rebuilt);
     oc__store_close(direct);
 }
@@ -1009,17 +1008,13 @@ START_TEST(test_contained_start_then_finish_or_abandon)
     ck_assert_uint_eq(oc__store_frame_count(store), 1);
     ck_assert_str_eq(oc__store_area_name(oc__store_frame_at(store, 0), 1), "Beta");
     oc__store_close(store);
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left();
 
     oc__store_open_contained_start(path, 0, &pending);
     ck_assert_int_gt(pending.child, 0);
     oc__store_open_contained_abandon(&pending);
     oc__store_open_contained_abandon(&pending); /* twice: nothing more */
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left();
     sigaction(SIGCHLD, &saved, NULL);
 }
 END_TEST
@@ -1047,9 +1042,7 @@ START_TEST(test_contained_without_area_names)
     ck_assert_uint_eq(oc__store_find_area(frame, "E2"), 1);
     ck_assert_str_eq(oc__store_area_parent(frame, 2), "P2");
     oc__store_close(store);
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left();
     sigaction(SIGCHLD, &saved, NULL);
 }
 END_TEST
@@ -1084,9 +1077,7 @@ START_TEST(test_contained_readers_finish_in_any_order)
     ck_assert_ptr_eq((void *)during.sa_handler, (void *)SIG_DFL);
     oc__store_close(stores[0]);
     oc__store_close(stores[1]);
-    errno = 0;
-    ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1); /* both reaped */
-    ck_assert_int_eq(errno, ECHILD);
+    assert_no_child_left(); /* both reaped */
     sigaction(SIGCHLD, &saved, NULL);
     ck_assert_int_eq(sigaction(SIGCHLD, NULL, &during), 0);
     ck_assert_ptr_eq((void *)during.sa_handler, (void *)SIG_IGN); /* the caller's, back */
