@@ -459,7 +459,7 @@ static int collect_finished(const oc__runner_job *jobs, size_t count, job_state 
  * `leaving` (count of them) to exit while its successor starts: waiting
  * for the kernel to tear it down first cost 1.5-5 ms a switch from one
  * metric to the next, a core idle meanwhile. Only when every leaving slot
- * still holds a worker that has not exited is it waited for (at most a
+ * still holds a worker not yet reaped is it waited for (at most a
  * second). */
 static void make_room(oc__runner_worker *idle, oc__runner_worker *leaving, size_t count)
 {
