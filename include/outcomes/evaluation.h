@@ -86,15 +86,20 @@ OC_EXPORT size_t oc_evaluation_like_period_index(const oc_evaluation *evaluation
 
 /* Parameters from the metric's configuration section, or the descriptor's
  * default when the section does not set them; the host has already
- * validated them against the declared type. Return OC_OK, or
- * OC_ERROR_NOT_FOUND when the plugin did not declare the name. */
+ * validated them against the declared type (and range). Return OC_OK,
+ * OC_ERROR_NOT_FOUND when the plugin did not declare the name, or
+ * OC_ERROR_INVALID when value is NULL or the parameter is of another type:
+ * _number reads a NUMBER or INTEGER parameter, _integer only an INTEGER,
+ * _boolean only a BOOLEAN. */
 OC_EXPORT int oc_evaluation_parameter_number(const oc_evaluation *evaluation,
                                              const char *name, double *value);
 OC_EXPORT int oc_evaluation_parameter_integer(const oc_evaluation *evaluation,
                                               const char *name, long *value);
 OC_EXPORT int oc_evaluation_parameter_boolean(const oc_evaluation *evaluation,
                                               const char *name, int *value);
-/* The string is owned by the host; NULL when the name is not declared. */
+/* Any parameter's value as text, as written in the configuration (or the
+ * default), whatever its type. The string is owned by the host; NULL when
+ * the name is not declared. */
 OC_EXPORT const char *oc_evaluation_parameter_string(const oc_evaluation *evaluation,
                                                      const char *name);
 

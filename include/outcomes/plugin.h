@@ -6,17 +6,20 @@
  *
  * ABI rules (read these before changing anything in this file):
  *
- *  1. OC_ABI_MAJOR changes only when an existing field, type, callback
- *     signature or meaning changes. The host refuses a plugin whose
- *     abi_major differs from its own.
- *  2. OC_ABI_MINOR grows when fields are appended to the END of a struct or
- *     functions are added to liboutcomes. The host refuses a plugin whose
- *     abi_minor is greater than its own (the plugin may use fields or
- *     functions the host lacks); it accepts older minors.
- *  3. Every descriptor-level struct starts with its own size as the plugin
- *     was compiled (struct_size). The host reads a field only if it lies
+ *  1. OC_ABI_MAJOR changes when an existing field, type, callback
+ *     signature or meaning changes or goes, and when a field is added to
+ *     oc_input_spec, oc_parameter_spec, oc_parameter_range or
+ *     oc_indicator_spec (arrays of them carry no per-entry size). The host
+ *     refuses a plugin whose abi_major differs from its own.
+ *  2. OC_ABI_MINOR grows when a field is appended to the END of
+ *     oc_plugin_descriptor (or takes a reserved slot), a function is added
+ *     to liboutcomes, or an enum or flag value is added. The host refuses a
+ *     plugin whose abi_minor is greater than its own (the plugin may use
+ *     fields or functions the host lacks); it accepts older minors.
+ *  3. oc_plugin_descriptor starts with its own size as the plugin was
+ *     compiled (struct_size). The host reads a field only if it lies
  *     inside struct_size, so an older plugin's shorter struct is safe, and
- *     treats absent fields as zero.
+ *     treats absent fields as zero. docs/plugin-abi.md has the full rules.
  *  4. Arrays in the descriptor end with an entry whose name is NULL
  *     (sentinel), so counts never disagree with contents.
  *  5. All strings and arrays the descriptor points to are owned by the
@@ -87,7 +90,7 @@ typedef enum oc_parameter_type {
     OC_PARAMETER_NUMBER = 1,  /* a finite double, e.g. 8632 or 0.035 */
     OC_PARAMETER_INTEGER = 2, /* a whole number */
     OC_PARAMETER_STRING = 3,  /* free text */
-    OC_PARAMETER_BOOLEAN = 4  /* true/false, yes/no, 1/0 */
+    OC_PARAMETER_BOOLEAN = 4  /* true/false, yes/no, on/off, 1/0 */
 } oc_parameter_type;
 
 /* How the host combines an input over member areas when it evaluates a
@@ -101,7 +104,8 @@ typedef enum oc_aggregation {
  * measure in the store. */
 typedef struct oc_input_spec {
     const char *role;        /* e.g. "claimants"; NULL ends the list */
-    const char *units;       /* expected units, e.g. "people" */
+    const char *units;       /* e.g. "people"; shown to users, not compared
+                                with the store measure's units */
     const char *doc;         /* one line */
     int optional;            /* non-zero: the plugin copes without it */
     oc_aggregation aggregation;
@@ -169,7 +173,7 @@ typedef struct oc_plugin_descriptor {
     const char *version;    /* the plugin's own version, e.g. "1.2.0" */
     const char *description;/* one line */
     const char *license;    /* SPDX identifier, e.g. "MIT" */
-    const oc_input_spec *inputs;          /* NULL-name terminated */
+    const oc_input_spec *inputs;          /* NULL-name terminated ({0}) */
     const oc_parameter_spec *parameters;  /* NULL-name terminated, may be NULL */
     const oc_indicator_spec *indicators;  /* NULL-name terminated, at least one */
     oc_evaluate_fn evaluate;              /* required */
