@@ -257,6 +257,56 @@ static int period_end_index(const oc__config *config, const oc__config_metric *m
     return OC_OK;
 }
 
+/* A measure the store describes wrongly for this metric: a data error
+ * (exit status 4), named by the input key that maps it, then the store
+ * and the dataset, as `store check` names it. */
+__attribute__((format(printf, 7, 8)))
+static int measure_error(const oc__config *config, const oc__config_metric *metric,
+                         const char *key, const char *store_path, const oc__store_frame *frame,
+                         oc_error *error, const char *format, ...)
+{
+    char message[OC_ERROR_MESSAGE_SIZE];
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(message, sizeof message, format, arguments);
+    va_end(arguments);
+    const char *frame_name = oc__store_frame_name(frame);
+    oc__config_error(config, metric, key, error, "%s: %s/%s", store_path,
+                     strcmp(frame_name, "/") == 0 ? "" : frame_name, message);
+    error->status = OC_ERROR_FORMAT;
+    return OC_ERROR_FORMAT;
+}
+
+/* The measures' `frequency` decides how the metric's periods are read
+ * ("2016/17" is an academic or a financial year), so a misspelt one, or
+ * two measures that disagree, is refused rather than read as no frequency
+ * or as the first one's: either would move the periods without a word. */
+static int check_frequency(const oc__config *config, const oc__config_metric *metric,
+                           const char *key, const char *store_path, const oc__store_frame *frame,
+                           const oc__store_measure *measure, const oc__store_measure **first,
+                           const char **first_key, oc_error *error)
+{
+    oc__frequency frequency;
+    oc_error reason;
+    if (measure->frequency == NULL)
+        return OC_OK;
+    if (oc__frequency_from_name(measure->frequency, &frequency, &reason) != OC_OK)
+        return measure_error(config, metric, key, store_path, frame, error,
+                             "%s: attribute frequency: %s", measure->name, reason.message);
+    if (*first == NULL) {
+        *first = measure;
+        *first_key = key;
+        return OC_OK;
+    }
+    if (strcmp((*first)->frequency, measure->frequency) != 0)
+        return measure_error(config, metric, key, store_path, frame, error,
+                             "%s: attribute frequency: '%s', but %s (%s) is '%s': the "
+                             "measures of one metric must share one frequency",
+                             measure->name, measure->frequency, (*first)->name, *first_key,
+                             (*first)->frequency);
+    return OC_OK;
+}
+
 static int plan_measures(const oc__config *config, const oc__config_metric *metric,
                          const oc__store_frame *frame, const char *store_path,
                          oc__metric_plan *plan, oc_error *error)
@@ -266,22 +316,28 @@ static int plan_measures(const oc__config *config, const oc__config_metric *metr
     plan->role_measures = calloc(plan->role_count ? plan->role_count : 1, sizeof(char *));
     if (plan->role_measures == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    const oc__store_measure *first_with_frequency = NULL;
+    char keys[2][OC_NAME_MAX + 8]; /* this measure's key, and the first's with a frequency */
+    const char *first_key = NULL;
     for (size_t r = 0; r < plan->role_count; r++) {
         const char *measure = metric->input_measures[r];
         if (measure == NULL)
             continue;
-        if (oc__store_find_measure(frame, measure) == NULL) {
-            char key[OC_NAME_MAX + 8];
-            snprintf(key, sizeof key, "input.%s", descriptor->inputs[r].role);
+        char *key = keys[first_key == keys[0] ? 1 : 0];
+        snprintf(key, sizeof keys[0], "input.%s", descriptor->inputs[r].role);
+        const oc__store_measure *found = oc__store_find_measure(frame, measure);
+        if (found == NULL)
             return oc__config_error(config, metric, key, error,
                                     "no measure '%s' in %s frame %s", measure, store_path,
                                     oc__store_frame_name(frame));
-        }
+        int status = check_frequency(config, metric, key, store_path, frame, found,
+                                     &first_with_frequency, &first_key, error);
+        if (status != OC_OK)
+            return status;
         if ((plan->role_measures[r] = strdup(measure)) == NULL)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
         if (plan->chunk_areas == 0)
-            plan->chunk_areas = oc__store_measure_chunk_areas(frame,
-                                                              oc__store_find_measure(frame, measure));
+            plan->chunk_areas = oc__store_measure_chunk_areas(frame, found);
     }
     return OC_OK;
 }

@@ -62,6 +62,32 @@ static void check_time_attributes(const oc__store_frame *frame, hid_t time, oc__
     free(calendar);
 }
 
+/* One frame, one meaning for its periods: `run` refuses a metric whose
+ * measures disagree on their frequency (core/engine_plan.c), so a frame
+ * whose measures disagree is reported once, at the first that differs
+ * from the first with a (known) frequency. */
+static void check_frequencies_agree(const oc__store_frame *frame, oc__store_sink *sink)
+{
+    const oc__store_measure *first = NULL;
+    oc__frequency frequency;
+    for (size_t i = 0; i < frame->measure_count; i++) {
+        const oc__store_measure *measure = &frame->measures[i].measure;
+        if (measure->frequency == NULL
+            || oc__frequency_from_name(measure->frequency, &frequency, NULL) != OC_OK)
+            continue; /* none, or reported by check_measure */
+        if (first == NULL) {
+            first = measure;
+        } else if (strcmp(first->frequency, measure->frequency) != 0) {
+            oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                                   "%s/%s: attribute frequency: '%s', but %s/%s is '%s': the "
+                                   "measures of one frame must share one frequency",
+                                   prefix_of(frame), measure->name, measure->frequency,
+                                   prefix_of(frame), first->name, first->frequency);
+            return;
+        }
+    }
+}
+
 static void check_measure(const oc__store_frame *frame, const oc__store_measure_entry *entry,
                           hid_t area, hid_t time, oc__store_sink *sink)
 {
@@ -72,10 +98,11 @@ static void check_measure(const oc__store_frame *frame, const oc__store_measure_
     if (measure->long_name[0] == '\0')
         oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s/%s: no long_name attribute", prefix, measure->name);
     oc__frequency frequency;
-    if (measure->frequency != NULL && oc__frequency_from_name(measure->frequency, &frequency, NULL) != OC_OK)
-        oc__store_sink_problem(sink, OC_ERROR_FORMAT,
-                               "%s/%s: frequency \"%s\" is not one of month, quarter, year, academic_year, financial_year, day",
-                               prefix, measure->name, measure->frequency);
+    oc_error reason;
+    if (measure->frequency != NULL
+        && oc__frequency_from_name(measure->frequency, &frequency, &reason) != OC_OK)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT, "%s/%s: attribute frequency: %s", prefix,
+                               measure->name, reason.message);
     hid_t type = H5Dget_type(entry->dataset);
     if (type >= 0 && (H5Tget_class(type) != H5T_FLOAT || H5Tget_size(type) != 8))
         oc__store_sink_problem(sink, OC_ERROR_FORMAT,
@@ -192,6 +219,7 @@ static int check_frame(hid_t parent, const char *group_name, const char *path,
     check_scale(&frame, area, "area", sink);
     check_scale(&frame, time, "time", sink);
     check_time_attributes(&frame, time, sink);
+    check_frequencies_agree(&frame, sink);
     int status = OC_OK;
     for (size_t i = 0; i < frame.measure_count && status == OC_OK; i++) {
         check_measure(&frame, &frame.measures[i], area, time, sink);

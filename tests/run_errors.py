@@ -236,6 +236,56 @@ def check_store_errors_name_the_key(checker, work, store_bytes):
     os.remove(os.path.join(work, "previous.csv"))
 
 
+def check_frequency_mistakes(checker, work):
+    """A measure's `frequency` decides how a metric's periods are read
+    ("2014/15" is an academic or a financial year), so a misspelt one, or
+    two measures of a metric that disagree, is a data error (status 4) in
+    one line naming the key, the store and the dataset: it used to be read
+    as no frequency, or as the first measure's, and the results moved
+    without a word. `store check` reports both (status 4) too."""
+    cases = [
+        ("a misspelt frequency", "quarterly", "quarter",
+         "[esa] input.claimants: frequency.h5: /quarterly/claimants: attribute frequency: "
+         "'quarterly' is not a frequency (expected day, month, quarter, year, academic_year "
+         "or financial_year)",
+         "frequency.h5: /quarterly/claimants: attribute frequency: 'quarterly' is not a "
+         "frequency (expected day, month, quarter, year, academic_year or financial_year)"),
+        ("two frequencies in one metric", "quarter", "month",
+         "[esa] input.population: frequency.h5: /quarterly/population: attribute frequency: "
+         "'month', but claimants (input.claimants) is 'quarter': the measures of one metric "
+         "must share one frequency",
+         "frequency.h5: /quarterly/population: attribute frequency: 'month', but "
+         "/quarterly/claimants is 'quarter': the measures of one frame must share one "
+         "frequency"),
+    ]
+    times = ["2014-02-01", "2014-05-01", "2014-08-01", "2014-11-01", "2015-02-01"]
+    for number, (what, claimants, population, run_line, check_line) in enumerate(cases):
+        store = os.path.join(work, "frequency.h5")
+        write_store(store, {"quarterly": {
+            "areas": [("A1", "Alpha 1", "P1"), ("A2", "Alpha 2", "P1")],
+            "times": times,
+            "measures": {
+                "claimants": {"values": [[100, 98, 97, 95, 90], [50, 50, 49, 48, 47]],
+                              "frequency": claimants},
+                "population": {"values": [[2000] * 5, [1000] * 5], "frequency": population},
+            }}})
+        name = "frequency%02d.ini" % number
+        write_text(os.path.join(work, name),
+                   "[outcomes]\nstore = frequency.h5\n\n" + GOOD_METRIC)
+        got, out, err = run_outcomes(["run", "--format", "csv", "-o", "results.csv", name],
+                                     cwd=work)
+        checker.ok(not sanitizer_report(err + out), "%s: sanitizer report:\n%s" % (what, err))
+        checker.equal((got, out, err), (4, "", "outcomes: %s: %s\n" % (name, run_line)),
+                      "%s: run's status and line" % what)
+        checker.ok(not os.path.exists(os.path.join(work, "results.csv")),
+                   "%s: no results file" % what)
+        got, out, err = run_outcomes(["store", "check", "frequency.h5"], cwd=work)
+        checker.equal(got, 4, "%s: store check's status (%r)" % (what, err))
+        checker.ok(check_line + "\n" in out + err,
+                   "%s: store check says %r: %r" % (what, check_line, out + err))
+        os.remove(store)
+
+
 def main():
     work = sys.argv[1]
     checker = Checker("test_run_errors")
@@ -270,6 +320,7 @@ def main():
         check_error(checker, "store %s" % store, ["--format", "json", name], 4,
                     ["%s: [outcomes] store: %s: " % (name, store)], work)
     check_store_errors_name_the_key(checker, work, store_bytes)
+    check_frequency_mistakes(checker, work)
 
     # Usage: status 2, nothing read.
     for what, arguments in (("--format xml", ["--format", "xml", "good.ini"]),
