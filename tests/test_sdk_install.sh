@@ -41,6 +41,29 @@ cp "$template" "$work/myplugin/template.c"
     || { echo "FAIL: the template does not compile against the installed SDK"; exit 1; }
 chmod 755 "$work/myplugin" "$work/myplugin/template.so"
 
+# The command does not load liboutcomes itself, so every plugin that names
+# it must carry a run path to where it is installed: a fresh `make install`
+# into /usr/local (searched only through ld.so's cache, which nothing has
+# updated yet) or any other prefix used to leave the bundled plugins
+# unloadable. The stage is not that place, so this is checked on the
+# files; the loads below point LD_LIBRARY_PATH into the stage. (pkg-config
+# puts the sysroot in front of the template's run path too.)
+real_libdir=$(PKG_CONFIG_SYSROOT_DIR= pkg-config --variable=libdir outcomes)
+command -v readelf >/dev/null 2>&1 || { echo "FAIL: no readelf to read the run paths"; exit 1; }
+runpath_of() { readelf -d "$1" | sed -n 's/.*(\(RUNPATH\|RPATH\)).*\[\(.*\)\]/\2/p'; }
+case ":$(runpath_of "$work/myplugin/template.so"):" in
+*":$stage$real_libdir:"*) ;;
+*) echo "FAIL: pkg-config --libs outcomes gave no run path to $real_libdir: '$flags'"; exit 1 ;;
+esac
+bundled=$(find "$stage" -path '*/outcomes/*.so' -type f)
+[ -n "$bundled" ] || { echo "FAIL: no bundled plugin installed"; exit 1; }
+for plugin in $bundled; do
+    case ":$(runpath_of "$plugin"):" in
+    *":$real_libdir:"*) ;;
+    *) echo "FAIL: $plugin has run path '$(runpath_of "$plugin")', not $real_libdir"; exit 1 ;;
+    esac
+done
+
 LD_LIBRARY_PATH="$library_dir"
 export LD_LIBRARY_PATH
 "$command_path" plugins info template --plugin-dir "$work/myplugin" >"$work/out" 2>"$work/err" \
