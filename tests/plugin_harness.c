@@ -76,7 +76,7 @@ void plugin_harness_init(plugin_harness *harness, const oc_plugin_descriptor *de
     }
     harness->evaluation = (oc_evaluation){
         .descriptor = descriptor,
-        .area_code = "E14000546",
+        .area_code = "E14000559",
         .area_name = "Birkenhead",
         .time_count = count,
         .times = times,

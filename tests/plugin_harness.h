@@ -34,7 +34,7 @@ typedef struct plugin_harness {
     char parameter_text[PLUGIN_HARNESS_MAX_PARAMETERS][PLUGIN_HARNESS_TEXT_SIZE];
 } plugin_harness;
 
-/* Sets up an evaluation of area "E14000546" (Birkenhead) over times[0..count)
+/* Sets up an evaluation of area "E14000559" (Birkenhead) over times[0..count)
  * with every input unmapped, every parameter at the descriptor's default
  * (as the host would), z = 1.959964 and no evaluation or baseline period.
  * times is borrowed. Fails the running Check test on a descriptor the

@@ -18,9 +18,9 @@ import sys
 from run_common import (FIELDS, Checker, days, main_guard, parse_csv, read_measure,
                         run_json, run_outcomes, sanitizer_report)
 
-BIRKENHEAD, WALLASEY, WIRRAL_SOUTH, WIRRAL_WEST = "E14000546", "E14001017", "E14001052", "E14001053"
+BIRKENHEAD, WALLASEY, WIRRAL_SOUTH, WIRRAL_WEST = "E14000559", "E14001010", "E14001043", "E14001044"
 CONSTITUENCIES = [BIRKENHEAD, WALLASEY, WIRRAL_SOUTH, WIRRAL_WEST]
-WIRRAL, COMPARATOR = "E08000015", "E14000796"
+WIRRAL, COMPARATOR = "E08000015", "E14000794"
 
 # The seeds (docs: /work/shared/domain.md section 1).
 SEED_BASELINE_CLAIMANTS = 7700.0

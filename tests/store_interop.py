@@ -21,7 +21,7 @@ def line(frame, area, date, measure, value):
 
 
 def xarray_write(path):
-    areas = ["E14000546", "E14001013", "E14001041", "E14001042"]
+    areas = ["E14000559", "E14001010", "E14001043", "E14001044"]
     times = pd.date_range("2015-01-01", periods=8, freq="QS")
     claimants = np.arange(32, dtype="float64").reshape(4, 8) * 10.5
     claimants[1, 3] = np.nan

@@ -106,7 +106,7 @@ START_TEST(test_every_key)
         "plugin = worklessness\n"
         "frame = lsoa\n"
         "store = /abs/b.h5\n"
-        "areas = E14000546, E14000547  E02001\n"
+        "areas = E14000559, E14000547  E02001\n"
         "comparator = E14000700\n"
         "input.claimants = ESA_IB_Claimants\n"
         "input.population = Population16to64\n"
@@ -164,7 +164,7 @@ START_TEST(test_every_key)
     ck_assert_uint_eq(metric->store_index, 1);
     ck_assert(!metric->all_areas);
     ck_assert_uint_eq(metric->area_count, 3);
-    ck_assert_str_eq(metric->areas[0], "E14000546");
+    ck_assert_str_eq(metric->areas[0], "E14000559");
     ck_assert_str_eq(metric->areas[1], "E14000547");
     ck_assert_str_eq(metric->areas[2], "E02001");
     ck_assert_str_eq(metric->comparator, "E14000700");

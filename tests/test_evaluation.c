@@ -164,7 +164,7 @@ START_TEST(accessors_are_defensive)
     double values[2] = {1, 2}, lower[2] = {1, 2};
     oc_indicator_series outputs[] = {{2, values, lower, NULL, NULL, NULL}};
     oc_evaluation evaluation = make(times, 2);
-    evaluation.area_code = "E14000546";
+    evaluation.area_code = "E14000559";
     evaluation.area_name = NULL;
     evaluation.inputs = inputs;
     evaluation.input_count = 2;
@@ -174,7 +174,7 @@ START_TEST(accessors_are_defensive)
     evaluation.period_index = 1;
     evaluation.baseline_index = 5; /* out of range: reported as none */
 
-    ck_assert_str_eq(oc_evaluation_area_code(&evaluation), "E14000546");
+    ck_assert_str_eq(oc_evaluation_area_code(&evaluation), "E14000559");
     ck_assert_str_eq(oc_evaluation_area_name(&evaluation), "");
     ck_assert_uint_eq(oc_evaluation_time_count(&evaluation), 2);
     ck_assert_int_eq(oc_evaluation_times(&evaluation)[1], D2016_02_01);

@@ -92,10 +92,10 @@ START_TEST(test_quarterly_with_names)
     /* A byte-order mark, quoted names with commas, every suppression mark,
      * a thousands separator, and the columns in an unusual order. */
     write_csv("\xEF\xBB\xBF" "Area,Period,area_name,area_parent,Measure,Value,units\n"
-              "E14000546,2016Q1,\"Birkenhead, Wirral\",E08000015,claimants,\"1,234\",people\n"
-              "E14000546,2016Q2,\"Birkenhead, Wirral\",E08000015,claimants,1200.5,people\n"
-              "E14001013,2016Q1,Wallasey,E08000015,claimants,x,people\n"
-              "E14001013,2016 Q2,Wallasey,E08000015,claimants,c,people\n"
+              "E14000559,2016Q1,\"Birkenhead, Wirral\",E08000015,claimants,\"1,234\",people\n"
+              "E14000559,2016Q2,\"Birkenhead, Wirral\",E08000015,claimants,1200.5,people\n"
+              "E14001010,2016Q1,Wallasey,E08000015,claimants,x,people\n"
+              "E14001010,2016 Q2,Wallasey,E08000015,claimants,c,people\n"
               "E14001014,2016Q1,Wirral South,E08000015,claimants,..,people\n"
               "E14001014,2016Q2,Wirral South,E08000015,claimants,*,people\n"
               "E14001015,2016Q1,Wirral West,E08000015,claimants,-,people\n"
@@ -118,7 +118,7 @@ START_TEST(test_quarterly_with_names)
     ck_assert_uint_eq(oc__store_time_count(frame), 2);
     ck_assert_int_eq(oc__store_times(frame)[0], 16801);
     ck_assert_int_eq(oc__store_times(frame)[1], 16892);
-    ck_assert_str_eq(oc__store_area_codes(frame)[0], "E14000546");
+    ck_assert_str_eq(oc__store_area_codes(frame)[0], "E14000559");
     ck_assert_str_eq(oc__store_area_name(frame, 0), "Birkenhead, Wirral");
     ck_assert_str_eq(oc__store_area_parent(frame, 3), "E08000015");
     const oc__store_measure *measure = oc__store_find_measure(frame, "claimants");

@@ -75,7 +75,7 @@ START_TEST(test_no_usable_period_is_insufficient_data)
     plugin_harness_init(&harness, oc_plugin_entry(), financial_years + 4, 1);
     plugin_harness_map_input(&harness, "acute_spend", acute + 4);
     plugin_harness_map_input(&harness, "prevention_spend", prevention + 4);
-    plugin_harness_expect_failure(&harness, OC_ERROR_INSUFFICIENT_DATA, "E14000546", &error);
+    plugin_harness_expect_failure(&harness, OC_ERROR_INSUFFICIENT_DATA, "E14000559", &error);
     ck_assert_ptr_null(strchr(error.message, '\n'));
 }
 END_TEST

@@ -175,7 +175,7 @@ START_TEST(test_no_usable_counts_is_insufficient_data)
 
     plugin_harness_init(&harness, oc_plugin_entry(), academic_years, 4);
     map_key_stage(&harness, "eyfs", missing, missing, missing, missing);
-    plugin_harness_expect_failure(&harness, OC_ERROR_INSUFFICIENT_DATA, "E14000546", &error);
+    plugin_harness_expect_failure(&harness, OC_ERROR_INSUFFICIENT_DATA, "E14000559", &error);
 }
 END_TEST
 

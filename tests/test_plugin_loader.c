@@ -117,7 +117,7 @@ START_TEST(runs_plugin_built_for_abi_1_0)
                                              &parameters[i].number, &error), OC_OK);
     }
     oc_evaluation evaluation = {
-        .descriptor = &plugin->descriptor, .area_code = "E14000546", .area_name = "Birkenhead",
+        .descriptor = &plugin->descriptor, .area_code = "E14000559", .area_name = "Birkenhead",
         .time_count = 2, .times = times, .inputs = inputs, .input_count = 2, .outputs = &rate,
         .output_count = 1, .parameters = parameters, .parameter_count = 2, .z = 1.959964,
         .period_index = 1, .baseline_index = 0};

@@ -142,7 +142,7 @@ START_TEST(test_nothing_usable_is_insufficient_data)
     plugin_harness_init(&harness, oc_plugin_entry(), financial_years, 5);
     plugin_harness_map_input(&harness, "flytipping_incidents", missing);
     plugin_harness_map_input(&harness, "population", population);
-    plugin_harness_expect_failure(&harness, OC_ERROR_INSUFFICIENT_DATA, "E14000546", &error);
+    plugin_harness_expect_failure(&harness, OC_ERROR_INSUFFICIENT_DATA, "E14000559", &error);
 }
 END_TEST
 

@@ -65,7 +65,7 @@ static int run_harness(void *context, oc__wire_writer *writer, oc_error *error)
         oc__parameter_parse(spec->type, spec->default_value, &parameters[i].number, NULL);
     }
     oc_evaluation evaluation = {
-        .descriptor = descriptor, .area_code = "E14000546", .area_name = "Birkenhead",
+        .descriptor = descriptor, .area_code = "E14000559", .area_name = "Birkenhead",
         .time_count = 2, .times = times, .inputs = inputs,
         .input_count = h->plugin->input_count < 2 ? h->plugin->input_count : 2,
         .outputs = &output, .output_count = 1, .parameters = parameters,
@@ -84,7 +84,7 @@ static int run_harness(void *context, oc__wire_writer *writer, oc_error *error)
         result.indicator = (char *)descriptor->indicators[0].name;
         result.plugin = (char *)descriptor->name;
         result.plugin_version = (char *)descriptor->version;
-        result.area = "E14000546";
+        result.area = "E14000559";
         result.period = (char *)periods[t];
         result.value = values[t];
         result.ci_lower = lower[t];
@@ -147,7 +147,7 @@ static const struct {
     /* The header is sent before the plugin runs; 0xA5 junk follows it. */
     {"misbehaving", "garbage", 60, "sent malformed results: unknown record type 165"},
     {"misbehaving", "exit_early", 60, "exited with status 3 before finishing"},
-    {"misbehaving", "fail", 60, "fail: population missing for E14000546"},
+    {"misbehaving", "fail", 60, "fail: population missing for E14000559"},
     {"", "good", 60, NULL},
 };
 #define PLUGIN_JOBS (sizeof plugin_jobs / sizeof plugin_jobs[0])
@@ -235,7 +235,7 @@ END_TEST
 /* Stands for two areas' work: the engine expands a failure like this. */
 static int two_failed_areas(void *context, const char *reason, oc__result_list *results)
 {
-    static const char *const areas[] = {"E14000546", "E14001017"};
+    static const char *const areas[] = {"E14000559", "E14001010"};
     for (size_t a = 0; a < 2; a++) {
         oc__result *result = oc__result_list_append(results);
         if (result == NULL)
@@ -265,8 +265,8 @@ START_TEST(failure_callback_stands_for_the_work)
     ck_assert_uint_eq(results.count, 3);
     ck_assert_ptr_null(results.items[0].area);
     ck_assert_str_eq(results.items[1].metric, "flooding");
-    ck_assert_str_eq(results.items[1].area, "E14000546");
-    ck_assert_str_eq(results.items[2].area, "E14001017");
+    ck_assert_str_eq(results.items[1].area, "E14000559");
+    ck_assert_str_eq(results.items[2].area, "E14001010");
     ck_assert_str_eq(results.items[2].message, "timed out after 1 s");
     ck_assert_int_eq(results.items[2].status, OC_RESULT_FAILED);
     oc__result_list_free(&results);

@@ -208,7 +208,7 @@ START_TEST(test_no_usable_count_is_insufficient_data)
     plugin_harness_init(&harness, oc_plugin_entry(), quarters, 3);
     plugin_harness_map_input(&harness, "claimants", nothing);
     plugin_harness_map_input(&harness, "population", population);
-    plugin_harness_expect_failure(&harness, OC_ERROR_INSUFFICIENT_DATA, "E14000546", &error);
+    plugin_harness_expect_failure(&harness, OC_ERROR_INSUFFICIENT_DATA, "E14000559", &error);
     ck_assert_ptr_nonnull(strstr(error.message, "claimants"));
     ck_assert_ptr_null(strchr(error.message, '\n'));
     plugin_harness_expect_all_nan(&harness, "claimant_rate");

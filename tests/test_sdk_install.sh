@@ -80,10 +80,10 @@ grep -F -q "$work/myplugin/template.so" "$work/out" || { cat "$work/out"; echo "
 cd "$work/myplugin" || exit 1
 cat > data.csv <<'CSV'
 area,period,measure,value
-E14000546,2016-08,events,30
-E14000546,2016-08,population,1000
-E14000546,2016-11,events,45
-E14000546,2016-11,population,1000
+E14000559,2016-08,events,30
+E14000559,2016-08,population,1000
+E14000559,2016-11,events,45
+E14000559,2016-11,population,1000
 CSV
 "$command_path" import data.csv -o store.h5 --units people >"$work/out" 2>"$work/err" \
     || { cat "$work/err"; echo "FAIL: installed import"; exit 1; }
@@ -109,7 +109,7 @@ INI
 row=$(grep '"my_rate","rate"' "$work/out") || { cat "$work/out"; echo "FAIL: no result row"; exit 1; }
 fields=$(printf '%s\n' "$row" | tr -d '"\r' | cut -d, -f5,7,8,9,10,11,12,13)
 case "$fields" in
-E14000546,2016-11-01,4.5,3.3799512209*,5.9682838067*,2016-08-01,3,1.5) ;;
+E14000559,2016-11-01,4.5,3.3799512209*,5.9682838067*,2016-08-01,3,1.5) ;;
 *) echo "FAIL: the out-of-tree plugin computed '$fields'"; exit 1 ;;
 esac
 exit 0

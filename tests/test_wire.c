@@ -80,7 +80,7 @@ static oc__result full_result(char *long_text)
     result.indicator = "claimant_rate";
     result.plugin = "worklessness";
     result.plugin_version = "1.0.0";
-    result.area = "E14000546";
+    result.area = "E14000559";
     result.area_name = "";  /* empty, not NULL */
     result.period = "2016-11-01";
     result.value = 9.75;

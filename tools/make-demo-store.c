@@ -39,11 +39,11 @@ typedef struct constituency {
  * plausible (Wallasey falling more slowly, the Wirral South and West seats
  * flat, the comparator falling a little). */
 static const constituency constituencies[CONSTITUENCIES] = {
-    {"E14000546", "Birkenhead", 8250, 7700, 6930, 88000, 52, 61, 79},
-    {"E14001017", "Wallasey", 6300, 6050, 5800, 84000, 54, 59, 80},
-    {"E14001052", "Wirral South", 2900, 2850, 2840, 70000, 58, 60, 84},
-    {"E14001053", "Wirral West", 2700, 2700, 2760, 68000, 57, 58, 85},
-    {"E14000796", "Liverpool Walton (comparator)", 9100, 8800, 8550, 82000, 50, 54, 77},
+    {"E14000559", "Birkenhead", 8250, 7700, 6930, 88000, 52, 61, 79},
+    {"E14001010", "Wallasey", 6300, 6050, 5800, 84000, 54, 59, 80},
+    {"E14001043", "Wirral South", 2900, 2850, 2840, 70000, 58, 60, 84},
+    {"E14001044", "Wirral West", 2700, 2700, 2760, 68000, 57, 58, 85},
+    {"E14000794", "Liverpool Walton (comparator)", 9100, 8800, 8550, 82000, 50, 54, 77},
 };
 
 /* Shares of a constituency's counts in each of its small areas: fixed, sum

@@ -31,7 +31,7 @@ typedef struct oc_indicator_series {
     double *denominator; /* for OC_INDICATOR_PROPORTION: trials */
 } oc_indicator_series;
 
-/* The area being evaluated: its code (e.g. "E14000546") and name (may be
+/* The area being evaluated: its code (e.g. "E14000559") and name (may be
  * ""). Static for the duration of the callback. */
 OC_EXPORT const char *oc_evaluation_area_code(const oc_evaluation *evaluation);
 OC_EXPORT const char *oc_evaluation_area_name(const oc_evaluation *evaluation);
