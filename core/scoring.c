@@ -156,6 +156,13 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
             status = set_string(&result->spc_rule, oc_spc_rule_name(latest.rule));
         if (status == OC_OK && !isnan(result->target_value))
             status = set_string(&result->assurance, oc_spc_assurance_name(chart.assurance));
+        /* Assurance compares the target with the chart's limits (domain.md,
+         * Making Data Count); a latest point that is itself a special cause
+         * has left the process those limits describe, so "consistent_fail"
+         * can sit beside a target already met. Said, not hidden. */
+        if (result->assurance != NULL && latest.variation != OC_SPC_COMMON_CAUSE)
+            note(message, "SPC: the latest point is a special cause, so the assurance, judged "
+                          "on limits it departs from, may not hold for the process now");
         if (chart.gaps > 0)
             note(message, "SPC: %zu missing period%s not joined", chart.gaps,
                  chart.gaps == 1 ? "" : "s");

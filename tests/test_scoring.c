@@ -253,6 +253,22 @@ START_TEST(test_spc_signal_on_latest_point)
     ck_assert_str_eq(result.spc_rule, "outside_limits");
     /* Lower is better and the target lies below the lower limit. */
     ck_assert_str_eq(result.assurance, "consistent_fail");
+    /* The latest point has left the process the limits describe: said. */
+    ck_assert_ptr_nonnull(result.message);
+    ck_assert_msg(strstr(result.message, "SPC: the latest point is a special cause, so the "
+                                         "assurance, judged on limits it departs from, may not "
+                                         "hold for the process now") != NULL,
+                  "%s", result.message);
+    oc__result_clear(&result);
+
+    /* A latest point within the process: the assurance stands unremarked. */
+    static const double steady[QUARTERS] = {100, 102, 98, 101, 99, 100, 102,
+                                            98,  101, 99, 100, 100, 101};
+    fixture_init(&f, steady, OC_LOWER_IS_BETTER);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert_str_eq(result.spc_signal, "common_cause");
+    ck_assert_str_eq(result.assurance, "consistent_fail");
+    ck_assert(result.message == NULL || strstr(result.message, "special cause") == NULL);
     oc__result_clear(&result);
 
     /* The same jump on a higher-is-better indicator is an improvement. */
