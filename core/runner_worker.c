@@ -222,6 +222,9 @@ static int run_job(const oc__runner_job *job, int result_fd)
         }
     }
     close(WORKER_RESULT_FD);
+    /* What a plugin printed to stdout (onto stderr here, but fully
+     * buffered when that is not a terminal) would be lost at _exit. */
+    fflush(stdout);
     return status;
 }
 

@@ -22,7 +22,8 @@ import sys
 import time
 
 from run_common import (Checker, byar, main_guard, outcomes_command, parse_json_strict,
-                        run_json, sanitizer_report, score_fields, write_store, write_text)
+                        run_json, run_outcomes, sanitizer_report, score_fields, write_store,
+                        write_text)
 
 TIMES = ["2014-02-01", "2014-05-01", "2014-08-01", "2014-11-01", "2015-02-01", "2015-05-01"]
 COUNT = {"A1": [40, 38, 37, 35, 33, 30], "A2": [20, 21, 19, 18, 18, 17], "C": [90] * 6}
@@ -414,6 +415,13 @@ def main():
         names = sorted(p["name"] for p in document["run"]["plugins"])
         checker.equal(names, sorted(list(BAD) + ["fail", "good", "worklessness"]),
                       "--jobs %s: run.plugins lists every plugin used" % jobs)
+    # What a plugin prints to stdout reaches the host's stderr, even when
+    # that is a pipe (fully buffered in the worker, and lost at its exit).
+    status, out, err = run_outcomes(["run", "--format", "csv", "--jobs", "1", config])
+    checker.equal(status, 5, "a run whose plugin prints: exit status (%r)" % err)
+    for area in ("A1", "P1"):
+        checker.ok("fail: looked for the population of %s" % area in err,
+                   "the plugin's printf for %s reached stderr: %r" % (area, err))
     check_output_while_running(checker, work, config)
     check_stopped_by_signal(checker, work)
     check_processes_left_running(checker, work)

@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -100,6 +101,9 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
     case EXIT_EARLY:
         _exit(3);
     case FAIL:
+        /* A diagnostic on stdout, as plugin authors write them (no
+         * newline: it must not wait for one to be seen). */
+        printf("fail: looked for the population of %s", oc_evaluation_area_code(evaluation));
         return oc_error_set(error, OC_ERROR_INSUFFICIENT_DATA, "fail: population missing for %s",
                             oc_evaluation_area_code(evaluation));
     case LEAVES_CHILD:
