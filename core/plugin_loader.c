@@ -727,6 +727,18 @@ int oc__plugin_resolve_name(const char *directory, const char *name, unsigned fl
     return OC_OK;
 }
 
+/* A plugin is used by its file's name (a configuration's `plugin = NAME`
+ * opens DIR/NAME.so), so a descriptor that calls itself otherwise is
+ * refused wherever it is found: file_name is the file's name without
+ * ".so", its first name_length bytes. */
+static int refuse_misnamed(const char *path, const char *called, const char *file_name,
+                           int name_length, oc_error *error)
+{
+    return oc_error_set(error, OC_ERROR_PLUGIN,
+                        "plugin %s: calls itself '%s', not '%.*s' (rename the file to %s.so)",
+                        path, called, name_length, file_name, called);
+}
+
 int oc__plugin_open_by_name(const char *directory, const char *name, unsigned flags,
                             oc__plugin **out, oc_error *error)
 {
@@ -740,9 +752,7 @@ int oc__plugin_open_by_name(const char *directory, const char *name, unsigned fl
         oc_error_set(error, status, "plugin '%s' not found: no file %s (see 'outcomes plugins "
                      "--plugin-dir %s')", name, path, directory);
     else if (status == OC_OK && name[0] != '/' && strcmp((*out)->descriptor.name, name) != 0) {
-        status = oc_error_set(error, OC_ERROR_PLUGIN,
-                              "plugin %s: calls itself '%s', not '%s' (rename the file to %s.so)",
-                              path, (*out)->descriptor.name, name, (*out)->descriptor.name);
+        status = refuse_misnamed(path, (*out)->descriptor.name, name, (int)strlen(name), error);
         oc__plugin_close(*out);
         *out = NULL;
     }
@@ -772,46 +782,10 @@ static int is_plugin_file(const struct dirent *entry)
            && strcmp(entry->d_name + length - 3, ".so") == 0;
 }
 
-static int is_ambiguous(const oc__plugin_registry *registry, const char *name)
-{
-    for (size_t i = 0; i < registry->ambiguous_count; i++)
-        if (strcmp(registry->ambiguous_names[i], name) == 0)
-            return 1;
-    return 0;
-}
-
-/* Adds a loaded plugin, or refuses it (and an earlier one) when its name
- * is taken. Takes ownership of plugin. */
+/* Adds a loaded plugin (taking ownership of it). Its name is its file's,
+ * so no two plugins of one directory share a name. */
 static int register_plugin(oc__plugin_registry *registry, oc__plugin *plugin, oc_error *error)
 {
-    const char *name = plugin->descriptor.name;
-    char message[OC_ERROR_MESSAGE_SIZE];
-    for (size_t i = 0; i < registry->count; i++) {
-        oc__plugin *other = registry->plugins[i];
-        if (strcmp(other->descriptor.name, name) != 0)
-            continue;
-        snprintf(message, sizeof message,
-                 "plugins %s and %s both call themselves '%s': remove one (neither is used)",
-                 other->path, plugin->path, name);
-        int status = append_string(&registry->problems, &registry->problem_count, message);
-        if (status == OC_OK)
-            status = append_string(&registry->ambiguous_names, &registry->ambiguous_count, name);
-        memmove(&registry->plugins[i], &registry->plugins[i + 1],
-                (registry->count - i - 1) * sizeof registry->plugins[0]);
-        registry->count--;
-        oc__plugin_close(other);
-        oc__plugin_close(plugin);
-        return status == OC_OK ? OC_OK : oc_error_set(error, status, "out of memory");
-    }
-    if (is_ambiguous(registry, name)) {
-        snprintf(message, sizeof message,
-                 "plugin %s: another file in the directory also calls itself '%s' (not used)",
-                 plugin->path, name);
-        oc__plugin_close(plugin);
-        if (append_string(&registry->problems, &registry->problem_count, message) != OC_OK)
-            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-        return OC_OK;
-    }
     oc__plugin **grown = realloc(registry->plugins, (registry->count + 1) * sizeof *grown);
     if (grown == NULL) {
         oc__plugin_close(plugin);
@@ -848,7 +822,17 @@ int oc__plugin_registry_scan(oc__plugin_registry *registry, const char *director
                 snprintf(path, size, "%s/%s", directory, entries[i]->d_name);
                 oc__plugin *plugin;
                 oc_error reason;
-                if (oc__plugin_open(path, flags, &plugin, &reason) == OC_OK)
+                const char *file_name = entries[i]->d_name;
+                int name_length = (int)strlen(file_name) - 3; /* without ".so" */
+                int opened = oc__plugin_open(path, flags, &plugin, &reason) == OC_OK;
+                if (opened && (strncmp(plugin->descriptor.name, file_name, (size_t)name_length) != 0
+                               || plugin->descriptor.name[name_length] != '\0')) {
+                    refuse_misnamed(path, plugin->descriptor.name, file_name, name_length,
+                                    &reason);
+                    oc__plugin_close(plugin);
+                    opened = 0;
+                }
+                if (opened)
                     status = register_plugin(registry, plugin, error);
                 else if (append_string(&registry->problems, &registry->problem_count,
                                        reason.message) != OC_OK)
@@ -871,14 +855,9 @@ const oc__plugin *oc__plugin_registry_find(const oc__plugin_registry *registry, 
     for (size_t i = 0; i < registry->count; i++)
         if (strcmp(registry->plugins[i]->descriptor.name, name) == 0)
             return registry->plugins[i];
-    if (is_ambiguous(registry, name))
-        oc_error_set(error, OC_ERROR_PLUGIN,
-                     "plugin '%s': two files in %s call themselves that; remove one", name,
-                     registry->directory);
-    else
-        oc_error_set(error, OC_ERROR_NOT_FOUND, "plugin '%s' not found in %s",
-                     printable(name, shown, sizeof shown),
-                     registry->directory != NULL ? registry->directory : "(no directory)");
+    oc_error_set(error, OC_ERROR_NOT_FOUND, "plugin '%s' not found in %s",
+                 printable(name, shown, sizeof shown),
+                 registry->directory != NULL ? registry->directory : "(no directory)");
     return NULL;
 }
 
@@ -895,7 +874,6 @@ void oc__plugin_registry_free(oc__plugin_registry *registry)
         oc__plugin_close(registry->plugins[i]);
     free(registry->plugins);
     free_strings(registry->problems, registry->problem_count);
-    free_strings(registry->ambiguous_names, registry->ambiguous_count);
     free(registry->directory);
     memset(registry, 0, sizeof *registry);
 }

@@ -121,13 +121,12 @@ typedef struct oc__plugin_registry {
     size_t count;
     char **problems;           /* owned; one line per file that failed */
     size_t problem_count;
-    char **ambiguous_names;    /* owned; names two files claim (both refused) */
-    size_t ambiguous_count;
 } oc__plugin_registry;
 
 /* Loads every *.so in directory into a zeroed registry. A file that fails
- * to load is recorded in registry->problems and scanning goes on; two
- * files with one plugin name are both refused with a problem naming both.
+ * to load, or whose plugin calls itself other than the file (NAME.so must
+ * hold plugin NAME, as oc__plugin_open_by_name requires), is recorded in
+ * registry->problems and scanning goes on.
  * Fails as a whole (OC_ERROR_NOT_FOUND, OC_ERROR_IO or OC_ERROR_PLUGIN)
  * only when the directory itself cannot be read or is insecure. Free with
  * oc__plugin_registry_free even after a failure. */
@@ -135,7 +134,7 @@ int oc__plugin_registry_scan(oc__plugin_registry *registry, const char *director
                              unsigned flags, oc_error *error);
 
 /* The loaded plugin called name (borrowed from the registry), or NULL with
- * an error saying why: not found, or claimed by two files. */
+ * an error (OC_ERROR_NOT_FOUND). */
 const oc__plugin *oc__plugin_registry_find(const oc__plugin_registry *registry,
                                            const char *name, oc_error *error);
 

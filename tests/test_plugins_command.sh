@@ -31,6 +31,8 @@ cp "$built/broken/.libs/abi_major.so" "$built/broken/.libs/no_entry.so" "$work/m
 # constructors that crash and call exit(0) while loading
 cp "$built/loading/.libs/crash.so" "$built/loading/.libs/exit.so" "$work/mixed/"
 cp "$top_srcdir/tests/plugins/not_a_plugin.so" "$work/mixed/"
+# a good plugin under another file name: `plugin = renamed` could not use it
+cp "$built/.libs/good.so" "$work/mixed/renamed.so"
 chmod 755 "$work"/good/*.so "$work"/mixed/*.so
 
 # Listing: name, version, ABI, indicators and path; exit 0.
@@ -62,7 +64,9 @@ has err "outcomes: plugin $work/mixed/no_entry.so: not an outcomes plugin"
 has err "outcomes: plugin $work/mixed/not_a_plugin.so: cannot load: "
 has err "outcomes: plugin $work/mixed/crash.so: crashed while loading: Segmentation fault (signal 11)"
 has err "outcomes: plugin $work/mixed/exit.so: exited with status 0 while loading"
-[ "$(wc -l < "$work/err")" -eq 5 ] || { fail "expected 5 error lines"; cat "$work/err"; }
+has err "outcomes: plugin $work/mixed/renamed.so: calls itself 'good', not 'renamed' (rename the file to good.so)"
+[ "$(wc -l < "$work/err")" -eq 6 ] || { fail "expected 6 error lines"; cat "$work/err"; }
+[ "$(grep -c "good.so\|renamed.so" "$work/out")" -eq 1 ] || { fail "renamed.so listed"; cat "$work/out"; }
 
 # None found, a missing directory, an insecure directory.
 expect 0 "$outcomes" plugins --plugin-dir "$work/empty"
