@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ typedef struct evaluator {
     double *block;                      /* role_count x block_areas x time_count */
     size_t block_first;                 /* first area in block, or OC__NO_INDEX */
     const double **inputs;              /* per role, handed to the plugin */
-    double *output_storage;             /* indicator_count x 5 x time_count */
+    double *output_storage;             /* see output_storage_size */
     oc_indicator_series *outputs;
     oc_evaluation evaluation;
     double *comparator_storage;         /* a copy of the comparator's outputs */
@@ -75,14 +76,71 @@ static int slots_sorted(const member_slot *slots, size_t count)
     return 1;
 }
 
-static void series_bind(oc_indicator_series *series, double *storage, size_t time_count)
+/* ---- the plugin's output series, and the guards between them ----
+ *
+ * An indicator's five series (value, lower, upper, numerator, denominator)
+ * lie one after another, each after a guard value, with one guard after
+ * the last: a plugin that writes one element before or past a series (an
+ * off-by-one, the commonest slip) changes a guard, not the next series,
+ * and its results fail with a message instead of being silently wrong. */
+#define SERIES_PER_INDICATOR 5
+static const char *const series_names[SERIES_PER_INDICATOR] = {"value", "lower", "upper",
+                                                               "numerator", "denominator"};
+/* A NaN no arithmetic produces (quiet, payload 0xdead0ff5e7) and no plugin
+ * means as "missing" (NAN has no payload): compared by its bits. */
+static const uint64_t guard_bits = UINT64_C(0x7ff800dead0ff5e7);
+
+static size_t output_storage_size(size_t indicators, size_t time_count)
 {
+    return indicators * SERIES_PER_INDICATOR * (time_count + 1) + 1;
+}
+
+/* Binds indicator `indicator`'s series into storage laid out as above. */
+static void series_bind(oc_indicator_series *series, double *storage, size_t indicator,
+                        size_t time_count)
+{
+    double *first = storage + indicator * SERIES_PER_INDICATOR * (time_count + 1) + 1;
+    size_t stride = time_count + 1;
     series->count = time_count;
-    series->value = storage;
-    series->lower = storage + time_count;
-    series->upper = storage + 2 * time_count;
-    series->numerator = storage + 3 * time_count;
-    series->denominator = storage + 4 * time_count;
+    series->value = first;
+    series->lower = first + stride;
+    series->upper = first + 2 * stride;
+    series->numerator = first + 3 * stride;
+    series->denominator = first + 4 * stride;
+}
+
+static void set_guards(double *storage, size_t indicators, size_t time_count)
+{
+    for (size_t k = 0; k <= indicators * SERIES_PER_INDICATOR; k++)
+        memcpy(&storage[k * (time_count + 1)], &guard_bits, sizeof guard_bits);
+}
+
+/* After the plugin ran: OC_OK when every guard is intact, else
+ * OC_ERROR_PLUGIN with the series whose edge was crossed (and the guards
+ * put back for the next area). */
+static int check_guards(double *storage, const oc_plugin_descriptor *descriptor,
+                        size_t indicators, size_t time_count, oc_error *error)
+{
+    for (size_t k = 0; k <= indicators * SERIES_PER_INDICATOR; k++) {
+        uint64_t bits;
+        memcpy(&bits, &storage[k * (time_count + 1)], sizeof bits);
+        if (bits == guard_bits)
+            continue;
+        char after[160] = "", before[160] = "";
+        if (k > 0)
+            snprintf(after, sizeof after, "past the end of indicator '%s' %s[%zu]",
+                     descriptor->indicators[(k - 1) / SERIES_PER_INDICATOR].name,
+                     series_names[(k - 1) % SERIES_PER_INDICATOR], time_count);
+        if (k < indicators * SERIES_PER_INDICATOR)
+            snprintf(before, sizeof before, "before the start of indicator '%s' %s[]",
+                     descriptor->indicators[k / SERIES_PER_INDICATOR].name,
+                     series_names[k % SERIES_PER_INDICATOR]);
+        set_guards(storage, indicators, time_count);
+        return oc_error_set(error, OC_ERROR_PLUGIN,
+                            "the plugin wrote outside its output series, %s%s%s: its results "
+                            "are not used", after, after[0] && before[0] ? " or " : "", before);
+    }
+    return OC_OK;
 }
 
 /* The identity fields (metric, indicator, plugin, plugin_version, area,
@@ -170,7 +228,7 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
     ev->measures = calloc(roles ? roles : 1, sizeof *ev->measures);
     ev->inputs = calloc(roles ? roles : 1, sizeof *ev->inputs);
     ev->outputs = calloc(indicators, sizeof *ev->outputs);
-    ev->output_storage = malloc(indicators * 5 * times * sizeof(double) + 1);
+    ev->output_storage = malloc(output_storage_size(indicators, times) * sizeof(double));
     ev->year_earlier_index = oc__evaluation_year_earlier_table(ev->times, times);
     if (!ev->measures || !ev->inputs || !ev->outputs || !ev->output_storage
         || !ev->year_earlier_index)
@@ -191,7 +249,8 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
     if (ev->block == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < indicators; i++)
-        series_bind(&ev->outputs[i], ev->output_storage + i * 5 * times, times);
+        series_bind(&ev->outputs[i], ev->output_storage, i, times);
+    set_guards(ev->output_storage, indicators, times);
 
     oc_evaluation *evaluation = &ev->evaluation;
     evaluation->descriptor = plan->descriptor;
@@ -265,6 +324,9 @@ static int call_plugin(evaluator *ev, const oc__evaluation_unit *unit, oc_error 
     oc__evaluation_reset_outputs(&ev->evaluation);
     oc_error_clear(plugin_error);
     int status = ev->plan->descriptor->evaluate(&ev->evaluation, plugin_error);
+    if (check_guards(ev->output_storage, ev->plan->descriptor, ev->plan->indicator_count,
+                     ev->time_count, plugin_error) != OC_OK)
+        return OC_ERROR_PLUGIN;
     if (status != OC_OK && plugin_error->message[0] == '\0')
         oc_error_set(plugin_error, status, "the plugin returned %s", oc_status_name(status));
     return status;
@@ -428,7 +490,7 @@ static int finish_unit(evaluator *ev, const oc__evaluation_unit *unit, size_t un
         return score_unit_results(ev, unit, unit_index, plugin_status, &plugin_error, note, error);
     ev->comparator_status = plugin_status;
     memcpy(ev->comparator_storage, ev->output_storage,
-           ev->plan->indicator_count * 5 * ev->time_count * sizeof(double));
+           output_storage_size(ev->plan->indicator_count, ev->time_count) * sizeof(double));
     return OC_OK;
 }
 
@@ -571,14 +633,13 @@ static int evaluator_prepare(evaluator *ev, const oc__metric_plan *plan, oc__wir
 {
     int status = evaluator_open(ev, plan, writer, error);
     if (status == OC_OK && plan->comparator != NULL) {
-        size_t size = plan->indicator_count * 5 * ev->time_count;
-        ev->comparator_storage = malloc(size * sizeof(double) + 1);
+        size_t size = output_storage_size(plan->indicator_count, ev->time_count);
+        ev->comparator_storage = malloc(size * sizeof(double));
         ev->comparator_series = calloc(plan->indicator_count, sizeof *ev->comparator_series);
         if (ev->comparator_storage == NULL || ev->comparator_series == NULL)
             status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
         for (size_t i = 0; status == OC_OK && i < plan->indicator_count; i++)
-            series_bind(&ev->comparator_series[i],
-                        ev->comparator_storage + i * 5 * ev->time_count, ev->time_count);
+            series_bind(&ev->comparator_series[i], ev->comparator_storage, i, ev->time_count);
         if (status == OC_OK)
             status = process_units(ev, plan->comparator, 1, KEEP_AS_COMPARATOR, error);
     }

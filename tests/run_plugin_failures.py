@@ -1,6 +1,7 @@
 """run_plugin_failures.py: one `outcomes run` with well-behaved metrics and
 the test plugins that misbehave on purpose (tests/plugins/misbehaving.c:
-segfault, abort, hang, garbage, exit_early, and fail, which returns
+segfault, abort, hang, garbage, exit_early, overflow (writes one element past
+a series), and fail, which returns
 insufficient data). docs/exit-status.md: status 5, every result written, the
 failed ones with status `failed` and the reason; the good metrics' results
 complete and right (worked out here from the plugins' definitions).
@@ -37,6 +38,10 @@ BAD = {  # plugin -> what its reason must say (core/plugin_runner.c's wording as
     "hang": ("timed out", "time limit"),
     "garbage": ("malformed", "garbage", "invalid"),
     "exit_early": ("exit", "status 3"),
+    # writes value[count]: caught by the guard after value[], not reported
+    "overflow": ("the plugin wrote outside its output series, past the end of indicator "
+                 "'value' value[6] or before the start of indicator 'value' lower[]: its "
+                 "results are not used",),
 }
 
 CONFIG = """[outcomes]

@@ -18,7 +18,8 @@ for plugin in "$top_builddir/tests/plugins/.libs/good.so" \
               "$top_builddir"/tests/plugins/misbehaving/.libs/garbage.so \
               "$top_builddir"/tests/plugins/misbehaving/.libs/exit_early.so \
               "$top_builddir"/tests/plugins/misbehaving/.libs/fail.so \
-              "$top_builddir"/tests/plugins/misbehaving/.libs/leaves_child.so; do
+              "$top_builddir"/tests/plugins/misbehaving/.libs/leaves_child.so \
+              "$top_builddir"/tests/plugins/misbehaving/.libs/overflow.so; do
     cp "$plugin" "$work/plugins/" || { echo "FAIL: test plugin $plugin not built"; exit 1; }
 done
 chmod 0755 "$work/plugins" "$work"/plugins/*.so

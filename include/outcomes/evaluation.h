@@ -21,7 +21,8 @@ extern "C" {
 typedef struct oc_evaluation oc_evaluation;
 
 /* An indicator's output series for the area being evaluated. The arrays
- * are owned by the host, have `count` elements and arrive NaN-filled. */
+ * are owned by the host, have `count` elements and arrive NaN-filled; a
+ * write one element before or past one fails the area's results. */
 typedef struct oc_indicator_series {
     size_t count;
     double *value;       /* the indicator, e.g. a rate in % */

@@ -21,6 +21,7 @@
 #define EXIT_EARLY 5
 #define FAIL 6
 #define LEAVES_CHILD 7
+#define OVERFLOW 8
 
 #if OC_TEST_BEHAVIOUR == SEGFAULT
 #define PLUGIN_NAME "segfault"
@@ -36,6 +37,8 @@
 #define PLUGIN_NAME "fail"
 #elif OC_TEST_BEHAVIOUR == LEAVES_CHILD
 #define PLUGIN_NAME "leaves_child"
+#elif OC_TEST_BEHAVIOUR == OVERFLOW
+#define PLUGIN_NAME "overflow"
 #else
 #error "define OC_TEST_BEHAVIOUR"
 #endif
@@ -108,6 +111,16 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error)
                             oc_evaluation_area_code(evaluation));
     case LEAVES_CHILD:
         return leave_child(evaluation, error);
+    case OVERFLOW: {
+        /* Fills its series and one element more (a loop to <= count):
+         * plausible values, which the host must not report. */
+        oc_indicator_series *output = oc_evaluation_output(evaluation, 0);
+        if (output == NULL)
+            return oc_error_set(error, OC_ERROR_INVALID, "overflow: no output");
+        for (size_t t = 0; t <= output->count; t++)
+            output->value[t] = 12345.0;
+        break;
+    }
     }
     return OC_OK;
 }
