@@ -314,7 +314,9 @@ static int check_list(const char *path, const char *what, const void *list, size
         for (long j = 0; j < i; j++)
             if (strcmp(name, entry_name(list, entry_size, (size_t)j)) == 0)
                 return oc_error_set(error, OC_ERROR_PLUGIN,
-                                    "plugin %s: %s name '%s' appears twice", path, what, name);
+                                    "plugin %s: %s name '%s' appears twice (if the second is "
+                                    "not one of yours, the %s list lacks its closing {0})",
+                                    path, what, name, what);
     }
     *count = (size_t)entries;
     return OC_OK;
@@ -397,7 +399,8 @@ int oc__plugin_validate_descriptor(const oc_plugin_descriptor *descriptor, const
     size_t version_end = offsetof(oc_plugin_descriptor, abi_minor) + sizeof descriptor->abi_minor;
     if (struct_size < version_end)
         return oc_error_set(error, OC_ERROR_PLUGIN,
-                            "plugin %s: descriptor struct_size %lu is too small to be a descriptor",
+                            "plugin %s: descriptor struct_size %lu is too small to be a "
+                            "descriptor (set .struct_size = sizeof (oc_plugin_descriptor))",
                             path, (unsigned long)struct_size);
     unsigned major = descriptor->abi_major, minor = descriptor->abi_minor;
     if (major != OC_ABI_MAJOR)
@@ -414,7 +417,8 @@ int oc__plugin_validate_descriptor(const oc_plugin_descriptor *descriptor, const
     if (struct_size < required)
         return oc_error_set(error, OC_ERROR_PLUGIN,
                             "plugin %s: descriptor struct_size %lu is smaller than the %zu bytes "
-                            "of ABI %u.0", path, (unsigned long)struct_size, required, major);
+                            "of ABI %u.0 (set .struct_size = sizeof (oc_plugin_descriptor))",
+                            path, (unsigned long)struct_size, required, major);
 
     oc_plugin_descriptor copy;
     memset(&copy, 0, sizeof copy);
@@ -457,15 +461,18 @@ int oc__plugin_validate_descriptor(const oc_plugin_descriptor *descriptor, const
         const oc_input_spec *input = &copy.inputs[i];
         if (input->aggregation != OC_AGGREGATE_SUM && input->aggregation != OC_AGGREGATE_NONE)
             return oc_error_set(error, OC_ERROR_PLUGIN,
-                                "plugin %s: input '%s' has unknown aggregation %d", path,
-                                input->role, (int)input->aggregation);
+                                "plugin %s: input '%s' has unknown aggregation %d (if '%s' is "
+                                "not one of your inputs, the input list lacks its closing {0})",
+                                path, input->role, (int)input->aggregation, input->role);
     }
     for (size_t i = 0; i < parameter_count; i++) {
         const oc_parameter_spec *parameter = &copy.parameters[i];
         if (parameter->type < OC_PARAMETER_NUMBER || parameter->type > OC_PARAMETER_BOOLEAN)
             return oc_error_set(error, OC_ERROR_PLUGIN,
-                                "plugin %s: parameter '%s' has unknown type %d", path,
-                                parameter->name, (int)parameter->type);
+                                "plugin %s: parameter '%s' has unknown type %d (if '%s' is not "
+                                "one of your parameters, the parameter list lacks its closing "
+                                "{0})", path, parameter->name, (int)parameter->type,
+                                parameter->name);
         oc_error reason;
         if (parameter->default_value != NULL
             && oc__parameter_parse(parameter->type, parameter->default_value, NULL, &reason) != OC_OK)

@@ -151,7 +151,8 @@ static const struct {
     {"no_sentinel", "indicator list has no end (no entry with a NULL name within 256 entries)"},
     {"small_struct", "is smaller than the"},
     {"bad_direction", "indicator 'value' has unknown direction 2"},
-    {"duplicate_indicator", "indicator name 'value' appears twice"},
+    {"duplicate_indicator", "indicator name 'value' appears twice (if the second is not one of "
+                            "yours, the indicator list lacks its closing {0})"},
 };
 
 START_TEST(refuses_broken_plugin)
@@ -435,10 +436,14 @@ START_TEST(validates_descriptor_rules)
     ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_ERROR_PLUGIN);
     d = base, d.inputs = inputs;
     ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_ERROR_PLUGIN);
-    ck_assert_str_eq(error.message, "plugin p.so: input 'count' has unknown aggregation 7");
+    ck_assert_str_eq(error.message, "plugin p.so: input 'count' has unknown aggregation 7 (if "
+                                    "'count' is not one of your inputs, the input list lacks its "
+                                    "closing {0})");
     d = base, d.parameters = bad_type;
     ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_ERROR_PLUGIN);
-    ck_assert_str_eq(error.message, "plugin p.so: parameter 'x' has unknown type 9");
+    ck_assert_str_eq(error.message, "plugin p.so: parameter 'x' has unknown type 9 (if 'x' is "
+                                    "not one of your parameters, the parameter list lacks its "
+                                    "closing {0})");
     d = base, d.indicators = fiscal;
     ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_ERROR_PLUGIN);
     assert_contains(error.message, "has no fiscal_benefit callback");
@@ -452,7 +457,9 @@ START_TEST(validates_descriptor_rules)
     ck_assert_str_eq(error.message, "plugin p.so: descriptor reserved[3] is not zero");
     d = base, d.struct_size = 4;
     ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_ERROR_PLUGIN);
-    assert_contains(error.message, "too small to be a descriptor");
+    ck_assert_str_eq(error.message, "plugin p.so: descriptor struct_size 4 is too small to be a "
+                                    "descriptor (set .struct_size = sizeof "
+                                    "(oc_plugin_descriptor))");
     /* A struct cut after the callbacks (no reserved words) is read safely:
      * the missing fields count as zero. */
     d = base, d.struct_size = (uint32_t)offsetof(oc_plugin_descriptor, reserved);
@@ -508,7 +515,8 @@ START_TEST(validates_parameter_ranges)
                     "number and integer parameters have ranges)"},
         {on_boolean, "plugin p.so: parameter range 'flag': the parameter is a boolean (only "
                      "number and integer parameters have ranges)"},
-        {twice, "plugin p.so: parameter range name 'share' appears twice"},
+        {twice, "plugin p.so: parameter range name 'share' appears twice (if the second is not "
+                "one of yours, the parameter range list lacks its closing {0})"},
         {bad_name, "plugin p.so: parameter range 1 name 'Share' is invalid (use 1-63 "
                    "characters of a-z, 0-9 and _)"},
         {reversed, "plugin p.so: parameter range 'share' holds no value (minimum 1, maximum 0, "
