@@ -771,6 +771,7 @@ START_TEST(test_shipped_example_loads)
     ck_assert_str_eq(metric->name, "birkenhead_esa");
     ck_assert_str_eq(metric->plugin, "worklessness");
     ck_assert_int_eq(metric->scoring.target_kind, OC__TARGET_RELATIVE);
+    ck_assert_str_eq(metric->target_date_text, "2017-04"); /* the seeds' April 2017 */
     ck_assert_str_eq(oc__config_metric_input(metric, "claimants"), "esa_ib_claimants");
     ck_assert_uint_eq(metric->parameter_count, 1);
     oc__config_free(config);
