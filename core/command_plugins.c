@@ -159,6 +159,15 @@ static int list_plugins(const char *directory, unsigned flags)
     return exit_status;
 }
 
+/* A column as wide as its longest text, and at least minimum: a plugin's
+ * units ("% of working-age population") and names run past any fixed
+ * width, which pushed the columns after them out of line. */
+static int widen(int width, const char *text)
+{
+    size_t length = strlen(or_dash(text));
+    return length > (size_t)width && length < 256 ? (int)length : width;
+}
+
 static void describe_plugin(const oc__plugin *plugin)
 {
     const oc_plugin_descriptor *descriptor = &plugin->descriptor;
@@ -171,32 +180,56 @@ static void describe_plugin(const oc__plugin *plugin)
     printf("\nInputs (role, units, required/optional, aggregation over areas):\n");
     if (plugin->input_count == 0)
         printf("  (none)\n");
+    int role_width = 20, units_width = 16;
+    for (size_t i = 0; i < plugin->input_count; i++) {
+        role_width = widen(role_width, descriptor->inputs[i].role);
+        units_width = widen(units_width, descriptor->inputs[i].units);
+    }
     for (size_t i = 0; i < plugin->input_count; i++) {
         const oc_input_spec *input = &descriptor->inputs[i];
-        printf("  %-20s %-16s %-8s %-4s  %s\n", input->role, or_dash(input->units),
-               input->optional ? "optional" : "required", oc__aggregation_name(input->aggregation),
-               or_dash(input->doc));
+        printf("  %-*s %-*s %-8s %-4s  %s\n", role_width, input->role, units_width,
+               or_dash(input->units), input->optional ? "optional" : "required",
+               oc__aggregation_name(input->aggregation), or_dash(input->doc));
     }
 
     printf("\nParameters (name, type, default, accepted values):\n");
     if (plugin->parameter_count == 0)
         printf("  (none)\n");
+    int name_width = 20, default_width = 16, accepted_width = 16;
+    char accepted[128];
     for (size_t i = 0; i < plugin->parameter_count; i++) {
         const oc_parameter_spec *parameter = &descriptor->parameters[i];
         const oc_parameter_range *range = oc__parameter_range_find(descriptor, parameter->name);
-        char accepted[128];
-        printf("  %-20s %-8s %-16s %-16s  %s\n", parameter->name,
-               oc__parameter_type_name(parameter->type),
+        name_width = widen(name_width, parameter->name);
+        default_width = widen(default_width, parameter->default_value != NULL
+                                                 ? parameter->default_value : "(required)");
+        if (range != NULL)
+            accepted_width = widen(accepted_width,
+                                   oc__parameter_range_text(range, accepted, sizeof accepted));
+    }
+    for (size_t i = 0; i < plugin->parameter_count; i++) {
+        const oc_parameter_spec *parameter = &descriptor->parameters[i];
+        const oc_parameter_range *range = oc__parameter_range_find(descriptor, parameter->name);
+        printf("  %-*s %-8s %-*s %-*s  %s\n", name_width, parameter->name,
+               oc__parameter_type_name(parameter->type), default_width,
                parameter->default_value != NULL ? parameter->default_value : "(required)",
+               accepted_width,
                range != NULL ? oc__parameter_range_text(range, accepted, sizeof accepted) : "-",
                or_dash(parameter->doc));
     }
 
     printf("\nIndicators (name, units, direction):\n");
+    name_width = 20;
+    units_width = 16;
+    for (size_t i = 0; i < plugin->indicator_count; i++) {
+        name_width = widen(name_width, descriptor->indicators[i].name);
+        units_width = widen(units_width, descriptor->indicators[i].units);
+    }
     for (size_t i = 0; i < plugin->indicator_count; i++) {
         const oc_indicator_spec *indicator = &descriptor->indicators[i];
-        printf("  %-20s %-16s %-16s  %s%s%s\n", indicator->name, or_dash(indicator->units),
-               oc__direction_name(indicator->direction), or_dash(indicator->doc),
+        printf("  %-*s %-*s %-16s  %s%s%s\n", name_width, indicator->name, units_width,
+               or_dash(indicator->units), oc__direction_name(indicator->direction),
+               or_dash(indicator->doc),
                (indicator->flags & OC_INDICATOR_PROPORTION) ? " [proportion]" : "",
                (indicator->flags & OC_INDICATOR_FISCAL_BENEFIT) ? " [fiscal benefit]" : "");
     }

@@ -91,6 +91,18 @@ has out "Parameters (name, type, default, accepted values):"
 has out "scale                number   100              -                 "
 has out "label                string   test             -                 "
 has out "rate                 %                lower is better   scale x count / population [proportion]"
+# Columns as wide as their longest entry: worklessness's units ("% of
+# working-age population", "people aged 16-64") and its longest names used
+# to push the columns after them out of line.
+expect 0 "$outcomes" plugins info "$OUTCOMES_PLUGIN_DIR/worklessness.so"
+for word in "lower is better" "required sum" "optional sum" "0 to 1" "at least 0"; do
+    columns=$(awk -v word="$word" 'index($0, word) { print index($0, word) }' "$work/out" | sort -u)
+    [ -n "$columns" ] || fail "worklessness info: no '$word'"
+    [ "$(printf '%s\n' "$columns" | wc -l)" -le 1 ] || {
+        fail "worklessness info: '$word' starts at columns $(echo $columns)"; cat "$work/out"; }
+done
+[ "$(awk 'index($0, "required sum") || index($0, "optional sum") { print index($0, "sum") }' "$work/out" | sort -u | wc -l)" -eq 1 ] \
+    || { fail "worklessness info: inputs out of line"; cat "$work/out"; }
 expect 0 "$outcomes" plugins info "$work/good/template.so"
 has out "template 1.0.0"
 has out "template 1.0.0 (plugin ABI 1.2)"
