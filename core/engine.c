@@ -214,9 +214,13 @@ static int record_manifest(const oc__config *config, const char *period_text,
                            oc_error *error)
 {
     int status = oc__manifest_set_configuration(manifest, config->path, error);
-    for (size_t m = 0; status == OC_OK && m < config->metric_count; m++)
+    for (size_t m = 0; status == OC_OK && m < config->metric_count; m++) {
         status = oc__manifest_add_plugin(manifest, plugins[m]->descriptor.name,
                                          plugins[m]->descriptor.version, error);
+        if (status == OC_OK)
+            status = oc__manifest_add_metric(manifest, config->metrics[m].name,
+                                             config->metrics[m].confidence, error);
+    }
     if (status == OC_OK)
         status = oc__manifest_set_period_requested(manifest, period_text, error);
     return status;

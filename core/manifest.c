@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,9 @@ void oc__manifest_free(oc__manifest *manifest)
         free(manifest->plugins[i].version);
     }
     free(manifest->plugins);
+    for (size_t i = 0; i < manifest->metric_count; i++)
+        free(manifest->metrics[i].name);
+    free(manifest->metrics);
     free(manifest->period_requested);
     for (size_t i = 0; i < manifest->period_used_count; i++)
         free(manifest->periods_used[i]);
@@ -212,6 +216,33 @@ int oc__manifest_add_plugin(oc__manifest *manifest, const char *name, const char
     plugins[manifest->plugin_count].version = version_copy;
     manifest->plugin_count++;
     return OC_OK;
+}
+
+int oc__manifest_add_metric(oc__manifest *manifest, const char *name, double confidence,
+                            oc_error *error)
+{
+    oc__manifest_metric *metrics = realloc(manifest->metrics,
+                                           (manifest->metric_count + 1) * sizeof *metrics);
+    if (metrics == NULL)
+        return out_of_memory(error);
+    manifest->metrics = metrics;
+    char *name_copy = strdup(name);
+    if (name_copy == NULL)
+        return out_of_memory(error);
+    metrics[manifest->metric_count].name = name_copy;
+    metrics[manifest->metric_count].confidence = confidence;
+    manifest->metric_count++;
+    return OC_OK;
+}
+
+double oc__manifest_common_confidence(const oc__manifest *manifest)
+{
+    if (manifest == NULL || manifest->metric_count == 0)
+        return NAN;
+    for (size_t i = 1; i < manifest->metric_count; i++)
+        if (manifest->metrics[i].confidence != manifest->metrics[0].confidence)
+            return NAN;
+    return manifest->metrics[0].confidence;
 }
 
 int oc__manifest_set_period_requested(oc__manifest *manifest, const char *period,

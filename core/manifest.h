@@ -36,6 +36,11 @@ typedef struct oc__manifest_plugin {
     char *version;                     /* may be NULL when the plugin gave none */
 } oc__manifest_plugin;
 
+typedef struct oc__manifest_metric {
+    char *name;                        /* the configuration's section */
+    double confidence;                 /* the intervals' level in percent: 95 or 99.8 */
+} oc__manifest_metric;
+
 typedef struct oc__manifest {
     char started_at[OC_TIMESTAMP_SIZE]; /* UTC, ISO 8601 */
     char *outcomes_version;             /* oc_version() at creation */
@@ -44,6 +49,8 @@ typedef struct oc__manifest {
     size_t store_count;
     oc__manifest_plugin *plugins;       /* plugin_count entries, unique names, in order added */
     size_t plugin_count;
+    oc__manifest_metric *metrics;       /* metric_count entries, in the configuration's order */
+    size_t metric_count;
     char *period_requested;             /* e.g. "latest" or "2016-11-01"; NULL when none */
     char **periods_used;                /* period_used_count distinct ISO dates, sorted */
     size_t period_used_count;
@@ -73,6 +80,15 @@ int oc__manifest_add_store_digest(oc__manifest *manifest, const char *path,
  * version is kept). version may be NULL. */
 int oc__manifest_add_plugin(oc__manifest *manifest, const char *name, const char *version,
                             oc_error *error);
+
+/* Records a metric and the level of its confidence intervals (a reader
+ * of a "95% CI" must be able to tell it from a 99.8% one). */
+int oc__manifest_add_metric(oc__manifest *manifest, const char *name, double confidence,
+                            oc_error *error);
+
+/* The confidence level every metric shares, or NaN when they differ or
+ * there are none. */
+double oc__manifest_common_confidence(const oc__manifest *manifest);
 
 /* Records the period the user asked for (free text such as "latest" or an
  * ISO date), replacing any earlier one. NULL clears it. */

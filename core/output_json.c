@@ -79,14 +79,16 @@ static json_t *run_object(const oc__manifest *manifest)
     json_t *stores = json_array();
     json_t *plugins = json_array();
     json_t *periods = json_array();
+    json_t *metrics = json_array();
     int failed = set(run, "started_at", json_string(manifest->started_at)) != 0
                  || set(run, "outcomes_version", string_or_null(manifest->outcomes_version)) != 0
                  || set(run, "configuration",
                         manifest->configuration.path != NULL
                             ? file_object(&manifest->configuration) : json_null()) != 0;
-    /* set() consumes its value even on failure: attach all three regardless. */
+    /* set() consumes its value even on failure: attach all the arrays regardless. */
     failed |= set(run, "stores", stores) != 0;
     failed |= set(run, "plugins", plugins) != 0;
+    failed |= set(run, "metrics", metrics) != 0;
     failed |= set(run, "period_requested", string_or_null(manifest->period_requested)) != 0;
     failed |= set(run, "periods_used", periods) != 0;
     for (size_t i = 0; !failed && i < manifest->store_count; i++)
@@ -95,6 +97,16 @@ static json_t *run_object(const oc__manifest *manifest)
         failed = json_array_append_new(plugins, pair_object("name", manifest->plugins[i].name,
                                                             "version",
                                                             manifest->plugins[i].version)) != 0;
+    for (size_t i = 0; !failed && i < manifest->metric_count; i++) {
+        json_t *metric = json_object();
+        failed = metric == NULL
+                 || set(metric, "name", string_or_null(manifest->metrics[i].name)) != 0
+                 || set(metric, "confidence", json_real(manifest->metrics[i].confidence)) != 0;
+        if (failed)
+            json_decref(metric);
+        else /* consumes metric, even on failure */
+            failed = json_array_append_new(metrics, metric) != 0;
+    }
     for (size_t i = 0; !failed && i < manifest->period_used_count; i++)
         failed = json_array_append_new(periods, string_or_null(manifest->periods_used[i])) != 0;
     if (failed) {
@@ -104,12 +116,16 @@ static json_t *run_object(const oc__manifest *manifest)
     return run;
 }
 
-/* Dumps value (consuming it) and reports a write failure. */
+/* The run record's only numbers are the metrics' confidence levels (95,
+ * 99.8), which 15 digits print as written (17 made 99.799999999999997). */
+#define RUN_JSON_FLAGS (JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
+
+/* Dumps the run record (consuming it) and reports a write failure. */
 static int dump(json_t *value, FILE *stream, oc_error *error)
 {
     if (value == NULL)
         return out_of_memory(error);
-    int failed = json_dumpf(value, stream, JSON_FLAGS) != 0;
+    int failed = json_dumpf(value, stream, RUN_JSON_FLAGS) != 0;
     json_decref(value);
     if (failed || ferror(stream))
         return oc_error_set(error, OC_ERROR_IO, "write failed while writing JSON");

@@ -481,8 +481,19 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
      * than stored, so a national run needs no memory per row. */
     table_layout layout;
     size_t counts[3] = {0, 0, 0};
+    /* An interval is read by its level: "value (95% CI)" when every metric
+     * shares one, else the levels are listed under the table. */
+    const char *headers[COLUMN_COUNT];
+    char value_header[32];
+    double confidence = oc__manifest_common_confidence(manifest);
+    for (int c = 0; c < COLUMN_COUNT; c++)
+        headers[c] = columns[c].header;
+    if (!isnan(confidence)) {
+        snprintf(value_header, sizeof value_header, "value (%g%% CI)", confidence);
+        headers[COLUMN_VALUE] = value_header;
+    }
     for (int c = 0; c < COLUMN_COUNT; c++) {
-        layout.widths[c] = display_width(columns[c].header);
+        layout.widths[c] = display_width(headers[c]);
         layout.visible[c] = 1;
     }
     int notes = 0;
@@ -509,7 +520,7 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         const char *row[COLUMN_COUNT];
         char rules[COLUMN_COUNT][CELL_SIZE];
         for (int c = 0; c < COLUMN_COUNT; c++) {
-            row[c] = columns[c].header;
+            row[c] = headers[c];
             size_t rule_width = layout.widths[c] < CELL_SIZE ? layout.widths[c] : CELL_SIZE - 1;
             memset(rules[c], '-', rule_width);
             rules[c][rule_width] = '\0';
@@ -566,12 +577,25 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         for (int c = 0; c < COLUMN_COUNT; c++)
             if (!layout.visible[c]) {
                 length += (size_t)snprintf(note + length, sizeof note - length, "%s%s",
-                                           separator, columns[c].header);
+                                           separator, headers[c]);
                 separator = ", ";
             }
         snprintf(note + length, sizeof note - length, " (every field: csv or json format).");
         fputc('\n', stream);
         print_wrapped(stream, note, width, 4);
+    }
+    if (isnan(confidence) && manifest != NULL && manifest->metric_count > 0
+        && results->count > 0) {
+        char levels[512] = "Confidence intervals:";
+        size_t length = strlen(levels);
+        for (size_t m = 0; m < manifest->metric_count && length < sizeof levels; m++)
+            length += (size_t)snprintf(levels + length, sizeof levels - length, "%s %s %g%%",
+                                       m > 0 ? "," : "", manifest->metrics[m].name,
+                                       manifest->metrics[m].confidence);
+        if (length < sizeof levels)
+            snprintf(levels + length, sizeof levels - length, ".");
+        fputc('\n', stream);
+        print_wrapped(stream, levels, width, 4);
     }
     char summary[128];
     snprintf(summary, sizeof summary, "%zu ok, %zu insufficient_data, %zu failed",

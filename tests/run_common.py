@@ -33,7 +33,7 @@ NUMBER_FIELDS = [
     "did", "fiscal_benefit", "score",
 ]
 RUN_KEYS = [
-    "started_at", "outcomes_version", "configuration", "stores", "plugins",
+    "started_at", "outcomes_version", "configuration", "stores", "plugins", "metrics",
     "period_requested", "periods_used",
 ]
 

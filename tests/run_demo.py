@@ -48,6 +48,11 @@ def check_json(checker, work):
     checker.equal(sorted(p["name"] for p in run["plugins"]),
                   ["acute_prevention_spend", "attainment_gap", "recycling_flytipping",
                    "worklessness"], "run.plugins names")
+    checker.equal(run["metrics"],
+                  [{"name": name, "confidence": 95.0} for name in
+                   ("worklessness", "attainment_gap", "recycling", "flytipping",
+                    "prevention_spend")],
+                  "run.metrics: demo.ini's sections, each at the default 95%")
     checker.equal(run["period_requested"], "2016Q4", "run.period_requested")
     checker.equal(run["periods_used"], sorted(set(r["period"] for r in document["results"]
                                                   if r["period"] is not None)),
@@ -156,6 +161,8 @@ def check_table(checker, work):
     status, out, err = run_outcomes(["run", os.path.join(work, "demo.ini")])
     checker.ok(not sanitizer_report(err), "demo table: sanitizer report:\n" + err)
     checker.equal(status, 0, "demo table: exit status (%s)" % err.strip())
+    checker.ok("value (95% CI)" in out and "Confidence intervals:" not in out,
+               "the table's header names the intervals' one level")
     for text in ("\u00a36,646,640", "7,700", "6,930"):
         checker.ok(text in out, "the table shows %s" % text)
     birkenhead = [line for line in out.splitlines()

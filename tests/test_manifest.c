@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,18 @@ START_TEST(manifest_keeps_plugins_unique_and_periods_sorted)
     ck_assert_str_eq(manifest->periods_used[0], "2016-02-01");
     ck_assert_str_eq(manifest->periods_used[1], "2016-11-01");
     ck_assert_str_eq(manifest->periods_used[2], "2017-03-31");
+
+    /* Metrics in the order added, with their levels; a common level only
+     * when they all share one. */
+    ck_assert(isnan(oc__manifest_common_confidence(manifest)));
+    ck_assert_int_eq(oc__manifest_add_metric(manifest, "birkenhead_esa", 95, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(manifest, "recycling", 95, NULL), OC_OK);
+    ck_assert(oc__manifest_common_confidence(manifest) == 95);
+    ck_assert_int_eq(oc__manifest_add_metric(manifest, "gap", 99.8, NULL), OC_OK);
+    ck_assert(isnan(oc__manifest_common_confidence(manifest)));
+    ck_assert_uint_eq(manifest->metric_count, 3);
+    ck_assert_str_eq(manifest->metrics[2].name, "gap");
+    ck_assert(manifest->metrics[2].confidence == 99.8);
     oc__manifest_free(manifest);
 }
 END_TEST

@@ -28,8 +28,11 @@
  * moved after the results (so results can be written as jobs finish), the
  * digests are of the same bytes with the two members swapped: cutting the
  * new file at '\n  ],\n  "run": ' and putting it back in the old order
- * gives the old digests (33667ccf... and 173ff1ce...) exactly. */
-#define REFERENCE_JSON_SHA256 "c4e1b021052d97ecb27f689785c1a7b4873d4f9dbccd93934e5e41d133aa0a2d"
+ * gives the old digests (33667ccf... and 173ff1ce...) exactly. Since the
+ * run lists its metrics and their confidence levels, removing
+ * ', "metrics": [...]' from the file gives the digest before (c4e1b021...)
+ * exactly. */
+#define REFERENCE_JSON_SHA256 "2565fb0ba27a9d764f9417a3218058b3899e6d7c2dfb3981f5a805b2712a0c73"
 #define REFERENCE_CSV_SHA256 "62217889f19eef432615576eccfe46dc1203d2f312577a9ac9ea9248c19f5080"
 #define REFERENCE_EMPTY_JSON_SHA256 "03d57c4322af577d1d968628dcd81e46b044bd32ae6775fd10132fb6d06b79ac"
 #define REFERENCE_EMPTY_CSV_SHA256 "74c780e65c4d675ba989adf677c22145535fe09db7a92fe29f2eda23b8acd0d8"
@@ -185,6 +188,8 @@ static void build_manifest(void)
     ck_assert_int_eq(oc__manifest_add_period_used(manifest, "2016-11-01", NULL), OC_OK);
     ck_assert_int_eq(oc__manifest_add_plugin(manifest, "worklessness", "1.0.0", NULL), OC_OK);
     ck_assert_int_eq(oc__manifest_add_plugin(manifest, "recycling", NULL, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(manifest, "esa", 95, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(manifest, "waste", 99.8, NULL), OC_OK);
     FILE *store = fopen(test_path("wirral.h5"), "w");
     ck_assert_ptr_nonnull(store);
     fputs("abc", store);
@@ -334,6 +339,13 @@ START_TEST(json_round_trips_every_field)
     ck_assert_str_eq(json_string_value(json_object_get(run, "period_requested")), "latest");
     ck_assert_str_eq(json_string_value(json_array_get(json_object_get(run, "periods_used"), 0)),
                      "2016-11-01");
+    /* Each metric with its intervals' level, as configured. */
+    json_t *metrics = json_object_get(run, "metrics");
+    ck_assert_uint_eq(json_array_size(metrics), 2);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(metrics, 0), "name")),
+                     "esa");
+    ck_assert(json_real_value(json_object_get(json_array_get(metrics, 0), "confidence")) == 95);
+    ck_assert(json_real_value(json_object_get(json_array_get(metrics, 1), "confidence")) == 99.8);
 
     json_t *array = json_object_get(root, "results");
     ck_assert_uint_eq(json_array_size(array), results.count);
@@ -710,6 +722,8 @@ static oc__manifest *reference_manifest(void)
     ck_assert_int_eq(oc__manifest_add_period_used(fixed, "2016-11-01", NULL), OC_OK);
     ck_assert_int_eq(oc__manifest_add_plugin(fixed, "worklessness", "1.0.0", NULL), OC_OK);
     ck_assert_int_eq(oc__manifest_add_plugin(fixed, "recycling", NULL, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(fixed, "worklessness", 95, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(fixed, "recycling", 99.8, NULL), OC_OK);
     return fixed;
 }
 
@@ -1169,6 +1183,29 @@ START_TEST(table_fits_a_narrow_width)
 }
 END_TEST
 
+/* The intervals' level is printed: in the header when every metric shares
+ * it, else listed after the table (a committee must not read a 99.8%
+ * interval as a 95% one). */
+START_TEST(table_states_the_confidence_level)
+{
+    /* build_manifest's metrics: esa at 95, waste at 99.8. */
+    char *table = write_table(manifest, &results, 0);
+    ck_assert_ptr_nonnull(strstr(table, "value (CI)"));
+    ck_assert_ptr_nonnull(strstr(table, "\nConfidence intervals: esa 95%, waste 99.8%.\n"));
+    free(table);
+
+    oc__manifest *shared;
+    ck_assert_int_eq(oc__manifest_create(&shared, 1000000000, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(shared, "esa", 99.8, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(shared, "waste", 99.8, NULL), OC_OK);
+    table = write_table(shared, &results, 0);
+    ck_assert_ptr_nonnull(strstr(table, "value (99.8% CI)"));
+    ck_assert_ptr_null(strstr(table, "Confidence intervals:"));
+    free(table);
+    oc__manifest_free(shared);
+}
+END_TEST
+
 START_TEST(table_without_results)
 {
     oc__result_list empty = {0};
@@ -1306,6 +1343,7 @@ int main(void)
     tcase_add_test(tcase, number_cache_writes_what_the_formatter_writes);
     tcase_add_test(tcase, table_shows_rounded_figures);
     tcase_add_test(tcase, table_fits_a_narrow_width);
+    tcase_add_test(tcase, table_states_the_confidence_level);
     tcase_add_test(tcase, table_without_results);
     tcase_add_test(tcase, write_to_missing_directory_fails_cleanly);
     tcase_add_test(tcase, failed_write_keeps_previous_file);
