@@ -159,8 +159,10 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
         /* Assurance compares the target with the chart's limits (domain.md,
          * Making Data Count); a latest point that is itself a special cause
          * has left the process those limits describe, so "consistent_fail"
-         * can sit beside a target already met. Said, not hidden. */
-        if (result->assurance != NULL && latest.variation != OC_SPC_COMMON_CAUSE)
+         * can sit beside a target already met. Said, not hidden; not when
+         * there is no assurance ("none": an indicator without a direction). */
+        if (result->assurance != NULL && chart.assurance != OC_SPC_ASSURANCE_NONE
+            && latest.variation != OC_SPC_COMMON_CAUSE)
             note(message, "SPC: the latest point is a special cause, so the assurance, judged "
                           "on limits it departs from, may not hold for the process now");
         if (chart.gaps > 0)

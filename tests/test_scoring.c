@@ -271,6 +271,16 @@ START_TEST(test_spc_signal_on_latest_point)
     ck_assert(result.message == NULL || strstr(result.message, "special cause") == NULL);
     oc__result_clear(&result);
 
+    /* No direction: the jump is special cause ("neither") and the target
+     * gives no assurance ("none"), so there is none to doubt. */
+    fixture_init(&f, values, OC_NO_DIRECTION);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert_str_eq(result.spc_signal, "neither");
+    ck_assert_str_eq(result.assurance, "none");
+    ck_assert_msg(result.message == NULL || strstr(result.message, "special cause") == NULL, "%s",
+                  result.message);
+    oc__result_clear(&result);
+
     /* The same jump on a higher-is-better indicator is an improvement. */
     fixture_init(&f, values, OC_HIGHER_IS_BETTER);
     settings.target_kind = OC__TARGET_NONE;
