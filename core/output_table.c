@@ -586,16 +586,24 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
     }
     if (isnan(confidence) && manifest != NULL && manifest->metric_count > 0
         && results->count > 0) {
-        char levels[512] = "Confidence intervals:";
-        size_t length = strlen(levels);
-        for (size_t m = 0; m < manifest->metric_count && length < sizeof levels; m++)
-            length += (size_t)snprintf(levels + length, sizeof levels - length, "%s %s %g%%",
+        /* Sized for every metric (a fixed buffer cut the list mid-name):
+         * per metric ", ", its name, " ", a %g level and "%". */
+        static const char lead[] = "Confidence intervals:";
+        size_t size = sizeof lead + 1;
+        for (size_t m = 0; m < manifest->metric_count; m++)
+            size += strlen(manifest->metrics[m].name) + 32;
+        char *levels = malloc(size);
+        if (levels == NULL)
+            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing the table");
+        size_t length = (size_t)snprintf(levels, size, "%s", lead);
+        for (size_t m = 0; m < manifest->metric_count; m++)
+            length += (size_t)snprintf(levels + length, size - length, "%s %s %g%%",
                                        m > 0 ? "," : "", manifest->metrics[m].name,
                                        manifest->metrics[m].confidence);
-        if (length < sizeof levels)
-            snprintf(levels + length, sizeof levels - length, ".");
+        snprintf(levels + length, size - length, ".");
         fputc('\n', stream);
         print_wrapped(stream, levels, width, 4);
+        free(levels);
     }
     char summary[128];
     snprintf(summary, sizeof summary, "%zu ok, %zu insufficient_data, %zu failed",

@@ -1203,6 +1203,22 @@ START_TEST(table_states_the_confidence_level)
     ck_assert_ptr_null(strstr(table, "Confidence intervals:"));
     free(table);
     oc__manifest_free(shared);
+
+    /* Every metric listed, however many and however long their names (the
+     * list once stopped mid-name at 512 bytes). */
+    oc__manifest *many;
+    ck_assert_int_eq(oc__manifest_create(&many, 1000000000, NULL), OC_OK);
+    char name[64]; /* 63 characters, the longest a section may be */
+    for (int m = 0; m < 12; m++) {
+        snprintf(name, sizeof name, "metric_%02d_%.53s", m,
+                 "with_a_name_as_long_as_a_section_may_be_written_out_in_full_xx");
+        ck_assert_int_eq(oc__manifest_add_metric(many, name, m % 2 ? 99.8 : 95, NULL), OC_OK);
+    }
+    table = write_table(many, &results, 0);
+    ck_assert_msg(strstr(table, ", metric_11_with_a_name_as_long_as_a_section_may_be_written_out_i "
+                                "99.8%.\n") != NULL, "%s", table);
+    free(table);
+    oc__manifest_free(many);
 }
 END_TEST
 
