@@ -46,13 +46,14 @@ chmod 755 "$work/myplugin" "$work/myplugin/template.so"
 # into /usr/local (searched only through ld.so's cache, which nothing has
 # updated yet) or any other prefix used to leave the bundled plugins
 # unloadable. The stage is not that place, so this is checked on the
-# files; the loads below point LD_LIBRARY_PATH into the stage. (pkg-config
-# puts the sysroot in front of the template's run path too.)
+# files; the loads below point LD_LIBRARY_PATH into the stage. (pkgconf
+# puts the sysroot in front of the template's run path too; freedesktop
+# pkg-config only in front of -I and -L.)
 real_libdir=$(PKG_CONFIG_SYSROOT_DIR= pkg-config --variable=libdir outcomes)
 command -v readelf >/dev/null 2>&1 || { echo "FAIL: no readelf to read the run paths"; exit 1; }
 runpath_of() { readelf -d "$1" | sed -n 's/.*(\(RUNPATH\|RPATH\)).*\[\(.*\)\]/\2/p'; }
 case ":$(runpath_of "$work/myplugin/template.so"):" in
-*":$stage$real_libdir:"*) ;;
+*":$stage$real_libdir:"* | *":$real_libdir:"*) ;;
 *) echo "FAIL: pkg-config --libs outcomes gave no run path to $real_libdir: '$flags'"; exit 1 ;;
 esac
 bundled=$(find "$stage" -path '*/outcomes/*.so' -type f)
