@@ -78,13 +78,19 @@ static int unit_for_area(const oc__store_frame *frame, size_t area, oc__arena *a
     return OC_OK;
 }
 
-/* A parent as a unit summing its members. */
-static int unit_for_parent(const parent_groups *parents, const oc__store_parent_group *group,
-                           oc__arena *arena, oc__evaluation_unit *unit)
+/* A parent as a unit summing its members, named by the store's
+ * area_parent_name when a member gives one (store check holds them to one
+ * name a parent). */
+static int unit_for_parent(const oc__store_frame *frame, const parent_groups *parents,
+                           const oc__store_parent_group *group, oc__arena *arena,
+                           oc__evaluation_unit *unit)
 {
     memset(unit, 0, sizeof *unit);
+    const char *name = NULL;
+    for (size_t k = 0; name == NULL && k < group->count; k++)
+        name = oc__store_parent_name(frame, parents->order[group->first + k]);
     unit->code = oc__arena_copy_text(arena, group->code);
-    unit->name = oc__arena_copy_text(arena, "");
+    unit->name = oc__arena_copy_text(arena, name != NULL ? name : "");
     unit->members = oc__arena_allocate(arena, group->count * sizeof(size_t));
     unit->member_count = group->count;
     unit->aggregated = 1;
@@ -107,7 +113,7 @@ static int unit_for_code(oc__store_frame *frame, parent_groups *parents, const c
     if (index == NULL)
         return OC_ERROR_NO_MEMORY;
     const oc__store_parent_group *group = find_parent(index, code);
-    return group != NULL ? unit_for_parent(index, group, arena, unit) : OC_ERROR_NOT_FOUND;
+    return group != NULL ? unit_for_parent(frame, index, group, arena, unit) : OC_ERROR_NOT_FOUND;
 }
 
 /* `areas = parents`: one aggregated unit per distinct parent code, in code
@@ -128,7 +134,7 @@ static int plan_parent_units(const oc__config *config, const oc__config_metric *
     if (plan->units == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     for (size_t g = 0; g < distinct; g++, plan->unit_count++)
-        if (unit_for_parent(parents, &parents->groups[g], &plan->unit_text,
+        if (unit_for_parent(frame, parents, &parents->groups[g], &plan->unit_text,
                             &plan->units[plan->unit_count])
             != OC_OK)
             return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");

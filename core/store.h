@@ -183,6 +183,10 @@ const char *const *oc__store_area_codes(const oc__store_frame *frame);
  * has no area_name / area_parent dataset. Owned by the frame. */
 const char *oc__store_area_name(const oc__store_frame *frame, size_t index);
 const char *oc__store_area_parent(const oc__store_frame *frame, size_t index);
+/* The name of the parent of the area at index (area_parent_name), or NULL
+ * when the frame has none for it: no such dataset, no parent, or "".
+ * Owned by the frame. */
+const char *oc__store_parent_name(const oc__store_frame *frame, size_t index);
 /* The index of the area with this code, or OC__STORE_NO_INDEX. A hash
  * look-up: constant time however many areas the frame has. */
 size_t oc__store_find_area(const oc__store_frame *frame, const char *code);
@@ -281,6 +285,13 @@ int oc__store_writer_add_frame(oc__store_writer *writer, const char *name,
                                const char *const *names, const char *const *parents,
                                size_t time_count, const int32_t *times,
                                oc__store_writer_frame **frame, oc_error *error);
+
+/* Writes the frame's area_parent_name: for each area, the name of its
+ * parent (parent_names: area_count entries, NULL entries stored as "";
+ * borrowed for the call), which every member of one parent gives alike.
+ * Optional; a frame written with parents. */
+int oc__store_writer_add_parent_names(oc__store_writer *writer, oc__store_writer_frame *frame,
+                                      const char *const *parent_names, oc_error *error);
 
 /* Creates a measure's dataset, NaN-filled, chunked and compressed. The
  * measure handle is owned by the writer and stays open until commit. */

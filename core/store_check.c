@@ -88,6 +88,50 @@ static void check_frequencies_agree(const oc__store_frame *frame, oc__store_sink
     }
 }
 
+/* area_parent_name names each area's parent, so it needs area_parent, and
+ * the members of one parent must give it one name (or none, ""): a run
+ * names the parent after the first member that gives one. */
+static void check_parent_names(oc__store_frame *frame, oc__store_sink *sink)
+{
+    if (frame->parent_names.count == 0)
+        return;
+    if (frame->parents.count == 0) {
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                               "%s/area_parent_name: names parents, but the frame has no "
+                               "area_parent", prefix_of(frame));
+        return;
+    }
+    const size_t *order;
+    size_t order_count, group_count;
+    const oc__store_parent_group *groups;
+    if (oc__store_parent_order(frame, &order, &order_count) != OC_OK
+        || oc__store_parent_groups(frame, &groups, &group_count) != OC_OK) {
+        oc__store_sink_problem(sink, OC_ERROR_NO_MEMORY, "out of memory checking parent names");
+        return;
+    }
+    for (size_t g = 0; g < group_count; g++) {
+        const char *named = NULL;
+        size_t named_at = 0;
+        for (size_t k = 0; k < groups[g].count; k++) {
+            size_t area = order[groups[g].first + k];
+            const char *name = frame->parent_names.items[area];
+            if (name == NULL || name[0] == '\0')
+                continue;
+            if (named == NULL) {
+                named = name;
+                named_at = area;
+            } else if (strcmp(named, name) != 0) {
+                oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                                       "%s/area_parent_name: parent '%s' is named '%s' at "
+                                       "position %zu and '%s' at position %zu",
+                                       prefix_of(frame), groups[g].code, named, named_at, name,
+                                       area);
+                break;
+            }
+        }
+    }
+}
+
 static void check_measure(const oc__store_frame *frame, const oc__store_measure_entry *entry,
                           hid_t area, hid_t time, oc__store_sink *sink)
 {
@@ -220,6 +264,7 @@ static int check_frame(hid_t parent, const char *group_name, const char *path,
     check_scale(&frame, time, "time", sink);
     check_time_attributes(&frame, time, sink);
     check_frequencies_agree(&frame, sink);
+    check_parent_names(&frame, sink);
     int status = OC_OK;
     for (size_t i = 0; i < frame.measure_count && status == OC_OK; i++) {
         check_measure(&frame, &frame.measures[i], area, time, sink);

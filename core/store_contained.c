@@ -33,12 +33,13 @@
 #include "store_internal.h"
 
 /* The message (native byte order: the same binary writes and reads it) is
- * "OCSTORE2" and then records, each a tag, its payload's length and the
+ * "OCSTORE3" and then records, each a tag, its payload's length and the
  * payload. Per frame, in this order:
  *   AREAS     the frame's name, then its area codes as a block of texts;
  *   TIMES     the number of times, then the times (i32 each);
  *   NAMES     area names as a block of texts (none: the dataset is absent);
  *   PARENTS   area parent codes, the same;
+ *   PARENT_NAMES  the names of the areas' parents, the same;
  *   MEASURES  the number of measures, then per measure its name, units,
  *             long_name, frequency and source (the last two may be
  *             absent) and its chunk areas;
@@ -48,12 +49,13 @@
  * pool: count NUL-terminated texts back to back. Counts, lengths and
  * sizes are u64; a text is its length (NO_TEXT when absent) and its
  * bytes, without a NUL. */
-static const char message_start[8] = {'O', 'C', 'S', 'T', 'O', 'R', 'E', '2'};
+static const char message_start[8] = {'O', 'C', 'S', 'T', 'O', 'R', 'E', '3'};
 enum {
     RECORD_AREAS = 1 + OC__STORE_PART_AREAS,
     RECORD_TIMES = 1 + OC__STORE_PART_TIMES,
     RECORD_NAMES = 1 + OC__STORE_PART_NAMES,
     RECORD_PARENTS = 1 + OC__STORE_PART_PARENTS,
+    RECORD_PARENT_NAMES = 1 + OC__STORE_PART_PARENT_NAMES,
     RECORD_MEASURES = 1 + OC__STORE_PART_MEASURES,
     RECORD_END,
     RECORD_FAILURE
@@ -163,8 +165,13 @@ static void put_payload(message_writer *writer, const message_record *record)
         put(writer, frame->times, frame->time_count * sizeof *frame->times);
         break;
     case RECORD_NAMES:
+        put_strings(writer, &frame->names);
+        break;
     case RECORD_PARENTS:
-        put_strings(writer, record->tag == RECORD_NAMES ? &frame->names : &frame->parents);
+        put_strings(writer, &frame->parents);
+        break;
+    case RECORD_PARENT_NAMES:
+        put_strings(writer, &frame->parent_names);
         break;
     case RECORD_MEASURES:
         put_number(writer, frame->measure_count);
@@ -746,10 +753,16 @@ static int rebuild(record_source *source, oc__store *store, char *reason, int *c
                 status = take_times(&reader, frame);
                 break;
             case RECORD_NAMES:
+                status = take_strings(&reader, &payload, frame->area_count, 1, &frame->names,
+                                      "area names");
+                break;
             case RECORD_PARENTS:
+                status = take_strings(&reader, &payload, frame->area_count, 1, &frame->parents,
+                                      "area parents");
+                break;
+            case RECORD_PARENT_NAMES:
                 status = take_strings(&reader, &payload, frame->area_count, 1,
-                                      tag == RECORD_NAMES ? &frame->names : &frame->parents,
-                                      tag == RECORD_NAMES ? "area names" : "area parents");
+                                      &frame->parent_names, "parent names");
                 break;
             case RECORD_MEASURES:
                 status = take_measures(&reader, frame);

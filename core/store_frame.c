@@ -48,7 +48,8 @@ int oc__store_sink_collects(const oc__store_sink *sink)
 int oc__store_is_axis_name(const char *name)
 {
     return strcmp(name, "area") == 0 || strcmp(name, "time") == 0
-           || strcmp(name, "area_name") == 0 || strcmp(name, "area_parent") == 0;
+           || strcmp(name, "area_name") == 0 || strcmp(name, "area_parent") == 0
+           || strcmp(name, "area_parent_name") == 0;
 }
 
 /* The frame rule, in one place: whether group has an `area` link, as
@@ -687,6 +688,10 @@ int oc__store_frame_load(oc__store_frame *frame, hid_t group, oc__store_sink *si
                        &status, sink)
             || after_step(frame, OC__STORE_PART_PARENTS,
                           load_area_attribute(frame, group, "area_parent", &frame->parents, sink),
+                          &status, sink)
+            || after_step(frame, OC__STORE_PART_PARENT_NAMES,
+                          load_area_attribute(frame, group, "area_parent_name",
+                                              &frame->parent_names, sink),
                           &status, sink)))
         return status;
     after_step(frame, OC__STORE_PART_MEASURES, load_measures(frame, group, sink), &status, sink);
@@ -703,6 +708,7 @@ void oc__store_frame_clear(oc__store_frame *frame)
     oc__store_strings_free(&frame->codes);
     oc__store_strings_free(&frame->names);
     oc__store_strings_free(&frame->parents);
+    oc__store_strings_free(&frame->parent_names);
     oc__store_index_free(&frame->area_index);
     free(frame->parent_order);
     free(frame->parent_groups);

@@ -147,6 +147,7 @@ enum {
     OC__STORE_PART_TIMES,
     OC__STORE_PART_NAMES,     /* area_name, perhaps absent */
     OC__STORE_PART_PARENTS,   /* area_parent, perhaps absent */
+    OC__STORE_PART_PARENT_NAMES, /* area_parent_name, perhaps absent */
     OC__STORE_PART_MEASURES   /* the last: the frame is complete */
 };
 
@@ -177,6 +178,7 @@ struct oc__store_frame {
     oc__store_strings codes;
     oc__store_strings names;     /* count 0 when absent */
     oc__store_strings parents;   /* count 0 when absent */
+    oc__store_strings parent_names; /* count 0 when absent */
     oc__store_index area_index;
     /* owned, NULL until oc__store_parent_order first asks: the areas that
      * have a parent, grouped by parent code */

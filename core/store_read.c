@@ -294,6 +294,16 @@ const char *oc__store_area_parent(const oc__store_frame *frame, size_t index)
     return frame->parents.count > index ? frame->parents.items[index] : NULL;
 }
 
+const char *oc__store_parent_name(const oc__store_frame *frame, size_t index)
+{
+    if (frame->parent_names.count <= index || frame->parents.count <= index
+        || frame->parents.items[index] == NULL || frame->parents.items[index][0] == '\0'
+        || frame->parent_names.items[index] == NULL
+        || frame->parent_names.items[index][0] == '\0')
+        return NULL;
+    return frame->parent_names.items[index];
+}
+
 size_t oc__store_find_area(const oc__store_frame *frame, const char *code)
 {
     return oc__store_index_find(&frame->area_index, (const char *const *)frame->codes.items, code);

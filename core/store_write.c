@@ -272,6 +272,21 @@ int oc__store_writer_add_frame(oc__store_writer *writer, const char *name,
     return OC_OK;
 }
 
+int oc__store_writer_add_parent_names(oc__store_writer *writer, oc__store_writer_frame *frame,
+                                      const char *const *parent_names, oc_error *error)
+{
+    if (parent_names == NULL)
+        return OC_OK;
+    if (write_area_attribute(frame->group, frame->area_scale, "area_parent_name",
+                             frame->area_count, parent_names) != OC_OK) {
+        char object[300];
+        snprintf(object, sizeof object, "frame %s", frame->name);
+        hdf5_failure(writer, error, object, "write area_parent_name");
+        return OC_ERROR_IO;
+    }
+    return OC_OK;
+}
+
 static int check_measure_spec(const oc__store_writer *writer, const oc__store_measure_spec *spec,
                               oc_error *error)
 {

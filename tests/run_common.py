@@ -244,7 +244,8 @@ def days(iso):
 def write_store(path, frames):
     """Writes a store following docs/store-format.md.
 
-    frames: {frame name: {"areas": [(code, name or None, parent or None)],
+    frames: {frame name: {"areas": [(code, name or None, parent or None
+                                     [, parent's name or None])],
                           "times": [ISO start dates],
                           "measures": {name: {"values": [[per time] per area],
                                               "units": text, "frequency": text}}}}
@@ -273,6 +274,11 @@ def write_store(path, frames):
                 parents = group.create_dataset("area_parent", data=[a[2] or "" for a in areas],
                                                dtype=text)
                 parents.dims[0].attach_scale(area)
+            if any(len(a) > 3 and a[3] is not None for a in areas):
+                parent_names = group.create_dataset(
+                    "area_parent_name", data=[(a[3] if len(a) > 3 else None) or "" for a in areas],
+                    dtype=text)
+                parent_names.dims[0].attach_scale(area)
             for name, measure in frame["measures"].items():
                 values = numpy.array([[numpy.nan if v is None else v for v in row]
                                       for row in measure["values"]], dtype="float64")

@@ -286,6 +286,45 @@ def check_frequency_mistakes(checker, work):
         os.remove(store)
 
 
+def check_parent_names(checker, work):
+    """area_parent_name names each area's parent: a parent unit is
+    reported under that name (its code stays in `area`), and `store check`
+    reports members that name one parent two ways (status 4) or names
+    without area_parent."""
+    times = ["2014-02-01", "2014-05-01", "2014-08-01", "2014-11-01", "2015-02-01"]
+    measures = {"claimants": {"values": [[100, 98, 97, 95, 90], [50, 50, 49, 48, 47],
+                                         [30, 30, 30, 30, 30]], "frequency": "quarter"},
+                "population": {"values": [[2000] * 5, [1000] * 5, [900] * 5],
+                               "frequency": "quarter"}}
+    store = os.path.join(work, "parents.h5")
+    write_store(store, {"quarterly": {
+        "areas": [("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke"),
+                  ("C", "Gamma", None, None)],
+        "times": times, "measures": measures}})
+    write_text(os.path.join(work, "parents.ini"), "[outcomes]\nstore = parents.h5\n\n"
+               + edit(GOOD_METRIC, "areas = A1 P1", "areas = P1 A1"))
+    got, out, err = run_outcomes(["run", "--format", "csv", "parents.ini"], cwd=work)
+    checker.equal(got, 0, "a store with parent names runs (%r)" % err)
+    rows = [line.split(",") for line in out.splitlines()[1:]]
+    named = sorted(set((row[4].strip('"'), row[5].strip('"')) for row in rows if row))
+    checker.equal(named, [("A1", "Alpha 1"), ("P1", "Pembroke")],
+                  "the parent is reported under its code and the store's name for it")
+    got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
+    checker.equal(got, 0, "store check accepts one name a parent (%r)" % (out + err))
+
+    write_store(store, {"quarterly": {
+        "areas": [("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke Dock"),
+                  ("C", "Gamma", None, None)],
+        "times": times, "measures": measures}})
+    got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
+    checker.equal(got, 4, "store check: two names for one parent (%r)" % (out + err))
+    line = ("parents.h5: /quarterly/area_parent_name: parent 'P1' is named 'Pembroke' at "
+            "position 0 and 'Pembroke Dock' at position 1")
+    checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
+    os.remove(store)
+    os.remove(os.path.join(work, "parents.ini"))
+
+
 def main():
     work = sys.argv[1]
     checker = Checker("test_run_errors")
@@ -321,6 +360,7 @@ def main():
                     ["%s: [outcomes] store: %s: " % (name, store)], work)
     check_store_errors_name_the_key(checker, work, store_bytes)
     check_frequency_mistakes(checker, work)
+    check_parent_names(checker, work)
 
     # Usage: status 2, nothing read.
     for what, arguments in (("--format xml", ["--format", "xml", "good.ini"]),

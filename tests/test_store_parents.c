@@ -14,9 +14,29 @@
 #include "store.h"
 #include "temporary_directory.h"
 
-/* Writes one root frame of area_count areas with these parents (NULL for
- * no area_parent dataset; an entry NULL or "" for an area without one),
- * one measure, and opens it. */
+/* Writes path: one root frame of area_count areas with these codes,
+ * parents (NULL for no area_parent dataset; an entry NULL or "" for an
+ * area without one) and parents' names (NULL for no area_parent_name), and
+ * one measure. */
+static void write_frame(const char *path, size_t area_count, const char *const *codes,
+                        const char *const *parents, const char *const *parent_names)
+{
+    const int32_t times[2] = {16801, 16832};
+    oc__store_writer *writer;
+    oc__store_writer_frame *frame;
+    oc__store_writer_measure *measure;
+    oc__store_measure_spec spec = {"claimants", "people", "Claimants", "month", "test"};
+    oc_error error;
+    ck_assert_int_eq(oc__store_writer_create(path, &writer, &error), OC_OK);
+    ck_assert_int_eq(oc__store_writer_add_frame(writer, NULL, area_count, codes, NULL, parents,
+                                                2, times, &frame, &error), OC_OK);
+    ck_assert_msg(oc__store_writer_add_parent_names(writer, frame, parent_names, &error) == OC_OK,
+                  "%s", error.message);
+    ck_assert_int_eq(oc__store_writer_add_measure(writer, frame, &spec, &measure, &error), OC_OK);
+    ck_assert_msg(oc__store_writer_commit(writer, &error) == OC_OK, "%s", error.message);
+}
+
+/* write_frame with codes A000000, A000001, ..., and opens it. */
 static oc__store *write_and_open(size_t area_count, const char *const *parents)
 {
     char (*texts)[16] = calloc(area_count, sizeof *texts);
@@ -27,20 +47,10 @@ static oc__store *write_and_open(size_t area_count, const char *const *parents)
         snprintf(texts[a], sizeof texts[a], "A%06zu", a);
         codes[a] = texts[a];
     }
-    const int32_t times[2] = {16801, 16832};
-    const char *path = test_path("store.h5");
-    oc__store_writer *writer;
-    oc__store_writer_frame *frame;
-    oc__store_writer_measure *measure;
-    oc__store_measure_spec spec = {"claimants", "people", "Claimants", "month", "test"};
-    oc_error error;
-    ck_assert_int_eq(oc__store_writer_create(path, &writer, &error), OC_OK);
-    ck_assert_int_eq(oc__store_writer_add_frame(writer, NULL, area_count, codes, NULL, parents,
-                                                2, times, &frame, &error), OC_OK);
-    ck_assert_int_eq(oc__store_writer_add_measure(writer, frame, &spec, &measure, &error), OC_OK);
-    ck_assert_msg(oc__store_writer_commit(writer, &error) == OC_OK, "%s", error.message);
+    write_frame(test_path("store.h5"), area_count, codes, parents, NULL);
     free(codes);
     free(texts);
+    oc_error error;
     oc__store *store = NULL;
     ck_assert_msg(oc__store_open(test_path("store.h5"), &store, &error) == OC_OK, "%s",
                   error.message);
@@ -153,6 +163,38 @@ START_TEST(a_frame_without_parents_has_no_groups)
 }
 END_TEST
 
+/* area_parent_name, written beside area_parent and read back as the host
+ * reads it (in a child, over a pipe) and directly: each area's parent's
+ * name, NULL where there is no parent or no name. */
+START_TEST(parent_names_are_read_back_both_ways)
+{
+    static const char *const codes[] = {"A1", "A2", "A3", "C"};
+    static const char *const parents[] = {"P1", "P1", "P2", ""};
+    static const char *const names[] = {"Birkenhead", "Birkenhead", "", NULL};
+    const char *path = test_path("named.h5");
+    write_frame(path, 4, codes, parents, names);
+    oc_error error;
+    for (int contained = 0; contained <= 1; contained++) {
+        oc__store *store = NULL;
+        int status = contained ? oc__store_open_contained(path, &store, &error)
+                               : oc__store_open(path, &store, &error);
+        ck_assert_msg(status == OC_OK, "%s", error.message);
+        const oc__store_frame *read = oc__store_frame_at(store, 0);
+        ck_assert_str_eq(oc__store_parent_name(read, 0), "Birkenhead");
+        ck_assert_str_eq(oc__store_parent_name(read, 1), "Birkenhead");
+        ck_assert_ptr_null(oc__store_parent_name(read, 2)); /* a parent without a name */
+        ck_assert_ptr_null(oc__store_parent_name(read, 3)); /* no parent */
+        ck_assert_ptr_null(oc__store_parent_name(read, 4)); /* past the last area */
+        ck_assert_uint_eq(oc__store_measure_count(read), 1); /* not a measure */
+        oc__store_close(store);
+    }
+    /* Without the dataset: no names, however many parents. */
+    oc__store *store = write_and_open(4, parents);
+    ck_assert_ptr_null(oc__store_parent_name(oc__store_frame_at(store, 0), 0));
+    oc__store_close(store);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("store_parents");
@@ -161,6 +203,7 @@ int main(void)
     tcase_add_test(tcase, areas_are_grouped_by_parent_code_in_area_order);
     tcase_add_test(tcase, a_large_shuffled_frame_is_grouped_as_defined);
     tcase_add_test(tcase, a_frame_without_parents_has_no_groups);
+    tcase_add_test(tcase, parent_names_are_read_back_both_ways);
     suite_add_tcase(suite, tcase);
     return check_runner_run_suite(suite);
 }

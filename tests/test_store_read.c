@@ -980,7 +980,7 @@ END_TEST
 static void hanging_reader(const char *store_path, int descriptor)
 {
     (void)store_path;
-    if (write(descriptor, "OCSTORE2", 8) != 8)
+    if (write(descriptor, "OCSTORE3", 8) != 8)
         _exit(1);
     for (;;)
         pause();

@@ -43,7 +43,7 @@ static const constituency constituencies[CONSTITUENCIES] = {
     {"E14001010", "Wallasey", 6300, 6050, 5800, 84000, 54, 59, 80},
     {"E14001043", "Wirral South", 2900, 2850, 2840, 70000, 58, 60, 84},
     {"E14001044", "Wirral West", 2700, 2700, 2760, 68000, 57, 58, 85},
-    {"E14000794", "Liverpool Walton (comparator)", 9100, 8800, 8550, 82000, 50, 54, 77},
+    {"E14000794", "Liverpool Walton", 9100, 8800, 8550, 82000, 50, 54, 77}, /* the comparator */
 };
 
 /* Shares of a constituency's counts in each of its small areas: fixed, sum
@@ -108,6 +108,7 @@ typedef struct area_axis {
     char codes[AREAS][16];
     char names[AREAS][64];
     const char *code_pointers[AREAS], *name_pointers[AREAS], *parent_pointers[AREAS];
+    const char *parent_name_pointers[AREAS]; /* each small area's constituency's name */
 } area_axis;
 
 static void build_area_axis(area_axis *axis)
@@ -118,11 +119,13 @@ static void build_area_axis(area_axis *axis)
             snprintf(axis->codes[a], sizeof axis->codes[a], "E0100%04d", 7100 + a);
             snprintf(axis->names[a], sizeof axis->names[a], "%s %03d", constituencies[c].name, s + 1);
             axis->parent_pointers[a] = constituencies[c].code;
+            axis->parent_name_pointers[a] = constituencies[c].name;
         }
     }
     snprintf(axis->codes[SMALL_AREAS], sizeof axis->codes[0], "E08000015");
     snprintf(axis->names[SMALL_AREAS], sizeof axis->names[0], "Wirral");
     axis->parent_pointers[SMALL_AREAS] = NULL;
+    axis->parent_name_pointers[SMALL_AREAS] = NULL;
     for (int a = 0; a < AREAS; a++) {
         axis->code_pointers[a] = axis->codes[a];
         axis->name_pointers[a] = axis->names[a];
@@ -163,6 +166,9 @@ static int write_quarterly(oc__store_writer *writer, const area_axis *axis, oc_e
     int status = oc__store_writer_add_frame(writer, "quarterly", AREAS, axis->code_pointers,
                                             axis->name_pointers, axis->parent_pointers, QUARTERS,
                                             times, &frame, error);
+    if (status == OC_OK)
+        status = oc__store_writer_add_parent_names(writer, frame, axis->parent_name_pointers,
+                                                   error);
     if (status != OC_OK)
         return status;
     static double claimants[AREAS * QUARTERS], population[AREAS * QUARTERS];
@@ -210,6 +216,9 @@ static int write_academic(oc__store_writer *writer, const area_axis *axis, oc_er
     int status = oc__store_writer_add_frame(writer, "academic_year", AREAS, axis->code_pointers,
                                             axis->name_pointers, axis->parent_pointers,
                                             ACADEMIC_YEARS, times, &frame, error);
+    if (status == OC_OK)
+        status = oc__store_writer_add_parent_names(writer, frame, axis->parent_name_pointers,
+                                                   error);
     if (status != OC_OK)
         return status;
     enum { FSM_PUPILS, FSM_ACHIEVING, OTHER_PUPILS, OTHER_ACHIEVING, KS4_FSM_PUPILS,
