@@ -20,9 +20,13 @@
 #include "store_internal.h"
 #include "utf8.h"
 
-enum column { AREA, PERIOD, MEASURE, VALUE, AREA_NAME, AREA_PARENT, UNITS, LONG_NAME, COLUMN_COUNT };
+enum column {
+    AREA, PERIOD, MEASURE, VALUE, AREA_NAME, AREA_PARENT, AREA_PARENT_NAME, UNITS, LONG_NAME,
+    COLUMN_COUNT
+};
 static const char *const column_names[COLUMN_COUNT] = {
-    "area", "period", "measure", "value", "area_name", "area_parent", "units", "long_name"};
+    "area", "period", "measure", "value", "area_name", "area_parent", "area_parent_name", "units",
+    "long_name"};
 
 typedef struct import_row {
     size_t area;
@@ -72,6 +76,9 @@ typedef struct importer {
     size_t row_capacity;
     name_table areas;
     name_table measures;
+    /* Parent codes, each with its name (first) from area_parent_name: a
+     * parent is one place, so all its areas must name it alike. */
+    name_table parents;
 } importer;
 
 static void problem(importer *state, size_t line, const char *format, ...)
@@ -304,8 +311,22 @@ static void read_row(importer *state)
                 oc__frequency_name(period.frequency), measure, oc__frequency_name(*frequency));
         return;
     }
+    const char *parent = field(state, AREA_PARENT), *parent_name = field(state, AREA_PARENT_NAME);
+    int named_parent = parent_name != NULL && parent_name[0] != '\0';
+    if (named_parent && (parent == NULL || parent[0] == '\0')) {
+        bad_row(state, "area_parent_name '%s' for '%s' without an area_parent", parent_name, area);
+        return;
+    }
+    size_t parent_index = named_parent ? table_intern(&state->parents, parent) : 0;
+    if (parent_index == OC__STORE_NO_INDEX) {
+        state->out_of_memory = 1;
+        return;
+    }
     if (attach_text(state, &state->areas.first[area_index], field(state, AREA_NAME), "area_name", area) != OC_OK
-        || attach_text(state, &state->areas.second[area_index], field(state, AREA_PARENT), "area_parent", area) != OC_OK
+        || attach_text(state, &state->areas.second[area_index], parent, "area_parent", area) != OC_OK
+        || (named_parent
+            && attach_text(state, &state->parents.first[parent_index], parent_name,
+                           "area_parent_name", parent) != OC_OK)
         || attach_text(state, &state->measures.first[measure_index], field(state, UNITS), "units", measure) != OC_OK
         || attach_text(state, &state->measures.second[measure_index], field(state, LONG_NAME), "long_name", measure) != OC_OK)
         return;
@@ -672,7 +693,7 @@ static const char *frame_name_for(oc__frequency frequency)
 /* Everything one frame needs while it is written; freed by free_frame. */
 typedef struct frame_build {
     size_t *local_area;    /* global area -> frame area, or NO_INDEX */
-    const char **codes, **names, **parents;
+    const char **codes, **names, **parents, **parent_names;
     size_t area_count;
     int32_t *times;
     size_t time_count;
@@ -685,6 +706,7 @@ static void free_frame(frame_build *build)
     free(build->codes);
     free(build->names);
     free(build->parents);
+    free(build->parent_names);
     free(build->times);
     free(build->matrix);
 }
@@ -696,8 +718,10 @@ static int gather_axes(importer *state, oc__frequency frequency, frame_build *bu
     build->codes = malloc(area_total * sizeof *build->codes);
     build->names = malloc(area_total * sizeof *build->names);
     build->parents = malloc(area_total * sizeof *build->parents);
+    build->parent_names = malloc(area_total * sizeof *build->parent_names);
     build->times = malloc(state->row_count * sizeof *build->times);
-    if (!build->local_area || !build->codes || !build->names || !build->parents || !build->times)
+    if (!build->local_area || !build->codes || !build->names || !build->parents
+        || !build->parent_names || !build->times)
         return OC_ERROR_NO_MEMORY;
     for (size_t a = 0; a < area_total; a++)
         build->local_area[a] = OC__STORE_NO_INDEX;
@@ -706,15 +730,24 @@ static int gather_axes(importer *state, oc__frequency frequency, frame_build *bu
             build->local_area[state->rows[i].area] = 0;
             build->times[build->time_count++] = state->rows[i].start;
         }
-    int has_names = 0, has_parents = 0;
+    int has_names = 0, has_parents = 0, has_parent_names = 0;
     for (size_t a = 0; a < area_total; a++)
         if (build->local_area[a] == 0) {
+            const char *parent = state->areas.second[a];
+            size_t named = parent != NULL ? oc__store_index_find(
+                                                &state->parents.index,
+                                                (const char *const *)state->parents.items, parent)
+                                          : OC__STORE_NO_INDEX;
+            const char *parent_name = named != OC__STORE_NO_INDEX ? state->parents.first[named]
+                                                                  : NULL;
             build->local_area[a] = build->area_count;
             build->codes[build->area_count] = state->areas.items[a];
             build->names[build->area_count] = state->areas.first[a];
-            build->parents[build->area_count++] = state->areas.second[a];
+            build->parent_names[build->area_count] = parent_name;
+            build->parents[build->area_count++] = parent;
             has_names |= state->areas.first[a] != NULL;
-            has_parents |= state->areas.second[a] != NULL;
+            has_parents |= parent != NULL;
+            has_parent_names |= parent_name != NULL;
         }
     if (!has_names) {
         free(build->names);
@@ -723,6 +756,10 @@ static int gather_axes(importer *state, oc__frequency frequency, frame_build *bu
     if (!has_parents) {
         free(build->parents);
         build->parents = NULL;
+    }
+    if (!has_parent_names) {
+        free(build->parent_names);
+        build->parent_names = NULL;
     }
     qsort(build->times, build->time_count, sizeof *build->times, compare_days);
     size_t unique = 0;
@@ -746,6 +783,8 @@ static int write_frame(importer *state, oc__store_writer *writer, oc__frequency 
         status = oc__store_writer_add_frame(writer, only_frame ? NULL : frame_name_for(frequency),
                                             build.area_count, build.codes, build.names, build.parents,
                                             build.time_count, build.times, &frame, error);
+    if (status == OC_OK)
+        status = oc__store_writer_add_parent_names(writer, frame, build.parent_names, error);
     for (size_t m = 0; status == OC_OK && m < state->measures.count; m++) {
         if (state->measures.frequency[m] != frequency || state->measure_rows[m] == 0)
             continue;
@@ -840,5 +879,6 @@ int oc__import_csv(const char *csv_path, const char *store_path,
     free(state.measure_rows);
     free_table(&state.areas);
     free_table(&state.measures);
+    free_table(&state.parents);
     return status;
 }

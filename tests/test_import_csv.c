@@ -136,6 +136,43 @@ END_TEST
 
 /* Two frequencies make two frames; --academic-years reads 2016/17 as
  * September 2016; the options' units and long names win. */
+/* area_parent_name names each area's parent: stored beside area_parent
+ * (read back as the engine reads it), one name a parent, and only with a
+ * parent. */
+START_TEST(test_parent_names)
+{
+    write_csv("area,period,measure,value,area_parent,area_parent_name,units\n"
+              "A1,2016Q1,claimants,10,E14000559,Birkenhead,people\n"
+              "A2,2016Q1,claimants,20,E14000559,,people\n"
+              "A3,2016Q1,claimants,30,E14001010,Wallasey,people\n"
+              "A4,2016Q1,claimants,40,,,people\n");
+    oc__import_options options = {0};
+    oc__import_summary summary;
+    oc_error error;
+    ck_assert_msg(run_import(&options, &summary, &error) == OC_OK, "%s", error.message);
+    oc__store *store;
+    ck_assert_int_eq(oc__store_open(store_path, &store, &error), OC_OK);
+    const oc__store_frame *frame = oc__store_frame_at(store, 0);
+    ck_assert_str_eq(oc__store_parent_name(frame, 0), "Birkenhead");
+    ck_assert_str_eq(oc__store_parent_name(frame, 1), "Birkenhead"); /* its parent's name */
+    ck_assert_str_eq(oc__store_parent_name(frame, 2), "Wallasey");
+    ck_assert_ptr_null(oc__store_parent_name(frame, 3));
+    oc__store_close(store);
+
+    write_csv("area,period,measure,value,area_parent,area_parent_name,units\n"
+              "A1,2016Q1,claimants,10,E14000559,Birkenhead,people\n"
+              "A2,2016Q1,claimants,20,E14000559,Wallasey,people\n"
+              "A3,2016Q1,claimants,30,,Nowhere,people\n");
+    ck_assert_int_eq(run_import(&options, &summary, &error), OC_ERROR_FORMAT);
+    ck_assert_uint_eq(summary.bad_rows, 2);
+    ck_assert_ptr_nonnull(strstr(reported, "input.csv:3: area_parent_name 'Wallasey' for "
+                                           "'E14000559' conflicts with 'Birkenhead' given "
+                                           "earlier"));
+    ck_assert_ptr_nonnull(strstr(reported, "input.csv:4: area_parent_name 'Nowhere' for 'A3' "
+                                           "without an area_parent"));
+}
+END_TEST
+
 START_TEST(test_frames_by_frequency)
 {
     write_csv("area,period,measure,value\n"
@@ -518,6 +555,7 @@ static Suite *import_suite(void)
     TCase *tcase = tcase_create("import");
     tcase_add_checked_fixture(tcase, setup, teardown);
     tcase_add_test(tcase, test_quarterly_with_names);
+    tcase_add_test(tcase, test_parent_names);
     tcase_add_test(tcase, test_frames_by_frequency);
     tcase_add_test(tcase, test_bad_rows_write_nothing);
     tcase_add_test(tcase, test_hexadecimal_is_not_a_number);
