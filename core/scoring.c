@@ -179,11 +179,20 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
 }
 
 static int score_trend(const oc__indicator_view *indicator, size_t period_index,
-                       const oc__scoring_settings *settings, oc__result *result)
+                       const oc__scoring_settings *settings, oc__result *result,
+                       message_builder *message)
 {
     if (!(indicator->flags & OC_INDICATOR_PROPORTION) || settings->trend_points < 2
         || indicator->series->numerator == NULL || indicator->series->denominator == NULL)
         return OC_OK;
+    /* A value with no counts behind it: the plugin flags a proportion but
+     * did not fill its numerator and denominator, so the trend, which
+     * needs them, is left out; said, or the empty column looks like data. */
+    if (isnan(indicator->series->numerator[period_index])
+        && isnan(indicator->series->denominator[period_index])) {
+        note(message, "trend: the plugin gave no numerator or denominator for this proportion");
+        return OC_OK;
+    }
     enum { MAX_TREND_POINTS = 16 };
     double successes[MAX_TREND_POINTS], trials[MAX_TREND_POINTS];
     size_t wanted = settings->trend_points < MAX_TREND_POINTS ? settings->trend_points
@@ -285,7 +294,7 @@ int oc__score_indicator(const oc__indicator_view *indicator, size_t period_end_i
     if (status == OC_OK)
         status = score_spc(indicator, period_index, settings, result, &message);
     if (status == OC_OK)
-        status = score_trend(indicator, period_index, settings, result);
+        status = score_trend(indicator, period_index, settings, result, &message);
     if (status == OC_OK && comparator != NULL && baseline_end_index != OC__NO_INDEX)
         score_comparator(comparator, period_end_index, baseline_end_index, result, &message);
     if (status == OC_OK && message.length > 0) {

@@ -312,6 +312,18 @@ START_TEST(test_trend_on_annual_points)
     settings.trend_points = 4;
     score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
     ck_assert_str_eq(result.trend, "increasing");
+    ck_assert(result.message == NULL || strstr(result.message, "trend:") == NULL);
+    oc__result_clear(&result);
+
+    /* A proportion whose plugin filled neither numerator nor denominator:
+     * no trend, and the message says why. */
+    for (size_t i = 0; i < QUARTERS; i++)
+        f.numerator[i] = f.denominator[i] = NAN;
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert_ptr_null(result.trend);
+    ck_assert_ptr_nonnull(result.message);
+    ck_assert_msg(strstr(result.message, "trend: the plugin gave no numerator or denominator for "
+                                         "this proportion") != NULL, "%s", result.message);
     oc__result_clear(&result);
 }
 END_TEST
