@@ -19,7 +19,8 @@ static const char usage[] =
     "       outcomes store check FILE\n"
     "\n"
     "info   lists the store's frames and, for each, its areas, first and last\n"
-    "       period and measures with units, frequency and share missing.\n"
+    "       period, parent areas (and how many are named) and measures with\n"
+    "       units, frequency and share missing.\n"
     "check  validates the layout against docs/store-format.md and lists every\n"
     "       problem found, one per line.\n"
     "\n"
@@ -71,6 +72,25 @@ static int print_frame(oc__store_frame *frame, oc_error *error)
     oc__format_date(times[time_count - 1], last, sizeof last);
     printf("frame %s: %zu areas, %zu periods from %s to %s\n", oc__store_frame_name(frame),
            oc__store_area_count(frame), time_count, first, last);
+    /* What `areas = parents` or a parent's code would evaluate, and what
+     * it would be called. */
+    const oc__store_parent_group *groups;
+    size_t group_count = 0, named = 0;
+    if (oc__store_parent_groups(frame, &groups, &group_count) != OC_OK)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    const size_t *order;
+    size_t order_count;
+    if (group_count > 0 && oc__store_parent_order(frame, &order, &order_count) == OC_OK)
+        for (size_t g = 0; g < group_count; g++) {
+            size_t k = 0; /* named as a run names it: by the first member that gives one */
+            while (k < groups[g].count
+                   && oc__store_parent_name(frame, order[groups[g].first + k]) == NULL)
+                k++;
+            named += k < groups[g].count;
+        }
+    if (group_count > 0)
+        printf("  %zu parent area%s (area_parent), %zu named (area_parent_name)\n", group_count,
+               group_count == 1 ? "" : "s", named);
     size_t measure_count = oc__store_measure_count(frame);
     if (measure_count == 0) {
         printf("  (no measures)\n");

@@ -311,6 +311,9 @@ def check_parent_names(checker, work):
                   "the parent is reported under its code and the store's name for it")
     got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
     checker.equal(got, 0, "store check accepts one name a parent (%r)" % (out + err))
+    got, out, err = run_outcomes(["store", "info", "parents.h5"], cwd=work)
+    checker.ok(got == 0 and "\n  1 parent area (area_parent), 1 named (area_parent_name)\n" in out,
+               "store info counts the parents and their names: %r" % (out + err))
 
     write_store(store, {"quarterly": {
         "areas": [("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke Dock"),
