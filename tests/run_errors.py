@@ -309,6 +309,14 @@ def check_parent_names(checker, work):
     named = sorted(set((row[4].strip('"'), row[5].strip('"')) for row in rows if row))
     checker.equal(named, [("A1", "Alpha 1"), ("P1", "Pembroke")],
                   "the parent is reported under its code and the store's name for it")
+    # A run over parents only reads no area names (core/engine.c), but
+    # still the parents'.
+    write_text(os.path.join(work, "parents.ini"), "[outcomes]\nstore = parents.h5\n\n"
+               + edit(GOOD_METRIC, "areas = A1 P1", "areas = parents"))
+    got, out, err = run_outcomes(["run", "--format", "csv", "parents.ini"], cwd=work)
+    rows = [line.split(",") for line in out.splitlines()[1:]]
+    checker.equal(sorted(set((row[4].strip('"'), row[5].strip('"')) for row in rows if row)),
+                  [("P1", "Pembroke")], "a parents-only run names its parents (%r)" % err)
     got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
     checker.equal(got, 0, "store check accepts one name a parent (%r)" % (out + err))
     got, out, err = run_outcomes(["store", "info", "parents.h5"], cwd=work)
