@@ -605,6 +605,21 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         print_wrapped(stream, levels, width, 4);
         free(levels);
     }
+    /* An ok result's note (a missing period in its chart, a caveat on its
+     * assurance, members with missing values) is left out of the table to
+     * keep it short, but not out of sight: the reader is told it exists. */
+    size_t ok_notes = 0;
+    for (size_t i = 0; i < results->count; i++)
+        ok_notes += results->items[i].status == OC_RESULT_OK && has_text(results->items[i].message);
+    if (ok_notes > 0) {
+        char pointer[256];
+        snprintf(pointer, sizeof pointer,
+                 "%zu ok result%s also carr%s a note (missing periods, caveats on assurance, "
+                 "aggregation): see the message field in csv or json output.",
+                 ok_notes, ok_notes == 1 ? "" : "s", ok_notes == 1 ? "ies" : "y");
+        fputc('\n', stream);
+        print_wrapped(stream, pointer, width, 4);
+    }
     char summary[128];
     snprintf(summary, sizeof summary, "%zu ok, %zu insufficient_data, %zu failed",
              counts[OC_RESULT_OK], counts[OC_RESULT_INSUFFICIENT_DATA], counts[OC_RESULT_FAILED]);

@@ -1222,6 +1222,24 @@ START_TEST(table_states_the_confidence_level)
 }
 END_TEST
 
+/* A note on an ok result is not footnoted (the table stays short) but the
+ * reader is told such notes exist and where to find them. */
+START_TEST(table_points_to_notes_on_ok_results)
+{
+    char *table = write_table(manifest, &results, 0);
+    ck_assert_ptr_null(strstr(table, "ok result"));
+    free(table);
+    ck_assert_int_eq(results.items[0].status, OC_RESULT_OK);
+    results.items[0].message = copy("SPC: 1 missing period not joined");
+    table = write_table(manifest, &results, 0);
+    ck_assert_ptr_nonnull(strstr(table, "\n1 ok result also carries a note (missing periods, "
+                                        "caveats on assurance, aggregation): see the message "
+                                        "field in csv or json output.\n"));
+    ck_assert_ptr_null(strstr(table, "SPC: 1 missing period")); /* not footnoted */
+    free(table);
+}
+END_TEST
+
 START_TEST(table_without_results)
 {
     oc__result_list empty = {0};
@@ -1360,6 +1378,7 @@ int main(void)
     tcase_add_test(tcase, table_shows_rounded_figures);
     tcase_add_test(tcase, table_fits_a_narrow_width);
     tcase_add_test(tcase, table_states_the_confidence_level);
+    tcase_add_test(tcase, table_points_to_notes_on_ok_results);
     tcase_add_test(tcase, table_without_results);
     tcase_add_test(tcase, write_to_missing_directory_fails_cleanly);
     tcase_add_test(tcase, failed_write_keeps_previous_file);
