@@ -392,6 +392,8 @@ static void assert_same_store(oc__store *expected, oc__store *rebuilt)
                           "%s area %zu: name", name, a);
             ck_assert_msg(same_text(oc__store_area_parent(got, a), oc__store_area_parent(want, a)),
                           "%s area %zu: parent", name, a);
+            ck_assert_msg(same_text(oc__store_parent_name(got, a), oc__store_parent_name(want, a)),
+                          "%s area %zu: parent's name", name, a);
         }
         ck_assert_uint_eq(oc__store_find_area(got, "no such code"), OC__STORE_NO_INDEX);
         ck_assert_uint_eq(oc__store_measure_count(got), oc__store_measure_count(want));
@@ -417,12 +419,14 @@ static void assert_same_store(oc__store *expected, oc__store *rebuilt)
 
 /* A store the raw fixtures do not cover: two frames, one without names
  * and parents and with a measure lacking frequency and source, one whose
- * names and parents hold empty strings, an empty long name. */
+ * names, parents and parents' names hold empty strings, an empty long
+ * name. */
 static void write_labelled_store(void)
 {
     static const char *const codes[4] = {"A", "B", "C", "D"};
     static const char *const names[4] = {"", NULL, "Gamma", ""};
     static const char *const parents[4] = {"P", "", NULL, "P"};
+    static const char *const parent_names[4] = {"Pembroke", "", NULL, "Pembroke"};
     static const int32_t times[2] = {100, 200};
     static const double values[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     oc__store_writer *writer;
@@ -438,6 +442,8 @@ static void write_labelled_store(void)
     ck_assert_int_eq(oc__store_writer_write_block(writer, measure, 0, 3, values, &error), OC_OK);
     ck_assert_int_eq(oc__store_writer_add_frame(writer, "labelled", 4, codes, names, parents, 2,
                                                 times, &labelled, &error), OC_OK);
+    ck_assert_int_eq(oc__store_writer_add_parent_names(writer, labelled, parent_names, &error),
+                     OC_OK);
     ck_assert_int_eq(oc__store_writer_add_measure(writer, labelled, &full, &measure, &error), OC_OK);
     ck_assert_int_eq(oc__store_writer_add_measure(writer, labelled, &plain, &measure, &error), OC_OK);
     ck_assert_int_eq(oc__store_writer_commit(writer, &error), OC_OK);
@@ -505,6 +511,9 @@ START_TEST(test_labelled_store_as_written)
     ck_assert_str_eq(oc__store_area_name(labelled, 2), "Gamma");
     ck_assert_str_eq(oc__store_area_parent(labelled, 1), "");
     ck_assert_str_eq(oc__store_area_parent(labelled, 3), "P");
+    ck_assert_str_eq(oc__store_parent_name(labelled, 3), "Pembroke");
+    ck_assert_ptr_null(oc__store_parent_name(labelled, 1)); /* no parent */
+    ck_assert_ptr_null(oc__store_parent_name(bare, 0));
     ck_assert_uint_eq(oc__store_find_area(labelled, "D"), 3);
     const oc__store_measure *count = oc__store_find_measure(bare, "count");
     ck_assert_ptr_nonnull(count);
