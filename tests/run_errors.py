@@ -332,6 +332,48 @@ def check_parent_names(checker, work):
     line = ("parents.h5: /quarterly/area_parent_name: parent 'P1' is named 'Pembroke' at "
             "position 0 and 'Pembroke Dock' at position 1")
     checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
+
+    # Names without area_parent: store check refuses them; a run has no
+    # parents to name and reports its areas.
+    write_store(store, {"quarterly": {
+        "areas": [("A1", "Alpha 1", None, "Pembroke"), ("A2", "Alpha 2", None, None),
+                  ("C", "Gamma", None, None)],
+        "times": times, "measures": measures}})
+    got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
+    checker.equal(got, 4, "store check: names without area_parent (%r)" % (out + err))
+    line = ("parents.h5: /quarterly/area_parent_name: names parents, but the frame has no "
+            "area_parent")
+    checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
+    write_text(os.path.join(work, "parents.ini"), "[outcomes]\nstore = parents.h5\n\n"
+               + edit(GOOD_METRIC, "areas = A1 P1", "areas = A1"))
+    got, out, err = run_outcomes(["run", "--format", "csv", "parents.ini"], cwd=work)
+    checker.equal(got, 0, "names without area_parent: a run of areas (%r)" % err)
+
+    # A dataset of the wrong length or of numbers: status 4 in one line
+    # naming the file and the dataset, from the run, store info and check.
+    import h5py
+    import numpy
+    for what, data, problem in (
+            ("two names for three areas", numpy.array(["Pembroke"] * 2, dtype=object),
+             "has 2 entries for 3 areas"),
+            ("numbers", numpy.array([1.0, 2.0, 3.0]), "holds numbers, not text")):
+        write_store(store, {"quarterly": {
+            "areas": [("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke"),
+                      ("C", "Gamma", None, None)],
+            "times": times, "measures": measures}})
+        with h5py.File(store, "r+") as handle:
+            del handle["quarterly/area_parent_name"]
+            handle["quarterly"].create_dataset(
+                "area_parent_name", data=data,
+                dtype=h5py.string_dtype("utf-8") if data.dtype == object else data.dtype)
+        line = "parents.h5: /quarterly/area_parent_name: " + problem
+        check_error(checker, "area_parent_name of " + what, ["--format", "csv", "parents.ini"], 4,
+                    ["parents.ini: [outcomes] store: " + line], work)
+        for command in ("info", "check"):
+            got, out, err = run_outcomes(["store", command, "parents.h5"], cwd=work)
+            checker.ok(not sanitizer_report(err + out), "store %s: sanitizer report" % command)
+            checker.equal(got, 4, "store %s: area_parent_name of %s (%r)" % (command, what, err))
+            checker.ok(line in out + err, "store %s says %r: %r" % (command, line, out + err))
     os.remove(store)
     os.remove(os.path.join(work, "parents.ini"))
 
