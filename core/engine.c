@@ -251,9 +251,9 @@ static int record_store_digests(const oc__config *config, oc__digest_worker *wor
 }
 
 /* Whether every metric reports only parents (`areas = parents`), which
- * have no names, and compares with none of its own (a comparator may be
- * an area, whose name its plugin is given): then no store's area names
- * are read. */
+ * are named by area_parent_name (still read), not area_name, and compares
+ * with none of its own (a comparator may be an area, whose name its
+ * plugin is given): then no store's area names are read. */
 static int reports_only_parents(const oc__config *config)
 {
     for (size_t m = 0; m < config->metric_count; m++)

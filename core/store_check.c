@@ -96,11 +96,30 @@ static void check_parent_names(oc__store_frame *frame, oc__store_sink *sink)
     if (frame->parent_names.count == 0)
         return;
     if (frame->parents.count == 0) {
-        oc__store_sink_problem(sink, OC_ERROR_FORMAT,
-                               "%s/area_parent_name: names parents, but the frame has no "
-                               "area_parent", prefix_of(frame));
+        /* An area_parent that is there but could not be read was reported
+         * already; this would only blame its names for it. */
+        if (H5Lexists(frame->group, "area_parent", H5P_DEFAULT) <= 0)
+            oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                                   "%s/area_parent_name: names parents, but the frame has no "
+                                   "area_parent", prefix_of(frame));
+        H5Eclear2(H5E_DEFAULT);
         return;
     }
+    /* A name where there is no parent names nothing: the first, and how
+     * many. */
+    size_t orphans = 0, first_orphan = 0;
+    for (size_t a = 0; a < frame->area_count; a++) {
+        const char *parent = frame->parents.items[a], *name = frame->parent_names.items[a];
+        if ((parent == NULL || parent[0] == '\0') && name != NULL && name[0] != '\0'
+            && orphans++ == 0)
+            first_orphan = a;
+    }
+    if (orphans > 0)
+        oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                               "%s/area_parent_name: '%s' at position %zu (and %zu more) names a "
+                               "parent where area_parent gives none", prefix_of(frame),
+                               frame->parent_names.items[first_orphan], first_orphan,
+                               orphans - 1);
     const size_t *order;
     size_t order_count, group_count;
     const oc__store_parent_group *groups;

@@ -333,6 +333,18 @@ def check_parent_names(checker, work):
             "position 0 and 'Pembroke Dock' at position 1")
     checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
 
+    # A name on an area without a parent names nothing (import refuses it
+    # as a bad row; store check reports the first and how many).
+    write_store(store, {"quarterly": {
+        "areas": [("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke"),
+                  ("C", "Gamma", None, "Orphan")],
+        "times": times, "measures": measures}})
+    got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
+    checker.equal(got, 4, "store check: a name without a parent (%r)" % (out + err))
+    line = ("parents.h5: /quarterly/area_parent_name: 'Orphan' at position 2 (and 0 more) "
+            "names a parent where area_parent gives none")
+    checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
+
     # Names without area_parent: store check refuses them; a run has no
     # parents to name and reports its areas.
     write_store(store, {"quarterly": {
