@@ -840,6 +840,24 @@ static int write_store(importer *state, const char *store_path, oc_error *error)
     return status;
 }
 
+/* The areas the store will hold: those with a row kept. An area is named
+ * by every row that mentions it, also by a bad one (a clashing name, say),
+ * so the table of areas can hold some that no kept row has. */
+static size_t areas_with_rows(const importer *state)
+{
+    unsigned char *seen = calloc(state->areas.count + 1, 1);
+    if (seen == NULL)
+        return state->areas.count;
+    size_t count = 0;
+    for (size_t i = 0; i < state->row_count; i++)
+        if (!seen[state->rows[i].area]) {
+            seen[state->rows[i].area] = 1;
+            count++;
+        }
+    free(seen);
+    return count;
+}
+
 int oc__import_csv(const char *csv_path, const char *store_path,
                    const oc__import_options *options, oc__import_summary *summary,
                    oc__import_report report, void *context, oc_error *error)
@@ -862,7 +880,7 @@ int oc__import_csv(const char *csv_path, const char *store_path,
         drop_duplicates(&state);
         if (count_measure_rows(&state) != OC_OK)
             status = oc_error_set(error, OC_ERROR_NO_MEMORY, "%s: out of memory", csv_path);
-        summary->areas = state.areas.count;
+        summary->areas = areas_with_rows(&state);
         if (status != OC_OK)
             ;
         else if (summary->bad_rows > 0 && !options->skip_bad_rows)

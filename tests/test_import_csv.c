@@ -170,6 +170,14 @@ START_TEST(test_parent_names)
                                            "earlier"));
     ck_assert_ptr_nonnull(strstr(reported, "input.csv:4: area_parent_name 'Nowhere' for 'A3' "
                                            "without an area_parent"));
+    /* Written without the bad rows: the summary counts only the areas
+     * stored (A2 and A3 had no other row). */
+    options.skip_bad_rows = 1;
+    ck_assert_msg(run_import(&options, &summary, &error) == OC_OK, "%s", error.message);
+    ck_assert_uint_eq(summary.areas, 1);
+    ck_assert_int_eq(oc__store_open(store_path, &store, &error), OC_OK);
+    ck_assert_uint_eq(oc__store_area_count(oc__store_frame_at(store, 0)), 1);
+    oc__store_close(store);
 }
 END_TEST
 
