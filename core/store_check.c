@@ -13,6 +13,7 @@
 
 #include "period.h"
 #include "store_internal.h"
+#include "utf8.h"
 
 static void check_version(hid_t file, oc__store_sink *sink)
 {
@@ -86,6 +87,49 @@ static void check_frequencies_agree(const oc__store_frame *frame, oc__store_sink
             return;
         }
     }
+}
+
+/* The labels a run prints (area codes, names, parents and their names)
+ * are text: `outcomes import` refuses invalid UTF-8 and control characters
+ * in them, but a store written otherwise may hold them, and the CSV writer
+ * passes an escape sequence on to whatever terminal shows the file. The
+ * first offender of each dataset is reported, with how many there are. */
+static void check_label_text(const oc__store_frame *frame, const oc__store_strings *strings,
+                             const char *dataset, oc__store_sink *sink)
+{
+    size_t bad = 0, first = 0, offset = 0;
+    int control = 0;
+    for (size_t i = 0; i < strings->count; i++) {
+        const char *text = strings->items[i];
+        if (text == NULL)
+            continue;
+        size_t invalid = oc__utf8_invalid_offset(text);
+        size_t control_at = invalid == OC__UTF8_VALID ? oc__text_control_offset(text)
+                                                      : OC__TEXT_NO_CONTROL;
+        if (invalid == OC__UTF8_VALID && control_at == OC__TEXT_NO_CONTROL)
+            continue;
+        if (bad++ == 0) {
+            first = i;
+            control = invalid == OC__UTF8_VALID;
+            offset = control ? control_at : invalid;
+        }
+    }
+    if (bad == 0)
+        return;
+    const unsigned char byte = (unsigned char)strings->items[first][offset];
+    oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                           "%s/%s: entry %zu holds %s (0x%02X at byte %zu)%s: labels are UTF-8 "
+                           "text", prefix_of(frame), dataset, first,
+                           control ? "a control character" : "a byte that is not UTF-8", byte,
+                           offset + 1, bad > 1 ? " (and more entries)" : "");
+}
+
+static void check_labels(const oc__store_frame *frame, oc__store_sink *sink)
+{
+    check_label_text(frame, &frame->codes, "area", sink);
+    check_label_text(frame, &frame->names, "area_name", sink);
+    check_label_text(frame, &frame->parents, "area_parent", sink);
+    check_label_text(frame, &frame->parent_names, "area_parent_name", sink);
 }
 
 /* area_parent_name names each area's parent, so it needs area_parent, and
@@ -283,6 +327,7 @@ static int check_frame(hid_t parent, const char *group_name, const char *path,
     check_scale(&frame, time, "time", sink);
     check_time_attributes(&frame, time, sink);
     check_frequencies_agree(&frame, sink);
+    check_labels(&frame, sink);
     check_parent_names(&frame, sink);
     int status = OC_OK;
     for (size_t i = 0; i < frame.measure_count && status == OC_OK; i++) {

@@ -386,6 +386,28 @@ def check_parent_names(checker, work):
             checker.ok(not sanitizer_report(err + out), "store %s: sanitizer report" % command)
             checker.equal(got, 4, "store %s: area_parent_name of %s (%r)" % (command, what, err))
             checker.ok(line in out + err, "store %s says %r: %r" % (command, line, out + err))
+
+    # Labels that are not text: an escape sequence in a name, a byte that
+    # is not UTF-8 in a parent's name. Import refuses both; store check
+    # reports what another writer left (the first of each dataset).
+    write_store(store, {"quarterly": {
+        "areas": [("A1", "Alpha \x1b[31m1", "P1", "Pembroke"),
+                  ("A2", "Alpha \x1b[31m2", "P1", "Pembroke"), ("C", "Gamma", "P2", "Mon")],
+        "times": times, "measures": measures}})
+    with h5py.File(store, "r+") as handle:
+        del handle["quarterly/area_parent_name"]
+        handle["quarterly"].create_dataset(
+            "area_parent_name", data=numpy.array([b"Pembroke", b"Pembroke", b"Ynys M\xf4n"],
+                                                 dtype=object),
+            dtype=h5py.string_dtype("utf-8"))
+    got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
+    checker.ok(not sanitizer_report(err + out), "store check of labels: sanitizer report")
+    checker.equal(got, 4, "store check: labels that are not text (%r)" % (out + err))
+    for line in ("parents.h5: /quarterly/area_name: entry 0 holds a control character (0x1B at "
+                 "byte 7) (and more entries): labels are UTF-8 text",
+                 "parents.h5: /quarterly/area_parent_name: entry 2 holds a byte that is not "
+                 "UTF-8 (0xF4 at byte 7): labels are UTF-8 text"):
+        checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
     os.remove(store)
     os.remove(os.path.join(work, "parents.ini"))
 
