@@ -78,16 +78,8 @@ static int print_frame(oc__store_frame *frame, oc_error *error)
     size_t group_count = 0, named = 0;
     if (oc__store_parent_groups(frame, &groups, &group_count) != OC_OK)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-    const size_t *order;
-    size_t order_count;
-    if (group_count > 0 && oc__store_parent_order(frame, &order, &order_count) == OC_OK)
-        for (size_t g = 0; g < group_count; g++) {
-            size_t k = 0; /* named as a run names it: by the first member that gives one */
-            while (k < groups[g].count
-                   && oc__store_parent_name(frame, order[groups[g].first + k]) == NULL)
-                k++;
-            named += k < groups[g].count;
-        }
+    for (size_t g = 0; g < group_count; g++)
+        named += oc__store_parent_group_name(frame, &groups[g]) != NULL; /* as a run names it */
     if (group_count > 0)
         printf("  %zu parent area%s (area_parent), %zu named (area_parent_name)\n", group_count,
                group_count == 1 ? "" : "s", named);

@@ -79,16 +79,13 @@ static int unit_for_area(const oc__store_frame *frame, size_t area, oc__arena *a
 }
 
 /* A parent as a unit summing its members, named by the store's
- * area_parent_name when a member gives one (store check holds them to one
- * name a parent). */
+ * area_parent_name when a member gives one. */
 static int unit_for_parent(const oc__store_frame *frame, const parent_groups *parents,
                            const oc__store_parent_group *group, oc__arena *arena,
                            oc__evaluation_unit *unit)
 {
     memset(unit, 0, sizeof *unit);
-    const char *name = NULL;
-    for (size_t k = 0; name == NULL && k < group->count; k++)
-        name = oc__store_parent_name(frame, parents->order[group->first + k]);
+    const char *name = oc__store_parent_group_name(frame, group);
     unit->code = oc__arena_copy_text(arena, group->code);
     unit->name = oc__arena_copy_text(arena, name != NULL ? name : "");
     unit->members = oc__arena_allocate(arena, group->count * sizeof(size_t));

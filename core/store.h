@@ -113,7 +113,8 @@ typedef struct oc__store_pending {
 } oc__store_pending;
 /* without_area_names: the area_name datasets are not read (nor checked),
  * and oc__store_area_name gives NULL: for a run that reports only
- * parents, which have no names; a national store's 32,844 names were a
+ * parents, named by area_parent_name (still read), never by area_name;
+ * a national store's 32,844 names were a
  * quarter of its reader's time, on the path of the run's first job. */
 void oc__store_open_contained_start(const char *path, int without_area_names,
                                     oc__store_pending *pending);
@@ -214,6 +215,12 @@ typedef struct oc__store_parent_group {
  * OC_ERROR_NO_MEMORY (then *groups is NULL, *count 0). */
 int oc__store_parent_groups(oc__store_frame *frame, const oc__store_parent_group **groups,
                             size_t *count);
+
+/* The name of a parent, group one of oc__store_parent_groups' for this
+ * frame: the first its members give (area_parent_name; store check holds
+ * them to one), or NULL when none does. Owned by the frame. */
+const char *oc__store_parent_group_name(const oc__store_frame *frame,
+                                        const oc__store_parent_group *group);
 
 size_t oc__store_measure_count(const oc__store_frame *frame);
 /* The measure at index, or the one called name (NULL if none). Owned by

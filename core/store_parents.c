@@ -118,3 +118,14 @@ int oc__store_parent_groups(oc__store_frame *frame, const oc__store_parent_group
     *count = frame->parent_group_count;
     return OC_OK;
 }
+
+const char *oc__store_parent_group_name(const oc__store_frame *frame,
+                                        const oc__store_parent_group *group)
+{
+    for (size_t k = 0; k < group->count; k++) {
+        const char *name = oc__store_parent_name(frame, frame->parent_order[group->first + k]);
+        if (name != NULL)
+            return name;
+    }
+    return NULL;
+}
