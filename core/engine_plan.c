@@ -286,8 +286,9 @@ static int measure_error(const oc__config *config, const oc__config_metric *metr
  * or as the first one's: either would move the periods without a word. */
 static int check_frequency(const oc__config *config, const oc__config_metric *metric,
                            const char *key, const char *store_path, const oc__store_frame *frame,
-                           const oc__store_measure *measure, const oc__store_measure **first,
-                           const char **first_key, oc_error *error)
+                           const char *role, const oc__store_measure *measure,
+                           const oc__store_measure **first, const char **first_role,
+                           oc_error *error)
 {
     oc__frequency frequency;
     oc_error reason;
@@ -298,14 +299,14 @@ static int check_frequency(const oc__config *config, const oc__config_metric *me
                              "%s: attribute frequency: %s", measure->name, reason.message);
     if (*first == NULL) {
         *first = measure;
-        *first_key = key;
+        *first_role = role;
         return OC_OK;
     }
     if (strcmp((*first)->frequency, measure->frequency) != 0)
         return measure_error(config, metric, key, store_path, frame, error,
-                             "%s: attribute frequency: '%s', but %s (%s) is '%s': the "
+                             "%s: attribute frequency: '%s', but %s (input.%s) is '%s': the "
                              "measures of one metric must share one frequency",
-                             measure->name, measure->frequency, (*first)->name, *first_key,
+                             measure->name, measure->frequency, (*first)->name, *first_role,
                              (*first)->frequency);
     return OC_OK;
 }
@@ -320,21 +321,21 @@ static int plan_measures(const oc__config *config, const oc__config_metric *metr
     if (plan->role_measures == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     const oc__store_measure *first_with_frequency = NULL;
-    char keys[2][OC_NAME_MAX + 8]; /* this measure's key, and the first's with a frequency */
-    const char *first_key = NULL;
+    const char *first_role = NULL; /* the role it is mapped to */
     for (size_t r = 0; r < plan->role_count; r++) {
         const char *measure = metric->input_measures[r];
         if (measure == NULL)
             continue;
-        char *key = keys[first_key == keys[0] ? 1 : 0];
-        snprintf(key, sizeof keys[0], "input.%s", descriptor->inputs[r].role);
+        const char *role = descriptor->inputs[r].role;
+        char key[OC_NAME_MAX + 8];
+        snprintf(key, sizeof key, "input.%s", role);
         const oc__store_measure *found = oc__store_find_measure(frame, measure);
         if (found == NULL)
             return oc__config_error(config, metric, key, error,
                                     "no measure '%s' in %s frame %s", measure, store_path,
                                     oc__store_frame_name(frame));
-        int status = check_frequency(config, metric, key, store_path, frame, found,
-                                     &first_with_frequency, &first_key, error);
+        int status = check_frequency(config, metric, key, store_path, frame, role, found,
+                                     &first_with_frequency, &first_role, error);
         if (status != OC_OK)
             return status;
         if ((plan->role_measures[r] = strdup(measure)) == NULL)
