@@ -497,6 +497,10 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         layout.visible[c] = 1;
     }
     int notes = 0;
+    /* An ok result's note (a missing period in its chart, a caveat on its
+     * assurance, members with missing values) is left out of the table to
+     * keep it short, but not out of sight: the reader is told it exists. */
+    size_t ok_notes = 0;
     for (size_t i = 0; i < results->count; i++) {
         const oc__result *result = &results->items[i];
         int note = has_note(result) ? ++notes : 0;
@@ -508,6 +512,7 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         }
         if ((size_t)result->status < 3)
             counts[result->status]++;
+        ok_notes += result->status == OC_RESULT_OK && has_text(result->message);
     }
     if (width > 0 && results->count > 0)
         fit_layout(&layout, width);
@@ -605,12 +610,6 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         print_wrapped(stream, levels, width, 4);
         free(levels);
     }
-    /* An ok result's note (a missing period in its chart, a caveat on its
-     * assurance, members with missing values) is left out of the table to
-     * keep it short, but not out of sight: the reader is told it exists. */
-    size_t ok_notes = 0;
-    for (size_t i = 0; i < results->count; i++)
-        ok_notes += results->items[i].status == OC_RESULT_OK && has_text(results->items[i].message);
     if (ok_notes > 0) {
         char pointer[256];
         snprintf(pointer, sizeof pointer,
