@@ -289,95 +289,90 @@ def check_frequency_mistakes(checker, work):
 def check_parent_names(checker, work):
     """area_parent_name names each area's parent: a parent unit is
     reported under that name (its code stays in `area`), and `store check`
-    reports members that name one parent two ways (status 4) or names
-    without area_parent."""
+    reports members that name one parent two ways (status 4), names
+    without area_parent, and labels that are not text."""
+    import h5py
+    import numpy
     times = ["2014-02-01", "2014-05-01", "2014-08-01", "2014-11-01", "2015-02-01"]
     measures = {"claimants": {"values": [[100, 98, 97, 95, 90], [50, 50, 49, 48, 47],
                                          [30, 30, 30, 30, 30]], "frequency": "quarter"},
                 "population": {"values": [[2000] * 5, [1000] * 5, [900] * 5],
                                "frequency": "quarter"}}
     store = os.path.join(work, "parents.h5")
-    write_store(store, {"quarterly": {
-        "areas": [("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke"),
-                  ("C", "Gamma", None, None)],
-        "times": times, "measures": measures}})
-    write_text(os.path.join(work, "parents.ini"), "[outcomes]\nstore = parents.h5\n\n"
-               + edit(GOOD_METRIC, "areas = A1 P1", "areas = P1 A1"))
-    got, out, err = run_outcomes(["run", "--format", "csv", "parents.ini"], cwd=work)
+    named_p1 = [("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke"),
+                ("C", "Gamma", None, None)]
+
+    def write_parents(areas):
+        write_store(store, {"quarterly": {"areas": areas, "times": times, "measures": measures}})
+
+    def replace_parent_names(data, dtype):
+        with h5py.File(store, "r+") as handle:
+            del handle["quarterly/area_parent_name"]
+            handle["quarterly"].create_dataset("area_parent_name", data=data, dtype=dtype)
+
+    def run_over(areas):
+        """Runs GOOD_METRIC over areas; (status, the (area, area_name)
+        pairs reported, stderr)."""
+        write_text(os.path.join(work, "parents.ini"), "[outcomes]\nstore = parents.h5\n\n"
+                   + edit(GOOD_METRIC, "areas = A1 P1", "areas = " + areas))
+        got, out, err = run_outcomes(["run", "--format", "csv", "parents.ini"], cwd=work)
+        rows = [line.split(",") for line in out.splitlines()[1:]]
+        return got, sorted(set((row[4].strip('"'), row[5].strip('"')) for row in rows if row)), err
+
+    def check_refuses(what, lines):
+        got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
+        checker.ok(not sanitizer_report(err + out), "store check, %s: sanitizer report" % what)
+        checker.equal(got, 4, "store check: %s (%r)" % (what, out + err))
+        for line in lines:
+            checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
+
+    write_parents(named_p1)
+    got, named, err = run_over("P1 A1")
     checker.equal(got, 0, "a store with parent names runs (%r)" % err)
-    rows = [line.split(",") for line in out.splitlines()[1:]]
-    named = sorted(set((row[4].strip('"'), row[5].strip('"')) for row in rows if row))
     checker.equal(named, [("A1", "Alpha 1"), ("P1", "Pembroke")],
                   "the parent is reported under its code and the store's name for it")
     # A run over parents only reads no area names (core/engine.c), but
     # still the parents'.
-    write_text(os.path.join(work, "parents.ini"), "[outcomes]\nstore = parents.h5\n\n"
-               + edit(GOOD_METRIC, "areas = A1 P1", "areas = parents"))
-    got, out, err = run_outcomes(["run", "--format", "csv", "parents.ini"], cwd=work)
-    rows = [line.split(",") for line in out.splitlines()[1:]]
-    checker.equal(sorted(set((row[4].strip('"'), row[5].strip('"')) for row in rows if row)),
-                  [("P1", "Pembroke")], "a parents-only run names its parents (%r)" % err)
+    got, named, err = run_over("parents")
+    checker.equal(named, [("P1", "Pembroke")], "a parents-only run names its parents (%r)" % err)
     got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
     checker.equal(got, 0, "store check accepts one name a parent (%r)" % (out + err))
     got, out, err = run_outcomes(["store", "info", "parents.h5"], cwd=work)
     checker.ok(got == 0 and "\n  1 parent area (area_parent), 1 named (area_parent_name)\n" in out,
                "store info counts the parents and their names: %r" % (out + err))
 
-    write_store(store, {"quarterly": {
-        "areas": [("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke Dock"),
-                  ("C", "Gamma", None, None)],
-        "times": times, "measures": measures}})
-    got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
-    checker.equal(got, 4, "store check: two names for one parent (%r)" % (out + err))
-    line = ("parents.h5: /quarterly/area_parent_name: parent 'P1' is named 'Pembroke' at "
-            "position 0 and 'Pembroke Dock' at position 1")
-    checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
+    write_parents([("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke Dock"),
+                   ("C", "Gamma", None, None)])
+    check_refuses("two names for one parent",
+                  ["parents.h5: /quarterly/area_parent_name: parent 'P1' is named 'Pembroke' at "
+                   "position 0 and 'Pembroke Dock' at position 1"])
 
     # A name on an area without a parent names nothing (import refuses it
     # as a bad row; store check reports the first and how many).
-    write_store(store, {"quarterly": {
-        "areas": [("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke"),
-                  ("C", "Gamma", None, "Orphan")],
-        "times": times, "measures": measures}})
-    got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
-    checker.equal(got, 4, "store check: a name without a parent (%r)" % (out + err))
-    line = ("parents.h5: /quarterly/area_parent_name: 'Orphan' at position 2 (and 0 more) "
-            "names a parent where area_parent gives none")
-    checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
+    write_parents(named_p1[:2] + [("C", "Gamma", None, "Orphan")])
+    check_refuses("a name without a parent",
+                  ["parents.h5: /quarterly/area_parent_name: 'Orphan' at position 2 (and 0 "
+                   "more) names a parent where area_parent gives none"])
 
     # Names without area_parent: store check refuses them; a run has no
     # parents to name and reports its areas.
-    write_store(store, {"quarterly": {
-        "areas": [("A1", "Alpha 1", None, "Pembroke"), ("A2", "Alpha 2", None, None),
-                  ("C", "Gamma", None, None)],
-        "times": times, "measures": measures}})
-    got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
-    checker.equal(got, 4, "store check: names without area_parent (%r)" % (out + err))
-    line = ("parents.h5: /quarterly/area_parent_name: names parents, but the frame has no "
-            "area_parent")
-    checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
-    write_text(os.path.join(work, "parents.ini"), "[outcomes]\nstore = parents.h5\n\n"
-               + edit(GOOD_METRIC, "areas = A1 P1", "areas = A1"))
-    got, out, err = run_outcomes(["run", "--format", "csv", "parents.ini"], cwd=work)
+    write_parents([("A1", "Alpha 1", None, "Pembroke"), ("A2", "Alpha 2", None, None),
+                   ("C", "Gamma", None, None)])
+    check_refuses("names without area_parent",
+                  ["parents.h5: /quarterly/area_parent_name: names parents, but the frame has "
+                   "no area_parent"])
+    got, named, err = run_over("A1")
     checker.equal(got, 0, "names without area_parent: a run of areas (%r)" % err)
 
     # A dataset of the wrong length or of numbers: status 4 in one line
     # naming the file and the dataset, from the run, store info and check.
-    import h5py
-    import numpy
     for what, data, problem in (
             ("two names for three areas", numpy.array(["Pembroke"] * 2, dtype=object),
              "has 2 entries for 3 areas"),
             ("numbers", numpy.array([1.0, 2.0, 3.0]), "holds numbers, not text")):
-        write_store(store, {"quarterly": {
-            "areas": [("A1", "Alpha 1", "P1", "Pembroke"), ("A2", "Alpha 2", "P1", "Pembroke"),
-                      ("C", "Gamma", None, None)],
-            "times": times, "measures": measures}})
-        with h5py.File(store, "r+") as handle:
-            del handle["quarterly/area_parent_name"]
-            handle["quarterly"].create_dataset(
-                "area_parent_name", data=data,
-                dtype=h5py.string_dtype("utf-8") if data.dtype == object else data.dtype)
+        write_parents(named_p1)
+        replace_parent_names(data, h5py.string_dtype("utf-8") if data.dtype == object
+                             else data.dtype)
         line = "parents.h5: /quarterly/area_parent_name: " + problem
         check_error(checker, "area_parent_name of " + what, ["--format", "csv", "parents.ini"], 4,
                     ["parents.ini: [outcomes] store: " + line], work)
@@ -390,24 +385,15 @@ def check_parent_names(checker, work):
     # Labels that are not text: an escape sequence in a name, a byte that
     # is not UTF-8 in a parent's name. Import refuses both; store check
     # reports what another writer left (the first of each dataset).
-    write_store(store, {"quarterly": {
-        "areas": [("A1", "Alpha \x1b[31m1", "P1", "Pembroke"),
-                  ("A2", "Alpha \x1b[31m2", "P1", "Pembroke"), ("C", "Gamma", "P2", "Mon")],
-        "times": times, "measures": measures}})
-    with h5py.File(store, "r+") as handle:
-        del handle["quarterly/area_parent_name"]
-        handle["quarterly"].create_dataset(
-            "area_parent_name", data=numpy.array([b"Pembroke", b"Pembroke", b"Ynys M\xf4n"],
-                                                 dtype=object),
-            dtype=h5py.string_dtype("utf-8"))
-    got, out, err = run_outcomes(["store", "check", "parents.h5"], cwd=work)
-    checker.ok(not sanitizer_report(err + out), "store check of labels: sanitizer report")
-    checker.equal(got, 4, "store check: labels that are not text (%r)" % (out + err))
-    for line in ("parents.h5: /quarterly/area_name: entry 0 holds a control character (0x1B at "
-                 "byte 7) (and more entries): labels are UTF-8 text",
-                 "parents.h5: /quarterly/area_parent_name: entry 2 holds a byte that is not "
-                 "UTF-8 (0xF4 at byte 7): labels are UTF-8 text"):
-        checker.ok(line + "\n" in out + err, "store check says %r: %r" % (line, out + err))
+    write_parents([("A1", "Alpha \x1b[31m1", "P1", "Pembroke"),
+                   ("A2", "Alpha \x1b[31m2", "P1", "Pembroke"), ("C", "Gamma", "P2", "Mon")])
+    replace_parent_names(numpy.array([b"Pembroke", b"Pembroke", b"Ynys M\xf4n"], dtype=object),
+                         h5py.string_dtype("utf-8"))
+    check_refuses("labels that are not text",
+                  ["parents.h5: /quarterly/area_name: entry 0 holds a control character (0x1B "
+                   "at byte 7) (and more entries): labels are UTF-8 text",
+                   "parents.h5: /quarterly/area_parent_name: entry 2 holds a byte that is not "
+                   "UTF-8 (0xF4 at byte 7): labels are UTF-8 text"])
     os.remove(store)
     os.remove(os.path.join(work, "parents.ini"))
 
