@@ -457,8 +457,8 @@ static void assert_parents_claimants(void)
     ck_assert_double_eq(result_at(1, "by_parent", "P2", "claimants")->value, 480);
 }
 
-/* A run that reports only parents, which have no names, does not read the
- * areas' names (a national store's were a quarter of its reader's time):
+/* A run that reports only parents, which are named by area_parent_name if
+ * at all, not by area_name, does not read the areas' names (a national store's were a quarter of its reader's time):
  * it goes through a store whose names are wrong, which a run that reports
  * areas refuses, naming the dataset. */
 START_TEST(a_run_over_parents_only_reads_no_area_names)
