@@ -227,11 +227,12 @@ static void describe_plugin(const oc__plugin *plugin)
     }
     for (size_t i = 0; i < plugin->indicator_count; i++) {
         const oc_indicator_spec *indicator = &descriptor->indicators[i];
-        printf("  %-*s %-*s %-16s  %s%s%s\n", name_width, indicator->name, units_width,
+        printf("  %-*s %-*s %-16s  %s%s%s%s\n", name_width, indicator->name, units_width,
                or_dash(indicator->units), oc__direction_name(indicator->direction),
                or_dash(indicator->doc),
                (indicator->flags & OC_INDICATOR_PROPORTION) ? " [proportion]" : "",
-               (indicator->flags & OC_INDICATOR_FISCAL_BENEFIT) ? " [fiscal benefit]" : "");
+               (indicator->flags & OC_INDICATOR_FISCAL_BENEFIT) ? " [fiscal benefit]" : "",
+               (indicator->flags & OC_INDICATOR_COMPARABLE) ? " [benchmarked]" : "");
     }
 }
 

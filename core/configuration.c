@@ -69,6 +69,7 @@ static void free_metric(oc__config_metric *metric)
     free(metric->frame);
     oc__config_free_list(metric->areas, metric->area_count);
     free(metric->comparator);
+    free(metric->benchmark);
     free(metric->baseline_text);
     free(metric->target_date_text);
     oc__config_free_entries(metric->inputs, metric->input_count);

@@ -64,6 +64,7 @@ typedef struct oc__config_metric {
     char **areas;           /* owned codes as written (case kept), area_count of them */
     size_t area_count;
     char *comparator;       /* owned area code, NULL when absent */
+    char *benchmark;        /* owned area code, NULL when absent */
 
     /* Period texts (owned) are kept as written: a year span like 2016/17
      * means an academic year when the frame's frequency is academic_year,

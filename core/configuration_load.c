@@ -362,7 +362,7 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
         return add_entry(state, &metric->inputs, &metric->input_count, role, value);
     }
     static const char *const known_keys[] = {
-        "plugin", "frame", "store", "areas", "comparator", "baseline", "target",
+        "plugin", "frame", "store", "areas", "comparator", "benchmark", "baseline", "target",
         "target_date", "rag_green", "rag_amber", "confidence", "spc_baseline",
         "spc_screen_outliers", "time_limit", "target_indicator", "indicators"};
     int known = 0;
@@ -394,11 +394,11 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
         return add_store(state, value, &metric->store_index);
     if (strcmp(key, "areas") == 0)
         return set_areas(state, metric, value);
-    if (strcmp(key, "comparator") == 0) {
+    if (strcmp(key, "comparator") == 0 || strcmp(key, "benchmark") == 0) {
         if (value[strcspn(value, " \t,")] != '\0')
             return oc__config_error_at(path, section, key, state->error,
                                        "'%.80s' is not one area code", value);
-        return set_text(state, &metric->comparator, value);
+        return set_text(state, key[0] == 'c' ? &metric->comparator : &metric->benchmark, value);
     }
     if (strcmp(key, "baseline") == 0)
         return set_period(state, section, key, value, &metric->baseline_text,

@@ -83,6 +83,8 @@ static int expand_failure(void *context, const char *reason, oc__result_list *re
                 unit->name && unit->name[0] ? oc__result_copy_text(unit->name) : NULL;
             result->comparator =
                 plan->comparator ? oc__result_copy_text(plan->comparator->code) : NULL;
+            result->benchmark =
+                plan->benchmark ? oc__result_copy_text(plan->benchmark->code) : NULL;
             result->message = oc__result_copy_text(reason);
             if (result->metric == NULL || result->indicator == NULL || result->area == NULL
                 || result->message == NULL)
@@ -252,12 +254,13 @@ static int record_store_digests(const oc__config *config, oc__digest_worker *wor
 
 /* Whether every metric reports only parents (`areas = parents`), which
  * are named by area_parent_name (still read), not area_name, and compares
- * with none of its own (a comparator may be an area, whose name its
- * plugin is given): then no store's area names are read. */
+ * with none of its own (a comparator or benchmark may be an area, whose
+ * name its plugin is given): then no store's area names are read. */
 static int reports_only_parents(const oc__config *config)
 {
     for (size_t m = 0; m < config->metric_count; m++)
-        if (!config->metrics[m].all_parents || config->metrics[m].comparator != NULL)
+        if (!config->metrics[m].all_parents || config->metrics[m].comparator != NULL
+            || config->metrics[m].benchmark != NULL)
             return 0;
     return config->metric_count > 0;
 }

@@ -45,6 +45,7 @@ typedef struct oc__metric_plan {
     oc__evaluation_unit *units;             /* owned */
     size_t unit_count;
     oc__evaluation_unit *comparator;        /* owned, or NULL */
+    oc__evaluation_unit *benchmark;         /* owned, or NULL */
     oc__arena unit_text;                    /* owns the units' codes, names and members */
     size_t chunk_areas;                     /* the store's chunk rows, in areas (0: unknown) */
     size_t indicator_count;                 /* the descriptor's */
@@ -69,7 +70,7 @@ int oc__engine_evaluate_units(const oc__metric_plan *plan, size_t first_unit,
 
 /* oc__engine_evaluate_units for a worker that runs job after job of one
  * plan (core/runner_worker.h): the open store, the buffers and the
- * comparator's outputs are kept, in this process only, for the next call
+ * comparator's and benchmark's outputs are kept, in this process only, for the next call
  * with the same plan, instead of being built again for every job. A call
  * with another plan, or one that fails, starts afresh.
  * oc__engine_evaluate_forget frees what is kept (a worker that exits

@@ -21,6 +21,14 @@
 #include "period.h"
 #include "store.h"
 
+/* The outputs of an area every unit is compared with (the comparator, the
+ * benchmark), evaluated once when the evaluator is prepared. */
+typedef struct reference_outputs {
+    double *storage;                    /* a copy of its output series (owned) */
+    oc_indicator_series *series;        /* per indicator, into storage (owned) */
+    int status;                         /* the plugin's status for it */
+} reference_outputs;
+
 /* Largest block of areas read at once: with a dozen measures and 240
  * periods, 512 areas is 12 MiB of buffers. */
 #define MAX_BLOCK_AREAS 512
@@ -41,9 +49,8 @@ typedef struct evaluator {
     double *output_storage;             /* see output_storage_size */
     oc_indicator_series *outputs;
     oc_evaluation evaluation;
-    double *comparator_storage;         /* a copy of the comparator's outputs */
-    oc_indicator_series *comparator_series;
-    int comparator_status;              /* the plugin's status for the comparator */
+    reference_outputs comparator;       /* storage NULL without one */
+    reference_outputs benchmark;        /* likewise */
     oc__wire_writer *writer;
     oc__result **unit_results;          /* per unit: reported_count results scored and
                                          * not yet sent (owned), or NULL */
@@ -144,14 +151,14 @@ static int check_guards(double *storage, const oc_plugin_descriptor *descriptor,
 }
 
 /* The identity fields (metric, indicator, plugin, plugin_version, area,
- * area_name, comparator) of a result the job builds are BORROWED from the
- * plan and the descriptor, which outlive it: copying seven strings per
- * result cost more than scoring it. They are cleared before the result is,
+ * area_name, comparator, benchmark) of a result the job builds are
+ * BORROWED from the plan and the descriptor, which outlive it: copying
+ * eight strings per result cost more than scoring it. They are cleared before the result is,
  * so oc__result_clear frees only what scoring allocated. */
 static void release_identity(oc__result *result)
 {
     result->metric = result->indicator = result->plugin = result->plugin_version = NULL;
-    result->area = result->area_name = result->comparator = NULL;
+    result->area = result->area_name = result->comparator = result->benchmark = NULL;
     oc__result_clear(result);
 }
 
@@ -194,8 +201,10 @@ static void evaluator_close(evaluator *ev)
     free(ev->inputs);
     free(ev->output_storage);
     free(ev->outputs);
-    free(ev->comparator_storage);
-    free(ev->comparator_series);
+    free(ev->comparator.storage);
+    free(ev->comparator.series);
+    free(ev->benchmark.storage);
+    free(ev->benchmark.series);
     for (size_t u = 0; ev->unit_results != NULL && u < ev->unit_count; u++)
         free_unit_results(ev, ev->unit_results[u]);
     free(ev->unit_results);
@@ -367,6 +376,8 @@ static void fill_identity(const evaluator *ev, const oc__evaluation_unit *unit, 
     borrow_string(&result->area_name, unit->name && unit->name[0] ? unit->name : NULL);
     if (plan->comparator != NULL)
         borrow_string(&result->comparator, plan->comparator->code);
+    if (plan->benchmark != NULL)
+        borrow_string(&result->benchmark, plan->benchmark->code);
 }
 
 static int add_fiscal_benefit(evaluator *ev, size_t indicator, oc__result *result)
@@ -452,11 +463,17 @@ static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, si
             const oc_indicator_spec *spec = &plan->descriptor->indicators[i];
             oc__indicator_view view = {ev->times, &ev->outputs[i], spec->direction, spec->flags};
             oc__indicator_view comparator_view = {ev->times, NULL, spec->direction, spec->flags};
-            if (ev->comparator_series != NULL && ev->comparator_status == OC_OK)
-                comparator_view.series = &ev->comparator_series[i];
+            if (ev->comparator.series != NULL && ev->comparator.status == OC_OK)
+                comparator_view.series = &ev->comparator.series[i];
+            /* A benchmark that could not be evaluated is still passed, with
+             * no series: its results say so (not_compared). */
+            oc__indicator_view benchmark_view = {ev->times, NULL, spec->direction, spec->flags};
+            if (ev->benchmark.series != NULL && ev->benchmark.status == OC_OK)
+                benchmark_view.series = &ev->benchmark.series[i];
             status = oc__score_indicator(&view, plan->period_end_index, plan->baseline_end_index,
                                          &settings, comparator_view.series ? &comparator_view : NULL,
-                                         result, error);
+                                         plan->benchmark != NULL ? &benchmark_view : NULL, result,
+                                         error);
             if (status == OC_OK)
                 status = add_fiscal_benefit(ev, i, result);
         } else {
@@ -467,7 +484,7 @@ static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, si
                 && i == plan->target_indicator)
                 status = add_configured_target(&plan->settings, result);
         }
-        if (status == OC_OK && plan->comparator != NULL && ev->comparator_status != OC_OK)
+        if (status == OC_OK && plan->comparator != NULL && ev->comparator.status != OC_OK)
             status = append_message(result, "comparator could not be evaluated");
         if (status == OC_OK)
             status = append_message(result, note);
@@ -478,18 +495,18 @@ static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, si
     return send_ready_units(ev, error);
 }
 
-/* What to do with a unit whose inputs are ready. */
-typedef enum unit_action { SEND_RESULTS, KEEP_AS_COMPARATOR } unit_action;
-
+/* Calls the plugin for a unit whose inputs are ready, then sends its
+ * results, or with `keep` (a comparator or benchmark) keeps its outputs
+ * there instead. */
 static int finish_unit(evaluator *ev, const oc__evaluation_unit *unit, size_t unit_index,
-                       unit_action action, const char *note, oc_error *error)
+                       reference_outputs *keep, const char *note, oc_error *error)
 {
     oc_error plugin_error;
     int plugin_status = call_plugin(ev, unit, &plugin_error);
-    if (action == SEND_RESULTS)
+    if (keep == NULL)
         return score_unit_results(ev, unit, unit_index, plugin_status, &plugin_error, note, error);
-    ev->comparator_status = plugin_status;
-    memcpy(ev->comparator_storage, ev->output_storage,
+    keep->status = plugin_status;
+    memcpy(keep->storage, ev->output_storage,
            output_storage_size(ev->plan->indicator_count, ev->time_count) * sizeof(double));
     return OC_OK;
 }
@@ -532,7 +549,7 @@ static int add_block_role_by_role(evaluator *ev, const member_slot *slots, size_
 
 /* Evaluates `count` units: one pass over the areas they need, in order. */
 static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t count,
-                         unit_action action, oc_error *error)
+                         reference_outputs *keep, oc_error *error)
 {
     const size_t roles = ev->plan->role_count, times = ev->time_count;
     /* a member's values up to the period are the ones tested for NaN */
@@ -588,7 +605,7 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
             if (!units[u].aggregated) {
                 for (size_t r = 0; r < roles; r++)
                     ev->inputs[r] = block_series(ev, r, area);
-                status = finish_unit(ev, &units[u], u, action, NULL, error);
+                status = finish_unit(ev, &units[u], u, keep, NULL, error);
                 continue;
             }
             for (size_t r = 0; r < roles; r++) {
@@ -614,7 +631,7 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
                      "aggregated from %zu member areas, %zu with missing values (the total is "
                      "missing where any member is)",
                      units[u].member_count, members_missing[u]);
-        status = finish_unit(ev, &units[u], u, action, note, error);
+        status = finish_unit(ev, &units[u], u, keep, note, error);
     }
 
     for (size_t u = 0; sums != NULL && u < count; u++)
@@ -626,23 +643,33 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
     return status;
 }
 
-/* Opens the evaluator and, with a comparator, evaluates it once: every
- * job of the plan compares its units with the same outputs. */
+/* Evaluates a comparator or benchmark unit (NULL: none) into *keep. */
+static int evaluate_reference(evaluator *ev, const oc__evaluation_unit *unit,
+                              reference_outputs *keep, oc_error *error)
+{
+    const oc__metric_plan *plan = ev->plan;
+    if (unit == NULL)
+        return OC_OK;
+    size_t size = output_storage_size(plan->indicator_count, ev->time_count);
+    keep->storage = malloc(size * sizeof(double));
+    keep->series = calloc(plan->indicator_count, sizeof *keep->series);
+    if (keep->storage == NULL || keep->series == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    for (size_t i = 0; i < plan->indicator_count; i++)
+        series_bind(&keep->series[i], keep->storage, i, ev->time_count);
+    return process_units(ev, unit, 1, keep, error);
+}
+
+/* Opens the evaluator and evaluates the comparator and the benchmark once:
+ * every job of the plan compares its units with the same outputs. */
 static int evaluator_prepare(evaluator *ev, const oc__metric_plan *plan, oc__wire_writer *writer,
                              oc_error *error)
 {
     int status = evaluator_open(ev, plan, writer, error);
-    if (status == OC_OK && plan->comparator != NULL) {
-        size_t size = output_storage_size(plan->indicator_count, ev->time_count);
-        ev->comparator_storage = malloc(size * sizeof(double));
-        ev->comparator_series = calloc(plan->indicator_count, sizeof *ev->comparator_series);
-        if (ev->comparator_storage == NULL || ev->comparator_series == NULL)
-            status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-        for (size_t i = 0; status == OC_OK && i < plan->indicator_count; i++)
-            series_bind(&ev->comparator_series[i], ev->comparator_storage, i, ev->time_count);
-        if (status == OC_OK)
-            status = process_units(ev, plan->comparator, 1, KEEP_AS_COMPARATOR, error);
-    }
+    if (status == OC_OK)
+        status = evaluate_reference(ev, plan->comparator, &ev->comparator, error);
+    if (status == OC_OK)
+        status = evaluate_reference(ev, plan->benchmark, &ev->benchmark, error);
     return status;
 }
 
@@ -655,7 +682,7 @@ static int evaluate_units(evaluator *ev, size_t first_unit, size_t unit_count, o
     int status = ev->unit_results != NULL ? OC_OK
                  : oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     if (status == OC_OK)
-        status = process_units(ev, plan->units + first_unit, unit_count, SEND_RESULTS, error);
+        status = process_units(ev, plan->units + first_unit, unit_count, NULL, error);
     if (status == OC_OK)
         status = send_ready_units(ev, error);
     if (status == OC_OK && ev->next_to_send != unit_count)
@@ -736,6 +763,7 @@ void oc__metric_plan_free(oc__metric_plan *plan)
     free(plan->reported);
     free(plan->units);
     free(plan->comparator);
+    free(plan->benchmark);
     oc__arena_free(&plan->unit_text);
     memset(plan, 0, sizeof *plan);
 }

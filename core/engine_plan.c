@@ -138,13 +138,39 @@ static int plan_parent_units(const oc__config *config, const oc__config_metric *
     return OC_OK;
 }
 
+/* The unit of an area the metric's areas are compared with (`comparator`
+ * or `benchmark`, named by key; code NULL when not configured): an area or
+ * a parent, evaluated once by each worker (core/engine_evaluate.c). */
+static int plan_reference_unit(const oc__config *config, const oc__config_metric *metric,
+                               const char *key, const char *code, oc__store_frame *frame,
+                               parent_groups *parents, const char *store_path,
+                               oc__metric_plan *plan, oc__evaluation_unit **unit,
+                               oc_error *error)
+{
+    if (code == NULL)
+        return OC_OK;
+    *unit = calloc(1, sizeof **unit);
+    if (*unit == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    int status = unit_for_code(frame, parents, code, &plan->unit_text, *unit);
+    if (status == OC_OK)
+        return OC_OK;
+    free(*unit);
+    *unit = NULL;
+    if (status == OC_ERROR_NOT_FOUND)
+        return oc__config_error(config, metric, key, error,
+                                "'%s' is neither an area nor a parent area in %s frame %s", code,
+                                store_path, oc__store_frame_name(frame));
+    return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+}
+
 static int plan_units(const oc__config *config, const oc__config_metric *metric,
                       oc__store_frame *frame, parent_groups *parents,
                       const char *store_path, oc__metric_plan *plan, oc_error *error)
 {
     if (metric->all_parents) {
         int status = plan_parent_units(config, metric, frame, parents, store_path, plan, error);
-        if (status != OC_OK || metric->comparator == NULL)
+        if (status != OC_OK || (metric->comparator == NULL && metric->benchmark == NULL))
             return status;
     }
     size_t count = metric->all_parents ? 0
@@ -171,23 +197,12 @@ static int plan_units(const oc__config *config, const oc__config_metric *metric,
     if (count == 0 && !metric->all_parents)
         return oc__config_error(config, metric, "areas", error, "%s frame %s has no areas",
                                 store_path, oc__store_frame_name(frame));
-    if (metric->comparator != NULL) {
-        plan->comparator = calloc(1, sizeof *plan->comparator);
-        if (plan->comparator == NULL)
-            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-        int status = unit_for_code(frame, parents, metric->comparator, &plan->unit_text,
-                                   plan->comparator);
-        if (status == OC_ERROR_NOT_FOUND) {
-            free(plan->comparator);
-            plan->comparator = NULL;
-            return oc__config_error(config, metric, "comparator", error,
-                                    "'%s' is neither an area nor a parent area in %s frame %s",
-                                    metric->comparator, store_path, oc__store_frame_name(frame));
-        }
-        if (status != OC_OK)
-            return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-    }
-    return OC_OK;
+    int status = plan_reference_unit(config, metric, "comparator", metric->comparator, frame,
+                                     parents, store_path, plan, &plan->comparator, error);
+    if (status == OC_OK)
+        status = plan_reference_unit(config, metric, "benchmark", metric->benchmark, frame,
+                                     parents, store_path, plan, &plan->benchmark, error);
+    return status;
 }
 
 /* ---- frame, measures and periods ---- */

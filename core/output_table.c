@@ -13,7 +13,7 @@
 
 enum table_column {
     COLUMN_METRIC, COLUMN_INDICATOR, COLUMN_AREA, COLUMN_PERIOD, COLUMN_VALUE,
-    COLUMN_BASELINE, COLUMN_CHANGE, COLUMN_TARGET, COLUMN_EXPECTED, COLUMN_PROGRESS,
+    COLUMN_BENCHMARK, COLUMN_BASELINE, COLUMN_CHANGE, COLUMN_TARGET, COLUMN_EXPECTED, COLUMN_PROGRESS,
     COLUMN_RAG, COLUMN_SPC, COLUMN_BENEFIT, COLUMN_STATUS, COLUMN_COUNT
 };
 
@@ -33,6 +33,7 @@ static const struct {
     [COLUMN_AREA] = {"area", 0, 14, 12},
     [COLUMN_PERIOD] = {"period", 0, 4, 0},
     [COLUMN_VALUE] = {"value (CI)", 1, 13, 0},
+    [COLUMN_BENCHMARK] = {"vs benchmark", 0, 0, 0},
     [COLUMN_BASELINE] = {"baseline", 1, 5, 0},
     [COLUMN_CHANGE] = {"change", 1, 8, 0},
     [COLUMN_TARGET] = {"target", 1, 6, 0},
@@ -301,6 +302,10 @@ static void format_row(table_row cells, const oc__result *result, int baseline_i
     format_fixed(progress, sizeof progress, result->progress_pct, 1, "", 0);
     snprintf(cells[COLUMN_PROGRESS], CELL_SIZE, "%s%s", progress,
              isfinite(result->progress_pct) ? "%" : "");
+    copy_text(cells[COLUMN_BENCHMARK], result->benchmark_comparison);
+    for (char *c = cells[COLUMN_BENCHMARK]; *c != '\0'; c++)
+        if (*c == '_')
+            *c = ' '; /* "not compared" */
     copy_text(cells[COLUMN_RAG], result->rag);
     copy_text(cells[COLUMN_SPC], result->spc_signal);
     /* Pounds, whole: the precision of a fiscal estimate is far coarser. */
@@ -322,6 +327,7 @@ static int has_note(const oc__result *result)
 typedef struct table_layout {
     size_t widths[COLUMN_COUNT];
     int visible[COLUMN_COUNT];
+    int absent[COLUMN_COUNT]; /* nothing to show in any row: never shown, never "not shown" */
 } table_layout;
 
 static size_t total_width(const table_layout *layout)
@@ -495,12 +501,14 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
     for (int c = 0; c < COLUMN_COUNT; c++) {
         layout.widths[c] = display_width(headers[c]);
         layout.visible[c] = 1;
+        layout.absent[c] = 0;
     }
     int notes = 0;
     /* An ok result's note (a missing period in its chart, a caveat on its
      * assurance, members with missing values) is left out of the table to
      * keep it short, but not out of sight: the reader is told it exists. */
     size_t ok_notes = 0;
+    size_t compared = 0;
     for (size_t i = 0; i < results->count; i++) {
         const oc__result *result = &results->items[i];
         int note = has_note(result) ? ++notes : 0;
@@ -513,7 +521,11 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         if ((size_t)result->status < 3)
             counts[result->status]++;
         ok_notes += result->status == OC_RESULT_OK && has_text(result->message);
+        compared += result->benchmark_comparison != NULL;
     }
+    /* Only a run that has a benchmark shows the column. */
+    if (compared == 0)
+        layout.visible[COLUMN_BENCHMARK] = 0, layout.absent[COLUMN_BENCHMARK] = 1;
     if (width > 0 && results->count > 0)
         fit_layout(&layout, width);
 
@@ -574,13 +586,13 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
 
     size_t hidden = 0;
     for (int c = 0; c < COLUMN_COUNT; c++)
-        hidden += !layout.visible[c];
+        hidden += !layout.visible[c] && !layout.absent[c];
     if (hidden > 0) {
         char note[512] = "Not shown at this width:";
         size_t length = strlen(note);
         const char *separator = " ";
         for (int c = 0; c < COLUMN_COUNT; c++)
-            if (!layout.visible[c]) {
+            if (!layout.visible[c] && !layout.absent[c]) {
                 length += (size_t)snprintf(note + length, sizeof note - length, "%s%s",
                                            separator, headers[c]);
                 separator = ", ";
@@ -609,6 +621,36 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         fputc('\n', stream);
         print_wrapped(stream, levels, width, 4);
         free(levels);
+    }
+    if (compared > 0 && layout.visible[COLUMN_BENCHMARK]) {
+        /* What the column's words mean, and against what: one benchmark
+         * is named, several are left to the benchmark field. */
+        const char *code = NULL;
+        for (size_t i = 0; i < results->count; i++) {
+            const oc__result *result = &results->items[i];
+            if (result->benchmark_comparison == NULL || result->benchmark == NULL)
+                continue;
+            if (code != NULL && strcmp(code, result->benchmark) != 0) {
+                code = NULL;
+                break;
+            }
+            code = result->benchmark;
+        }
+        char against[CELL_SIZE + 32] = "each metric's benchmark (the benchmark field in csv or json)";
+        if (code != NULL) {
+            char shown[CELL_SIZE];
+            copy_text(shown, code);
+            snprintf(against, sizeof against, "%s's", shown);
+        }
+        char legend[640];
+        snprintf(legend, sizeof legend,
+                 "vs benchmark: the value against %s in the same period: similar when it lies "
+                 "within the value's confidence interval; better or worse (higher or lower "
+                 "where neither way is better) when outside it; not compared when the value has "
+                 "no interval or the benchmark no value; - for a count, which grows with the "
+                 "area, and where the metric has no benchmark.", against);
+        fputc('\n', stream);
+        print_wrapped(stream, legend, width, 4);
     }
     if (ok_notes > 0) {
         char pointer[256];

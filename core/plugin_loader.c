@@ -484,7 +484,10 @@ int oc__plugin_validate_descriptor(const oc_plugin_descriptor *descriptor, const
     status = check_parameter_ranges(path, &copy, parameter_count, error);
     if (status != OC_OK)
         return status;
-    const unsigned known_flags = OC_INDICATOR_PROPORTION | OC_INDICATOR_FISCAL_BENEFIT;
+    /* A flag a plugin's ABI did not have is refused, as a field it did not
+     * have would be (docs/plugin-abi.md). */
+    const unsigned known_flags = OC_INDICATOR_PROPORTION | OC_INDICATOR_FISCAL_BENEFIT
+                                 | (copy.abi_minor >= 3 ? OC_INDICATOR_COMPARABLE : 0u);
     for (size_t i = 0; i < indicator_count; i++) {
         const oc_indicator_spec *indicator = &copy.indicators[i];
         if (indicator->direction != OC_LOWER_IS_BETTER && indicator->direction != OC_NO_DIRECTION
@@ -494,8 +497,12 @@ int oc__plugin_validate_descriptor(const oc_plugin_descriptor *descriptor, const
                                 "or 1)", path, indicator->name, (int)indicator->direction);
         if (indicator->flags & ~known_flags)
             return oc_error_set(error, OC_ERROR_PLUGIN,
-                                "plugin %s: indicator '%s' has unknown flags 0x%x", path,
-                                indicator->name, indicator->flags & ~known_flags);
+                                "plugin %s: indicator '%s' has unknown flags 0x%x%s", path,
+                                indicator->name, indicator->flags & ~known_flags,
+                                (indicator->flags & ~known_flags) == OC_INDICATOR_COMPARABLE
+                                    ? " (OC_INDICATOR_COMPARABLE is ABI 1.3: set abi_minor to "
+                                      "OC_ABI_MINOR)"
+                                    : "");
         if ((indicator->flags & OC_INDICATOR_FISCAL_BENEFIT) && copy.fiscal_benefit == NULL)
             return oc_error_set(error, OC_ERROR_PLUGIN,
                                 "plugin %s: indicator '%s' is flagged for fiscal benefit but the "

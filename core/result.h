@@ -50,6 +50,10 @@ typedef struct oc__result {
     double score;
     oc__result_status status;
     char *message;
+    char *benchmark;       /* benchmark area code */
+    double benchmark_value;      /* the benchmark's value at `period` */
+    char *benchmark_comparison;  /* "similar", "better", "worse", "higher", "lower",
+                                  * "not_compared" */
     /* NULL, or one allocation that every string above points into (a
      * copy made by oc__result_copy): then oc__result_clear frees only it,
      * and its strings must not be replaced or freed one by one. */
@@ -68,7 +72,8 @@ typedef struct oc__result {
     NUMBER(target_value) STRING(target_date) NUMBER(expected_value) NUMBER(progress_pct)       \
     STRING(rag) STRING(spc_signal) STRING(spc_rule) STRING(assurance) STRING(trend)            \
     STRING(comparator) NUMBER(comparator_change) NUMBER(did) NUMBER(fiscal_benefit)            \
-    NUMBER(score) STATUS(status) STRING(message)
+    NUMBER(score) STATUS(status) STRING(message) STRING(benchmark) NUMBER(benchmark_value)     \
+    STRING(benchmark_comparison)
 
 /* The number of string fields. */
 #define OC__RESULT_COUNT_ONE(member) +1

@@ -241,10 +241,52 @@ static void score_comparator(const oc__indicator_view *comparator, size_t period
                                                    values[before], values[after]);
 }
 
+/* Fingertips' comparison with a benchmark (domain.md, section 3): the
+ * benchmark inside the value's interval, ends included, is "similar";
+ * outside it the value is better or worse by the indicator's direction, or
+ * only higher or lower when it has none. */
+static const char *benchmark_comparison(double lower, double upper, double benchmark,
+                                        oc_direction direction)
+{
+    int sign = lower > benchmark ? 1 : upper < benchmark ? -1 : 0;
+    if (sign == 0)
+        return "similar";
+    if (direction == OC_NO_DIRECTION)
+        return sign > 0 ? "higher" : "lower";
+    return sign == (int)direction ? "better" : "worse";
+}
+
+/* The benchmark's value in the same period as the result's value, and the
+ * comparison. Null for an indicator not flagged OC_INDICATOR_COMPARABLE (a
+ * count: a larger benchmark area would always look "worse"), so the
+ * comparison does not apply; "not_compared" when it applies but either
+ * side lacks what it needs: a value without an interval (said by
+ * docs/results.md, not in every message), a benchmark without a value in
+ * that period or that could not be evaluated (benchmark->series NULL),
+ * both said in the message. */
+static int score_benchmark(const oc__indicator_view *benchmark, size_t period_index,
+                           oc__result *result, message_builder *message)
+{
+    const char *comparison = "not_compared";
+    if (!(benchmark->flags & OC_INDICATOR_COMPARABLE)) {
+        return OC_OK;
+    } else if (benchmark->series == NULL) {
+        note(message, "benchmark could not be evaluated");
+    } else if (!isfinite(benchmark->series->value[period_index])) {
+        note(message, "benchmark has no value for %s", result->period);
+    } else {
+        result->benchmark_value = benchmark->series->value[period_index];
+        if (isfinite(result->ci_lower) && isfinite(result->ci_upper))
+            comparison = benchmark_comparison(result->ci_lower, result->ci_upper,
+                                              result->benchmark_value, benchmark->direction);
+    }
+    return set_string(&result->benchmark_comparison, comparison);
+}
+
 int oc__score_indicator(const oc__indicator_view *indicator, size_t period_end_index,
                         size_t baseline_end_index, const oc__scoring_settings *settings,
-                        const oc__indicator_view *comparator, oc__result *result,
-                        oc_error *error)
+                        const oc__indicator_view *comparator,
+                        const oc__indicator_view *benchmark, oc__result *result, oc_error *error)
 {
     const oc_indicator_series *series = indicator->series;
     message_builder message = {.length = 0};
@@ -274,6 +316,8 @@ int oc__score_indicator(const oc__indicator_view *indicator, size_t period_end_i
     result->value = series->value[period_index];
     result->ci_lower = series->lower[period_index];
     result->ci_upper = series->upper[period_index];
+    if (result->period == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while scoring");
 
     size_t baseline_index = oc__latest_observation(series->value, baseline_end_index);
     if (baseline_end_index != OC__NO_INDEX && baseline_index == OC__NO_INDEX) {
@@ -297,12 +341,12 @@ int oc__score_indicator(const oc__indicator_view *indicator, size_t period_end_i
         status = score_trend(indicator, period_index, settings, result, &message);
     if (status == OC_OK && comparator != NULL && baseline_end_index != OC__NO_INDEX)
         score_comparator(comparator, period_end_index, baseline_end_index, result, &message);
+    if (status == OC_OK && benchmark != NULL)
+        status = score_benchmark(benchmark, period_index, result, &message);
     if (status == OC_OK && message.length > 0) {
         result->message = strdup(message.text);
         if (result->message == NULL)
             status = OC_ERROR_NO_MEMORY;
     }
-    if (status == OC_OK && result->period == NULL)
-        status = OC_ERROR_NO_MEMORY;
     return status == OC_OK ? OC_OK : oc_error_set(error, status, "out of memory while scoring");
 }

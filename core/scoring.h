@@ -1,8 +1,9 @@
 /*
  * scoring.h: turns one indicator's series for one area into the scored
  * fields of a result: the observation used, baseline, change, target and
- * trajectory, progress, RAG, score, SPC signal and assurance, trend, and the
- * comparator's change with the difference-in-differences. Pure: no I/O, no
+ * trajectory, progress, RAG, score, SPC signal and assurance, trend, the
+ * comparator's change with the difference-in-differences, and the
+ * comparison with a benchmark. Pure: no I/O, no
  * allocation beyond the result's strings. The formulas are those of
  * docs/results.md; the statistics come from include/outcomes/stats.h.
  */
@@ -55,11 +56,15 @@ size_t oc__latest_observation(const double *values, size_t last_index);
  * baseline period (OC__NO_INDEX when no baseline is configured). The
  * observation used is the latest non-missing one at or before each.
  * `comparator` is the comparator area's view of the same indicator, or NULL.
+ * `benchmark` is the benchmark area's view, or NULL without a benchmark;
+ * its series is NULL when the benchmark could not be evaluated (then
+ * "not_compared", and the message says why). Its direction is the
+ * indicator's.
  * Sets result->status to insufficient_data with a message when the value or
  * baseline is missing; returns OC_OK unless memory runs out. */
 int oc__score_indicator(const oc__indicator_view *indicator, size_t period_end_index,
                         size_t baseline_end_index, const oc__scoring_settings *settings,
-                        const oc__indicator_view *comparator, oc__result *result,
-                        oc_error *error);
+                        const oc__indicator_view *comparator,
+                        const oc__indicator_view *benchmark, oc__result *result, oc_error *error);
 
 #endif

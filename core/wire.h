@@ -5,10 +5,10 @@
  * trusts nothing: it rejects garbage, truncation and oversize records with
  * a one-line reason instead of guessing.
  *
- * Format, version 3. All integers little-endian, fixed width.
+ * Format, version 4. All integers little-endian, fixed width.
  *
  *   stream  := header record* (end | error)
- *   header  := "OCWR" (4 bytes) u16 version (= 3) u16 reserved (= 0)
+ *   header  := "OCWR" (4 bytes) u16 version (= 4) u16 reserved (= 0)
  *   record  := u8 type, u8 reserved[3] (= 0), u32 payload_length, payload
  *              payload_length <= OC__WIRE_RECORD_MAX (1 MiB)
  *   type 1 RESULT: the fields of oc__result in the order of
@@ -35,7 +35,8 @@
  * share their metric, plugin, periods and status, and an area's results
  * its code and name, so the host checks and escapes about a third of the
  * strings it used to, and a view repeats the very pointer (which lets the
- * output writers reuse what they made of it).
+ * output writers reuse what they made of it). Version 4 appends the
+ * benchmark's three fields to RESULT.
  */
 #ifndef OC_WIRE_H
 #define OC_WIRE_H
@@ -47,7 +48,7 @@
 
 #include "result.h"
 
-#define OC__WIRE_VERSION 3
+#define OC__WIRE_VERSION 4
 #define OC__WIRE_HEADER_SIZE 8
 #define OC__WIRE_RECORD_HEADER_SIZE 8
 #define OC__WIRE_RECORD_MAX (1024u * 1024u)

@@ -28,9 +28,11 @@ static const oc_input_spec inputs[] = {
 
 static const oc_indicator_spec indicators[] = {
     {"prevention_share", "% of acute and prevention spend", OC_HIGHER_IS_BETTER,
-     "100 x prevention / (acute + prevention); no interval: spend is not a sample", 0},
+     "100 x prevention / (acute + prevention); no interval: spend is not a sample",
+     OC_INDICATOR_COMPARABLE},
     {"acute_to_prevention_ratio", "to 1", OC_LOWER_IS_BETTER,
-     "acute / prevention spend, pounds of acute spend per pound of prevention", 0},
+     "acute / prevention spend, pounds of acute spend per pound of prevention",
+     OC_INDICATOR_COMPARABLE},
     {0}};
 
 static const oc_plugin_descriptor descriptor = {

@@ -37,12 +37,13 @@ static int evaluate(oc_evaluation *evaluation, oc_error *error);
 #define KEY_STAGE_INDICATORS(stage, label)                                                 \
     {"fsm_rate_" stage, "% of FSM pupils", OC_HIGHER_IS_BETTER,                            \
      "FSM pupils achieving the expected standard, " label ", Wilson interval",             \
-     OC_INDICATOR_PROPORTION},                                                             \
+     OC_INDICATOR_PROPORTION | OC_INDICATOR_COMPARABLE},                                   \
     {"other_rate_" stage, "% of other pupils", OC_HIGHER_IS_BETTER,                        \
      "other pupils achieving the expected standard, " label ", Wilson interval",           \
-     OC_INDICATOR_PROPORTION},                                                             \
+     OC_INDICATOR_PROPORTION | OC_INDICATOR_COMPARABLE},                                   \
     {"gap_" stage, "percentage points", OC_LOWER_IS_BETTER,                                \
-     "other rate minus FSM rate (NI 102), " label ", Newcombe interval", 0}
+     "other rate minus FSM rate (NI 102), " label ", Newcombe interval",                 \
+     OC_INDICATOR_COMPARABLE}
 
 static const oc_input_spec inputs[] = {
     KEY_STAGE_INPUTS("eyfs", "Early Years Foundation Stage"),

@@ -41,9 +41,10 @@ static const oc_indicator_spec indicators[] = {
     {"recycling_rate", "% of household waste", OC_HIGHER_IS_BETTER,
      "100 x tonnes reused, recycled or composted / household waste tonnes (NI 192); "
      "no interval: tonnes are not trials",
-     0},
+     OC_INDICATOR_COMPARABLE},
     {"flytipping_per_1000", "incidents per 1,000 people", OC_LOWER_IS_BETTER,
-     "1000 x fly-tipping incidents / population, Byar interval on the count", 0},
+     "1000 x fly-tipping incidents / population, Byar interval on the count",
+     OC_INDICATOR_COMPARABLE},
     {0}};
 
 static const oc_plugin_descriptor descriptor = {

@@ -75,7 +75,7 @@ static const oc_indicator_spec indicators[] = {
      OC_INDICATOR_FISCAL_BENEFIT},
     {"claimant_rate", "% of working-age population", OC_LOWER_IS_BETTER,
      "100 x claimants / population aged 16-64 (NI 152), Wilson score interval",
-     OC_INDICATOR_PROPORTION},
+     OC_INDICATOR_PROPORTION | OC_INDICATOR_COMPARABLE},
     {"claimants_year_on_year", "people", OC_LOWER_IS_BETTER,
      "claimants minus claimants at the like quarter a year earlier (not seasonally adjusted)",
      0},

@@ -25,12 +25,13 @@ FIELDS = [
     "baseline_value", "change", "change_pct", "target_value", "target_date",
     "expected_value", "progress_pct", "rag", "spc_signal", "spc_rule",
     "assurance", "trend", "comparator", "comparator_change", "did",
-    "fiscal_benefit", "score", "status", "message",
+    "fiscal_benefit", "score", "status", "message", "benchmark", "benchmark_value",
+    "benchmark_comparison",
 ]
 NUMBER_FIELDS = [
     "value", "ci_lower", "ci_upper", "baseline_value", "change", "change_pct",
     "target_value", "expected_value", "progress_pct", "comparator_change",
-    "did", "fiscal_benefit", "score",
+    "did", "fiscal_benefit", "score", "benchmark_value",
 ]
 RUN_KEYS = [
     "started_at", "outcomes_version", "configuration", "stores", "plugins", "metrics",
@@ -323,6 +324,21 @@ def wilson(x, n, z=Z_95):
     lower = 0.0 if x == 0 else (centre - spread) / denominator
     upper = 1.0 if x == n else (centre + spread) / denominator
     return lower, upper
+
+
+def benchmark_comparison(lower, upper, benchmark, direction):
+    """Fingertips' comparison with a benchmark (results.md, Benchmark): the
+    benchmark within the interval, ends included, is similar; outside it the
+    value is better or worse by the direction, higher or lower without one."""
+    if lower > benchmark:
+        side = 1
+    elif upper < benchmark:
+        side = -1
+    else:
+        return "similar"
+    if direction == 0:
+        return "higher" if side > 0 else "lower"
+    return "better" if side == direction else "worse"
 
 
 def byar(x, z=Z_95):

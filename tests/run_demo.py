@@ -15,7 +15,7 @@ import math
 import os
 import sys
 
-from run_common import (FIELDS, Checker, days, main_guard, parse_csv, read_measure,
+from run_common import (FIELDS, Checker, benchmark_comparison, days, main_guard, parse_csv, read_measure,
                         run_json, run_outcomes, sanitizer_report)
 
 BIRKENHEAD, WALLASEY, WIRRAL_SOUTH, WIRRAL_WEST = "E14000559", "E14001010", "E14001043", "E14001044"
@@ -102,7 +102,37 @@ def check_json(checker, work):
                       "prevention share baseline 100 x 3 / 103")
 
     check_aggregation(checker, work, results)
+    check_benchmark(checker, results)
     return document
+
+
+def check_benchmark(checker, results):
+    """Every rate and gap is compared with Wirral's own result in the same
+    period (etc/demo.ini: benchmark = Wirral); counts are not compared."""
+    for (metric, indicator, area), result in sorted(results.items()):
+        if metric not in ("worklessness", "attainment_gap"):
+            continue
+        label = "%s/%s/%s" % (metric, indicator, area)
+        checker.equal(result["benchmark"], WIRRAL, label + " benchmark")
+        if indicator.startswith("claimants"):
+            checker.equal((result["benchmark_value"], result["benchmark_comparison"]),
+                          (None, None), label + ": a count is not compared")
+            continue
+        wirral = results.get((metric, indicator, WIRRAL))
+        if not checker.ok(wirral is not None and wirral["period"] == result["period"],
+                          label + ": Wirral's result in the same period"):
+            continue
+        checker.close(result["benchmark_value"], wirral["value"], label + " benchmark_value")
+        direction = 1 if "rate_ks" in indicator else -1  # gaps, claimant rate: lower is better
+        checker.equal(result["benchmark_comparison"],
+                      benchmark_comparison(result["ci_lower"], result["ci_upper"],
+                                           wirral["value"], direction),
+                      label + " benchmark_comparison")
+    # Birkenhead's claimant rate, 7.97% (7.79 to 8.15), against Wirral's 5.98%.
+    rate = results.get(("worklessness", "claimant_rate", BIRKENHEAD), {})
+    checker.equal(rate.get("benchmark_comparison"), "worse", "Birkenhead's rate is worse than Wirral's")
+    own = results.get(("worklessness", "claimant_rate", WIRRAL), {})
+    checker.equal(own.get("benchmark_comparison"), "similar", "Wirral against itself is similar")
 
 
 def check_aggregation(checker, work, results):
@@ -145,7 +175,7 @@ def check_csv(checker, work, document):
         return
     checker.ok(out.endswith("\r\n"), "CSV lines end with CRLF")
     header, rows = parse_csv(out)
-    checker.equal(header, FIELDS, "CSV header is the 30 fields in order")
+    checker.equal(header, FIELDS, "CSV header is the %d fields in order" % len(FIELDS))
     if document is None:
         return
     checker.equal(len(rows), len(document["results"]), "CSV has a row per JSON result")

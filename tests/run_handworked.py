@@ -28,6 +28,14 @@ by 2017-05-01, period 2016-11 = i 16, amber from 30%):
       B2 is missing at 2015-05, so P2 is too (the message says so).
   D: no value on or before the baseline: insufficient_data.
   E: 510 -> 488 while the target (830) lies above: progress -8.1%, red, score 0.
+  Benchmark C, claimant rate at 2016-11-01: 1936 / 40000 = 4.84%. Wilson 95%:
+      A1 840 / 20000 = 4.20% (3.93 to 4.49), below: better (lower is better);
+      P1 1308 / 30000 = 4.36% (4.13 to 4.60): better;
+      P2 1004 / 21000 = 4.78% (4.50 to 5.08), around it: similar;
+      D 552 / 12000 = 4.60% (4.24 to 4.99): similar (though insufficient_data:
+      the value and interval are there, the baseline is not);
+      E 488 / 9000 = 5.42% (4.97 to 5.91), above: worse.
+      The counts are not compared: their benchmark fields are null.
 [relative] (baseline 2013-11 = i 4, target -10% by 2016-11):
   A1: 960 -> 840, target 864, expected 864 (target date reached),
       progress -120 / -96 = 125% green;
@@ -36,7 +44,8 @@ by 2017-05-01, period 2016-11 = i 16, amber from 30%):
       = 960,000 x 2.2476370 = 2,157,731.6.
   B1: 780 -> 720, target 702, progress -60 / -78 = 76.9% red; with
       --period latest B1 is read at 2017-02-01 (715, progress 83.3%) and A1,
-      missing there, at 2016-11-01.
+      missing there, at 2016-11-01, each against benchmark C in its own
+      period: A1 against 4.84%, B1 against 1932 / 40000 = 4.83%.
 
 Usage: run_handworked.py WORKDIR
 """
@@ -45,7 +54,7 @@ import math
 import os
 import sys
 
-from run_common import (DERIVED_FIELDS, Checker, byar, limit_file_size, main_guard, parse_json_strict, present_value,
+from run_common import (DERIVED_FIELDS, Checker, benchmark_comparison, byar, limit_file_size, main_guard, parse_json_strict, present_value,
                         run_json, run_outcomes, sanitizer_report, score_fields, trend_direction,
                         wilson, write_store, write_text)
 
@@ -125,7 +134,8 @@ def indicator_series(area):
 
 
 def expected_result(metric, indicator, area, period_end, baseline_end, target=None,
-                    target_date=None, rag=(100.0, 90.0), comparator=None, benefit=None):
+                    target_date=None, rag=(100.0, 90.0), comparator=None, benefit=None,
+                    benchmark=None):
     """Every field worked out from the formulas; None where results.md says null."""
     values, lower, upper, numerator, denominator = indicator_series(area)[indicator]
     comparator_values = indicator_series(comparator)[indicator][0] if comparator else None
@@ -147,6 +157,17 @@ def expected_result(metric, indicator, area, period_end, baseline_end, target=No
     if indicator == "claimants" and fields["change"] is not None:
         fields["fiscal_benefit"] = present_value(fields["change"], **(benefit or {}))
     fields["comparator"] = comparator
+    # Only the rate is comparable (a count grows with the area), and only
+    # in the period of the value used (results.md, Benchmark).
+    fields["benchmark"] = benchmark
+    fields["benchmark_value"] = fields["benchmark_comparison"] = None
+    if benchmark and fields["period"] is not None and indicator == "claimant_rate":
+        reference = indicator_series(benchmark)[indicator][0][TIMES.index(fields["period"])]
+        fields["benchmark_comparison"] = "not_compared"
+        if not math.isnan(reference):
+            fields["benchmark_value"] = reference
+            fields["benchmark_comparison"] = benchmark_comparison(
+                fields["ci_lower"], fields["ci_upper"], reference, -1)
     missing_baseline = baseline_end is not None and fields["baseline_value"] is None
     fields["status"] = "insufficient_data" if fields["period"] is None or missing_baseline else "ok"
     return fields
@@ -159,6 +180,10 @@ def compare(checker, results, metric, indicator, area, expected, what):
         return None
     checker.equal(result["status"], expected["status"], "%s status (message %r)"
                   % (label, result["message"]))
+    for field in ("benchmark", "benchmark_comparison"):
+        checker.equal(result[field], expected[field], "%s %s" % (label, field))
+    checker.close(result["benchmark_value"], expected["benchmark_value"],
+                  "%s benchmark_value" % label)
     if expected["status"] != "ok":
         # results.md: an insufficient_data result keeps what was observed
         # and nulls everything derived from the missing observation.
@@ -196,6 +221,7 @@ plugin = worklessness
 frame = quarterly
 areas = A1 P1 P2 D E
 comparator = C
+benchmark = C
 input.claimants = claimants
 input.population = population
 baseline = 2014-02
@@ -209,6 +235,7 @@ RELATIVE = """
 plugin = worklessness
 frame = quarterly
 areas = %s
+benchmark = C
 input.claimants = claimants
 input.population = population
 indicators = claimants claimant_rate
@@ -239,7 +266,7 @@ def check_absolute(checker, work):
             target = ("absolute", 830.0) if indicator == "claimants" else None
             expected = expected_result("absolute", indicator, area, "2016-11-30", "2014-02-28",
                                        target, "2017-05-01" if target else None, (100.0, 30.0),
-                                       comparator="C")
+                                       comparator="C", benchmark="C")
             compare(checker, results, "absolute", indicator, area, expected, "absolute")
     # The hand-worked figures of the docstring, to the rounding shown there.
     a1 = results.get(("absolute", "claimants", "A1"), {})
@@ -259,6 +286,13 @@ def check_absolute(checker, work):
     p1 = results.get(("absolute", "claimants", "P1"), {})
     checker.ok("1 with missing" not in (p1.get("message") or ""),
                "P1's members are complete up to the period: %r" % p1.get("message"))
+    comparisons = [results.get(("absolute", "claimant_rate", a), {}).get("benchmark_comparison")
+                   for a in ("A1", "P1", "P2", "D", "E")]
+    checker.equal(comparisons, ["better", "better", "similar", "similar", "worse"],
+                  "benchmark comparisons by hand")
+    checker.close(results.get(("absolute", "claimant_rate", "A1"), {}).get("benchmark_value"),
+                  4.84, "C's rate 1936 / 40000")
+    checker.equal(a1.get("benchmark_comparison"), None, "a count is not compared")
     d = results.get(("absolute", "claimants", "D"), {})
     checker.ok("baseline" in (d.get("message") or ""), "D's message names the baseline: %r"
                % d.get("message"))
@@ -279,7 +313,7 @@ def check_relative_periods(checker, work):
                 target = ("relative", -10.0) if indicator == "claimants" else None
                 expected = expected_result("relative", indicator, area, period_end, "2013-11-30",
                                            target, "2016-11-01" if target else None, (95.0, 90.0),
-                                           benefit=RELATIVE_BENEFIT)
+                                           benefit=RELATIVE_BENEFIT, benchmark="C")
                 compare(checker, results, "relative", indicator, area, expected, what)
         a1 = results.get(("relative", "claimants", "A1"), {})
         checker.equal(a1.get("period"), "2016-11-01", what + ": A1 read at its last value")
@@ -290,6 +324,10 @@ def check_relative_periods(checker, work):
         b1 = results.get(("relative", "claimants", "B1"), {})
         wanted = "2017-02-01" if period == "latest" else "2016-11-01"
         checker.equal(b1.get("period"), wanted, what + ": B1 period")
+        checker.close(results.get(("relative", "claimant_rate", "A1"), {}).get("benchmark_value"),
+                      4.84, what + ": A1's benchmark in A1's period")
+        checker.close(results.get(("relative", "claimant_rate", "B1"), {}).get("benchmark_value"),
+                      4.83 if period == "latest" else 4.84, what + ": B1's benchmark in B1's period")
         checker.equal(document["run"]["periods_used"],
                       ["2016-11-01", "2017-02-01"] if period == "latest" else ["2016-11-01"],
                       what + ": periods_used")

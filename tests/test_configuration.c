@@ -108,6 +108,7 @@ START_TEST(test_every_key)
         "store = /abs/b.h5\n"
         "areas = E14000559, E14000547  E02001\n"
         "comparator = E14000700\n"
+        "benchmark = E92000001\n"
         "input.claimants = ESA_IB_Claimants\n"
         "input.population = Population16to64\n"
         "baseline = 2014-02\n"
@@ -168,6 +169,7 @@ START_TEST(test_every_key)
     ck_assert_str_eq(metric->areas[1], "E14000547");
     ck_assert_str_eq(metric->areas[2], "E02001");
     ck_assert_str_eq(metric->comparator, "E14000700");
+    ck_assert_str_eq(metric->benchmark, "E92000001");
     /* measure names are values: their case survives iniparser */
     ck_assert_str_eq(oc__config_metric_input(metric, "claimants"), "ESA_IB_Claimants");
     ck_assert_str_eq(oc__config_metric_input(metric, "population"), "Population16to64");
@@ -230,6 +232,7 @@ START_TEST(test_defaults)
     ck_assert(metric->all_areas);
     ck_assert_uint_eq(metric->area_count, 0);
     ck_assert_ptr_null(metric->comparator);
+    ck_assert_ptr_null(metric->benchmark);
     ck_assert_ptr_null(metric->baseline_text);
     ck_assert_int_eq(metric->scoring.target_kind, OC__TARGET_NONE);
     ck_assert(metric->scoring.rag_green == 100);
@@ -394,6 +397,9 @@ START_TEST(test_metric_key_errors)
     assert_load_fails(MINIMAL "areas = ,,\n", "[esa] areas: the list is empty", NULL);
     assert_load_fails(MINIMAL "comparator = A1 A2\n",
                       "[esa] comparator: 'A1 A2' is not one area code", NULL);
+    assert_load_fails(MINIMAL "benchmark = E92000001,W92000004\n",
+                      "[esa] benchmark: 'E92000001,W92000004' is not one area code", NULL);
+    assert_load_fails(MINIMAL "benchmark =\n", "[esa] benchmark: empty value", NULL);
     assert_load_fails(MINIMAL "input.claimants =\n", "[esa] input.claimants: empty value", NULL);
     assert_load_fails(MINIMAL "input. = x\n", "[esa] input.: '' is not an input role", NULL);
     assert_load_fails(MINIMAL "input.a-b = x\n", "[esa] input.a-b: 'a-b' is not an input role",
@@ -685,6 +691,10 @@ START_TEST(test_comparator_is_not_an_evaluated_area)
     /* every area of a frame, or every parent, may include the comparator:
      * only the store knows, and the other areas' comparison is sound */
     config = load_ok(MINIMAL "areas = all\ncomparator = A1\n");
+    oc__config_free(config);
+    /* A benchmark may be one of the areas: its own row is "similar". */
+    config = load_ok(MINIMAL "areas = A1 A2\nbenchmark = A2\n");
+    ck_assert_str_eq(config->metrics[0].benchmark, "A2");
     oc__config_free(config);
 }
 END_TEST

@@ -31,11 +31,16 @@
  * gives the old digests (33667ccf... and 173ff1ce...) exactly. Since the
  * run lists its metrics and their confidence levels, removing
  * ', "metrics": [...]' from the file gives the digest before (c4e1b021...)
- * exactly. */
-#define REFERENCE_JSON_SHA256 "2565fb0ba27a9d764f9417a3218058b3899e6d7c2dfb3981f5a805b2712a0c73"
-#define REFERENCE_CSV_SHA256 "62217889f19eef432615576eccfe46dc1203d2f312577a9ac9ea9248c19f5080"
+ * exactly. Since the three benchmark fields were appended to every result
+ * (null in this list), removing ', "benchmark": null, "benchmark_value":
+ * null, "benchmark_comparison": null' from each JSON result, and
+ * ',benchmark,benchmark_value,benchmark_comparison' from the CSV header
+ * and ',,,' from the end of each CSV row, gives the digests before
+ * (2565fb0b... and 62217889...) exactly. */
+#define REFERENCE_JSON_SHA256 "a9594d266f6f85a102bc6d6ef6295081a7796d9a3a0564c0ad204983cc26abe9"
+#define REFERENCE_CSV_SHA256 "28be814e7c15a3549eeb1478863371a40d0c426e4dba4ece1ab49e40529a2b02"
 #define REFERENCE_EMPTY_JSON_SHA256 "03d57c4322af577d1d968628dcd81e46b044bd32ae6775fd10132fb6d06b79ac"
-#define REFERENCE_EMPTY_CSV_SHA256 "74c780e65c4d675ba989adf677c22145535fe09db7a92fe29f2eda23b8acd0d8"
+#define REFERENCE_EMPTY_CSV_SHA256 "a587cf926a498317cfbe4f3d5ddf356cf089e09d6e1c6dbfb92bffa7b5d18d17"
 
 /* The documented field order (docs/results.md), written out here rather
  * than taken from the code under test. */
@@ -44,7 +49,8 @@ static const char *const expected_fields[] = {
     "value", "ci_lower", "ci_upper", "baseline_period", "baseline_value", "change",
     "change_pct", "target_value", "target_date", "expected_value", "progress_pct", "rag",
     "spc_signal", "spc_rule", "assurance", "trend", "comparator", "comparator_change", "did",
-    "fiscal_benefit", "score", "status", "message",
+    "fiscal_benefit", "score", "status", "message", "benchmark", "benchmark_value",
+    "benchmark_comparison",
 };
 #define FIELD_COUNT (sizeof expected_fields / sizeof expected_fields[0])
 
@@ -139,6 +145,9 @@ static void build_results(void)
     r->fiscal_benefit = 6646640;  /* 770 x £8,632 */
     r->score = 96.42;
     r->status = OC_RESULT_OK;
+    r->benchmark = copy("E08000015");
+    r->benchmark_value = 18330;
+    r->benchmark_comparison = copy("not_compared");
 
     r = append_result("fly,tipping \"rate\"", "incidents_per_1000", "recycling", "0.3", "W06000001",
                       "Ynys M\xc3\xb4n, \"North\"\nWales \xe2\x82\xac", "2016-11-01");
@@ -157,6 +166,9 @@ static void build_results(void)
     r->score = 0;
     r->status = OC_RESULT_INSUFFICIENT_DATA;
     r->message = copy("only 3 of the 5 periods:\r\nneed \"2015-11-01\", 2014-11-01");
+    r->benchmark = copy("W92000004, \"Wales\"");
+    r->benchmark_value = -0.0;
+    r->benchmark_comparison = copy("");
 
     r = append_result("attainment_gap", NULL, NULL, NULL, "E08000015", "", NULL);
     r->status = OC_RESULT_FAILED;
@@ -224,11 +236,12 @@ static const char *string_field(const oc__result *r, const char *name)
         (const char *const *)&r->spc_signal, (const char *const *)&r->spc_rule,
         (const char *const *)&r->assurance, (const char *const *)&r->trend,
         (const char *const *)&r->comparator, (const char *const *)&r->message,
+        (const char *const *)&r->benchmark, (const char *const *)&r->benchmark_comparison,
     };
     const char *names[] = {"metric", "indicator", "plugin", "plugin_version", "area",
                            "area_name", "period", "baseline_period", "target_date", "rag",
                            "spc_signal", "spc_rule", "assurance", "trend", "comparator",
-                           "message"};
+                           "message", "benchmark", "benchmark_comparison"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(names[i], name) == 0)
             return *fields[i];
@@ -248,6 +261,7 @@ static int number_field(const oc__result *r, const char *name, double *value)
         {"expected_value", r->expected_value}, {"progress_pct", r->progress_pct},
         {"comparator_change", r->comparator_change}, {"did", r->did},
         {"fiscal_benefit", r->fiscal_benefit}, {"score", r->score},
+        {"benchmark_value", r->benchmark_value},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (strcmp(fields[i].name, name) == 0) {
@@ -441,7 +455,8 @@ START_TEST(csv_round_trips_every_field)
 
     char *text = read_all(path);
     /* RFC 4180: CRLF after the header. */
-    ck_assert_ptr_nonnull(strstr(text, "status,message\r\n"));
+    ck_assert_ptr_nonnull(
+        strstr(text, "status,message,benchmark,benchmark_value,benchmark_comparison\r\n"));
     ck_assert_int_eq(strncmp(text, "metric,indicator,plugin,", 24), 0);
 
     struct csv_parser parser;
@@ -1240,6 +1255,51 @@ START_TEST(table_points_to_notes_on_ok_results)
 }
 END_TEST
 
+/* The benchmark column is there only when some result has a comparison,
+ * with a line saying what its words mean and against which area. */
+START_TEST(table_compares_with_a_benchmark)
+{
+    free(results.items[0].benchmark_comparison);
+    free(results.items[1].benchmark_comparison);
+    results.items[0].benchmark_comparison = results.items[1].benchmark_comparison = NULL;
+    char *table = write_table(manifest, &results, 0);
+    ck_assert_ptr_null(strstr(table, "benchmark"));
+    free(table);
+    table = write_table(manifest, &results, 60); /* absent, so not "not shown" either */
+    ck_assert_ptr_nonnull(strstr(table, "Not shown at this width:"));
+    ck_assert_ptr_null(strstr(table, "benchmark"));
+    free(table);
+
+    results.items[0].benchmark_comparison = copy("worse");
+    table = write_table(manifest, &results, 0);
+    ck_assert_ptr_nonnull(strstr(table, "  vs benchmark  "));
+    ck_assert_ptr_nonnull(strstr(table, "7,700 (7,528 to 7,875)  worse "));
+    ck_assert_ptr_nonnull(strstr(table, "\nvs benchmark: the value against E08000015's in the "
+                                        "same period: similar when it lies within the value's "
+                                        "confidence interval;"));
+    free(table);
+
+    /* Two benchmarks: the line points to the field; "not_compared" reads
+     * as words. */
+    results.items[1].benchmark_comparison = copy("not_compared");
+    table = write_table(manifest, &results, 0);
+    ck_assert_ptr_nonnull(strstr(table, "  not compared  "));
+    ck_assert_ptr_nonnull(strstr(table, "against each metric's benchmark (the benchmark field in "
+                                        "csv or json)"));
+    free(table);
+
+    /* Too narrow: left out first, named, and its legend left out too. */
+    table = write_table(manifest, &results, 60);
+    char *not_shown = strstr(table, "Not shown at this width:");
+    ck_assert_ptr_nonnull(not_shown);
+    for (char *wrap; (wrap = strstr(not_shown, "\n    ")) != NULL;)
+        memmove(wrap, wrap + 4, strlen(wrap + 4) + 1), *wrap = ' '; /* unwrapped */
+    ck_assert_msg(strstr(not_shown, " vs benchmark,") != NULL, "%s", not_shown);
+    ck_assert_ptr_null(strstr(table, "vs benchmark:"));
+    free(table);
+}
+END_TEST
+
 START_TEST(table_without_results)
 {
     oc__result_list empty = {0};
@@ -1379,6 +1439,7 @@ int main(void)
     tcase_add_test(tcase, table_fits_a_narrow_width);
     tcase_add_test(tcase, table_states_the_confidence_level);
     tcase_add_test(tcase, table_points_to_notes_on_ok_results);
+    tcase_add_test(tcase, table_compares_with_a_benchmark);
     tcase_add_test(tcase, table_without_results);
     tcase_add_test(tcase, write_to_missing_directory_fails_cleanly);
     tcase_add_test(tcase, failed_write_keeps_previous_file);

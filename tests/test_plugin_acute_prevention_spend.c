@@ -106,9 +106,10 @@ START_TEST(test_descriptor)
         ck_assert_str_eq(descriptor->inputs[i].units, "pounds");
     }
     ck_assert_ptr_null(descriptor->inputs[2].role);
-    plugin_harness_expect_indicator_spec(descriptor, 0, "prevention_share", OC_HIGHER_IS_BETTER, 0);
+    plugin_harness_expect_indicator_spec(descriptor, 0, "prevention_share", OC_HIGHER_IS_BETTER,
+                                         OC_INDICATOR_COMPARABLE);
     plugin_harness_expect_indicator_spec(descriptor, 1, "acute_to_prevention_ratio",
-                                         OC_LOWER_IS_BETTER, 0);
+                                         OC_LOWER_IS_BETTER, OC_INDICATOR_COMPARABLE);
     ck_assert_str_eq(descriptor->indicators[1].units, "to 1");
     ck_assert_ptr_null(descriptor->indicators[2].name);
 }

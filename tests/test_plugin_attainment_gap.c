@@ -199,13 +199,14 @@ START_TEST(test_descriptor)
         }
         snprintf(expected, sizeof expected, "fsm_rate_%s", stages[stage]);
         plugin_harness_expect_indicator_spec(descriptor, stage * 3, expected, OC_HIGHER_IS_BETTER,
-                                             OC_INDICATOR_PROPORTION);
+                                             OC_INDICATOR_PROPORTION | OC_INDICATOR_COMPARABLE);
         snprintf(expected, sizeof expected, "other_rate_%s", stages[stage]);
         plugin_harness_expect_indicator_spec(descriptor, stage * 3 + 1, expected,
-                                             OC_HIGHER_IS_BETTER, OC_INDICATOR_PROPORTION);
+                                             OC_HIGHER_IS_BETTER,
+                                             OC_INDICATOR_PROPORTION | OC_INDICATOR_COMPARABLE);
         snprintf(expected, sizeof expected, "gap_%s", stages[stage]);
         plugin_harness_expect_indicator_spec(descriptor, stage * 3 + 2, expected,
-                                             OC_LOWER_IS_BETTER, 0);
+                                             OC_LOWER_IS_BETTER, OC_INDICATOR_COMPARABLE);
         ck_assert_str_eq(descriptor->indicators[stage * 3 + 2].units, "percentage points");
     }
     ck_assert_ptr_null(descriptor->inputs[16].role);

@@ -143,8 +143,8 @@ static const struct {
 } refusals[] = {
     {"no_entry", "not an outcomes plugin: no entry symbol oc_plugin_entry"},
     {"entry_null", "oc_plugin_entry() returned NULL"},
-    {"abi_major", "incompatible ABI: plugin ABI 2.0, host ABI 1.2"},
-    {"abi_minor", "needs a newer host: plugin ABI 1.3, host ABI 1.2"},
+    {"abi_major", "incompatible ABI: plugin ABI 2.0, host ABI 1.3"},
+    {"abi_minor", "needs a newer host: plugin ABI 1.4, host ABI 1.3"},
     {"bad_name", "plugin name 'Bad-Name' is invalid (use 1-63 characters of a-z, 0-9 and _)"},
     {"no_indicators", "declares no indicators"},
     {"bad_default", "parameter 'threshold' default is not a valid integer: '2.5' is not a whole number"},
@@ -273,7 +273,7 @@ START_TEST(scans_directory_past_bad_files)
     ck_assert_str_eq(registry.plugins[0]->descriptor.name, "good"); /* sorted by file */
     ck_assert_str_eq(registry.plugins[1]->descriptor.name, "template");
     ck_assert_uint_eq(registry.problem_count, 4);
-    assert_contains(registry.problems[0], "plugin ABI 2.0, host ABI 1.2");
+    assert_contains(registry.problems[0], "plugin ABI 2.0, host ABI 1.3");
     /* Two files that both call themselves 'duplicate': neither is named
      * after its plugin, so neither could be used by name; both refused, as
      * `plugin = duplicate_a` would be. */
@@ -452,6 +452,18 @@ START_TEST(validates_descriptor_rules)
     d = base, d.indicators = unknown_flag;
     ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_ERROR_PLUGIN);
     ck_assert_str_eq(error.message, "plugin p.so: indicator 'v' has unknown flags 0x80");
+    /* OC_INDICATOR_COMPARABLE is ABI 1.3's: a 1.3 plugin may set it, an
+     * older one that does is refused, with the fix. */
+    static const oc_indicator_spec comparable[] = {
+        {"v", "", OC_NO_DIRECTION, "", OC_INDICATOR_COMPARABLE}, {0}};
+    d = base, d.indicators = comparable;
+    ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_OK);
+    ck_assert_uint_eq(plugin.descriptor.indicators[0].flags, OC_INDICATOR_COMPARABLE);
+    d.abi_minor = 2;
+    ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_ERROR_PLUGIN);
+    ck_assert_str_eq(error.message, "plugin p.so: indicator 'v' has unknown flags 0x4 "
+                                    "(OC_INDICATOR_COMPARABLE is ABI 1.3: set abi_minor to "
+                                    "OC_ABI_MINOR)");
     d = base, d.reserved[3] = &d;
     ck_assert_int_eq(oc__plugin_validate_descriptor(&d, "p.so", &plugin, &error), OC_ERROR_PLUGIN);
     ck_assert_str_eq(error.message, "plugin p.so: descriptor reserved[3] is not zero");

@@ -176,9 +176,10 @@ START_TEST(test_descriptor)
         ck_assert_int_eq(descriptor->inputs[i].aggregation, OC_AGGREGATE_SUM);
     }
     ck_assert_ptr_null(descriptor->inputs[4].role);
-    plugin_harness_expect_indicator_spec(descriptor, 0, "recycling_rate", OC_HIGHER_IS_BETTER, 0);
+    plugin_harness_expect_indicator_spec(descriptor, 0, "recycling_rate", OC_HIGHER_IS_BETTER,
+                                         OC_INDICATOR_COMPARABLE);
     plugin_harness_expect_indicator_spec(descriptor, 1, "flytipping_per_1000", OC_LOWER_IS_BETTER,
-                                         0);
+                                         OC_INDICATOR_COMPARABLE);
     ck_assert_ptr_null(descriptor->indicators[2].name);
 }
 END_TEST

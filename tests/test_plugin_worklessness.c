@@ -236,7 +236,7 @@ START_TEST(test_descriptor)
     plugin_harness_expect_indicator_spec(descriptor, 0, "claimants", OC_LOWER_IS_BETTER,
                                          OC_INDICATOR_FISCAL_BENEFIT);
     plugin_harness_expect_indicator_spec(descriptor, 1, "claimant_rate", OC_LOWER_IS_BETTER,
-                                         OC_INDICATOR_PROPORTION);
+                                         OC_INDICATOR_PROPORTION | OC_INDICATOR_COMPARABLE);
     plugin_harness_expect_indicator_spec(descriptor, 2, "claimants_year_on_year",
                                          OC_LOWER_IS_BETTER, 0);
     ck_assert_ptr_null(descriptor->indicators[3].name);

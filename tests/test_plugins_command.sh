@@ -40,7 +40,7 @@ expect 0 "$outcomes" plugins --plugin-dir "$work/good"
 has out "good      1.2.3"
 has out "template  1.0.0"
 has out "1.0    rate"   # good.so: an ABI 1.0 plugin still loads
-has out "1.2    rate"   # template.so: built against this host
+has out "1.3    rate"   # template.so: built against this host
 has out "$work/good/good.so"
 [ ! -s "$work/err" ] || fail "a clean listing wrote to stderr"
 
@@ -59,7 +59,7 @@ has out "$work/good/template.so"
 expect 5 "$outcomes" plugins --plugin-dir="$work/mixed"
 has out "$work/mixed/good.so"
 has out "$work/mixed/template.so"
-has err "outcomes: plugin $work/mixed/abi_major.so: incompatible ABI: plugin ABI 2.0, host ABI 1.2"
+has err "outcomes: plugin $work/mixed/abi_major.so: incompatible ABI: plugin ABI 2.0, host ABI 1.3"
 has err "outcomes: plugin $work/mixed/no_entry.so: not an outcomes plugin"
 has err "outcomes: plugin $work/mixed/not_a_plugin.so: cannot load: "
 has err "outcomes: plugin $work/mixed/crash.so: crashed while loading: Segmentation fault (signal 11)"
@@ -105,12 +105,14 @@ done
     || { fail "worklessness info: inputs out of line"; cat "$work/out"; }
 expect 0 "$outcomes" plugins info "$work/good/template.so"
 has out "template 1.0.0"
-has out "template 1.0.0 (plugin ABI 1.2)"
+has out "template 1.0.0 (plugin ABI 1.3)"
 has out "per                  number   100              above 0           rate per"
+# a rate: compared with a benchmark area (OC_INDICATOR_COMPARABLE, ABI 1.3)
+has out "with a Wilson score interval [proportion] [benchmarked]"
 expect 5 "$outcomes" plugins info absent --plugin-dir "$work/good"
 has err "plugin 'absent' not found: no file $work/good/absent.so"
 expect 5 "$outcomes" plugins info abi_major --plugin-dir "$work/mixed"
-has err "plugin ABI 2.0, host ABI 1.2"
+has err "plugin ABI 2.0, host ABI 1.3"
 expect 2 "$outcomes" plugins info "Good-Plugin" --plugin-dir "$work/good"
 has err "plugin name 'Good-Plugin' is invalid"
 

@@ -48,7 +48,7 @@ static void score(const fixture *f, size_t period_end_index, size_t baseline_end
 {
     oc__result_init(result);
     ck_assert_int_eq(oc__score_indicator(&f->view, period_end_index, baseline_end_index, settings,
-                                         comparator != NULL ? &comparator->view : NULL, result,
+                                         comparator != NULL ? &comparator->view : NULL, NULL, result,
                                          NULL),
                      OC_OK);
 }
@@ -397,6 +397,147 @@ START_TEST(test_infinite_value_is_not_an_observation)
 }
 END_TEST
 
+/* ---- benchmark (Fingertips: similar, better, worse; domain.md section 3) ---- */
+
+/* Birkenhead's claimant rate in November 2016, 7.97% with the Wilson 95%
+ * interval 7.79 to 8.15 (the demo's figures), as the last quarter of a
+ * rate series flagged comparable. */
+static void fixture_init_rate(fixture *f, oc_direction direction)
+{
+    double values[QUARTERS];
+    for (size_t i = 0; i < QUARTERS; i++)
+        values[i] = 8.8 - 0.07 * (double)i;
+    values[QUARTERS - 1] = 7.97;
+    fixture_init(f, values, direction);
+    f->lower[QUARTERS - 1] = 7.79;
+    f->upper[QUARTERS - 1] = 8.15;
+    f->view.flags = OC_INDICATOR_PROPORTION | OC_INDICATOR_COMPARABLE;
+}
+
+/* A benchmark area's series: `latest` in the last quarter, 6.5 before. */
+static void fixture_init_benchmark(fixture *f, double latest, const fixture *area)
+{
+    double values[QUARTERS];
+    for (size_t i = 0; i < QUARTERS; i++)
+        values[i] = 6.5;
+    values[QUARTERS - 1] = latest;
+    fixture_init(f, values, area->view.direction);
+    f->view.flags = area->view.flags;
+}
+
+static void score_against(const fixture *area, const oc__indicator_view *benchmark,
+                          oc__result *result)
+{
+    oc__scoring_settings settings = oc__scoring_defaults();
+    oc__result_init(result);
+    ck_assert_int_eq(oc__score_indicator(&area->view, QUARTERS - 1, 0, &settings, NULL,
+                                         benchmark, result, NULL),
+                     OC_OK);
+}
+
+static const struct {
+    double benchmark;
+    oc_direction direction;
+    const char *comparison;
+} benchmark_cases[] = {
+    /* Wirral's 5.98% lies below the whole interval: Birkenhead's rate is
+     * higher, which is worse when lower is better. */
+    {5.98, OC_LOWER_IS_BETTER, "worse"},
+    {5.98, OC_HIGHER_IS_BETTER, "better"},
+    {5.98, OC_NO_DIRECTION, "higher"},
+    {9.0, OC_LOWER_IS_BETTER, "better"},
+    {9.0, OC_HIGHER_IS_BETTER, "worse"},
+    {9.0, OC_NO_DIRECTION, "lower"},
+    {8.0, OC_LOWER_IS_BETTER, "similar"},
+    /* The interval's ends are inside it (PHEindicatormethods compares
+     * lower > benchmark and upper < benchmark, strictly). */
+    {7.79, OC_LOWER_IS_BETTER, "similar"},
+    {8.15, OC_HIGHER_IS_BETTER, "similar"},
+    {7.789999, OC_LOWER_IS_BETTER, "worse"},
+    {8.150001, OC_NO_DIRECTION, "lower"},
+};
+
+START_TEST(test_benchmark_comparison)
+{
+    fixture area, benchmark;
+    fixture_init_rate(&area, benchmark_cases[_i].direction);
+    fixture_init_benchmark(&benchmark, benchmark_cases[_i].benchmark, &area);
+    oc__result result;
+    score_against(&area, &benchmark.view, &result);
+    ck_assert_str_eq(result.benchmark_comparison, benchmark_cases[_i].comparison);
+    /* the benchmark's value in the area's period, not its latest */
+    ck_assert_double_eq(result.benchmark_value, benchmark_cases[_i].benchmark);
+    ck_assert_ptr_null(strstr(result.message ? result.message : "", "benchmark"));
+    oc__result_clear(&result);
+}
+END_TEST
+
+START_TEST(test_benchmark_not_compared)
+{
+    fixture area, benchmark;
+    oc__result result;
+
+    /* No benchmark configured: every benchmark field is null. */
+    fixture_init_rate(&area, OC_LOWER_IS_BETTER);
+    score_against(&area, NULL, &result);
+    ck_assert_ptr_null(result.benchmark_comparison);
+    ck_assert(isnan(result.benchmark_value));
+    oc__result_clear(&result);
+
+    /* A count (not flagged comparable): a larger benchmark area would
+     * always look worse, so the comparison does not apply: null. */
+    fixture_init_rate(&area, OC_LOWER_IS_BETTER);
+    area.view.flags = OC_INDICATOR_PROPORTION;
+    fixture_init_benchmark(&benchmark, 5.98, &area);
+    score_against(&area, &benchmark.view, &result);
+    ck_assert_ptr_null(result.benchmark_comparison);
+    ck_assert(isnan(result.benchmark_value));
+    ck_assert_ptr_null(strstr(result.message ? result.message : "", "benchmark"));
+    oc__result_clear(&result);
+
+    /* No interval at the period used: the benchmark's value is reported,
+     * but there is nothing to compare it with. */
+    fixture_init_rate(&area, OC_LOWER_IS_BETTER);
+    area.upper[QUARTERS - 1] = NAN;
+    fixture_init_benchmark(&benchmark, 5.98, &area);
+    score_against(&area, &benchmark.view, &result);
+    ck_assert_str_eq(result.benchmark_comparison, "not_compared");
+    ck_assert_double_eq(result.benchmark_value, 5.98);
+    oc__result_clear(&result);
+
+    /* The benchmark lacks the area's period: its earlier values are not
+     * used (a comparison across periods is not one), and it is said. */
+    fixture_init_rate(&area, OC_LOWER_IS_BETTER);
+    fixture_init_benchmark(&benchmark, NAN, &area);
+    score_against(&area, &benchmark.view, &result);
+    ck_assert_str_eq(result.benchmark_comparison, "not_compared");
+    ck_assert(isnan(result.benchmark_value));
+    ck_assert_ptr_nonnull(strstr(result.message, "benchmark has no value for 2016-11-01"));
+    oc__result_clear(&result);
+
+    /* The benchmark's own evaluation failed: no series. */
+    fixture_init_rate(&area, OC_LOWER_IS_BETTER);
+    oc__indicator_view failed = {area.times, NULL, OC_LOWER_IS_BETTER, area.view.flags};
+    score_against(&area, &failed, &result);
+    ck_assert_str_eq(result.benchmark_comparison, "not_compared");
+    ck_assert_ptr_nonnull(strstr(result.message, "benchmark could not be evaluated"));
+    oc__result_clear(&result);
+
+    /* The area has no value: nothing to compare, so null, not "not_compared". */
+    double missing[QUARTERS];
+    for (size_t i = 0; i < QUARTERS; i++)
+        missing[i] = NAN;
+    fixture_init(&area, missing, OC_LOWER_IS_BETTER);
+    area.view.flags = OC_INDICATOR_COMPARABLE;
+    fixture_init_benchmark(&benchmark, 5.98, &area);
+    score_against(&area, &benchmark.view, &result);
+    ck_assert_int_eq(result.status, OC_RESULT_INSUFFICIENT_DATA);
+    ck_assert_ptr_null(result.benchmark_comparison);
+    ck_assert(isnan(result.benchmark_value));
+    oc__result_clear(&result);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("scoring");
@@ -411,6 +552,9 @@ int main(void)
     tcase_add_test(cases, test_trend_on_annual_points);
     tcase_add_test(cases, test_no_value_still_reports_target_and_comparator);
     tcase_add_test(cases, test_infinite_value_is_not_an_observation);
+    tcase_add_loop_test(cases, test_benchmark_comparison, 0,
+                        (int)(sizeof benchmark_cases / sizeof benchmark_cases[0]));
+    tcase_add_test(cases, test_benchmark_not_compared);
     suite_add_tcase(suite, cases);
     return check_runner_run_suite(suite);
 }

@@ -69,7 +69,7 @@ LD_LIBRARY_PATH="$library_dir"
 export LD_LIBRARY_PATH
 "$command_path" plugins info template --plugin-dir "$work/myplugin" >"$work/out" 2>"$work/err" \
     || { cat "$work/err"; echo "FAIL: the installed command cannot load the template"; exit 1; }
-grep -F -q "template 1.0.0 (plugin ABI 1.2)" "$work/out" || { cat "$work/out"; echo "FAIL: info output"; exit 1; }
+grep -F -q "template 1.0.0 (plugin ABI 1.3)" "$work/out" || { cat "$work/out"; echo "FAIL: info output"; exit 1; }
 grep -F -q "above 0" "$work/out" || { cat "$work/out"; echo "FAIL: the range of per (ABI 1.2)"; exit 1; }
 grep -F -q "rate" "$work/out" || { echo "FAIL: no indicator listed"; exit 1; }
 "$command_path" plugins --plugin-dir "$work/myplugin" >"$work/out" 2>"$work/err" \

@@ -687,7 +687,7 @@ START_TEST(rejects_garbage_and_truncation)
     expect_rejection(copy, good.size, "unknown record type 9");
     memcpy(copy, good.bytes, good.size);
     copy[4] = 1; /* version 1: strings without their final NUL */
-    expect_rejection(copy, good.size, "stream version 1, expected 3");
+    expect_rejection(copy, good.size, "stream version 1, expected 4");
     memcpy(copy, good.bytes, good.size);
     copy[16] = 0xFE; /* metric length low byte: 254 bytes, past the record */
     expect_rejection(copy, good.size, "string runs past the end of the record");

@@ -38,6 +38,9 @@
  *       reserved[0]): the bounds of numeric parameters, as data, so the host
  *       refuses an out-of-range value when it reads the configuration.
  *       Size and offsets unchanged; 1.0 and 1.1 plugins have zero there.
+ *  1.3  added the indicator flag OC_INDICATOR_COMPARABLE: the indicators a
+ *       configured `benchmark` area is compared with. Older plugins' are
+ *       never compared; a 1.2 or older plugin that sets the flag is refused.
  *
  * A minimal plugin:
  *
@@ -63,7 +66,7 @@ extern "C" {
 #endif
 
 #define OC_ABI_MAJOR 1
-#define OC_ABI_MINOR 2
+#define OC_ABI_MINOR 3
 
 /* The name of the symbol the host looks up in every plugin. */
 #define OC_PLUGIN_ENTRY_SYMBOL "oc_plugin_entry"
@@ -138,6 +141,10 @@ typedef struct oc_parameter_range {
 /* Flags for oc_indicator_spec.flags. */
 #define OC_INDICATOR_PROPORTION 0x1u    /* numerator/denominator filled: trend uses chi-squared */
 #define OC_INDICATOR_FISCAL_BENEFIT 0x2u /* the plugin's fiscal_benefit callback applies */
+/* ABI 1.3: a rate, share, gap or ratio, whose value does not grow with the
+ * area's size, so it can be compared with a benchmark area's (England, the
+ * region): a count of people cannot. Only these are compared. */
+#define OC_INDICATOR_COMPARABLE 0x4u
 
 /* An indicator the plugin emits for every area and period. */
 typedef struct oc_indicator_spec {

@@ -89,7 +89,8 @@ static const oc_parameter_range parameter_ranges[] = {
 /* What the plugin emits, and which way is good. */
 static const oc_indicator_spec indicators[] = {
     {"rate", "per 100 people", OC_LOWER_IS_BETTER,
-     "events per `per` people, with a Wilson score interval", OC_INDICATOR_PROPORTION},
+     "events per `per` people, with a Wilson score interval",
+     OC_INDICATOR_PROPORTION | OC_INDICATOR_COMPARABLE},
     {0},
 };
 
