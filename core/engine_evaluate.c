@@ -153,8 +153,9 @@ static int check_guards(double *storage, const oc_plugin_descriptor *descriptor,
 /* The identity fields (metric, indicator, plugin, plugin_version, area,
  * area_name, comparator, benchmark) of a result the job builds are
  * BORROWED from the plan and the descriptor, which outlive it: copying
- * eight strings per result cost more than scoring it. They are cleared before the result is,
- * so oc__result_clear frees only what scoring allocated. */
+ * eight strings per result cost more than scoring it. They are cleared
+ * before the result is, so oc__result_clear frees only what scoring
+ * allocated. */
 static void release_identity(oc__result *result)
 {
     result->metric = result->indicator = result->plugin = result->plugin_version = NULL;
