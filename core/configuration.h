@@ -81,6 +81,7 @@ typedef struct oc__config_metric {
     oc__scoring_settings scoring;
     double confidence;      /* 95 or 99.8; the global value when absent */
     double time_limit;      /* seconds > 0; the global value when absent */
+    double intervention_cost; /* pounds > 0, NaN when absent: for return_on_investment */
 
     char *target_indicator; /* owned: the indicator the target is for, NULL when absent */
     char **indicators;      /* owned names: the indicators to report; none = all */

@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,7 +365,8 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
     static const char *const known_keys[] = {
         "plugin", "frame", "store", "areas", "comparator", "benchmark", "baseline", "target",
         "target_date", "rag_green", "rag_amber", "confidence", "spc_baseline",
-        "spc_screen_outliers", "time_limit", "target_indicator", "indicators"};
+        "spc_screen_outliers", "time_limit", "target_indicator", "indicators",
+        "intervention_cost"};
     int known = 0;
     for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0] && !known; i++)
         known = strcmp(key, known_keys[i]) == 0;
@@ -423,6 +425,14 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
             scoring->spc_baseline = (size_t)points;
     } else if (strcmp(key, "spc_screen_outliers") == 0) {
         status = oc__config_parse_boolean(value, &scoring->spc_screen_outliers, &inner);
+    } else if (strcmp(key, "intervention_cost") == 0) {
+        /* Pounds, as a fiscal benefit is; a trillion is beyond any
+         * partnership's budget and keeps a typo of digits out. */
+        status = oc__config_parse_number(value, 0, 1e12, &metric->intervention_cost, &inner);
+        if (status == OC_OK && metric->intervention_cost == 0)
+            return oc__config_error_at(path, section, key, state->error,
+                                       "'%s': the cost must be above 0 (return on investment "
+                                       "divides the benefit by it)", value);
     } else { /* time_limit */
         return set_positive_time_limit(state, section, value, &metric->time_limit);
     }
@@ -476,6 +486,13 @@ static int finish_metric(loader *state, oc__config_metric *metric)
                                        "'%.80s' is also in areas: an area cannot be its own "
                                        "comparator (difference in differences would be 0)",
                                        metric->comparator);
+    /* A cost is of one intervention in one place: set against each of
+     * several areas' benefits it would count the money once per area. */
+    if (!isnan(metric->intervention_cost) && (metric->all_areas || metric->all_parents
+                                              || metric->area_count != 1))
+        return oc__config_error_at(path, metric->name, "intervention_cost", state->error,
+                                   "needs exactly one area in areas, whose intervention it "
+                                   "costs (give each area its own section and cost)");
     if (scoring->rag_amber > scoring->rag_green)
         return oc__config_error_at(path, metric->name, "rag_amber", state->error,
                                    "%g is above rag_green %g (amber must not need more "
@@ -550,6 +567,7 @@ static int load_sections(loader *state)
         metric->scoring = oc__scoring_defaults();
         metric->confidence = config->confidence;
         metric->time_limit = config->time_limit;
+        metric->intervention_cost = NAN;
         status = for_each_key(state, i, visit_metric_key, metric);
         if (status == OC_OK)
             status = finish_metric(state, metric);

@@ -57,6 +57,7 @@ typedef struct oc__metric_plan {
     oc__scoring_settings settings;
     double z;
     double time_limit;                      /* seconds */
+    double intervention_cost;               /* pounds, NaN when not configured */
 } oc__metric_plan;
 
 void oc__metric_plan_free(oc__metric_plan *plan);

@@ -399,6 +399,10 @@ static int add_fiscal_benefit(evaluator *ev, size_t indicator, oc__result *resul
     /* A plugin that prices a fall as -change x cost makes no change
      * -0, which every format would print as "-0": adding +0 makes it 0. */
     result->fiscal_benefit = isfinite(benefit) ? benefit + 0.0 : NAN;
+    /* HM Treasury's return on investment: the (present value of the)
+     * benefit per pound the intervention cost. */
+    if (isfinite(result->fiscal_benefit) && ev->plan->intervention_cost > 0)
+        result->return_on_investment = result->fiscal_benefit / ev->plan->intervention_cost;
     return OC_OK;
 }
 

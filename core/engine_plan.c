@@ -540,6 +540,7 @@ int oc__metric_plan_build(const oc__config *config, oc__config_metric *metric,
            plan->parameter_count * sizeof *plan->parameters);
     plan->z = oc_z_for_confidence(metric->confidence);
     plan->time_limit = metric->time_limit;
+    plan->intervention_cost = metric->intervention_cost;
     plan->target_indicator = metric->target_indicator_index == OC__CONFIG_NO_INDICATOR
                                  ? OC__NO_INDEX
                                  : metric->target_indicator_index;

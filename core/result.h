@@ -54,6 +54,7 @@ typedef struct oc__result {
     double benchmark_value;      /* the benchmark's value at `period` */
     char *benchmark_comparison;  /* "similar", "better", "worse", "higher", "lower",
                                   * "not_compared" */
+    double return_on_investment; /* fiscal_benefit / the metric's intervention_cost */
     /* NULL, or one allocation that every string above points into (a
      * copy made by oc__result_copy): then oc__result_clear frees only it,
      * and its strings must not be replaced or freed one by one. */
@@ -73,7 +74,7 @@ typedef struct oc__result {
     STRING(rag) STRING(spc_signal) STRING(spc_rule) STRING(assurance) STRING(trend)            \
     STRING(comparator) NUMBER(comparator_change) NUMBER(did) NUMBER(fiscal_benefit)            \
     NUMBER(score) STATUS(status) STRING(message) STRING(benchmark) NUMBER(benchmark_value)     \
-    STRING(benchmark_comparison)
+    STRING(benchmark_comparison) NUMBER(return_on_investment)
 
 /* The number of string fields. */
 #define OC__RESULT_COUNT_ONE(member) +1

@@ -36,7 +36,7 @@
  * its code and name, so the host checks and escapes about a third of the
  * strings it used to, and a view repeats the very pointer (which lets the
  * output writers reuse what they made of it). Version 4 appends the
- * benchmark's three fields to RESULT.
+ * benchmark's three fields and return_on_investment to RESULT.
  */
 #ifndef OC_WIRE_H
 #define OC_WIRE_H

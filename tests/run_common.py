@@ -26,12 +26,12 @@ FIELDS = [
     "expected_value", "progress_pct", "rag", "spc_signal", "spc_rule",
     "assurance", "trend", "comparator", "comparator_change", "did",
     "fiscal_benefit", "score", "status", "message", "benchmark", "benchmark_value",
-    "benchmark_comparison",
+    "benchmark_comparison", "return_on_investment",
 ]
 NUMBER_FIELDS = [
     "value", "ci_lower", "ci_upper", "baseline_value", "change", "change_pct",
     "target_value", "expected_value", "progress_pct", "comparator_change",
-    "did", "fiscal_benefit", "score", "benchmark_value",
+    "did", "fiscal_benefit", "score", "benchmark_value", "return_on_investment",
 ]
 RUN_KEYS = [
     "started_at", "outcomes_version", "configuration", "stores", "plugins", "metrics",

@@ -60,6 +60,8 @@ CONFIGURATION_ERRORS = [
     ("unknown comparator", "", GOOD_METRIC + "comparator = Z9\n", "[esa] comparator"),
     ("unknown benchmark", "", GOOD_METRIC + "benchmark = Z9\n", "[esa] benchmark: 'Z9' is neither"),
     ("two benchmarks", "", GOOD_METRIC + "benchmark = A1 P1\n", "[esa] benchmark: 'A1 P1' is not one"),
+    ("a cost over two areas", "", GOOD_METRIC + "intervention_cost = 2500000\n",
+     "[esa] intervention_cost: needs exactly one area"),
     ("unknown key in a metric", "", GOOD_METRIC + "colour = blue\n", "[esa] colour"),
     ("unknown key in [outcomes]", "colour = blue\n", GOOD_METRIC, "[outcomes] colour"),
     ("wrong type of a parameter", "", GOOD_METRIC + "unit_cost = lots\n", "[esa] unit_cost"),

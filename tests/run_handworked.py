@@ -41,7 +41,8 @@ by 2017-05-01, period 2016-11 = i 16, amber from 30%):
       progress -120 / -96 = 125% green;
       fiscal benefit, unit cost 10,000, deadweight 0.2, 2.5 years, drop-off
       0.1, 3.5%: 960,000 x (1 + 0.9 / 1.035 + 0.81 x 0.5 / 1.035^2)
-      = 960,000 x 2.2476370 = 2,157,731.6.
+      = 960,000 x 2.2476370 = 2,157,731.6; with intervention_cost = 800,000
+      the return on investment is 2,157,731.6 / 800,000 = 2.6971645.
   B1: 780 -> 720, target 702, progress -60 / -78 = 76.9% red; with
       --period latest B1 is read at 2017-02-01 (715, progress 83.3%) and A1,
       missing there, at 2016-11-01, each against benchmark C in its own
@@ -333,6 +334,28 @@ def check_relative_periods(checker, work):
                       what + ": periods_used")
 
 
+def check_return_on_investment(checker, work):
+    """One area's present value of benefits per pound of its intervention
+    (domain reference section 3); the other indicators have no benefit."""
+    config = os.path.join(work, "roi.ini")
+    write_text(config, COMMON + RELATIVE % "A1" + "intervention_cost = 800000\n")
+    document, results = run_json(checker, ["--period", "2016-11", config], what="roi")
+    if document is None:
+        return
+    a1 = results.get(("relative", "claimants", "A1"), {})
+    checker.close(a1.get("return_on_investment"), 2157731.6 / 800000, "A1 ROI by hand",
+                  relative=1e-7)
+    checker.close(a1.get("return_on_investment"), a1.get("fiscal_benefit") / 800000,
+                  "A1 ROI is fiscal_benefit / intervention_cost", relative=1e-15)
+    rate = results.get(("relative", "claimant_rate", "A1"), {})
+    checker.equal(rate.get("return_on_investment", "absent"), None, "a rate has no ROI")
+    # Without the key, none.
+    _, plain = run_json(checker, ["--period", "2016-11", os.path.join(work, "green.ini")],
+                        what="no intervention_cost")
+    checker.equal((plain or {}).get(("relative", "claimants", "A1"), {}).get(
+        "return_on_investment", "absent"), None, "no ROI without intervention_cost")
+
+
 def check_fail_on(checker, work):
     absolute = os.path.join(work, "absolute.ini")
     run_json(checker, ["--fail-on", "red", absolute], expected_status=6,
@@ -424,6 +447,7 @@ def main():
     check_absolute(checker, work)
     check_relative_periods(checker, work)
     check_fail_on(checker, work)
+    check_return_on_investment(checker, work)
     check_output_file(checker, work)
     return checker.finish()
 

@@ -233,6 +233,7 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(metric->area_count, 0);
     ck_assert_ptr_null(metric->comparator);
     ck_assert_ptr_null(metric->benchmark);
+    ck_assert(isnan(metric->intervention_cost));
     ck_assert_ptr_null(metric->baseline_text);
     ck_assert_int_eq(metric->scoring.target_kind, OC__TARGET_NONE);
     ck_assert(metric->scoring.rag_green == 100);
@@ -400,6 +401,17 @@ START_TEST(test_metric_key_errors)
     assert_load_fails(MINIMAL "benchmark = E92000001,W92000004\n",
                       "[esa] benchmark: 'E92000001,W92000004' is not one area code", NULL);
     assert_load_fails(MINIMAL "benchmark =\n", "[esa] benchmark: empty value", NULL);
+    /* The cost of one area's intervention, in pounds above 0. */
+    assert_load_fails(MINIMAL "areas = A1\nintervention_cost = 0\n",
+                      "[esa] intervention_cost: '0': the cost must be above 0", NULL);
+    assert_load_fails(MINIMAL "areas = A1\nintervention_cost = lots\n",
+                      "[esa] intervention_cost:", NULL);
+    assert_load_fails(MINIMAL "areas = A1\nintervention_cost = 2e12\n",
+                      "[esa] intervention_cost:", NULL);
+    assert_load_fails(MINIMAL "areas = A1 A2\nintervention_cost = 2500000\n",
+                      "[esa] intervention_cost: needs exactly one area in areas", NULL);
+    assert_load_fails(MINIMAL "intervention_cost = 2500000\n", /* areas = all */
+                      "[esa] intervention_cost: needs exactly one area", NULL);
     assert_load_fails(MINIMAL "input.claimants =\n", "[esa] input.claimants: empty value", NULL);
     assert_load_fails(MINIMAL "input. = x\n", "[esa] input.: '' is not an input role", NULL);
     assert_load_fails(MINIMAL "input.a-b = x\n", "[esa] input.a-b: 'a-b' is not an input role",
@@ -695,6 +707,9 @@ START_TEST(test_comparator_is_not_an_evaluated_area)
     /* A benchmark may be one of the areas: its own row is "similar". */
     config = load_ok(MINIMAL "areas = A1 A2\nbenchmark = A2\n");
     ck_assert_str_eq(config->metrics[0].benchmark, "A2");
+    oc__config_free(config);
+    config = load_ok(MINIMAL "areas = P1\nintervention_cost = 2.5e6\n");
+    ck_assert_double_eq(config->metrics[0].intervention_cost, 2500000);
     oc__config_free(config);
 }
 END_TEST

@@ -31,16 +31,17 @@
  * gives the old digests (33667ccf... and 173ff1ce...) exactly. Since the
  * run lists its metrics and their confidence levels, removing
  * ', "metrics": [...]' from the file gives the digest before (c4e1b021...)
- * exactly. Since the three benchmark fields were appended to every result
- * (null in this list), removing ', "benchmark": null, "benchmark_value":
- * null, "benchmark_comparison": null' from each JSON result, and
- * ',benchmark,benchmark_value,benchmark_comparison' from the CSV header
- * and ',,,' from the end of each CSV row, gives the digests before
- * (2565fb0b... and 62217889...) exactly. */
-#define REFERENCE_JSON_SHA256 "a9594d266f6f85a102bc6d6ef6295081a7796d9a3a0564c0ad204983cc26abe9"
-#define REFERENCE_CSV_SHA256 "28be814e7c15a3549eeb1478863371a40d0c426e4dba4ece1ab49e40529a2b02"
+ * exactly. Since the three benchmark fields and return_on_investment were
+ * appended to every result (null in this list), removing ', "benchmark":
+ * null, "benchmark_value": null, "benchmark_comparison": null,
+ * "return_on_investment": null' from each JSON result, and
+ * ',benchmark,benchmark_value,benchmark_comparison,return_on_investment'
+ * from the CSV header and ',,,,' from the end of each CSV row, gives the
+ * digests before (2565fb0b... and 62217889...) exactly. */
+#define REFERENCE_JSON_SHA256 "5ebd94e118b0322e4431181472d679c3e355c095e66b65fab91d4a3a3280a10d"
+#define REFERENCE_CSV_SHA256 "7635181923646091b0536c8bd0f2ec313d59ca6921410df9a245a8da2bfe6c15"
 #define REFERENCE_EMPTY_JSON_SHA256 "03d57c4322af577d1d968628dcd81e46b044bd32ae6775fd10132fb6d06b79ac"
-#define REFERENCE_EMPTY_CSV_SHA256 "a587cf926a498317cfbe4f3d5ddf356cf089e09d6e1c6dbfb92bffa7b5d18d17"
+#define REFERENCE_EMPTY_CSV_SHA256 "f03097ab4b5c685840ea74bf3eb157deaaf10011216c0ed6e7be58986cb10c29"
 
 /* The documented field order (docs/results.md), written out here rather
  * than taken from the code under test. */
@@ -50,7 +51,7 @@ static const char *const expected_fields[] = {
     "change_pct", "target_value", "target_date", "expected_value", "progress_pct", "rag",
     "spc_signal", "spc_rule", "assurance", "trend", "comparator", "comparator_change", "did",
     "fiscal_benefit", "score", "status", "message", "benchmark", "benchmark_value",
-    "benchmark_comparison",
+    "benchmark_comparison", "return_on_investment",
 };
 #define FIELD_COUNT (sizeof expected_fields / sizeof expected_fields[0])
 
@@ -148,6 +149,7 @@ static void build_results(void)
     r->benchmark = copy("E08000015");
     r->benchmark_value = 18330;
     r->benchmark_comparison = copy("not_compared");
+    r->return_on_investment = 6646640 / 2500000.0; /* 2.658656 */
 
     r = append_result("fly,tipping \"rate\"", "incidents_per_1000", "recycling", "0.3", "W06000001",
                       "Ynys M\xc3\xb4n, \"North\"\nWales \xe2\x82\xac", "2016-11-01");
@@ -262,6 +264,7 @@ static int number_field(const oc__result *r, const char *name, double *value)
         {"comparator_change", r->comparator_change}, {"did", r->did},
         {"fiscal_benefit", r->fiscal_benefit}, {"score", r->score},
         {"benchmark_value", r->benchmark_value},
+        {"return_on_investment", r->return_on_investment},
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (strcmp(fields[i].name, name) == 0) {
@@ -456,7 +459,8 @@ START_TEST(csv_round_trips_every_field)
     char *text = read_all(path);
     /* RFC 4180: CRLF after the header. */
     ck_assert_ptr_nonnull(
-        strstr(text, "status,message,benchmark,benchmark_value,benchmark_comparison\r\n"));
+        strstr(text, "status,message,benchmark,benchmark_value,benchmark_comparison,"
+                     "return_on_investment\r\n"));
     ck_assert_int_eq(strncmp(text, "metric,indicator,plugin,", 24), 0);
 
     struct csv_parser parser;
