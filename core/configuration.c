@@ -46,6 +46,28 @@ int oc__config_error(const oc__config *config, const oc__config_metric *metric,
     return status;
 }
 
+int oc__config_check_milestones(const oc__config *config, const oc__config_metric *metric,
+                                const oc__milestone *milestones, int32_t baseline_end_day,
+                                int32_t target_day, oc_error *error)
+{
+    for (size_t m = 0; m < metric->milestone_count; m++) {
+        const char *text = metric->milestone_texts[m];
+        if (milestones[m].day < baseline_end_day)
+            return oc__config_error(config, metric, "milestones",
+                                    error, "'%s' is not after the baseline '%s'", text,
+                                    metric->baseline_text);
+        if (m > 0 && milestones[m].day <= milestones[m - 1].day)
+            return oc__config_error(config, metric, "milestones", error,
+                                    "'%s' is not after the milestone before it, '%s' (list them "
+                                    "in date order)", text, metric->milestone_texts[m - 1]);
+        if (milestones[m].day >= target_day)
+            return oc__config_error(config, metric, "milestones", error,
+                                    "'%s' is not before the target_date '%s'", text,
+                                    metric->target_date_text);
+    }
+    return OC_OK;
+}
+
 const char *oc__config_metric_input(const oc__config_metric *metric, const char *role)
 {
     for (size_t i = 0; i < metric->input_count; i++)
@@ -72,6 +94,8 @@ static void free_metric(oc__config_metric *metric)
     free(metric->benchmark);
     free(metric->baseline_text);
     free(metric->target_date_text);
+    oc__config_free_list(metric->milestone_texts, metric->milestone_count);
+    free(metric->milestones);
     oc__config_free_entries(metric->inputs, metric->input_count);
     oc__config_free_entries(metric->parameters, metric->parameter_count);
     free(metric->parameter_values);

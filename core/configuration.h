@@ -74,6 +74,13 @@ typedef struct oc__config_metric {
     oc__period baseline;    /* valid when baseline_text != NULL */
     char *target_date_text; /* owned, NULL when no target */
     oc__period target_period;
+    /* `milestones`: each one's period as written (owned), re-read by the
+     * engine with the frame's frequency like target_date_text; the
+     * points themselves (owned, days from financial years) are what
+     * scoring.milestones borrows. */
+    char **milestone_texts;
+    oc__milestone *milestones;
+    size_t milestone_count;
 
     /* Target, RAG and SPC settings ready for oc__score_indicator:
      * target_day is target_period.start_day, the store's time for that
@@ -157,6 +164,16 @@ const char *oc__config_metric_input(const oc__config_metric *metric, const char 
 
 /* The metric called name, or NULL (borrowed). */
 const oc__config_metric *oc__config_find_metric(const oc__config *config, const char *name);
+
+/* Whether milestones[0..count) run in order strictly between the day the
+ * baseline ends (baseline_end_day; INT32_MIN for none) and target_day:
+ * OC_OK, or OC_ERROR_CONFIG with the metric's `milestones` key named and
+ * the milestone by its period as written (metric->milestone_texts), so the
+ * loader (financial years) and the engine (the frame's frequency) say the
+ * same. */
+int oc__config_check_milestones(const oc__config *config, const oc__config_metric *metric,
+                                const oc__milestone *milestones, int32_t baseline_end_day,
+                                int32_t target_day, oc_error *error);
 
 /* Sets error to OC_ERROR_CONFIG with "FILE: [section] key: MESSAGE" and
  * returns OC_ERROR_CONFIG. metric NULL means the [outcomes] section; key

@@ -318,6 +318,64 @@ static int set_areas(loader *state, oc__config_metric *metric, const char *value
     return OC_OK;
 }
 
+/* `milestones = -5% by 2015-04, -8% by 2016-04`: comma-separated points,
+ * each a target (as `target` is written) by a period (as `target_date`
+ * is; a period may hold a space, "2016/17 Q3", so items are split at
+ * commas only). Order and bounds are checked by finish_metric, once the
+ * baseline and target_date are known. */
+static int set_milestones(loader *state, oc__config_metric *metric, const char *value)
+{
+    const char *path = state->config->path, *section = metric->name;
+    static const char key[] = "milestones";
+    oc__config_free_list(metric->milestone_texts, metric->milestone_count);
+    free(metric->milestones);
+    metric->milestone_texts = calloc(OC__MAX_MILESTONES, sizeof *metric->milestone_texts);
+    metric->milestones = calloc(OC__MAX_MILESTONES, sizeof *metric->milestones);
+    metric->milestone_count = 0;
+    if (metric->milestone_texts == NULL || metric->milestones == NULL)
+        return out_of_memory(state);
+    for (const char *item = value; *item != '\0';) {
+        size_t length = strcspn(item, ",");
+        char text[160];
+        size_t start = strspn(item, " \t");
+        size_t end = length;
+        while (end > start && (item[end - 1] == ' ' || item[end - 1] == '\t'))
+            end--;
+        if (end == start)
+            return oc__config_error_at(path, section, key, state->error,
+                                       "an empty milestone (write them as '-5%% by 2015-04, "
+                                       "-8%% by 2016-04')");
+        if (metric->milestone_count == OC__MAX_MILESTONES)
+            return oc__config_error_at(path, section, key, state->error,
+                                       "more than %d milestones", OC__MAX_MILESTONES);
+        snprintf(text, sizeof text, "%.*s", (int)(end - start), item + start);
+        char *by = strstr(text, " by ");
+        if (by == NULL)
+            return oc__config_error_at(path, section, key, state->error,
+                                       "'%.80s' is not a milestone: write a target by a period, "
+                                       "like '-5%% by 2015-04'", text);
+        *by = '\0';
+        const char *period_text = by + 4 + strspn(by + 4, " \t");
+        size_t cut = strlen(text);
+        while (cut > 0 && (text[cut - 1] == ' ' || text[cut - 1] == '\t'))
+            text[--cut] = '\0';
+        oc__milestone *milestone = &metric->milestones[metric->milestone_count];
+        oc__period period;
+        oc_error inner;
+        if (oc__config_parse_target(text, &milestone->kind, &milestone->amount, &inner) != OC_OK
+            || oc__period_parse(period_text, OC__FREQUENCY_NONE, &period, &inner) != OC_OK)
+            return oc__config_error_at(path, section, key, state->error, "milestone '%s by %s': %s",
+                                       text, period_text, inner.message);
+        milestone->day = period.start_day;
+        metric->milestone_texts[metric->milestone_count] = strdup(period_text);
+        if (metric->milestone_texts[metric->milestone_count] == NULL)
+            return out_of_memory(state);
+        metric->milestone_count++;
+        item += length + (item[length] == ',');
+    }
+    return OC_OK;
+}
+
 static int set_indicators(loader *state, oc__config_metric *metric, const char *value)
 {
     oc_error inner;
@@ -366,7 +424,7 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
         "plugin", "frame", "store", "areas", "comparator", "benchmark", "baseline", "target",
         "target_date", "rag_green", "rag_amber", "confidence", "spc_baseline",
         "spc_screen_outliers", "time_limit", "target_indicator", "indicators",
-        "intervention_cost"};
+        "intervention_cost", "milestones"};
     int known = 0;
     for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0] && !known; i++)
         known = strcmp(key, known_keys[i]) == 0;
@@ -392,6 +450,8 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
     }
     if (strcmp(key, "indicators") == 0)
         return set_indicators(state, metric, value);
+    if (strcmp(key, "milestones") == 0)
+        return set_milestones(state, metric, value);
     if (strcmp(key, "store") == 0)
         return add_store(state, value, &metric->store_index);
     if (strcmp(key, "areas") == 0)
@@ -471,6 +531,19 @@ static int finish_metric(loader *state, oc__config_metric *metric)
                                        "'%s' is not after the baseline '%s'",
                                        metric->target_date_text, metric->baseline_text);
         scoring->target_day = metric->target_period.start_day;
+        if (metric->milestone_count > 0) {
+            int status = oc__config_check_milestones(config, metric, metric->milestones,
+                                                     metric->baseline.end_day, scoring->target_day,
+                                                     state->error);
+            if (status != OC_OK)
+                return status;
+            scoring->milestones = metric->milestones;
+            scoring->milestone_count = metric->milestone_count;
+        }
+    } else if (metric->milestone_count > 0) {
+        return oc__config_error_at(path, metric->name, "milestones", state->error,
+                                   "given without a target (milestones are steps on the way "
+                                   "to one)");
     } else if (metric->target_date_text != NULL) {
         return oc__config_error_at(path, metric->name, "target_date", state->error,
                                    "given without a target");

@@ -769,6 +769,7 @@ void oc__metric_plan_free(oc__metric_plan *plan)
     free(plan->units);
     free(plan->comparator);
     free(plan->benchmark);
+    free(plan->milestones);
     oc__arena_free(&plan->unit_text);
     memset(plan, 0, sizeof *plan);
 }

@@ -379,6 +379,35 @@ static int baseline_starts_after(const char *baseline_text, const char *period_t
     return baseline.start_day >= evaluation_end;
 }
 
+/* The plan's own milestones, their periods read again with the frame's
+ * frequency as target_date's are, and their order checked again. */
+static int plan_milestones(const oc__config *config, const oc__config_metric *metric,
+                           oc__frequency frequency, oc__metric_plan *plan, oc_error *error)
+{
+    plan->settings.milestones = NULL;
+    plan->settings.milestone_count = 0;
+    plan->milestones = malloc(metric->milestone_count * sizeof *plan->milestones);
+    if (plan->milestones == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    for (size_t m = 0; m < metric->milestone_count; m++) {
+        oc__period period;
+        plan->milestones[m] = metric->milestones[m];
+        if (oc__period_parse(metric->milestone_texts[m], frequency, &period, NULL) == OC_OK)
+            plan->milestones[m].day = period.start_day;
+    }
+    oc__period baseline;
+    int32_t baseline_end = INT32_MIN;
+    if (oc__period_parse(metric->baseline_text, frequency, &baseline, NULL) == OC_OK)
+        baseline_end = baseline.end_day;
+    int status = oc__config_check_milestones(config, metric, plan->milestones, baseline_end,
+                                             plan->settings.target_day, error);
+    if (status == OC_OK) {
+        plan->settings.milestones = plan->milestones;
+        plan->settings.milestone_count = metric->milestone_count;
+    }
+    return status;
+}
+
 static int plan_periods(const oc__config *config, const oc__config_metric *metric,
                         const char *period_text, const oc__store_frame *frame,
                         oc__metric_plan *plan, oc_error *error)
@@ -400,6 +429,8 @@ static int plan_periods(const oc__config *config, const oc__config_metric *metri
                                   "the baseline '%s' is after the evaluation period '%s'",
                                   metric->baseline_text, period_text);
     plan->settings = metric->scoring;
+    plan->settings.milestones = NULL; /* the config's; the plan's own come below */
+    plan->settings.milestone_count = 0;
     if (status == OC_OK && metric->target_date_text != NULL) {
         /* Re-read with the frame's frequency: "2016/17" may be academic. */
         oc__period target, baseline;
@@ -413,6 +444,8 @@ static int plan_periods(const oc__config *config, const oc__config_metric *metri
             status = oc__config_error(config, metric, "target_date", error,
                                       "'%s' is not after the baseline '%s'",
                                       metric->target_date_text, metric->baseline_text);
+        if (status == OC_OK && metric->milestone_count > 0)
+            status = plan_milestones(config, metric, frequency, plan, error);
     }
     return status;
 }

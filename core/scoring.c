@@ -94,6 +94,31 @@ static const char *rag_for(double progress_pct, double change, int good_sign,
     return change * good_sign >= 0 ? "green" : "amber";
 }
 
+/* The value of a target or milestone amount measured from baseline. */
+static double amount_value(oc__target_kind kind, double amount, double baseline)
+{
+    return kind == OC__TARGET_ABSOLUTE ? amount : baseline * (1.0 + amount / 100.0);
+}
+
+/* Where the trajectory is at `day`: straight from the baseline to the
+ * first milestone, from each to the next, and from the last to the
+ * target (domain.md: linear unless configured otherwise; milestones are
+ * how it is configured otherwise). */
+static double expected_on_trajectory(const oc__scoring_settings *settings, double start_day,
+                                     double baseline, double target_value, double day)
+{
+    double from_day = start_day, from_value = baseline;
+    for (size_t m = 0; m < settings->milestone_count; m++) {
+        const oc__milestone *milestone = &settings->milestones[m];
+        double value = amount_value(milestone->kind, milestone->amount, baseline);
+        if (day <= milestone->day)
+            return oc_trajectory_value(from_day, from_value, milestone->day, value, day);
+        from_day = milestone->day;
+        from_value = value;
+    }
+    return oc_trajectory_value(from_day, from_value, settings->target_day, target_value, day);
+}
+
 static int score_target(const oc__indicator_view *indicator, size_t period_index,
                         size_t baseline_index, const oc__scoring_settings *settings,
                         oc__result *result, message_builder *message)
@@ -110,12 +135,10 @@ static int score_target(const oc__indicator_view *indicator, size_t period_index
         return OC_OK;
     }
     double baseline = result->baseline_value;
-    result->target_value = settings->target_kind == OC__TARGET_ABSOLUTE
-                               ? settings->target_amount
-                               : baseline * (1.0 + settings->target_amount / 100.0);
-    result->expected_value = oc_trajectory_value(indicator->times[baseline_index], baseline,
-                                                 settings->target_day, result->target_value,
-                                                 indicator->times[period_index]);
+    result->target_value = amount_value(settings->target_kind, settings->target_amount, baseline);
+    result->expected_value = expected_on_trajectory(settings, indicator->times[baseline_index],
+                                                    baseline, result->target_value,
+                                                    indicator->times[period_index]);
     double expected_change = result->expected_value - baseline;
     if (expected_change != 0) {
         result->progress_pct = 100.0 * result->change / expected_change;

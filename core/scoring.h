@@ -23,10 +23,28 @@ typedef enum oc__target_kind {
     OC__TARGET_RELATIVE = 2  /* target_amount is a change in percent of the baseline */
 } oc__target_kind;
 
+/* A point the trajectory passes on its way to the target: a value (or a
+ * change from the baseline in percent) to reach by a day. */
+typedef struct oc__milestone {
+    oc__target_kind kind;    /* ABSOLUTE or RELATIVE, as the target's */
+    double amount;
+    int32_t day;             /* days since 1970-01-01: the period's start */
+} oc__milestone;
+
+/* At most this many milestones a target: a plan of yearly steps over a
+ * decade, with room to spare. */
+#define OC__MAX_MILESTONES 24
+
 typedef struct oc__scoring_settings {
     oc__target_kind target_kind;
     double target_amount;
     int32_t target_day;      /* days since 1970-01-01 */
+    /* Borrowed (the owner outlives every scoring): milestone_count points,
+     * days ascending, all after the baseline and before target_day. The
+     * trajectory runs straight from the baseline to each in turn and on
+     * to the target. */
+    const oc__milestone *milestones;
+    size_t milestone_count;
     double rag_green;        /* progress % at or above which RAG is green */
     double rag_amber;        /* progress % at or above which RAG is amber */
     size_t spc_baseline;     /* fix SPC limits on the first N points; 0 = all */

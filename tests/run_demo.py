@@ -206,12 +206,36 @@ def check_table(checker, work):
                "table's last line counts 39 ok")
 
 
+def check_academic_milestone(checker, work):
+    """A milestone's period is read as the frame reads periods: in the
+    academic-year frame "2015/16" starts on 2015-09-01, the day of that
+    year's observation, so the expected gap there is the milestone itself
+    (read as a financial year, 2015-04-01, it would lie past it)."""
+    with open(os.path.join(work, "demo.ini")) as f:
+        text = f.read()
+    marker = "target_indicator = gap_ks2\n"
+    if not checker.ok(marker in text, "demo.ini's attainment_gap has its target"):
+        return
+    config = os.path.join(work, "milestone.ini")
+    with open(config, "w") as f:
+        f.write(text.replace(marker, marker + "milestones = -10% by 2015/16\n", 1))
+    document, results = run_json(checker, ["--period", "2015/16", config],
+                                 what="academic milestone")
+    for area in CONSTITUENCIES + [WIRRAL]:
+        result = results.get(("attainment_gap", "gap_ks2", area), {})
+        checker.equal(result.get("period"), "2015-09-01", "%s gap_ks2 period" % area)
+        if result.get("baseline_value") is not None:
+            checker.close(result.get("expected_value"), 0.9 * result["baseline_value"],
+                          "%s gap_ks2 expected is the milestone, 90%% of the baseline" % area)
+
+
 def main():
     work = sys.argv[1]
     checker = Checker("test_run_demo")
     document = check_json(checker, work)
     check_csv(checker, work, document)
     check_table(checker, work)
+    check_academic_milestone(checker, work)
     return checker.finish()
 
 

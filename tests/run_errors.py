@@ -62,6 +62,8 @@ CONFIGURATION_ERRORS = [
     ("two benchmarks", "", GOOD_METRIC + "benchmark = A1 P1\n", "[esa] benchmark: 'A1 P1' is not one"),
     ("a cost over two areas", "", GOOD_METRIC + "intervention_cost = 2500000\n",
      "[esa] intervention_cost: needs exactly one area"),
+    ("milestones out of order", "", GOOD_METRIC + "milestones = 700 by 2016-02, 720 by 2015-02\n",
+     "[esa] milestones: '2015-02' is not after the milestone before it"),
     ("unknown key in a metric", "", GOOD_METRIC + "colour = blue\n", "[esa] colour"),
     ("unknown key in [outcomes]", "colour = blue\n", GOOD_METRIC, "[outcomes] colour"),
     ("wrong type of a parameter", "", GOOD_METRIC + "unit_cost = lots\n", "[esa] unit_cost"),

@@ -36,6 +36,14 @@ by 2017-05-01, period 2016-11 = i 16, amber from 30%):
       the value and interval are there, the baseline is not);
       E 488 / 9000 = 5.42% (4.97 to 5.91), above: worse.
       The counts are not compared: their benchmark fields are null.
+[milestones] as [absolute] for A1 alone, with milestones 900 by 2015-02 and
+  850 by 2016-05: the trajectory runs 950 -> 900 -> 850 -> 830.
+  2016-11-01 lies 184 of the 365 days from 2016-05-01 to 2017-05-01:
+      expected 850 - 20 x 184/365 = 839.918, progress -110 / -110.082 =
+      99.93%, amber (the straight line's 848.33 gave 108.2%, green);
+  2014-11-01 (--period 2014-11, value 920) lies 273 of the 365 days from
+      2014-02-01 to 2015-02-01: expected 950 - 50 x 273/365 = 912.603,
+      progress -30 / -37.397 = 80.2%, amber (the straight line: 108.5%).
 [relative] (baseline 2013-11 = i 4, target -10% by 2016-11):
   A1: 960 -> 840, target 864, expected 864 (target date reached),
       progress -120 / -96 = 125% green;
@@ -334,6 +342,24 @@ def check_relative_periods(checker, work):
                       what + ": periods_used")
 
 
+def check_milestones(checker, work):
+    """A target reached by steps: the expected value follows them."""
+    config = os.path.join(work, "milestones.ini")
+    write_text(config, COMMON + ABSOLUTE.replace("areas = A1 P1 P2 D E", "areas = A1")
+               + "milestones = 900 by 2015-02, 850 by 2016-05\n")
+    for period, expected, progress in (("2016-11", 850 - 20 * 184 / 365, -110 / (850 - 20 * 184 / 365 - 950)),
+                                       ("2014-11", 950 - 50 * 273 / 365, -30 / (950 - 50 * 273 / 365 - 950))):
+        what = "milestones --period %s" % period
+        document, results = run_json(checker, ["--period", period, config], what=what)
+        if document is None:
+            continue
+        a1 = results.get(("absolute", "claimants", "A1"), {})
+        checker.close(a1.get("expected_value"), expected, what + ": expected by hand")
+        checker.close(a1.get("progress_pct"), 100 * progress, what + ": progress by hand")
+        checker.equal(a1.get("rag"), "amber", what + ": amber, where the straight line is green")
+        checker.close(a1.get("target_value"), 830.0, what + ": the final target is reported")
+
+
 def check_return_on_investment(checker, work):
     """One area's present value of benefits per pound of its intervention
     (domain reference section 3); the other indicators have no benefit."""
@@ -448,6 +474,7 @@ def main():
     check_relative_periods(checker, work)
     check_fail_on(checker, work)
     check_return_on_investment(checker, work)
+    check_milestones(checker, work)
     check_output_file(checker, work)
     return checker.finish()
 

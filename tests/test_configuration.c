@@ -430,6 +430,37 @@ START_TEST(test_metric_key_errors)
                       NULL);
     assert_load_fails(MINIMAL "baseline = 2016Q4\ntarget = 5\ntarget_date = 2016Q3\n",
                       "[esa] target_date: '2016Q3' is not after the baseline", NULL);
+#define TARGETED MINIMAL "baseline = 2013-11\ntarget = -10%\ntarget_date = 2017-04\n"
+    assert_load_fails(MINIMAL "baseline = 2013-11\nmilestones = -3% by 2015-04\n",
+                      "[esa] milestones: given without a target", NULL);
+    assert_load_fails(TARGETED "milestones = -3% by 2013-04\n",
+                      "[esa] milestones: '2013-04' is not after the baseline '2013-11'", NULL);
+    assert_load_fails(TARGETED "milestones = -6% by 2016-04, -3% by 2015-04\n",
+                      "[esa] milestones: '2015-04' is not after the milestone before it, "
+                      "'2016-04' (list them in date order)", NULL);
+    assert_load_fails(TARGETED "milestones = -3% by 2015-04, -4% by 2015-04\n",
+                      "[esa] milestones: '2015-04' is not after the milestone before it", NULL);
+    assert_load_fails(TARGETED "milestones = -9% by 2017-04\n",
+                      "[esa] milestones: '2017-04' is not before the target_date '2017-04'",
+                      NULL);
+    assert_load_fails(TARGETED "milestones = -3% 2015-04\n",
+                      "[esa] milestones: '-3% 2015-04' is not a milestone: write a target by a "
+                      "period", NULL);
+    assert_load_fails(TARGETED "milestones = lots by 2015-04\n",
+                      "[esa] milestones: milestone 'lots by 2015-04': 'lots' is not a target",
+                      NULL);
+    assert_load_fails(TARGETED "milestones = -3% by 2015-13\n",
+                      "[esa] milestones: milestone '-3% by 2015-13': '2015-13' is not a valid "
+                      "period", NULL);
+    assert_load_fails(TARGETED "milestones = -3% by 2015-04,, -6% by 2016-04\n",
+                      "[esa] milestones: an empty milestone", NULL);
+    char many[1024] = TARGETED "milestones = ";
+    for (int m = 0; m <= OC__MAX_MILESTONES; m++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%s-1%% by 2014-%02d",
+                 m ? ", " : "", m % 12 + 1);
+    strcat(many, "\n");
+    assert_load_fails(many, "[esa] milestones: more than 24 milestones", NULL);
+#undef TARGETED
     assert_load_fails(MINIMAL "rag_green = 80\nrag_amber = 85\n",
                       "[esa] rag_amber: 85 is above rag_green 80", NULL);
     assert_load_fails(MINIMAL "rag_amber = -1\n", "[esa] rag_amber: '-1' is out of range", NULL);
@@ -707,6 +738,22 @@ START_TEST(test_comparator_is_not_an_evaluated_area)
     /* A benchmark may be one of the areas: its own row is "similar". */
     config = load_ok(MINIMAL "areas = A1 A2\nbenchmark = A2\n");
     ck_assert_str_eq(config->metrics[0].benchmark, "A2");
+    oc__config_free(config);
+    /* Milestones in order, with a period that holds a space, kept as
+     * written for the engine to read again by the frame's frequency. */
+    config = load_ok(MINIMAL "baseline = 2013/14\ntarget = 6930\ntarget_date = 2017/18\n"
+                             "milestones = -3% by 2014/15 Q2 , 7238 by 2016/17\n");
+    const oc__config_metric *steps = &config->metrics[0];
+    ck_assert_uint_eq(steps->milestone_count, 2);
+    ck_assert_str_eq(steps->milestone_texts[0], "2014/15 Q2");
+    ck_assert_str_eq(steps->milestone_texts[1], "2016/17");
+    ck_assert_int_eq(steps->milestones[0].kind, OC__TARGET_RELATIVE);
+    ck_assert_double_eq(steps->milestones[0].amount, -3);
+    ck_assert_int_eq(steps->milestones[1].kind, OC__TARGET_ABSOLUTE);
+    ck_assert_double_eq(steps->milestones[1].amount, 7238);
+    ck_assert_int_eq(steps->milestones[1].day, oc__days_from_civil(2016, 4, 1));
+    ck_assert_ptr_eq(steps->scoring.milestones, steps->milestones);
+    ck_assert_uint_eq(steps->scoring.milestone_count, 2);
     oc__config_free(config);
     config = load_ok(MINIMAL "areas = P1\nintervention_cost = 2.5e6\n");
     ck_assert_double_eq(config->metrics[0].intervention_cost, 2500000);

@@ -397,6 +397,43 @@ START_TEST(test_infinite_value_is_not_an_observation)
 }
 END_TEST
 
+/* Milestones: the trajectory runs straight from the baseline to each in
+ * turn and on to the target. Baseline 7,700 on 2013-11-01 (day 16010);
+ * -3% (7,469) by 2015-05-01 (16556); 7,238 by 2016-04-01 (16892); the
+ * target -10% (6,930) by 2017-04-30 (17286). */
+START_TEST(test_milestones_bend_the_trajectory)
+{
+    static const oc__milestone milestones[] = {
+        {OC__TARGET_RELATIVE, -3.0, 16556},
+        {OC__TARGET_ABSOLUTE, 7238.0, 16892},
+    };
+    oc__scoring_settings settings = ten_percent_by_april_2017();
+    settings.milestones = milestones;
+    settings.milestone_count = 2;
+    fixture f;
+    fixture_init(&f, birkenhead, OC_LOWER_IS_BETTER);
+    oc__result result;
+    /* 2015-02-01 (16467), on the way to the first: 7700 - 231 x 457/546. */
+    score(&f, 5, 0, &settings, NULL, &result);
+    ck_assert_double_eq_tol(result.expected_value, 7506.653846153846, 1e-9);
+    ck_assert_double_eq_tol(result.progress_pct, 155.16212452755087, 1e-9);
+    oc__result_clear(&result);
+    /* 2015-05-01, on the first milestone: exactly 7,469. */
+    score(&f, 6, 0, &settings, NULL, &result);
+    ck_assert_double_eq_tol(result.expected_value, 7469.0, 1e-9);
+    oc__result_clear(&result);
+    /* 2016-11-01 (17106), past the last: 7238 - 308 x 214/394 = 7070.71,
+     * not the straight line's 7038.62 (test_birkenhead_target_met). The
+     * target reported is still the final one. */
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert_double_eq_tol(result.expected_value, 7070.710659898477, 1e-9);
+    ck_assert_double_eq_tol(result.progress_pct, 122.36024844720501, 1e-9);
+    ck_assert_double_eq_tol(result.target_value, 6930, 1e-9);
+    ck_assert_str_eq(result.rag, "green");
+    oc__result_clear(&result);
+}
+END_TEST
+
 /* ---- benchmark (Fingertips: similar, better, worse; domain.md section 3) ---- */
 
 /* Birkenhead's claimant rate in November 2016, 7.97% with the Wilson 95%
@@ -555,6 +592,7 @@ int main(void)
     tcase_add_loop_test(cases, test_benchmark_comparison, 0,
                         (int)(sizeof benchmark_cases / sizeof benchmark_cases[0]));
     tcase_add_test(cases, test_benchmark_not_compared);
+    tcase_add_test(cases, test_milestones_bend_the_trajectory);
     suite_add_tcase(suite, cases);
     return check_runner_run_suite(suite);
 }
