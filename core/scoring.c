@@ -140,6 +140,17 @@ static int score_target(const oc__indicator_view *indicator, size_t period_index
                                                     baseline, result->target_value,
                                                     indicator->times[period_index]);
     double expected_change = result->expected_value - baseline;
+    /* A milestone on the far side of the baseline from the target makes
+     * the trajectory head away from the target for a while: there the
+     * progress formula's sign convention (results.md) would call a move
+     * towards the target "the wrong way", and crossing the baseline it
+     * divides by nearly 0. No progress, score or RAG for such a period. */
+    if (expected_change * (result->target_value - baseline) < 0) {
+        note(message, "the trajectory through the milestones moves away from the target by "
+                      "%s (a milestone lies on the other side of the baseline), so no progress "
+                      "or RAG", result->period);
+        return OC_OK;
+    }
     if (expected_change != 0) {
         result->progress_pct = 100.0 * result->change / expected_change;
         if (isfinite(result->progress_pct))

@@ -434,6 +434,36 @@ START_TEST(test_milestones_bend_the_trajectory)
 }
 END_TEST
 
+/* A milestone above the baseline on the way to a fall (+2% by 2015-05-01,
+ * then -10% by April 2017): until the line crosses back, a fall towards
+ * the target is no "wrong way" and no red: progress, score and RAG are
+ * null, and the message says why. Past the crossing they return. */
+START_TEST(test_milestone_beyond_the_baseline)
+{
+    static const oc__milestone milestones[] = {{OC__TARGET_RELATIVE, +2.0, 16556}};
+    oc__scoring_settings settings = ten_percent_by_april_2017();
+    settings.milestones = milestones;
+    settings.milestone_count = 1;
+    fixture f;
+    fixture_init(&f, birkenhead, OC_LOWER_IS_BETTER);
+    oc__result result;
+    /* 2015-02-01: expected 7700 + 154 x 457/546 = 7828.9, the value 7,400. */
+    score(&f, 5, 0, &settings, NULL, &result);
+    ck_assert_double_eq_tol(result.expected_value, 7828.897435897436, 1e-9);
+    ck_assert(isnan(result.progress_pct));
+    ck_assert(isnan(result.score));
+    ck_assert_ptr_null(result.rag);
+    ck_assert_ptr_nonnull(strstr(result.message, "moves away from the target by 2015-02-01"));
+    oc__result_clear(&result);
+    /* 2016-11-01: 7854 - 924 x 550/730 = 7157.8, below the baseline. */
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert_double_eq_tol(result.expected_value, 7157.835616438356, 1e-9);
+    ck_assert_double_eq_tol(result.progress_pct, 100.0 * -770 / (7157.835616438356 - 7700), 1e-9);
+    ck_assert_str_eq(result.rag, "green");
+    oc__result_clear(&result);
+}
+END_TEST
+
 /* ---- benchmark (Fingertips: similar, better, worse; domain.md section 3) ---- */
 
 /* Birkenhead's claimant rate in November 2016, 7.97% with the Wilson 95%
@@ -593,6 +623,7 @@ int main(void)
                         (int)(sizeof benchmark_cases / sizeof benchmark_cases[0]));
     tcase_add_test(cases, test_benchmark_not_compared);
     tcase_add_test(cases, test_milestones_bend_the_trajectory);
+    tcase_add_test(cases, test_milestone_beyond_the_baseline);
     suite_add_tcase(suite, cases);
     return check_runner_run_suite(suite);
 }
