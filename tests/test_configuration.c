@@ -755,6 +755,15 @@ START_TEST(test_comparator_is_not_an_evaluated_area)
     ck_assert_ptr_eq(steps->scoring.milestones, steps->milestones);
     ck_assert_uint_eq(steps->scoring.milestone_count, 2);
     oc__config_free(config);
+    /* "2016-06" is after a financial 2016/17 starts but before an
+     * academic one does: kept for the engine, which knows the frame. */
+    config = load_ok(MINIMAL "baseline = 2013/14\ntarget = -20%\ntarget_date = 2016/17\n"
+                             "milestones = -10% by 2016-06\n");
+    ck_assert_uint_eq(config->metrics[0].scoring.milestone_count, 1);
+    oc__config_free(config);
+    assert_load_fails(MINIMAL "baseline = 2013/14\ntarget = -20%\ntarget_date = 2016/17\n"
+                              "milestones = -10% by 2016-10\n",
+                      "[esa] milestones: '2016-10' is not before the target_date '2016/17'", NULL);
     config = load_ok(MINIMAL "areas = P1\nintervention_cost = 2.5e6\n");
     ck_assert_double_eq(config->metrics[0].intervention_cost, 2500000);
     oc__config_free(config);
