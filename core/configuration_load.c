@@ -348,14 +348,22 @@ static int set_milestones(loader *state, oc__config_metric *metric, const char *
         if (metric->milestone_count == OC__MAX_MILESTONES)
             return oc__config_error_at(path, section, key, state->error,
                                        "more than %d milestones", OC__MAX_MILESTONES);
+        if (end - start >= sizeof text)
+            return oc__config_error_at(path, section, key, state->error,
+                                       "'%.40s...' is too long for a milestone", item + start);
         snprintf(text, sizeof text, "%.*s", (int)(end - start), item + start);
-        char *by = strstr(text, " by ");
+        /* "by" between blanks (spaces or tabs) */
+        char *by = text;
+        while ((by = strstr(by, "by")) != NULL
+               && !(by > text && (by[-1] == ' ' || by[-1] == '\t')
+                    && (by[2] == ' ' || by[2] == '\t')))
+            by++;
         if (by == NULL)
             return oc__config_error_at(path, section, key, state->error,
                                        "'%.80s' is not a milestone: write a target by a period, "
                                        "like '-5%% by 2015-04'", text);
-        *by = '\0';
-        const char *period_text = by + 4 + strspn(by + 4, " \t");
+        by[-1] = '\0';
+        const char *period_text = by + 2 + strspn(by + 2, " \t");
         size_t cut = strlen(text);
         while (cut > 0 && (text[cut - 1] == ' ' || text[cut - 1] == '\t'))
             text[--cut] = '\0';
@@ -486,13 +494,15 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
     } else if (strcmp(key, "spc_screen_outliers") == 0) {
         status = oc__config_parse_boolean(value, &scoring->spc_screen_outliers, &inner);
     } else if (strcmp(key, "intervention_cost") == 0) {
-        /* Pounds, as a fiscal benefit is; a trillion is beyond any
-         * partnership's budget and keeps a typo of digits out. */
-        status = oc__config_parse_number(value, 0, 1e12, &metric->intervention_cost, &inner);
-        if (status == OC_OK && metric->intervention_cost == 0)
+        /* Pounds, as a fiscal benefit is: at least one (a cost written in
+         * millions, 0.5, or a tiny one the ratio would overflow on, is a
+         * mistake), at most a trillion, beyond any partnership's budget. */
+        status = oc__config_parse_number(value, -INFINITY, 1e12, &metric->intervention_cost,
+                                         &inner);
+        if (status == OC_OK && !(metric->intervention_cost >= 1))
             return oc__config_error_at(path, section, key, state->error,
-                                       "'%s': the cost must be above 0 (return on investment "
-                                       "divides the benefit by it)", value);
+                                       "'%s': the cost must be at least 1 (pounds; return on "
+                                       "investment divides the benefit by it)", value);
     } else { /* time_limit */
         return set_positive_time_limit(state, section, value, &metric->time_limit);
     }

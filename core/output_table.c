@@ -636,19 +636,31 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
             }
             code = result->benchmark;
         }
-        char against[CELL_SIZE + 32] = "each metric's benchmark (the benchmark field in csv or json)";
+        char against[CELL_SIZE + 32] = "its metric's benchmark (the benchmark field in csv or json)";
         if (code != NULL) {
-            char shown[CELL_SIZE];
+            /* Named as its own rows name it, when it is one of the areas. */
+            const char *name = NULL;
+            for (size_t i = 0; i < results->count && name == NULL; i++)
+                if (results->items[i].area != NULL && strcmp(results->items[i].area, code) == 0
+                    && has_text(results->items[i].area_name))
+                    name = results->items[i].area_name;
+            char shown[CELL_SIZE], shown_name[CELL_SIZE];
             copy_text(shown, code);
-            snprintf(against, sizeof against, "%s's", shown);
+            if (name != NULL) {
+                copy_text(shown_name, name);
+                snprintf(against, sizeof against, "%.80s (%.40s)", shown_name, shown);
+            } else {
+                snprintf(against, sizeof against, "%s", shown);
+            }
         }
         char legend[640];
         snprintf(legend, sizeof legend,
-                 "vs benchmark: the value against %s in the same period: similar when it lies "
-                 "within the value's confidence interval; better or worse (higher or lower "
-                 "where neither way is better) when outside it; not compared when the value has "
-                 "no interval or the benchmark no value; - for a count, which grows with the "
-                 "area, and where the metric has no benchmark.", against);
+                 "vs benchmark: each value against the value of %s in the same period: similar "
+                 "when the benchmark's value lies within the value's confidence interval; better "
+                 "or worse (higher or lower where neither way is better) when outside it; not "
+                 "compared when the value has no interval or the benchmark has no value (the "
+                 "message field says which); - for a count, which grows with the area, and where "
+                 "the metric has no benchmark.", against);
         fputc('\n', stream);
         print_wrapped(stream, legend, width, 4);
     }

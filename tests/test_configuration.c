@@ -403,7 +403,16 @@ START_TEST(test_metric_key_errors)
     assert_load_fails(MINIMAL "benchmark =\n", "[esa] benchmark: empty value", NULL);
     /* The cost of one area's intervention, in pounds above 0. */
     assert_load_fails(MINIMAL "areas = A1\nintervention_cost = 0\n",
-                      "[esa] intervention_cost: '0': the cost must be above 0", NULL);
+                      "[esa] intervention_cost: '0': the cost must be at least 1 (pounds;",
+                      NULL);
+    /* £0.5 is a cost in millions written as pounds; 5e-324 would overflow
+     * the ratio into a silent null. */
+    assert_load_fails(MINIMAL "areas = A1\nintervention_cost = 0.5\n",
+                      "[esa] intervention_cost: '0.5': the cost must be at least 1", NULL);
+    assert_load_fails(MINIMAL "areas = A1\nintervention_cost = 5e-324\n",
+                      "[esa] intervention_cost: '5e-324': the cost must be at least 1", NULL);
+    assert_load_fails(MINIMAL "areas = A1\nintervention_cost = -2500000\n",
+                      "[esa] intervention_cost: '-2500000': the cost must be at least 1", NULL);
     assert_load_fails(MINIMAL "areas = A1\nintervention_cost = lots\n",
                       "[esa] intervention_cost:", NULL);
     assert_load_fails(MINIMAL "areas = A1\nintervention_cost = 2e12\n",
@@ -454,6 +463,10 @@ START_TEST(test_metric_key_errors)
                       "period", NULL);
     assert_load_fails(TARGETED "milestones = -3% by 2015-04,, -6% by 2016-04\n",
                       "[esa] milestones: an empty milestone", NULL);
+    char long_item[400] = TARGETED "milestones = -3";
+    memset(long_item + strlen(long_item), '0', 200);
+    strcat(long_item, " by 2015-04\n");
+    assert_load_fails(long_item, "is too long for a milestone", NULL);
     char many[1024] = TARGETED "milestones = ";
     for (int m = 0; m <= OC__MAX_MILESTONES; m++)
         snprintf(many + strlen(many), sizeof many - strlen(many), "%s-1%% by 2014-%02d",
@@ -742,7 +755,7 @@ START_TEST(test_comparator_is_not_an_evaluated_area)
     /* Milestones in order, with a period that holds a space, kept as
      * written for the engine to read again by the frame's frequency. */
     config = load_ok(MINIMAL "baseline = 2013/14\ntarget = 6930\ntarget_date = 2017/18\n"
-                             "milestones = -3% by 2014/15 Q2 , 7238 by 2016/17\n");
+                             "milestones = -3% by 2014/15 Q2 , 7238\tby\t2016/17\n");
     const oc__config_metric *steps = &config->metrics[0];
     ck_assert_uint_eq(steps->milestone_count, 2);
     ck_assert_str_eq(steps->milestone_texts[0], "2014/15 Q2");

@@ -1278,9 +1278,16 @@ START_TEST(table_compares_with_a_benchmark)
     table = write_table(manifest, &results, 0);
     ck_assert_ptr_nonnull(strstr(table, "  vs benchmark  "));
     ck_assert_ptr_nonnull(strstr(table, "7,700 (7,528 to 7,875)  worse "));
-    ck_assert_ptr_nonnull(strstr(table, "\nvs benchmark: the value against E08000015's in the "
-                                        "same period: similar when it lies within the value's "
-                                        "confidence interval;"));
+    ck_assert_ptr_nonnull(strstr(table, "\nvs benchmark: each value against the value of "
+                                        "E08000015 in the same period: similar when the "
+                                        "benchmark's value lies within the value's confidence "
+                                        "interval;"));
+    free(table);
+    /* Named as its own row names it, when it is one of the areas. */
+    free(results.items[2].area_name);
+    results.items[2].area_name = copy("Wirral");
+    table = write_table(manifest, &results, 0);
+    ck_assert_ptr_nonnull(strstr(table, "against the value of Wirral (E08000015) in the same"));
     free(table);
 
     /* Two benchmarks: the line points to the field; "not_compared" reads
@@ -1288,8 +1295,8 @@ START_TEST(table_compares_with_a_benchmark)
     results.items[1].benchmark_comparison = copy("not_compared");
     table = write_table(manifest, &results, 0);
     ck_assert_ptr_nonnull(strstr(table, "  not compared  "));
-    ck_assert_ptr_nonnull(strstr(table, "against each metric's benchmark (the benchmark field in "
-                                        "csv or json)"));
+    ck_assert_ptr_nonnull(strstr(table, "against the value of its metric's benchmark (the "
+                                        "benchmark field in csv or json)"));
     free(table);
 
     /* Too narrow: left out first, named, and its legend left out too. */
