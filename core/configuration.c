@@ -96,6 +96,7 @@ static void free_metric(oc__config_metric *metric)
     free(metric->target_date_text);
     oc__config_free_list(metric->milestone_texts, metric->milestone_count);
     free(metric->milestones);
+    oc__config_free_list(metric->spc_rebase_texts, metric->spc_rebase_count);
     oc__config_free_entries(metric->inputs, metric->input_count);
     oc__config_free_entries(metric->parameters, metric->parameter_count);
     free(metric->parameter_values);

@@ -81,6 +81,10 @@ typedef struct oc__config_metric {
     char **milestone_texts;
     oc__milestone *milestones;
     size_t milestone_count;
+    /* `spc_rebase`: periods as written (owned), read again by the engine
+     * with the frame's frequency, which also checks their order. */
+    char **spc_rebase_texts;
+    size_t spc_rebase_count;
 
     /* Target, RAG and SPC settings ready for oc__score_indicator:
      * target_day is target_period.start_day, the store's time for that

@@ -318,11 +318,33 @@ static int set_areas(loader *state, oc__config_metric *metric, const char *value
     return OC_OK;
 }
 
+/* The next comma-separated item of *cursor, blanks trimmed, copied into
+ * text. Items that are or hold periods are split at commas only: a
+ * period may hold a space ("2016/17 Q3"). */
+enum comma_item { ITEM_NONE, ITEM_FOUND, ITEM_EMPTY, ITEM_TOO_LONG };
+static enum comma_item next_comma_item(const char **cursor, char *text, size_t size)
+{
+    const char *item = *cursor;
+    if (*item == '\0')
+        return ITEM_NONE;
+    size_t length = strcspn(item, ",");
+    size_t start = strspn(item, " \t"), end = length;
+    while (end > start && (item[end - 1] == ' ' || item[end - 1] == '\t'))
+        end--;
+    *cursor = item + length + (item[length] == ',');
+    if (end <= start)
+        return ITEM_EMPTY;
+    if (end - start >= size)
+        return ITEM_TOO_LONG;
+    memcpy(text, item + start, end - start);
+    text[end - start] = '\0';
+    return ITEM_FOUND;
+}
+
 /* `milestones = -5% by 2015-04, -8% by 2016-04`: comma-separated points,
  * each a target (as `target` is written) by a period (as `target_date`
- * is; a period may hold a space, "2016/17 Q3", so items are split at
- * commas only). Order and bounds are checked by finish_metric, once the
- * baseline and target_date are known. */
+ * is). Order and bounds are checked by finish_metric, once the baseline
+ * and target_date are known. */
 static int set_milestones(loader *state, oc__config_metric *metric, const char *value)
 {
     const char *path = state->config->path, *section = metric->name;
@@ -334,24 +356,19 @@ static int set_milestones(loader *state, oc__config_metric *metric, const char *
     metric->milestone_count = 0;
     if (metric->milestone_texts == NULL || metric->milestones == NULL)
         return out_of_memory(state);
-    for (const char *item = value; *item != '\0';) {
-        size_t length = strcspn(item, ",");
-        char text[160];
-        size_t start = strspn(item, " \t");
-        size_t end = length;
-        while (end > start && (item[end - 1] == ' ' || item[end - 1] == '\t'))
-            end--;
-        if (end == start)
+    char text[160];
+    enum comma_item found;
+    for (const char *cursor = value; (found = next_comma_item(&cursor, text, sizeof text));) {
+        if (found == ITEM_EMPTY)
             return oc__config_error_at(path, section, key, state->error,
                                        "an empty milestone (write them as '-5%% by 2015-04, "
                                        "-8%% by 2016-04')");
+        if (found == ITEM_TOO_LONG)
+            return oc__config_error_at(path, section, key, state->error,
+                                       "a milestone longer than %zu bytes", sizeof text - 1);
         if (metric->milestone_count == OC__MAX_MILESTONES)
             return oc__config_error_at(path, section, key, state->error,
                                        "more than %d milestones", OC__MAX_MILESTONES);
-        if (end - start >= sizeof text)
-            return oc__config_error_at(path, section, key, state->error,
-                                       "'%.40s...' is too long for a milestone", item + start);
-        snprintf(text, sizeof text, "%.*s", (int)(end - start), item + start);
         /* "by" between blanks (spaces or tabs) */
         char *by = text;
         while ((by = strstr(by, "by")) != NULL
@@ -379,7 +396,41 @@ static int set_milestones(loader *state, oc__config_metric *metric, const char *
         if (metric->milestone_texts[metric->milestone_count] == NULL)
             return out_of_memory(state);
         metric->milestone_count++;
-        item += length + (item[length] == ',');
+    }
+    return OC_OK;
+}
+
+/* `spc_rebase = 2015-04, 2016/17`: periods at which the process changed.
+ * Each must be a period; their order depends on how the frame reads year
+ * spans, so the engine checks it (core/engine_plan.c). */
+static int set_spc_rebase(loader *state, oc__config_metric *metric, const char *value)
+{
+    const char *path = state->config->path, *section = metric->name;
+    static const char key[] = "spc_rebase";
+    oc__config_free_list(metric->spc_rebase_texts, metric->spc_rebase_count);
+    metric->spc_rebase_count = 0;
+    metric->spc_rebase_texts = calloc(OC__MAX_REBASES, sizeof *metric->spc_rebase_texts);
+    if (metric->spc_rebase_texts == NULL)
+        return out_of_memory(state);
+    char text[64];
+    enum comma_item found;
+    for (const char *cursor = value; (found = next_comma_item(&cursor, text, sizeof text));) {
+        oc__period period;
+        oc_error inner;
+        if (found == ITEM_EMPTY)
+            return oc__config_error_at(path, section, key, state->error,
+                                       "an empty period (write them as '2015-04, 2016-04')");
+        if (found == ITEM_TOO_LONG)
+            return oc__config_error_at(path, section, key, state->error,
+                                       "a period longer than %zu bytes", sizeof text - 1);
+        if (metric->spc_rebase_count == OC__MAX_REBASES)
+            return oc__config_error_at(path, section, key, state->error,
+                                       "more than %d periods", OC__MAX_REBASES);
+        if (oc__period_parse(text, OC__FREQUENCY_NONE, &period, &inner) != OC_OK)
+            return key_error(state, section, key, &inner);
+        if ((metric->spc_rebase_texts[metric->spc_rebase_count] = strdup(text)) == NULL)
+            return out_of_memory(state);
+        metric->spc_rebase_count++;
     }
     return OC_OK;
 }
@@ -432,7 +483,7 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
         "plugin", "frame", "store", "areas", "comparator", "benchmark", "baseline", "target",
         "target_date", "rag_green", "rag_amber", "confidence", "spc_baseline",
         "spc_screen_outliers", "time_limit", "target_indicator", "indicators",
-        "intervention_cost", "milestones"};
+        "intervention_cost", "milestones", "spc_rebase"};
     int known = 0;
     for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0] && !known; i++)
         known = strcmp(key, known_keys[i]) == 0;
@@ -460,6 +511,8 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
         return set_indicators(state, metric, value);
     if (strcmp(key, "milestones") == 0)
         return set_milestones(state, metric, value);
+    if (strcmp(key, "spc_rebase") == 0)
+        return set_spc_rebase(state, metric, value);
     if (strcmp(key, "store") == 0)
         return add_store(state, value, &metric->store_index);
     if (strcmp(key, "areas") == 0)

@@ -56,6 +56,7 @@ typedef struct oc__metric_plan {
     size_t target_indicator;                /* the indicator the target is for, or OC__NO_INDEX */
     oc__scoring_settings settings;          /* its milestones are the plan's below */
     oc__milestone *milestones;              /* owned, settings.milestone_count, or NULL */
+    int32_t *spc_rebase_days;               /* owned, settings.spc_rebase_count, or NULL */
     double z;
     double time_limit;                      /* seconds */
     double intervention_cost;               /* pounds, NaN when not configured */

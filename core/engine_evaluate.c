@@ -770,6 +770,7 @@ void oc__metric_plan_free(oc__metric_plan *plan)
     free(plan->comparator);
     free(plan->benchmark);
     free(plan->milestones);
+    free(plan->spc_rebase_days);
     oc__arena_free(&plan->unit_text);
     memset(plan, 0, sizeof *plan);
 }

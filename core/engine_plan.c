@@ -379,6 +379,31 @@ static int baseline_starts_after(const char *baseline_text, const char *period_t
     return baseline.start_day >= evaluation_end;
 }
 
+/* The days at which the metric's SPC charts start afresh, read with the
+ * frame's frequency, in order. */
+static int plan_spc_rebase(const oc__config *config, const oc__config_metric *metric,
+                           oc__frequency frequency, oc__metric_plan *plan, oc_error *error)
+{
+    plan->spc_rebase_days = malloc(metric->spc_rebase_count * sizeof *plan->spc_rebase_days);
+    if (plan->spc_rebase_days == NULL)
+        return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    for (size_t r = 0; r < metric->spc_rebase_count; r++) {
+        oc__period period;
+        oc_error inner;
+        const char *text = metric->spc_rebase_texts[r];
+        if (oc__period_parse(text, frequency, &period, &inner) != OC_OK)
+            return oc__config_error(config, metric, "spc_rebase", error, "%s", inner.message);
+        plan->spc_rebase_days[r] = period.start_day;
+        if (r > 0 && period.start_day <= plan->spc_rebase_days[r - 1])
+            return oc__config_error(config, metric, "spc_rebase", error,
+                                    "'%s' does not start after '%s' (list them in date order)",
+                                    text, metric->spc_rebase_texts[r - 1]);
+    }
+    plan->settings.spc_rebase_days = plan->spc_rebase_days;
+    plan->settings.spc_rebase_count = metric->spc_rebase_count;
+    return OC_OK;
+}
+
 /* The plan's own milestones, their periods read again with the frame's
  * frequency as target_date's are, and their order checked again. */
 static int plan_milestones(const oc__config *config, const oc__config_metric *metric,
@@ -431,6 +456,8 @@ static int plan_periods(const oc__config *config, const oc__config_metric *metri
     plan->settings = metric->scoring;
     plan->settings.milestones = NULL; /* the config's; the plan's own come below */
     plan->settings.milestone_count = 0;
+    if (status == OC_OK && metric->spc_rebase_count > 0)
+        status = plan_spc_rebase(config, metric, frequency, plan, error);
     if (status == OC_OK && metric->target_date_text != NULL) {
         /* Re-read with the frame's frequency: "2016/17" may be academic. */
         oc__period target, baseline;

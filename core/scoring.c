@@ -169,6 +169,20 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
 {
     const double *values = indicator->series->value;
     size_t first = 0;
+    /* A rebased chart starts at the last rebase on or before the period
+     * scored: the limits describe the process since it changed. */
+    int32_t now = indicator->times[period_index];
+    size_t rebase = settings->spc_rebase_count;
+    while (rebase > 0 && settings->spc_rebase_days[rebase - 1] > now)
+        rebase--;
+    if (rebase > 0) {
+        int32_t since = settings->spc_rebase_days[rebase - 1];
+        while (first < period_index && indicator->times[first] < since)
+            first++;
+        char date[OC__DATE_TEXT_SIZE];
+        oc__format_date(since, date, sizeof date);
+        note(message, "SPC: limits from %s on (rebased)", date);
+    }
     while (first < period_index && isnan(values[first]))
         first++;
     size_t count = period_index - first + 1;

@@ -31,9 +31,10 @@ typedef struct oc__milestone {
     int32_t day;             /* days since 1970-01-01: the period's start */
 } oc__milestone;
 
-/* At most this many milestones a target: a plan of yearly steps over a
- * decade, with room to spare. */
+/* At most this many milestones a target, or rebases a chart: a plan of
+ * yearly steps over a decade, with room to spare. */
 #define OC__MAX_MILESTONES 24
+#define OC__MAX_REBASES 24
 
 typedef struct oc__scoring_settings {
     oc__target_kind target_kind;
@@ -48,6 +49,11 @@ typedef struct oc__scoring_settings {
     double rag_green;        /* progress % at or above which RAG is green */
     double rag_amber;        /* progress % at or above which RAG is amber */
     size_t spc_baseline;     /* fix SPC limits on the first N points; 0 = all */
+    /* Borrowed, ascending days (period starts) at which the process
+     * changed: the chart of a period starts at the last one on or before
+     * it (NHSRplotthedots' rebase), and spc_baseline counts from there. */
+    const int32_t *spc_rebase_days;
+    size_t spc_rebase_count;
     int spc_screen_outliers;
     size_t trend_points;     /* annual points for the trend test (Fingertips: 5) */
 } oc__scoring_settings;

@@ -64,6 +64,8 @@ CONFIGURATION_ERRORS = [
      "[esa] intervention_cost: needs exactly one area"),
     ("milestones out of order", "", GOOD_METRIC + "milestones = 700 by 2016-02, 720 by 2015-02\n",
      "[esa] milestones: '2015-02' is not after the milestone before it"),
+    ("rebases out of order", "", GOOD_METRIC + "spc_rebase = 2016-02, 2015-02\n",
+     "[esa] spc_rebase: '2015-02' does not start after '2016-02' (list them in date order)"),
     ("unknown key in a metric", "", GOOD_METRIC + "colour = blue\n", "[esa] colour"),
     ("unknown key in [outcomes]", "colour = blue\n", GOOD_METRIC, "[outcomes] colour"),
     ("wrong type of a parameter", "", GOOD_METRIC + "unit_cost = lots\n", "[esa] unit_cost"),

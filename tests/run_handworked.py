@@ -44,6 +44,12 @@ by 2017-05-01, period 2016-11 = i 16, amber from 30%):
   2014-11-01 (--period 2014-11, value 920) lies 273 of the 365 days from
       2014-02-01 to 2015-02-01: expected 950 - 50 x 273/365 = 912.603,
       progress -30 / -37.397 = 80.2%, amber (the straight line: 108.5%).
+[rebase] as [absolute] for A1 alone: its claimants fall by 10 every quarter,
+  so over the whole series (1000 .. 840, mean 920, every moving range 10,
+  limits 920 +/- 26.6) the 2016-11 point is far below the lower limit
+  (outside_limits: improvement). With spc_rebase = 2016-02 (i 13) the chart is 870, 860,
+  850, 840: mean 855, every moving range 10, limits 855 +/- 26.6, near
+  limits 855 +/- 17.73: 840 is common cause, rule none.
 [relative] (baseline 2013-11 = i 4, target -10% by 2016-11):
   A1: 960 -> 840, target 864, expected 864 (target date reached),
       progress -120 / -96 = 125% green;
@@ -360,6 +366,22 @@ def check_milestones(checker, work):
         checker.close(a1.get("target_value"), 830.0, what + ": the final target is reported")
 
 
+def check_spc_rebase(checker, work):
+    """A rebased chart judges the latest point by the process since."""
+    for rebase, signal, rule in ((None, "improvement", "outside_limits"),
+                                 ("2016-02", "common_cause", "none")):
+        config = os.path.join(work, "rebase.ini")
+        write_text(config, COMMON + ABSOLUTE.replace("areas = A1 P1 P2 D E", "areas = A1")
+                   + ("spc_rebase = %s\n" % rebase if rebase else ""))
+        what = "spc_rebase %s" % rebase
+        document, results = run_json(checker, ["--period", "2016-11", config], what=what)
+        a1 = results.get(("absolute", "claimants", "A1"), {})
+        checker.equal((a1.get("spc_signal"), a1.get("spc_rule")), (signal, rule),
+                      what + ": signal and rule by hand")
+        checker.equal("SPC: limits from 2016-02-01 on (rebased)" in (a1.get("message") or ""),
+                      rebase is not None, what + ": the message says the chart was rebased")
+
+
 def check_return_on_investment(checker, work):
     """One area's present value of benefits per pound of its intervention
     (domain reference section 3); the other indicators have no benefit."""
@@ -475,6 +497,7 @@ def main():
     check_fail_on(checker, work)
     check_return_on_investment(checker, work)
     check_milestones(checker, work)
+    check_spc_rebase(checker, work)
     check_output_file(checker, work)
     return checker.finish()
 

@@ -461,12 +461,18 @@ START_TEST(test_metric_key_errors)
     assert_load_fails(TARGETED "milestones = -3% by 2015-13\n",
                       "[esa] milestones: milestone '-3% by 2015-13': '2015-13' is not a valid "
                       "period", NULL);
+    assert_load_fails(MINIMAL "spc_rebase = 2015-13\n",
+                      "[esa] spc_rebase: '2015-13' is not a valid period", NULL);
+    assert_load_fails(MINIMAL "spc_rebase = 2015-04, , 2016-04\n",
+                      "[esa] spc_rebase: an empty period", NULL);
+    assert_load_fails(MINIMAL "spc_rebase = 2015-04 2016-04\n",
+                      "[esa] spc_rebase: '2015-04 2016-04' is not a valid period", NULL);
     assert_load_fails(TARGETED "milestones = -3% by 2015-04,, -6% by 2016-04\n",
                       "[esa] milestones: an empty milestone", NULL);
     char long_item[400] = TARGETED "milestones = -3";
     memset(long_item + strlen(long_item), '0', 200);
     strcat(long_item, " by 2015-04\n");
-    assert_load_fails(long_item, "is too long for a milestone", NULL);
+    assert_load_fails(long_item, "[esa] milestones: a milestone longer than 159 bytes", NULL);
     char many[1024] = TARGETED "milestones = ";
     for (int m = 0; m <= OC__MAX_MILESTONES; m++)
         snprintf(many + strlen(many), sizeof many - strlen(many), "%s-1%% by 2014-%02d",
@@ -777,6 +783,13 @@ START_TEST(test_comparator_is_not_an_evaluated_area)
     assert_load_fails(MINIMAL "baseline = 2013/14\ntarget = -20%\ntarget_date = 2016/17\n"
                               "milestones = -10% by 2016-10\n",
                       "[esa] milestones: '2016-10' is not before the target_date '2016/17'", NULL);
+    /* Rebase periods as written, a space inside one; their order is the
+     * engine's to check, by the frame's reading of year spans. */
+    config = load_ok(MINIMAL "spc_rebase = 2016/17 Q3 ,2015-04\n");
+    ck_assert_uint_eq(config->metrics[0].spc_rebase_count, 2);
+    ck_assert_str_eq(config->metrics[0].spc_rebase_texts[0], "2016/17 Q3");
+    ck_assert_str_eq(config->metrics[0].spc_rebase_texts[1], "2015-04");
+    oc__config_free(config);
     config = load_ok(MINIMAL "areas = P1\nintervention_cost = 2.5e6\n");
     ck_assert_double_eq(config->metrics[0].intervention_cost, 2500000);
     oc__config_free(config);

@@ -464,6 +464,47 @@ START_TEST(test_milestone_beyond_the_baseline)
 }
 END_TEST
 
+/* Rebasing (NHSRplotthedots' rebase): the chart of the period scored
+ * starts at the last rebase on or before it. Birkenhead's 13 quarters fall
+ * steadily; over all of them the latest point, 6,930, is a special cause.
+ * From 2016-02-01 (index 9) the chart is 7150, 7100, 7050, 6930: mean
+ * 7057.5, moving ranges 50, 50, 120 (aMR 73.33), limits 6862.4 to 7252.6,
+ * near-limits 6927.5 to 7187.5: 6930 is common cause. */
+START_TEST(test_spc_rebase_starts_the_chart_afresh)
+{
+    fixture f;
+    fixture_init(&f, birkenhead, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = oc__scoring_defaults();
+    oc__result result;
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert_str_eq(result.spc_signal, "improvement");
+    ck_assert_ptr_null(strstr(result.message ? result.message : "", "rebased"));
+    oc__result_clear(&result);
+
+    const int32_t rebases[] = {oc__days_from_civil(2014, 8, 1), oc__days_from_civil(2016, 2, 1),
+                               oc__days_from_civil(2017, 1, 1)};
+    settings.spc_rebase_days = rebases;
+    settings.spc_rebase_count = 3;
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert_str_eq(result.spc_signal, "common_cause");
+    ck_assert_str_eq(result.spc_rule, "none");
+    /* the last rebase on or before the period; 2017 is still to come */
+    ck_assert_ptr_nonnull(strstr(result.message, "SPC: limits from 2016-02-01 on (rebased)"));
+    oc__result_clear(&result);
+
+    /* Scored at 2016-02-01 itself: a chart of one point has no limits. */
+    score(&f, 9, 0, &settings, NULL, &result);
+    ck_assert_ptr_null(result.spc_signal);
+    ck_assert_ptr_nonnull(strstr(result.message, "SPC: "));
+    oc__result_clear(&result);
+
+    /* Scored at 2015-11-01 (index 8): the 2014-08 rebase applies. */
+    score(&f, 8, 0, &settings, NULL, &result);
+    ck_assert_ptr_nonnull(strstr(result.message, "SPC: limits from 2014-08-01 on (rebased)"));
+    oc__result_clear(&result);
+}
+END_TEST
+
 /* ---- benchmark (Fingertips: similar, better, worse; domain.md section 3) ---- */
 
 /* Birkenhead's claimant rate in November 2016, 7.97% with the Wilson 95%
@@ -623,6 +664,7 @@ int main(void)
                         (int)(sizeof benchmark_cases / sizeof benchmark_cases[0]));
     tcase_add_test(cases, test_benchmark_not_compared);
     tcase_add_test(cases, test_milestones_bend_the_trajectory);
+    tcase_add_test(cases, test_spc_rebase_starts_the_chart_afresh);
     tcase_add_test(cases, test_milestone_beyond_the_baseline);
     suite_add_tcase(suite, cases);
     return check_runner_run_suite(suite);
