@@ -437,6 +437,12 @@ START_TEST(test_metric_key_errors)
     assert_load_fails(MINIMAL "baseline = 2016Q4\ntarget = 5\ntarget_date = 2016-12-31\n",
                       "[esa] target_date: '2016-12-31' is not after the baseline '2016Q4'",
                       NULL);
+    /* A year span may be academic (September) in the frame, not known
+     * yet: 2016/17 then starts after a June 2016 baseline, and the engine
+     * decides. Neither reading puts 2016/17 after a 2017 baseline. */
+    oc__config_free(load_ok(MINIMAL "baseline = 2016-06\ntarget = 5\ntarget_date = 2016/17\n"));
+    assert_load_fails(MINIMAL "baseline = 2017-01\ntarget = 5\ntarget_date = 2016/17\n",
+                      "[esa] target_date: '2016/17' is not after the baseline '2017-01'", NULL);
     assert_load_fails(MINIMAL "baseline = 2016Q4\ntarget = 5\ntarget_date = 2016Q3\n",
                       "[esa] target_date: '2016Q3' is not after the baseline", NULL);
 #define TARGETED MINIMAL "baseline = 2013-11\ntarget = -10%\ntarget_date = 2017-04\n"
