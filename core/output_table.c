@@ -658,9 +658,9 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
                  "vs benchmark: each value against the value of %s in the same period: similar "
                  "when the benchmark's value lies within the value's confidence interval; better "
                  "or worse (higher or lower where neither way is better) when outside it; not "
-                 "compared when the value has no interval or the benchmark has no value (the "
-                 "message field says which); - for a count, which grows with the area, and where "
-                 "the metric has no benchmark.", against);
+                 "compared when the value has no interval, or the benchmark has no value then "
+                 "(the message field says so); - for a count, which grows with the area, where "
+                 "there is no value, and where the metric has no benchmark.", against);
         fputc('\n', stream);
         print_wrapped(stream, legend, width, 4);
     }
