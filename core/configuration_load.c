@@ -549,13 +549,17 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
     } else if (strcmp(key, "intervention_cost") == 0) {
         /* Pounds, as a fiscal benefit is: at least one (a cost written in
          * millions, 0.5, or a tiny one the ratio would overflow on, is a
-         * mistake), at most a trillion, beyond any partnership's budget. */
-        status = oc__config_parse_number(value, -INFINITY, 1e12, &metric->intervention_cost,
+         * mistake), at most a trillion, beyond any partnership's budget.
+         * Read first without bounds, so that a cost below 1 says why and one
+         * above the trillion names the range as 1 to 1e+12. */
+        status = oc__config_parse_number(value, -INFINITY, INFINITY, &metric->intervention_cost,
                                          &inner);
         if (status == OC_OK && !(metric->intervention_cost >= 1))
             return oc__config_error_at(path, section, key, state->error,
                                        "'%s': the cost must be at least 1 (pounds; return on "
                                        "investment divides the benefit by it)", value);
+        if (status == OC_OK)
+            status = oc__config_parse_number(value, 1, 1e12, &metric->intervention_cost, &inner);
     } else { /* time_limit */
         return set_positive_time_limit(state, section, value, &metric->time_limit);
     }

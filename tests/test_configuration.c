@@ -416,7 +416,7 @@ START_TEST(test_metric_key_errors)
     assert_load_fails(MINIMAL "areas = A1\nintervention_cost = lots\n",
                       "[esa] intervention_cost:", NULL);
     assert_load_fails(MINIMAL "areas = A1\nintervention_cost = 2e12\n",
-                      "[esa] intervention_cost:", NULL);
+                      "[esa] intervention_cost: '2e12' is out of range (1 to 1e+12)", NULL);
     assert_load_fails(MINIMAL "areas = A1 A2\nintervention_cost = 2500000\n",
                       "[esa] intervention_cost: needs exactly one area in areas", NULL);
     assert_load_fails(MINIMAL "intervention_cost = 2500000\n", /* areas = all */
