@@ -146,9 +146,8 @@ static int score_target(const oc__indicator_view *indicator, size_t period_index
      * towards the target "the wrong way", and crossing the baseline it
      * divides by nearly 0. No progress, score or RAG for such a period. */
     if (expected_change * (result->target_value - baseline) < 0) {
-        note(message, "the trajectory through the milestones moves away from the target by "
-                      "%s (a milestone lies on the other side of the baseline), so no progress "
-                      "or RAG", result->period);
+        note(message, "the trajectory through the milestones is on the other side of the "
+                      "baseline from the target at %s, so no progress or RAG", result->period);
         return OC_OK;
     }
     if (expected_change != 0) {
@@ -177,11 +176,14 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
         rebase--;
     if (rebase > 0) {
         int32_t since = settings->spc_rebase_days[rebase - 1];
+        int left_out = 0; /* observations before the rebase: else it changes nothing */
         while (first < period_index && indicator->times[first] < since)
-            first++;
-        char date[OC__DATE_TEXT_SIZE];
-        oc__format_date(since, date, sizeof date);
-        note(message, "SPC: limits from %s on (rebased)", date);
+            left_out |= !isnan(values[first++]);
+        if (left_out) {
+            char date[OC__DATE_TEXT_SIZE];
+            oc__format_date(since, date, sizeof date);
+            note(message, "SPC: limits from %s on (rebased)", date);
+        }
     }
     while (first < period_index && isnan(values[first]))
         first++;
@@ -216,11 +218,14 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
         if (chart.gaps > 0)
             note(message, "SPC: %zu missing period%s not joined", chart.gaps,
                  chart.gaps == 1 ? "" : "s");
-    } else if (status == OC_ERROR_INSUFFICIENT_DATA) {
-        status = OC_OK;
-        note(message, "SPC: %s", spc_error.message);
     } else {
-        note(message, "SPC: %s", spc_error.message);
+        /* The library's messages name it ("spc: ..."); the note names it
+         * once, as the others do. Insufficient data or not, the result
+         * stands without a chart. */
+        const char *reason = spc_error.message;
+        if (strncmp(reason, "spc: ", 5) == 0)
+            reason += 5;
+        note(message, "SPC: %s", reason);
         status = OC_OK;
     }
     return status;
