@@ -638,12 +638,16 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         }
         char against[CELL_SIZE + 32] = "its metric's benchmark (the benchmark field in csv or json)";
         if (code != NULL) {
-            /* Named as its own rows name it, when it is one of the areas. */
+            /* Named as its own rows name it, when it is one of the areas of
+             * a metric it is the benchmark of (another metric's store may
+             * name the same code otherwise). */
             const char *name = NULL;
-            for (size_t i = 0; i < results->count && name == NULL; i++)
-                if (results->items[i].area != NULL && strcmp(results->items[i].area, code) == 0
-                    && has_text(results->items[i].area_name))
-                    name = results->items[i].area_name;
+            for (size_t i = 0; i < results->count && name == NULL; i++) {
+                const oc__result *row = &results->items[i];
+                if (row->area != NULL && strcmp(row->area, code) == 0 && row->benchmark != NULL
+                    && strcmp(row->benchmark, code) == 0 && has_text(row->area_name))
+                    name = row->area_name;
+            }
             char shown[CELL_SIZE], shown_name[CELL_SIZE];
             copy_text(shown, code);
             if (name != NULL) {

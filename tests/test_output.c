@@ -1283,9 +1283,14 @@ START_TEST(table_compares_with_a_benchmark)
                                         "benchmark's value lies within the value's confidence "
                                         "interval;"));
     free(table);
-    /* Named as its own row names it, when it is one of the areas. */
+    /* Named as its own row names it, when it is one of the areas of a
+     * metric it is the benchmark of; not by another metric's row. */
     free(results.items[2].area_name);
     results.items[2].area_name = copy("Wirral");
+    table = write_table(manifest, &results, 0);
+    ck_assert_ptr_nonnull(strstr(table, "against the value of E08000015 in the same"));
+    free(table);
+    results.items[2].benchmark = copy("E08000015");
     table = write_table(manifest, &results, 0);
     ck_assert_ptr_nonnull(strstr(table, "against the value of Wirral (E08000015) in the same"));
     free(table);
