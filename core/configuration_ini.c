@@ -129,15 +129,27 @@ typedef struct scan_state {
     char *section;         /* owned; NULL before the first */
 } scan_state;
 
-/* What iniparser would silently lose of a quoted value, or NULL: it reads
+/* What iniparser would silently lose of a value, or NULL: it reads
  * `"abc` (no closing quote) as abc, and `'it's'` or `"a" b` only up to
  * the first closing quote, dropping the rest. After the closing quote
  * only blanks or a comment (; or #) may follow. */
-static const char *quoted_value_problem(const char *value)
+static const char *value_problem(const char *value)
 {
     value += strspn(value, " \t");
-    if (*value != '"' && *value != '\'')
+    if (*value != '"' && *value != '\'') {
+        /* Unquoted, iniparser ends the value at the first ; or #: a
+         * comment after a blank is meant, one glued to the value
+         * ("2015-02;2016-05", "run#2.h5") drops the rest unseen. */
+        const char *comment = strpbrk(value, ";#");
+        if (comment != NULL && comment > value && comment[-1] != ' ' && comment[-1] != '\t')
+            return *comment == ';'
+                       ? "';' inside the value would end it (iniparser reads the rest as a "
+                         "comment): separate items with commas, put a blank before a comment, "
+                         "or quote the value"
+                       : "'#' inside the value would end it (iniparser reads the rest as a "
+                         "comment): put a blank before a comment, or quote the value";
         return NULL;
+    }
     const char *closing = strchr(value + 1, *value);
     if (closing == NULL)
         return *value == '"' ? "the value opens a quote (\") it never closes"
@@ -209,7 +221,7 @@ static int scan_line(scan_state *state, char *line, int line_number, oc_error *e
     } else if (seen_add(state->keys, key, line_number) != OC_OK) {
         status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     } else {
-        const char *problem = quoted_value_problem(equals + 1);
+        const char *problem = value_problem(equals + 1);
         if (problem != NULL)
             status = oc__config_error_at(state->path, state->section, key, error, "%s (line %d)",
                                          problem, line_number);

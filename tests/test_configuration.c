@@ -733,6 +733,18 @@ START_TEST(test_iniparser_traps)
     assert_load_fails("[outcomes]\nstore = \"a.h5\" b.h5\n[esa]\nplugin = worklessness\n",
                       "[outcomes] store: text after the value's closing quote", NULL);
     assert_load_fails(MINIMAL "label = 'single\n", "[esa] label: the value opens a quote (')", NULL);
+    /* an unquoted value ends at a ; or #, which iniparser takes for a
+     * comment: glued to the value it drops the rest unseen, so it is
+     * refused; after a blank it is the comment it looks like */
+    assert_load_fails(MINIMAL "areas = A1;A2\n",
+                      "[esa] areas: ';' inside the value would end it (iniparser reads the rest "
+                      "as a comment): separate items with commas", "(line 5)", NULL);
+    assert_load_fails("[outcomes]\nstore = run#2.h5\n[esa]\nplugin = worklessness\n",
+                      "[outcomes] store: '#' inside the value would end it", NULL);
+    config = load_ok(MINIMAL "areas = A1 A2 ; and A3 later\nframe = q # the frame\n");
+    ck_assert_uint_eq(config->metrics[0].area_count, 2);
+    ck_assert_str_eq(config->metrics[0].frame, "q");
+    oc__config_free(config);
     /* quotes inside an unquoted value, and a comment after a quoted one,
      * are as before */
     config = load_ok(MINIMAL "input.claimants = claimants\nlabel = say \"hello\"\n"
