@@ -382,6 +382,29 @@ def check_spc_rebase(checker, work):
                       rebase is not None, what + ": the message says the chart was rebased")
 
 
+def check_both_confidence_levels(checker, work):
+    """Both Fingertips levels, as configuration.md says: the metric twice,
+    at 95 and at 99.8. E's rate, 488 / 9000 = 5.42%, is worse than C's
+    4.84% at 95% (4.97 to 5.91) and similar at 99.8% (4.73 to 6.21)."""
+    config = os.path.join(work, "levels.ini")
+    section = ABSOLUTE.replace("areas = A1 P1 P2 D E", "areas = E")  # benchmark = C
+    write_text(config, COMMON + section.replace("[absolute]", "[at_95]")
+               + section.replace("[absolute]", "[at_99_8]") + "confidence = 99.8\n")
+    document, results = run_json(checker, ["--period", "2016-11", config], what="two levels")
+    for metric, z, comparison in (("at_95", 1.959964, "worse"), ("at_99_8", 3.090232, "similar")):
+        rate = results.get((metric, "claimant_rate", "E"), {})
+        lower, upper = wilson(488, 9000, z)
+        checker.close(rate.get("ci_lower"), 100 * lower, metric + ": E's lower limit",
+                      relative=1e-8)
+        checker.close(rate.get("ci_upper"), 100 * upper, metric + ": E's upper limit",
+                      relative=1e-8)
+        checker.equal(rate.get("benchmark_comparison"), comparison,
+                      metric + ": E against C at its level")
+    levels = [(m.get("name"), m.get("confidence")) for m in (document or {}).get("run", {}).get(
+        "metrics", [])]
+    checker.equal(levels, [("at_95", 95.0), ("at_99_8", 99.8)], "run.metrics names both levels")
+
+
 def check_return_on_investment(checker, work):
     """One area's present value of benefits per pound of its intervention
     (domain reference section 3); the other indicators have no benefit."""
@@ -498,6 +521,7 @@ def main():
     check_return_on_investment(checker, work)
     check_milestones(checker, work)
     check_spc_rebase(checker, work)
+    check_both_confidence_levels(checker, work)
     check_output_file(checker, work)
     return checker.finish()
 
