@@ -46,10 +46,25 @@ int oc__config_error(const oc__config *config, const oc__config_metric *metric,
     return status;
 }
 
-int oc__config_check_milestones(const oc__config *config, const oc__config_metric *metric,
-                                const oc__milestone *milestones, int32_t baseline_end_day,
-                                int32_t target_day, oc_error *error)
+int oc__config_read_milestones(const oc__config *config, const oc__config_metric *metric,
+                               oc__frequency frequency, oc__milestone *milestones,
+                               oc_error *error)
 {
+    /* Every text was read once already (as financial years), so each reads
+     * again; the fallbacks only keep the days defined. */
+    oc__period period;
+    int32_t baseline_end_day = INT32_MIN, target_day = metric->target_period.start_day;
+    if (metric->baseline_text != NULL
+        && oc__period_parse(metric->baseline_text, frequency, &period, NULL) == OC_OK)
+        baseline_end_day = period.end_day;
+    if (metric->target_date_text != NULL
+        && oc__period_parse(metric->target_date_text, frequency, &period, NULL) == OC_OK)
+        target_day = period.start_day;
+    for (size_t m = 0; m < metric->milestone_count; m++) {
+        milestones[m] = metric->milestones[m];
+        if (oc__period_parse(metric->milestone_texts[m], frequency, &period, NULL) == OC_OK)
+            milestones[m].day = period.start_day;
+    }
     for (size_t m = 0; m < metric->milestone_count; m++) {
         const char *text = metric->milestone_texts[m];
         if (milestones[m].day < baseline_end_day)

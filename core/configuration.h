@@ -169,15 +169,17 @@ const char *oc__config_metric_input(const oc__config_metric *metric, const char 
 /* The metric called name, or NULL (borrowed). */
 const oc__config_metric *oc__config_find_metric(const oc__config *config, const char *name);
 
-/* Whether milestones[0..count) run in order strictly between the day the
- * baseline ends (baseline_end_day; INT32_MIN for none) and target_day:
- * OC_OK, or OC_ERROR_CONFIG with the metric's `milestones` key named and
- * the milestone by its period as written (metric->milestone_texts), so the
- * loader (financial years) and the engine (the frame's frequency) say the
- * same. */
-int oc__config_check_milestones(const oc__config *config, const oc__config_metric *metric,
-                                const oc__milestone *milestones, int32_t baseline_end_day,
-                                int32_t target_day, oc_error *error);
+/* Fills milestones[0..metric->milestone_count) with the metric's
+ * milestones, their periods (and the baseline's and target_date's) read
+ * with `frequency`, and checks that they run in order strictly between the
+ * end of the baseline and the start of target_date: OC_OK, or
+ * OC_ERROR_CONFIG naming the `milestones` key and the milestone by its
+ * period as written. The loader reads them as financial years (the frame
+ * is not known yet), the engine with the frame's frequency; both say the
+ * same. milestones is the caller's, room for milestone_count. */
+int oc__config_read_milestones(const oc__config *config, const oc__config_metric *metric,
+                               oc__frequency frequency, oc__milestone *milestones,
+                               oc_error *error);
 
 /* Sets error to OC_ERROR_CONFIG with "FILE: [section] key: MESSAGE" and
  * returns OC_ERROR_CONFIG. metric NULL means the [outcomes] section; key

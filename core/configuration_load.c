@@ -566,29 +566,6 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
     return status == OC_OK ? OC_OK : key_error(state, section, key, &inner);
 }
 
-/* Whether the milestones fit in order between the baseline and the target
- * with every year span read as an academic year (September start), as the
- * engine reads them in an academic-year frame. */
-static int milestones_fit_academic_years(const oc__config *config,
-                                         const oc__config_metric *metric)
-{
-    const oc__frequency academic = OC__FREQUENCY_ACADEMIC_YEAR;
-    oc__milestone milestones[OC__MAX_MILESTONES];
-    oc__period baseline, target, period;
-    if (oc__period_parse(metric->baseline_text, academic, &baseline, NULL) != OC_OK
-        || oc__period_parse(metric->target_date_text, academic, &target, NULL) != OC_OK)
-        return 0;
-    for (size_t m = 0; m < metric->milestone_count; m++) {
-        milestones[m] = metric->milestones[m];
-        if (oc__period_parse(metric->milestone_texts[m], academic, &period, NULL) == OC_OK)
-            milestones[m].day = period.start_day;
-    }
-    oc_error ignored;
-    return oc__config_check_milestones(config, metric, milestones, baseline.end_day,
-                                       target.start_day, &ignored)
-           == OC_OK;
-}
-
 /* Whether target_date starts after the baseline ends with year spans
  * read as academic years: the frame is not known yet, and "2016/17" starts
  * in September there, so a baseline of 2016-06 comes before it after all.
@@ -637,16 +614,19 @@ static int finish_metric(loader *state, oc__config_metric *metric)
                                        metric->target_date_text, metric->baseline_text);
         scoring->target_day = metric->target_period.start_day;
         if (metric->milestone_count > 0) {
-            int status = oc__config_check_milestones(config, metric, metric->milestones,
-                                                     metric->baseline.end_day, scoring->target_day,
-                                                     state->error);
+            int status = oc__config_read_milestones(config, metric, OC__FREQUENCY_NONE,
+                                                    metric->milestones, state->error);
             /* The frame is not known yet: "2016/17" is read here as a
              * financial year, but in an academic-year frame starts in
              * September, which can put a milestone dated by month
              * ("2016-06") before the target after all. A list that fits
-             * either reading is kept; the engine checks it again with the
+             * either reading is kept; the engine reads it again with the
              * frame's frequency (core/engine_plan.c). */
-            if (status != OC_OK && milestones_fit_academic_years(config, metric))
+            oc__milestone academic[OC__MAX_MILESTONES];
+            oc_error ignored;
+            if (status != OC_OK
+                && oc__config_read_milestones(config, metric, OC__FREQUENCY_ACADEMIC_YEAR,
+                                              academic, &ignored) == OC_OK)
                 status = OC_OK;
             if (status != OC_OK)
                 return status;

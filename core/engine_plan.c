@@ -409,23 +409,10 @@ static int plan_spc_rebase(const oc__config *config, const oc__config_metric *me
 static int plan_milestones(const oc__config *config, const oc__config_metric *metric,
                            oc__frequency frequency, oc__metric_plan *plan, oc_error *error)
 {
-    plan->settings.milestones = NULL;
-    plan->settings.milestone_count = 0;
     plan->milestones = malloc(metric->milestone_count * sizeof *plan->milestones);
     if (plan->milestones == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-    for (size_t m = 0; m < metric->milestone_count; m++) {
-        oc__period period;
-        plan->milestones[m] = metric->milestones[m];
-        if (oc__period_parse(metric->milestone_texts[m], frequency, &period, NULL) == OC_OK)
-            plan->milestones[m].day = period.start_day;
-    }
-    oc__period baseline;
-    int32_t baseline_end = INT32_MIN;
-    if (oc__period_parse(metric->baseline_text, frequency, &baseline, NULL) == OC_OK)
-        baseline_end = baseline.end_day;
-    int status = oc__config_check_milestones(config, metric, plan->milestones, baseline_end,
-                                             plan->settings.target_day, error);
+    int status = oc__config_read_milestones(config, metric, frequency, plan->milestones, error);
     if (status == OC_OK) {
         plan->settings.milestones = plan->milestones;
         plan->settings.milestone_count = metric->milestone_count;

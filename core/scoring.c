@@ -320,10 +320,10 @@ static const char *benchmark_comparison(double lower, double upper, double bench
 static int score_benchmark(const oc__indicator_view *benchmark, size_t period_index,
                            oc__result *result, message_builder *message)
 {
-    const char *comparison = "not_compared";
-    if (!(benchmark->flags & OC_INDICATOR_COMPARABLE)) {
+    if (!(benchmark->flags & OC_INDICATOR_COMPARABLE))
         return OC_OK;
-    } else if (benchmark->series == NULL) {
+    const char *comparison = "not_compared";
+    if (benchmark->series == NULL) {
         note(message, "benchmark could not be evaluated");
     } else if (!isfinite(benchmark->series->value[period_index])) {
         note(message, "benchmark has no value for %s", result->period);
