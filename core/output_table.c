@@ -13,8 +13,8 @@
 
 enum table_column {
     COLUMN_METRIC, COLUMN_INDICATOR, COLUMN_AREA, COLUMN_PERIOD, COLUMN_VALUE,
-    COLUMN_BENCHMARK, COLUMN_BASELINE, COLUMN_CHANGE, COLUMN_TARGET, COLUMN_EXPECTED, COLUMN_PROGRESS,
-    COLUMN_RAG, COLUMN_SPC, COLUMN_BENEFIT, COLUMN_STATUS, COLUMN_COUNT
+    COLUMN_BENCHMARK, COLUMN_BASELINE, COLUMN_CHANGE, COLUMN_TARGET, COLUMN_EXPECTED,
+    COLUMN_PROGRESS, COLUMN_RAG, COLUMN_SPC, COLUMN_BENEFIT, COLUMN_STATUS, COLUMN_COUNT
 };
 
 /* keep_rank: when the width is too small, columns are hidden lowest rank
@@ -469,6 +469,55 @@ static void print_title(FILE *stream, const oc__manifest *manifest,
     }
 }
 
+/* The line under the table that says what the "vs benchmark" column's
+ * words mean and against what: one benchmark is named (as its own rows
+ * name it), several are left to the benchmark field. */
+static void print_benchmark_legend(FILE *stream, const oc__result_list *results, size_t width)
+{
+    const char *code = NULL;
+    for (size_t i = 0; i < results->count; i++) {
+        const oc__result *result = &results->items[i];
+        if (result->benchmark_comparison == NULL || result->benchmark == NULL)
+            continue;
+        if (code != NULL && strcmp(code, result->benchmark) != 0) {
+            code = NULL;
+            break;
+        }
+        code = result->benchmark;
+    }
+    char against[CELL_SIZE + 32] = "its metric's benchmark (the benchmark field in csv or json)";
+    if (code != NULL) {
+        /* Named as its own rows name it, when it is one of the areas of
+         * a metric it is the benchmark of (another metric's store may
+         * name the same code otherwise). */
+        const char *name = NULL;
+        for (size_t i = 0; i < results->count && name == NULL; i++) {
+            const oc__result *row = &results->items[i];
+            if (row->area != NULL && strcmp(row->area, code) == 0 && row->benchmark != NULL
+                && strcmp(row->benchmark, code) == 0 && has_text(row->area_name))
+                name = row->area_name;
+        }
+        char shown[CELL_SIZE], shown_name[CELL_SIZE];
+        copy_text(shown, code);
+        if (name != NULL) {
+            copy_text(shown_name, name);
+            snprintf(against, sizeof against, "%.80s (%.40s)", shown_name, shown);
+        } else {
+            snprintf(against, sizeof against, "%s", shown);
+        }
+    }
+    char legend[640];
+    snprintf(legend, sizeof legend,
+             "vs benchmark: each value against the value of %s in the same period: similar "
+             "when the benchmark's value lies within the value's confidence interval; better "
+             "or worse (higher or lower where neither way is better) when outside it; not "
+             "compared when the value has no interval, or the benchmark has no value then "
+             "(the message field says so); - for a count, which grows with the area, where "
+             "there is no value, and where the metric has no benchmark.", against);
+    fputc('\n', stream);
+    print_wrapped(stream, legend, width, 4);
+}
+
 /* ---- The table ---- */
 
 int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
@@ -622,52 +671,8 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         print_wrapped(stream, levels, width, 4);
         free(levels);
     }
-    if (compared > 0 && layout.visible[COLUMN_BENCHMARK]) {
-        /* What the column's words mean, and against what: one benchmark
-         * is named, several are left to the benchmark field. */
-        const char *code = NULL;
-        for (size_t i = 0; i < results->count; i++) {
-            const oc__result *result = &results->items[i];
-            if (result->benchmark_comparison == NULL || result->benchmark == NULL)
-                continue;
-            if (code != NULL && strcmp(code, result->benchmark) != 0) {
-                code = NULL;
-                break;
-            }
-            code = result->benchmark;
-        }
-        char against[CELL_SIZE + 32] = "its metric's benchmark (the benchmark field in csv or json)";
-        if (code != NULL) {
-            /* Named as its own rows name it, when it is one of the areas of
-             * a metric it is the benchmark of (another metric's store may
-             * name the same code otherwise). */
-            const char *name = NULL;
-            for (size_t i = 0; i < results->count && name == NULL; i++) {
-                const oc__result *row = &results->items[i];
-                if (row->area != NULL && strcmp(row->area, code) == 0 && row->benchmark != NULL
-                    && strcmp(row->benchmark, code) == 0 && has_text(row->area_name))
-                    name = row->area_name;
-            }
-            char shown[CELL_SIZE], shown_name[CELL_SIZE];
-            copy_text(shown, code);
-            if (name != NULL) {
-                copy_text(shown_name, name);
-                snprintf(against, sizeof against, "%.80s (%.40s)", shown_name, shown);
-            } else {
-                snprintf(against, sizeof against, "%s", shown);
-            }
-        }
-        char legend[640];
-        snprintf(legend, sizeof legend,
-                 "vs benchmark: each value against the value of %s in the same period: similar "
-                 "when the benchmark's value lies within the value's confidence interval; better "
-                 "or worse (higher or lower where neither way is better) when outside it; not "
-                 "compared when the value has no interval, or the benchmark has no value then "
-                 "(the message field says so); - for a count, which grows with the area, where "
-                 "there is no value, and where the metric has no benchmark.", against);
-        fputc('\n', stream);
-        print_wrapped(stream, legend, width, 4);
-    }
+    if (compared > 0 && layout.visible[COLUMN_BENCHMARK])
+        print_benchmark_legend(stream, results, width);
     if (ok_notes > 0) {
         char pointer[256];
         snprintf(pointer, sizeof pointer,
