@@ -28,7 +28,7 @@
  * the end. A worker runs job after job of its metric (core/runner_worker.h),
  * so a job costs little more than its work: when each job forked, opened
  * the store and faulted in its pages (10-20 ms), two per worker was the
- * best trade (docs/performance.md). */
+ * best trade (docs/performance-history.md). */
 #define JOBS_PER_WORKER 4
 /* Jobs per worker over parents (`areas = parents`). Each reads every
  * member's rows but reports one unit per parent, and where two jobs meet
@@ -36,7 +36,8 @@
  * once (it keeps its last block), two workers twice. With four jobs per
  * worker, `--jobs 2` over every constituency used 11-18% more CPU than
  * `--jobs 1` for the same work; with two, its workers still did 13% more
- * instructions at quarter size, and with one 8.5% (docs/performance.md).
+ * instructions at quarter size, and with one 8.5%
+ * (docs/performance-history.md).
  * Their streams being small, fewer and larger jobs cost nothing in
  * memory, and the guided share of what the run has left (job_areas) still
  * cuts the last metric's jobs small, so that workers end together. */

@@ -114,7 +114,7 @@ int oc__sha256_file(const char *path, char hex[OC_SHA256_HEX_SIZE], oc_error *er
 
 /* The same digest, of a regular file mapped into memory a few MiB at a
  * time rather than read through a buffer: about 10% less CPU over a
- * national store (docs/performance.md), resident memory bounded.
+ * national store (docs/performance-history.md), resident memory bounded.
  * For a child process only (core/digest_worker.c): a file truncated while
  * it is mapped kills the process with SIGBUS. Anything that cannot be
  * mapped (not a regular file, empty, mmap refused) is read as

@@ -111,7 +111,7 @@ int oc_newcombe_interval(double x1, double n1, double x2, double n2, double z,
     double difference = p1 - p2;
     /* Every term is a difference of proportions, at most 1 in size, so the
      * plain square root cannot overflow; hypot's extra care was 5.6% of all
-     * CPU of a national run (perf, docs/performance.md). */
+     * CPU of a national run (perf, docs/performance-history.md). */
     double below_1 = p1 - first.lower, above_2 = second.upper - p2;
     double above_1 = first.upper - p1, below_2 = p2 - second.lower;
     out->lower = difference - sqrt(below_1 * below_1 + above_2 * above_2);

@@ -4,16 +4,18 @@
  * the deflate filter grows one by doubling (copying as it goes), shuffle
  * writes a second, the chunk cache keeps it and the hyperslab copy moves it
  * once more into the caller's memory. With two workers sharing a machine
- * those copies cost 10-15% of reading (docs/performance.md). A chunk stored
- * the way the store writer stores it (little-endian float64 over the whole
- * time axis, at most shuffle and deflate) is instead read as stored,
- * inflated by libdeflate into a reused buffer and unshuffled into place.
+ * those copies cost 10-15% of reading (docs/performance-history.md).
+ * A chunk stored the way the store writer stores it (little-endian
+ * float64 over the whole time axis, at most shuffle and deflate) is
+ * instead read as stored, inflated by libdeflate into a reused buffer and
+ * unshuffled into place.
  * Anything else is left to H5Dread.
  *
  * libdeflate rather than zlib: it reads the same zlib streams (HDF5's
  * deflate filter writes them with zlib) two to three times as fast, given
  * the exact size they inflate to, which a chunk's shape tells us. Inflating
- * was three quarters of reading a national store (docs/performance.md). */
+ * was three quarters of reading a national store
+ * (docs/performance-history.md). */
 #include "config.h"
 
 #include <stdint.h>

@@ -349,8 +349,9 @@ size_t oc__store_measure_chunk_areas(const oc__store_frame *frame,
  * the last area: H5Dread inflated it with zlib and its own buffers, three
  * to four times the direct path's work, for every measure of every metric
  * (12% of a worker's instructions over constituencies at quarter size,
- * docs/performance.md). Any other part of a chunk (a block that starts or
- * ends inside one, blocks smaller than the chunks) goes through H5Dread,
+ * docs/performance-history.md). Any other part of a chunk (a block that
+ * starts or ends inside one, blocks smaller than the chunks) goes through
+ * H5Dread,
  * whose chunk cache inflates a chunk read in several parts once; so do a
  * layout or chunk the direct path does not take, and a last chunk stored
  * unfiltered (edge_direct). */
