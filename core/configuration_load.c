@@ -318,20 +318,23 @@ static int set_areas(loader *state, oc__config_metric *metric, const char *value
     return OC_OK;
 }
 
-/* The next comma-separated item of *cursor, blanks trimmed, copied into
- * text. Items that are or hold periods are split at commas only: a
- * period may hold a space ("2016/17 Q3"). */
+/* The next comma-separated item of *cursor (the value at first, NULL
+ * once the last item is read), blanks trimmed, copied into text. Items
+ * that are or hold periods are split at commas only: a period may hold a
+ * space ("2016/17 Q3"). Every comma is followed by an item, so a
+ * trailing comma ("2015-04, 2016-04,") gives an empty one, like ",,":
+ * an item left out, not a list that ends. */
 enum comma_item { ITEM_NONE, ITEM_FOUND, ITEM_EMPTY, ITEM_TOO_LONG };
 static enum comma_item next_comma_item(const char **cursor, char *text, size_t size)
 {
     const char *item = *cursor;
-    if (*item == '\0')
+    if (item == NULL)
         return ITEM_NONE;
     size_t length = strcspn(item, ",");
     size_t start = strspn(item, " \t"), end = length;
     while (end > start && (item[end - 1] == ' ' || item[end - 1] == '\t'))
         end--;
-    *cursor = item + length + (item[length] == ',');
+    *cursor = item[length] == ',' ? item + length + 1 : NULL;
     if (end <= start)
         return ITEM_EMPTY;
     if (end - start >= size)

@@ -475,6 +475,21 @@ START_TEST(test_metric_key_errors)
                       "[esa] spc_rebase: '2015-04 2016-04' is not a valid period", NULL);
     assert_load_fails(TARGETED "milestones = -3% by 2015-04,, -6% by 2016-04\n",
                       "[esa] milestones: an empty milestone", NULL);
+    /* A trailing comma is an item left out, not a list that ends. */
+    assert_load_fails(TARGETED "milestones = -5% by 2015-04, -8% by 2016-04,\n",
+                      "[esa] milestones: an empty milestone", NULL);
+    assert_load_fails(TARGETED "milestones = -5% by 2015-04, -8% by 2016-04 , \t\n",
+                      "[esa] milestones: an empty milestone", NULL);
+    assert_load_fails(TARGETED "milestones = , -5% by 2015-04\n",
+                      "[esa] milestones: an empty milestone", NULL);
+    assert_load_fails(TARGETED "milestones = \",\"\n", "[esa] milestones: an empty milestone",
+                      NULL);
+    assert_load_fails(MINIMAL "spc_rebase = 2014-04, 2016-04,\n",
+                      "[esa] spc_rebase: an empty period", NULL);
+    assert_load_fails(MINIMAL "spc_rebase = 2014-04,2016-04,,\n",
+                      "[esa] spc_rebase: an empty period", NULL);
+    assert_load_fails(MINIMAL "spc_rebase = 2014-04,,2016-04\n",
+                      "[esa] spc_rebase: an empty period", NULL);
     char long_item[400] = TARGETED "milestones = -3";
     memset(long_item + strlen(long_item), '0', 200);
     strcat(long_item, " by 2015-04\n");
