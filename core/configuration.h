@@ -45,6 +45,13 @@
 #define OC__CONFIG_MAX_TIME_LIMIT 86400.0 /* one day, in seconds */
 #define OC__CONFIG_DEFAULT_CONFIDENCE 95.0
 #define OC__CONFIG_MAX_JOBS 1024L
+/* The largest target or milestone: an absolute value of at most 10^15 in
+ * size (a trillion pounds is a thousand times any partnership's budget),
+ * a change of at most +10^6 percent (10,001 times the baseline). Beyond,
+ * a value is a typing mistake, and the trajectory's arithmetic would
+ * overflow to infinity (1.7e308 and -1.7e308 have no finite difference). */
+#define OC__CONFIG_MAX_TARGET 1e15
+#define OC__CONFIG_MAX_TARGET_PERCENT 1e6
 
 /* A key = value as written (key lower-cased by iniparser, value as
  * written, surrounding quotes removed). Both owned by the config. */

@@ -84,6 +84,11 @@ int oc__config_parse_target(const char *text, oc__target_kind *kind, double *amo
             return oc_error_set(error, OC_ERROR_INVALID,
                                 "'%.40s' is below -100%%: nothing can fall by more than "
                                 "all of it", text);
+        if (value > OC__CONFIG_MAX_TARGET_PERCENT)
+            return oc_error_set(error, OC_ERROR_INVALID,
+                                "'%.40s' is above +%g%%, %g times the baseline: write an "
+                                "absolute target", text, OC__CONFIG_MAX_TARGET_PERCENT,
+                                1 + OC__CONFIG_MAX_TARGET_PERCENT / 100);
         *kind = OC__TARGET_RELATIVE;
         *amount = value;
         return OC_OK;
@@ -93,6 +98,9 @@ int oc__config_parse_target(const char *text, oc__target_kind *kind, double *amo
         return oc_error_set(error, OC_ERROR_INVALID,
                             "'%.40s' is not a target (a number like 6930 or a change like "
                             "-10%%)", text != NULL ? text : "");
+    if (fabs(value) > OC__CONFIG_MAX_TARGET)
+        return oc_error_set(error, OC_ERROR_INVALID, "'%.40s' is out of range (%g to %g)", text,
+                            -OC__CONFIG_MAX_TARGET, OC__CONFIG_MAX_TARGET);
     *kind = OC__TARGET_ABSOLUTE;
     *amount = value;
     return OC_OK;

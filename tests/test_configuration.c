@@ -376,6 +376,18 @@ START_TEST(test_numbers_are_checked_whole)
     assert_load_fails(MINIMAL "target = nan%\n", "[esa] target: 'nan%' is not a target", NULL);
     assert_load_fails(MINIMAL "target = lots\n", "[esa] target: 'lots' is not a target", NULL);
     assert_load_fails(MINIMAL "target = -150%\n", "[esa] target: '-150%' is below -100%", NULL);
+    /* Values so large that the trajectory between them overflows (a
+     * result with no target value but a red RAG), or a typing mistake. */
+    assert_load_fails(MINIMAL "target = 1e308%\n",
+                      "[esa] target: '1e308%' is above +1e+06%, 10001 times the baseline: "
+                      "write an absolute target", NULL);
+    assert_load_fails(MINIMAL "target = 1000001%\n", "[esa] target: '1000001%' is above", NULL);
+    assert_load_fails(MINIMAL "target = 1.7e308\n",
+                      "[esa] target: '1.7e308' is out of range (-1e+15 to 1e+15)", NULL);
+    assert_load_fails(MINIMAL "target = -1000000000000001\n",
+                      "[esa] target: '-1000000000000001' is out of range", NULL);
+    oc__config_free(load_ok(MINIMAL "baseline = 2014\ntarget = 1e6%\ntarget_date = 2020\n"));
+    oc__config_free(load_ok(MINIMAL "baseline = 2014\ntarget = -1e15\ntarget_date = 2020\n"));
 }
 END_TEST
 
@@ -463,6 +475,12 @@ START_TEST(test_metric_key_errors)
                       "period", NULL);
     assert_load_fails(TARGETED "milestones = lots by 2015-04\n",
                       "[esa] milestones: milestone 'lots by 2015-04': 'lots' is not a target",
+                      NULL);
+    assert_load_fails(TARGETED "milestones = 1.7e308 by 2015-04, -1.7e308 by 2016-04\n",
+                      "[esa] milestones: milestone '1.7e308 by 2015-04': '1.7e308' is out of "
+                      "range (-1e+15 to 1e+15)", NULL);
+    assert_load_fails(TARGETED "milestones = -5% by 2015-04, 2e6% by 2016-04\n",
+                      "[esa] milestones: milestone '2e6% by 2016-04': '2e6%' is above +1e+06%",
                       NULL);
     assert_load_fails(TARGETED "milestones = -3% by 2015-13\n",
                       "[esa] milestones: milestone '-3% by 2015-13': '2015-13' is not a valid "
