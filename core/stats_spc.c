@@ -226,7 +226,14 @@ static oc_spc_assurance assurance_for(const oc_spc_chart *chart, int direction, 
 static int compute_chart(const double *values, size_t count, size_t limit_count,
                          int screen_outliers, oc_spc_chart *chart, oc_error *error)
 {
-    double sum = 0.0, range_sum = 0.0;
+    /* The mean is summed as differences from the first point: a flat
+     * series then has exactly its value as mean. Summed as they are, seven
+     * points of 27.8624064311304 average one rounding step away from
+     * themselves, so with aMR = 0 every point lay outside limits equal to
+     * that mean, a special cause on a series that never moved. (R's mean(),
+     * which NHSRplotthedots uses, corrects the same error with a second
+     * pass; shifting costs no pass.) */
+    double origin = NAN, sum = 0.0, range_sum = 0.0;
     size_t points = 0, ranges = 0, gaps = 0;
     for (size_t i = 0; i < count; i++) {
         if (isnan(values[i])) {
@@ -237,7 +244,9 @@ static int compute_chart(const double *values, size_t count, size_t limit_count,
             return oc_error_set(error, OC_ERROR_INVALID, "spc: value at period %zu is infinite", i);
         if (i >= limit_count)
             continue;
-        sum += values[i];
+        if (points == 0)
+            origin = values[i];
+        sum += values[i] - origin;
         points++;
         if (i > 0 && !isnan(values[i - 1])) {
             range_sum += fabs(values[i] - values[i - 1]);
@@ -274,7 +283,7 @@ static int compute_chart(const double *values, size_t count, size_t limit_count,
     chart->points = points;
     chart->moving_ranges = ranges;
     chart->gaps = gaps;
-    chart->mean = sum / (double)points;
+    chart->mean = origin + sum / (double)points;
     chart->average_moving_range = average_range;
     chart->upper_limit = chart->mean + LIMIT_SIGMAS * average_range;
     chart->lower_limit = chart->mean - LIMIT_SIGMAS * average_range;

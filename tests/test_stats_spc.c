@@ -413,6 +413,41 @@ START_TEST(test_gap_breaks_moving_range)
 }
 END_TEST
 
+START_TEST(test_flat_series)
+{
+    /* A series that never moves (the demo's Wirral South KS4 gap, 7
+     * academic years) has aMR 0 and limits on its mean. Summed as they
+     * are, seven of these values average one rounding step off the value
+     * itself, which put every point "outside the limits". A flat stretch
+     * after a gap is as flat; a baseline fixed on it as well. */
+    static const double flat[] = {27.8624064311304, 27.8624064311304, 27.8624064311304,
+                                  27.8624064311304, 27.8624064311304, 27.8624064311304,
+                                  27.8624064311304};
+    static const double gapped[] = {0.1, 0.1, NAN, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1};
+    const struct {
+        const double *values;
+        size_t count;
+        int direction;
+    } cases[] = {{flat, 7, 1}, {flat, 7, -1}, {gapped, 10, 1}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        oc_spc_options options = oc_spc_defaults();
+        options.direction = cases[c].direction;
+        oc_spc_chart chart;
+        oc_spc_point points[10];
+        ck_assert_int_eq(oc_spc_xmr(cases[c].values, cases[c].count, &options, &chart, points,
+                                    NULL),
+                         OC_OK);
+        latest_matches(cases[c].values, cases[c].count, &options, OC_OK, &chart, points);
+        ck_assert(chart.mean == cases[c].values[0]);
+        ck_assert(chart.average_moving_range == 0.0);
+        for (size_t i = 0; i < cases[c].count; i++) {
+            ck_assert_int_eq(points[i].rule, OC_SPC_RULE_NONE);
+            ck_assert_int_eq(points[i].variation, OC_SPC_COMMON_CAUSE);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_assurance)
 {
     static const struct {
@@ -719,6 +754,7 @@ static Suite *spc_suite(void)
     tcase_add_test(tcase, test_plotthedots_opposite_sides);
     tcase_add_test(tcase, test_outlier_screening);
     tcase_add_test(tcase, test_gap_breaks_moving_range);
+    tcase_add_test(tcase, test_flat_series);
     tcase_add_test(tcase, test_assurance);
     tcase_add_test(tcase, test_insufficient_and_invalid);
     tcase_add_test(tcase, test_names);
