@@ -229,9 +229,48 @@ static int sync_path(const char *path)
     return result;
 }
 
+/* Gives the new file the permissions of the file it replaces. A new file
+ * otherwise gets 0666 less the umask and the run's own user and group:
+ * results an operator had restricted to a group (0640) would come back
+ * readable by everyone after the next quarterly run. The owner and group
+ * are kept where the system allows (root may keep both, a member of the
+ * group its group); where the group cannot be kept, the new file gets no
+ * more group access than a new file would have, so that another group
+ * never gains what the old one had. Best effort: nothing here fails the
+ * commit, and with no old file the new one keeps its default mode. */
+static void keep_target_permissions(const char *target_path, int descriptor)
+{
+    struct stat target;
+    if (lstat(target_path, &target) != 0 || !S_ISREG(target.st_mode))
+        return;
+    mode_t mode = target.st_mode & 0777;
+    int group_kept = target.st_gid == getegid();
+    if (target.st_uid != geteuid() || !group_kept) {
+        if (fchown(descriptor, target.st_uid, target.st_gid) == 0)
+            group_kept = 1;
+        else
+            group_kept = fchown(descriptor, (uid_t)-1, target.st_gid) == 0;
+    }
+    if (!group_kept) {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode &= 0707 | (0666 & ~mask & 0070);
+    }
+    (void)fchmod(descriptor, mode);
+}
+
 int oc__atomic_file_commit(oc__atomic_file *file, oc_error *error)
 {
     int status = OC_OK;
+    if (file->stream != NULL)
+        keep_target_permissions(file->target_path, fileno(file->stream));
+    else if (file->temporary_path != NULL) {
+        int descriptor = open(file->temporary_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (descriptor >= 0) {
+            keep_target_permissions(file->target_path, descriptor);
+            close(descriptor);
+        }
+    }
     if (file->stream != NULL) {
         /* saved: the errno of the first failure, taken when it happens */
         int saved = 0;

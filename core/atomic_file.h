@@ -70,8 +70,10 @@ int oc__atomic_file_begin_path(oc__atomic_file *file, const char *target_path,
                                oc_error *error);
 
 /* Flushes, fsyncs and renames the temporary file over the target, then
- * frees the struct's memory. On failure the temporary file is removed and
- * the target is untouched. */
+ * frees the struct's memory. A file it replaces passes on its permission
+ * bits, and its owner and group where the system allows (a group that
+ * cannot be kept takes its group bits with it). On failure the temporary
+ * file is removed and the target is untouched. */
 int oc__atomic_file_commit(oc__atomic_file *file, oc_error *error);
 
 /* Removes the temporary file and frees the struct's memory. Safe to call

@@ -162,6 +162,56 @@ START_TEST(commit_replaces_the_old_target)
 }
 END_TEST
 
+/* An operator who restricted the results (0640, a group that may read
+ * them) finds them so after the next run, whether the new file was
+ * written through a stream or by path (the HDF5 writer). */
+START_TEST(a_replaced_file_passes_on_its_permissions)
+{
+    static const mode_t modes[] = {0640, 0600, 0604, 0664};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
+        for (int by_path = 0; by_path <= 1; by_path++) {
+            const char *target = target_path("restricted.json");
+            write_file(target, "old results\n");
+            ck_assert_int_eq(chmod(target, modes[m]), 0);
+            oc__atomic_file file;
+            oc_error error;
+            mode_t old_mask = umask(022);
+            int status = by_path ? oc__atomic_file_begin_path(&file, target, &error)
+                                 : oc__atomic_file_begin(&file, target, &error);
+            umask(old_mask);
+            ck_assert_int_eq(status, OC_OK);
+            if (by_path)
+                write_file(file.temporary_path, "new results\n");
+            else
+                fputs("new results\n", file.stream);
+            ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_OK);
+            ck_assert_str_eq(contents(target), "new results\n");
+            struct stat info;
+            ck_assert_int_eq(stat(target, &info), 0);
+            ck_assert_msg((info.st_mode & 07777) == modes[m], "mode %o, expected %o (by path: %d)",
+                          (unsigned)(info.st_mode & 07777), (unsigned)modes[m], by_path);
+            ck_assert_int_eq(info.st_gid, getegid());
+        }
+    /* Run as root (as CI is), the owner and group are kept too. */
+    if (geteuid() == 0) {
+        const char *target = target_path("theirs.json");
+        write_file(target, "old results\n");
+        ck_assert_int_eq(chown(target, 65534, 65534), 0);
+        ck_assert_int_eq(chmod(target, 0640), 0);
+        oc__atomic_file file;
+        oc_error error;
+        ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_OK);
+        fputs("new results\n", file.stream);
+        ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_OK);
+        struct stat info;
+        ck_assert_int_eq(stat(target, &info), 0);
+        ck_assert_int_eq(info.st_uid, 65534);
+        ck_assert_int_eq(info.st_gid, 65534);
+        ck_assert_int_eq(info.st_mode & 07777, 0640);
+    }
+}
+END_TEST
+
 START_TEST(abort_removes_the_temporary_and_keeps_the_target)
 {
     const char *target = target_path("out.txt");
@@ -460,6 +510,7 @@ int main(void)
     tcase_add_test(tcase, commit_makes_the_complete_file_appear_with_mode_0644);
     tcase_add_test(tcase, mode_follows_the_umask);
     tcase_add_test(tcase, commit_replaces_the_old_target);
+    tcase_add_test(tcase, a_replaced_file_passes_on_its_permissions);
     tcase_add_test(tcase, abort_removes_the_temporary_and_keeps_the_target);
     tcase_add_test(tcase, failed_commit_leaves_no_temporary_and_the_target_untouched);
     tcase_add_test(tcase, missing_directory_fails_cleanly);
