@@ -4,6 +4,8 @@
  * The host owns the oc_evaluation and everything these functions return;
  * pointers stay valid until the plugin's callback returns and must not be
  * freed. The struct is opaque so that it can grow without breaking plugins.
+ * The accessors only read it and keep no state, so threads the plugin
+ * starts may call them too, while the callback runs.
  *
  * Time is a series of periods, each given as whole days since 1970-01-01 at
  * the period's start (the store's `time` axis). Every series has
@@ -22,7 +24,10 @@ typedef struct oc_evaluation oc_evaluation;
 
 /* An indicator's output series for the area being evaluated. The arrays
  * are owned by the host, have `count` elements and arrive NaN-filled; a
- * write one element before or past one fails the area's results. */
+ * write one element before or past one fails the area's results. NaN
+ * means no value in that period. An infinite value is an error: the result
+ * for that area and indicator is "failed" with a message naming the
+ * indicator and period. */
 typedef struct oc_indicator_series {
     size_t count;
     double *value;       /* the indicator, e.g. a rate in % */

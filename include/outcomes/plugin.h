@@ -158,16 +158,39 @@ typedef struct oc_indicator_spec {
 /* Computes every indicator's series for one area. The host has filled the
  * inputs (see outcomes/evaluation.h) and NaN-filled every output; the
  * plugin writes the outputs it can and leaves NaN where a value cannot be
- * computed (missing input, zero denominator). Return OC_OK, or a negative
+ * computed (missing input, zero denominator). An infinite value is an
+ * error: the result for that area and indicator is "failed" with a message
+ * naming the indicator and period. Return OC_OK, or a negative
  * status with a message in error: the area's results become "failed" (or
  * "insufficient_data" for OC_ERROR_INSUFFICIENT_DATA). Called once per area,
- * possibly many thousand times: keep it allocation-free where you can. */
+ * possibly many thousand times: keep it allocation-free where you can.
+ *
+ * Processes and threads: the host process never calls it; worker
+ * processes forked from it (after it loaded the plugin) do, each from its
+ * one thread, one area after another: never two calls at once in one
+ * process. Several workers, of one metric too, run at the same time
+ * (`--jobs`), each with its own copy of the plugin's globals, so those
+ * need no locks, but files and other things outside the process are
+ * shared. A worker runs job after job of one metric, so globals and
+ * memory a call leaves persist to its later areas and jobs: do not rely
+ * on a fresh process, and do not leak. */
 typedef int (*oc_evaluate_fn)(struct oc_evaluation *evaluation, oc_error *error);
 
-/* Optional. Turns an indicator's change from baseline (in the indicator's
- * units, negative for a fall) into a fiscal benefit in pounds, for
- * indicators flagged OC_INDICATOR_FISCAL_BENEFIT. Write NaN to benefit when
- * there is none. */
+/* Optional. Turns an indicator's change from baseline into a fiscal benefit
+ * in pounds, for indicators flagged OC_INDICATOR_FISCAL_BENEFIT. `change` is
+ * value - baseline_value in the indicator's units (negative for a fall),
+ * always finite: the host calls this only for a result that has both. Set
+ * *benefit to the money the change saves: positive for a change that saves
+ * money, negative for one that costs it (the bundled worklessness plugin
+ * writes -change x unit cost, so a fall in claimants is a positive
+ * benefit). The host reports it as written (return_on_investment is
+ * benefit / intervention_cost); NaN or an infinity is reported as null.
+ * A status other than OC_OK makes fiscal_benefit and return_on_investment
+ * null, whatever benefit holds, and adds "fiscal benefit: " and error's
+ * message to the result's message; the result's status and other fields
+ * stand. Called in the same worker and thread as evaluate, right after
+ * evaluate for the same area, with the same evaluation (area, parameters,
+ * outputs). */
 typedef int (*oc_fiscal_benefit_fn)(const struct oc_evaluation *evaluation,
                                     size_t indicator, double change,
                                     double *benefit, oc_error *error);

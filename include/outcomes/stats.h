@@ -4,8 +4,11 @@
  * follows a published definition (docs/statistics.md gives the formulas and
  * sources) and is unit-tested against published values.
  *
- * All functions are pure: they allocate nothing and keep no state. Caller
- * owns every array passed in or out.
+ * All functions are pure: they allocate nothing and keep no state (no
+ * static or global variables), so they are reentrant and safe to call from
+ * several threads at once, as long as two calls do not share an output
+ * (out, chart, points, latest, error). Caller owns every array passed in
+ * or out.
  */
 #ifndef OUTCOMES_STATS_H
 #define OUTCOMES_STATS_H
