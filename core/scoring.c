@@ -74,6 +74,37 @@ static char *date_text(int32_t day)
     return strdup(buffer);
 }
 
+/* The latest infinite value in values[from..to] (to inclusive), or
+ * OC__NO_INDEX. */
+static size_t latest_infinity(const double *values, size_t from, size_t to)
+{
+    for (size_t i = to + 1; i-- > from;)
+        if (isinf(values[i]))
+            return i;
+    return OC__NO_INDEX;
+}
+
+/* An infinity is taken as missing (oc__latest_observation), but unlike a
+ * NaN it is not data the store lacked: it is the plugin's division by
+ * zero. Passed over in silence, the value (or baseline) of an earlier
+ * period took its place with nothing to say why. Notes the latest infinity
+ * passed over between the observation used (found, or OC__NO_INDEX) and
+ * last, unless it is the one already noted (*noted). */
+static void note_infinity_passed_over(const oc__indicator_view *indicator, size_t found,
+                                      size_t last, size_t *noted, message_builder *message)
+{
+    if (last == OC__NO_INDEX)
+        return;
+    size_t infinity = latest_infinity(indicator->series->value,
+                                      found == OC__NO_INDEX ? 0 : found + 1, last);
+    if (infinity == OC__NO_INDEX || infinity == *noted)
+        return;
+    char date[OC__DATE_TEXT_SIZE];
+    oc__format_date(indicator->times[infinity], date, sizeof date);
+    note(message, "the plugin gave an infinite value for %s, taken as missing", date);
+    *noted = infinity;
+}
+
 static int set_string(char **field, const char *text)
 {
     *field = text ? strdup(text) : NULL;
@@ -225,7 +256,16 @@ static int score_spc(const oc__indicator_view *indicator, size_t period_index,
         const char *reason = spc_error.message;
         if (strncmp(reason, "spc: ", 5) == 0)
             reason += 5;
-        note(message, "SPC: %s", reason);
+        /* The library counts periods from the chart's start; a reader
+         * wants the date. */
+        size_t infinity = latest_infinity(values, first, period_index);
+        if (status == OC_ERROR_INVALID && infinity != OC__NO_INDEX) {
+            char date[OC__DATE_TEXT_SIZE];
+            oc__format_date(indicator->times[infinity], date, sizeof date);
+            note(message, "SPC: no chart, the plugin gave an infinite value for %s", date);
+        } else {
+            note(message, "SPC: %s", reason);
+        }
         status = OC_OK;
     }
     return status;
@@ -347,6 +387,9 @@ int oc__score_indicator(const oc__indicator_view *indicator, size_t period_end_i
     int status = OC_OK;
 
     size_t period_index = oc__latest_observation(series->value, period_end_index);
+    size_t infinity_noted = OC__NO_INDEX;
+    note_infinity_passed_over(indicator, period_index, period_end_index, &infinity_noted,
+                              &message);
     if (period_index == OC__NO_INDEX) {
         /* Still reported (docs/results.md): the configured target and the
          * comparator's own change; nothing that needs the value. */
@@ -373,6 +416,8 @@ int oc__score_indicator(const oc__indicator_view *indicator, size_t period_end_i
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while scoring");
 
     size_t baseline_index = oc__latest_observation(series->value, baseline_end_index);
+    note_infinity_passed_over(indicator, baseline_index, baseline_end_index, &infinity_noted,
+                              &message);
     if (baseline_end_index != OC__NO_INDEX && baseline_index == OC__NO_INDEX) {
         result->status = OC_RESULT_INSUFFICIENT_DATA;
         note(&message, "no value on or before the baseline period");

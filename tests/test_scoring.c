@@ -383,6 +383,12 @@ START_TEST(test_infinite_value_is_not_an_observation)
     ck_assert_double_eq(result.value, 7050);
     ck_assert_double_eq(result.change, -650);
     ck_assert(isfinite(result.progress_pct) && isfinite(result.score));
+    /* Not in silence: a NaN is data the store lacks, an infinity the
+     * plugin's own doing, and the reader must know why August stands in
+     * for November. */
+    ck_assert_ptr_nonnull(result.message);
+    ck_assert_ptr_nonnull(
+        strstr(result.message, "the plugin gave an infinite value for 2016-11-01, taken as missing"));
     oc__result_clear(&result);
 
     /* An infinite baseline likewise: the baseline is the latest finite
@@ -393,6 +399,21 @@ START_TEST(test_infinite_value_is_not_an_observation)
     ck_assert_str_eq(result.baseline_period, "2013-11-01");
     ck_assert_double_eq(result.baseline_value, 7700);
     ck_assert_double_eq(result.change, -770);
+    ck_assert_ptr_nonnull(result.message);
+    ck_assert_ptr_nonnull(
+        strstr(result.message, "the plugin gave an infinite value for 2014-02-01, taken as missing"));
+    /* The same infinity is inside the chart's range, which cannot have
+     * one: said by its date, not by its place in the chart. */
+    ck_assert_ptr_nonnull(
+        strstr(result.message, "SPC: no chart, the plugin gave an infinite value for 2014-02-01"));
+    ck_assert_ptr_null(result.spc_signal);
+    oc__result_clear(&result);
+
+    /* A NaN passed over is the store's gap, and says nothing of the kind. */
+    fixture_init_birkenhead_with(&f, 12, NAN);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert_str_eq(result.period, "2016-08-01");
+    ck_assert(result.message == NULL || strstr(result.message, "infinite") == NULL);
     oc__result_clear(&result);
 }
 END_TEST

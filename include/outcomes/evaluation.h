@@ -25,9 +25,8 @@ typedef struct oc_evaluation oc_evaluation;
 /* An indicator's output series for the area being evaluated. The arrays
  * are owned by the host, have `count` elements and arrive NaN-filled; a
  * write one element before or past one fails the area's results. NaN
- * means no value in that period. An infinite value is an error: the result
- * for that area and indicator is "failed" with a message naming the
- * indicator and period. */
+ * means no value in that period. An infinite value is taken as missing
+ * too, and the result's message names the period it was given for. */
 typedef struct oc_indicator_series {
     size_t count;
     double *value;       /* the indicator, e.g. a rate in % */
