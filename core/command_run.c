@@ -26,7 +26,8 @@ static const char run_usage[] =
     "  -p, --period PERIOD   evaluation period: 2016-11-30, 2016-11, 2016Q4,\n"
     "                        '2016/17 Q3' or latest (default: the configuration's)\n"
     "  -f, --format FORMAT   table (default), csv or json\n"
-    "  -o, --output FILE     write to FILE, atomically, instead of standard output\n"
+    "  -o, --output FILE     write to FILE, atomically, instead of the configuration's\n"
+    "                        output (or standard output)\n"
     "  -j, --jobs N          evaluate with up to N processes (default: CPUs)\n"
     "      --plugin-dir DIR  find plugins in DIR\n"
     "      --fail-on LEVEL   exit 6 when any result is red (LEVEL red) or amber\n"
@@ -57,6 +58,21 @@ static int parse_jobs(const char *text, size_t *jobs)
     return 0;
 }
 
+/* Takes an option's value, refusing a second one: with the last one
+ * silently winning, `-o r.json -o r2.json` in a cron line wrote only
+ * r2.json, and the typo went unnoticed until someone looked for r.json.
+ * 0, or -1 having said so. */
+static int take_once(const char *option, const char **value, const char *given)
+{
+    if (*value != NULL) {
+        oc__print_error("run: %s given twice ('%s', then '%s'): give it once", option, *value,
+                        given);
+        return -1;
+    }
+    *value = given;
+    return 0;
+}
+
 /* Returns OC_EXIT_OK to go on, or the exit status to stop with. */
 static int parse_arguments(int argc, char **argv, run_options *options, int *stop)
 {
@@ -76,19 +92,36 @@ static int parse_arguments(int argc, char **argv, run_options *options, int *sto
     optind = 1;
     opterr = 0;
     int option;
+    const char *jobs_given = NULL;
     while ((option = getopt_long(argc, argv, ":p:f:o:j:h", long_options, NULL)) != -1) {
         switch (option) {
-        case 'p': options->period = optarg; break;
-        case 'f': options->format = optarg; break;
-        case 'o': options->output = optarg; break;
+        case 'p':
+            if (take_once("--period", &options->period, optarg) != 0)
+                return OC_EXIT_USAGE;
+            break;
+        case 'f':
+            if (take_once("--format", &options->format, optarg) != 0)
+                return OC_EXIT_USAGE;
+            break;
+        case 'o':
+            if (take_once("--output", &options->output, optarg) != 0)
+                return OC_EXIT_USAGE;
+            break;
         case 'j':
+            if (take_once("--jobs", &jobs_given, optarg) != 0)
+                return OC_EXIT_USAGE;
             if (parse_jobs(optarg, &options->jobs) != 0) {
                 oc__print_error("run: --jobs: '%s' is not a whole number from 1 to 1024", optarg);
                 return OC_EXIT_USAGE;
             }
             break;
-        case OPTION_PLUGIN_DIR: options->plugin_dir = optarg; break;
+        case OPTION_PLUGIN_DIR:
+            if (take_once("--plugin-dir", &options->plugin_dir, optarg) != 0)
+                return OC_EXIT_USAGE;
+            break;
         case OPTION_FAIL_ON:
+            if (take_once("--fail-on", &options->fail_on, optarg) != 0)
+                return OC_EXIT_USAGE;
             if (strcmp(optarg, "red") != 0 && strcmp(optarg, "amber") != 0) {
                 oc__print_error("run: --fail-on: '%s' is not red or amber", optarg);
                 return OC_EXIT_USAGE;

@@ -457,6 +457,19 @@ def main():
                             ("no configuration", []),
                             ("two configurations", ["good.ini", "good.ini"])):
         check_error(checker, what, arguments, 2, [], work)
+    # An option given twice: the last one silently winning hid a typo in a
+    # scheduled command line (-o r.json -o r2.json wrote only r2.json).
+    for option, first, second in (("--output", "a.json", "b.json"), ("--format", "csv", "json"),
+                                  ("--period", "2016-11", "2016-08"), ("--jobs", "1", "2"),
+                                  ("--plugin-dir", ".", ".."), ("--fail-on", "red", "amber")):
+        check_error(checker, "%s given twice" % option,
+                    [option, first, option, second, "good.ini"], 2,
+                    ["run: %s given twice ('%s', then '%s')" % (option, first, second)], work)
+    check_error(checker, "-o and --output", ["-o", "a.json", "--output", "b.json", "good.ini"], 2,
+                ["--output given twice ('a.json', then 'b.json')"], work)
+    for written in ("a.json", "b.json"):
+        checker.ok(not os.path.exists(os.path.join(work, written)),
+                   "an option given twice writes nothing: %s" % written)
     # A configuration file that does not exist is a configuration error.
     check_error(checker, "missing configuration", ["nowhere.ini"], 3, ["nowhere.ini"], work)
 
