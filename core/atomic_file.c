@@ -46,6 +46,33 @@ int oc__open_regular_file(const char *path, const char *expected, int *fd, oc_er
     return OC_OK;
 }
 
+/* The directory the new file is made in (and renamed in): checked up
+ * front, so that a mistyped or missing directory is said in words a user
+ * knows, not as "cannot create a temporary file beside it". */
+static int check_directory(const char *target_path, oc_error *error)
+{
+    char *copy = strdup(target_path);
+    if (copy == NULL)
+        return OC_OK; /* creating the file will say */
+    const char *directory = dirname(copy);
+    struct stat information;
+    int status = OC_OK;
+    if (stat(directory, &information) != 0)
+        status = errno == ENOENT
+                     ? oc_error_set(error, OC_ERROR_IO, "%s: the directory '%s' does not exist",
+                                    target_path, directory)
+                     : oc_error_set(error, OC_ERROR_IO, "%s: cannot use the directory '%s': %s",
+                                    target_path, directory, strerror(errno));
+    else if (!S_ISDIR(information.st_mode))
+        status = oc_error_set(error, OC_ERROR_IO, "%s: '%s' is %s, not a directory", target_path,
+                              directory, oc__file_kind_name(information.st_mode));
+    else if (access(directory, W_OK | X_OK) != 0)
+        status = oc_error_set(error, OC_ERROR_IO, "%s: cannot write in the directory '%s': %s",
+                              target_path, directory, strerror(errno));
+    free(copy);
+    return status;
+}
+
 int oc__atomic_file_check_target(const char *target_path, const char *const *inputs,
                                  size_t input_count, oc_error *error)
 {
@@ -53,7 +80,7 @@ int oc__atomic_file_check_target(const char *target_path, const char *const *inp
         return oc_error_set(error, OC_ERROR_INVALID, "the output path is empty");
     struct stat target;
     if (lstat(target_path, &target) != 0)
-        return OC_OK; /* not there yet (or unreachable: creating it will say) */
+        return check_directory(target_path, error); /* not there yet */
     if (!S_ISREG(target.st_mode))
         return oc_error_set(error, OC_ERROR_INVALID,
                             "%s: is %s; results are renamed into place, which would "
@@ -68,7 +95,7 @@ int oc__atomic_file_check_target(const char *target_path, const char *const *inp
                                 "would destroy it",
                                 target_path, inputs[i]);
     }
-    return OC_OK;
+    return check_directory(target_path, error);
 }
 
 static int make_temporary_name(oc__atomic_file *file, const char *target_path,

@@ -52,9 +52,12 @@ int oc__open_regular_file(const char *path, const char *expected, int *fd, oc_er
  * a new file into place would turn a symbolic link, a FIFO or a device
  * (/dev/null, run as root) into a plain file, and writing over an input
  * (the store, the configuration) would destroy the data the results came
- * from; an empty path names nothing. Callers check before doing any work,
- * so that the mistake costs nothing; oc__atomic_file_begin and _begin_path
- * check the kind of file again. */
+ * from; an empty path names nothing. Its directory must exist and be
+ * writable, else OC_ERROR_IO: "PATH: the directory 'DIR' does not exist",
+ * "... is a regular file, not a directory", "cannot write in the directory
+ * 'DIR': Permission denied". Callers check before doing any work, so that
+ * the mistake costs nothing; oc__atomic_file_begin and _begin_path check
+ * again. */
 int oc__atomic_file_check_target(const char *target_path, const char *const *inputs,
                                  size_t input_count, oc_error *error);
 

@@ -135,7 +135,9 @@ int oc__command_import(int argc, char **argv)
     oc_error error;
     if (oc__atomic_file_check_target(output, &input, 1, &error) != OC_OK) {
         oc__print_error("import: -o: %s", error.message);
-        return OC_EXIT_USAGE;
+        /* A directory that is missing or cannot be written in is a store
+         * that cannot be written (1), found before the CSV is read. */
+        return error.status == OC_ERROR_IO ? OC_EXIT_INTERNAL : OC_EXIT_USAGE;
     }
     size_t printed = 0;
     int status = oc__import_csv(input, output, &options, &summary, print_problem, &printed, &error);

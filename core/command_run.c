@@ -279,12 +279,16 @@ static int check_output_path(const oc__config *config, const char *output, int f
     free(inputs);
     if (status == OC_OK)
         return OC_EXIT_OK;
+    /* A directory that is missing or cannot be written in: results that
+     * cannot be written, status 1 (docs/exit-status.md), said before any
+     * work rather than once the jobs are done. */
+    int io = status == OC_ERROR_IO;
     if (from_command_line) {
         oc_error_set(error, status, "run: -o: %s", check.message);
-        return OC_EXIT_USAGE;
+        return io ? OC_EXIT_INTERNAL : OC_EXIT_USAGE;
     }
     oc_error_set(error, status, "%s: [outcomes] output: %s", config->path, check.message);
-    return OC_EXIT_CONFIG;
+    return io ? OC_EXIT_INTERNAL : OC_EXIT_CONFIG;
 }
 
 static int exit_for_engine_error(int status)

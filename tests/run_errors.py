@@ -492,6 +492,19 @@ def main():
                "[outcomes]\nstore = store.h5\noutput = store.h5\n\n" + GOOD_METRIC)
     check_error(checker, "output = the store", ["--format", "json", "output-store.ini"], 3,
                 ["output-store.ini", "[outcomes] output", "store.h5"], work)
+    # An output in a directory that does not exist, or through a file:
+    # said in a user's words before any work, naming the key or -o.
+    write_text(os.path.join(work, "output-nowhere.ini"),
+               "[outcomes]\nstore = store.h5\noutput = missing/x.csv\n\n" + GOOD_METRIC)
+    # Status 1, as for results that cannot be written (docs/exit-status.md).
+    check_error(checker, "output in a missing directory", ["output-nowhere.ini"], 1,
+                ["output-nowhere.ini: [outcomes] output: missing/x.csv: the directory 'missing' "
+                 "does not exist"], work)
+    check_error(checker, "-o in a missing directory", ["-o", "missing/x.json", "good.ini"], 1,
+                ["run: -o: missing/x.json: the directory 'missing' does not exist"], work)
+    check_error(checker, "-o through a file", ["-o", "good.ini/x.json", "good.ini"], 1,
+                ["run: -o: good.ini/x.json: 'good.ini' is a regular file, not a directory"], work)
+    os.remove(os.path.join(work, "output-nowhere.ini"))
     with open(os.path.join(work, "store.h5"), "rb") as handle:
         checker.ok(handle.read() == store_bytes, "the store is untouched")
     with open(os.path.join(work, "good.ini"), "rb") as handle:

@@ -264,8 +264,11 @@ START_TEST(missing_directory_fails_cleanly)
     oc_error error;
     ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_ERROR_IO);
     char expected[400];
-    snprintf(expected, sizeof expected,
-             "%s: cannot create a temporary file beside it: No such file or directory", target);
+    snprintf(expected, sizeof expected, "%s: the directory '%s' does not exist", target,
+             test_path("absent"));
+    ck_assert_str_eq(error.message, expected);
+    /* Said before any work, by the check callers make first. */
+    ck_assert_int_eq(oc__atomic_file_check_target(target, NULL, 0, &error), OC_ERROR_IO);
     ck_assert_str_eq(error.message, expected);
     ck_assert_ptr_null(file.stream);
     ck_assert_ptr_null(file.temporary_path);
@@ -276,6 +279,25 @@ START_TEST(missing_directory_fails_cleanly)
     ck_assert_ptr_null(file.temporary_path);
     oc__atomic_file_abort(&file);
     ck_assert_str_eq(listing(), "");
+
+    /* A path through a regular file, and (not as root, whom permissions do
+     * not stop) a directory that cannot be written in. */
+    write_file(target_path("plain"), "not a directory\n");
+    const char *through_file = target_path("plain/results.csv");
+    ck_assert_int_eq(oc__atomic_file_check_target(through_file, NULL, 0, &error), OC_ERROR_IO);
+    snprintf(expected, sizeof expected, "%s: '%s' is a regular file, not a directory",
+             through_file, test_path("plain"));
+    ck_assert_str_eq(error.message, expected);
+    if (geteuid() != 0) {
+        ck_assert_int_eq(mkdir(test_path("locked"), 0555), 0);
+        const char *locked = target_path("locked/results.csv");
+        ck_assert_int_eq(oc__atomic_file_check_target(locked, NULL, 0, &error), OC_ERROR_IO);
+        snprintf(expected, sizeof expected,
+                 "%s: cannot write in the directory '%s': Permission denied", locked,
+                 test_path("locked"));
+        ck_assert_str_eq(error.message, expected);
+        ck_assert_int_eq(rmdir(test_path("locked")), 0);
+    }
 }
 END_TEST
 

@@ -59,7 +59,7 @@ expect wide-header 0 "" 0 wide.csv -o wide.h5 --units people
 [ -s wide.h5 ] || fail "wide-header: no store written"
 
 # The output's directory is missing: status 1, as `run` gives (the CSV is fine).
-expect missing-directory 1 "outcomes: nodir/s.h5: cannot create a temporary file beside it" 1 \
+expect missing-directory 1 "outcomes: import: -o: nodir/s.h5: the directory 'nodir' does not exist" 1 \
     ok.csv -o nodir/s.h5
 
 printf 'area,period,measure,value,units\nE1,2016Q1,.,1,p\n' > dot.csv
