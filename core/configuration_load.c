@@ -202,6 +202,36 @@ static int for_each_key(loader *state, size_t section, key_visitor visit, void *
 
 /* ---- [outcomes] ---- */
 
+/* A key [outcomes] does not know: a metric key in the wrong section, a
+ * near miss of a key of either kind, or else unknown, with the keys
+ * [outcomes] knows and where the others go. Plugin parameters are not
+ * known yet (phase 2), so a parameter given here is just unknown. */
+static int unknown_global_key(const loader *state, const char *key)
+{
+    const char *path = state->config->path, *section = OC__CONFIG_GLOBAL_SECTION;
+    static const char in_metric[] = " (a metric key: put it in the metric's section)";
+    if (oc__config_key_listed(oc__config_metric_keys, key)
+        || strncmp(key, OC__CONFIG_INPUT_PREFIX, strlen(OC__CONFIG_INPUT_PREFIX)) == 0)
+        return oc__config_error_at(path, section, key, state->error,
+                                   "'%s' is a metric key: put it in the metric's section", key);
+    oc__config_suggestion suggestion = {0};
+    oc__config_suggest_from(&suggestion, key, oc__config_global_keys,
+                            sizeof *oc__config_global_keys, "", NULL);
+    oc__config_suggest_from(&suggestion, key, oc__config_metric_keys,
+                            sizeof *oc__config_metric_keys, "", in_metric);
+    if (suggestion.key[0] != '\0')
+        return oc__config_error_at(path, section, key, state->error,
+                                   "unknown key: did you mean '%s'?%s", suggestion.key,
+                                   suggestion.where != NULL ? suggestion.where : "");
+    char names[256];
+    return oc__config_error_at(path, section, key, state->error,
+                               "unknown key (known: %s; metric keys and plugin parameters go "
+                               "in the metric's section)",
+                               oc__config_name_list(oc__config_global_keys,
+                                                    sizeof *oc__config_global_keys, names,
+                                                    sizeof names));
+}
+
 static int visit_global_key(loader *state, void *target, const char *key, const char *value)
 {
     oc__config *config = target;
@@ -257,10 +287,7 @@ static int visit_global_key(loader *state, void *target, const char *key, const 
             return key_error(state, section, key, &inner);
         return OC_OK;
     }
-    return oc__config_error_at(config->path, section, key, state->error,
-                               "unknown key (known: store, plugin_dir, period, baseline, "
-                               "output, format, jobs, time_limit, confidence, "
-                               "allow_insecure_plugins)");
+    return unknown_global_key(state, key);
 }
 
 /* ---- metric sections ---- */
@@ -482,15 +509,10 @@ static int visit_metric_key(loader *state, void *target, const char *key, const 
                                        "empty value (name the store measure for this role)");
         return add_entry(state, &metric->inputs, &metric->input_count, role, value);
     }
-    static const char *const known_keys[] = {
-        "plugin", "frame", "store", "areas", "comparator", "benchmark", "baseline", "target",
-        "target_date", "rag_green", "rag_amber", "confidence", "spc_baseline",
-        "spc_screen_outliers", "time_limit", "target_indicator", "indicators",
-        "intervention_cost", "milestones", "spc_rebase"};
-    int known = 0;
-    for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0] && !known; i++)
-        known = strcmp(key, known_keys[i]) == 0;
-    if (!known) /* a plugin parameter: checked in phase 2 */
+    /* Any other key is a plugin parameter, checked in phase 2: only the
+     * plugin's declared parameters tell a misplaced or mistyped key from
+     * one. */
+    if (!oc__config_key_listed(oc__config_metric_keys, key))
         return add_entry(state, &metric->parameters, &metric->parameter_count, key, value);
     if (value[0] == '\0')
         return oc__config_error_at(path, section, key, state->error, "empty value");

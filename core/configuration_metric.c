@@ -14,25 +14,6 @@
 #include "configuration_internal.h"
 #include "plugin_loader.h"
 
-/* Lists the names of a NULL-name terminated list into buffer for an error
- * message, e.g. "a, b, c" or "none". */
-static const char *name_list(const void *list, size_t entry_size, char *buffer, size_t size)
-{
-    size_t used = 0;
-    buffer[0] = '\0';
-    for (size_t i = 0; list != NULL; i++) {
-        const char *name;
-        memcpy(&name, (const char *)list + i * entry_size, sizeof name);
-        if (name == NULL)
-            break;
-        int written = snprintf(buffer + used, size - used, "%s%s", i ? ", " : "", name);
-        if (written < 0 || (size_t)written >= size - used)
-            break;
-        used += (size_t)written;
-    }
-    return used > 0 ? buffer : "none";
-}
-
 static size_t count_parameters(const oc_plugin_descriptor *descriptor)
 {
     size_t count = 0;
@@ -49,24 +30,52 @@ static size_t count_inputs(const oc_plugin_descriptor *descriptor)
     return count;
 }
 
+/* A key of a metric section that is neither a metric key nor one of its
+ * plugin's parameters: a near miss of one of them (or of an [outcomes]
+ * key), an [outcomes] key in the wrong section, or else unknown, named
+ * with both kinds of key a metric section takes. */
+static int unknown_key(const oc__config *config, const oc__config_metric *metric,
+                       const oc_plugin_descriptor *descriptor, const char *key,
+                       oc_error *error)
+{
+    static const char in_outcomes[] = " (it belongs in [" OC__CONFIG_GLOBAL_SECTION "])";
+    if (oc__config_key_listed(oc__config_global_keys, key))
+        return oc__config_error(config, metric, key, error,
+                                "'%s' belongs in [" OC__CONFIG_GLOBAL_SECTION "], not in a "
+                                "metric's section", key);
+    oc__config_suggestion suggestion = {0};
+    oc__config_suggest_from(&suggestion, key, oc__config_metric_keys,
+                            sizeof *oc__config_metric_keys, "", NULL);
+    oc__config_suggest_from(&suggestion, key, descriptor->parameters,
+                            sizeof *descriptor->parameters, "", NULL);
+    oc__config_suggest_from(&suggestion, key, descriptor->inputs, sizeof *descriptor->inputs,
+                            OC__CONFIG_INPUT_PREFIX, NULL);
+    oc__config_suggest_from(&suggestion, key, oc__config_global_keys,
+                            sizeof *oc__config_global_keys, "", in_outcomes);
+    if (suggestion.key[0] != '\0')
+        return oc__config_error(config, metric, key, error, "unknown key: did you mean '%s'?%s",
+                                suggestion.key, suggestion.where != NULL ? suggestion.where : "");
+    char names[256];
+    return oc__config_error(config, metric, key, error,
+                            "unknown key: not a metric key (see docs/configuration.md) nor a "
+                            "parameter of plugin '%s' (parameters: %s)",
+                            metric->plugin,
+                            oc__config_name_list(descriptor->parameters,
+                                                 sizeof *descriptor->parameters, names,
+                                                 sizeof names));
+}
+
 static int check_parameters(const oc__config *config, const oc__config_metric *metric,
                             const oc_plugin_descriptor *descriptor,
                             oc__parameter_value *values, size_t count, oc_error *error)
 {
-    char names[256];
     for (size_t i = 0; i < metric->parameter_count; i++) {
         const oc__config_entry *entry = &metric->parameters[i];
         size_t index = 0;
         while (index < count && strcmp(descriptor->parameters[index].name, entry->key) != 0)
             index++;
         if (index == count)
-            return oc__config_error(config, metric, entry->key, error,
-                                    "unknown key: not a parameter of plugin '%s' "
-                                    "(parameters: %s)",
-                                    metric->plugin,
-                                    name_list(descriptor->parameters,
-                                              sizeof *descriptor->parameters, names,
-                                              sizeof names));
+            return unknown_key(config, metric, descriptor, entry->key, error);
         values[index].text = entry->value;
     }
     for (size_t i = 0; i < count; i++) {
@@ -130,8 +139,9 @@ static int check_inputs(const oc__config *config, const oc__config_metric *metri
             return oc__config_error(config, metric, input_key(entry->key, key, sizeof key),
                                     error, "unknown key: plugin '%s' has no input role '%s' "
                                     "(roles: %s)", metric->plugin, entry->key,
-                                    name_list(descriptor->inputs, sizeof *descriptor->inputs,
-                                              names, sizeof names));
+                                    oc__config_name_list(descriptor->inputs,
+                                                         sizeof *descriptor->inputs, names,
+                                                         sizeof names));
         measures[index] = entry->value;
     }
     for (size_t i = 0; i < count; i++)
@@ -176,9 +186,9 @@ static int check_indicators(const oc__config *config, const oc__config_metric *m
             return oc__config_error(config, metric, "indicators", error,
                                     "plugin '%s' has no indicator '%s' (indicators: %s)",
                                     metric->plugin, metric->indicators[i],
-                                    name_list(descriptor->indicators,
-                                              sizeof *descriptor->indicators, names,
-                                              sizeof names));
+                                    oc__config_name_list(descriptor->indicators,
+                                                         sizeof *descriptor->indicators,
+                                                         names, sizeof names));
     }
     *target_index = OC__CONFIG_NO_INDICATOR;
     if (metric->scoring.target_kind == OC__TARGET_NONE)
@@ -192,16 +202,18 @@ static int check_indicators(const oc__config *config, const oc__config_metric *m
                                 "missing: plugin '%s' has several indicators (%s); name the "
                                 "one the target is for",
                                 metric->plugin,
-                                name_list(descriptor->indicators, sizeof *descriptor->indicators,
-                                          names, sizeof names));
+                                oc__config_name_list(descriptor->indicators,
+                                                     sizeof *descriptor->indicators, names,
+                                                     sizeof names));
     }
     *target_index = find_indicator(descriptor, count, metric->target_indicator);
     if (*target_index == count)
         return oc__config_error(config, metric, "target_indicator", error,
                                 "plugin '%s' has no indicator '%s' (indicators: %s)",
                                 metric->plugin, metric->target_indicator,
-                                name_list(descriptor->indicators, sizeof *descriptor->indicators,
-                                          names, sizeof names));
+                                oc__config_name_list(descriptor->indicators,
+                                                     sizeof *descriptor->indicators, names,
+                                                     sizeof names));
     return OC_OK;
 }
 

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "check_runner.h"
 #include "configuration.h"
+#include "configuration_internal.h"
 
 static char directory[4096];
 static char config_path[4200];
@@ -304,9 +306,12 @@ START_TEST(test_message_names_file_section_key)
     int status = oc__config_load("outcomes.ini", &config, &error);
     ck_assert_int_eq(chdir(cwd), 0);
     ck_assert_int_eq(status, OC_ERROR_CONFIG);
-    ck_assert_str_eq(error.message,
-                     "outcomes.ini: [birkenhead_esa] target_date: '2017-02-30' is not a "
-                     "valid date");
+    /* the file as given, then section and key (the period parser may add
+     * a reason after this) */
+    static const char expected[] = "outcomes.ini: [birkenhead_esa] target_date: '2017-02-30' "
+                                   "is not a valid date";
+    ck_assert_msg(strncmp(error.message, expected, strlen(expected)) == 0, "message: %s",
+                  error.message);
 }
 END_TEST
 
@@ -339,6 +344,36 @@ START_TEST(test_global_key_errors)
                       "[outcomes] confidence: '90' is not a supported confidence level", NULL);
     assert_load_fails("[outcomes]\nstore = s\nallow_insecure_plugins = maybe\n[m]\nplugin = p\n",
                       "[outcomes] allow_insecure_plugins: 'maybe' is not a boolean", NULL);
+}
+END_TEST
+
+/* [outcomes] is checked at once: a metric key there is sent to the metric's
+ * section, a near miss of a key of either kind gets a "did you mean". */
+START_TEST(test_global_key_misplaced_or_mistyped)
+{
+    assert_load_fails("[outcomes]\nstore = s\ntarget = -10%\n[m]\nplugin = p\n",
+                      "[outcomes] target: 'target' is a metric key: put it in the metric's "
+                      "section", NULL);
+    assert_load_fails("[outcomes]\nstore = s\ninput.claimants = C\n[m]\nplugin = p\n",
+                      "[outcomes] input.claimants: 'input.claimants' is a metric key", NULL);
+    assert_load_fails("[outcomes]\nstore = s\njbos = 2\n[m]\nplugin = p\n",
+                      "[outcomes] jbos: unknown key: did you mean 'jobs'?", NULL);
+    assert_load_fails("[outcomes]\nstore = s\nperoid = 2016\n[m]\nplugin = p\n",
+                      "[outcomes] peroid: unknown key: did you mean 'period'?", NULL);
+    assert_load_fails("[outcomes]\nstore = s\nspc_basline = 3\n[m]\nplugin = p\n",
+                      "[outcomes] spc_basline: unknown key: did you mean 'spc_baseline'? "
+                      "(a metric key: put it in the metric's section)", NULL);
+    oc__config *config = (oc__config *)1;
+    oc_error error;
+    const char *path = write_file("outcomes.ini", "[outcomes]\nstore = s\ncolour = red\n"
+                                                  "[m]\nplugin = p\n");
+    ck_assert_int_eq(oc__config_load(path, &config, &error), OC_ERROR_CONFIG);
+    char expected[4500];
+    snprintf(expected, sizeof expected,
+             "%s: [outcomes] colour: unknown key (known: store, plugin_dir, period, baseline, "
+             "output, format, jobs, time_limit, confidence, allow_insecure_plugins; metric "
+             "keys and plugin parameters go in the metric's section)", path);
+    ck_assert_str_eq(error.message, expected);
 }
 END_TEST
 
@@ -1061,9 +1096,9 @@ START_TEST(test_validate_metric_errors)
                             "[esa] target_indicator: plugin 'worklessness' has no indicator "
                             "'speed'");
     assert_validation_fails("input.claimants = C\nlabel = L\ncolour = red\n",
-                            "[esa] colour: unknown key: not a parameter of plugin "
-                            "'worklessness' (parameters: unit_cost, years, discount, label, "
-                            "share)");
+                            "[esa] colour: unknown key: not a metric key (see "
+                            "docs/configuration.md) nor a parameter of plugin 'worklessness' "
+                            "(parameters: unit_cost, years, discount, label, share)");
     assert_validation_fails("input.claimants = C\nlabel = L\nunit_cost = lots\n",
                             "[esa] unit_cost: 'lots' is not a finite number");
     assert_validation_fails("input.claimants = C\nlabel = L\nyears = 2.5\n",
@@ -1080,6 +1115,55 @@ START_TEST(test_validate_metric_errors)
     assert_validation_fails("input.claimants = C\nlabel = L\ninput.pop = P\n",
                             "[esa] input.pop: unknown key: plugin 'worklessness' has no input "
                             "role 'pop' (roles: claimants, population)");
+}
+END_TEST
+
+/* A key of a metric section that is not its plugin's: a typo of a metric
+ * key or of a parameter gets a "did you mean", an [outcomes] key is sent
+ * there. Only phase 2 can say so, knowing the plugin's parameters. */
+START_TEST(test_validate_misplaced_and_mistyped_keys)
+{
+    const char *ok = "input.claimants = C\nlabel = L\n";
+    char text[512];
+    snprintf(text, sizeof text, "%sspc_basline = 12\n", ok);
+    assert_validation_fails(text, "[esa] spc_basline: unknown key: did you mean "
+                                  "'spc_baseline'?");
+    snprintf(text, sizeof text, "%stagret = -10%%\n", ok); /* letters swapped */
+    assert_validation_fails(text, "[esa] tagret: unknown key: did you mean 'target'?");
+    snprintf(text, sizeof text, "%sunit_cots = 5\n", ok);
+    assert_validation_fails(text, "[esa] unit_cots: unknown key: did you mean 'unit_cost'?");
+    snprintf(text, sizeof text, "%sdiscont = yes\n", ok);
+    assert_validation_fails(text, "[esa] discont: unknown key: did you mean 'discount'?");
+    snprintf(text, sizeof text, "%simput.population = P\n", ok);
+    assert_validation_fails(text, "[esa] imput.population: unknown key: did you mean "
+                                  "'input.population'?");
+    snprintf(text, sizeof text, "%sjobs = 2\n", ok);
+    assert_validation_fails(text, "[esa] jobs: 'jobs' belongs in [outcomes], not in a "
+                                  "metric's section");
+    snprintf(text, sizeof text, "%splugin_dri = /opt/p\n", ok);
+    assert_validation_fails(text, "[esa] plugin_dri: unknown key: did you mean 'plugin_dir'? "
+                                  "(it belongs in [outcomes])");
+    /* two edits in a short key are too many to guess from */
+    snprintf(text, sizeof text, "%srate = 5\n", ok);
+    assert_validation_fails(text, "[esa] rate: unknown key: not a metric key (see "
+                                  "docs/configuration.md) nor a parameter of plugin "
+                                  "'worklessness' (parameters: unit_cost, years, discount, "
+                                  "label, share)");
+
+    /* a plugin may still declare a parameter named like an [outcomes]
+     * key, or one edit away from a metric key */
+    static const oc_parameter_spec parameters[] = {{"jobs", OC_PARAMETER_INTEGER, "1", "jobs"},
+                                                   {"targets", OC_PARAMETER_STRING, "x", "t"},
+                                                   {NULL, 0, NULL, NULL}};
+    oc_plugin_descriptor descriptor = test_descriptor;
+    descriptor.parameters = parameters;
+    descriptor.parameter_ranges = NULL;
+    oc__config *config = load_ok(MINIMAL "input.claimants = C\njobs = 3\ntargets = a\n");
+    oc_error error;
+    ck_assert_int_eq(oc__config_validate_metric(config, &config->metrics[0], &descriptor,
+                                                &error), OC_OK);
+    ck_assert(config->metrics[0].parameter_values[0].number == 3);
+    oc__config_free(config);
 }
 END_TEST
 
@@ -1150,6 +1234,62 @@ START_TEST(test_config_error_helper)
 }
 END_TEST
 
+START_TEST(test_edit_distance)
+{
+    ck_assert_uint_eq(oc__config_edit_distance("", ""), 0);
+    ck_assert_uint_eq(oc__config_edit_distance("jobs", "jobs"), 0);
+    ck_assert_uint_eq(oc__config_edit_distance("abc", ""), 3);
+    ck_assert_uint_eq(oc__config_edit_distance("", "abc"), 3);
+    ck_assert_uint_eq(oc__config_edit_distance("kitten", "sitting"), 3);
+    ck_assert_uint_eq(oc__config_edit_distance("spc_basline", "spc_baseline"), 1);
+    ck_assert_uint_eq(oc__config_edit_distance("spc_baseline", "spc_basline"), 1);
+    ck_assert_uint_eq(oc__config_edit_distance("tagret", "target"), 1); /* a swap is one */
+    ck_assert_uint_eq(oc__config_edit_distance("jbos", "jobs"), 1);
+    ck_assert_uint_eq(oc__config_edit_distance("ab", "ba"), 1);
+    ck_assert_uint_eq(oc__config_edit_distance("tagert", "target"), 2);
+    ck_assert_uint_eq(oc__config_edit_distance("rate", "frame"), 2);
+    /* the optimal string alignment form edits no substring twice */
+    ck_assert_uint_eq(oc__config_edit_distance("ca", "abc"), 3);
+    char long_key[200];
+    memset(long_key, 'a', sizeof long_key - 1);
+    long_key[sizeof long_key - 1] = '\0';
+    ck_assert_uint_eq(oc__config_edit_distance(long_key, "a"), SIZE_MAX);
+    long_key[127] = '\0';
+    ck_assert_uint_eq(oc__config_edit_distance(long_key, long_key), 0);
+}
+END_TEST
+
+START_TEST(test_suggestion)
+{
+    static const char *const keys[] = {"period", "target", "store", "jobs", NULL};
+    oc__config_suggestion suggestion = {0};
+    oc__config_suggest_from(&suggestion, "tagret", keys, sizeof *keys, "", NULL);
+    ck_assert_str_eq(suggestion.key, "target");
+    ck_assert_ptr_null(suggestion.where);
+    /* a nearer later candidate wins; an equally near one does not */
+    oc__config_suggest(&suggestion, "tagret", "tagrets", "later");
+    ck_assert_str_eq(suggestion.key, "target");
+    oc__config_suggest(&suggestion, "tagret", "tagre", "elsewhere");
+    ck_assert_str_eq(suggestion.key, "target");
+    suggestion = (oc__config_suggestion){0};
+    oc__config_suggest(&suggestion, "tagret", "tagrets", "later");
+    oc__config_suggest(&suggestion, "tagret", "target", NULL);
+    ck_assert_str_eq(suggestion.key, "tagrets"); /* a tie keeps the first */
+    ck_assert_str_eq(suggestion.where, "later");
+    /* a key itself, or one too far, is no suggestion */
+    suggestion = (oc__config_suggestion){0};
+    oc__config_suggest_from(&suggestion, "jobs", keys, sizeof *keys, "", NULL);
+    oc__config_suggest_from(&suggestion, "colour", keys, sizeof *keys, "", NULL);
+    oc__config_suggest(&suggestion, "rate", "frame", NULL); /* 2 edits in 4 letters */
+    oc__config_suggest(&suggestion, "stoer", "store", NULL);
+    ck_assert_str_eq(suggestion.key, "store");
+    /* a prefix before each name */
+    suggestion = (oc__config_suggestion){0};
+    oc__config_suggest_from(&suggestion, "imput.jobs", keys, sizeof *keys, "input.", NULL);
+    ck_assert_str_eq(suggestion.key, "input.jobs");
+}
+END_TEST
+
 static Suite *configuration_suite(void)
 {
     Suite *suite = suite_create("configuration");
@@ -1160,6 +1300,7 @@ static Suite *configuration_suite(void)
     tcase_add_test(load, test_values_and_variants);
     tcase_add_test(load, test_message_names_file_section_key);
     tcase_add_test(load, test_global_key_errors);
+    tcase_add_test(load, test_global_key_misplaced_or_mistyped);
     tcase_add_test(load, test_numbers_are_checked_whole);
     tcase_add_test(load, test_metric_key_errors);
     tcase_add_test(load, test_files_that_cannot_be_used);
@@ -1178,9 +1319,14 @@ static Suite *configuration_suite(void)
     tcase_add_test(validate, test_validate_metric);
     tcase_add_test(validate, test_validate_indicators);
     tcase_add_test(validate, test_validate_metric_errors);
+    tcase_add_test(validate, test_validate_misplaced_and_mistyped_keys);
     tcase_add_test(validate, test_validate_parameter_ranges);
     tcase_add_test(validate, test_config_error_helper);
     suite_add_tcase(suite, validate);
+    TCase *hints = tcase_create("hints");
+    tcase_add_test(hints, test_edit_distance);
+    tcase_add_test(hints, test_suggestion);
+    suite_add_tcase(suite, hints);
     return suite;
 }
 
