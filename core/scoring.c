@@ -170,6 +170,15 @@ static int score_target(const oc__indicator_view *indicator, size_t period_index
     result->expected_value = expected_on_trajectory(settings, indicator->times[baseline_index],
                                                     baseline, result->target_value,
                                                     indicator->times[period_index]);
+    /* Bounded in the configuration (|x| <= 1e15, at most +1e6%), a target
+     * can still overflow on a baseline near the largest double: no number
+     * to report, and progress against it would be 0 and the RAG red. */
+    if (!isfinite(result->target_value) || !isfinite(result->expected_value)) {
+        result->target_value = result->expected_value = NAN;
+        note(message, "the target is too large to compute from this baseline, so no "
+                      "trajectory or progress");
+        return OC_OK;
+    }
     double expected_change = result->expected_value - baseline;
     /* A milestone on the far side of the baseline from the target makes
      * the trajectory head away from the target for a while: there the

@@ -418,6 +418,34 @@ START_TEST(test_infinite_value_is_not_an_observation)
 }
 END_TEST
 
+START_TEST(test_target_too_large_to_compute)
+{
+    /* A baseline near the largest double and a target of +1,000,000%
+     * (the most the configuration allows): the target overflows. No
+     * target, trajectory, progress, score or RAG, rather than progress 0
+     * and a red. */
+    double values[QUARTERS];
+    for (size_t i = 0; i < QUARTERS; i++)
+        values[i] = 1e305 + 1e300 * (double)i;
+    fixture f;
+    fixture_init(&f, values, OC_HIGHER_IS_BETTER);
+    oc__scoring_settings settings = oc__scoring_defaults();
+    settings.target_kind = OC__TARGET_RELATIVE;
+    settings.target_amount = 1e6;
+    settings.target_day = oc__days_from_civil(2017, 4, 30);
+    oc__result result;
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert(isfinite(result.value) && isfinite(result.change));
+    ck_assert(isnan(result.target_value) && isnan(result.expected_value));
+    ck_assert(isnan(result.progress_pct) && isnan(result.score));
+    ck_assert_ptr_null(result.rag);
+    ck_assert_str_eq(result.target_date, "2017-04-30");
+    ck_assert_ptr_nonnull(result.message);
+    ck_assert_ptr_nonnull(strstr(result.message, "the target is too large to compute"));
+    oc__result_clear(&result);
+}
+END_TEST
+
 /* Milestones: the trajectory runs straight from the baseline to each in
  * turn and on to the target. Baseline 7,700 on 2013-11-01 (day 16010);
  * -3% (7,469) by 2015-05-01 (16556); 7,238 by 2016-04-01 (16892); the
@@ -696,6 +724,7 @@ int main(void)
     tcase_add_test(cases, test_trend_on_annual_points);
     tcase_add_test(cases, test_no_value_still_reports_target_and_comparator);
     tcase_add_test(cases, test_infinite_value_is_not_an_observation);
+    tcase_add_test(cases, test_target_too_large_to_compute);
     tcase_add_loop_test(cases, test_benchmark_comparison, 0,
                         (int)(sizeof benchmark_cases / sizeof benchmark_cases[0]));
     tcase_add_test(cases, test_benchmark_not_compared);
