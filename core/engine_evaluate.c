@@ -338,7 +338,8 @@ static int call_plugin(evaluator *ev, const oc__evaluation_unit *unit, oc_error 
                      ev->time_count, plugin_error) != OC_OK)
         return OC_ERROR_PLUGIN;
     if (status != OC_OK && plugin_error->message[0] == '\0')
-        oc_error_set(plugin_error, status, "the plugin returned %s", oc_status_name(status));
+        oc_error_set(plugin_error, status, "the plugin failed without a message (%s)",
+                     oc_status_name(status));
     return status;
 }
 
@@ -390,8 +391,14 @@ static int add_fiscal_benefit(evaluator *ev, size_t indicator, oc__result *resul
     double benefit = NAN;
     oc_error benefit_error;
     oc_error_clear(&benefit_error);
-    if (descriptor->fiscal_benefit(&ev->evaluation, indicator, result->change, &benefit,
-                                   &benefit_error) != OC_OK) {
+    int status = descriptor->fiscal_benefit(&ev->evaluation, indicator, result->change,
+                                            &benefit, &benefit_error);
+    if (status != OC_OK) {
+        /* As for evaluate (call_plugin): a failure the plugin gave no
+         * words for is named by its status, not left as "fiscal benefit: ". */
+        if (benefit_error.message[0] == '\0')
+            oc_error_set(&benefit_error, status, "the plugin failed without a message (%s)",
+                         oc_status_name(status));
         char text[OC_ERROR_MESSAGE_SIZE + 32];
         snprintf(text, sizeof text, "fiscal benefit: %s", benefit_error.message);
         return append_message(result, text);

@@ -42,11 +42,14 @@ static int echo_evaluate(oc_evaluation *evaluation, oc_error *error)
 }
 
 /* Prices a fall in `value` at 10 a person, as the bundled plugins price
- * theirs (minus the change times a cost): no change gives -0. */
+ * theirs (minus the change times a cost): no change gives -0. For A4 it
+ * fails without a word, as a careless plugin might. */
 static int echo_fiscal_benefit(const oc_evaluation *evaluation, size_t indicator, double change,
                                double *benefit, oc_error *error)
 {
-    (void)evaluation, (void)indicator, (void)error;
+    (void)indicator, (void)error;
+    if (strcmp(oc_evaluation_area_code(evaluation), "A4") == 0)
+        return OC_ERROR_PLUGIN;
     *benefit = -change * 10;
     return OC_OK;
 }
@@ -268,6 +271,18 @@ START_TEST(fiscal_benefit_of_no_change_is_zero_not_minus_zero)
     ck_assert_double_eq(value->fiscal_benefit, 0);
     ck_assert_msg(!signbit(value->fiscal_benefit), "the benefit of no change is -0");
     ck_assert(isnan(result_at(1, "A2", "doubled")->fiscal_benefit));
+}
+END_TEST
+
+START_TEST(a_fiscal_benefit_that_fails_without_a_word_is_named)
+{
+    /* Not "fiscal benefit: " with nothing after it. */
+    evaluate_metric("small.h5", "areas = A4\nbaseline = 2015Q1\n", "2015Q2");
+    const oc__result *value = result_at(0, "A4", "value");
+    ck_assert_int_eq(value->status, OC_RESULT_OK);
+    ck_assert(isnan(value->fiscal_benefit));
+    ck_assert_ptr_nonnull(value->message);
+    ck_assert_str_eq(value->message, "fiscal benefit: the plugin failed without a message (plugin failure)");
 }
 END_TEST
 
@@ -664,6 +679,7 @@ int main(void)
     tcase_add_test(tcase, comparator_change_and_difference_in_differences);
     tcase_add_test(tcase, a_comparator_the_plugin_cannot_evaluate);
     tcase_add_test(tcase, fiscal_benefit_of_no_change_is_zero_not_minus_zero);
+    tcase_add_test(tcase, a_fiscal_benefit_that_fails_without_a_word_is_named);
     tcase_add_test(tcase, reported_indicators_in_the_order_asked);
     tcase_add_test(tcase, target_only_on_the_target_indicator);
     tcase_add_test(tcase, insufficient_data_keeps_the_configured_target);
