@@ -148,10 +148,13 @@ int oc__command_import(int argc, char **argv)
         return status == OC_ERROR_NO_MEMORY || summary.output_failed ? OC_EXIT_INTERNAL
                                                                      : OC_EXIT_DATA;
     }
-    printf("%s: %zu rows, %zu values, %zu suppressed or empty (stored as missing), %zu bad rows skipped\n",
-           input, summary.rows, summary.values, summary.suppressed, summary.bad_rows);
-    printf("%s: written: %zu frame%s, %zu measure%s, %zu areas\n", output, summary.frames,
+    printf("%s: %zu row%s, %zu value%s, %zu suppressed or empty (stored as missing), "
+           "%zu bad row%s skipped\n",
+           input, summary.rows, summary.rows == 1 ? "" : "s", summary.values,
+           summary.values == 1 ? "" : "s", summary.suppressed, summary.bad_rows,
+           summary.bad_rows == 1 ? "" : "s");
+    printf("%s: written: %zu frame%s, %zu measure%s, %zu area%s\n", output, summary.frames,
            summary.frames == 1 ? "" : "s", summary.measures, summary.measures == 1 ? "" : "s",
-           summary.areas);
+           summary.areas, summary.areas == 1 ? "" : "s");
     return OC_EXIT_OK;
 }

@@ -70,8 +70,10 @@ static int print_frame(oc__store_frame *frame, oc_error *error)
     char first[OC__DATE_TEXT_SIZE], last[OC__DATE_TEXT_SIZE];
     oc__format_date(times[0], first, sizeof first);
     oc__format_date(times[time_count - 1], last, sizeof last);
-    printf("frame %s: %zu areas, %zu periods from %s to %s\n", oc__store_frame_name(frame),
-           oc__store_area_count(frame), time_count, first, last);
+    size_t area_count = oc__store_area_count(frame);
+    printf("frame %s: %zu area%s, %zu period%s from %s to %s\n", oc__store_frame_name(frame),
+           area_count, area_count == 1 ? "" : "s", time_count, time_count == 1 ? "" : "s", first,
+           last);
     /* What `areas = parents` or a parent's code would evaluate, and what
      * it would be called. */
     const oc__store_parent_group *groups;

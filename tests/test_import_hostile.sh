@@ -74,7 +74,14 @@ expect escape 4 "outcomes: escape.csv:2: area holds a control character (0x1B at
 
 printf 'area,period,measure,value,units\nE1,2016Q1,m,4.9e-324,p\n' > subnormal.csv
 expect subnormal 0 "" 0 subnormal.csv -o subnormal.h5
-grep -q "1 values" out || fail "subnormal: not stored as a value: $(cat out)"
+grep -q "1 value," out || fail "subnormal: not stored as a value: $(cat out)"
+# One of each is said in the singular ("1 areas" read as a slip).
+grep -q -F "subnormal.csv: 1 row, 1 value, 0 suppressed or empty (stored as missing), 0 bad rows skipped" out \
+    || fail "import summary: $(cat out)"
+grep -q -F "subnormal.h5: written: 1 frame, 1 measure, 1 area" out || fail "import written: $(cat out)"
+"$outcomes" store info subnormal.h5 > info 2>&1
+grep -q -F "frame /: 1 area, 1 period from 2016-01-01 to 2016-01-01" info \
+    || fail "store info of one area and period: $(cat info)"
 
 # The options' text is stored too (units, descriptions, the source) and
 # printed with results: a control character there is a usage error, named
