@@ -255,8 +255,10 @@ static int compute_chart(const double *values, size_t count, size_t limit_count,
     }
     if (ranges == 0)
         return oc_error_set(error, OC_ERROR_INSUFFICIENT_DATA,
-                            "spc: %zu non-missing point(s) in the first %zu period(s) and "
-                            "no two adjacent, so no moving range", points, limit_count);
+                            "spc: no chart: it needs values in two consecutive periods "
+                            "(%zu value%s in %zu period%s)",
+                            points, points == 1 ? "" : "s", limit_count,
+                            limit_count == 1 ? "" : "s");
     double average_range = range_sum / (double)ranges;
 
     /* With aMR = 0 every range would be ">= 3.267 aMR" and screening would
