@@ -27,6 +27,7 @@
 #include "number.h"
 #include "plugin_loader.h"
 #include "plugin_runner.h"
+#include "utf8.h"
 
 #ifndef OC_PLUGIN_DIR
 #error "OC_PLUGIN_DIR must be defined (Makefile.am sets it to $(pkglibdir))"
@@ -68,21 +69,39 @@ int oc__plugin_name_is_valid(const char *name)
     return length > 0;
 }
 
-/* Copies at most OC_NAME_MAX + 1 characters of untrusted text for a
- * message, replacing anything unprintable, so that a broken plugin cannot
- * garble the one-line error. */
+/* Copies at most OC_NAME_MAX + 1 bytes of untrusted text for a message
+ * (buffer of size >= 5 bytes, caller-owned), so that a broken plugin or a
+ * careless value cannot garble the one-line error: each control character
+ * (C0, DEL, the C1 controls U+0080 to U+009F) and each byte that is not
+ * valid UTF-8 becomes '?'. Valid UTF-8 is kept whole, so `£100` is quoted
+ * as written (docs/configuration.md); a character that does not fit is
+ * left out, never cut, and "..." marks the text as cut short. */
 static const char *printable(const char *text, char *buffer, size_t size)
 {
     if (text == NULL)
         return "(null)";
-    size_t i = 0;
-    for (; text[i] != '\0' && i + 4 < size && i <= OC_NAME_MAX; i++)
-        buffer[i] = (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
-    if (text[i] != '\0' && i + 4 <= size) {
-        memcpy(buffer + i, "...", 3);
-        i += 3;
+    size_t limit = size - 4 < OC_NAME_MAX + 1 ? size - 4 : OC_NAME_MAX + 1;
+    const unsigned char *input = (const unsigned char *)text;
+    size_t read = 0, written = 0;
+    while (input[read] != '\0') {
+        size_t length = oc__utf8_sequence_length(input + read);
+        int replaced = length == 0 || (length == 1 && (input[read] < 0x20 || input[read] == 0x7f))
+                       || (length == 2 && input[read] == 0xc2 && input[read + 1] < 0xa0);
+        size_t kept = replaced ? 1 : length;
+        if (written + kept > limit)
+            break;
+        if (replaced)
+            buffer[written] = '?';
+        else
+            memcpy(buffer + written, input + read, length);
+        written += kept;
+        read += length == 0 ? 1 : length;
     }
-    buffer[i] = '\0';
+    if (input[read] != '\0') {
+        memcpy(buffer + written, "...", 3);
+        written += 3;
+    }
+    buffer[written] = '\0';
     return buffer;
 }
 

@@ -97,22 +97,32 @@ MISTAKES = [
      "[esa] benchmark: 'Z9' is neither an area nor a parent area"),
     ("rebases out of order with a quarter", {"spc_rebase": "2015-05-01, 2015Q2"},
      "[esa] spc_rebase: '2015Q2' does not start after '2015-05-01'"),
+    # docs/configuration.md: valid UTF-8 in a quoted value is shown as it
+    # is (it was once turned into '??100').
+    ("a cost with a pound sign", {"intervention_cost": "\u00a3100"},
+     "[esa] intervention_cost: '\u00a3100' is not a finite number"),
 ]
+
+
+def check_error_line(checker, what, arguments, expected_status, start, expected, work):
+    """`outcomes run --format json ARGUMENTS` in work fails with the status
+    and one line on stderr that starts with start and holds expected."""
+    status, out, err = run_outcomes(["run", "--format", "json"] + arguments, cwd=work)
+    checker.ok(not sanitizer_report(err), "%s: sanitizer report:\n%s" % (what, err))
+    checker.equal(status, expected_status, "%s: exit status (stderr %r)" % (what, err))
+    lines = err.splitlines()
+    checker.equal(len(lines), 1, "%s: one line on stderr: %r" % (what, err))
+    checker.ok(lines[:1] and lines[0].startswith(start),
+               "%s: starts with %r: %r" % (what, start, err))
+    checker.ok(expected in err, "%s: says %r: %r" % (what, expected, err))
+    checker.equal(out, "", "%s: nothing on standard output" % what)
 
 
 def check_mistakes(checker, work):
     for what, keys, expected in MISTAKES:
-        path = os.path.join(work, "mistake.ini")
-        write_text(path, with_keys(METRIC, **keys))
-        status, out, err = run_outcomes(["run", "--format", "json", "mistake.ini"], cwd=work)
-        checker.ok(not sanitizer_report(err), "%s: sanitizer report:\n%s" % (what, err))
-        checker.equal(status, 3, "%s: exit status (stderr %r)" % (what, err))
-        lines = err.splitlines()
-        checker.equal(len(lines), 1, "%s: one line on stderr: %r" % (what, err))
-        checker.ok(lines[:1] and lines[0].startswith("outcomes: mistake.ini: [esa] "),
-                   "%s: names the file and section: %r" % (what, err))
-        checker.ok(expected in err, "%s: says %r: %r" % (what, expected, err))
-        checker.equal(out, "", "%s: nothing on standard output" % what)
+        write_text(os.path.join(work, "mistake.ini"), with_keys(METRIC, **keys))
+        check_error_line(checker, what, ["mistake.ini"], 3, "outcomes: mistake.ini: [esa] ",
+                         expected, work)
 
 
 def trajectory(points, day):

@@ -630,6 +630,58 @@ START_TEST(parses_parameter_values)
 }
 END_TEST
 
+/* A quoted value keeps valid UTF-8 as written (docs/configuration.md; '£'
+ * was once shown as "??"), while control characters and bytes that are
+ * not UTF-8 still become '?'; a long value is cut between characters. */
+START_TEST(quotes_values_as_utf8)
+{
+    static const struct {
+        oc_parameter_type type;
+        const char *text, *message;
+    } cases[] = {
+        {OC_PARAMETER_NUMBER, "\xc2\xa3" "100", "'\xc2\xa3" "100' is not a finite number"},
+        {OC_PARAMETER_INTEGER, "Ynys M\xc3\xb4n", "'Ynys M\xc3\xb4n' is not a whole number"},
+        {OC_PARAMETER_NUMBER, "\xe2\x82\xac" "5 \xf0\x9f\x92\xb7",
+         "'\xe2\x82\xac" "5 \xf0\x9f\x92\xb7' is not a finite number"},
+        /* Latin-1, a stray continuation byte, an overlong '/', a surrogate */
+        {OC_PARAMETER_NUMBER, "M\xf4n", "'M?n' is not a finite number"},
+        {OC_PARAMETER_NUMBER, "1\x80" "2", "'1?2' is not a finite number"},
+        {OC_PARAMETER_NUMBER, "\xc0\xaf", "'?" "?' is not a finite number"},
+        {OC_PARAMETER_NUMBER, "\xed\xa0\x80", "'?" "?" "?' is not a finite number"},
+        /* C0, DEL and C1 (U+009B, a terminal escape) controls */
+        {OC_PARAMETER_BOOLEAN, "1\x1b[2J\t\x7f",
+         "'1?[2J?" "?' is not a boolean (true/false, yes/no, on/off, 1/0)"},
+        {OC_PARAMETER_NUMBER, "\xc2\x9b" "2J", "'?2J' is not a finite number"},
+    };
+    oc_error error;
+    double value;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_int_eq(oc__parameter_parse(cases[i].type, cases[i].text, &value, &error),
+                         OC_ERROR_INVALID);
+        ck_assert_str_eq(error.message, cases[i].message);
+    }
+    /* 40 pound signs are 80 bytes: 32 of them fit in OC_NAME_MAX + 1 (64),
+     * none is cut in half, and "..." says there was more. */
+    char pounds[81], expected[128] = "'";
+    for (size_t i = 0; i < 40; i++)
+        memcpy(pounds + 2 * i, "\xc2\xa3", 2);
+    pounds[80] = '\0';
+    memcpy(expected + 1, pounds, 64);
+    strcpy(expected + 65, "...' is not a finite number");
+    ck_assert_int_eq(oc__parameter_parse(OC_PARAMETER_NUMBER, pounds, &value, &error),
+                     OC_ERROR_INVALID);
+    ck_assert_str_eq(error.message, expected);
+    /* One byte short of a whole character at the limit: it is left out. */
+    char shifted[82] = "x";
+    memcpy(shifted + 1, pounds, sizeof pounds);
+    memcpy(expected + 1, shifted, 63);
+    strcpy(expected + 64, "...' is not a finite number");
+    ck_assert_int_eq(oc__parameter_parse(OC_PARAMETER_NUMBER, shifted, &value, &error),
+                     OC_ERROR_INVALID);
+    ck_assert_str_eq(error.message, expected);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("plugin_loader");
@@ -651,6 +703,7 @@ int main(void)
     tcase_add_test(rules, validates_parameter_ranges);
     tcase_add_test(rules, describes_parameter_ranges);
     tcase_add_test(rules, parses_parameter_values);
+    tcase_add_test(rules, quotes_values_as_utf8);
     suite_add_tcase(suite, rules);
     return check_runner_run_suite(suite);
 }
