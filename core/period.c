@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -145,21 +146,54 @@ static int read_digits(const char **cursor, int count, int *value)
     return 1;
 }
 
-static int invalid_date(const char *text, oc_error *error)
+/* How many decimal digits start at text. */
+static size_t digit_count(const char *text)
 {
-    return oc_error_set(error, OC_ERROR_INVALID, "'%.*s' is not a valid date",
-                        QUOTED_TEXT_MAX, text);
+    size_t count = 0;
+    while (text[count] >= '0' && text[count] <= '9')
+        count++;
+    return count;
 }
 
-static int invalid_period(const char *text, const char *why, oc_error *error)
+/* A precision for "%.*s" that quotes length bytes, at most QUOTED_TEXT_MAX. */
+static int quoted_length(size_t length)
 {
-    return oc_error_set(error, OC_ERROR_INVALID,
-                        "'%.*s' is not a valid period: %s", QUOTED_TEXT_MAX, text, why);
+    return length < QUOTED_TEXT_MAX ? (int)length : QUOTED_TEXT_MAX;
 }
 
-static const char expected_forms[] =
-    "expected a date (2016-11-30), month (2016-11), quarter (2016Q4), "
+/* "'TEXT' is not a valid NOUN: WHY", WHY formatted; one line, the text
+ * quoted at most QUOTED_TEXT_MAX bytes (the caller's printer escapes what
+ * the terminal must not see). */
+static int rejected(const char *text, const char *noun, oc_error *error, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int rejected(const char *text, const char *noun, oc_error *error, const char *format, ...)
+{
+    char why[OC_ERROR_MESSAGE_SIZE];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(why, sizeof why, format, args);
+    va_end(args);
+    return oc_error_set(error, OC_ERROR_INVALID, "'%.*s' is not a valid %s: %s",
+                        QUOTED_TEXT_MAX, text, noun, why);
+}
+
+/* The forms oc__period_parse accepts, for the messages that cannot name a
+ * narrower choice. */
+static const char period_forms[] =
+    "a date (2016-11-30), month (2016-11), quarter (2016Q4), "
     "financial-year quarter (2016/17 Q3), year span (2016/17) or year (2016)";
+
+/* The text is right up to cursor and `wanted` should come next: says that
+ * it is missing, or quotes what stands there instead. */
+static int wanted_at(const char *text, const char *cursor, const char *wanted, oc_error *error)
+{
+    int shown = quoted_length((size_t)(cursor - text));
+    if (*cursor == '\0')
+        return rejected(text, "period", error, "%s must follow %.*s", wanted, shown, text);
+    return rejected(text, "period", error, "unexpected '%.*s' after %.*s (expected %s)",
+                    QUOTED_TEXT_MAX, cursor, shown, text, wanted);
+}
 
 int oc__date_parse(const char *text, int32_t *days, oc_error *error)
 {
@@ -169,43 +203,65 @@ int oc__date_parse(const char *text, int32_t *days, oc_error *error)
         return oc_error_set(error, OC_ERROR_INVALID, "no date given");
     if (!read_digits(&cursor, 4, &year) || *cursor++ != '-' ||
         !read_digits(&cursor, 2, &month) || *cursor++ != '-' ||
-        !read_digits(&cursor, 2, &day) || *cursor != '\0' ||
-        !oc__date_is_valid(year, month, day))
-        return invalid_date(text, error);
+        !read_digits(&cursor, 2, &day))
+        return rejected(text, "date", error, "expected YYYY-MM-DD, e.g. 2016-11-30");
+    if (*cursor != '\0')
+        return rejected(text, "date", error, "unexpected '%.*s' after %.10s",
+                        QUOTED_TEXT_MAX, cursor, text);
+    if (year < OC__YEAR_MIN)
+        return rejected(text, "date", error, "the year 0000 is out of range (0001-9999)");
+    if (month < 1 || month > 12)
+        return rejected(text, "date", error, "there is no month %02d", month);
+    if (day == 0)
+        return rejected(text, "date", error, "there is no day 00");
+    if (day > oc__days_in_month(year, month))
+        return rejected(text, "date", error, "%.7s has %d days", text,
+                        oc__days_in_month(year, month));
     *days = oc__days_from_civil(year, month, day);
     return OC_OK;
 }
 
-/* Reads "Qn" (after an optional single space already skipped by the
- * caller) up to the end of the text. */
-static int read_quarter_suffix(const char *cursor, int *quarter)
+/* Reads a quarter "Qn" (q may be lower case) at cursor, which must end the
+ * text. */
+static int parse_quarter(const char *text, const char *cursor, int *quarter, oc_error *error)
 {
-    if (*cursor != 'Q' && *cursor != 'q')
-        return 0;
-    cursor++;
-    if (*cursor < '1' || *cursor > '4' || cursor[1] != '\0')
-        return 0;
-    *quarter = *cursor - '0';
-    return 1;
+    size_t digits = digit_count(cursor + 1);
+    if (digits == 0)
+        return wanted_at(text, cursor + 1, "a quarter number 1-4", error);
+    if (digits != 1 || cursor[1] < '1' || cursor[1] > '4')
+        return rejected(text, "period", error, "'%.*s' is not a quarter (Q1 to Q4)",
+                        quoted_length(digits + 1), cursor);
+    if (cursor[2] != '\0')
+        return wanted_at(text, cursor + 2, "nothing more", error);
+    *quarter = cursor[1] - '0';
+    return OC_OK;
 }
 
-/* The rest of a year span after "YYYY/" or "YYYY-": "YY" or "YYYY", then
- * the end or an optional " Qn". */
+/* The rest of a year span after "YYYY/" or "YYYY-" (at cursor): "YY" or
+ * "YYYY", then the end or an optional " Qn". */
 static int parse_year_span(const char *text, const char *cursor, int year,
                            oc__frequency frequency_hint, oc__period *period,
                            oc_error *error)
 {
-    int second = 0;
-    int digits = 2;
-    if (!read_digits(&cursor, 2, &second)) {
-        digits = 4;
-        if (!read_digits(&cursor, 4, &second))
-            return invalid_period(text, expected_forms, error);
-    }
     if (year + 1 > OC__YEAR_MAX)
-        return invalid_period(text, "the year is out of range", error);
+        return rejected(text, "period", error, "the year %d is out of range (0001-9999)",
+                        year + 1);
+    char examples[64], wanted[96];
+    snprintf(examples, sizeof examples, "%04d/%02d or %04d/%04d", year, (year + 1) % 100, year,
+             year + 1);
+    size_t digits = digit_count(cursor);
+    if (digits == 0) {
+        snprintf(wanted, sizeof wanted, "the next year (%s)", examples);
+        return wanted_at(text, cursor, wanted, error);
+    }
+    if (digits != 2 && digits != 4)
+        return rejected(text, "period", error, "the second year has two or four digits (%s)",
+                        examples);
+    int second = 0;
+    read_digits(&cursor, (int)digits, &second);
     if (second != (digits == 2 ? (year + 1) % 100 : year + 1))
-        return invalid_period(text, "the second year must follow the first", error);
+        return rejected(text, "period", error, "the second year must follow the first (%s)",
+                        examples);
     if (*cursor == '\0') {
         if (frequency_hint == OC__FREQUENCY_ACADEMIC_YEAR)
             set_months(period, year, 9, 12, OC__FREQUENCY_ACADEMIC_YEAR);
@@ -213,74 +269,103 @@ static int parse_year_span(const char *text, const char *cursor, int year,
             set_months(period, year, 4, 12, OC__FREQUENCY_FINANCIAL_YEAR);
         return OC_OK;
     }
-    if (*cursor == ' ')
-        cursor++;
+    const char *quarter_at = *cursor == ' ' ? cursor + 1 : cursor;
+    if (*quarter_at != 'Q' && *quarter_at != 'q') {
+        snprintf(wanted, sizeof wanted, "nothing more, or a quarter as in '%.*s Q3'",
+                 (int)(cursor - text), text);
+        return wanted_at(text, cursor, wanted, error);
+    }
     int quarter;
-    if (!read_quarter_suffix(cursor, &quarter))
-        return invalid_period(text, expected_forms, error);
+    int status = parse_quarter(text, quarter_at, &quarter, error);
+    if (status != OC_OK)
+        return status;
     /* Financial quarters start in April: Q1 Apr, Q2 Jul, Q3 Oct, Q4 Jan. */
     int64_t index = (int64_t)year * 12 + 3 + (quarter - 1) * 3;
     set_months(period, (int)(index / 12), (int)(index % 12) + 1, 3, OC__FREQUENCY_QUARTER);
     return OC_OK;
 }
 
+/* The rest of a period after "YYYY-" (at cursor): a month, a date, a
+ * quarter or a year span. */
+static int parse_after_dash(const char *text, const char *cursor, int year,
+                            oc__frequency frequency_hint, oc__period *period, oc_error *error)
+{
+    size_t digits = digit_count(cursor);
+    if (digits == 0)
+        return wanted_at(text, cursor, "a month (01-12), a quarter (Q1-Q4) or the next year",
+                         error);
+    if (digits == 4)
+        return parse_year_span(text, cursor, year, frequency_hint, period, error);
+    if (digits != 2)
+        return rejected(text, "period", error,
+                        "'%.*s' after %.5s is neither a two-digit month (01-12) nor the next year",
+                        quoted_length(digits), cursor, text);
+    int number = (cursor[0] - '0') * 10 + (cursor[1] - '0');
+    const char *after = cursor + 2;
+    int is_month = number >= 1 && number <= 12;
+    if (*after == '-') {
+        /* Shaped like a date: any fault is a fault of the date. */
+        int32_t days;
+        int status = oc__date_parse(text, &days, error);
+        if (status != OC_OK)
+            return status;
+        period->start_day = days;
+        period->end_day = days + 1;
+        period->frequency = OC__FREQUENCY_DAY;
+        return OC_OK;
+    }
+    if (*after == '\0' && is_month) {
+        set_months(period, year, number, 1, OC__FREQUENCY_MONTH);
+        return OC_OK;
+    }
+    if (*after == '\0' && number == 0)
+        return rejected(text, "period", error, "there is no month 00");
+    /* "2011-12" alone is December; "2011-12 Q3" can only be the year span. */
+    if (number == (year + 1) % 100)
+        return parse_year_span(text, cursor, year, frequency_hint, period, error);
+    if (!is_month)
+        return rejected(text, "period", error, "not a month 01-12 nor the year after");
+    return wanted_at(text, after, period_forms, error);
+}
+
 int oc__period_parse(const char *text, oc__frequency frequency_hint,
                      oc__period *period, oc_error *error)
 {
     if (text == NULL || *text == '\0')
-        return oc_error_set(error, OC_ERROR_INVALID, "no period given (%s)", expected_forms);
+        return oc_error_set(error, OC_ERROR_INVALID, "no period given (expected %s)",
+                            period_forms);
+    size_t digits = digit_count(text);
+    if (digits == 0)
+        return rejected(text, "period", error, "it must start with a four-digit year (expected %s)",
+                        period_forms);
+    if (digits != 4)
+        return rejected(text, "period", error, "'%.*s' is not a four-digit year (0001-9999)",
+                        quoted_length(digits), text);
     const char *cursor = text;
-    int year;
-    if (!read_digits(&cursor, 4, &year))
-        return invalid_period(text, expected_forms, error);
+    int year = 0;
+    read_digits(&cursor, 4, &year);
     if (year < OC__YEAR_MIN)
-        return invalid_period(text, "the year is out of range", error);
+        return rejected(text, "period", error, "the year 0000 is out of range (0001-9999)");
     oc__period result;
     int quarter;
+    int status = OC_OK;
     char separator = *cursor;
+    const char *quarter_at = separator == ' ' || separator == '-' ? cursor + 1 : cursor;
     if (separator == '\0') {
         set_months(&result, year, 1, 12, OC__FREQUENCY_YEAR);
-    } else if (read_quarter_suffix(cursor, &quarter) ||
-               ((separator == ' ' || separator == '-') &&
-                read_quarter_suffix(cursor + 1, &quarter))) {
-        set_months(&result, year, 1 + (quarter - 1) * 3, 3, OC__FREQUENCY_QUARTER);
+    } else if (*quarter_at == 'Q' || *quarter_at == 'q') {
+        status = parse_quarter(text, quarter_at, &quarter, error);
+        if (status == OC_OK)
+            set_months(&result, year, 1 + (quarter - 1) * 3, 3, OC__FREQUENCY_QUARTER);
     } else if (separator == '/') {
-        int status = parse_year_span(text, cursor + 1, year, frequency_hint, &result, error);
-        if (status != OC_OK)
-            return status;
+        status = parse_year_span(text, cursor + 1, year, frequency_hint, &result, error);
     } else if (separator == '-') {
-        const char *after_separator = ++cursor;
-        int month;
-        if (!read_digits(&cursor, 2, &month)) {
-            /* "2016-2017": a year span with the second year in full. */
-            int status = parse_year_span(text, after_separator, year, frequency_hint,
-                                         &result, error);
-            if (status != OC_OK)
-                return status;
-        } else if (*cursor == '-') {
-            /* Shaped like a date: any fault is a fault of the date. */
-            int32_t days;
-            int status = oc__date_parse(text, &days, error);
-            if (status != OC_OK)
-                return status;
-            result.start_day = days;
-            result.end_day = days + 1;
-            result.frequency = OC__FREQUENCY_DAY;
-        } else if (*cursor == '\0' && month >= 1 && month <= 12) {
-            set_months(&result, year, month, 1, OC__FREQUENCY_MONTH);
-        } else if (*cursor == '\0' && month == 0) {
-            return invalid_period(text, "there is no month 00", error);
-        } else if (*cursor == '\0' && month != (year + 1) % 100) {
-            return invalid_period(text, "not a month 01-12 nor the year after", error);
-        } else {
-            int status = parse_year_span(text, after_separator, year, frequency_hint,
-                                         &result, error);
-            if (status != OC_OK)
-                return status;
-        }
+        status = parse_after_dash(text, cursor + 1, year, frequency_hint, &result, error);
     } else {
-        return invalid_period(text, expected_forms, error);
+        status = wanted_at(text, cursor, period_forms, error);
     }
+    if (status != OC_OK)
+        return status;
     *period = result;
     return OC_OK;
 }

@@ -72,15 +72,18 @@ void oc__civil_from_days(int32_t days, int *year, int *month, int *day);
 int oc__format_date(int32_t days, char *buffer, size_t size);
 
 /* Parses exactly "YYYY-MM-DD" into days. On failure returns
- * OC_ERROR_INVALID with "'TEXT' is not a valid date" in error. */
+ * OC_ERROR_INVALID with "'TEXT' is not a valid date: WHY" in error, WHY
+ * naming the fault ("2017-02 has 28 days", "unexpected 'x' after
+ * 2016-11-30"). */
 int oc__date_parse(const char *text, int32_t *days, oc_error *error);
 
 /* Parses a period text (see the top of this file). frequency_hint decides
  * what a year span like "2016/17" means: OC__FREQUENCY_ACADEMIC_YEAR makes
  * it an academic year, anything else a financial year. On failure returns
- * OC_ERROR_INVALID with a message that quotes the text, e.g.
- * "'2017-02-29' is not a valid date", "'2016/18' is not a valid period: ...",
- * and leaves *period unchanged. The message has no file or key prefix: the
+ * OC_ERROR_INVALID with one line that quotes the text and names the fault,
+ * e.g. "'2017-02-29' is not a valid date: 2017-02 has 28 days",
+ * "'2015-04x' is not a valid period: unexpected 'x' after 2015-04 (expected
+ * ...)", and leaves *period unchanged. The message has no file or key prefix: the
  * caller adds where the text came from. */
 int oc__period_parse(const char *text, oc__frequency frequency_hint,
                      oc__period *period, oc_error *error);

@@ -97,6 +97,24 @@ MISTAKES = [
      "[esa] benchmark: 'Z9' is neither an area nor a parent area"),
     ("rebases out of order with a quarter", {"spc_rebase": "2015-05-01, 2015Q2"},
      "[esa] spc_rebase: '2015Q2' does not start after '2015-05-01'"),
+    # Trailing text after a month was once read as a year span ("the
+    # second year must follow the first"); docs/configuration.md, Periods.
+    ("a rebase with trailing text", {"spc_rebase": "2015-04x"},
+     "[esa] spc_rebase: '2015-04x' is not a valid period: unexpected 'x' after 2015-04 "
+     "(expected a date (2016-11-30), month (2016-11)"),
+    ("a rebase with a word after it", {"spc_rebase": "2015-04 extra"},
+     "[esa] spc_rebase: '2015-04 extra' is not a valid period: unexpected ' extra' after "
+     "2015-04"),
+    ("a baseline with trailing text", {"baseline": "2014-02x"},
+     "[esa] baseline: '2014-02x' is not a valid period: unexpected 'x' after 2014-02"),
+    ("a target_date with trailing text", {"target_date": "2016-11 extra"},
+     "[esa] target_date: '2016-11 extra' is not a valid period: unexpected ' extra' after "
+     "2016-11"),
+    ("a year span whose second year is wrong", {"baseline": "2014/16"},
+     "[esa] baseline: '2014/16' is not a valid period: the second year must follow the first "
+     "(2014/15 or 2014/2015)"),
+    ("a day past the end of its month", {"target_date": "2016-04-31"},
+     "[esa] target_date: '2016-04-31' is not a valid date: 2016-04 has 30 days"),
     # docs/configuration.md: valid UTF-8 in a quoted value is shown as it
     # is (it was once turned into '??100').
     ("a cost with a pound sign", {"intervention_cost": "\u00a3100"},
@@ -123,6 +141,20 @@ def check_mistakes(checker, work):
         write_text(os.path.join(work, "mistake.ini"), with_keys(METRIC, **keys))
         check_error_line(checker, what, ["mistake.ini"], 3, "outcomes: mistake.ini: [esa] ",
                          expected, work)
+
+
+def check_evaluation_period_with_trailing_text(checker, work):
+    """`period =` in [outcomes] (status 3) and `run --period` (status 2):
+    trailing text after a month is named, not read as a year span."""
+    write_text(os.path.join(work, "period.ini"),
+               METRIC.replace("store = edges.h5\n", "store = edges.h5\nperiod = 2015-04x\n"))
+    write_text(os.path.join(work, "edges.ini"), METRIC)
+    expected = ("'2015-04x' is not a valid period: unexpected 'x' after 2015-04 "
+                "(expected a date (2016-11-30), month (2016-11)")
+    check_error_line(checker, "period = 2015-04x", ["period.ini"], 3,
+                     "outcomes: period.ini: [outcomes] period: " + expected, expected, work)
+    check_error_line(checker, "--period 2015-04x", ["edges.ini", "--period", "2015-04x"], 2,
+                     "outcomes: run: --period: " + expected, expected, work)
 
 
 def trajectory(points, day):
@@ -216,6 +248,7 @@ def main():
     checker = Checker("run_config_edges")
     build_store(os.path.join(work, "edges.h5"))
     check_mistakes(checker, work)
+    check_evaluation_period_with_trailing_text(checker, work)
     check_milestones_between_observations(checker, work)
     check_benchmark_and_cost(checker, work)
     check_rebases_outside_the_series(checker, work)

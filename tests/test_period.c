@@ -183,15 +183,34 @@ START_TEST(test_date_parse)
     ck_assert_int_eq(oc__date_parse("1970-01-01", &days, &error), OC_OK);
     ck_assert_int_eq(days, 0);
     ck_assert_int_eq(oc__date_parse("2016-02-29", &days, &error), OC_OK);
-    const char *bad[] = {"2017-02-29", "2016-13-01", "2016-00-10", "2016-04-31",
-                         "2016-11-30x", "2016-11-3", "16-11-30", "2016-11-030",
-                         " 2016-11-30", "2016/11/30", "", "0000-01-01", "2016-11"};
+    /* Each message says what is wrong, not only that something is. */
+    static const struct {
+        const char *text, *why;
+    } bad[] = {
+        {"2017-02-29", "2017-02 has 28 days"},
+        {"2016-04-31", "2016-04 has 30 days"},
+        {"2016-13-01", "there is no month 13"},
+        {"2016-00-10", "there is no month 00"},
+        {"2016-04-00", "there is no day 00"},
+        {"2016-11-30x", "unexpected 'x' after 2016-11-30"},
+        {"2016-11-30 ", "unexpected ' ' after 2016-11-30"},
+        {"0000-01-01", "the year 0000 is out of range (0001-9999)"},
+        {"2016-11-3", "expected YYYY-MM-DD, e.g. 2016-11-30"},
+        {"16-11-30", "expected YYYY-MM-DD, e.g. 2016-11-30"},
+        {"2016-11-030", "expected YYYY-MM-DD, e.g. 2016-11-30"},
+        {" 2016-11-30", "expected YYYY-MM-DD, e.g. 2016-11-30"},
+        {"2016/11/30", "expected YYYY-MM-DD, e.g. 2016-11-30"},
+        {"", "expected YYYY-MM-DD, e.g. 2016-11-30"},
+        {"2016-11", "expected YYYY-MM-DD, e.g. 2016-11-30"},
+        {"2016-11-", "expected YYYY-MM-DD, e.g. 2016-11-30"},
+    };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         days = 42;
-        ck_assert_int_eq(oc__date_parse(bad[i], &days, &error), OC_ERROR_INVALID);
+        ck_assert_int_eq(oc__date_parse(bad[i].text, &days, &error), OC_ERROR_INVALID);
         ck_assert_int_eq(days, 42);
-        char expected[64];
-        snprintf(expected, sizeof expected, "'%s' is not a valid date", bad[i]);
+        char expected[128];
+        snprintf(expected, sizeof expected, "'%s' is not a valid date: %s", bad[i].text,
+                 bad[i].why);
         ck_assert_str_eq(error.message, expected);
     }
     ck_assert_int_eq(oc__date_parse(NULL, &days, &error), OC_ERROR_INVALID);
@@ -342,6 +361,64 @@ START_TEST(test_parse_rejects)
     assert_rejected("-2016", OC__FREQUENCY_NONE, "'-2016' is not a valid period");
     assert_rejected("", OC__FREQUENCY_NONE, "no period given");
     assert_rejected(NULL, OC__FREQUENCY_NONE, "no period given");
+}
+END_TEST
+
+/* Trailing or malformed text is named where it goes wrong, never taken
+ * for another form: "2015-04x" was once read as a year span and reported
+ * as "the second year must follow the first". */
+START_TEST(test_parse_rejects_say_why)
+{
+    static const struct {
+        const char *text, *message;
+    } cases[] = {
+        {"2015-04x", "'2015-04x' is not a valid period: unexpected 'x' after 2015-04 "
+                     "(expected a date (2016-11-30), month (2016-11), quarter (2016Q4), "
+                     "financial-year quarter (2016/17 Q3), year span (2016/17) or year (2016))"},
+        {"2015-04 extra", "'2015-04 extra' is not a valid period: unexpected ' extra' after "
+                          "2015-04 (expected a date (2016-11-30), "},
+        {"2015-04 ", "unexpected ' ' after 2015-04 (expected a date"},
+        {"2015-12x", "unexpected 'x' after 2015-12 (expected a date"},
+        {"2015-", "'2015-' is not a valid period: a month (01-12), a quarter (Q1-Q4) or the "
+                  "next year must follow 2015-"},
+        {"2015-x", "unexpected 'x' after 2015- (expected a month (01-12), a quarter (Q1-Q4) "
+                   "or the next year)"},
+        {"2015- 04", "unexpected ' 04' after 2015- (expected a month"},
+        {"2015 -04", "unexpected ' -04' after 2015 (expected a date"},
+        {"2015 04", "unexpected ' 04' after 2015 (expected a date"},
+        {"2015.04", "unexpected '.04' after 2015 (expected a date"},
+        {"2015-4", "'4' after 2015- is neither a two-digit month (01-12) nor the next year"},
+        {"2015-201", "'201' after 2015- is neither a two-digit month (01-12) nor the next year"},
+        {"2015-13", "'2015-13' is not a valid period: not a month 01-12 nor the year after"},
+        {"2015-00", "'2015-00' is not a valid period: there is no month 00"},
+        {"2015/17", "'2015/17' is not a valid period: the second year must follow the first "
+                    "(2015/16 or 2015/2016)"},
+        {"2015-2017", "the second year must follow the first (2015/16 or 2015/2016)"},
+        {"2015/", "'2015/' is not a valid period: the next year (2015/16 or 2015/2016) must "
+                  "follow 2015/"},
+        {"2015/1", "the second year has two or four digits (2015/16 or 2015/2016)"},
+        {"2015/16x", "unexpected 'x' after 2015/16 (expected nothing more, or a quarter as in "
+                     "'2015/16 Q3')"},
+        {"2015-16 x", "unexpected ' x' after 2015-16 (expected nothing more, or a quarter"},
+        {"2015/16 Q5", "'2015/16 Q5' is not a valid period: 'Q5' is not a quarter (Q1 to Q4)"},
+        {"2015Q5", "'2015Q5' is not a valid period: 'Q5' is not a quarter (Q1 to Q4)"},
+        {"2015Q44 x", "'Q44' is not a quarter (Q1 to Q4)"},
+        {"2015Q", "'2015Q' is not a valid period: a quarter number 1-4 must follow 2015Q"},
+        {"2015-Qx", "unexpected 'x' after 2015-Q (expected a quarter number 1-4)"},
+        {"2015Q1x", "unexpected 'x' after 2015Q1 (expected nothing more)"},
+        {"20150-01", "'20150-01' is not a valid period: '20150' is not a four-digit year "
+                     "(0001-9999)"},
+        {"201", "'201' is not a four-digit year (0001-9999)"},
+        {" 2015-04", "' 2015-04' is not a valid period: it must start with a four-digit year "
+                     "(expected a date"},
+        {"0000-01", "the year 0000 is out of range (0001-9999)"},
+        {"9999/", "the year 10000 is out of range (0001-9999)"},
+        {"2015-04-31", "'2015-04-31' is not a valid date: 2015-04 has 30 days"},
+        {"2015-04-30x", "'2015-04-30x' is not a valid date: unexpected 'x' after 2015-04-30"},
+        {"", "no period given (expected a date (2016-11-30), "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_rejected(cases[i].text, OC__FREQUENCY_NONE, cases[i].message);
 }
 END_TEST
 
@@ -513,6 +590,7 @@ static Suite *period_suite(void)
     tcase_add_test(periods, test_parse_quarters);
     tcase_add_test(periods, test_parse_years);
     tcase_add_test(periods, test_parse_rejects);
+    tcase_add_test(periods, test_parse_rejects_say_why);
     tcase_add_test(periods, test_long_text_is_quoted_truncated);
     tcase_add_test(periods, test_labels);
     tcase_add_test(periods, test_frequency_names);
