@@ -246,7 +246,7 @@ START_TEST(failed_commit_leaves_no_temporary_and_the_target_untouched)
     write_file(inside, "kept\n");
     fputs("new results\n", file.stream);
     ck_assert_int_eq(oc__atomic_file_commit(&file, &error), OC_ERROR_IO);
-    char expected[400];
+    char expected[1024];
     snprintf(expected, sizeof expected, "%s: cannot rename the finished file into place: ", target);
     ck_assert_msg(strncmp(error.message, expected, strlen(expected)) == 0, "%s", error.message);
     ck_assert_str_eq(listing(), "results");
@@ -263,7 +263,7 @@ START_TEST(missing_directory_fails_cleanly)
     oc__atomic_file file;
     oc_error error;
     ck_assert_int_eq(oc__atomic_file_begin(&file, target, &error), OC_ERROR_IO);
-    char expected[400];
+    char expected[1024];
     snprintf(expected, sizeof expected, "%s: the directory '%s' does not exist", target,
              test_path("absent"));
     ck_assert_str_eq(error.message, expected);
@@ -394,7 +394,7 @@ START_TEST(a_commit_that_cannot_name_the_file_fails_cleanly)
     int committed = oc__atomic_file_commit(&file, &error);
     linkat_fails = 0;
     ck_assert_int_eq(committed, OC_ERROR_IO);
-    char expected[400];
+    char expected[1024];
     snprintf(expected, sizeof expected, "%s: cannot name the finished file: %s", target,
              strerror(EPERM));
     ck_assert_str_eq(error.message, expected);
