@@ -213,8 +213,8 @@ static int load_plugins(const oc__config *config, const char *directory, unsigne
 /* Everything but the stores' digests, which a child works out while the
  * jobs run (core/digest_worker.h); record_store_digests adds them. */
 static int record_manifest(const oc__config *config, const char *period_text,
-                           const oc__plugin *const *plugins, oc__manifest *manifest,
-                           oc_error *error)
+                           const oc__plugin *const *plugins, const oc__metric_plan *plans,
+                           oc__manifest *manifest, oc_error *error)
 {
     int status = oc__manifest_set_configuration(manifest, config->path, error);
     for (size_t m = 0; status == OC_OK && m < config->metric_count; m++) {
@@ -222,7 +222,8 @@ static int record_manifest(const oc__config *config, const char *period_text,
                                          plugins[m]->descriptor.version, error);
         if (status == OC_OK)
             status = oc__manifest_add_metric(manifest, config->metrics[m].name,
-                                             config->metrics[m].confidence, error);
+                                             config->metrics[m].confidence, plans[m].frequency,
+                                             error);
     }
     if (status == OC_OK)
         status = oc__manifest_set_period_requested(manifest, period_text, error);
@@ -377,7 +378,7 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
     for (size_t s = 0; stores != NULL && s < config->store_count; s++)
         oc__store_close(stores[s]);
     if (status == OC_OK)
-        status = record_manifest(config, period_text, (const oc__plugin *const *)plugins,
+        status = record_manifest(config, period_text, (const oc__plugin *const *)plugins, plans,
                                  manifest, error);
     if (status == OC_OK)
         status = make_jobs(plans, metric_count, workers, &contexts, &jobs, &job_count, error);

@@ -53,6 +53,7 @@ typedef struct oc__metric_plan {
     size_t reported_count;
     size_t period_end_index;                /* last time index in the evaluation period */
     size_t baseline_end_index;              /* OC__NO_INDEX without a baseline */
+    oc__frequency frequency;                /* the frame's periods, NONE when unsaid */
     size_t target_indicator;                /* the indicator the target is for, or OC__NO_INDEX */
     oc__scoring_settings settings;          /* its milestones are the plan's below */
     oc__milestone *milestones;              /* owned, settings.milestone_count, or NULL */

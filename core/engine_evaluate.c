@@ -488,6 +488,13 @@ static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, si
                                          error);
             if (status == OC_OK)
                 status = add_fiscal_benefit(ev, i, result);
+            /* The benchmark area's own row: "similar" to itself would read
+             * as a finding, where there is no comparison to make. */
+            if (status == OC_OK && plan->benchmark != NULL && result->benchmark_comparison != NULL
+                && strcmp(unit->code, plan->benchmark->code) == 0) {
+                free(result->benchmark_comparison);
+                result->benchmark_comparison = NULL;
+            }
         } else {
             result->status = plugin_status == OC_ERROR_INSUFFICIENT_DATA ? OC_RESULT_INSUFFICIENT_DATA
                                                                           : OC_RESULT_FAILED;

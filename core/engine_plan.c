@@ -427,6 +427,7 @@ static int plan_periods(const oc__config *config, const oc__config_metric *metri
     if (oc__store_time_count(frame) == 0)
         return oc__config_error(config, metric, "frame", error, "the frame has no periods");
     oc__frequency frequency = frame_frequency(frame, plan);
+    plan->frequency = frequency;
     int status = period_end_index(config, metric, "period", period_text, frequency, frame,
                                   &plan->period_end_index, error);
     plan->baseline_end_index = OC__NO_INDEX;

@@ -219,7 +219,7 @@ int oc__manifest_add_plugin(oc__manifest *manifest, const char *name, const char
 }
 
 int oc__manifest_add_metric(oc__manifest *manifest, const char *name, double confidence,
-                            oc_error *error)
+                            oc__frequency frequency, oc_error *error)
 {
     oc__manifest_metric *metrics = realloc(manifest->metrics,
                                            (manifest->metric_count + 1) * sizeof *metrics);
@@ -231,6 +231,7 @@ int oc__manifest_add_metric(oc__manifest *manifest, const char *name, double con
         return out_of_memory(error);
     metrics[manifest->metric_count].name = name_copy;
     metrics[manifest->metric_count].confidence = confidence;
+    metrics[manifest->metric_count].frequency = frequency;
     manifest->metric_count++;
     return OC_OK;
 }

@@ -18,6 +18,7 @@
 
 #include <outcomes/common.h>
 
+#include "period.h"
 #include "result.h"
 
 /* Hex digits of a SHA-256 digest plus the terminating NUL. */
@@ -39,6 +40,8 @@ typedef struct oc__manifest_plugin {
 typedef struct oc__manifest_metric {
     char *name;                        /* the configuration's section */
     double confidence;                 /* the intervals' level in percent: 95 or 99.8 */
+    oc__frequency frequency;           /* its frame's periods; NONE when the store does
+                                          not say (the table then prints dates) */
 } oc__manifest_metric;
 
 typedef struct oc__manifest {
@@ -81,10 +84,12 @@ int oc__manifest_add_store_digest(oc__manifest *manifest, const char *path,
 int oc__manifest_add_plugin(oc__manifest *manifest, const char *name, const char *version,
                             oc_error *error);
 
-/* Records a metric and the level of its confidence intervals (a reader
- * of a "95% CI" must be able to tell it from a 99.8% one). */
+/* Records a metric, the level of its confidence intervals (a reader of a
+ * "95% CI" must be able to tell it from a 99.8% one) and the frequency of
+ * its periods (the table names a financial year "2016/17", not by the
+ * date it starts on). */
 int oc__manifest_add_metric(oc__manifest *manifest, const char *name, double confidence,
-                            oc_error *error);
+                            oc__frequency frequency, oc_error *error);
 
 /* The confidence level every metric shares, or NaN when they differ or
  * there are none. */

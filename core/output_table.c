@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "period.h"
 
 enum table_column {
     COLUMN_METRIC, COLUMN_INDICATOR, COLUMN_AREA, COLUMN_PERIOD, COLUMN_VALUE,
@@ -246,16 +247,83 @@ static int has_text(const char *text)
     return text != NULL && text[0] != '\0';
 }
 
-/* Fills the cells of one result. baseline_in_title: the baseline period is
- * the same for every row and printed in the title instead. note: the
- * footnote number of the row's message, 0 for none. */
-static void format_row(table_row cells, const oc__result *result, int baseline_in_title,
-                       int note)
+/* ---- Periods ---- */
+
+/* The frequency of the named metric's periods, as the manifest has it. */
+static oc__frequency metric_frequency(const oc__manifest *manifest, const char *metric)
+{
+    if (manifest == NULL || metric == NULL)
+        return OC__FREQUENCY_NONE;
+    for (size_t m = 0; m < manifest->metric_count; m++)
+        if (strcmp(manifest->metrics[m].name, metric) == 0)
+            return manifest->metrics[m].frequency;
+    return OC__FREQUENCY_NONE;
+}
+
+/* A period as people name it: "2016/17" for a financial or academic year,
+ * "2016" for a calendar year, "2016-11" for a month. Results carry the date
+ * a period starts on, and "40 by 2016-04-01" for a target of the financial
+ * year 2016/17 reads as a deadline a year early. The date itself where the
+ * frequency is unknown, a day or a quarter, or the date does not start a
+ * period of it. Quarters keep their dates: DWP's run from February, May,
+ * August and November, and "2017Q2" beside "2016-11-01" would mix two ways
+ * of counting in one column. */
+static void period_label(char cell[CELL_SIZE], const char *start, oc__frequency frequency)
+{
+    int months = frequency == OC__FREQUENCY_MONTH ? 1
+                 : frequency == OC__FREQUENCY_YEAR || frequency == OC__FREQUENCY_ACADEMIC_YEAR
+                         || frequency == OC__FREQUENCY_FINANCIAL_YEAR
+                     ? 12
+                     : 0;
+    int32_t day;
+    int year, month, day_of_month;
+    char label[CELL_SIZE];
+    if (months == 0 || start == NULL || oc__date_parse(start, &day, NULL) != OC_OK) {
+        copy_text(cell, start);
+        return;
+    }
+    oc__civil_from_days(day, &year, &month, &day_of_month);
+    int next = month - 1 + months;
+    oc__period period = {day, oc__days_from_civil(year + next / 12, next % 12 + 1, 1), frequency};
+    if (day_of_month != 1 || oc__period_label(&period, label, sizeof label) != OC_OK
+        || strstr(label, "..") != NULL)
+        copy_text(cell, start);
+    else
+        copy_text(cell, label);
+}
+
+/* The one label of a period field (period or baseline_period) shared by
+ * every result that has one, in label; 0 when they differ or none has
+ * one. */
+static int common_label(const oc__result_list *results, const oc__manifest *manifest,
+                        size_t offset, char label[CELL_SIZE])
+{
+    int found = 0;
+    char each[CELL_SIZE];
+    for (size_t i = 0; i < results->count; i++) {
+        const oc__result *result = &results->items[i];
+        const char *start = *(char *const *)((const char *)result + offset);
+        if (start == NULL)
+            continue;
+        period_label(found ? each : label, start, metric_frequency(manifest, result->metric));
+        if (found && strcmp(each, label) != 0)
+            return 0;
+        found = 1;
+    }
+    return found;
+}
+
+/* Fills the cells of one result. frequency: its metric's periods'.
+ * baseline_in_title: the baseline period is the same for every row and
+ * printed in the title instead. note: the footnote number of the row's
+ * message, 0 for none. */
+static void format_row(table_row cells, const oc__result *result, oc__frequency frequency,
+                       int baseline_in_title, int note)
 {
     copy_text(cells[COLUMN_METRIC], result->metric);
     copy_text(cells[COLUMN_INDICATOR], result->indicator);
     copy_text(cells[COLUMN_AREA], has_text(result->area_name) ? result->area_name : result->area);
-    copy_text(cells[COLUMN_PERIOD], result->period);
+    period_label(cells[COLUMN_PERIOD], result->period, frequency);
 
     char value[NUMBER_SIZE], lower[NUMBER_SIZE], upper[NUMBER_SIZE];
     int decimals = decimals_for(result->value);
@@ -272,7 +340,7 @@ static void format_row(table_row cells, const oc__result *result, int baseline_i
     format_number(baseline, sizeof baseline, result->baseline_value);
     if (!baseline_in_title && isfinite(result->baseline_value) && result->baseline_period != NULL) {
         char period[CELL_SIZE];
-        copy_text(period, result->baseline_period);
+        period_label(period, result->baseline_period, frequency);
         snprintf(cells[COLUMN_BASELINE], CELL_SIZE, "%s (%.*s)", baseline, 64, period);
     } else {
         snprintf(cells[COLUMN_BASELINE], CELL_SIZE, "%s", baseline);
@@ -291,7 +359,7 @@ static void format_row(table_row cells, const oc__result *result, int baseline_i
     format_number(target, sizeof target, result->target_value);
     if (isfinite(result->target_value) && result->target_date != NULL) {
         char date[CELL_SIZE];
-        copy_text(date, result->target_date);
+        period_label(date, result->target_date, frequency);
         snprintf(cells[COLUMN_TARGET], CELL_SIZE, "%s by %.*s", target, 64, date);
     } else {
         snprintf(cells[COLUMN_TARGET], CELL_SIZE, "%s", target);
@@ -405,54 +473,64 @@ static void print_row(FILE *stream, const table_layout *layout, const char *cons
 
 /* ---- Title ---- */
 
-/* The one value of a string field shared by every result; NULL when the
- * results disagree or none has it. */
-static const char *common_value(const oc__result_list *results, size_t offset, int *mixed)
+#define TITLE_PERIODS 4
+
+/* The periods the results use, by label, in the order they first appear:
+ * their count, or 0 when there are more than TITLE_PERIODS (or none). */
+static size_t distinct_labels(const oc__result_list *results, const oc__manifest *manifest,
+                              char labels[TITLE_PERIODS][CELL_SIZE])
 {
-    const char *common = NULL;
-    *mixed = 0;
+    size_t count = 0;
+    const char *last_period = NULL, *last_metric = NULL;
     for (size_t i = 0; i < results->count; i++) {
-        const char *value = *(char *const *)((const char *)&results->items[i] + offset);
-        if (value == NULL)
+        const oc__result *result = &results->items[i];
+        if (result->period == NULL
+            || (result->period == last_period && result->metric == last_metric))
             continue;
-        if (common == NULL)
-            common = value;
-        else if (strcmp(common, value) != 0) {
-            *mixed = 1;
-            return NULL;
-        }
+        last_period = result->period, last_metric = result->metric;
+        char label[CELL_SIZE];
+        period_label(label, result->period, metric_frequency(manifest, result->metric));
+        size_t k = 0;
+        while (k < count && strcmp(labels[k], label) != 0)
+            k++;
+        if (k < count)
+            continue;
+        if (count == TITLE_PERIODS)
+            return 0;
+        memcpy(labels[count++], label, sizeof label);
     }
-    return common;
+    return count;
 }
 
+/* baseline: the label every result's baseline shares, or NULL. */
 static void print_title(FILE *stream, const oc__manifest *manifest,
                         const oc__result_list *results, const char *baseline, size_t width)
 {
     char title[512], period_text[256], baseline_text[160] = "";
-    int mixed;
-    const char *period = common_value(results, offsetof(oc__result, period), &mixed);
-    char period_copy[CELL_SIZE];
-    if (period != NULL) {
-        copy_text(period_copy, period);
-        snprintf(period_text, sizeof period_text, "period %.64s", period_copy);
-    } else if (mixed && manifest != NULL && manifest->period_used_count > 0) {
-        copy_text(period_copy, manifest->periods_used[0]);
-        char last[CELL_SIZE];
-        copy_text(last, manifest->periods_used[manifest->period_used_count - 1]);
-        snprintf(period_text, sizeof period_text, "periods %.64s to %.64s", period_copy, last);
-    } else if (mixed) {
+    char labels[TITLE_PERIODS][CELL_SIZE];
+    size_t label_count = distinct_labels(results, manifest, labels);
+    int any_period = 0;
+    for (size_t i = 0; i < results->count && !any_period; i++)
+        any_period = results->items[i].period != NULL;
+    if (label_count == 1) {
+        snprintf(period_text, sizeof period_text, "period %.64s", labels[0]);
+    } else if (label_count > 1) {
+        /* "periods 2016-11 and 2016/17", "periods A, B and C" */
+        int length = snprintf(period_text, sizeof period_text, "periods %.64s", labels[0]);
+        for (size_t k = 1; k < label_count && length > 0 && (size_t)length < sizeof period_text; k++)
+            length += snprintf(period_text + length, sizeof period_text - (size_t)length,
+                               "%s%.40s", k + 1 == label_count ? " and " : ", ", labels[k]);
+    } else if (any_period) {
         snprintf(period_text, sizeof period_text, "several periods");
     } else if (manifest != NULL && manifest->period_requested != NULL) {
-        copy_text(period_copy, manifest->period_requested);
-        snprintf(period_text, sizeof period_text, "period %.64s (requested)", period_copy);
+        char requested[CELL_SIZE];
+        copy_text(requested, manifest->period_requested);
+        snprintf(period_text, sizeof period_text, "period %.64s (requested)", requested);
     } else {
         snprintf(period_text, sizeof period_text, "no period");
     }
-    if (baseline != NULL) {
-        char baseline_copy[CELL_SIZE];
-        copy_text(baseline_copy, baseline);
-        snprintf(baseline_text, sizeof baseline_text, ", baseline %.64s", baseline_copy);
-    }
+    if (baseline != NULL)
+        snprintf(baseline_text, sizeof baseline_text, ", baseline %.64s", baseline);
     snprintf(title, sizeof title, "Outcomes: %s%s", period_text, baseline_text);
     print_line(stream, title, width);
     if (manifest != NULL) {
@@ -513,7 +591,8 @@ static void print_benchmark_legend(FILE *stream, const oc__result_list *results,
              "or worse (higher or lower where neither way is better) when outside it; not "
              "compared when the value has no interval, or the benchmark has no value then "
              "(the message field says so); - for a count, which grows with the area, where "
-             "there is no value, and where the metric has no benchmark.", against);
+             "there is no value, on the benchmark's own row, and where the metric has no "
+             "benchmark.", against);
     fputc('\n', stream);
     print_wrapped(stream, legend, width, 4);
 }
@@ -528,9 +607,11 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
     table_row *cells = malloc(sizeof *cells);
     if (cells == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory while writing the table");
-    int mixed_baselines;
-    const char *baseline = common_value(results, offsetof(oc__result, baseline_period),
-                                        &mixed_baselines);
+    char baseline_label[CELL_SIZE];
+    const char *baseline = common_label(results, manifest, offsetof(oc__result, baseline_period),
+                                        baseline_label)
+                               ? baseline_label
+                               : NULL;
 
     /* Pass 1: column widths and counts. Rows are formatted twice rather
      * than stored, so a national run needs no memory per row. */
@@ -561,7 +642,8 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
     for (size_t i = 0; i < results->count; i++) {
         const oc__result *result = &results->items[i];
         int note = has_note(result) ? ++notes : 0;
-        format_row(*cells, result, baseline != NULL, note);
+        format_row(*cells, result, metric_frequency(manifest, result->metric), baseline != NULL,
+                   note);
         for (int c = 0; c < COLUMN_COUNT; c++) {
             size_t cell_width = display_width((*cells)[c]);
             if (cell_width > layout.widths[c])
@@ -598,7 +680,8 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
         notes = 0;
         for (size_t i = 0; i < results->count; i++) {
             const oc__result *result = &results->items[i];
-            format_row(*cells, result, baseline != NULL, has_note(result) ? ++notes : 0);
+            format_row(*cells, result, metric_frequency(manifest, result->metric),
+                       baseline != NULL, has_note(result) ? ++notes : 0);
             for (int c = 0; c < COLUMN_COUNT; c++)
                 row[c] = (*cells)[c];
             print_row(stream, &layout, row);
@@ -620,7 +703,7 @@ int oc__output_write_table(FILE *stream, const oc__manifest *manifest,
                 return oc_error_set(error, OC_ERROR_NO_MEMORY,
                                     "out of memory while writing the table");
             }
-            format_row(*cells, result, 1, 0);
+            format_row(*cells, result, metric_frequency(manifest, result->metric), 1, 0);
             for (unsigned char *p = (unsigned char *)message; *p != '\0'; p++)
                 if (*p < 0x20 || *p == 0x7f)
                     *p = ' ';

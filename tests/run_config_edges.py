@@ -213,6 +213,11 @@ def check_benchmark_and_cost(checker, work):
             continue
         checker.equal(result["benchmark"], benchmark, "benchmark %s: code" % what)
         checker.close(result["benchmark_value"], rate[benchmark], "benchmark %s: value" % what)
+        if area == benchmark:
+            # The benchmark's own row has nothing to be compared with.
+            checker.equal(result["benchmark_comparison"], None,
+                          "benchmark %s: its own row is not compared" % what)
+            continue
         inside = result["ci_lower"] <= rate[benchmark] <= result["ci_upper"]
         checker.equal(result["benchmark_comparison"] == "similar", inside,
                       "benchmark %s: similar exactly when inside the interval" % what)

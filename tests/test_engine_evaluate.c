@@ -57,7 +57,7 @@ static int echo_fiscal_benefit(const oc_evaluation *evaluation, size_t indicator
 static const oc_input_spec echo_inputs[] = {{"count", "people", "what is echoed", 0, 0}, {0}};
 static const oc_indicator_spec echo_indicators[] = {
     {"value", "people", OC_LOWER_IS_BETTER, "the input", OC_INDICATOR_FISCAL_BENEFIT},
-    {"doubled", "people", OC_LOWER_IS_BETTER, "twice the input", 0},
+    {"doubled", "people", OC_LOWER_IS_BETTER, "twice the input", OC_INDICATOR_COMPARABLE},
     {0}};
 static const oc_plugin_descriptor echo_descriptor = {
     .struct_size = sizeof echo_descriptor,
@@ -283,6 +283,22 @@ START_TEST(a_fiscal_benefit_that_fails_without_a_word_is_named)
     ck_assert(isnan(value->fiscal_benefit));
     ck_assert_ptr_nonnull(value->message);
     ck_assert_str_eq(value->message, "fiscal benefit: the plugin failed without a message (plugin failure)");
+}
+END_TEST
+
+START_TEST(the_benchmark_is_not_compared_with_itself)
+{
+    /* "similar" on the benchmark's own row would read as a finding. Its
+     * row still names the benchmark and its value; another area's row is
+     * compared (not_compared here: echo gives no interval). */
+    evaluate_metric("small.h5", "areas = A1 A2\nbenchmark = A2\n", "latest");
+    const oc__result *own = result_at(3, "A2", "doubled");
+    ck_assert_ptr_null(own->benchmark_comparison);
+    ck_assert_str_eq(own->benchmark, "A2");
+    ck_assert_double_eq(own->benchmark_value, own->value);
+    const oc__result *other = result_at(1, "A1", "doubled");
+    ck_assert_ptr_nonnull(other->benchmark_comparison);
+    ck_assert_str_eq(other->benchmark_comparison, "not_compared");
 }
 END_TEST
 
@@ -680,6 +696,7 @@ int main(void)
     tcase_add_test(tcase, a_comparator_the_plugin_cannot_evaluate);
     tcase_add_test(tcase, fiscal_benefit_of_no_change_is_zero_not_minus_zero);
     tcase_add_test(tcase, a_fiscal_benefit_that_fails_without_a_word_is_named);
+    tcase_add_test(tcase, the_benchmark_is_not_compared_with_itself);
     tcase_add_test(tcase, reported_indicators_in_the_order_asked);
     tcase_add_test(tcase, target_only_on_the_target_indicator);
     tcase_add_test(tcase, insufficient_data_keeps_the_configured_target);

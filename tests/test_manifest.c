@@ -204,10 +204,16 @@ START_TEST(manifest_keeps_plugins_unique_and_periods_sorted)
     /* Metrics in the order added, with their levels; a common level only
      * when they all share one. */
     ck_assert(isnan(oc__manifest_common_confidence(manifest)));
-    ck_assert_int_eq(oc__manifest_add_metric(manifest, "birkenhead_esa", 95, NULL), OC_OK);
-    ck_assert_int_eq(oc__manifest_add_metric(manifest, "recycling", 95, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(manifest, "birkenhead_esa", 95,
+                                             OC__FREQUENCY_NONE, NULL),
+                     OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(manifest, "recycling", 95,
+                                             OC__FREQUENCY_NONE, NULL),
+                     OC_OK);
     ck_assert(oc__manifest_common_confidence(manifest) == 95);
-    ck_assert_int_eq(oc__manifest_add_metric(manifest, "gap", 99.8, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(manifest, "gap", 99.8,
+                                             OC__FREQUENCY_NONE, NULL),
+                     OC_OK);
     ck_assert(isnan(oc__manifest_common_confidence(manifest)));
     ck_assert_uint_eq(manifest->metric_count, 3);
     ck_assert_str_eq(manifest->metrics[2].name, "gap");

@@ -202,8 +202,10 @@ static void build_manifest(void)
     ck_assert_int_eq(oc__manifest_add_period_used(manifest, "2016-11-01", NULL), OC_OK);
     ck_assert_int_eq(oc__manifest_add_plugin(manifest, "worklessness", "1.0.0", NULL), OC_OK);
     ck_assert_int_eq(oc__manifest_add_plugin(manifest, "recycling", NULL, NULL), OC_OK);
-    ck_assert_int_eq(oc__manifest_add_metric(manifest, "esa", 95, NULL), OC_OK);
-    ck_assert_int_eq(oc__manifest_add_metric(manifest, "waste", 99.8, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(manifest, "esa", 95, OC__FREQUENCY_NONE, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(manifest, "waste", 99.8,
+                                             OC__FREQUENCY_NONE, NULL),
+                     OC_OK);
     FILE *store = fopen(test_path("wirral.h5"), "w");
     ck_assert_ptr_nonnull(store);
     fputs("abc", store);
@@ -741,8 +743,12 @@ static oc__manifest *reference_manifest(void)
     ck_assert_int_eq(oc__manifest_add_period_used(fixed, "2016-11-01", NULL), OC_OK);
     ck_assert_int_eq(oc__manifest_add_plugin(fixed, "worklessness", "1.0.0", NULL), OC_OK);
     ck_assert_int_eq(oc__manifest_add_plugin(fixed, "recycling", NULL, NULL), OC_OK);
-    ck_assert_int_eq(oc__manifest_add_metric(fixed, "worklessness", 95, NULL), OC_OK);
-    ck_assert_int_eq(oc__manifest_add_metric(fixed, "recycling", 99.8, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(fixed, "worklessness", 95,
+                                             OC__FREQUENCY_NONE, NULL),
+                     OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(fixed, "recycling", 99.8,
+                                             OC__FREQUENCY_NONE, NULL),
+                     OC_OK);
     return fixed;
 }
 
@@ -1215,8 +1221,10 @@ START_TEST(table_states_the_confidence_level)
 
     oc__manifest *shared;
     ck_assert_int_eq(oc__manifest_create(&shared, 1000000000, NULL), OC_OK);
-    ck_assert_int_eq(oc__manifest_add_metric(shared, "esa", 99.8, NULL), OC_OK);
-    ck_assert_int_eq(oc__manifest_add_metric(shared, "waste", 99.8, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(shared, "esa", 99.8, OC__FREQUENCY_NONE, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(shared, "waste", 99.8,
+                                             OC__FREQUENCY_NONE, NULL),
+                     OC_OK);
     table = write_table(shared, &results, 0);
     ck_assert_ptr_nonnull(strstr(table, "value (99.8% CI)"));
     ck_assert_ptr_null(strstr(table, "Confidence intervals:"));
@@ -1231,7 +1239,9 @@ START_TEST(table_states_the_confidence_level)
     for (int m = 0; m < 12; m++) {
         snprintf(name, sizeof name, "metric_%02d_%.53s", m,
                  "with_a_name_as_long_as_a_section_may_be_written_out_in_full_xx");
-        ck_assert_int_eq(oc__manifest_add_metric(many, name, m % 2 ? 99.8 : 95, NULL), OC_OK);
+        ck_assert_int_eq(oc__manifest_add_metric(many, name, m % 2 ? 99.8 : 95,
+                                                 OC__FREQUENCY_NONE, NULL),
+                         OC_OK);
     }
     table = write_table(many, &results, 0);
     ck_assert_msg(strstr(table, ", metric_11_with_a_name_as_long_as_a_section_may_be_written_out_i "
@@ -1313,6 +1323,86 @@ START_TEST(table_compares_with_a_benchmark)
     ck_assert_msg(strstr(not_shown, " vs benchmark,") != NULL, "%s", not_shown);
     ck_assert_ptr_null(strstr(table, "vs benchmark:"));
     free(table);
+}
+END_TEST
+
+/* Periods by the names people use for them, by each metric's frequency:
+ * "40 by 2016-04-01" for a target of the financial year 2016/17 read as a
+ * deadline a year early to a user who reviewed the demo. */
+static void append_period_row(oc__result_list *list, const char *metric, const char *period,
+                              const char *baseline, const char *target_date)
+{
+    oc__result *r = oc__result_list_append(list);
+    ck_assert_ptr_nonnull(r);
+    r->metric = copy(metric);
+    r->indicator = copy("rate");
+    r->area = copy("E08000015");
+    r->period = copy(period);
+    r->value = 40.2;
+    r->baseline_period = copy(baseline);
+    r->baseline_value = 37.2;
+    r->target_value = 40;
+    r->target_date = copy(target_date);
+}
+
+START_TEST(table_names_periods_as_people_do)
+{
+    oc__manifest *run;
+    ck_assert_int_eq(oc__manifest_create(&run, 1000000000, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(run, "recycling", 95, OC__FREQUENCY_FINANCIAL_YEAR,
+                                             NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(run, "gap", 95, OC__FREQUENCY_ACADEMIC_YEAR, NULL),
+                     OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(run, "esa", 95, OC__FREQUENCY_MONTH, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(run, "dwp", 95, OC__FREQUENCY_QUARTER, NULL), OC_OK);
+    ck_assert_int_eq(oc__manifest_add_metric(run, "calendar", 95, OC__FREQUENCY_YEAR, NULL),
+                     OC_OK);
+
+    /* One metric: the title names the year, and the baseline with it. */
+    oc__result_list list = {0};
+    append_period_row(&list, "recycling", "2016-04-01", "2013-04-01", "2016-04-01");
+    char *table = write_table(run, &list, 0);
+    const char *title = "Outcomes: period 2016/17, baseline 2013/14\n";
+    ck_assert_msg(strncmp(table, title, strlen(title)) == 0, "%s", table);
+    ck_assert_ptr_nonnull(strstr(table, "  2016/17  "));
+    ck_assert_ptr_nonnull(strstr(table, "40 by 2016/17"));
+    ck_assert_ptr_null(strstr(table, "2016-04-01"));
+    free(table);
+
+    /* Several: each row by its own metric's frequency. Quarters keep their
+     * dates (DWP's start in February, May, August and November), and so
+     * does a date that does not start a period of its frequency. */
+    append_period_row(&list, "gap", "2016-09-01", "2013-09-01", "2017-09-01");
+    append_period_row(&list, "esa", "2016-11-01", "2013-11-01", "2017-04-01");
+    append_period_row(&list, "dwp", "2016-11-01", "2013-11-01", "2017-05-01");
+    append_period_row(&list, "calendar", "2016-01-01", "2013-01-01", "2017-01-01");
+    append_period_row(&list, "recycling", "2016-05-01", "2013-05-01", "2016-05-01");
+    table = write_table(run, &list, 0);
+    title = "Outcomes: several periods\n";
+    ck_assert_msg(strncmp(table, title, strlen(title)) == 0, "%s", table);
+    ck_assert_ptr_nonnull(strstr(table, "40 by 2017/18"));           /* academic */
+    ck_assert_ptr_nonnull(strstr(table, "37.2 (2013/14)"));
+    ck_assert_ptr_nonnull(strstr(table, "40 by 2017-04"));           /* month */
+    ck_assert_ptr_nonnull(strstr(table, "37.2 (2013-11)"));
+    ck_assert_ptr_nonnull(strstr(table, "40 by 2017-05-01"));        /* quarter */
+    ck_assert_ptr_nonnull(strstr(table, "37.2 (2013-11-01)"));
+    ck_assert_ptr_nonnull(strstr(table, "40 by 2017 "));             /* calendar year */
+    ck_assert_ptr_nonnull(strstr(table, "40 by 2016-05-01"));        /* not a year's start */
+    free(table);
+
+    /* Up to four periods are named in the title. */
+    oc__result_list few = {0};
+    append_period_row(&few, "recycling", "2016-04-01", "2013-04-01", "2016-04-01");
+    append_period_row(&few, "esa", "2016-11-01", "2013-11-01", "2017-04-01");
+    append_period_row(&few, "dwp", "2016-11-01", "2013-11-01", "2017-05-01");
+    append_period_row(&few, "gap", "2016-09-01", "2013-09-01", "2017-09-01");
+    table = write_table(run, &few, 0);
+    title = "Outcomes: periods 2016/17, 2016-11 and 2016-11-01\n";
+    ck_assert_msg(strncmp(table, title, strlen(title)) == 0, "%s", table);
+    free(table);
+    oc__result_list_free(&few);
+    oc__result_list_free(&list);
+    oc__manifest_free(run);
 }
 END_TEST
 
@@ -1456,6 +1546,7 @@ int main(void)
     tcase_add_test(tcase, table_states_the_confidence_level);
     tcase_add_test(tcase, table_points_to_notes_on_ok_results);
     tcase_add_test(tcase, table_compares_with_a_benchmark);
+    tcase_add_test(tcase, table_names_periods_as_people_do);
     tcase_add_test(tcase, table_without_results);
     tcase_add_test(tcase, write_to_missing_directory_fails_cleanly);
     tcase_add_test(tcase, failed_write_keeps_previous_file);
