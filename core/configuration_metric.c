@@ -135,13 +135,22 @@ static int check_inputs(const oc__config *config, const oc__config_metric *metri
         size_t index = 0;
         while (index < count && strcmp(descriptor->inputs[index].role, entry->key) != 0)
             index++;
-        if (index == count)
+        if (index == count) {
+            /* input.claimant (for claimants) is a near miss like any key. */
+            oc__config_suggestion suggestion = {0};
+            oc__config_suggest_from(&suggestion, entry->key, descriptor->inputs,
+                                    sizeof *descriptor->inputs, "", NULL);
+            if (suggestion.key[0] != '\0')
+                return oc__config_error(config, metric, input_key(entry->key, key, sizeof key),
+                                        error, "unknown key: did you mean '%s%s'?",
+                                        OC__CONFIG_INPUT_PREFIX, suggestion.key);
             return oc__config_error(config, metric, input_key(entry->key, key, sizeof key),
                                     error, "unknown key: plugin '%s' has no input role '%s' "
                                     "(roles: %s)", metric->plugin, entry->key,
                                     oc__config_name_list(descriptor->inputs,
                                                          sizeof *descriptor->inputs, names,
                                                          sizeof names));
+        }
         measures[index] = entry->value;
     }
     for (size_t i = 0; i < count; i++)

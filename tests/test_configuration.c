@@ -1137,6 +1137,14 @@ START_TEST(test_validate_misplaced_and_mistyped_keys)
     snprintf(text, sizeof text, "%simput.population = P\n", ok);
     assert_validation_fails(text, "[esa] imput.population: unknown key: did you mean "
                                   "'input.population'?");
+    /* a mistyped role: near, a guess; far, the roles */
+    snprintf(text, sizeof text, "%sinput.popluation = P\n", ok);
+    assert_validation_fails(text, "[esa] input.popluation: unknown key: did you mean "
+                                  "'input.population'?");
+    snprintf(text, sizeof text, "%sinput.households = H\n", ok);
+    assert_validation_fails(text, "[esa] input.households: unknown key: plugin 'worklessness' "
+                                  "has no input role 'households' (roles: claimants, "
+                                  "population)");
     snprintf(text, sizeof text, "%sjobs = 2\n", ok);
     assert_validation_fails(text, "[esa] jobs: 'jobs' belongs in [outcomes], not in a "
                                   "metric's section");
