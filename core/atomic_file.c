@@ -267,22 +267,24 @@ static int sync_path(const char *path)
  * commit, and with no old file the new one keeps its default mode. */
 static void keep_target_permissions(const char *target_path, int descriptor)
 {
-    struct stat target;
-    if (lstat(target_path, &target) != 0 || !S_ISREG(target.st_mode))
+    /* Compared with what the new file got, not with the run's own user
+     * and group: in a setgid directory it gets the directory's group,
+     * and the old file's group bits must not pass to that group. Its
+     * mode is what a new file gets here (umask, default ACL). */
+    struct stat target, created;
+    if (lstat(target_path, &target) != 0 || !S_ISREG(target.st_mode)
+        || fstat(descriptor, &created) != 0)
         return;
     mode_t mode = target.st_mode & 0777;
-    int group_kept = target.st_gid == getegid();
-    if (target.st_uid != geteuid() || !group_kept) {
+    int group_kept = target.st_gid == created.st_gid;
+    if (target.st_uid != created.st_uid || !group_kept) {
         if (fchown(descriptor, target.st_uid, target.st_gid) == 0)
             group_kept = 1;
         else
             group_kept = fchown(descriptor, (uid_t)-1, target.st_gid) == 0;
     }
-    if (!group_kept) {
-        mode_t mask = umask(0);
-        umask(mask);
-        mode &= 0707 | (0666 & ~mask & 0070);
-    }
+    if (!group_kept)
+        mode &= 0707 | (created.st_mode & 0070);
     (void)fchmod(descriptor, mode);
 }
 

@@ -10,6 +10,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,8 @@ START_TEST(a_replaced_file_passes_on_its_permissions)
             const char *target = target_path("restricted.json");
             write_file(target, "old results\n");
             ck_assert_int_eq(chmod(target, modes[m]), 0);
+            struct stat old;
+            ck_assert_int_eq(stat(target, &old), 0);
             oc__atomic_file file;
             oc_error error;
             mode_t old_mask = umask(022);
@@ -190,7 +193,7 @@ START_TEST(a_replaced_file_passes_on_its_permissions)
             ck_assert_int_eq(stat(target, &info), 0);
             ck_assert_msg((info.st_mode & 07777) == modes[m], "mode %o, expected %o (by path: %d)",
                           (unsigned)(info.st_mode & 07777), (unsigned)modes[m], by_path);
-            ck_assert_int_eq(info.st_gid, getegid());
+            ck_assert_int_eq(info.st_gid, old.st_gid);
         }
     /* Run as root (as CI is), the owner and group are kept too. */
     if (geteuid() == 0) {
@@ -209,6 +212,73 @@ START_TEST(a_replaced_file_passes_on_its_permissions)
         ck_assert_int_eq(info.st_gid, 65534);
         ck_assert_int_eq(info.st_mode & 07777, 0640);
     }
+}
+END_TEST
+
+/* In a child that is `nobody` (65534:65534, no other groups): replaces
+ * path with a file of its own and exits 0, or 1 where a step failed. */
+static void replace_as_nobody(const char *path)
+{
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(1);
+        umask(022);
+        oc__atomic_file file;
+        oc_error error;
+        if (oc__atomic_file_begin(&file, path, &error) != OC_OK)
+            _exit(1);
+        fputs("new results\n", file.stream);
+        _exit(oc__atomic_file_commit(&file, &error) == OC_OK ? 0 : 1);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(child, &status, 0), child);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child could not replace %s",
+                  path);
+}
+
+/* A group the new file cannot keep never gains what the old one had: in a
+ * setgid directory (the new file takes the directory's group), and where
+ * the writer is not of the old file's group. Needs root to set up the
+ * groups; CI runs as root. */
+START_TEST(a_group_that_cannot_be_kept_gains_nothing)
+{
+    if (geteuid() != 0)
+        return;
+    ck_assert_int_eq(chmod(test_path(""), 0711), 0); /* nobody may pass */
+
+    /* Setgid directory of group 4242; the old file nobody:nogroup 0640.
+     * nobody can give the new file its own group back, and does. */
+    ck_assert_int_eq(mkdir(test_path("shared"), 0777), 0);
+    ck_assert_int_eq(chown(test_path("shared"), 0, 4242), 0);
+    ck_assert_int_eq(chmod(test_path("shared"), 02777), 0);
+    const char *target = target_path("shared/results.json");
+    write_file(target, "old results\n");
+    ck_assert_int_eq(chown(target, 65534, 65534), 0);
+    ck_assert_int_eq(chmod(target, 0640), 0);
+    replace_as_nobody(target);
+    struct stat info;
+    ck_assert_int_eq(stat(target, &info), 0);
+    ck_assert_str_eq(contents(target), "new results\n");
+    ck_assert_int_eq(info.st_uid, 65534);
+    ck_assert_int_eq(info.st_gid, 65534);
+    ck_assert_int_eq(info.st_mode & 07777, 0640);
+
+    /* The old file nobody:4242 0660, the directory plain: nobody is not of
+     * group 4242, so the new file is nobody:nogroup, and its group gets
+     * only what a new file gets (umask 022: read), not the old 6. */
+    ck_assert_int_eq(mkdir(test_path("plain"), 0777), 0);
+    ck_assert_int_eq(chmod(test_path("plain"), 0777), 0);
+    target = target_path("plain/results.json");
+    write_file(target, "old results\n");
+    ck_assert_int_eq(chown(target, 65534, 4242), 0);
+    ck_assert_int_eq(chmod(target, 0660), 0);
+    replace_as_nobody(target);
+    ck_assert_int_eq(stat(target, &info), 0);
+    ck_assert_int_eq(info.st_uid, 65534);
+    ck_assert_int_eq(info.st_gid, 65534);
+    ck_assert_msg((info.st_mode & 07777) == 0640, "mode %o", (unsigned)(info.st_mode & 07777));
 }
 END_TEST
 
@@ -533,6 +603,7 @@ int main(void)
     tcase_add_test(tcase, mode_follows_the_umask);
     tcase_add_test(tcase, commit_replaces_the_old_target);
     tcase_add_test(tcase, a_replaced_file_passes_on_its_permissions);
+    tcase_add_test(tcase, a_group_that_cannot_be_kept_gains_nothing);
     tcase_add_test(tcase, abort_removes_the_temporary_and_keeps_the_target);
     tcase_add_test(tcase, failed_commit_leaves_no_temporary_and_the_target_untouched);
     tcase_add_test(tcase, missing_directory_fails_cleanly);
