@@ -284,6 +284,10 @@ static void period_label(char cell[CELL_SIZE], const char *start, oc__frequency 
     }
     oc__civil_from_days(day, &year, &month, &day_of_month);
     int next = month - 1 + months;
+    if (year + next / 12 > OC__YEAR_MAX) { /* "9999/00" would name no period */
+        copy_text(cell, start);
+        return;
+    }
     oc__period period = {day, oc__days_from_civil(year + next / 12, next % 12 + 1, 1), frequency};
     if (day_of_month != 1 || oc__period_label(&period, label, sizeof label) != OC_OK
         || strstr(label, "..") != NULL)
@@ -292,25 +296,27 @@ static void period_label(char cell[CELL_SIZE], const char *start, oc__frequency 
         copy_text(cell, label);
 }
 
-/* The one label of a period field (period or baseline_period) shared by
- * every result that has one, in label; 0 when they differ or none has
- * one. */
+/* The label of a period field (period or baseline_period) when every
+ * result that has one has the same period: the same start and the same
+ * label (a financial and an academic 2016/17 share a label, not a
+ * period); 0 when they differ or none has one. */
 static int common_label(const oc__result_list *results, const oc__manifest *manifest,
                         size_t offset, char label[CELL_SIZE])
 {
-    int found = 0;
+    const char *first = NULL;
     char each[CELL_SIZE];
     for (size_t i = 0; i < results->count; i++) {
         const oc__result *result = &results->items[i];
         const char *start = *(char *const *)((const char *)result + offset);
         if (start == NULL)
             continue;
-        period_label(found ? each : label, start, metric_frequency(manifest, result->metric));
-        if (found && strcmp(each, label) != 0)
+        period_label(first != NULL ? each : label, start,
+                     metric_frequency(manifest, result->metric));
+        if (first != NULL && (strcmp(start, first) != 0 || strcmp(each, label) != 0))
             return 0;
-        found = 1;
+        first = start;
     }
-    return found;
+    return first != NULL;
 }
 
 /* Fills the cells of one result. frequency: its metric's periods'.
@@ -475,10 +481,18 @@ static void print_row(FILE *stream, const table_layout *layout, const char *cons
 
 #define TITLE_PERIODS 4
 
-/* The periods the results use, by label, in the order they first appear:
- * their count, or 0 when there are more than TITLE_PERIODS (or none). */
-static size_t distinct_labels(const oc__result_list *results, const oc__manifest *manifest,
-                              char labels[TITLE_PERIODS][CELL_SIZE])
+typedef struct title_period {
+    char label[CELL_SIZE];
+    const char *start;       /* borrowed from a result */
+    oc__frequency frequency;
+} title_period;
+
+/* The periods the results use, in the order they first appear: their
+ * count, or 0 when there are more than TITLE_PERIODS (or none). Two
+ * periods are one when they start on the same day and have the same
+ * label. */
+static size_t distinct_periods(const oc__result_list *results, const oc__manifest *manifest,
+                               title_period periods[TITLE_PERIODS])
 {
     size_t count = 0;
     const char *last_period = NULL, *last_metric = NULL;
@@ -488,38 +502,63 @@ static size_t distinct_labels(const oc__result_list *results, const oc__manifest
             || (result->period == last_period && result->metric == last_metric))
             continue;
         last_period = result->period, last_metric = result->metric;
-        char label[CELL_SIZE];
-        period_label(label, result->period, metric_frequency(manifest, result->metric));
+        title_period period = {.start = result->period,
+                               .frequency = metric_frequency(manifest, result->metric)};
+        period_label(period.label, result->period, period.frequency);
         size_t k = 0;
-        while (k < count && strcmp(labels[k], label) != 0)
+        while (k < count && (strcmp(periods[k].label, period.label) != 0
+                             || strcmp(periods[k].start, period.start) != 0))
             k++;
         if (k < count)
             continue;
         if (count == TITLE_PERIODS)
             return 0;
-        memcpy(labels[count++], label, sizeof label);
+        periods[count++] = period;
     }
     return count;
+}
+
+/* A title's period, told apart from another of the same label: the
+ * financial and the academic 2016/17 are both "2016/17". */
+static void title_period_text(const title_period *periods, size_t count, size_t k, char *out,
+                              size_t size)
+{
+    int shared = 0;
+    for (size_t j = 0; j < count; j++)
+        shared |= j != k && strcmp(periods[j].label, periods[k].label) == 0;
+    const char *kind = !shared ? ""
+                       : periods[k].frequency == OC__FREQUENCY_FINANCIAL_YEAR ? " (financial year)"
+                       : periods[k].frequency == OC__FREQUENCY_ACADEMIC_YEAR  ? " (academic year)"
+                                                                              : NULL;
+    if (kind != NULL)
+        snprintf(out, size, "%.64s%s", periods[k].label, kind);
+    else
+        snprintf(out, size, "%.64s (from %.32s)", periods[k].label, periods[k].start);
 }
 
 /* baseline: the label every result's baseline shares, or NULL. */
 static void print_title(FILE *stream, const oc__manifest *manifest,
                         const oc__result_list *results, const char *baseline, size_t width)
 {
-    char title[512], period_text[256], baseline_text[160] = "";
-    char labels[TITLE_PERIODS][CELL_SIZE];
-    size_t label_count = distinct_labels(results, manifest, labels);
+    char period_text[600], baseline_text[160] = "";
+    char title[sizeof period_text + sizeof baseline_text + 16];
+    title_period periods[TITLE_PERIODS];
+    size_t period_count = distinct_periods(results, manifest, periods);
     int any_period = 0;
     for (size_t i = 0; i < results->count && !any_period; i++)
         any_period = results->items[i].period != NULL;
-    if (label_count == 1) {
-        snprintf(period_text, sizeof period_text, "period %.64s", labels[0]);
-    } else if (label_count > 1) {
+    if (period_count == 1) {
+        snprintf(period_text, sizeof period_text, "period %.64s", periods[0].label);
+    } else if (period_count > 1) {
         /* "periods 2016-11 and 2016/17", "periods A, B and C" */
-        int length = snprintf(period_text, sizeof period_text, "periods %.64s", labels[0]);
-        for (size_t k = 1; k < label_count && length > 0 && (size_t)length < sizeof period_text; k++)
-            length += snprintf(period_text + length, sizeof period_text - (size_t)length,
-                               "%s%.40s", k + 1 == label_count ? " and " : ", ", labels[k]);
+        int length = snprintf(period_text, sizeof period_text, "periods");
+        for (size_t k = 0; k < period_count && length > 0 && (size_t)length < sizeof period_text;
+             k++) {
+            char one[128];
+            title_period_text(periods, period_count, k, one, sizeof one);
+            length += snprintf(period_text + length, sizeof period_text - (size_t)length, "%s%s",
+                               k == 0 ? " " : k + 1 == period_count ? " and " : ", ", one);
+        }
     } else if (any_period) {
         snprintf(period_text, sizeof period_text, "several periods");
     } else if (manifest != NULL && manifest->period_requested != NULL) {

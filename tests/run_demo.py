@@ -214,7 +214,8 @@ def check_table(checker, work):
     checker.ok(" 2016/17 " in recycling and "40 by 2016/17" in recycling
                and "(2013/14)" in recycling and "2016-04-01" not in recycling,
                "the recycling row names the financial year: %r" % recycling)
-    checker.ok(out.splitlines()[0] == "Outcomes: periods 2016-11-01 and 2016/17",
+    checker.ok(out.splitlines()[0] == "Outcomes: periods 2016-11-01, 2016/17 (academic year) "
+               "and 2016/17 (financial year)",
                "the title names the periods used: %r" % out.splitlines()[0])
     checker.ok("6,930 by 2017-04-01" in "\n".join(birkenhead),
                "DWP's quarters keep their dates: %r" % birkenhead)

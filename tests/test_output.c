@@ -1389,18 +1389,41 @@ START_TEST(table_names_periods_as_people_do)
     ck_assert_ptr_nonnull(strstr(table, "40 by 2017 "));             /* calendar year */
     ck_assert_ptr_nonnull(strstr(table, "40 by 2016-05-01"));        /* not a year's start */
     free(table);
+    oc__result_list last = {0};                                       /* no "9999/00" */
+    append_period_row(&last, "recycling", "9999-04-01", "9998-04-01", "9999-04-01");
+    table = write_table(run, &last, 0);
+    ck_assert_ptr_nonnull(strstr(table, "40 by 9999-04-01"));
+    ck_assert_ptr_nonnull(strstr(table, "Outcomes: period 9999-04-01, baseline 9998/99\n"));
+    free(table);
+    oc__result_list_free(&last);
 
-    /* Up to four periods are named in the title. */
+    /* Up to four periods are named in the title; two of one name are
+     * told apart (a financial and an academic 2016/17 are not one
+     * period, nor are two months of one name in stores that start them
+     * on different days). */
     oc__result_list few = {0};
     append_period_row(&few, "recycling", "2016-04-01", "2013-04-01", "2016-04-01");
     append_period_row(&few, "esa", "2016-11-01", "2013-11-01", "2017-04-01");
     append_period_row(&few, "dwp", "2016-11-01", "2013-11-01", "2017-05-01");
     append_period_row(&few, "gap", "2016-09-01", "2013-09-01", "2017-09-01");
     table = write_table(run, &few, 0);
-    title = "Outcomes: periods 2016/17, 2016-11 and 2016-11-01\n";
+    title = "Outcomes: periods 2016/17 (financial year), 2016-11, 2016-11-01 and 2016/17 "
+            "(academic year)\n";
     ck_assert_msg(strncmp(table, title, strlen(title)) == 0, "%s", table);
     free(table);
     oc__result_list_free(&few);
+
+    /* The financial and the academic 2016/17 alone: two periods, each
+     * row keeping its baseline, not "period 2016/17, baseline 2013/14". */
+    oc__result_list years = {0};
+    append_period_row(&years, "recycling", "2016-04-01", "2013-04-01", "2016-04-01");
+    append_period_row(&years, "gap", "2016-09-01", "2013-09-01", "2017-09-01");
+    table = write_table(run, &years, 0);
+    title = "Outcomes: periods 2016/17 (financial year) and 2016/17 (academic year)\n";
+    ck_assert_msg(strncmp(table, title, strlen(title)) == 0, "%s", table);
+    ck_assert_ptr_nonnull(strstr(table, "37.2 (2013/14)"));
+    free(table);
+    oc__result_list_free(&years);
     oc__result_list_free(&list);
     oc__manifest_free(run);
 }
