@@ -291,6 +291,14 @@ static int compute_chart(const double *values, size_t count, size_t limit_count,
     chart->lower_limit = chart->mean - LIMIT_SIGMAS * average_range;
     chart->upper_near = chart->mean + NEAR_LIMIT_SIGMAS * average_range;
     chart->lower_near = chart->mean - NEAR_LIMIT_SIGMAS * average_range;
+    /* Finite values near the largest double can still sum or subtract to
+     * an infinity; a chart on it would call every point a special cause. */
+    if (!isfinite(chart->upper_limit) || !isfinite(chart->lower_limit)) {
+        clear_chart(chart);
+        return oc_error_set(error, OC_ERROR_INVALID,
+                            "spc: the values are too large for a chart (its mean or limits "
+                            "overflow)");
+    }
     return OC_OK;
 }
 

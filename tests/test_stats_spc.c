@@ -428,10 +428,12 @@ START_TEST(test_flat_series)
         const double *values;
         size_t count;
         int direction;
-    } cases[] = {{flat, 7, 1}, {flat, 7, -1}, {gapped, 10, 1}};
+        size_t baseline_length;
+    } cases[] = {{flat, 7, 1, 0}, {flat, 7, -1, 0}, {gapped, 10, 1, 0}, {gapped, 10, -1, 5}};
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         oc_spc_options options = oc_spc_defaults();
         options.direction = cases[c].direction;
+        options.baseline_length = cases[c].baseline_length;
         oc_spc_chart chart;
         oc_spc_point points[10];
         ck_assert_int_eq(oc_spc_xmr(cases[c].values, cases[c].count, &options, &chart, points,
@@ -445,6 +447,26 @@ START_TEST(test_flat_series)
             ck_assert_int_eq(points[i].variation, OC_SPC_COMMON_CAUSE);
         }
     }
+}
+END_TEST
+
+START_TEST(test_values_too_large_for_a_chart)
+{
+    /* Finite, but their moving ranges overflow: no chart, rather than
+     * limits at infinity and every point a special cause. */
+    static const double huge[] = {1e308, NAN, -1e308, -1e308, NAN, 1e308, NAN, -1e308, -1e308};
+    oc_spc_chart chart;
+    oc_spc_point points[9];
+    oc_error error;
+    ck_assert_int_eq(oc_spc_xmr(huge, 9, NULL, &chart, points, &error), OC_ERROR_INVALID);
+    ck_assert_str_eq(error.message,
+                     "spc: the values are too large for a chart (its mean or limits overflow)");
+    ck_assert(isnan(chart.mean) && isnan(chart.upper_limit));
+    latest_matches(huge, 9, NULL, OC_ERROR_INVALID, &chart, NULL);
+    /* Near the largest double but a chart's worth apart: a chart. */
+    static const double large[] = {1e307, 1.1e307, 1.2e307, 1.1e307, 1e307};
+    ck_assert_int_eq(oc_spc_xmr(large, 5, NULL, &chart, points, NULL), OC_OK);
+    ck_assert(isfinite(chart.upper_limit));
 }
 END_TEST
 
@@ -755,6 +777,7 @@ static Suite *spc_suite(void)
     tcase_add_test(tcase, test_outlier_screening);
     tcase_add_test(tcase, test_gap_breaks_moving_range);
     tcase_add_test(tcase, test_flat_series);
+    tcase_add_test(tcase, test_values_too_large_for_a_chart);
     tcase_add_test(tcase, test_assurance);
     tcase_add_test(tcase, test_insufficient_and_invalid);
     tcase_add_test(tcase, test_names);
