@@ -26,7 +26,9 @@ typedef struct oc_evaluation oc_evaluation;
  * are owned by the host, have `count` elements and arrive NaN-filled; a
  * write one element before or past one fails the area's results. NaN
  * means no value in that period. An infinite value is taken as missing
- * too, and the result's message names the period it was given for. */
+ * too; where it displaces the value or the baseline, or falls among the
+ * SPC chart's periods, the result's message says so and names its
+ * period. */
 typedef struct oc_indicator_series {
     size_t count;
     double *value;       /* the indicator, e.g. a rate in % */

@@ -159,9 +159,11 @@ typedef struct oc_indicator_spec {
  * inputs (see outcomes/evaluation.h) and NaN-filled every output; the
  * plugin writes the outputs it can and leaves NaN where a value cannot be
  * computed (missing input, zero denominator). Write NaN, not an infinity:
- * an infinite value is taken as missing, and the result's message says
- * the plugin gave one, for which period. Return OC_OK, or a negative
- * status with a message in error: the area's results become "failed" (or
+ * an infinite value is taken as missing, and where it displaces the value
+ * or the baseline, or falls among the SPC chart's periods, the result's
+ * message says the plugin gave one, for which period. Return OC_OK, or a
+ * negative status with a message in error: the area's results become
+ * "failed" (or
  * "insufficient_data" for OC_ERROR_INSUFFICIENT_DATA). Called once per area,
  * possibly many thousand times: keep it allocation-free where you can.
  *
