@@ -163,9 +163,9 @@ typedef struct oc_indicator_spec {
  * or the baseline, or falls among the SPC chart's periods, the result's
  * message says the plugin gave one, for which period. Return OC_OK, or a
  * negative status with a message in error: the area's results become
- * "failed" (or
- * "insufficient_data" for OC_ERROR_INSUFFICIENT_DATA). Called once per area,
- * possibly many thousand times: keep it allocation-free where you can.
+ * "failed" (or "insufficient_data" for OC_ERROR_INSUFFICIENT_DATA). Called
+ * once per area, possibly many thousand times: keep it allocation-free
+ * where you can.
  *
  * Processes and threads: the host process never calls it; worker
  * processes forked from it (after it loaded the plugin) do, each from its
