@@ -78,6 +78,13 @@ int oc__atomic_file_check_target(const char *target_path, const char *const *inp
 {
     if (target_path == NULL || target_path[0] == '\0')
         return oc_error_set(error, OC_ERROR_INVALID, "the output path is empty");
+    /* dirname("od/x.json/") is "od": the directory check would pass, and
+     * only the temporary file, after the whole run, would say no. */
+    size_t length = strlen(target_path);
+    if (target_path[length - 1] == '/')
+        return oc_error_set(error, OC_ERROR_INVALID,
+                            "%s: ends in '/', which names a directory: give a file's path",
+                            target_path);
     struct stat target;
     if (lstat(target_path, &target) != 0)
         return check_directory(target_path, error); /* not there yet */

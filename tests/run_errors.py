@@ -504,6 +504,15 @@ def main():
                 ["run: -o: missing/x.json: the directory 'missing' does not exist"], work)
     check_error(checker, "-o through a file", ["-o", "good.ini/x.json", "good.ini"], 1,
                 ["run: -o: good.ini/x.json: 'good.ini' is a regular file, not a directory"], work)
+    # Ending in '/' names a directory: said before any work (dirname() drops
+    # the slash, so the directory check alone let the whole run go by).
+    check_error(checker, "-o ending in '/'", ["-o", "x.json/", "good.ini"], 2,
+                ["run: -o: x.json/: ends in '/', which names a directory"], work)
+    write_text(os.path.join(work, "output-slash.ini"),
+               "[outcomes]\nstore = store.h5\noutput = x.json/\n\n" + GOOD_METRIC)
+    check_error(checker, "output ending in '/'", ["output-slash.ini"], 3,
+                ["output-slash.ini: [outcomes] output: x.json/: ends in '/'"], work)
+    os.remove(os.path.join(work, "output-slash.ini"))
     os.remove(os.path.join(work, "output-nowhere.ini"))
     with open(os.path.join(work, "store.h5"), "rb") as handle:
         checker.ok(handle.read() == store_bytes, "the store is untouched")

@@ -350,6 +350,15 @@ START_TEST(missing_directory_fails_cleanly)
     oc__atomic_file_abort(&file);
     ck_assert_str_eq(listing(), "");
 
+    /* A path ending in '/' names a directory, though its parent exists. */
+    const char *slashed = target_path("results.json/");
+    ck_assert_int_eq(oc__atomic_file_check_target(slashed, NULL, 0, &error), OC_ERROR_INVALID);
+    snprintf(expected, sizeof expected,
+             "%s: ends in '/', which names a directory: give a file's path", slashed);
+    ck_assert_str_eq(error.message, expected);
+    ck_assert_int_eq(oc__atomic_file_begin(&file, slashed, &error), OC_ERROR_INVALID);
+    ck_assert_str_eq(listing(), "");
+
     /* A path through a regular file, and (not as root, whom permissions do
      * not stop) a directory that cannot be written in. */
     write_file(target_path("plain"), "not a directory\n");
