@@ -244,13 +244,17 @@ static int evaluation_period_error(const oc__config *config, const oc__config_me
                         config->path, metric->name);
 }
 
+/* start_day (NULL, or INT32_MIN for `latest`): the period's first day. */
 static int period_end_index(const oc__config *config, const oc__config_metric *metric,
                             const char *key, const char *text, oc__frequency frequency,
-                            const oc__store_frame *frame, size_t *index, oc_error *error)
+                            const oc__store_frame *frame, size_t *index, int32_t *start_day,
+                            oc_error *error)
 {
     int is_evaluation_period = strcmp(key, "period") == 0;
     const int32_t *times = oc__store_times(frame);
     size_t count = oc__store_time_count(frame);
+    if (start_day != NULL)
+        *start_day = INT32_MIN;
     if (strcmp(text, "latest") == 0) {
         *index = count - 1;
         return OC_OK;
@@ -262,6 +266,8 @@ static int period_end_index(const oc__config *config, const oc__config_metric *m
                    ? evaluation_period_error(config, metric, text, error, "%s", parse_error.message)
                    : oc__config_error(config, metric, key, error, "%s", parse_error.message);
     *index = oc__latest_index_before(times, count, period.end_day);
+    if (start_day != NULL)
+        *start_day = period.start_day;
     if (*index == (size_t)-1) {
         char first[OC__DATE_TEXT_SIZE];
         oc__format_date(times[0], first, sizeof first);
@@ -428,12 +434,13 @@ static int plan_periods(const oc__config *config, const oc__config_metric *metri
         return oc__config_error(config, metric, "frame", error, "the frame has no periods");
     oc__frequency frequency = frame_frequency(frame, plan);
     plan->frequency = frequency;
+    int32_t evaluation_start_day;
     int status = period_end_index(config, metric, "period", period_text, frequency, frame,
-                                  &plan->period_end_index, error);
+                                  &plan->period_end_index, &evaluation_start_day, error);
     plan->baseline_end_index = OC__NO_INDEX;
     if (status == OC_OK && metric->baseline_text != NULL)
         status = period_end_index(config, metric, "baseline", metric->baseline_text, frequency,
-                                  frame, &plan->baseline_end_index, error);
+                                  frame, &plan->baseline_end_index, NULL, error);
     if (status == OC_OK && plan->baseline_end_index != OC__NO_INDEX
         && (plan->baseline_end_index > plan->period_end_index
             || baseline_starts_after(metric->baseline_text, period_text, frequency, frame,
@@ -444,6 +451,8 @@ static int plan_periods(const oc__config *config, const oc__config_metric *metri
     plan->settings = metric->scoring;
     plan->settings.milestones = NULL; /* the config's; the plan's own come below */
     plan->settings.milestone_count = 0;
+    plan->settings.evaluation_start_day = status == OC_OK ? evaluation_start_day : INT32_MIN;
+    plan->settings.frequency = frequency;
     if (status == OC_OK && metric->spc_rebase_count > 0)
         status = plan_spc_rebase(config, metric, frequency, plan, error);
     if (status == OC_OK && metric->target_date_text != NULL) {

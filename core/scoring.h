@@ -13,6 +13,7 @@
 #include <outcomes/evaluation.h>
 #include <outcomes/plugin.h>
 
+#include "period.h"
 #include "result.h"
 
 #define OC__NO_INDEX ((size_t)-1)
@@ -56,6 +57,12 @@ typedef struct oc__scoring_settings {
     size_t spc_rebase_count;
     int spc_screen_outliers;
     size_t trend_points;     /* annual points for the trend test (Fingertips: 5) */
+    /* The evaluation period's first day, and how long the store's periods
+     * are: a value whose period ends before it is said to be older than
+     * the period asked for. INT32_MIN (with `latest`) or a frequency
+     * OC__FREQUENCY_NONE: not checked. */
+    int32_t evaluation_start_day;
+    oc__frequency frequency;
 } oc__scoring_settings;
 
 /* Defaults: no target, green 100, amber 90, SPC over all points, no

@@ -244,6 +244,28 @@ def check_academic_milestone(checker, work):
                           "%s gap_ks2 expected is the milestone, 90%% of the baseline" % area)
 
 
+def check_stale_period(checker, work):
+    """A period the stores have not reached: each result is the latest
+    there is, said so, rather than last year's figure reported as this
+    quarter's in silence (exit-status.md: results say what is missing)."""
+    document, results = run_json(checker, ["--period", "2019-01", os.path.join(work, "demo.ini")],
+                                 what="a period after the data")
+    birkenhead = results.get(("worklessness", "claimants", BIRKENHEAD), {})
+    checker.equal(birkenhead.get("period"), "2016-11-01", "the latest quarter is used")
+    checker.ok("no value for the evaluation period (from 2019-01-01): the latest, for "
+               "2016-11-01, is used" in (birkenhead.get("message") or ""),
+               "and said: %r" % birkenhead.get("message"))
+    recycling = results.get(("recycling", "recycling_rate", WIRRAL), {})
+    checker.ok("the latest, for 2016-04-01, is used" in (recycling.get("message") or ""),
+               "a financial year ending before 2019-01 is said too: %r" % recycling.get("message"))
+    # The period the data reach: nothing to say.
+    document, results = run_json(checker, ["--period", "2016-12", os.path.join(work, "demo.ini")],
+                                 what="a period the data reach")
+    birkenhead = results.get(("worklessness", "claimants", BIRKENHEAD), {})
+    checker.ok("no value for the evaluation period" not in (birkenhead.get("message") or ""),
+               "the quarter from November covers December: %r" % birkenhead.get("message"))
+
+
 def main():
     work = sys.argv[1]
     checker = Checker("test_run_demo")
@@ -251,6 +273,7 @@ def main():
     check_csv(checker, work, document)
     check_table(checker, work)
     check_academic_milestone(checker, work)
+    check_stale_period(checker, work)
     return checker.finish()
 
 

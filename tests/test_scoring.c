@@ -418,6 +418,37 @@ START_TEST(test_infinite_value_is_not_an_observation)
 }
 END_TEST
 
+START_TEST(test_value_older_than_the_period_asked)
+{
+    /* Quarterly data ending with November 2016 (its quarter ends
+     * 2017-02-01), asked for a period from 2017-05-01: the latest value
+     * is used, and said to be older. From 2017-01-01 the November quarter
+     * still covers it; without a frequency nothing can be said. */
+    fixture f;
+    fixture_init(&f, birkenhead, OC_LOWER_IS_BETTER);
+    oc__scoring_settings settings = oc__scoring_defaults();
+    settings.frequency = OC__FREQUENCY_QUARTER;
+    settings.evaluation_start_day = oc__days_from_civil(2017, 5, 1);
+    oc__result result;
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert_str_eq(result.period, "2016-11-01");
+    ck_assert_int_eq(result.status, OC_RESULT_OK);
+    ck_assert_ptr_nonnull(result.message);
+    ck_assert_ptr_nonnull(strstr(result.message, "no value for the evaluation period (from "
+                                                 "2017-05-01): the latest, for 2016-11-01, is used"));
+    oc__result_clear(&result);
+    settings.evaluation_start_day = oc__days_from_civil(2017, 1, 1);
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert(result.message == NULL || strstr(result.message, "evaluation period") == NULL);
+    oc__result_clear(&result);
+    settings.evaluation_start_day = oc__days_from_civil(2017, 5, 1);
+    settings.frequency = OC__FREQUENCY_NONE;
+    score(&f, QUARTERS - 1, 0, &settings, NULL, &result);
+    ck_assert(result.message == NULL || strstr(result.message, "evaluation period") == NULL);
+    oc__result_clear(&result);
+}
+END_TEST
+
 START_TEST(test_target_too_large_to_compute)
 {
     /* A baseline near the largest double and a target of +1,000,000%
@@ -726,6 +757,7 @@ int main(void)
     tcase_add_test(cases, test_no_value_still_reports_target_and_comparator);
     tcase_add_test(cases, test_infinite_value_is_not_an_observation);
     tcase_add_test(cases, test_target_too_large_to_compute);
+    tcase_add_test(cases, test_value_older_than_the_period_asked);
     tcase_add_loop_test(cases, test_benchmark_comparison, 0,
                         (int)(sizeof benchmark_cases / sizeof benchmark_cases[0]));
     tcase_add_test(cases, test_benchmark_not_compared);
