@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
@@ -289,6 +290,86 @@ static int check_unread_stores(const oc__config *config, oc__store *const *store
     return OC_OK;
 }
 
+/* ---- stores that change under a run ----
+ *
+ * Workers open each store by path, job after job, and the digest child
+ * hashes it by path: a store rewritten in place (`cp new.h5 store.h5`) or
+ * replaced (`mv new.h5 store.h5`) while the run goes on gave results from
+ * two files in one results file, with the manifest's SHA-256 naming only
+ * one of them. Rather than hold every store open (workers and the hashing
+ * would then have to share one descriptor, and HDF5 state cannot cross
+ * fork), the run notes what stat says of each store before anything
+ * reads it and again once everything has been read, and fails if the two
+ * differ. */
+typedef struct store_identity {
+    int found;                 /* stat succeeded; the rest is unset if not */
+    dev_t device;
+    ino_t inode;
+    off_t size;
+    struct timespec modified;  /* st_mtim */
+    struct timespec changed;   /* st_ctim: also moves for a write that keeps
+                                * or restores mtime (touch -r, cp -p) */
+} store_identity;
+
+/* What stat says of path now; a store missing now has found 0 (and
+ * fails planning or the hashing if it is still missing then). */
+static void identify_store(const char *path, store_identity *identity)
+{
+    struct stat status;
+    memset(identity, 0, sizeof *identity);
+    if (stat(path, &status) != 0)
+        return;
+    identity->found = 1;
+    identity->device = status.st_dev;
+    identity->inode = status.st_ino;
+    identity->size = status.st_size;
+    identity->modified = status.st_mtim;
+    identity->changed = status.st_ctim;
+}
+
+static int same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+static int same_store(const store_identity *a, const store_identity *b)
+{
+    if (!a->found || !b->found)
+        return a->found == b->found;
+    return a->device == b->device && a->inode == b->inode && a->size == b->size
+           && same_time(a->modified, b->modified) && same_time(a->changed, b->changed);
+}
+
+/* Whether each store is still the file it was when the run began (before:
+ * one identity per config->stores entry, taken then): a data error naming the first that is not, in the
+ * words and with the key a store that cannot be used gets.
+ *
+ * Called once every job has ended and every digest is in, so that nothing
+ * of the run reads a store afterwards: a change at any moment between the
+ * first look, before the digest child and the planning's readers start,
+ * and this one is caught, whether it came before, during or after a
+ * particular read. What stat cannot see is left: a rewrite that keeps the
+ * size and falls in the same tick of the file system's clock (a few
+ * milliseconds on Linux, coarser on some file systems) as a write made
+ * just before the run began; that is, a store still being written when
+ * the run started. */
+static int check_stores_unchanged(const oc__config *config, const store_identity *before,
+                                  oc_error *error)
+{
+    for (size_t s = 0; s < config->store_count; s++) {
+        store_identity now;
+        identify_store(config->stores[s], &now);
+        if (same_store(&before[s], &now))
+            continue;
+        oc_error cause;
+        oc_error_set(&cause, OC_ERROR_IO,
+                     "%s: changed while the run read it (replaced or rewritten): no results "
+                     "written; run again once it is complete", config->stores[s]);
+        return oc__plan_store_error(config, s, &cause, error);
+    }
+    return OC_OK;
+}
+
 /* Records each result in the manifest (plugins, periods used) as it
  * arrives, then hands it on to the caller's sink, or without one keeps a
  * copy in the caller's list. */
@@ -331,11 +412,18 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
     oc__store **stores = calloc(config->store_count ? config->store_count : 1, sizeof *stores);
     oc__store_pending *pending = calloc(config->store_count ? config->store_count : 1,
                                         sizeof *pending);
+    store_identity *identities = calloc(config->store_count ? config->store_count : 1,
+                                        sizeof *identities);
     job_context *contexts = NULL;
     oc__runner_job *jobs = NULL;
     size_t job_count = 0;
-    int status = plugins && opened_plugins && plans && stores && pending ? OC_OK
+    int status = plugins && opened_plugins && plans && stores && pending && identities ? OC_OK
                  : oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    /* Before anything reads a store: the hashing and the planning's
+     * readers start next (check_stores_unchanged). */
+    if (status == OC_OK)
+        for (size_t s = 0; s < config->store_count; s++)
+            identify_store(config->stores[s], &identities[s]);
     /* Started first, so that hashing uses the core left idle while the
      * host plans alone (60 ms at national size), and the child is forked
      * before the plugins are loaded. */
@@ -391,6 +479,12 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
         status = record_store_digests(config, &digest_worker, manifest, error);
     else if (digesting)
         oc__digest_worker_stop(&digest_worker);
+    /* Every job has ended and every digest is in: nothing reads a store
+     * after this. Failing here, after results were streamed to the
+     * caller's sink, is what an engine error always means to the caller:
+     * its unfinished output is thrown away (core/command_run.c). */
+    if (status == OC_OK)
+        status = check_stores_unchanged(config, identities, error);
 
     free(jobs);
     free(contexts);
@@ -403,5 +497,6 @@ int oc__engine_run(oc__config *config, const oc__engine_options *options,
     free(opened_plugins);
     free(stores);
     free(pending);
+    free(identities);
     return status;
 }

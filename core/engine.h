@@ -116,7 +116,11 @@ typedef struct oc__engine_options {
  * plugin, measure, area...), OC__ERROR_ENGINE_OPTION for an option in
  * options that cannot be used (its message starts with the option), a
  * store status (OC_ERROR_IO, OC_ERROR_FORMAT,
- * OC_ERROR_NOT_FOUND) when a store cannot be used, OC_OK otherwise. */
+ * OC_ERROR_NOT_FOUND) when a store cannot be used, OC_OK otherwise.
+ * A store replaced or rewritten while the run read it is OC_ERROR_IO,
+ * found only once every job has ended: the results already given to
+ * options->sink or appended to results are then from two files, and the
+ * caller must not write them. */
 int oc__engine_run(struct oc__config *config, const oc__engine_options *options,
                    oc__manifest *manifest, oc__result_list *results,
                    struct oc__runner_summary *summary, oc_error *error);
