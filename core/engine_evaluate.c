@@ -5,6 +5,12 @@
  * decompressed once), evaluates single areas straight from the block
  * buffer, sums members into parent areas, and scores and sends one result
  * per unit and indicator.
+ *
+ * A plugin is handed its inputs as const, but nothing stops one from
+ * casting that away: what it could write must never change another
+ * area's result. Its inputs (the block buffer, the parents' sums) are
+ * read-only while it runs, so such a write crashes its own job, and the
+ * area code and name it sees are a copy (see protect_memory).
  */
 #include "config.h"
 
@@ -44,6 +50,11 @@ typedef struct evaluator {
     size_t area_count;
     size_t block_areas;
     double *block;                      /* role_count x block_areas x time_count */
+    size_t block_bytes;                 /* allocated: whole pages (allocate_pages) */
+    int block_read_only;                /* whether protect_memory made it read-only */
+    int protection_off;                 /* mprotect failed once: no more tries */
+    char *area_text;                    /* the plugin's copy of code and name (owned) */
+    size_t area_text_size;
     size_t block_first;                 /* first area in block, or OC__NO_INDEX */
     const double **inputs;              /* per role, handed to the plugin */
     double *output_storage;             /* see output_storage_size */
@@ -170,27 +181,61 @@ static void free_unit_results(const evaluator *ev, oc__result *results)
     free(results);
 }
 
-/* The block buffer, in transparent huge pages where the kernel offers
- * them: a worker's block is 1-8 MiB (2-8 measures of 512 areas by 240
- * months), written once from start to end when the first block is read,
- * and the 4 KiB page faults that filled it took more time than zeroing it
- * (1.6 us a page against 0.6 us in 2 MiB pages, on the benchmark's
- * machine). Rounded up to whole huge pages; a smaller block, where that
- * would cost more than it saves, is an ordinary allocation. Freed with
- * free. */
+/* Memory a plugin reads (the block buffer, the parents' sums), in whole
+ * pages of its own, so that protect_memory can make exactly it read-only.
+ * In transparent huge pages where the kernel offers them: a worker's
+ * block is 1-8 MiB (2-8 measures of 512 areas by 240 months), written once
+ * from start to end when the first block is read, and the 4 KiB page
+ * faults that filled it took more time than zeroing it (1.6 us a page
+ * against 0.6 us in 2 MiB pages, on the benchmark's machine). Rounded up
+ * to whole huge pages; smaller memory, where that would cost more than it
+ * saves, to whole ordinary pages. *allocated: the rounded size. Freed with
+ * release_pages. */
 #define HUGE_PAGE_SIZE ((size_t)2 << 20)
-static double *allocate_block(size_t bytes)
+static double *allocate_pages(size_t bytes, size_t *allocated)
 {
-    if (bytes < HUGE_PAGE_SIZE / 2)
-        return malloc(bytes + 1);
-    size_t rounded = (bytes + HUGE_PAGE_SIZE - 1) / HUGE_PAGE_SIZE * HUGE_PAGE_SIZE;
-    void *block = NULL;
-    if (rounded < bytes || posix_memalign(&block, HUGE_PAGE_SIZE, rounded) != 0)
+    long page = sysconf(_SC_PAGESIZE);
+    size_t unit = bytes >= HUGE_PAGE_SIZE / 2 ? HUGE_PAGE_SIZE
+                  : page > 0                   ? (size_t)page
+                                               : 4096;
+    size_t rounded = bytes > 0 ? (bytes + unit - 1) / unit * unit : unit;
+    void *memory = NULL;
+    if (rounded < bytes || posix_memalign(&memory, unit, rounded) != 0)
         return NULL;
 #ifdef MADV_HUGEPAGE
-    (void)madvise(block, rounded, MADV_HUGEPAGE); /* advice: without it, small pages */
+    if (unit == HUGE_PAGE_SIZE)
+        (void)madvise(memory, rounded, MADV_HUGEPAGE); /* advice: without it, small pages */
 #endif
-    return block;
+    *allocated = rounded;
+    return memory;
+}
+
+/* Makes memory from allocate_pages read-only while plugins read it, or
+ * writable again before the host writes it; whether it now is as asked.
+ * A plugin that casts away const and writes into its input then faults:
+ * its worker crashes and its job's results say so (docs/plugin-abi.md),
+ * where the write would otherwise have changed the parents summed from
+ * the same block after it, or the next job's areas. Protection is a
+ * safeguard, not a condition of running: when mprotect fails, *off is set
+ * and the evaluator runs unprotected from then on (asking to make memory
+ * read-only then does nothing). */
+static int protect_memory(void *memory, size_t bytes, int read_only, int *off)
+{
+    if (read_only && *off)
+        return 0;
+    if (mprotect(memory, bytes, read_only ? PROT_READ : PROT_READ | PROT_WRITE) == 0)
+        return 1;
+    *off = 1;
+    return 0;
+}
+
+/* Frees memory from allocate_pages, made writable first (free writes into
+ * it). Memory that stays read-only is left allocated: handing it back to
+ * malloc would crash the worker. */
+static void release_pages(void *memory, size_t bytes, int read_only, int *off)
+{
+    if (memory != NULL && (!read_only || protect_memory(memory, bytes, 0, off)))
+        free(memory);
 }
 
 static void evaluator_close(evaluator *ev)
@@ -198,7 +243,8 @@ static void evaluator_close(evaluator *ev)
     oc__store_close(ev->store);
     free(ev->year_earlier_index);
     free(ev->measures);
-    free(ev->block);
+    release_pages(ev->block, ev->block_bytes, ev->block_read_only, &ev->protection_off);
+    free(ev->area_text);
     free(ev->inputs);
     free(ev->output_storage);
     free(ev->outputs);
@@ -255,7 +301,8 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
         if (chunk > 0 && chunk < ev->block_areas)
             ev->block_areas = chunk;
     }
-    ev->block = allocate_block(roles * ev->block_areas * times * sizeof(double));
+    ev->block = allocate_pages(roles * ev->block_areas * times * sizeof(double),
+                               &ev->block_bytes);
     if (ev->block == NULL)
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
     for (size_t i = 0; i < indicators; i++)
@@ -291,9 +338,25 @@ static size_t block_length(const evaluator *ev, size_t first)
     return ev->area_count - first < ev->block_areas ? ev->area_count - first : ev->block_areas;
 }
 
+/* Before the block is written: marks it unloaded and makes it writable.
+ * Should that fail, the block stays read-only for good: a new one takes
+ * its place (the old one is left allocated, see release_pages), and
+ * protection is off. */
+static int begin_block_write(evaluator *ev, oc_error *error)
+{
+    ev->block_first = OC__NO_INDEX;
+    if (!ev->block_read_only)
+        return OC_OK;
+    if (!protect_memory(ev->block, ev->block_bytes, 0, &ev->protection_off))
+        ev->block = allocate_pages(ev->block_bytes, &ev->block_bytes);
+    ev->block_read_only = 0;
+    return ev->block != NULL ? OC_OK : oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+}
+
 /* Reads role r's measure for the block starting at `first` into its part
- * of ev->block (nothing for an unmapped role). The caller marks the block
- * loaded once every role is. */
+ * of ev->block (nothing for an unmapped role). The caller makes the block
+ * writable first (begin_block_write) and marks it loaded once every role
+ * is. */
 static int load_role(evaluator *ev, size_t first, size_t r, oc_error *error)
 {
     if (ev->measures[r] == NULL)
@@ -303,19 +366,21 @@ static int load_role(evaluator *ev, size_t first, size_t r, oc_error *error)
                                         block_length(ev, first), target, error);
 }
 
-/* Loads the block of areas holding `area` into ev->block. */
+/* Loads the block of areas holding `area` into ev->block, read-only. */
 static int load_block(evaluator *ev, size_t area, oc_error *error)
 {
     size_t first = block_start(ev, area);
-    if (first == ev->block_first)
-        return OC_OK;
-    ev->block_first = OC__NO_INDEX;
-    for (size_t r = 0; r < ev->plan->role_count; r++) {
-        int status = load_role(ev, first, r, error);
+    if (first != ev->block_first) {
+        int status = begin_block_write(ev, error);
+        for (size_t r = 0; status == OC_OK && r < ev->plan->role_count; r++)
+            status = load_role(ev, first, r, error);
         if (status != OC_OK)
             return status;
+        ev->block_first = first;
     }
-    ev->block_first = first;
+    /* Plugins read it from now until the next load. */
+    if (!ev->block_read_only)
+        ev->block_read_only = protect_memory(ev->block, ev->block_bytes, 1, &ev->protection_off);
     return OC_OK;
 }
 
@@ -326,13 +391,35 @@ static const double *block_series(const evaluator *ev, size_t role, size_t area)
     return ev->block + (role * ev->block_areas + (area - ev->block_first)) * ev->time_count;
 }
 
+/* Hands the plugin a copy of the unit's code and name, made afresh for
+ * each call: the results name their area from the plan (fill_identity),
+ * so a plugin that writes into the strings it was given changes only its
+ * own copy. */
+static int copy_area_text(evaluator *ev, const oc__evaluation_unit *unit)
+{
+    const char *name = unit->name ? unit->name : "";
+    size_t code_size = strlen(unit->code) + 1, name_size = strlen(name) + 1;
+    if (code_size + name_size > ev->area_text_size) {
+        char *grown = realloc(ev->area_text, code_size + name_size);
+        if (grown == NULL)
+            return OC_ERROR_NO_MEMORY;
+        ev->area_text = grown;
+        ev->area_text_size = code_size + name_size;
+    }
+    memcpy(ev->area_text, unit->code, code_size);
+    memcpy(ev->area_text + code_size, name, name_size);
+    ev->evaluation.area_code = ev->area_text;
+    ev->evaluation.area_name = ev->area_text + code_size;
+    return OC_OK;
+}
+
 /* Calls the plugin on the inputs already in ev->inputs. */
 static int call_plugin(evaluator *ev, const oc__evaluation_unit *unit, oc_error *plugin_error)
 {
-    ev->evaluation.area_code = unit->code;
-    ev->evaluation.area_name = unit->name ? unit->name : "";
-    oc__evaluation_reset_outputs(&ev->evaluation);
     oc_error_clear(plugin_error);
+    if (copy_area_text(ev, unit) != OC_OK)
+        return oc_error_set(plugin_error, OC_ERROR_NO_MEMORY, "out of memory");
+    oc__evaluation_reset_outputs(&ev->evaluation);
     int status = ev->plan->descriptor->evaluate(&ev->evaluation, plugin_error);
     if (check_guards(ev->output_storage, ev->plan->descriptor, ev->plan->indicator_count,
                      ev->time_count, plugin_error) != OC_OK)
@@ -543,17 +630,20 @@ static int add_member(double *sum, const double *member, size_t times, size_t ch
  * cache still holds it, rather than after every role's is (eight measures
  * of 512 areas are 7.5 MiB, more than a core's cache). The sums are the
  * same: each still adds its members in order. missing[s]: set when slot
- * s has a missing value in any role. Leaves the whole block loaded. */
+ * s has a missing value in any role. Leaves the whole block loaded, and
+ * writable: no plugin reads it before load_block protects it. */
 static int add_block_role_by_role(evaluator *ev, const member_slot *slots, size_t count,
                                   size_t first, double *const *sums, unsigned char *missing,
                                   size_t checked, oc_error *error)
 {
     const size_t times = ev->time_count;
-    ev->block_first = OC__NO_INDEX;
+    int status = begin_block_write(ev, error);
+    if (status != OC_OK)
+        return status;
     for (size_t r = 0; r < ev->plan->role_count; r++) {
         if (ev->measures[r] == NULL)
             continue;
-        int status = load_role(ev, first, r, error);
+        status = load_role(ev, first, r, error);
         if (status != OC_OK)
             return status;
         const double *part = ev->block + r * ev->block_areas * times;
@@ -574,28 +664,38 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
     /* a member's values up to the period are the ones tested for NaN */
     const size_t checked =
         ev->plan->period_end_index < times ? ev->plan->period_end_index + 1 : times;
-    size_t slot_count = 0;
-    for (size_t u = 0; u < count; u++)
+    size_t slot_count = 0, aggregated_count = 0;
+    for (size_t u = 0; u < count; u++) {
         slot_count += units[u].member_count;
+        aggregated_count += units[u].aggregated != 0;
+    }
     member_slot *slots = malloc((slot_count ? slot_count : 1) * sizeof *slots);
     double **sums = calloc(count, sizeof *sums);
+    /* The parents' sums, in pages of their own that their plugins read
+     * read-only (protect_memory). Summing NaN gives NaN: a parent is
+     * missing where any member is. */
+    size_t sum_bytes = 0;
+    int sums_read_only = 0;
+    double *sum_storage = aggregated_count > 0 ? allocate_pages(aggregated_count * roles * times
+                                                                    * sizeof(double),
+                                                                &sum_bytes)
+                                               : NULL;
     size_t *members_missing = calloc(count, sizeof *members_missing);
     unsigned char *slot_missing = calloc(slot_count ? slot_count : 1, 1); /* any role's */
     int status = slots && sums && members_missing && slot_missing
+                         && (aggregated_count == 0 || sum_storage != NULL)
                      ? OC_OK
                      : oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    if (sum_storage != NULL)
+        memset(sum_storage, 0, aggregated_count * roles * times * sizeof(double));
     int all_aggregated = 1;
-    size_t filled = 0;
+    size_t filled = 0, next_sum = 0;
     for (size_t u = 0; status == OC_OK && u < count; u++) {
         all_aggregated &= units[u].aggregated != 0;
         for (size_t m = 0; m < units[u].member_count; m++)
             slots[filled++] = (member_slot){units[u].members[m], u};
-        if (units[u].aggregated) {
-            /* Summing NaN gives NaN: a parent is missing where any member is. */
-            sums[u] = calloc(roles * times + 1, sizeof(double));
-            if (sums[u] == NULL)
-                status = oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
-        }
+        if (units[u].aggregated)
+            sums[u] = sum_storage + roles * times * next_sum++;
     }
     if (status == OC_OK && !slots_sorted(slots, slot_count))
         qsort(slots, slot_count, sizeof *slots, compare_slots);
@@ -637,6 +737,8 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
     }
     for (size_t s = 0; status == OC_OK && s < slot_count; s++)
         members_missing[slots[s].unit] += slot_missing[s];
+    if (status == OC_OK && sum_storage != NULL)
+        sums_read_only = protect_memory(sum_storage, sum_bytes, 1, &ev->protection_off);
 
     for (size_t u = 0; status == OC_OK && u < count; u++) {
         if (!units[u].aggregated)
@@ -653,8 +755,7 @@ static int process_units(evaluator *ev, const oc__evaluation_unit *units, size_t
         status = finish_unit(ev, &units[u], u, keep, note, error);
     }
 
-    for (size_t u = 0; sums != NULL && u < count; u++)
-        free(sums[u]);
+    release_pages(sum_storage, sum_bytes, sums_read_only, &ev->protection_off);
     free(sums);
     free(slots);
     free(members_missing);

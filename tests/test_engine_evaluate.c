@@ -11,9 +11,12 @@
 #include <check.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <outcomes/outcomes.h>
@@ -681,6 +684,121 @@ START_TEST(a_failed_job_is_not_kept)
 }
 END_TEST
 
+/* ---- a plugin that writes into what it was given as const ----
+ * "scribble" is echo (by the same name), except that for the area
+ * scribble_area it first overwrites its input with 1e6 (scribble_input)
+ * or the first letter of its area code with Z, as a plugin that casts
+ * away const might. */
+static const char *scribble_area;
+static int scribble_input;
+
+static int scribble_evaluate(oc_evaluation *evaluation, oc_error *error)
+{
+    if (strcmp(oc_evaluation_area_code(evaluation), scribble_area) == 0) {
+        if (scribble_input) {
+            double *input = (double *)oc_evaluation_input(evaluation, 0);
+            for (size_t t = 0; t < oc_evaluation_time_count(evaluation); t++)
+                input[t] = 1e6;
+        } else {
+            ((char *)oc_evaluation_area_code(evaluation))[0] = 'Z';
+        }
+    }
+    return echo_evaluate(evaluation, error);
+}
+
+static void use_scribble(const char *area, int input)
+{
+    static oc_plugin_descriptor scribble_descriptor;
+    scribble_descriptor = echo_descriptor;
+    scribble_descriptor.evaluate = scribble_evaluate;
+    scribble_area = area;
+    scribble_input = input;
+    oc_error error;
+    memset(&plugin, 0, sizeof plugin);
+    ck_assert_msg(oc__plugin_validate_descriptor(&scribble_descriptor, "scribble (in memory)",
+                                                 &plugin, &error) == OC_OK, "%s", error.message);
+}
+
+START_TEST(a_plugin_that_writes_its_area_code_changes_only_its_copy)
+{
+    /* A1 and P2 (= A1 + A3) keep their codes and values, as in
+     * singles_and_parents_in_unit_order; nothing is called Z1. In one
+     * worker, A1 is still A1 to the plugin in the next job. */
+    use_scribble("A1", 0);
+    plan_metric("small.h5", "areas = A1 P2 A2\n", "latest");
+    as_worker = 1;
+    for (size_t job = 0; job < 2; job++) {
+        oc_error error;
+        oc__result_list_free(&results);
+        ck_assert_msg(evaluate(0, plan.unit_count, &error) == OC_OK, "%s", error.message);
+        ck_assert_uint_eq(results.count, 6);
+        ck_assert_double_eq(result_at(0, "A1", "value")->value, 140);
+        ck_assert_double_eq(result_at(2, "P2", "value")->value, 480);
+        ck_assert_double_eq(result_at(4, "A2", "value")->value, 240);
+        ck_assert_str_eq(results.items[4].area_name, "Beta");
+    }
+    as_worker = 0;
+}
+END_TEST
+
+/* Runs the whole plan as a worker would, in a child; how it ended. */
+static int evaluate_in_child(void)
+{
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        /* The kernel's own verdict, not a sanitizer's report of it. */
+        signal(SIGSEGV, SIG_DFL);
+        struct rlimit no_core = {0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
+        int fd = open("/dev/null", O_WRONLY);
+        oc__wire_writer writer;
+        oc_error error;
+        int status = fd >= 0 ? oc__wire_writer_begin(&writer, fd, &error) : OC_ERROR_IO;
+        if (status == OC_OK)
+            status = oc__engine_evaluate_units(&plan, 0, plan.unit_count, &writer, &error);
+        if (status == OC_OK)
+            status = oc__wire_write_end(&writer, &error);
+        _exit(status == OC_OK ? 0 : 1);
+    }
+    int wait_status = 0;
+    ck_assert_int_eq(waitpid(child, &wait_status, 0), child);
+    return wait_status;
+}
+
+START_TEST(a_plugin_that_writes_its_input_crashes_its_job)
+{
+    /* Its inputs are read-only: the write faults, the worker dies and the
+     * host fails that job's results (docs/plugin-abi.md). Unprotected, A1's
+     * 1e6 went into P2's sum, summed from the same block after the plugin
+     * ran. The cases: a single area whose block a parent is summed from,
+     * a parent's sum, the comparator and the benchmark. */
+    static const char *const cases[][2] = {{"areas = A1 P2 A2\n", "A1"},
+                                           {"areas = A2 P2\n", "P2"},
+                                           {"areas = A2\ncomparator = A1\n", "A1"},
+                                           {"areas = A2\nbenchmark = P2\n", "P2"}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        use_scribble(cases[c][1], 1);
+        plan_metric("small.h5", cases[c][0], "latest");
+        int wait_status = evaluate_in_child();
+        ck_assert_msg(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGSEGV,
+                      "%s with %s writing its input: wait status %d, not a SIGSEGV",
+                      cases[c][0], cases[c][1], wait_status);
+        oc__metric_plan_free(&plan);
+        oc__config_free(config);
+        config = NULL;
+    }
+    /* Another job of the first plan (A1 not among its units) is correct,
+     * P2 with A1 summed in. */
+    use_scribble("A1", 1);
+    plan_metric("small.h5", "areas = A1 P2 A2\n", "latest");
+    oc_error error;
+    ck_assert_msg(evaluate(1, 2, &error) == OC_OK, "%s", error.message);
+    ck_assert_double_eq(result_at(0, "P2", "value")->value, 480);
+    ck_assert_double_eq(result_at(2, "A2", "value")->value, 240);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("engine_evaluate");
@@ -707,6 +825,8 @@ int main(void)
     tcase_add_test(tcase, a_store_gone_fails_the_job);
     tcase_add_test(tcase, parents_of_two_measures_role_by_role);
     tcase_add_test(tcase, parents_in_one_worker_reuse_the_last_block);
+    tcase_add_test(tcase, a_plugin_that_writes_its_area_code_changes_only_its_copy);
+    tcase_add_test(tcase, a_plugin_that_writes_its_input_crashes_its_job);
     suite_add_tcase(suite, tcase);
     return check_runner_run_suite(suite);
 }
