@@ -270,27 +270,16 @@ static oc__frequency metric_frequency(const oc__manifest *manifest, const char *
  * of counting in one column. */
 static void period_label(char cell[CELL_SIZE], const char *start, oc__frequency frequency)
 {
-    int months = frequency == OC__FREQUENCY_MONTH ? 1
-                 : frequency == OC__FREQUENCY_YEAR || frequency == OC__FREQUENCY_ACADEMIC_YEAR
-                         || frequency == OC__FREQUENCY_FINANCIAL_YEAR
-                     ? 12
-                     : 0;
     int32_t day;
-    int year, month, day_of_month;
+    oc__period period;
     char label[CELL_SIZE];
-    if (months == 0 || start == NULL || oc__date_parse(start, &day, NULL) != OC_OK) {
-        copy_text(cell, start);
-        return;
-    }
-    oc__civil_from_days(day, &year, &month, &day_of_month);
-    int next = month - 1 + months;
-    if (year + next / 12 > OC__YEAR_MAX) { /* "9999/00" would name no period */
-        copy_text(cell, start);
-        return;
-    }
-    oc__period period = {day, oc__days_from_civil(year + next / 12, next % 12 + 1, 1), frequency};
-    if (day_of_month != 1 || oc__period_label(&period, label, sizeof label) != OC_OK
-        || strstr(label, "..") != NULL)
+    /* A year starting in 9999 has no period_starting: "9999/00" would
+     * name no period. A period that starts off its calendar (a "month"
+     * from the 15th) is labelled by its dates: "..". */
+    if (frequency == OC__FREQUENCY_QUARTER || frequency == OC__FREQUENCY_DAY || start == NULL
+        || oc__date_parse(start, &day, NULL) != OC_OK
+        || oc__period_starting(day, frequency, &period) != OC_OK
+        || oc__period_label(&period, label, sizeof label) != OC_OK || strstr(label, "..") != NULL)
         copy_text(cell, start);
     else
         copy_text(cell, label);

@@ -120,6 +120,26 @@ static int64_t month_start_after(int year, int month, int months)
     return days_from_civil_wide(index / 12, (int)(index % 12) + 1, 1);
 }
 
+int oc__period_starting(int32_t start_day, oc__frequency frequency, oc__period *period)
+{
+    int months = frequency == OC__FREQUENCY_MONTH     ? 1
+                 : frequency == OC__FREQUENCY_QUARTER ? 3
+                 : frequency == OC__FREQUENCY_YEAR || frequency == OC__FREQUENCY_ACADEMIC_YEAR
+                         || frequency == OC__FREQUENCY_FINANCIAL_YEAR
+                     ? 12
+                     : 0;
+    int year, month, day;
+    oc__civil_from_days(start_day, &year, &month, &day);
+    int next = month - 1 + months;
+    if ((months == 0 && frequency != OC__FREQUENCY_DAY) || year + next / 12 > OC__YEAR_MAX)
+        return OC_ERROR_INVALID;
+    period->start_day = start_day;
+    period->end_day = months == 0 ? start_day + 1
+                                  : oc__days_from_civil(year + next / 12, next % 12 + 1, day);
+    period->frequency = frequency;
+    return OC_OK;
+}
+
 static void set_months(oc__period *period, int year, int month, int months,
                        oc__frequency frequency)
 {

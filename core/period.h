@@ -88,6 +88,13 @@ int oc__date_parse(const char *text, int32_t *days, oc_error *error);
 int oc__period_parse(const char *text, oc__frequency frequency_hint,
                      oc__period *period, oc_error *error);
 
+/* The period of `frequency` that starts on start_day, in *period: it
+ * ends the same day of the month one, three or twelve months on (a day:
+ * the next day). OC_ERROR_INVALID for OC__FREQUENCY_NONE, or a period that
+ * would end after 9999. The start need not begin a period of the
+ * frequency's calendar (oc__period_label then gives the dates). */
+int oc__period_starting(int32_t start_day, oc__frequency frequency, oc__period *period);
+
 /* Writes a canonical label for period: "2016-11-30", "2016-11", "2016Q4",
  * "2016", "2016/17"; a period that is none of those (e.g. a quarter not on
  * a calendar-quarter boundary) as "2016-10-01..2017-01-01" (end exclusive).

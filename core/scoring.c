@@ -86,26 +86,6 @@ static size_t latest_infinity(const double *values, size_t from, size_t to)
     return OC__NO_INDEX;
 }
 
-/* The day after the period that starts on `start` ends, by frequency;
- * INT32_MIN when the frequency does not say. */
-static int32_t period_end_day(int32_t start, oc__frequency frequency)
-{
-    int months = frequency == OC__FREQUENCY_MONTH     ? 1
-                 : frequency == OC__FREQUENCY_QUARTER ? 3
-                 : frequency == OC__FREQUENCY_YEAR || frequency == OC__FREQUENCY_ACADEMIC_YEAR
-                         || frequency == OC__FREQUENCY_FINANCIAL_YEAR
-                     ? 12
-                     : 0;
-    if (frequency == OC__FREQUENCY_DAY)
-        return start + 1;
-    if (months == 0)
-        return INT32_MIN;
-    int year, month, day;
-    oc__civil_from_days(start, &year, &month, &day);
-    int next = month - 1 + months;
-    return oc__days_from_civil(year + next / 12, next % 12 + 1, day);
-}
-
 /* A value from a period that ended before the evaluation period began:
  * a store not brought up to date, or a quarter not yet published. The
  * value is still the latest there is (docs/results.md), but a scheduled
@@ -113,10 +93,10 @@ static int32_t period_end_day(int32_t start, oc__frequency frequency)
 static void note_older_than_asked(int32_t used_start, const oc__scoring_settings *settings,
                                   message_builder *message)
 {
-    if (settings->evaluation_start_day == INT32_MIN)
-        return;
-    int32_t used_end = period_end_day(used_start, settings->frequency);
-    if (used_end == INT32_MIN || used_end > settings->evaluation_start_day)
+    oc__period used_period;
+    if (settings->evaluation_start_day == INT32_MIN
+        || oc__period_starting(used_start, settings->frequency, &used_period) != OC_OK
+        || used_period.end_day > settings->evaluation_start_day)
         return;
     char used[OC__DATE_TEXT_SIZE], asked[OC__DATE_TEXT_SIZE];
     oc__format_date(used_start, used, sizeof used);

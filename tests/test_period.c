@@ -443,6 +443,49 @@ static void assert_label(const char *text, oc__frequency hint, const char *expec
     ck_assert_str_eq(buffer, expected);
 }
 
+/* The period of a frequency that starts on a day: what the table labels
+ * and what the scoring compares with the evaluation period. */
+START_TEST(test_period_starting)
+{
+    static const struct {
+        int year, month, day;
+        oc__frequency frequency;
+        int end_year, end_month, end_day;
+        const char *label;
+    } cases[] = {
+        {2016, 11, 1, OC__FREQUENCY_MONTH, 2016, 12, 1, "2016-11"},
+        {2016, 12, 1, OC__FREQUENCY_MONTH, 2017, 1, 1, "2016-12"},
+        {2016, 11, 1, OC__FREQUENCY_QUARTER, 2017, 2, 1, "2016-11-01..2017-02-01"},
+        {2016, 10, 1, OC__FREQUENCY_QUARTER, 2017, 1, 1, "2016Q4"},
+        {2016, 4, 1, OC__FREQUENCY_FINANCIAL_YEAR, 2017, 4, 1, "2016/17"},
+        {2016, 9, 1, OC__FREQUENCY_ACADEMIC_YEAR, 2017, 9, 1, "2016/17"},
+        {2016, 1, 1, OC__FREQUENCY_YEAR, 2017, 1, 1, "2016"},
+        {2016, 2, 29, OC__FREQUENCY_DAY, 2016, 3, 1, "2016-02-29"},
+        {2016, 5, 1, OC__FREQUENCY_FINANCIAL_YEAR, 2017, 5, 1, "2016-05-01..2017-05-01"},
+        {9998, 4, 1, OC__FREQUENCY_FINANCIAL_YEAR, 9999, 4, 1, "9998/99"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        oc__period period;
+        int32_t start = oc__days_from_civil(cases[i].year, cases[i].month, cases[i].day);
+        ck_assert_int_eq(oc__period_starting(start, cases[i].frequency, &period), OC_OK);
+        ck_assert_int_eq(period.start_day, start);
+        ck_assert_int_eq(period.end_day,
+                         oc__days_from_civil(cases[i].end_year, cases[i].end_month,
+                                             cases[i].end_day));
+        char label[64];
+        ck_assert_int_eq(oc__period_label(&period, label, sizeof label), OC_OK);
+        ck_assert_str_eq(label, cases[i].label);
+    }
+    oc__period period;
+    ck_assert_int_eq(oc__period_starting(oc__days_from_civil(2016, 4, 1), OC__FREQUENCY_NONE,
+                                         &period),
+                     OC_ERROR_INVALID);
+    ck_assert_int_eq(oc__period_starting(oc__days_from_civil(9999, 4, 1),
+                                         OC__FREQUENCY_FINANCIAL_YEAR, &period),
+                     OC_ERROR_INVALID); /* would end in 10000 */
+}
+END_TEST
+
 START_TEST(test_labels)
 {
     assert_label("2016-11-30", OC__FREQUENCY_NONE, "2016-11-30");
@@ -592,6 +635,7 @@ static Suite *period_suite(void)
     tcase_add_test(periods, test_parse_rejects);
     tcase_add_test(periods, test_parse_rejects_say_why);
     tcase_add_test(periods, test_long_text_is_quoted_truncated);
+    tcase_add_test(periods, test_period_starting);
     tcase_add_test(periods, test_labels);
     tcase_add_test(periods, test_frequency_names);
     tcase_add_test(periods, test_latest_index);
