@@ -281,6 +281,12 @@ static int failure_reason(const oc__runner_job *job, const job_state *state, cha
         snprintf(reason, size, "%s", state->reason);
     else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGABRT)
         snprintf(reason, size, "aborted (signal %d)", SIGABRT);
+    else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL)
+        /* Not the host's (a timeout or an early end is said above), and no
+         * fault of the job's own raises SIGKILL: the kernel's out-of-memory
+         * killer or an operator sent it. */
+        snprintf(reason, size, "killed from outside the run (signal %d): by the system's "
+                 "out-of-memory killer or an operator", SIGKILL);
     else if (WIFSIGNALED(wait_status))
         snprintf(reason, size, "crashed: %s (signal %d)", strsignal(WTERMSIG(wait_status)),
                  WTERMSIG(wait_status));

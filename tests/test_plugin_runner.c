@@ -102,6 +102,13 @@ static int run_returns_error(void *context, oc__wire_writer *writer, oc_error *e
     return oc_error_set(error, OC_ERROR_IO, "store wirral.h5: cannot open");
 }
 
+static int run_killed(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context, (void)writer, (void)error;
+    raise(SIGKILL); /* as the out-of-memory killer would */
+    return OC_OK;
+}
+
 static int run_floods(void *context, oc__wire_writer *writer, oc_error *error)
 {
     (void)context;
@@ -151,7 +158,7 @@ static const struct {
     {"", "good", 60, NULL},
 };
 #define PLUGIN_JOBS (sizeof plugin_jobs / sizeof plugin_jobs[0])
-#define ALL_JOBS (PLUGIN_JOBS + 3)
+#define ALL_JOBS (PLUGIN_JOBS + 4)
 
 static void run_everything(size_t max_parallel)
 {
@@ -169,6 +176,7 @@ static void run_everything(size_t max_parallel)
     jobs[PLUGIN_JOBS] = (oc__runner_job){"store_error", "good", "1.2.3", 60, run_returns_error, NULL, NULL, 0, NULL};
     jobs[PLUGIN_JOBS + 1] = (oc__runner_job){"flood", "good", "1.2.3", 1, run_floods, NULL, NULL, 0, NULL};
     jobs[PLUGIN_JOBS + 2] = (oc__runner_job){"oversize", "good", "1.2.3", 60, run_oversize, NULL, NULL, 0, NULL};
+    jobs[PLUGIN_JOBS + 3] = (oc__runner_job){"killed", "good", "1.2.3", 60, run_killed, NULL, NULL, 0, NULL};
 
     oc__result_list results = {0};
     oc__runner_summary summary;
@@ -178,8 +186,8 @@ static void run_everything(size_t max_parallel)
     ck_assert_uint_eq(summary.failed, ALL_JOBS - 2);
 
     /* In job order: good (2 results), one failure per bad job, good (2),
-     * then the three host-side jobs. */
-    ck_assert_uint_eq(results.count, 2 + (PLUGIN_JOBS - 2) + 2 + 3);
+     * then the four host-side jobs. */
+    ck_assert_uint_eq(results.count, 2 + (PLUGIN_JOBS - 2) + 2 + 4);
     size_t r = 0;
     for (size_t i = 0; i < PLUGIN_JOBS; i++) {
         if (plugin_jobs[i].message == NULL) {
@@ -211,6 +219,11 @@ static void run_everything(size_t max_parallel)
     ck_assert_str_eq(results.items[r].metric, "oversize");
     ck_assert_str_eq(results.items[r++].message,
                      "sent malformed results: record of 16777216 bytes exceeds the 1048576-byte limit");
+    /* SIGKILL the host did not send is not called the job's crash. */
+    ck_assert_str_eq(results.items[r].metric, "killed");
+    ck_assert_str_eq(results.items[r++].message,
+                     "killed from outside the run (signal 9): by the system's out-of-memory "
+                     "killer or an operator");
 
     /* Every child was reaped. */
     assert_no_child_left();
