@@ -164,14 +164,39 @@ static int plan_reference_unit(const oc__config *config, const oc__config_metric
     return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
 }
 
+static int measure_error(const oc__config *config, const oc__config_metric *metric,
+                         const char *key, const char *store_path, const oc__store_frame *frame,
+                         oc_error *error, const char *format, ...)
+    __attribute__((format(printf, 7, 8)));
+
+/* A parent code that is also an area's: `areas = C` reads the area's own
+ * row, `areas = parents` sums C's members, and one code would report two
+ * different values. Checked only where the plan used parents (a few
+ * hundred codes in a national store). */
+static int parent_codes_unambiguous(const oc__config *config, const oc__config_metric *metric,
+                                    const oc__store_frame *frame, const parent_groups *parents,
+                                    const char *store_path, oc_error *error)
+{
+    for (size_t g = 0; parents->order != NULL && g < parents->group_count; g++)
+        if (oc__store_find_area(frame, parents->groups[g].code) != OC__STORE_NO_INDEX)
+            return measure_error(config, metric, "areas", store_path, frame, error,
+                                 "area_parent: '%s' is also an area code, so whether it means "
+                                 "the area or the sum of its members is ambiguous: give the "
+                                 "parent a code of its own",
+                                 parents->groups[g].code);
+    return OC_OK;
+}
+
 static int plan_units(const oc__config *config, const oc__config_metric *metric,
                       oc__store_frame *frame, parent_groups *parents,
                       const char *store_path, oc__metric_plan *plan, oc_error *error)
 {
     if (metric->all_parents) {
         int status = plan_parent_units(config, metric, frame, parents, store_path, plan, error);
-        if (status != OC_OK || (metric->comparator == NULL && metric->benchmark == NULL))
+        if (status != OC_OK)
             return status;
+        if (metric->comparator == NULL && metric->benchmark == NULL)
+            return parent_codes_unambiguous(config, metric, frame, parents, store_path, error);
     }
     size_t count = metric->all_parents ? 0
                    : metric->all_areas ? oc__store_area_count(frame)
@@ -202,7 +227,9 @@ static int plan_units(const oc__config *config, const oc__config_metric *metric,
     if (status == OC_OK)
         status = plan_reference_unit(config, metric, "benchmark", metric->benchmark, frame,
                                      parents, store_path, plan, &plan->benchmark, error);
-    return status;
+    return status == OC_OK ? parent_codes_unambiguous(config, metric, frame, parents,
+                                                      store_path, error)
+                           : status;
 }
 
 /* ---- frame, measures and periods ---- */

@@ -195,6 +195,30 @@ static void check_parent_names(oc__store_frame *frame, oc__store_sink *sink)
     }
 }
 
+/* A parent code must not be an area's code too: a run would report the
+ * area's own row for `areas = C` and the sum of C's members for `areas =
+ * parents`, two values under one code (engine_plan.c refuses it where a
+ * metric uses parents). */
+static void check_parent_codes(oc__store_frame *frame, oc__store_sink *sink)
+{
+    if (frame->parents.count == 0)
+        return;
+    const oc__store_parent_group *groups;
+    size_t group_count;
+    if (oc__store_parent_groups(frame, &groups, &group_count) != OC_OK) {
+        oc__store_sink_problem(sink, OC_ERROR_NO_MEMORY, "out of memory checking parents");
+        return;
+    }
+    for (size_t g = 0; g < group_count; g++) {
+        size_t area = oc__store_find_area(frame, groups[g].code);
+        if (area != OC__STORE_NO_INDEX)
+            oc__store_sink_problem(sink, OC_ERROR_FORMAT,
+                                   "%s/area_parent: '%s' is also the code of area %zu: a parent "
+                                   "needs a code of its own",
+                                   prefix_of(frame), groups[g].code, area);
+    }
+}
+
 static void check_measure(const oc__store_frame *frame, const oc__store_measure_entry *entry,
                           hid_t area, hid_t time, oc__store_sink *sink)
 {
@@ -329,6 +353,7 @@ static int check_frame(hid_t parent, const char *group_name, const char *path,
     check_frequencies_agree(&frame, sink);
     check_labels(&frame, sink);
     check_parent_names(&frame, sink);
+    check_parent_codes(&frame, sink);
     int status = OC_OK;
     for (size_t i = 0; i < frame.measure_count && status == OC_OK; i++) {
         check_measure(&frame, &frame.measures[i], area, time, sink);

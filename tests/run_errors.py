@@ -376,6 +376,22 @@ def check_parent_names(checker, work):
     got, named, err = run_over("A1")
     checker.equal(got, 0, "names without area_parent: a run of areas (%r)" % err)
 
+    # A parent code that is also an area's: one code, two values (the
+    # area's row, or the sum of its members). store check says so; a run
+    # that uses parents refuses it (status 4), one over areas only runs.
+    write_parents([("A1", "Alpha 1", "C", None), ("A2", "Alpha 2", "C", None),
+                   ("C", "Gamma", None, None)])
+    check_refuses("a parent code that is an area's",
+                  ["parents.h5: /quarterly/area_parent: 'C' is also the code of area 2: a "
+                   "parent needs a code of its own"])
+    got, named, err = run_over("parents")
+    checker.equal(got, 4, "a run over parents refuses the ambiguous code (%r)" % err)
+    checker.ok("parents.ini: [esa] areas: parents.h5: /quarterly/area_parent: 'C' is also an "
+               "area code, so whether it means the area or the sum of its members is ambiguous"
+               in err and len(err.splitlines()) == 1, "in one line naming the key: %r" % err)
+    got, named, err = run_over("A1 A2")
+    checker.equal(got, 0, "a run over areas only is not ambiguous (%r)" % err)
+
     # A dataset of the wrong length or of numbers: status 4 in one line
     # naming the file and the dataset, from the run, store info and check.
     for what, data, problem in (
