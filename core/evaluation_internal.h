@@ -20,11 +20,15 @@ typedef struct oc__parameter_value {
 
 struct oc_evaluation {
     const oc_plugin_descriptor *descriptor; /* borrowed */
-    const char *area_code;                  /* borrowed */
-    const char *area_name;                  /* borrowed, "" when unknown */
+    /* Borrowed; the engine's copy for this call, never the plan's own,
+     * since a plugin may write into it (core/engine_evaluate.c). */
+    const char *area_code;
+    const char *area_name;                  /* likewise, "" when unknown */
     size_t time_count;
     const int32_t *times;                   /* borrowed, time_count days */
-    const double **inputs;                  /* borrowed; one per descriptor input, NULL if unmapped */
+    /* Borrowed; one per descriptor input, NULL if unmapped. The engine
+     * keeps them read-only while the plugin runs. */
+    const double **inputs;
     size_t input_count;
     oc_indicator_series *outputs;           /* owned by whoever set up the evaluation */
     size_t output_count;
