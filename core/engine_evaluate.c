@@ -44,8 +44,11 @@ typedef struct evaluator {
     oc__store *store;
     oc__store_frame *frame;
     const oc__store_measure **measures; /* per role, NULL when unmapped */
-    const int32_t *times;
-    size_t *year_earlier_index;         /* owned, see oc_evaluation */
+    const int32_t *times;               /* in axes: the frame's, copied */
+    size_t *year_earlier_index;         /* in axes, see oc_evaluation */
+    void *axes;                         /* the two above, read-only once filled */
+    size_t axes_bytes;                  /* allocated: whole pages (allocate_pages) */
+    int axes_read_only;
     size_t time_count;
     size_t area_count;
     size_t block_areas;
@@ -241,7 +244,7 @@ static void release_pages(void *memory, size_t bytes, int read_only, int *off)
 static void evaluator_close(evaluator *ev)
 {
     oc__store_close(ev->store);
-    free(ev->year_earlier_index);
+    release_pages(ev->axes, ev->axes_bytes, ev->axes_read_only, &ev->protection_off);
     free(ev->measures);
     release_pages(ev->block, ev->block_bytes, ev->block_read_only, &ev->protection_off);
     free(ev->area_text);
@@ -276,7 +279,6 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
     if (ev->frame == NULL)
         return oc_error_set(error, OC_ERROR_NOT_FOUND, "%s: no frame '%s'", plan->store_path,
                             plan->frame_name ? plan->frame_name : "/");
-    ev->times = oc__store_times(ev->frame);
     ev->time_count = oc__store_time_count(ev->frame);
     ev->area_count = oc__store_area_count(ev->frame);
 
@@ -285,10 +287,26 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
     ev->inputs = calloc(roles ? roles : 1, sizeof *ev->inputs);
     ev->outputs = calloc(indicators, sizeof *ev->outputs);
     ev->output_storage = malloc(output_storage_size(indicators, times) * sizeof(double));
-    ev->year_earlier_index = oc__evaluation_year_earlier_table(ev->times, times);
-    if (!ev->measures || !ev->inputs || !ev->outputs || !ev->output_storage
-        || !ev->year_earlier_index)
+    /* The time axis and the year-earlier table, which every area's
+     * plugin call and scoring share, in pages of their own made read-only,
+     * as the blocks are: a plugin writing through oc_evaluation_times()
+     * would otherwise change the periods every later result is scored
+     * and dated by. */
+    size_t *table = oc__evaluation_year_earlier_table(oc__store_times(ev->frame), times);
+    ev->axes = table != NULL ? allocate_pages(times * (sizeof(size_t) + sizeof(int32_t)),
+                                              &ev->axes_bytes)
+                             : NULL;
+    if (!ev->measures || !ev->inputs || !ev->outputs || !ev->output_storage || !ev->axes) {
+        free(table);
         return oc_error_set(error, OC_ERROR_NO_MEMORY, "out of memory");
+    }
+    ev->year_earlier_index = ev->axes;
+    memcpy(ev->year_earlier_index, table, times * sizeof(size_t));
+    free(table);
+    int32_t *axis = (int32_t *)(ev->year_earlier_index + times);
+    memcpy(axis, oc__store_times(ev->frame), times * sizeof(int32_t));
+    ev->times = axis;
+    ev->axes_read_only = protect_memory(ev->axes, ev->axes_bytes, 1, &ev->protection_off);
     ev->block_areas = MAX_BLOCK_AREAS;
     for (size_t r = 0; r < roles; r++) {
         if (plan->role_measures[r] == NULL)

@@ -686,19 +686,21 @@ END_TEST
 
 /* ---- a plugin that writes into what it was given as const ----
  * "scribble" is echo (by the same name), except that for the area
- * scribble_area it first overwrites its input with 1e6 (scribble_input)
- * or the first letter of its area code with Z, as a plugin that casts
- * away const might. */
+ * scribble_area it first overwrites its input with 1e6 (scribble_input
+ * 1), the time axis every area shares (2), or the first letter of its area
+ * code with Z (0), as a plugin that casts away const might. */
 static const char *scribble_area;
 static int scribble_input;
 
 static int scribble_evaluate(oc_evaluation *evaluation, oc_error *error)
 {
     if (strcmp(oc_evaluation_area_code(evaluation), scribble_area) == 0) {
-        if (scribble_input) {
+        if (scribble_input == 1) {
             double *input = (double *)oc_evaluation_input(evaluation, 0);
             for (size_t t = 0; t < oc_evaluation_time_count(evaluation); t++)
                 input[t] = 1e6;
+        } else if (scribble_input == 2) {
+            ((int32_t *)oc_evaluation_times(evaluation))[0] = 0; /* every period, 1970 */
         } else {
             ((char *)oc_evaluation_area_code(evaluation))[0] = 'Z';
         }
@@ -788,6 +790,16 @@ START_TEST(a_plugin_that_writes_its_input_crashes_its_job)
         oc__config_free(config);
         config = NULL;
     }
+    /* The time axis, which every later area is scored and dated by, is
+     * read-only too. */
+    use_scribble("A1", 2);
+    plan_metric("small.h5", "areas = A1 A2\n", "latest");
+    int wait_status = evaluate_in_child();
+    ck_assert_msg(WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGSEGV,
+                  "writing the time axis: wait status %d, not a SIGSEGV", wait_status);
+    oc__metric_plan_free(&plan);
+    oc__config_free(config);
+    config = NULL;
     /* Another job of the first plan (A1 not among its units) is correct,
      * P2 with A1 summed in. */
     use_scribble("A1", 1);
