@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "member_sum.h"
 #include "period.h"
+#include "plugin_runner.h"
 #include "store.h"
 
 /* The outputs of an area every unit is compared with (the comparator, the
@@ -269,9 +270,13 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
     ev->block_first = OC__NO_INDEX;
     /* Only the plan's measures are opened (role_measures: NULL for a role
      * left unmapped, which the store skips). */
+    char activity[OC__RUNNER_ACTIVITY_SIZE];
+    snprintf(activity, sizeof activity, "opening store %s", plan->store_path);
+    oc__runner_activity(activity);
     int status = oc__store_open_for_reading(plan->store_path,
                                             (const char *const *)plan->role_measures,
                                             plan->role_count, &ev->store, error);
+    oc__runner_activity(NULL);
     if (status != OC_OK)
         return status;
     ev->frame = plan->frame_name ? oc__store_find_frame(ev->store, plan->frame_name)
@@ -380,8 +385,17 @@ static int load_role(evaluator *ev, size_t first, size_t r, oc_error *error)
     if (ev->measures[r] == NULL)
         return OC_OK;
     double *target = ev->block + r * ev->block_areas * ev->time_count;
-    return oc__store_read_measure_block(ev->frame, ev->measures[r], first,
-                                        block_length(ev, first), target, error);
+    /* Said to the host, should a damaged store crash the reading (once a
+     * block of a measure: 64 times a measure at national size). */
+    char activity[OC__RUNNER_ACTIVITY_SIZE];
+    const char *frame = oc__store_frame_name(ev->frame);
+    snprintf(activity, sizeof activity, "reading store %s, dataset %s/%s", ev->plan->store_path,
+             strcmp(frame, "/") == 0 ? "" : frame, ev->plan->role_measures[r]);
+    oc__runner_activity(activity);
+    int status = oc__store_read_measure_block(ev->frame, ev->measures[r], first,
+                                              block_length(ev, first), target, error);
+    oc__runner_activity(NULL);
+    return status;
 }
 
 /* Loads the block of areas holding `area` into ev->block, read-only. */

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +66,7 @@ typedef struct job_state {
     int relaunched;            /* it was sent to a worker that died first, and again */
     int wait_status;
     char reason[OC_ERROR_MESSAGE_SIZE + 64]; /* a prefix and a whole message */
+    char activity[OC__RUNNER_ACTIVITY_SIZE]; /* its worker's, when it was reaped */
 } job_state;
 
 /* Set by oc__runner_request_stop, possibly from a signal handler. */
@@ -279,6 +281,13 @@ static int failure_reason(const oc__runner_job *job, const job_state *state, cha
     else if (state->killed_after_early_end && WIFSIGNALED(wait_status)
              && WTERMSIG(wait_status) == SIGKILL)
         snprintf(reason, size, "%s", state->reason);
+    else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) != SIGKILL
+             && state->activity[0] != '\0')
+        /* Not in the plugin: in the host's own reading, which a damaged
+         * store can crash (HDF5 trusts the file's metadata). */
+        snprintf(reason, size, "crashed while %s (%s, signal %d): the store may be damaged "
+                 "('outcomes store check' tells)", state->activity,
+                 strsignal(WTERMSIG(wait_status)), WTERMSIG(wait_status));
     else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGABRT)
         snprintf(reason, size, "aborted (signal %d)", SIGABRT);
     else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL)
@@ -531,6 +540,10 @@ static int judge_ended_job(job_state *state, struct timespec current, oc_error *
         return 1;
     }
     pid_t pid = worker->pid;
+    if (worker->activity != NULL) { /* what it did if it died, before the slot is reused */
+        memcpy(state->activity, worker->activity, sizeof state->activity);
+        state->activity[sizeof state->activity - 1] = '\0';
+    }
     int reaped = oc__runner_worker_reap(worker, &state->wait_status);
     if (reaped > 0)
         return 1;
@@ -845,6 +858,13 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
     /* max_parallel slots for the workers, then as many for workers that
      * were dismissed and have not exited yet (make_room). */
     oc__runner_worker *workers = calloc(2 * max_parallel, sizeof *workers);
+    /* Shared with the workers (oc__runner_activity): one piece a slot. A
+     * run without it only says less when a store crashes a worker. */
+    size_t activity_bytes = 2 * max_parallel * OC__RUNNER_ACTIVITY_SIZE;
+    char *activity = mmap(NULL, activity_bytes, PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    for (size_t w = 0; workers != NULL && activity != MAP_FAILED && w < 2 * max_parallel; w++)
+        workers[w].activity = activity + w * OC__RUNNER_ACTIVITY_SIZE;
     oc__runner_sink copying = {copy_into_list, results};
     if (sink == NULL)
         sink = &copying;
@@ -922,5 +942,7 @@ int oc__runner_run_delivering(const oc__runner_job *jobs, size_t count, size_t m
     free(views);
     free(spares);
     free(workers);
+    if (activity != MAP_FAILED)
+        munmap(activity, activity_bytes);
     return status;
 }

@@ -136,6 +136,16 @@ void oc__runner_child_signals_default(void);
 struct sigaction;
 void oc__runner_children_reapable(struct sigaction *saved);
 
+/* In a worker: what it is doing beside running the plugin ("reading
+ * store wirral.h5, dataset /quarterly/claimants"), or NULL when it goes
+ * back to the plugin's code. A worker that dies by a signal meanwhile is
+ * not called the plugin's crash: its results say what it was doing and
+ * that the store may be damaged (HDF5 can crash on a damaged file).
+ * Copied, at most OC__RUNNER_ACTIVITY_SIZE - 1 bytes; does nothing
+ * outside a worker. */
+#define OC__RUNNER_ACTIVITY_SIZE 256
+void oc__runner_activity(const char *what);
+
 /* Asks a run in progress to stop: the runner kills and reaps every child
  * it started, with its process group, and returns OC_ERROR_IO ("interrupted by signal N"). Safe to
  * call from a signal handler (it only sets a flag); a run started after

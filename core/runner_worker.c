@@ -50,6 +50,24 @@ void oc__runner_worker_clear(oc__runner_worker *worker)
 
 /* ---- in the worker ---- */
 
+/* The slot's shared memory, in a worker; NULL in the host. */
+static char *worker_activity;
+
+void oc__runner_activity(const char *what)
+{
+    if (worker_activity == NULL)
+        return;
+    if (what == NULL) {
+        worker_activity[0] = '\0';
+        return;
+    }
+    size_t length = strnlen(what, OC__RUNNER_ACTIVITY_SIZE - 1);
+    worker_activity[0] = '\0'; /* never half a text, were it read now */
+    memcpy(worker_activity + 1, what + 1, length > 0 ? length - 1 : 0);
+    worker_activity[length] = '\0';
+    worker_activity[0] = what[0];
+}
+
 static void close_descriptors_from(int first)
 {
 #ifdef SYS_close_range
@@ -258,6 +276,8 @@ int oc__runner_worker_start(oc__runner_worker *worker, const oc__runner_job *job
         return -1;
     }
     fflush(NULL); /* or the worker's exit could not, but a copy could later, repeat output */
+    if (worker->activity != NULL)
+        worker->activity[0] = '\0';
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
@@ -268,6 +288,7 @@ int oc__runner_worker_start(oc__runner_worker *worker, const oc__runner_job *job
     }
     if (pid == 0) {
         close(sockets[0]);
+        worker_activity = worker->activity;
         worker_main(jobs, count, sockets[1], parent);
     }
     /* Fails only if the child already did it and exec'd (it never execs)

@@ -32,9 +32,14 @@ typedef struct oc__runner_worker {
     int control;       /* host's end of the worker's socket; -1 once closed */
     const void *group; /* the jobs it may run; NULL: one job, then it exits */
     size_t job;        /* the job it runs, or OC__RUNNER_NO_JOB */
+    /* OC__RUNNER_ACTIVITY_SIZE bytes of memory shared with the worker, in
+     * which it says what it is doing beside running the plugin (see
+     * oc__runner_activity), or NULL: owned by the runner, kept across
+     * oc__runner_worker_clear and emptied when a worker starts. */
+    char *activity;
 } oc__runner_worker;
 
-/* Marks a slot free (no process). */
+/* Marks a slot free (no process); its activity memory stays. */
 void oc__runner_worker_clear(oc__runner_worker *worker);
 
 /* Forks a worker for group into a free slot. jobs (count of them) must

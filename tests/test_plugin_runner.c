@@ -102,6 +102,16 @@ static int run_returns_error(void *context, oc__wire_writer *writer, oc_error *e
     return oc_error_set(error, OC_ERROR_IO, "store wirral.h5: cannot open");
 }
 
+/* Dies where HDF5 dies on a damaged file: in the worker's own reading. */
+static int run_crashes_reading(void *context, oc__wire_writer *writer, oc_error *error)
+{
+    (void)context, (void)writer, (void)error;
+    oc__runner_activity("reading store s.h5, dataset /quarterly/claimants");
+    signal(SIGSEGV, SIG_DFL); /* the kernel's verdict, not a sanitizer's */
+    raise(SIGSEGV);
+    return OC_OK;
+}
+
 static int run_killed(void *context, oc__wire_writer *writer, oc_error *error)
 {
     (void)context, (void)writer, (void)error;
@@ -158,7 +168,7 @@ static const struct {
     {"", "good", 60, NULL},
 };
 #define PLUGIN_JOBS (sizeof plugin_jobs / sizeof plugin_jobs[0])
-#define ALL_JOBS (PLUGIN_JOBS + 4)
+#define ALL_JOBS (PLUGIN_JOBS + 5)
 
 static void run_everything(size_t max_parallel)
 {
@@ -177,6 +187,7 @@ static void run_everything(size_t max_parallel)
     jobs[PLUGIN_JOBS + 1] = (oc__runner_job){"flood", "good", "1.2.3", 1, run_floods, NULL, NULL, 0, NULL};
     jobs[PLUGIN_JOBS + 2] = (oc__runner_job){"oversize", "good", "1.2.3", 60, run_oversize, NULL, NULL, 0, NULL};
     jobs[PLUGIN_JOBS + 3] = (oc__runner_job){"killed", "good", "1.2.3", 60, run_killed, NULL, NULL, 0, NULL};
+    jobs[PLUGIN_JOBS + 4] = (oc__runner_job){"reading", "good", "1.2.3", 60, run_crashes_reading, NULL, NULL, 0, NULL};
 
     oc__result_list results = {0};
     oc__runner_summary summary;
@@ -186,8 +197,8 @@ static void run_everything(size_t max_parallel)
     ck_assert_uint_eq(summary.failed, ALL_JOBS - 2);
 
     /* In job order: good (2 results), one failure per bad job, good (2),
-     * then the four host-side jobs. */
-    ck_assert_uint_eq(results.count, 2 + (PLUGIN_JOBS - 2) + 2 + 4);
+     * then the five host-side jobs. */
+    ck_assert_uint_eq(results.count, 2 + (PLUGIN_JOBS - 2) + 2 + 5);
     size_t r = 0;
     for (size_t i = 0; i < PLUGIN_JOBS; i++) {
         if (plugin_jobs[i].message == NULL) {
@@ -224,6 +235,13 @@ static void run_everything(size_t max_parallel)
     ck_assert_str_eq(results.items[r++].message,
                      "killed from outside the run (signal 9): by the system's out-of-memory "
                      "killer or an operator");
+    /* A crash in the worker's own reading names what it read, not the
+     * plugin (the segfault job above crashed in the plugin: "crashed:"). */
+    ck_assert_str_eq(results.items[r].metric, "reading");
+    ck_assert_str_eq(results.items[r++].message,
+                     "crashed while reading store s.h5, dataset /quarterly/claimants "
+                     "(Segmentation fault, signal 11): the store may be damaged ('outcomes "
+                     "store check' tells)");
 
     /* Every child was reaped. */
     assert_no_child_left();
