@@ -244,7 +244,13 @@ static void release_pages(void *memory, size_t bytes, int read_only, int *off)
 
 static void evaluator_close(evaluator *ev)
 {
-    oc__store_close(ev->store);
+    if (ev->store != NULL) {
+        char activity[OC__RUNNER_ACTIVITY_SIZE];
+        snprintf(activity, sizeof activity, "closing store %s", ev->plan->store_path);
+        oc__runner_activity(activity);
+        oc__store_close(ev->store);
+        oc__runner_activity(NULL);
+    }
     release_pages(ev->axes, ev->axes_bytes, ev->axes_read_only, &ev->protection_off);
     free(ev->measures);
     release_pages(ev->block, ev->block_bytes, ev->block_read_only, &ev->protection_off);
@@ -272,13 +278,14 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
      * left unmapped, which the store skips). */
     char activity[OC__RUNNER_ACTIVITY_SIZE];
     snprintf(activity, sizeof activity, "opening store %s", plan->store_path);
-    oc__runner_activity(activity);
+    oc__runner_activity(activity); /* until the frame and measures are found below */
     int status = oc__store_open_for_reading(plan->store_path,
                                             (const char *const *)plan->role_measures,
                                             plan->role_count, &ev->store, error);
-    oc__runner_activity(NULL);
-    if (status != OC_OK)
+    if (status != OC_OK) {
+        oc__runner_activity(NULL);
         return status;
+    }
     ev->frame = plan->frame_name ? oc__store_find_frame(ev->store, plan->frame_name)
                                  : oc__store_frame_at(ev->store, 0);
     if (ev->frame == NULL)
@@ -324,6 +331,7 @@ static int evaluator_open(evaluator *ev, const oc__metric_plan *plan, oc__wire_w
         if (chunk > 0 && chunk < ev->block_areas)
             ev->block_areas = chunk;
     }
+    oc__runner_activity(NULL); /* the store is open, its frame and measures found */
     ev->block = allocate_pages(roles * ev->block_areas * times * sizeof(double),
                                &ev->block_bytes);
     if (ev->block == NULL)
@@ -448,6 +456,7 @@ static int copy_area_text(evaluator *ev, const oc__evaluation_unit *unit)
 /* Calls the plugin on the inputs already in ev->inputs. */
 static int call_plugin(evaluator *ev, const oc__evaluation_unit *unit, oc_error *plugin_error)
 {
+    oc__runner_activity(NULL); /* a crash from here on is the plugin's */
     oc_error_clear(plugin_error);
     if (copy_area_text(ev, unit) != OC_OK)
         return oc_error_set(plugin_error, OC_ERROR_NO_MEMORY, "out of memory");

@@ -171,8 +171,9 @@ static int measure_error(const oc__config *config, const oc__config_metric *metr
 
 /* A parent code that is also an area's: `areas = C` reads the area's own
  * row, `areas = parents` sums C's members, and one code would report two
- * different values. Checked only where the plan used parents (a few
- * hundred codes in a national store). */
+ * different values. Only `areas = parents` can meet it: a code named
+ * (in `areas`, `comparator`, `benchmark`) is the area's, always. A few
+ * hundred codes in a national store. */
 static int parent_codes_unambiguous(const oc__config *config, const oc__config_metric *metric,
                                     const oc__store_frame *frame, const parent_groups *parents,
                                     const char *store_path, oc_error *error)
@@ -193,10 +194,10 @@ static int plan_units(const oc__config *config, const oc__config_metric *metric,
 {
     if (metric->all_parents) {
         int status = plan_parent_units(config, metric, frame, parents, store_path, plan, error);
-        if (status != OC_OK)
+        if (status == OC_OK)
+            status = parent_codes_unambiguous(config, metric, frame, parents, store_path, error);
+        if (status != OC_OK || (metric->comparator == NULL && metric->benchmark == NULL))
             return status;
-        if (metric->comparator == NULL && metric->benchmark == NULL)
-            return parent_codes_unambiguous(config, metric, frame, parents, store_path, error);
     }
     size_t count = metric->all_parents ? 0
                    : metric->all_areas ? oc__store_area_count(frame)
@@ -227,9 +228,7 @@ static int plan_units(const oc__config *config, const oc__config_metric *metric,
     if (status == OC_OK)
         status = plan_reference_unit(config, metric, "benchmark", metric->benchmark, frame,
                                      parents, store_path, plan, &plan->benchmark, error);
-    return status == OC_OK ? parent_codes_unambiguous(config, metric, frame, parents,
-                                                      store_path, error)
-                           : status;
+    return status;
 }
 
 /* ---- frame, measures and periods ---- */

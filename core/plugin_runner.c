@@ -281,21 +281,25 @@ static int failure_reason(const oc__runner_job *job, const job_state *state, cha
     else if (state->killed_after_early_end && WIFSIGNALED(wait_status)
              && WTERMSIG(wait_status) == SIGKILL)
         snprintf(reason, size, "%s", state->reason);
-    else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) != SIGKILL
-             && state->activity[0] != '\0')
-        /* Not in the plugin: in the host's own reading, which a damaged
-         * store can crash (HDF5 trusts the file's metadata). */
+    else if (WIFSIGNALED(wait_status) && state->activity[0] != '\0'
+             && (WTERMSIG(wait_status) == SIGSEGV || WTERMSIG(wait_status) == SIGBUS
+                 || WTERMSIG(wait_status) == SIGFPE || WTERMSIG(wait_status) == SIGILL))
+        /* A fault not in the plugin but in the worker's own reading, which
+         * a damaged store can crash (HDF5 trusts the file's metadata). An
+         * abort there is more often the heap a plugin overran, caught by
+         * malloc, and another signal was sent: those are said as before. */
         snprintf(reason, size, "crashed while %s (%s, signal %d): the store may be damaged "
                  "('outcomes store check' tells)", state->activity,
                  strsignal(WTERMSIG(wait_status)), WTERMSIG(wait_status));
     else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGABRT)
         snprintf(reason, size, "aborted (signal %d)", SIGABRT);
     else if (WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL)
-        /* Not the host's (a timeout or an early end is said above), and no
-         * fault of the job's own raises SIGKILL: the kernel's out-of-memory
-         * killer or an operator sent it. */
-        snprintf(reason, size, "killed from outside the run (signal %d): by the system's "
-                 "out-of-memory killer or an operator", SIGKILL);
+        /* Not the host's (a timeout or an early end is said above): the
+         * kernel's out-of-memory killer, often because the job itself used
+         * too much memory, or an operator sent it. */
+        snprintf(reason, size, "killed by signal %d, which the run did not send: most likely "
+                 "the system's out-of-memory killer (the job may have used too much memory) "
+                 "or an operator", SIGKILL);
     else if (WIFSIGNALED(wait_status))
         snprintf(reason, size, "crashed: %s (signal %d)", strsignal(WTERMSIG(wait_status)),
                  WTERMSIG(wait_status));
@@ -482,7 +486,11 @@ static void make_room(oc__runner_worker *idle, oc__runner_worker *leaving, size_
         if (leaving[k].pid != 0)
             continue;
         oc__runner_worker_dismiss(idle);
+        /* The process moves; each slot keeps its own activity memory,
+         * swapped so that the two never share one. */
+        char *activity = leaving[k].activity;
         leaving[k] = *idle;
+        idle->activity = activity;
         oc__runner_worker_clear(idle);
         return;
     }

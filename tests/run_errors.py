@@ -378,9 +378,10 @@ def check_parent_names(checker, work):
 
     # A parent code that is also an area's: one code, two values (the
     # area's row, or the sum of its members). store check says so; a run
-    # that uses parents refuses it (status 4), one over areas only runs.
+    # over `parents` refuses it (status 4). A code named is the area's,
+    # always: a run naming codes runs, a parent among them too.
     write_parents([("A1", "Alpha 1", "C", None), ("A2", "Alpha 2", "C", None),
-                   ("C", "Gamma", None, None)])
+                   ("C", "Gamma", "P", None)])
     check_refuses("a parent code that is an area's",
                   ["parents.h5: /quarterly/area_parent: 'C' is also the code of area 2: a "
                    "parent needs a code of its own"])
@@ -391,6 +392,10 @@ def check_parent_names(checker, work):
                in err and len(err.splitlines()) == 1, "in one line naming the key: %r" % err)
     got, named, err = run_over("A1 A2")
     checker.equal(got, 0, "a run over areas only is not ambiguous (%r)" % err)
+    got, named, err = run_over("A1 C P")
+    checker.equal(got, 0, "codes named, a parent among them, are not ambiguous (%r)" % err)
+    checker.equal(named, [("A1", "Alpha 1"), ("C", "Gamma"), ("P", "")],
+                  "C is the area, P the parent: %r" % named)
 
     # A dataset of the wrong length or of numbers: status 4 in one line
     # naming the file and the dataset, from the run, store info and check.

@@ -233,8 +233,9 @@ static void run_everything(size_t max_parallel)
     /* SIGKILL the host did not send is not called the job's crash. */
     ck_assert_str_eq(results.items[r].metric, "killed");
     ck_assert_str_eq(results.items[r++].message,
-                     "killed from outside the run (signal 9): by the system's out-of-memory "
-                     "killer or an operator");
+                     "killed by signal 9, which the run did not send: most likely the "
+                     "system's out-of-memory killer (the job may have used too much memory) "
+                     "or an operator");
     /* A crash in the worker's own reading names what it read, not the
      * plugin (the segfault job above crashed in the plugin: "crashed:"). */
     ck_assert_str_eq(results.items[r].metric, "reading");
