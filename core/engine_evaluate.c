@@ -591,6 +591,9 @@ static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, si
     for (size_t k = 0; k < plan->reported_count; k++)
         oc__result_init(&results[k]);
     ev->unit_results[unit_index] = results;
+    /* The benchmark area's own row: "similar" to itself would read as a
+     * finding, where there is no comparison to make. */
+    int own_benchmark = plan->benchmark != NULL && strcmp(unit->code, plan->benchmark->code) == 0;
     for (size_t k = 0; k < plan->reported_count; k++) {
         size_t i = plan->reported[k];
         oc__result *result = &results[k];
@@ -616,10 +619,7 @@ static int score_unit_results(evaluator *ev, const oc__evaluation_unit *unit, si
                                          error);
             if (status == OC_OK)
                 status = add_fiscal_benefit(ev, i, result);
-            /* The benchmark area's own row: "similar" to itself would read
-             * as a finding, where there is no comparison to make. */
-            if (status == OC_OK && plan->benchmark != NULL && result->benchmark_comparison != NULL
-                && strcmp(unit->code, plan->benchmark->code) == 0) {
+            if (status == OC_OK && own_benchmark) {
                 free(result->benchmark_comparison);
                 result->benchmark_comparison = NULL;
             }

@@ -285,7 +285,8 @@ START_TEST(a_fiscal_benefit_that_fails_without_a_word_is_named)
     ck_assert_int_eq(value->status, OC_RESULT_OK);
     ck_assert(isnan(value->fiscal_benefit));
     ck_assert_ptr_nonnull(value->message);
-    ck_assert_str_eq(value->message, "fiscal benefit: the plugin failed without a message (plugin failure)");
+    ck_assert_str_eq(value->message,
+                     "fiscal benefit: the plugin failed without a message (plugin failure)");
 }
 END_TEST
 
