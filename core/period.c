@@ -130,12 +130,14 @@ int oc__period_starting(int32_t start_day, oc__frequency frequency, oc__period *
                      : 0;
     int year, month, day;
     oc__civil_from_days(start_day, &year, &month, &day);
-    int next = month - 1 + months;
-    if ((months == 0 && frequency != OC__FREQUENCY_DAY) || year + next / 12 > OC__YEAR_MAX)
+    if ((months == 0 && frequency != OC__FREQUENCY_DAY)
+        || year + (month - 1 + months) / 12 > OC__YEAR_MAX)
         return OC_ERROR_INVALID;
     period->start_day = start_day;
+    /* The same day of the month, months on: a day past that month's end
+     * rolls over as the calendar does (31 January + 1 month: 2 March). */
     period->end_day = months == 0 ? start_day + 1
-                                  : oc__days_from_civil(year + next / 12, next % 12 + 1, day);
+                                  : (int32_t)(month_start_after(year, month, months) + day - 1);
     period->frequency = frequency;
     return OC_OK;
 }
